@@ -1,0 +1,47 @@
+# `make run` starts the product on its embedded defaults; `make test` runs every test.
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test test-python test-node install chromium bench lint clean
+
+run: $(INSTALLED)
+	$(PY) -m miniapp_backend.devrun
+
+test: $(INSTALLED) chromium
+	@mkdir -p build
+	@status=0; \
+	$(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
+	node --test miniprogram/test/ || status=$$((status ? status : 1)); \
+	exit $$status
+
+test-python: $(INSTALLED)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-node:
+	node --test miniprogram/test/
+
+bench: $(INSTALLED)
+	$(PY) -m bench
+
+install: $(INSTALLED)
+
+$(INSTALLED): setup.cfg pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,dev]'
+	touch $(INSTALLED)
+
+# The admin page is tested in Debian's Chromium (Playwright drives it; it never downloads a browser).
+chromium:
+	@test -x /usr/bin/chromium || { \
+		echo 'installing Debian chromium for the browser tests'; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check --line-length 120 miniapp_backend schemas workers tests bench
+
+clean:
+	rm -rf build .pytest_cache

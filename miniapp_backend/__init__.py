@@ -1,0 +1,53 @@
+"""Student medical-insurance enrolment over WeChat: the Flask application factory."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from miniapp_backend.config import load_config
+
+
+def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints. No I/O beyond connecting lazily."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(app.instance_path, environ))
+    if overrides:
+        app.config.update(overrides)
+        if 'DATABASE_URL' in overrides and 'SQLALCHEMY_DATABASE_URI' not in overrides:
+            from miniapp_backend.config import database_uri
+
+            app.config['SQLALCHEMY_DATABASE_URI'] = database_uri(overrides['DATABASE_URL'], app.instance_path)
+    _init_extensions(app)
+    _register_blueprints(app)
+    from miniapp_backend import cli
+
+    cli.init_app(app)
+    logging.getLogger('miniapp_backend').setLevel(logging.INFO)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from miniapp_backend import security
+    from miniapp_backend.extensions import db, migrate, redis_store
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir())
+    redis_store.init_app(app)
+    security.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from miniapp_backend import admin, api, health
+
+    app.register_blueprint(health.bp)
+    api.init_app(app)
+    admin.init_app(app)
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / 'migrations')

@@ -1,0 +1,83 @@
+"""`flask` commands: seed-demo, create-reviewer."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from werkzeug.security import generate_password_hash
+
+from miniapp_backend.extensions import db
+from miniapp_backend.models import Reviewer, School, Zone
+from miniapp_backend.models.enums import ReviewerRole
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_reviewer_command)
+
+
+@click.command('seed-demo')
+@click.option('--with-reviewer/--no-reviewer', default=True, help='Also create the demo reviewer.')
+def seed_demo_command(with_reviewer: bool) -> None:
+    """Create the demo zones (341800 宣城市, 530000 云南省本级, 370200 青岛市) with schools, once."""
+    from miniapp_backend.demo import DEMO_REVIEWER, seed_demo
+
+    created = seed_demo()
+    if with_reviewer and not db.session.query(Reviewer.id).filter_by(username=DEMO_REVIEWER['username']).first():
+        create_reviewer(DEMO_REVIEWER['username'], DEMO_REVIEWER['password'], DEMO_REVIEWER['role'],
+                        DEMO_REVIEWER['zone'])
+    db.session.commit()
+    click.echo('demo data created' if created else 'demo data already present')
+
+
+@click.command('create-reviewer')
+@click.option('--username', required=True)
+@click.option('--password', required=True)
+@click.option('--role', required=True, type=click.Choice([role.value for role in ReviewerRole]))
+@click.option('--zone', 'zone_code', required=True, help='Zone division code, e.g. 341800.')
+@click.option('--school', 'school_code', help='School code (school_admin, college_reviewer, counsellor).')
+@click.option('--college', help='College name (college_reviewer, counsellor).')
+@click.option('--class', 'class_name', help='Class name (counsellor).')
+def create_reviewer_command(username: str, password: str, role: str, zone_code: str, school_code: str | None,
+                            college: str | None, class_name: str | None) -> None:
+    """Create a reviewer account with a role and a scope."""
+    try:
+        reviewer = create_reviewer(username, password, role, zone_code, school_code, college, class_name)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    db.session.commit()
+    click.echo(f'reviewer {reviewer.username} ({reviewer.role.value}) created')
+
+
+#: The scope fields each role needs.
+_SCOPE_NEEDS = {
+    ReviewerRole.SCHOOL_ADMIN: ('school',),
+    ReviewerRole.COLLEGE_REVIEWER: ('school', 'college'),
+    ReviewerRole.COUNSELLOR: ('school', 'college', 'class'),
+}
+
+
+def create_reviewer(username: str, password: str, role: str, zone_code: str, school_code: str | None = None,
+                    college: str | None = None, class_name: str | None = None) -> Reviewer:
+    """Add a reviewer after checking the scope its role needs; raises ValueError naming the problem."""
+    role = ReviewerRole(role)
+    if len(password) < 8:
+        raise ValueError('password must have at least 8 characters')
+    if db.session.query(Reviewer.id).filter_by(username=username).first():
+        raise ValueError(f'username {username!r} is taken')
+    zone = db.session.query(Zone).filter_by(code=zone_code).one_or_none()
+    if zone is None:
+        raise ValueError(f'no zone with code {zone_code}')
+    school = None
+    if school_code:
+        school = db.session.query(School).filter_by(zone_id=zone.id, code=school_code).one_or_none()
+        if school is None:
+            raise ValueError(f'no school {school_code} in zone {zone_code}')
+    given = {'school': school, 'college': college, 'class': class_name}
+    missing = [name for name in _SCOPE_NEEDS.get(role, ()) if not given[name]]
+    if missing:
+        raise ValueError(f'role {role.value} needs --{" --".join(missing)}')
+    reviewer = Reviewer(username=username, password_hash=generate_password_hash(password), role=role, zone=zone,
+                        school=school, college=college, class_name=class_name)
+    db.session.add(reviewer)
+    db.session.flush()
+    return reviewer

@@ -1,0 +1,127 @@
+"""Every setting, read from the environment in one place (DESIGN §7)."""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+#: Secrets that must be given explicitly in production; elsewhere they are generated under instance/.
+SECRETS = ('SECRET_KEY', 'FIELD_ENCRYPTION_KEYS', 'BLIND_INDEX_KEY', 'SEAL_PRIVATE_KEY')
+
+#: Settings read from the environment, with their defaults (None: no default).
+DEFAULTS: dict[str, Any] = {
+    'DATABASE_URL': None,
+    'REDIS_URL': None,
+    'REDIS_KEY_PREFIX': 'miniapp',
+    'WECHAT_APPID': 'wx-dev-appid',
+    'WECHAT_SECRET': 'wx-dev-secret',
+    'WECHAT_API_BASE': 'https://api.weixin.qq.com',
+    'WECHAT_MINIPROGRAM_STATE': 'formal',
+    'WECHAT_TIMEOUT': 5.0,
+    'TAX_GATEWAY_URL': 'http://127.0.0.1:8802',
+    'TAX_GATEWAY_TOKEN': 'dev-tax-token',
+    'ORIGIN_GATEWAY_URL': 'http://127.0.0.1:8803',
+    'ORIGIN_GATEWAY_TOKEN': 'dev-origin-token',
+    'PUBLIC_BASE_URL': 'http://127.0.0.1:5000',
+    'API_TOKEN_TTL': 7 * 24 * 3600,
+    'SERVICE_PHONE': '0563-12345',
+    'MAX_UPLOAD_BYTES': 5 * 1024 * 1024,
+    'MAX_IMPORT_BYTES': 20 * 1024 * 1024,
+    'QUEUE_NAMES': 'default,notifications,imports',
+}
+
+_FLOATS = {'WECHAT_TIMEOUT'}
+_INTS = {'API_TOKEN_TTL', 'MAX_UPLOAD_BYTES', 'MAX_IMPORT_BYTES'}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; start-up stops with its name."""
+
+
+def is_production(environ: Mapping[str, str]) -> bool:
+    """Production is declared by APP_ENV or FLASK_ENV."""
+    return 'production' in (environ.get('APP_ENV', ''), environ.get('FLASK_ENV', ''))
+
+
+def load_config(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Build the app configuration from the environment (and instance/ in development)."""
+    environ = os.environ if environ is None else environ
+    config: dict[str, Any] = {}
+    for name, default in DEFAULTS.items():
+        raw = environ.get(name)
+        if raw in (None, ''):
+            config[name] = default
+        elif name in _FLOATS:
+            config[name] = float(raw)
+        elif name in _INTS:
+            config[name] = int(raw)
+        else:
+            config[name] = raw
+    production = is_production(environ)
+    config['PRODUCTION'] = production
+    given = {name: environ[name] for name in SECRETS if environ.get(name)}
+    if production:
+        missing = [name for name in SECRETS if name not in given]
+        missing += [name for name in ('DATABASE_URL', 'REDIS_URL', 'WECHAT_APPID', 'WECHAT_SECRET')
+                    if not environ.get(name)]
+        if missing:
+            raise ConfigError(f'missing required setting(s) in production: {", ".join(missing)}')
+        config.update(given)
+    else:
+        config.update(_dev_secrets(Path(instance_path)))
+        config.update(given)
+    config['SQLALCHEMY_DATABASE_URI'] = database_uri(config['DATABASE_URL'], instance_path)
+    config['SQLALCHEMY_ENGINE_OPTIONS'] = _engine_options(config['SQLALCHEMY_DATABASE_URI'])
+    config['MAX_CONTENT_LENGTH'] = max(config['MAX_UPLOAD_BYTES'], config['MAX_IMPORT_BYTES']) + 64 * 1024
+    config['SESSION_COOKIE_HTTPONLY'] = True
+    config['SESSION_COOKIE_SAMESITE'] = 'Lax'
+    config['SESSION_COOKIE_SECURE'] = production
+    config['PERMANENT_SESSION_LIFETIME'] = 8 * 3600
+    config['JSON_AS_ASCII'] = False
+    config.update(_openapi_settings())
+    return config
+
+
+def database_uri(url: str | None, instance_path: str) -> str:
+    """Normalise DATABASE_URL for SQLAlchemy; SQLite under instance/ when none is given."""
+    if not url:
+        return f'sqlite:///{Path(instance_path) / "miniapp.db"}'
+    for prefix in ('postgres://', 'postgresql://'):
+        if url.startswith(prefix):
+            return 'postgresql+psycopg://' + url[len(prefix):]
+    return url
+
+
+def _engine_options(uri: str) -> dict[str, Any]:
+    if uri.startswith('sqlite'):
+        return {'connect_args': {'timeout': 30}}
+    return {'pool_pre_ping': True, 'pool_size': 5, 'max_overflow': 10}
+
+
+def _openapi_settings() -> dict[str, Any]:
+    return {
+        'API_TITLE': '大学生医保参保 mini-program API',
+        'API_VERSION': 'v1',
+        'OPENAPI_VERSION': '3.0.3',
+        'OPENAPI_URL_PREFIX': '/api/v1',
+        'OPENAPI_JSON_PATH': 'openapi.json',
+    }
+
+
+def _dev_secrets(instance: Path) -> dict[str, str]:
+    """Generated once and kept under instance/, so development data stays readable across restarts."""
+    from miniapp_backend.security.keys import generate_dev_keys
+
+    path = instance / 'dev-secrets.json'
+    instance.mkdir(parents=True, exist_ok=True)
+    try:
+        # Exclusive create: web, worker and cron may start together and must agree on one set of keys.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return json.loads(path.read_text())
+    keys = generate_dev_keys()
+    with os.fdopen(fd, 'w') as handle:
+        json.dump(keys, handle)
+    return keys

@@ -1,0 +1,1 @@
+"""The enrolment rules: plain functions over models, no Flask request objects."""

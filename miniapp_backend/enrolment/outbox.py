@@ -1,0 +1,100 @@
+"""The outbox: a change and its subscription message are written in one transaction (DESIGN §3)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from miniapp_backend.extensions import db
+from miniapp_backend.models import Notification, Registration, Suspension, Zone
+from miniapp_backend.models.base import utcnow
+from miniapp_backend.models.enums import NotificationKind as K, RegistrationStatus, SuspensionStatus
+
+#: What the student reads in the app's message list, per kind.
+TITLES = {
+    K.APPROVED: '参保登记审核通过，请缴费',
+    K.RETURNED: '参保登记被退回，请修改后重新提交',
+    K.REJECTED: '参保登记未通过审核',
+    K.PAID: '缴费成功，参保完成',
+    K.SUSPENSION_CONFIRMED: '原参保地已暂停参保，可以登记',
+    K.SUSPENSION_REFUSED: '原参保地未同意暂停参保',
+    K.WINDOW_CLOSING: '缴费即将截止，请尽快缴费',
+}
+
+#: The page of the mini-program a message opens when the zone's template does not name one.
+DEFAULT_PAGES = {
+    K.APPROVED: 'pages/payment/payment', K.RETURNED: 'pages/register/register', K.REJECTED: 'pages/home/home',
+    K.PAID: 'pages/receipts/receipts', K.SUSPENSION_CONFIRMED: 'pages/register/register',
+    K.SUSPENSION_REFUSED: 'pages/suspension/suspension', K.WINDOW_CLOSING: 'pages/payment/payment',
+}
+
+_ACTION_KINDS = {'return': K.RETURNED, 'reject': K.REJECTED, 'mark_paid': K.PAID}
+
+
+def registration_changed(registration: Registration, action: str, reason: str | None, now: datetime) -> None:
+    """Queue the message a registration's transition owes the student, if any."""
+    kind = _ACTION_KINDS.get(action)
+    if action == 'approve' and registration.status is RegistrationStatus.APPROVED:
+        kind = K.APPROVED
+    if kind is None:
+        return
+    # Returns can repeat (return, resubmit, return); each is its own event.
+    suffix = f':{int(now.timestamp() * 1000)}' if kind is K.RETURNED else ''
+    write(kind, student_id=registration.student_id, zone=registration.zone, registration=registration,
+          event_key=f'registration:{registration.id}:{kind.value}{suffix}', reason=reason)
+
+
+def suspension_changed(suspension: Suspension, zone: Zone | None) -> None:
+    """Queue the message for a decided suspension."""
+    kind = K.SUSPENSION_CONFIRMED if suspension.status is SuspensionStatus.CONFIRMED else K.SUSPENSION_REFUSED
+    if suspension.student_id is None:
+        return
+    write(kind, student_id=suspension.student_id, zone=zone, suspension=suspension,
+          event_key=f'suspension:{suspension.id}:{kind.value}', reason=suspension.message)
+
+
+def write(kind: K, *, student_id: int, zone: Zone | None, event_key: str, registration: Registration | None = None,
+          suspension: Suspension | None = None, reason: str | None = None) -> Notification | None:
+    """Add the outbox row unless this event already has one (so it is never sent twice)."""
+    db.session.flush()
+    if db.session.query(Notification.id).filter_by(event_key=event_key).first():
+        return None
+    values = message_values(kind, zone, registration, suspension, reason)
+    template = (zone.message_templates or {}).get(kind.value, {}) if zone else {}
+    notification = Notification(
+        student_id=student_id, kind=kind, event_key=event_key,
+        registration_id=registration.id if registration else None,
+        suspension_id=suspension.id if suspension else None,
+        template_id=template.get('template_id'), page=template.get('page') or DEFAULT_PAGES[kind],
+        data=template_data(template.get('fields') or {}, values), title=TITLES[kind],
+        body=values['summary'], next_attempt_at=utcnow(),
+    )
+    db.session.add(notification)
+    return notification
+
+
+def message_values(kind: K, zone: Zone | None, registration: Registration | None, suspension: Suspension | None,
+                   reason: str | None) -> dict[str, Any]:
+    """The named values a zone's template fields may draw from."""
+    amount = registration.amount_due_fen if registration and registration.amount_due_fen is not None else (
+        zone.premium_fen if zone else None)
+    values = {
+        'zone_name': zone.name if zone else '',
+        'year': str(registration.year if registration else (zone.year if zone else '')),
+        'status': kind.label,
+        'reason': reason or '',
+        'amount': f'{amount / 100:.2f}元' if amount is not None else '',
+        'deadline': zone.window_closes_at.strftime('%Y年%m月%d日') if zone else '',
+        'registration_no': f'R{registration.id:08d}' if registration else (
+            f'S{suspension.id:08d}' if suspension else ''),
+        'name': registration.name if registration else (suspension.name if suspension else ''),
+        'title': TITLES[kind],
+    }
+    values['summary'] = '；'.join(v for v in (TITLES[kind], reason or '') if v)
+    return values
+
+
+def template_data(fields: dict[str, str], values: dict[str, Any]) -> dict[str, str]:
+    """Fill a template's keys (thing1, phrase2 …) from named values, fitted to WeChat's value rules."""
+    from miniapp_backend.wechat.values import fit_value
+
+    return {key: fit_value(key, str(values.get(source, source))) for key, source in fields.items()}

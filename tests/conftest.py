@@ -1,0 +1,128 @@
+"""Test harness: a PostgreSQL database of this run's own, an isolated Redis DB, the fake outside servers.
+
+Each run creates its database and drops it after, and claims a Redis DB index of its own, so runs never collide.
+Tests write and commit for real; between tests every table is truncated and the Redis DB flushed.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import redis as redis_lib
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+pytest_plugins = ['tests.factories'] + (['tests.fakes.fixtures'] if __import__('os').path.exists(__import__('os').path.join(__import__('os').path.dirname(__file__), 'fakes', 'fixtures.py')) else [])
+
+DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/postgres'
+DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'
+
+
+@pytest.fixture(scope='session')
+def database_url():
+    """A fresh database on TEST_DATABASE_URL's server, dropped at the end of the run."""
+    base = make_url(os.environ.get('TEST_DATABASE_URL', DEFAULT_DATABASE_URL)).set(drivername='postgresql+psycopg')
+    name = f'miniapp_test_{uuid.uuid4().hex[:12]}'
+    admin = sa.create_engine(base, isolation_level='AUTOCOMMIT')
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE {name}'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text('SELECT pg_terminate_backend(pid) FROM pg_stat_activity '
+                             'WHERE datname = :name AND pid <> pg_backend_pid()'), {'name': name})
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS {name}'))
+    admin.dispose()
+
+
+@pytest.fixture(scope='session')
+def redis_url():
+    """A Redis DB index claimed for this run (1–15 on TEST_REDIS_URL's server), flushed and released after."""
+    base = os.environ.get('TEST_REDIS_URL', DEFAULT_REDIS_URL).rstrip('/')
+    base = base.rsplit('/', 1)[0] if base.rsplit('/', 1)[-1].isdigit() else base
+    registry = redis_lib.Redis.from_url(f'{base}/0')
+    for index in range(1, 16):
+        if registry.set(f'miniapp-test:claim:{index}', os.getpid(), nx=True, ex=3 * 3600):
+            break
+    else:
+        pytest.fail('every Redis DB index 1-15 is claimed by another test run')
+    url = f'{base}/{index}'
+    client = redis_lib.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()
+    registry.delete(f'miniapp-test:claim:{index}')
+
+
+@pytest.fixture(scope='session')
+def test_secrets():
+    from miniapp_backend.security.keys import generate_dev_keys
+
+    return generate_dev_keys()
+
+
+@pytest.fixture(scope='session')
+def test_environ(database_url, redis_url, test_secrets, _fake_wechat_server, _fake_tax_server,
+                 _fake_origin_server, tmp_path_factory):
+    """The environment a test app (and a test rq worker process) is built from."""
+    return {
+        **test_secrets,
+        'DATABASE_URL': database_url,
+        'REDIS_URL': redis_url,
+        'REDIS_KEY_PREFIX': 'test',
+        'WECHAT_APPID': 'wx-test-appid',
+        'WECHAT_SECRET': 'wx-test-secret',
+        'WECHAT_API_BASE': _fake_wechat_server.url,
+        'WECHAT_TIMEOUT': '2',
+        'TAX_GATEWAY_URL': _fake_tax_server.url,
+        'TAX_GATEWAY_TOKEN': 'test-tax-token',
+        'ORIGIN_GATEWAY_URL': _fake_origin_server.url,
+        'ORIGIN_GATEWAY_TOKEN': 'test-origin-token',
+        'PUBLIC_BASE_URL': 'http://testserver',
+    }
+
+
+@pytest.fixture(scope='session')
+def _app(test_environ):
+    """The app, built once per run; the schema comes from the migrations (so they are tested too)."""
+    from flask_migrate import upgrade
+
+    from miniapp_backend import create_app
+
+    app = create_app({'TESTING': True}, environ=test_environ)
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        from miniapp_backend.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_app):
+    """The app with an app context pushed; every table and the Redis DB are emptied after the test."""
+    from miniapp_backend.extensions import db
+
+    with _app.app_context():
+        yield _app
+        db.session.remove()
+        _truncate_all(db)
+        _app.extensions['redis'].flushdb()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def redis_client(app):
+    """The app's Redis client (this run's own DB index)."""
+    return app.extensions['redis']
+
+
+def _truncate_all(db) -> None:
+    tables = ', '.join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(sa.text(f'TRUNCATE {tables} RESTART IDENTITY CASCADE'))
