@@ -13,7 +13,7 @@ import redis as redis_lib
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-pytest_plugins = ['tests.factories'] + (['tests.fakes.fixtures'] if __import__('os').path.exists(__import__('os').path.join(__import__('os').path.dirname(__file__), 'fakes', 'fixtures.py')) else [])
+pytest_plugins = ['tests.fakes.fixtures', 'tests.factories']
 
 DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/postgres'
 DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379'

@@ -1,0 +1,61 @@
+"""WeChat server API: login, phone numbers and subscription messages (DESIGN §7)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from miniapp_backend.wechat.client import AppWeChatClient, http_json
+from miniapp_backend.wechat.errors import (
+    BadMessage, InvalidCode, NoQuota, RateLimited, TokenRejected, WeChatError, WeChatUnavailable, error_for,
+)
+from miniapp_backend.wechat.values import fit_data
+
+__all__ = ['AppWeChatClient', 'BadMessage', 'InvalidCode', 'NoQuota', 'RateLimited', 'TokenRejected', 'WeChatError',
+           'WeChatUnavailable', 'WxSession', 'code_to_session', 'get_client', 'get_phone_number',
+           'send_subscribe_message']
+
+
+@dataclass(frozen=True)
+class WxSession:
+    openid: str
+    session_key: str
+    unionid: str | None
+
+
+def get_client() -> AppWeChatClient:
+    config = current_app.config
+    return AppWeChatClient(config['WECHAT_APPID'], config['WECHAT_SECRET'], current_app.extensions['redis'],
+                           base=config['WECHAT_API_BASE'], timeout=config['WECHAT_TIMEOUT'],
+                           prefix=config['REDIS_KEY_PREFIX'])
+
+
+def code_to_session(code: str) -> WxSession:
+    """jscode2session needs no access token (wechatpy's helper would fetch one it does not need)."""
+    config = current_app.config
+    params = {'appid': config['WECHAT_APPID'], 'secret': config['WECHAT_SECRET'], 'js_code': code,
+              'grant_type': 'authorization_code'}
+    result = http_json('GET', config['WECHAT_API_BASE'].rstrip('/') + '/sns/jscode2session',
+                       config['WECHAT_TIMEOUT'], params=params)
+    if result.get('errcode'):
+        raise error_for(result['errcode'], result.get('errmsg'))
+    return WxSession(result['openid'], result['session_key'], result.get('unionid'))
+
+
+def get_phone_number(code: str) -> str:
+    """The code-based phone API: the code goes in the JSON body."""
+    client = get_client()
+    result = client.call('post', 'wxa/business/getuserphonenumber', data={'code': code},
+                         api_base_url=client.base + '/')
+    return result['phone_info']['purePhoneNumber']
+
+
+def send_subscribe_message(openid: str, template_id: str, data: dict[str, str], page: str | None,
+                           state: str | None = None) -> None:
+    """Post message/subscribe/send ourselves: wechatpy's helper cannot set miniprogram_state or lang."""
+    body = {'touser': openid, 'template_id': template_id, 'lang': 'zh_CN',
+            'miniprogram_state': state or current_app.config['WECHAT_MINIPROGRAM_STATE'],
+            'data': {key: {'value': value} for key, value in fit_data(data).items()}}
+    if page:
+        body['page'] = page
+    get_client().call('post', 'message/subscribe/send', data=body)

@@ -1,0 +1,97 @@
+"""A wechatpy client whose access token lives in Redis, shared by every process, fetched by one at a time.
+
+wechatpy 1.8.18 retries 40001/42001 by recursing without limit and fetches tokens with no timeout from a
+hard-coded host; this client uses the stable-token endpoint, a timeout, and at most one refresh per call.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+
+import redis
+import requests
+from wechatpy import WeChatClient
+from wechatpy.exceptions import WeChatClientException
+from wechatpy.session.redisstorage import RedisStorage
+
+from miniapp_backend.wechat.errors import TokenRejected, WeChatUnavailable, error_for
+
+TOKEN_ERRORS = {40001, 42001, 40014}
+
+
+class AppWeChatClient(WeChatClient):
+    def __init__(self, appid: str, secret: str, redis_client: redis.Redis, *, base: str, timeout: float = 5.0,
+                 prefix: str = 'miniapp'):
+        self.base = base.rstrip('/')
+        self._redis = redis_client
+        self._lock_key = f'{prefix}:wechat:{appid}:token-lock'
+        super().__init__(appid, secret, session=RedisStorage(redis_client, prefix=f'{prefix}:wechat'),
+                         timeout=timeout, auto_retry=False)
+        self.API_BASE_URL = self.base + '/cgi-bin/'
+        self.wxa.API_BASE_URL = self.base + '/'
+
+    @property
+    def access_token(self) -> str:
+        """The shared token; only one process fetches when it is missing (the others wait for it)."""
+        token = self.session.get(self.access_token_key)
+        if token:
+            return token
+        return self._fetch_once()
+
+    def _fetch_once(self) -> str:
+        owner = uuid.uuid4().hex
+        deadline = time.monotonic() + (self.timeout or 5) + 2
+        while time.monotonic() < deadline:
+            if self._redis.set(self._lock_key, owner, nx=True, px=int(((self.timeout or 5) + 2) * 1000)):
+                try:
+                    token = self.session.get(self.access_token_key)
+                    return token or self.fetch_access_token()['access_token']
+                finally:
+                    if self._redis.get(self._lock_key) == owner.encode():
+                        self._redis.delete(self._lock_key)
+            time.sleep(0.05)
+            token = self.session.get(self.access_token_key)
+            if token:
+                return token
+        raise WeChatUnavailable(None, 'timed out waiting for another process to fetch the access token')
+
+    def fetch_access_token(self) -> dict:
+        """getStableAccessToken: the same token while valid, so processes never invalidate each other's."""
+        body = {'grant_type': 'client_credential', 'appid': self.appid, 'secret': self.secret}
+        result = http_json('POST', f'{self.base}/cgi-bin/stable_token', self.timeout, json=body)
+        if result.get('errcode'):
+            raise error_for(result['errcode'], result.get('errmsg'))
+        # Expire early so no process uses a token in its last minute.
+        self.session.set(self.access_token_key, result['access_token'], max(int(result['expires_in']) - 60, 1))
+        return result
+
+    def forget_token(self) -> None:
+        self.session.delete(self.access_token_key)
+
+    def call(self, method: str, path: str, **kwargs) -> dict:
+        """One API call; a rejected token is refreshed and the call retried once, never more."""
+        for attempt in (1, 2):
+            try:
+                return self._request(method=method, url_or_endpoint=path, **kwargs)
+            except WeChatClientException as exc:
+                if exc.errcode in TOKEN_ERRORS and attempt == 1:
+                    self.forget_token()
+                    continue
+                if exc.errcode in TOKEN_ERRORS:
+                    raise TokenRejected(exc.errcode, exc.errmsg) from None
+                if exc.errcode is None:
+                    raise WeChatUnavailable(None, 'HTTP error from WeChat') from None
+                raise error_for(exc.errcode, exc.errmsg) from None
+            except requests.RequestException as exc:
+                raise WeChatUnavailable(None, type(exc).__name__) from None
+        raise AssertionError('unreachable')
+
+
+def http_json(method: str, url: str, timeout: float, **kwargs) -> dict:
+    """A plain JSON call with every transport failure turned into WeChatUnavailable."""
+    try:
+        response = requests.request(method, url, timeout=timeout, **kwargs)
+        response.raise_for_status()
+        return response.json()
+    except (requests.RequestException, ValueError) as exc:
+        raise WeChatUnavailable(None, type(exc).__name__) from None

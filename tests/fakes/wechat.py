@@ -1,0 +1,130 @@
+"""A fake WeChat server API: tokens, jscode2session, phone numbers and subscription messages."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import sys
+
+from flask import jsonify, request
+
+from tests.fakes.base import FakeServer, serve_main
+
+_LIMITS = {'thing': 20, 'character_string': 32, 'number': 32, 'letter': 32, 'symbol': 5, 'phone_number': 17,
+           'car_number': 8, 'name': 10}
+
+
+class FakeWeChat(FakeServer):
+    name = 'fake-wechat'
+    secret = 'wx-test-secret'
+
+    def reset(self) -> None:
+        super().reset()
+        with self._lock:
+            self._tokens: set[str] = set()
+            self._stable: str | None = None
+            self._serial = 0
+            self._used_codes: set[str] = set()
+            self.messages: list[dict] = []
+
+    def __init__(self):
+        super().__init__()
+        self.reset()
+
+    def expire_tokens(self) -> None:
+        with self._lock:
+            self._tokens.clear()
+            self._stable = None
+
+    def _issue(self) -> str:
+        self._serial += 1
+        token = f'tok-{self._serial}'
+        self._tokens.add(token)
+        return token
+
+    def routes(self) -> None:
+        app = self.app
+
+        @app.get('/cgi-bin/token')
+        def token():
+            if request.args.get('secret') != self.secret:
+                return jsonify(errcode=40001, errmsg='invalid credential')
+            with self._lock:
+                return jsonify(access_token=self._issue(), expires_in=7200)
+
+        @app.post('/cgi-bin/stable_token')
+        def stable_token():
+            body = request.get_json(silent=True, force=True) or {}
+            if body.get('secret') != self.secret:
+                return jsonify(errcode=40125, errmsg='invalid appsecret')
+            with self._lock:
+                if body.get('force_refresh') or self._stable not in self._tokens:
+                    self._stable = self._issue()
+                return jsonify(access_token=self._stable, expires_in=7200)
+
+        @app.get('/sns/jscode2session')
+        def jscode2session():
+            code = request.args.get('js_code', '')
+            if request.args.get('secret') != self.secret:
+                return jsonify(errcode=40125, errmsg='invalid appsecret')
+            if not code.startswith('code-'):
+                return jsonify(errcode=40029, errmsg='invalid code')
+            with self._lock:
+                if code in self._used_codes:
+                    return jsonify(errcode=40163, errmsg='code been used')
+                self._used_codes.add(code)
+            session_key = base64.b64encode(hashlib.md5(code.encode()).digest()).decode()
+            return jsonify(openid=f'openid-{code[5:]}', session_key=session_key)
+
+        @app.post('/wxa/business/getuserphonenumber')
+        def phone():
+            if not self._token_ok():
+                return jsonify(errcode=40001, errmsg='invalid credential, access_token is invalid or not latest')
+            code = (request.get_json(silent=True, force=True) or {}).get('code', '')
+            if not re.fullmatch(r'phone-\d{11}', code):
+                return jsonify(errcode=40029, errmsg='invalid code')
+            number = code[6:]
+            return jsonify(errcode=0, errmsg='ok', phone_info={'phoneNumber': number, 'purePhoneNumber': number,
+                                                                'countryCode': '86'})
+
+        @app.post('/cgi-bin/message/subscribe/send')
+        def send():
+            if not self._token_ok():
+                return jsonify(errcode=42001 if request.args.get('access_token', '').startswith('tok-') else 40001,
+                               errmsg='access_token expired or invalid')
+            body = request.get_json(silent=True, force=True) or {}
+            problem = _check_message(body)
+            if problem:
+                return jsonify(errcode=47003, errmsg=f'argument invalid! {problem}')
+            with self._lock:
+                self.messages.append(body)
+            print(json.dumps({'subscribe_message': body}, ensure_ascii=False), flush=True)
+            return jsonify(errcode=0, errmsg='ok', msgid=len(self.messages))
+
+        @app.get('/_messages')
+        def messages():
+            return jsonify(messages=self.messages)
+
+    def _token_ok(self) -> bool:
+        with self._lock:
+            return request.args.get('access_token') in self._tokens
+
+
+def _check_message(body: dict) -> str | None:
+    if not body.get('touser') or not body.get('template_id') or not isinstance(body.get('data'), dict):
+        return 'touser, template_id and data are required'
+    for key, item in body['data'].items():
+        value = item.get('value') if isinstance(item, dict) else None
+        if not isinstance(value, str) or not value:
+            return f'data.{key}.value is empty'
+        kind = key.rstrip('0123456789')
+        if kind == 'phrase' and not re.fullmatch(r'[\u4e00-\u9fff]{1,5}', value):
+            return f'data.{key}.value invalid'
+        if kind in _LIMITS and len(value) > _LIMITS[kind]:
+            return f'data.{key}.value exceeds limit'
+    return None
+
+
+if __name__ == '__main__':
+    sys.exit(serve_main(FakeWeChat))
