@@ -91,9 +91,10 @@ def create_registration(app):
     def create(student, zone, status: str = 'draft', **overrides) -> Registration:
         fields = registration_fields()
         id_number = overrides.pop('id_number', fields['id_number'])
+        year = overrides.pop('year', zone.year)
         stage = overrides.pop('stage', zone.review_stages[0] if status in ('submitted', 'under_review') else None)
         registration = Registration(
-            student=student, zone=zone, year=zone.year, status=status, name=fields['name'], id_number=id_number,
+            student=student, zone=zone, year=year, status=status, name=fields['name'], id_number=id_number,
             id_index=blind_index(id_number), phone=fields['phone'], ethnicity='01', school=zone.schools[0],
             student_no=fields['student_no'], college=fields['college'], class_name=fields['class_name'],
             residence_address=fields['residence_address'], hukou_address=fields['hukou_address'],

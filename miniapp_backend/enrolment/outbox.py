@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from miniapp_backend.extensions import db
+from miniapp_backend.jobs import enqueue_after_commit
 from miniapp_backend.models import Notification, Registration, Suspension, Zone
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import NotificationKind as K, RegistrationStatus, SuspensionStatus
@@ -69,6 +70,7 @@ def write(kind: K, *, student_id: int, zone: Zone | None, event_key: str, regist
         body=values['summary'], next_attempt_at=utcnow(),
     )
     db.session.add(notification)
+    enqueue_after_commit('workers.jobs.drain_outbox', queue='notifications')
     return notification
 
 

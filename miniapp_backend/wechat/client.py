@@ -84,6 +84,8 @@ class AppWeChatClient(WeChatClient):
                 raise error_for(exc.errcode, exc.errmsg) from None
             except requests.RequestException as exc:
                 raise WeChatUnavailable(None, type(exc).__name__) from None
+            except (ValueError, TypeError, KeyError) as exc:
+                raise WeChatUnavailable(None, f'unexpected answer: {type(exc).__name__}') from None
         raise AssertionError('unreachable')
 
 

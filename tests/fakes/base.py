@@ -47,7 +47,7 @@ class FakeServer:
             self.requests.append({'method': request.method, 'path': request.path, 'query': request.args.to_dict(),
                                   'json': request.get_json(silent=True, force=True), 'headers': dict(request.headers)})
             scripted = self._scripts[request.path].popleft() if self._scripts.get(request.path) else None
-        if scripted is None:
+        if not scripted:
             return None
         if 'delay' in scripted:
             time.sleep(scripted['delay'])

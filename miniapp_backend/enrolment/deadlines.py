@@ -1,0 +1,44 @@
+"""The enrolment window: remind the unpaid before it closes, expire them once it has."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from miniapp_backend.enrolment import outbox
+from miniapp_backend.enrolment.actors import SYSTEM
+from miniapp_backend.enrolment.states import Action, transition
+from miniapp_backend.extensions import db
+from miniapp_backend.models import Registration, Zone
+from miniapp_backend.models.enums import NotificationKind, RegistrationStatus
+
+
+def remind_unpaid(now: datetime) -> int:
+    """Once per registration, within the zone's reminder days before its window closes."""
+    count = 0
+    for zone in db.session.scalars(sa.select(Zone).where(Zone.window_closes_at > now)):
+        if now < zone.window_closes_at - timedelta(days=zone.remind_days_before_close):
+            continue
+        query = sa.select(Registration).where(Registration.zone_id == zone.id,
+                                              Registration.status == RegistrationStatus.APPROVED,
+                                              Registration.reminded_at.is_(None))
+        for registration in db.session.scalars(query):
+            outbox.write(NotificationKind.WINDOW_CLOSING, student_id=registration.student_id, zone=zone,
+                         registration=registration, event_key=f'registration:{registration.id}:window_closing')
+            registration.reminded_at = now
+            count += 1
+    db.session.commit()
+    return count
+
+
+def expire_unpaid(now: datetime) -> int:
+    """Approved registrations still unpaid when their zone's window has closed."""
+    count = 0
+    closed = sa.select(Zone.id).where(Zone.window_closes_at <= now)
+    query = sa.select(Registration).where(Registration.zone_id.in_(closed),
+                                          Registration.status == RegistrationStatus.APPROVED)
+    for registration in db.session.scalars(query):
+        transition(registration, Action.EXPIRE, SYSTEM, now=now)
+        count += 1
+    db.session.commit()
+    return count

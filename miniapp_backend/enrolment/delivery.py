@@ -1,0 +1,144 @@
+"""Delivering outbox rows as WeChat subscription messages: at most once each, never lost silently.
+
+A row is claimed alone (FOR UPDATE SKIP LOCKED) and marked `sending` with a lease before its HTTP call. WeChat
+has no idempotency key, so a row whose worker died during the call (lease expired while `sending`) is not sent
+again: it becomes `failed` with the error 'interrupted', visible to reviewers and to the student's message list.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from miniapp_backend import wechat
+from miniapp_backend.extensions import db
+from miniapp_backend.models import Notification, Student, SubscriptionQuota
+from miniapp_backend.models.base import utcnow
+from miniapp_backend.models.enums import NotificationStatus as N
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 5
+RETRY_BASE = timedelta(seconds=30)
+RATE_LIMIT_PAUSE = timedelta(seconds=60)
+
+
+@dataclass
+class DrainReport:
+    sent: int = 0
+    waiting_quota: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def drain(limit: int = 200, now_fn=utcnow) -> DrainReport:
+    """Send due rows one by one until none is due or `limit` is reached."""
+    report = DrainReport()
+    release_interrupted(now_fn())
+    for _ in range(limit):
+        notification = claim(now_fn())
+        if notification is None:
+            break
+        outcome = deliver(notification, now_fn())
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        if outcome == 'retried' and notification.last_error == 'rate_limited':
+            break  # WeChat asked us to slow down: stop this drain, the next one resumes.
+    return report
+
+
+def claim(now: datetime) -> Notification | None:
+    """Lock one due row, mark it `sending` with a lease, commit; None when nothing is due."""
+    query = (sa.select(Notification).where(Notification.status == N.PENDING, Notification.next_attempt_at <= now)
+             .order_by(Notification.next_attempt_at, Notification.id).limit(1).with_for_update(skip_locked=True))
+    while (notification := db.session.scalars(query).first()) is not None:
+        if not notification.template_id:
+            _finish(notification, N.FAILED, '专区未配置该消息模板，仅在小程序消息列表中显示')
+        elif _quota(notification).remaining <= 0:
+            _finish(notification, N.WAITING_QUOTA, None)
+        else:
+            notification.status = N.SENDING
+            notification.attempts += 1
+            notification.next_attempt_at = now + LEASE
+            db.session.commit()
+            return notification
+        db.session.commit()
+    db.session.commit()
+    return None
+
+
+def deliver(notification: Notification, now: datetime) -> str:
+    """Call WeChat for a claimed row and record the result; returns the report field to count."""
+    openid = db.session.scalar(sa.select(Student.openid).where(Student.id == notification.student_id))
+    try:
+        wechat.send_subscribe_message(openid, notification.template_id, notification.data, notification.page)
+    except wechat.NoQuota:
+        _quota(notification).remaining = 0
+        _finish(notification, N.WAITING_QUOTA, 'no_quota')
+        outcome = 'waiting_quota'
+    except wechat.RateLimited:
+        notification.attempts -= 1
+        _retry(notification, now + RATE_LIMIT_PAUSE, 'rate_limited')
+        outcome = 'retried'
+    except wechat.BadMessage as exc:
+        _finish(notification, N.FAILED, f'{exc.errcode} {exc.errmsg}'[:255])
+        outcome = 'failed'
+    except wechat.WeChatError as exc:
+        outcome = _retry_or_fail(notification, now, f'{exc.errcode} {exc.errmsg}'[:255])
+    else:
+        _quota(notification).remaining -= 1
+        _finish(notification, N.SENT, None)
+        notification.sent_at = now
+        outcome = 'sent'
+    db.session.commit()
+    logger.info('notification %s: %s', notification.id, outcome)
+    return outcome
+
+
+def quota_arrived(student_id: int, template_ids: list[str]) -> int:
+    """Rows waiting for a subscription the student just granted go back to the queue."""
+    result = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.student_id == student_id, Notification.status == N.WAITING_QUOTA,
+               Notification.template_id.in_(template_ids))
+        .values(status=N.PENDING, next_attempt_at=utcnow()))
+    return result.rowcount
+
+
+def release_interrupted(now: datetime) -> int:
+    """Rows left `sending` past their lease: their worker died mid-call, so they may have been sent."""
+    result = db.session.execute(
+        sa.update(Notification).where(Notification.status == N.SENDING, Notification.next_attempt_at < now)
+        .values(status=N.FAILED, last_error='interrupted'))
+    db.session.commit()
+    return result.rowcount
+
+
+def _quota(notification: Notification) -> SubscriptionQuota:
+    quota = db.session.get(SubscriptionQuota, (notification.student_id, notification.template_id))
+    if quota is None:
+        quota = SubscriptionQuota(student_id=notification.student_id, template_id=notification.template_id,
+                                  remaining=0)
+        db.session.add(quota)
+    return quota
+
+
+def _retry_or_fail(notification: Notification, now: datetime, error: str) -> str:
+    if notification.attempts >= MAX_ATTEMPTS:
+        _finish(notification, N.FAILED, error)
+        return 'failed'
+    _retry(notification, now + RETRY_BASE * 2 ** (notification.attempts - 1), error)
+    return 'retried'
+
+
+def _retry(notification: Notification, when: datetime, error: str) -> None:
+    notification.status = N.PENDING
+    notification.next_attempt_at = when
+    notification.last_error = error
+
+
+def _finish(notification: Notification, status: N, error: str | None) -> None:
+    notification.status = status
+    notification.last_error = error

@@ -1,0 +1,75 @@
+"""Asking the tax bureau about approved, unpaid registrations (DESIGN §6): cost follows the work pending."""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from miniapp_backend.enrolment.payments import Outcome, record_payment
+from miniapp_backend.extensions import db
+from miniapp_backend.gateways import GatewayError, TaxGateway
+from miniapp_backend.models import Registration, Zone
+from miniapp_backend.models.enums import PaymentSource, RegistrationStatus
+
+logger = logging.getLogger(__name__)
+
+BATCH = 100
+#: The tax side may take up to a day to show a payment; ask again after this long.
+RECHECK = timedelta(minutes=10)
+GATEWAY_DOWN_RETRY = timedelta(minutes=5)
+
+
+@dataclass
+class PollReport:
+    asked: int = 0
+    paid: int = 0
+    mismatched: int = 0
+    unavailable: int = 0
+
+
+def poll_payments(gateway: TaxGateway, now: datetime, batch: int = BATCH) -> PollReport:
+    """One batch of due registrations (through the partial index on payment_check_at), grouped by zone and year."""
+    query = (sa.select(Registration)
+             .where(Registration.status == RegistrationStatus.APPROVED, Registration.payment_check_at <= now)
+             .order_by(Registration.payment_check_at).limit(batch).with_for_update(skip_locked=True))
+    due = db.session.scalars(query).all()
+    report = PollReport(asked=len(due))
+    groups: dict[tuple[int, int], list[Registration]] = defaultdict(list)
+    for registration in due:
+        groups[(registration.zone_id, registration.year)].append(registration)
+    for (zone_id, year), registrations in groups.items():
+        _poll_group(gateway, db.session.get(Zone, zone_id), year, registrations, now, report)
+    db.session.commit()
+    return report
+
+
+def _poll_group(gateway: TaxGateway, zone: Zone, year: int, registrations: list[Registration], now: datetime,
+                report: PollReport) -> None:
+    by_number = {registration.id_number: registration for registration in registrations}
+    try:
+        payments = gateway.query_payments(zone.code, year, list(by_number))
+    except GatewayError as exc:
+        logger.warning('tax gateway unavailable for zone %s: %s', zone.code, exc)
+        report.unavailable += len(registrations)
+        for registration in registrations:
+            registration.payment_check_at = now + GATEWAY_DOWN_RETRY
+        return
+    for payment in payments:
+        registration = by_number.get(payment.id_number)
+        if registration is None or registration.status is not RegistrationStatus.APPROVED:
+            continue
+        result = record_payment(registration, amount_fen=payment.amount_fen, paid_at=payment.paid_at,
+                                voucher_no=payment.voucher_no, channel=_channel(payment.channel),
+                                source=PaymentSource.GATEWAY)
+        report.paid += result.outcome is Outcome.PAID
+        report.mismatched += result.outcome is Outcome.AMOUNT_MISMATCH
+    for registration in registrations:
+        if registration.status is RegistrationStatus.APPROVED:
+            registration.payment_check_at = now + RECHECK
+
+
+def _channel(value: str) -> str:
+    return value if value in ('tax', 'family') else 'tax'

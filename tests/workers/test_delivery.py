@@ -1,0 +1,171 @@
+"""Subscription messages: delivered once with the right template, page and data; faults handled without storms."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from miniapp_backend.enrolment import delivery, outbox
+from miniapp_backend.enrolment.actors import Actor
+from miniapp_backend.enrolment.payments import record_payment
+from miniapp_backend.enrolment.states import Action, transition
+from miniapp_backend.extensions import db
+from miniapp_backend.models import Notification, SubscriptionQuota
+from miniapp_backend.models.base import utcnow
+from miniapp_backend.models.enums import NotificationKind
+from workers import jobs
+
+SEND = '/cgi-bin/message/subscribe/send'
+CENTRE = Actor.reviewer(1, 'centre_reviewer')
+
+
+def _notification() -> Notification:
+    return db.session.scalars(sa.select(Notification).order_by(Notification.id.desc())).first()
+
+
+def test_each_kind_is_delivered_once_with_its_template(app, fake_wechat, templated_zone, student,
+                                                       create_registration, grant, run_worker):
+    grant(student, 'tpl-approved', 'tpl-returned', 'tpl-rejected', 'tpl-paid', 'tpl-window-closing',
+          'tpl-suspension', count=5)
+    first = create_registration(student, templated_zone, status='submitted')
+    transition(first, Action.RETURN, CENTRE, reason='身份证照片模糊，请重新上传清晰照片')
+    transition(first, Action.SUBMIT, Actor.student(student.id))
+    transition(first, Action.APPROVE, CENTRE)
+    record_payment(first, amount_fen=40000, paid_at=utcnow(), voucher_no='V1', channel='tax', source='gateway')
+    second = create_registration(student, templated_zone, status='submitted', year=templated_zone.year + 1)
+    transition(second, Action.REJECT, CENTRE, reason='非本校学生')
+    outbox.write(NotificationKind.WINDOW_CLOSING, student_id=student.id, zone=templated_zone, registration=first,
+                 event_key='test:closing')
+    db.session.commit()
+    result = run_worker()
+    assert result.returncode == 0, result.stderr[-2000:]
+    sent = {m['template_id']: m for m in fake_wechat.messages}
+    assert [m['template_id'] for m in fake_wechat.messages].count('tpl-approved') == 1
+    assert set(sent) == {'tpl-returned', 'tpl-approved', 'tpl-paid', 'tpl-rejected', 'tpl-window-closing'}
+    assert sent['tpl-returned']['page'] == 'pages/register/register'
+    assert sent['tpl-returned']['data']['thing3']['value'] == '身份证照片模糊，请重新上传清晰照片'
+    assert sent['tpl-approved']['data'] == {'thing1': {'value': '宣城市'}, 'phrase2': {'value': '审核通过'},
+                                            'amount3': {'value': '400.00元'},
+                                            'date4': {'value': first.zone.window_closes_at.strftime('%Y年%m月%d日')}}
+    assert sent['tpl-paid']['touser'] == student.openid
+    db.session.expire_all()
+    assert {n.status for n in db.session.scalars(sa.select(Notification))} == {'sent'}
+    # A second drain sends nothing again.
+    run_worker()
+    assert len(fake_wechat.messages) == 5
+
+
+def test_no_quota_waits_and_is_sent_when_quota_arrives(app, fake_wechat, templated_zone, student,
+                                                       create_registration):
+    registration = create_registration(student, templated_zone, status='submitted')
+    transition(registration, Action.APPROVE, CENTRE)
+    db.session.commit()
+    jobs.drain_outbox()
+    assert _notification().status == 'waiting_quota' and fake_wechat.count(SEND) == 0
+    assert delivery.quota_arrived(student.id, ['tpl-approved']) == 1
+    db.session.merge(SubscriptionQuota(student_id=student.id, template_id='tpl-approved', remaining=1))
+    db.session.commit()
+    jobs.drain_outbox()
+    assert _notification().status == 'sent' and len(fake_wechat.messages) == 1
+    assert db.session.get(SubscriptionQuota, (student.id, 'tpl-approved')).remaining == 0
+
+
+@pytest.fixture
+def approved(templated_zone, student, create_registration, grant):
+    grant(student, 'tpl-approved')
+    registration = create_registration(student, templated_zone, status='submitted')
+    transition(registration, Action.APPROVE, CENTRE)
+    db.session.commit()
+    return registration
+
+
+def test_token_refused_once_is_refreshed_and_sent(app, fake_wechat, approved):
+    jobs.drain_outbox.__wrapped__  # the job is the plain function under app_job
+    fake_wechat.script(SEND, [{'errcode': 40001}])
+    jobs.drain_outbox()
+    assert _notification().status == 'sent'
+    assert fake_wechat.count(SEND) == 2 and fake_wechat.count('/cgi-bin/stable_token') == 2
+
+
+def test_43101_zeroes_the_quota(app, fake_wechat, approved, student):
+    fake_wechat.script(SEND, [{'errcode': 43101}])
+    jobs.drain_outbox()
+    assert _notification().status == 'waiting_quota'
+    assert db.session.get(SubscriptionQuota, (student.id, 'tpl-approved')).remaining == 0
+    jobs.drain_outbox()
+    assert fake_wechat.count(SEND) == 1
+
+
+def test_45009_backs_off_without_a_storm(app, fake_wechat, approved):
+    fake_wechat.script(SEND, [{'errcode': 45009}] * 10)
+    jobs.drain_outbox()
+    jobs.drain_outbox()
+    notification = _notification()
+    assert (notification.status, notification.last_error) == ('pending', 'rate_limited')
+    assert notification.next_attempt_at > utcnow()
+    assert fake_wechat.count(SEND) == 1
+
+
+@pytest.mark.parametrize('fault', [{'status': 500}, {'delay': 3.0}])
+def test_server_errors_retry_later_then_fail(app, fake_wechat, approved, fault):
+    fake_wechat.script(SEND, [fault] * 10)
+    for attempt in range(1, delivery.MAX_ATTEMPTS + 1):
+        jobs.drain_outbox()
+        notification = _notification()
+        assert fake_wechat.count(SEND) == attempt
+        if attempt < delivery.MAX_ATTEMPTS:
+            assert notification.status == 'pending' and notification.next_attempt_at > utcnow()
+            notification.next_attempt_at = utcnow()
+            db.session.commit()
+    assert (notification.status, notification.attempts) == ('failed', delivery.MAX_ATTEMPTS)
+    assert notification.last_error
+
+
+def test_approvals_succeed_while_redis_is_down(app, fake_wechat, templated_zone, student, create_registration, grant,
+                                               test_environ):
+    from miniapp_backend import create_app
+
+    grant(student, 'tpl-approved')
+    registration = create_registration(student, templated_zone, status='submitted')
+    broken = create_app({'TESTING': True}, environ={**test_environ, 'REDIS_URL': 'redis://127.0.0.1:1/0'})
+    with broken.app_context():
+        transition(db.session.get(type(registration), registration.id), Action.APPROVE, CENTRE)
+        db.session.commit()  # enqueueing the drain fails quietly; the change and its outbox row are kept
+        db.session.remove()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 1
+    assert fake_wechat.count(SEND) == 0
+    jobs.drain_outbox()  # what the cron schedule runs once Redis is back
+    assert len(fake_wechat.messages) == 1
+
+
+def test_a_worker_killed_mid_drain_loses_nothing_and_sends_nothing_twice(
+        app, fake_wechat, templated_zone, create_student, create_registration, grant, test_environ):
+    students = [create_student() for _ in range(4)]
+    for student in students:
+        grant(student, 'tpl-approved')
+        transition(create_registration(student, templated_zone, status='submitted'), Action.APPROVE, CENTRE)
+    db.session.commit()
+    fake_wechat.script(SEND, [{}, {'delay': 4.0}])
+    code = 'from workers import jobs; jobs.drain_outbox()'
+    proc = subprocess.Popen([sys.executable, '-c', code], env={**test_environ}, cwd=str(__import__('pathlib').Path(
+        __file__).resolve().parents[2]))
+    deadline = time.monotonic() + 30
+    while fake_wechat.count(SEND) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    time.sleep(4.5)  # the in-flight request completes at the fake after its delay
+    db.session.expire_all()
+    statuses = sorted(n.status for n in db.session.scalars(sa.select(Notification)))
+    assert statuses == ['pending', 'pending', 'sending', 'sent']
+    later = utcnow() + delivery.LEASE * 2
+    delivery.drain(now_fn=lambda: later)
+    db.session.expire_all()
+    per_user = [m['touser'] for m in fake_wechat.messages]
+    assert sorted(per_user) == sorted(s.openid for s in students)  # every student exactly once
+    statuses = sorted(n.status for n in db.session.scalars(sa.select(Notification)))
+    assert statuses == ['failed', 'sent', 'sent', 'sent']  # the interrupted one is flagged, not resent

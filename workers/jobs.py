@@ -1,0 +1,41 @@
+"""The scheduled jobs (DESIGN §6); each is a thin call into miniapp_backend.enrolment."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from miniapp_backend.enrolment import deadlines, delivery
+from miniapp_backend.enrolment.payment_polling import poll_payments as poll_payment_batch
+from miniapp_backend.enrolment.suspension_polling import poll_suspensions as poll_suspension_batch
+from miniapp_backend.gateways import origin_gateway, tax_gateway
+from miniapp_backend.models.base import utcnow
+from workers.base import app_job
+
+
+@app_job
+def drain_outbox() -> dict:
+    """Send due subscription messages."""
+    return asdict(delivery.drain())
+
+
+@app_job
+def poll_payments() -> dict:
+    """Ask the tax bureau about one batch of approved, unpaid registrations."""
+    return asdict(poll_payment_batch(tax_gateway(), utcnow()))
+
+
+@app_job
+def poll_suspensions() -> dict:
+    """Confirm due home-town suspensions."""
+    return asdict(poll_suspension_batch(origin_gateway(), utcnow()))
+
+
+@app_job
+def remind_unpaid() -> int:
+    """Remind approved, unpaid students that the window is closing."""
+    return deadlines.remind_unpaid(utcnow())
+
+
+@app_job
+def expire_unpaid() -> int:
+    """Expire approved registrations left unpaid when the window closed."""
+    return deadlines.expire_unpaid(utcnow())
