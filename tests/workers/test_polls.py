@@ -1,0 +1,128 @@
+"""Payment and suspension polls against the fake tax bureau and origin gateway."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import sqlalchemy as sa
+
+from miniapp_backend.enrolment import deadlines
+from miniapp_backend.extensions import db
+from miniapp_backend.models import InsuredPerson, Notification, Payment, Suspension
+from miniapp_backend.models.base import utcnow
+from miniapp_backend.models.enums import InsuredStatus
+from miniapp_backend.security.blind_index import blind_index
+from workers import jobs
+
+PAID = datetime(2026, 11, 20, 8, 30, tzinfo=timezone.utc)
+
+
+def _approved(create_registration, student, zone, **overrides):
+    registration = create_registration(student, zone, status='approved', amount_due_fen=zone.premium_fen,
+                                       payment_check_at=utcnow() - timedelta(seconds=1), **overrides)
+    return registration
+
+
+def test_payment_found_marks_paid_and_registers_the_person(app, fake_tax, templated_zone, student,
+                                                            create_registration):
+    registration = _approved(create_registration, student, templated_zone)
+    fake_tax.add_payment('341800', templated_zone.year, registration.id_number, 40000, PAID, 'V2027001')
+    assert jobs.poll_payments()['paid'] == 1
+    db.session.expire_all()
+    assert registration.status == 'paid' and registration.payment_channel == 'tax'
+    payment = db.session.scalars(sa.select(Payment)).one()
+    assert (payment.voucher_no, payment.amount_fen, payment.paid_at) == ('V2027001', 40000, PAID)
+    person = db.session.scalars(sa.select(InsuredPerson)).one()
+    assert (person.status, person.paid_through_year, person.zone_id) == ('normal', registration.year, templated_zone.id)
+    assert db.session.scalars(sa.select(Notification.kind)).all() == ['paid']
+    assert fake_tax.requests[0]['json']['id_numbers'] == [registration.id_number]
+    assert jobs.poll_payments()['asked'] == 0  # paid ones are no longer asked about
+
+
+def test_payment_not_found_is_asked_again_later(app, fake_tax, templated_zone, student, create_registration):
+    registration = _approved(create_registration, student, templated_zone)
+    assert jobs.poll_payments() == {'asked': 1, 'paid': 0, 'mismatched': 0, 'unavailable': 0}
+    db.session.expire_all()
+    assert registration.status == 'approved' and registration.payment_check_at > utcnow()
+    assert jobs.poll_payments()['asked'] == 0
+
+
+def test_wrong_amount_is_flagged_not_marked(app, fake_tax, templated_zone, student, create_registration):
+    registration = _approved(create_registration, student, templated_zone)
+    fake_tax.add_payment('341800', templated_zone.year, registration.id_number, 38000, PAID, 'V2027002')
+    assert jobs.poll_payments()['mismatched'] == 1
+    db.session.expire_all()
+    assert registration.status == 'approved' and '应缴400.00元，实缴380.00元' in registration.flag
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 0
+
+
+def test_gateway_down_marks_nothing_and_retries_later(app, fake_tax, templated_zone, student, create_registration):
+    registration = _approved(create_registration, student, templated_zone)
+    fake_tax.add_payment('341800', templated_zone.year, registration.id_number, 40000, PAID, 'V2027003')
+    fake_tax.script('/payments/query', [{'status': 503}])
+    assert jobs.poll_payments()['unavailable'] == 1
+    db.session.expire_all()
+    assert registration.status == 'approved' and registration.payment_check_at > utcnow()
+    registration.payment_check_at = utcnow()
+    db.session.commit()
+    assert jobs.poll_payments()['paid'] == 1
+
+
+def _suspension(zone, student, origin_zone=None, code='340400', delay=timedelta(0)):
+    id_number = '34052419800101001X'
+    suspension = Suspension(student=student, origin_zone_code=origin_zone.code if origin_zone else code,
+                            origin_zone=origin_zone, id_index=blind_index(id_number), id_number=id_number,
+                            name='王宣', reason='在学籍地参加城乡居民医保', suspend_from=date(2026, 12, 1),
+                            consent_at=utcnow(), next_check_at=utcnow() + delay)
+    db.session.add(suspension)
+    db.session.commit()
+    return suspension
+
+
+def test_in_platform_suspension_confirms_after_the_delay(app, create_zone, templated_zone, student):
+    origin = create_zone('530000', '云南省本级')
+    db.session.add(InsuredPerson(id_index=blind_index('34052419800101001X'), id_number='34052419800101001X',
+                                 name='王宣', zone=origin, since=date(2024, 1, 1)))
+    suspension = _suspension(templated_zone, student, origin_zone=origin, delay=timedelta(minutes=10))
+    assert jobs.poll_suspensions()['confirmed'] == 0
+    suspension.next_check_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert jobs.poll_suspensions()['confirmed'] == 1
+    db.session.expire_all()
+    person = db.session.scalars(sa.select(InsuredPerson)).one()
+    assert (suspension.status, person.status, person.until) == ('confirmed', InsuredStatus.SUSPENDED,
+                                                                date(utcnow().year, 12, 31))
+    assert db.session.scalars(sa.select(Notification.kind)).all() == ['suspension_confirmed']
+
+
+def test_outside_origin_pending_then_confirmed(app, fake_origin, templated_zone, student):
+    suspension = _suspension(templated_zone, student)
+    statuses = []
+    for _ in range(3):
+        jobs.poll_suspensions()
+        db.session.expire_all()
+        statuses.append(suspension.status.value)
+        suspension.next_check_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    assert statuses == ['submitted', 'submitted', 'confirmed']
+    assert suspension.gateway_ref and fake_origin.count('/suspensions') == 1
+
+
+def test_outside_origin_refused(app, fake_origin, templated_zone, student):
+    fake_origin.set_outcome('34052419800101001X', initial='refused')
+    suspension = _suspension(templated_zone, student)
+    assert jobs.poll_suspensions()['refused'] == 1
+    db.session.expire_all()
+    assert suspension.status == 'refused' and '住院' in suspension.message
+    assert db.session.scalars(sa.select(Notification.kind)).all() == ['suspension_refused']
+
+
+def test_remind_then_expire(app, create_zone, student, create_registration):
+    now = utcnow()
+    zone = create_zone(window_closes_at=now + timedelta(days=1), remind_days_before_close=3)
+    registration = create_registration(student, zone, status='approved')
+    assert deadlines.remind_unpaid(now) == 1 and deadlines.remind_unpaid(now) == 0
+    assert deadlines.expire_unpaid(now) == 0
+    assert deadlines.expire_unpaid(now + timedelta(days=2)) == 1
+    db.session.expire_all()
+    assert registration.status == 'expired'
+    assert db.session.scalars(sa.select(Notification.kind)).all() == ['window_closing']
