@@ -5,7 +5,10 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from datetime import date
+
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from miniapp_backend.config import load_config
 
@@ -13,6 +16,7 @@ from miniapp_backend.config import load_config
 def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints. No I/O beyond connecting lazily."""
     app = Flask(__name__, instance_relative_config=True)
+    app.json = IsoJSONProvider(app)
     app.config.update(load_config(app.instance_path, environ))
     if overrides:
         app.config.update(overrides)
@@ -27,6 +31,18 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
     cli.init_app(app)
     logging.getLogger('miniapp_backend').setLevel(logging.INFO)
     return app
+
+
+class IsoJSONProvider(DefaultJSONProvider):
+    """Dates and times as ISO 8601, which the mini-program and the OpenAPI schemas expect."""
+
+    ensure_ascii = False
+
+    @staticmethod
+    def default(value):
+        if isinstance(value, date):
+            return value.isoformat()
+        return DefaultJSONProvider.default(value)
 
 
 def _init_extensions(app: Flask) -> None:

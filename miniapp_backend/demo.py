@@ -48,7 +48,7 @@ ZONES = [
 
 #: People already insured, so the duplicate refusal and the renewal can be tried on a fresh install.
 INSURED = [
-    {'id_number': '53010219990101002X', 'name': '李云', 'zone': '530000', 'paid_through_year': None},
+    {'id_number': '530102199901010023', 'name': '李云', 'zone': '530000', 'paid_through_year': None},
     {'id_number': '34052419800101001X', 'name': '王宣', 'zone': '341800', 'paid_through_year': 'last'},
 ]
 

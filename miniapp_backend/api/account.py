@@ -1,0 +1,153 @@
+"""Login, the student's profile and next step, zone choice, phone, messages, subscriptions and config."""
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_smorest import Blueprint
+
+from miniapp_backend import wechat
+from miniapp_backend.api import presenters
+from miniapp_backend.api.auth import current_student, student_required
+from miniapp_backend.api.docs import BEARER, errors
+from miniapp_backend.enrolment import student_view, subscriptions, tokens
+from miniapp_backend.enrolment.errors import EnrolmentError
+from miniapp_backend.enrolment.registrations import find_zone
+from miniapp_backend.extensions import db, get_redis
+from miniapp_backend.models import Notification, Student
+from miniapp_backend.models.base import utcnow
+from schemas.auth import LoginResultSchema, LoginSchema, PhoneCodeSchema, StudentSchema
+from schemas.messages import ConfigSchema, MeSchema, MessageListSchema, QuotaSchema, SubscriptionSchema
+from schemas.zones import ZoneChoiceSchema
+
+logger = logging.getLogger(__name__)
+blp = Blueprint('account', __name__, description='登录与个人信息')
+LOGIN_LIMIT = 20
+
+
+@blp.post('/auth/login')
+@blp.arguments(LoginSchema)
+@blp.response(200, LoginResultSchema)
+@errors(blp, 400, 401, 422, 429, 503)
+def login(body):
+    """Exchange a wx.login code for our own bearer token."""
+    _throttle(body['code'][:64])
+    try:
+        session = wechat.code_to_session(body['code'])
+    except wechat.InvalidCode:
+        logger.warning('login with an invalid code')
+        raise EnrolmentError('invalid_code', '登录凭证无效或已使用，请重新进入小程序', status=401) from None
+    except wechat.RateLimited:
+        raise EnrolmentError('rate_limited', '操作太频繁，请稍后再试', status=429) from None
+    except wechat.WeChatError:
+        raise EnrolmentError('wechat_unavailable', '微信服务暂时不可用，请稍后再试', status=503) from None
+    student = db.session.scalars(sa.select(Student).where(Student.openid == session.openid)).first()
+    if student is None:
+        student = Student(openid=session.openid)
+        db.session.add(student)
+    student.unionid, student.session_key, student.last_login_at = session.unionid, session.session_key, utcnow()
+    db.session.commit()
+    return {'token': tokens.issue(student, current_app.config['SECRET_KEY']),
+            'expires_in': current_app.config['API_TOKEN_TTL'], 'student': presenters.student(student)}
+
+
+def _throttle(key: str) -> None:
+    counter = f'{current_app.config["REDIS_KEY_PREFIX"]}:login:{key}'
+    try:
+        count = get_redis().incr(counter)
+        if count == 1:
+            get_redis().expire(counter, 60)
+    except Exception:  # the limiter must never stop logins when Redis is down
+        return
+    if count > LOGIN_LIMIT:
+        raise EnrolmentError('rate_limited', '操作太频繁，请稍后再试', status=429)
+
+
+@blp.get('/me')
+@blp.response(200, MeSchema)
+@blp.doc(security=BEARER)
+@errors(blp, 401)
+@student_required
+def me():
+    """Profile, zone, current registration and suspension, and the one next step."""
+    student = current_student()
+    registration = student_view.current_registration(student)
+    suspension = student_view.current_suspension(student)
+    return {'student': presenters.student(student), 'zone': presenters.zone(student.zone) if student.zone else None,
+            'registration': presenters.registration_summary(registration),
+            'suspension': presenters.suspension(suspension),
+            'next_action': student_view.next_action(student, registration, suspension)}
+
+
+@blp.put('/me/zone')
+@blp.arguments(ZoneChoiceSchema)
+@blp.response(200, StudentSchema)
+@blp.doc(security=BEARER)
+@errors(blp, 401, 422)
+@student_required
+def choose_zone(body):
+    """Select the regional zone (地方专区)."""
+    student = current_student()
+    student.zone = find_zone(body['zone_code'])
+    return presenters.student(student)
+
+
+@blp.post('/me/phone')
+@blp.arguments(PhoneCodeSchema)
+@blp.response(200, StudentSchema)
+@blp.doc(security=BEARER)
+@errors(blp, 401, 422, 503)
+@student_required
+def bind_phone(body):
+    """Bind the phone number from a getPhoneNumber button code."""
+    try:
+        phone = wechat.get_phone_number(body['code'])
+    except wechat.InvalidCode:
+        raise EnrolmentError('invalid_code', '手机号授权已失效，请重新授权', status=422,
+                             errors={'code': ['手机号授权已失效']}) from None
+    except wechat.WeChatError:
+        raise EnrolmentError('wechat_unavailable', '微信服务暂时不可用，请稍后再试', status=503) from None
+    current_student().phone = phone
+    return presenters.student(current_student())
+
+
+@blp.get('/me/messages')
+@blp.response(200, MessageListSchema)
+@blp.doc(security=BEARER)
+@errors(blp, 401)
+@student_required
+def messages():
+    """The student's message list (every outbox row, sent or waiting)."""
+    rows = db.session.scalars(sa.select(Notification).where(Notification.student_id == current_student().id)
+                              .order_by(Notification.id.desc()).limit(100))
+    return {'messages': [{'id': n.id, 'kind': n.kind.value, 'title': n.title, 'body': n.body,
+                          'status': n.status.value, 'created_at': n.created_at} for n in rows]}
+
+
+@blp.post('/subscriptions')
+@blp.arguments(SubscriptionSchema)
+@blp.response(200, QuotaSchema)
+@blp.doc(security=BEARER)
+@errors(blp, 401, 422)
+@student_required
+def subscribe(body):
+    """Record templates the student accepted in wx.requestSubscribeMessage (one message each)."""
+    return {'quotas': subscriptions.record_accepted(current_student(), body['accepted'])}
+
+
+@blp.get('/config')
+@blp.response(200, ConfigSchema)
+@blp.doc(security=BEARER)
+@errors(blp, 401)
+@student_required
+def config():
+    """Template ids to request, service phone and notices of the student's zone."""
+    student = current_student()
+    templates = subscriptions.zone_templates(student)
+    if 'suspension_confirmed' in templates:
+        templates['suspension'] = templates['suspension_confirmed']
+    zone = student.zone
+    return {'templates': templates,
+            'service_phone': (zone.service_phone if zone else None) or current_app.config['SERVICE_PHONE'],
+            'notices': list(zone.notices or []) if zone else []}

@@ -1,0 +1,51 @@
+"""The ID-card photo: sniffed from its bytes, size-limited, re-encoded so no metadata survives."""
+from __future__ import annotations
+
+import hashlib
+import io
+
+from PIL import Image, UnidentifiedImageError
+
+from miniapp_backend.enrolment.errors import EnrolmentError, field_error
+from miniapp_backend.enrolment.registrations import EDITABLE
+from miniapp_backend.extensions import db
+from miniapp_backend.models import Document, Registration
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+_KINDS = {b'\xff\xd8\xff': ('JPEG', 'image/jpeg'), b'\x89PNG\r\n\x1a\n': ('PNG', 'image/png')}
+
+
+def reencode_photo(data: bytes) -> tuple[bytes, str]:
+    """JPEG or PNG in, a clean JPEG out; anything else is refused."""
+    if len(data) > MAX_BYTES:
+        raise EnrolmentError('too_large', '图片不能超过5MB', status=413)
+    kind = next((value for magic, value in _KINDS.items() if data.startswith(magic)), None)
+    invalid = field_error('file', '请上传JPG或PNG格式的证件照片', 'invalid_image')
+    if kind is None:
+        raise invalid
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != kind[0] or image.width * image.height > MAX_PIXELS or min(image.size) < 100:
+                raise invalid
+            image.load()
+            clean = image.convert('RGB')
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise invalid from None
+    out = io.BytesIO()
+    clean.save(out, 'JPEG', quality=88)  # a fresh image carries no EXIF (location, device) from the original
+    return out.getvalue(), 'image/jpeg'
+
+
+def save_photo(registration: Registration, data: bytes) -> Document:
+    if registration.status not in EDITABLE:
+        raise EnrolmentError('invalid_state', f'登记状态为「{registration.status.label}」，不能修改照片')
+    clean, content_type = reencode_photo(data)
+    document = db.session.query(Document).filter_by(registration_id=registration.id, kind='id_photo').one_or_none()
+    if document is None:
+        document = Document(registration=registration, kind='id_photo')
+        db.session.add(document)
+    document.data, document.content_type = clean, content_type
+    document.sha256 = hashlib.sha256(clean).hexdigest()
+    db.session.flush()
+    return document

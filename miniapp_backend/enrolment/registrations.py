@@ -1,0 +1,142 @@
+"""Creating, editing, submitting and withdrawing a student's registration (DESIGN §1.5, §4)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from miniapp_backend.enrolment import duplicates
+from miniapp_backend.enrolment.actors import Actor
+from miniapp_backend.enrolment.errors import EnrolmentError, field_error
+from miniapp_backend.enrolment.states import Action, TransitionRefused, transition
+from miniapp_backend.extensions import db
+from miniapp_backend.models import Registration, School, Student, Zone
+from miniapp_backend.models.base import utcnow
+from miniapp_backend.models.enums import ACTIVE_STATUSES, RegistrationStatus as S
+from miniapp_backend.security.blind_index import blind_index
+from miniapp_backend.security.idnumbers import InvalidIdNumber, validate_id_number
+
+EDITABLE = (S.DRAFT, S.RETURNED)
+#: Fields a submission needs, with their Chinese names for the completeness message.
+REQUIRED = {'name': '姓名', 'id_number': '证件号码', 'ethnicity': '民族', 'marital_status': '婚姻状况', 'phone': '手机号码',
+            'residence_address': '居住地址', 'hukou_address': '户籍地址', 'hukou_region_code': '户籍地区划',
+            'school_id': '学校', 'student_no': '学号'}
+_PLAIN = ('name', 'ethnicity', 'marital_status', 'phone', 'residence_address', 'hukou_address', 'hukou_region_code',
+          'student_no', 'college', 'class_name', 'identity', 'special_identity')
+
+
+def find_zone(code: str) -> Zone:
+    zone = db.session.scalars(sa.select(Zone).where(Zone.code == code, Zone.open_to_students)).first()
+    if zone is None:
+        raise field_error('zone_code', '该地方专区不存在或未开放')
+    return zone
+
+
+def check_window(zone: Zone, now: datetime) -> None:
+    if not zone.window_opens_at <= now <= zone.window_closes_at:
+        raise EnrolmentError('window_closed', f'{zone.name}{zone.year}年度参保登记不在办理期内'
+                             f'（{zone.window_opens_at:%Y-%m-%d}至{zone.window_closes_at:%Y-%m-%d}）')
+
+
+def create(student: Student, data: dict[str, Any], now: datetime | None = None) -> Registration:
+    """A draft, after the window, ID and duplicate checks; one open draft per student, zone and year."""
+    now = now or utcnow()
+    zone = find_zone(data['zone_code'])
+    if data.get('year') not in (None, zone.year):
+        raise field_error('year', f'{zone.name}当前办理的是{zone.year}年度参保')
+    check_window(zone, now)
+    existing = db.session.scalars(sa.select(Registration).where(
+        Registration.student_id == student.id, Registration.zone_id == zone.id, Registration.year == zone.year,
+        Registration.status.in_(EDITABLE))).first()
+    if existing is not None:
+        raise EnrolmentError('draft_exists', '您已有一份未提交的参保登记，请继续填写', details={'registration_id': existing.id})
+    registration = Registration(student=student, zone=zone, year=zone.year, status=S.DRAFT)
+    _apply(registration, data)
+    duplicates.check(registration.id_index, zone, zone.year, now.date())
+    db.session.add(registration)
+    db.session.flush()
+    return registration
+
+
+def update(registration: Registration, data: dict[str, Any], now: datetime | None = None) -> Registration:
+    """Edit while draft or returned; a changed ID number is checked again."""
+    if registration.status not in EDITABLE:
+        raise EnrolmentError('invalid_state', f'登记状态为「{registration.status.label}」，不能修改')
+    data = {key: value for key, value in data.items() if key not in ('zone_code', 'year')}
+    _apply(registration, data)
+    duplicates.check(registration.id_index, registration.zone, registration.year, (now or utcnow()).date(),
+                     excluding=registration.id)
+    return registration
+
+
+def submit(registration: Registration, student: Student, now: datetime | None = None) -> Registration:
+    """Complete → submitted; the partial unique index is the last word on duplicates under concurrency."""
+    now = now or utcnow()
+    check_window(registration.zone, now)
+    missing = [label for field, label in REQUIRED.items() if getattr(registration, field) in (None, '')]
+    if missing:
+        raise EnrolmentError('incomplete', '请补充：' + '、'.join(missing), status=422,
+                             errors={field: ['必填'] for field in REQUIRED if getattr(registration, field) in (None, '')})
+    if registration.letter_required and registration.letter is None:
+        raise EnrolmentError('letter_required', '资助参保对象须先签署承诺书', status=422)
+    duplicates.check(registration.id_index, registration.zone, registration.year, now.date(),
+                     excluding=registration.id)
+    id_index, year, own_zone = registration.id_index, registration.year, registration.zone
+    _transition(registration, Action.SUBMIT, Actor.student(student.id))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another submission for the same person won the race; nothing of this one is kept.
+        db.session.rollback()
+        raise duplicates.already_enrolled(_zone_of_active(id_index, year) or own_zone) from None
+    return registration
+
+
+def withdraw(registration: Registration, student: Student) -> Registration:
+    _transition(registration, Action.WITHDRAW, Actor.student(student.id))
+    return registration
+
+
+def _transition(registration: Registration, action: Action, actor: Actor) -> None:
+    try:
+        transition(registration, action, actor)
+    except TransitionRefused as refused:
+        raise EnrolmentError('invalid_state', refused.message) from None
+
+
+def _zone_of_active(id_index: str, year: int) -> Zone | None:
+    query = (sa.select(Zone).join(Registration, Registration.zone_id == Zone.id)
+             .where(Registration.id_index == id_index, Registration.year == year,
+                    Registration.status.in_(ACTIVE_STATUSES)))
+    return db.session.scalars(query.limit(1)).first()
+
+
+def _apply(registration: Registration, data: dict[str, Any]) -> None:
+    for field in _PLAIN:
+        if field in data:
+            setattr(registration, field, data[field])
+    if 'school_code' in data:
+        zone_id = registration.zone_id or registration.zone.id
+        school = db.session.scalars(sa.select(School).where(School.zone_id == zone_id,
+                                                            School.code == data['school_code'])).first()
+        if school is None:
+            raise field_error('school_code', '请选择本专区的学校')
+        registration.school = school
+    if 'bank' in data:
+        bank = data['bank'] or {}
+        registration.bank_name = bank.get('bank_name')
+        registration.bank_account_name = bank.get('account_name')
+        registration.bank_account_no = bank.get('account_no')
+    if 'id_number' in data or 'id_type' in data:
+        id_type = data.get('id_type', registration.id_type)
+        try:
+            info = validate_id_number(str(id_type), data.get('id_number', registration.id_number or ''))
+        except InvalidIdNumber as exc:
+            raise field_error('id_number', exc.message, 'invalid_id_number') from None
+        registration.id_type = id_type
+        registration.id_number = info.number
+        registration.id_index = blind_index(info.number)
+        registration.birth_date = info.birth_date
+        registration.sex = info.sex

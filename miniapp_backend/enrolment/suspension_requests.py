@@ -1,0 +1,56 @@
+"""A student asks their home town to suspend its enrolment (暂停参保), with explicit consent."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from miniapp_backend.enrolment.errors import field_error
+from miniapp_backend.enrolment.suspensions import WAITING_MESSAGE
+from miniapp_backend.extensions import db
+from miniapp_backend.jobs import enqueue_after_commit
+from miniapp_backend.models import Registration, Student, Suspension, Zone
+from miniapp_backend.models.base import utcnow
+from miniapp_backend.security.blind_index import blind_index
+from miniapp_backend.security.idnumbers import InvalidIdNumber, validate_id_number
+
+
+def request_suspension(student: Student, data: dict[str, Any], now: datetime | None = None) -> Suspension:
+    """In-platform origins are confirmed after their upload delay; others go through the origin gateway."""
+    now = now or utcnow()
+    if data.get('consent') is not True:
+        raise field_error('consent', '请阅读并勾选同意暂停原参保地的城乡居民医保')
+    if data['suspend_from'] < date(now.year - 1, 1, 1) or data['suspend_from'] > date(now.year + 1, 12, 31):
+        raise field_error('suspend_from', '暂停日期不合理')
+    id_number, name = _person(student, data)
+    origin = db.session.scalars(sa.select(Zone).where(Zone.code == data['origin_zone_code'])).first()
+    if student.zone is not None and data['origin_zone_code'] == student.zone.code:
+        raise field_error('origin_zone_code', '原参保地不能是本次参保的专区')
+    in_platform = origin is not None and origin.in_platform
+    suspension = Suspension(
+        student=student, origin_zone_code=data['origin_zone_code'], origin_zone=origin if in_platform else None,
+        id_index=blind_index(id_number), id_number=id_number, name=name, reason=data['reason'],
+        suspend_from=data['suspend_from'], consent_at=now, message=WAITING_MESSAGE,
+        next_check_at=now + timedelta(minutes=origin.suspension_delay_minutes) if in_platform else now)
+    db.session.add(suspension)
+    db.session.flush()
+    if not in_platform:
+        enqueue_after_commit('workers.jobs.poll_suspensions')
+    return suspension
+
+
+def _person(student: Student, data: dict[str, Any]) -> tuple[str, str]:
+    if data.get('id_number'):
+        if not data.get('name'):
+            raise field_error('name', '请填写姓名')
+        try:
+            info = validate_id_number(data.get('id_type') or 'resident_id', data['id_number'])
+        except InvalidIdNumber as exc:
+            raise field_error('id_number', exc.message, 'invalid_id_number') from None
+        return info.number, data['name']
+    latest = db.session.scalars(sa.select(Registration).where(Registration.student_id == student.id)
+                                .order_by(Registration.id.desc())).first()
+    if latest is None:
+        raise field_error('id_number', '请填写需要暂停参保人员的证件号码')
+    return latest.id_number, latest.name

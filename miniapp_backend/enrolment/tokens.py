@@ -1,0 +1,30 @@
+"""Students' bearer tokens: signed, expiring, revocable by bumping the student's token_version."""
+from __future__ import annotations
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from miniapp_backend.enrolment.errors import EnrolmentError
+from miniapp_backend.extensions import db
+from miniapp_backend.models import Student
+
+
+def _serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt='api-bearer-token')
+
+
+def issue(student: Student, secret: str) -> str:
+    return _serializer(secret).dumps({'s': student.id, 'v': student.token_version})
+
+
+def student_for(token: str, secret: str, max_age: int) -> Student:
+    """The student a token names; 401 errors for expired, forged or revoked tokens."""
+    try:
+        claims = _serializer(secret).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise EnrolmentError('token_expired', '登录已过期，请重新登录', status=401) from None
+    except BadSignature:
+        raise EnrolmentError('invalid_token', '登录信息无效，请重新登录', status=401) from None
+    student = db.session.get(Student, claims.get('s')) if isinstance(claims, dict) else None
+    if student is None or student.token_version != claims.get('v'):
+        raise EnrolmentError('invalid_token', '登录信息无效，请重新登录', status=401)
+    return student

@@ -1,0 +1,177 @@
+"""The whole student journey through the API, with the fake WeChat, tax and origin servers."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from miniapp_backend.demo import INSURED, seed_demo
+from miniapp_backend.enrolment.actors import Actor
+from miniapp_backend.enrolment.states import Action, transition
+from miniapp_backend.extensions import db
+from miniapp_backend.models import CommitmentLetter, Document, Registration, Suspension
+from miniapp_backend.models.base import utcnow
+from tests.api.conftest import photo_jpeg, signature_png
+from tests.factories import registration_fields
+from workers import jobs
+
+CENTRE = Actor.reviewer(1, 'centre_reviewer')
+
+
+def _seed():
+    seed_demo()
+    db.session.commit()
+
+
+def _register(student, **overrides):
+    fields = registration_fields(**overrides)
+    response = student.post('/registrations', json=fields)
+    return fields, response
+
+
+def _approve(registration_id):
+    registration = db.session.get(Registration, registration_id)
+    transition(registration, Action.APPROVE, Actor.reviewer(1, 'zone_admin'))
+    db.session.commit()
+
+
+def test_renewal_student_goes_straight_to_payment(app, student_client, fake_tax):
+    _seed()
+    student = student_client()
+    assert student.get('/me').json['next_action'] == 'choose_zone'
+    assert student.put('/me/zone', json={'zone_code': '341800'}).status_code == 200
+    renewal = student.post('/renewals', json={'zone_code': '341800', 'id_number': INSURED[1]['id_number']})
+    assert renewal.status_code == 201, renewal.json
+    assert (renewal.json['status'], renewal.json['renewal'], renewal.json['id_number']) == (
+        'approved', True, '340524********001X')
+    assert student.get('/me').json['next_action'] == 'pay'
+    payment = student.get(f'/registrations/{renewal.json["id"]}/payment').json
+    assert payment['amount_fen'] == 40000 and payment['navigate']['appId'] == 'wx-tax-demo-appid'
+    assert [c['channel'] for c in payment['channels']] == ['tax', 'family']
+    qr = student.get(f'/registrations/{renewal.json["id"]}/payment/qr.png')
+    assert qr.status_code == 200 and qr.data.startswith(b'\x89PNG')
+    year = renewal.json['year']
+    fake_tax.add_payment('341800', year, INSURED[1]['id_number'], 40000, utcnow(), 'V-RENEW-1')
+    db.session.execute(sa.update(Registration).values(payment_check_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    assert jobs.poll_payments()['paid'] == 1
+    assert student.get('/me').json['next_action'] == 'done'
+    receipts = student.get(f'/registrations/{renewal.json["id"]}/receipts').json['receipts']
+    assert [(r['voucher_no'], r['amount_fen']) for r in receipts] == [('V-RENEW-1', 40000)]
+    certificate = student.get(f'/registrations/{renewal.json["id"]}/certificate')
+    assert certificate.status_code == 200 and '参保证明' in certificate.text and '王*' in certificate.text
+    token = certificate.text.split('/api/v1/certificates/verify/')[1].split('<')[0]
+    assert student.client.get(f'/api/v1/certificates/verify/{token}').json['valid'] is True
+    forged = token[:-4] + ('AAAA' if not token.endswith('AAAA') else 'BBBB')
+    assert student.client.get(f'/api/v1/certificates/verify/{forged}').json['valid'] is False
+
+
+def test_not_eligible_for_renewal(app, student_client):
+    _seed()
+    student = student_client()
+    response = student.post('/renewals', json={'zone_code': '341800', 'id_number': registration_fields()['id_number']})
+    assert response.status_code == 409 and response.json['code'] == 'not_eligible'
+
+
+def test_first_time_student_enrolled_at_home(app, student_client):
+    _seed()
+    student = student_client()
+    student.put('/me/zone', json={'zone_code': '341800'})
+    home = INSURED[0]['id_number']  # normally enrolled in 云南省本级
+    _, refused = _register(student, id_number=home)
+    assert refused.status_code == 409
+    assert refused.json['code'] == 'already_enrolled' and '云南省本级' in refused.json['message']
+    assert refused.json['details'] == {'zone_code': '530000', 'zone_name': '云南省本级'}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
+    suspension = student.post('/suspensions', json={'origin_zone_code': '530000', 'reason': '在学籍地参加城乡居民医保',
+                                                    'suspend_from': date.today().isoformat(), 'consent': True,
+                                                    'id_number': home, 'name': '李云'})
+    assert suspension.status_code == 201 and suspension.json['status'] == 'submitted'
+    assert '10–30分钟' in suspension.json['message']
+    assert student.get('/me').json['next_action'] == 'suspend_origin'
+    row = db.session.get(Suspension, suspension.json['id'])
+    assert row.next_check_at > utcnow() + timedelta(minutes=9)  # the origin's data upload delay
+    row.next_check_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    jobs.poll_suspensions()
+    assert student.get(f'/suspensions/{row.id}').json['status'] == 'confirmed'
+    fields, created = _register(student, id_number=home, name='李云')
+    assert created.status_code == 201, created.json
+    assert student.upload(f'/registrations/{created.json["id"]}/id-photo', photo_jpeg(), 'id.jpg').status_code == 200
+    submitted = student.post(f'/registrations/{created.json["id"]}/submit')
+    assert submitted.status_code == 200 and submitted.json['status'] == 'submitted'
+    assert student.get('/me').json['next_action'] == 'wait_review'
+    photo = db.session.scalars(sa.select(Document)).one()
+    assert b'SecretPhoneMaker' not in photo.data and photo.content_type == 'image/jpeg'
+
+
+def test_subsidised_student_signs_a_sealed_letter(app, student_client):
+    _seed()
+    student = student_client()
+    student.put('/me/zone', json={'zone_code': '341800'})
+    _, created = _register(student, special_identity='subsistence_allowance')
+    registration_id = created.json['id']
+    assert created.json['letter_required'] and not created.json['letter_signed']
+    assert student.get('/me').json['next_action'] == 'sign_letter'
+    refused = student.post(f'/registrations/{registration_id}/submit')
+    assert refused.status_code == 422 and refused.json['code'] == 'letter_required'
+    letter = student.get(f'/registrations/{registration_id}/commitment-letter').json
+    assert '张晓雨' in letter['text'] and '自愿放弃享受参保资助对象参保政策' in letter['text'] and '宣城市' in letter['text']
+    sealed = student.upload(f'/registrations/{registration_id}/commitment-letter', signature_png())
+    assert sealed.status_code == 200 and len(sealed.json['sha256']) == 64
+    from miniapp_backend.enrolment import letters
+
+    stored = db.session.scalars(sa.select(CommitmentLetter)).one()
+    assert letters.verify(stored)
+    stored.text = stored.text.replace('张晓雨', '李四')
+    assert not letters.verify(stored)
+    db.session.rollback()
+    assert student.post(f'/registrations/{registration_id}/submit').json['status'] == 'submitted'
+
+
+def test_returned_registration_is_fixed_and_resubmitted(app, student_client):
+    _seed()
+    student = student_client()
+    student.put('/me/zone', json={'zone_code': '341800'})
+    _, created = _register(student)
+    registration_id = created.json['id']
+    student.post(f'/registrations/{registration_id}/submit')
+    transition(db.session.get(Registration, registration_id), Action.RETURN, CENTRE, reason='学号填写错误')
+    db.session.commit()
+    me = student.get('/me').json
+    assert me['next_action'] == 'fix_returned' and me['registration']['review_reason'] == '学号填写错误'
+    fixed = student.patch(f'/registrations/{registration_id}', json={'student_no': '2022217099'})
+    assert fixed.status_code == 200 and fixed.json['student_no'] == '2022217099'
+    resubmitted = student.post(f'/registrations/{registration_id}/submit').json
+    assert resubmitted['status'] == 'submitted' and resubmitted['review_reason'] is None
+    assert [h['to_status'] for h in resubmitted['history']] == ['submitted', 'returned', 'submitted']
+    _approve(registration_id)
+    messages = student.get('/me/messages').json['messages']
+    assert [m['kind'] for m in messages] == ['approved', 'returned']
+
+
+def test_subscriptions_and_config(app, student_client):
+    _seed()
+    student = student_client()
+    student.put('/me/zone', json={'zone_code': '341800'})
+    config = student.get('/config').json
+    assert config['templates']['approved'] == 'tpl-approved' and config['service_phone'] == '0563-3022563'
+    quotas = student.post('/subscriptions', json={'accepted': ['tpl-approved', 'tpl-approved', 'unknown']}).json
+    assert quotas == {'quotas': {'tpl-approved': 1}}
+
+
+def test_zones_and_schools(app, student_client):
+    _seed()
+    student = student_client()
+    zones = student.get('/zones').json['zones']
+    assert [z['code'] for z in zones] == ['341800', '370200', '530000']
+    assert zones[0]['payment_channels'] == ['tax', 'family']
+    schools = student.get('/zones/341800/schools').json['schools']
+    assert {'code': '10359X', 'name': '合肥工业大学（宣城校区）'} in schools
+    assert student.get('/zones/999999/schools').status_code == 404
+
+
+def test_phone_binding(app, student_client):
+    student = student_client()
+    assert student.post('/me/phone', json={'code': 'phone-13912345205'}).json['phone'] == '139****5205'
+    assert student.post('/me/phone', json={'code': 'nope'}).status_code == 422
