@@ -26,7 +26,7 @@ class StudentApi(Api):
         errors = {}
         data = getattr(error, 'data', None) or {}
         for location, messages in (data.get('messages') or {}).items():
-            errors.update(_flatten(messages))
+            errors.update(_flatten(messages) if isinstance(messages, dict) else {location: [str(m) for m in messages]})
         return error_response(error.code, code, message, errors)
 
 
@@ -41,10 +41,10 @@ def _flatten(messages: dict, prefix: str = '') -> dict[str, list[str]]:
     flat = {}
     for field, value in messages.items():
         name = f'{prefix}{field}'
-        if isinstance(value, dict):
+        if isinstance(value, dict) and value:
             flat.update(_flatten(value, f'{name}.'))
         else:
-            flat[name] = [str(item) for item in value]
+            flat[name] = [str(item) for item in value] if isinstance(value, list) else [str(value)]
     return flat
 
 

@@ -74,6 +74,8 @@ def update(registration: Registration, data: dict[str, Any], now: datetime | Non
 def submit(registration: Registration, student: Student, now: datetime | None = None) -> Registration:
     """Complete → submitted; the partial unique index is the last word on duplicates under concurrency."""
     now = now or utcnow()
+    if registration.status not in EDITABLE:
+        raise EnrolmentError('invalid_state', f'登记状态为「{registration.status.label}」，不能提交')
     check_window(registration.zone, now)
     missing = [label for field, label in REQUIRED.items() if getattr(registration, field) in (None, '')]
     if missing:

@@ -1,0 +1,232 @@
+"""Each student sees only their own records; bad input gets the documented 4xx and changes nothing."""
+from __future__ import annotations
+
+import io
+import json
+import threading
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from PIL import Image
+
+from miniapp_backend.demo import seed_demo
+from miniapp_backend.extensions import db
+from miniapp_backend.models import AuditEvent, CommitmentLetter, Document, Registration, Student, Suspension
+from tests.api.conftest import StudentClient, photo_jpeg, signature_png
+from tests.factories import make_id_number, registration_fields
+
+TABLES = (Registration, Suspension, Document, CommitmentLetter, AuditEvent)
+
+
+def _snapshot():
+    db.session.expire_all()
+    return [db.session.scalar(sa.select(sa.func.count()).select_from(t)) for t in TABLES] + [
+        [(r.status, r.student_no, r.phone) for r in db.session.scalars(sa.select(Registration).order_by(Registration.id))]]
+
+
+@pytest.fixture
+def seeded(app):
+    seed_demo()
+    db.session.commit()
+
+
+@pytest.fixture
+def owner_and_other(seeded, student_client):
+    owner, other = student_client(), student_client()
+    owner.put('/me/zone', json={'zone_code': '341800'})
+    created = owner.post('/registrations', json=registration_fields(special_identity='orphan'))
+    suspension = owner.post('/suspensions', json={'origin_zone_code': '340400', 'reason': '在学籍地参保',
+                                                  'suspend_from': '2026-12-01', 'consent': True})
+    return owner, other, created.json['id'], suspension.json['id']
+
+
+def test_another_students_records_are_not_found(owner_and_other):
+    owner, other, registration_id, suspension_id = owner_and_other
+    item = f'/registrations/{registration_id}'
+    calls = [('get', item), ('patch', item), ('post', f'{item}/submit'), ('post', f'{item}/withdraw'),
+             ('get', f'{item}/commitment-letter'), ('get', f'{item}/payment'), ('get', f'{item}/payment/qr.png'),
+             ('get', f'{item}/receipts'), ('get', f'{item}/certificate'), ('get', f'/suspensions/{suspension_id}')]
+    before = _snapshot()
+    for method, path in calls:
+        response = getattr(other, method)(path, json={'student_no': 'x'}) if method == 'patch' else getattr(
+            other, method)(path)
+        assert response.status_code == 404, (method, path, response.status_code)
+        assert response.json['code'] == 'not_found'
+    for path in (f'{item}/id-photo', f'{item}/commitment-letter'):
+        assert other.upload(path, signature_png()).status_code == 404
+    assert _snapshot() == before
+    assert owner.get(item).status_code == 200
+
+
+@pytest.mark.parametrize(('headers', 'code'), [
+    ({}, 'unauthorized'), ({'Authorization': 'Bearer forged.token.value'}, 'invalid_token'),
+    ({'Authorization': 'Basic abc'}, 'unauthorized'),
+])
+def test_missing_and_forged_tokens(client, seeded, headers, code):
+    response = client.get('/api/v1/me', headers=headers)
+    assert response.status_code == 401 and response.json['code'] == code and response.json['message']
+
+
+def test_expired_and_revoked_tokens(app, client, student_client, monkeypatch):
+    student = student_client()
+    app.config['API_TOKEN_TTL'] = -1
+    try:
+        response = student.get('/me')
+    finally:
+        app.config['API_TOKEN_TTL'] = 3600
+    assert response.status_code == 401 and response.json['code'] == 'token_expired'
+    db.session.get(Student, student.student_id).token_version += 1
+    db.session.commit()
+    assert student.get('/me').json['code'] == 'invalid_token'
+
+
+@pytest.mark.parametrize(('changes', 'field'), [
+    ({'id_number': '340524198001010011'}, 'id_number'),
+    ({'id_number': '34052419800230001X'}, 'id_number'),
+    ({'id_number': 12345}, 'id_number'),
+    ({'phone': '1234'}, 'phone'),
+    ({'name': ''}, 'name'),
+    ({'id_type': 'passport'}, 'id_type'),
+    ({'ethnicity': '99'}, 'ethnicity'),
+    ({'school_code': 'NOPE'}, 'school_code'),
+    ({'zone_code': 'abc'}, 'zone_code'),
+    ({'zone_code': '999999'}, 'zone_code'),
+    ({'bank': {'bank_name': '中国银行', 'account_name': '张', 'account_no': 'abc'}}, 'bank.account_no'),
+    ({'surprise': 1}, 'surprise'),
+])
+def test_bad_registration_fields_name_the_field(seeded, student_client, changes, field):
+    student = student_client()
+    before = _snapshot()
+    fields = registration_fields(**changes)
+    response = student.post('/registrations', json=fields)
+    assert response.status_code == 422, response.json
+    assert field in response.json['errors'] and response.json['message']
+    assert _snapshot() == before
+
+
+def test_missing_fields_and_malformed_bodies(seeded, student_client):
+    student = student_client()
+    before = _snapshot()
+    missing = student.post('/registrations', json={'zone_code': '341800'})
+    assert missing.status_code == 422 and {'name', 'id_type', 'id_number'} <= set(missing.json['errors'])
+    raw = student.client.post('/api/v1/registrations', data='{not json', content_type='application/json',
+                              headers={'Authorization': f'Bearer {student.token}'})
+    assert raw.status_code in (400, 422) and 'code' in raw.json
+    assert student.post('/suspensions', json={'origin_zone_code': '340400', 'reason': '在学籍地参保',
+                                              'suspend_from': '2026-12-01', 'consent': False}).status_code == 422
+    assert student.post('/suspensions', json={'origin_zone_code': '340400', 'reason': '在学籍地参保',
+                                              'suspend_from': 'tomorrow', 'consent': True}).status_code == 422
+    assert student.post('/subscriptions', json={'accepted': 'tpl'}).status_code == 422
+    assert student.post('/auth/login', json={}).status_code == 422
+    assert student.put('/me/zone', json={'zone_code': 341800}).status_code == 422
+    assert _snapshot() == before
+
+
+def test_invalid_login_code_and_unreachable_wechat(app, client, fake_wechat):
+    assert client.post('/api/v1/auth/login', json={'code': 'bad'}).json['code'] == 'invalid_code'
+    fake_wechat.script('/sns/jscode2session', [{'status': 502}])
+    response = client.post('/api/v1/auth/login', json={'code': 'code-x'})
+    assert response.status_code == 503 and response.json['code'] == 'wechat_unavailable'
+    fake_wechat.script('/sns/jscode2session', [{'errcode': 45011}])
+    assert client.post('/api/v1/auth/login', json={'code': 'code-y'}).status_code == 429
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Student)) == 0
+
+
+def test_login_is_throttled(app, client, fake_wechat):
+    codes = [client.post('/api/v1/auth/login', json={'code': 'bad'}).status_code for _ in range(22)]
+    assert codes[:20] == [401] * 20 and codes[-1] == 429
+
+
+def _png(width, height, ink=True) -> bytes:
+    from tests.api.conftest import signature_png as make
+
+    return make(width, height, ink)
+
+
+@pytest.mark.parametrize(('path', 'data', 'status', 'code'), [
+    ('id-photo', b'not an image at all', 422, 'invalid_image'),
+    ('id-photo', b'GIF89a' + b'\x00' * 100, 422, 'invalid_image'),
+    ('id-photo', b'\xff\xd8\xff' + b'\x00' * 100, 422, 'invalid_image'),
+    ('id-photo', b'\xff\xd8\xff' + b'\x00' * (5 * 1024 * 1024 + 10), 413, 'too_large'),
+    ('id-photo', b'', 422, 'validation_error'),
+    ('commitment-letter', photo_jpeg(), 422, 'invalid_signature'),
+    ('commitment-letter', _png(20, 20), 422, 'invalid_signature'),
+    ('commitment-letter', _png(5000, 300), 422, 'invalid_signature'),
+    ('commitment-letter', _png(600, 240, ink=False), 422, 'invalid_signature'),
+])
+def test_bad_uploads_are_refused(owner_and_other, path, data, status, code):
+    owner, _, registration_id, _ = owner_and_other
+    before = _snapshot()
+    response = owner.upload(f'/registrations/{registration_id}/{path}', data)
+    assert response.status_code == status, response.json
+    assert response.json['code'] == code
+    assert _snapshot() == before
+
+
+def test_an_upload_beyond_the_request_limit(owner_and_other, app):
+    owner, _, registration_id, _ = owner_and_other
+    response = owner.upload(f'/registrations/{registration_id}/id-photo', b'\xff' * (app.config['MAX_CONTENT_LENGTH'] + 1))
+    assert response.status_code == 413 and response.json['code'] == 'too_large'
+
+
+def test_a_huge_png_is_not_decoded(owner_and_other):
+    owner, _, registration_id, _ = owner_and_other
+    image = Image.new('1', (30000, 30000))
+    out = io.BytesIO()
+    image.save(out, 'PNG')
+    response = owner.upload(f'/registrations/{registration_id}/id-photo', out.getvalue())
+    assert response.status_code == 422 and response.json['code'] == 'invalid_image'
+
+
+def test_window_closed(app, seeded, student_client):
+    from miniapp_backend.models import Zone
+    from miniapp_backend.models.base import utcnow
+
+    db.session.scalars(sa.select(Zone).where(Zone.code == '341800')).one().window_closes_at = utcnow()
+    db.session.commit()
+    response = student_client().post('/registrations', json=registration_fields())
+    assert response.status_code == 409 and response.json['code'] == 'window_closed'
+
+
+def test_wrong_state_actions(owner_and_other):
+    owner, _, registration_id, _ = owner_and_other
+    assert owner.get(f'/registrations/{registration_id}/payment').json['code'] == 'invalid_state'
+    assert owner.get(f'/registrations/{registration_id}/certificate').status_code == 409
+    assert owner.post(f'/registrations/{registration_id}/withdraw').json['status'] == 'withdrawn'
+    response = owner.post(f'/registrations/{registration_id}/submit')
+    assert response.status_code == 409 and response.json['code'] == 'invalid_state'
+
+
+def test_twenty_simultaneous_submissions_leave_one_active_registration(app, seeded, client, fake_wechat):
+    id_number = make_id_number()
+    students = [StudentClient(client, f'race{n}') for n in range(20)]
+    drafts = []
+    for student in students:
+        student.put('/me/zone', json={'zone_code': '341800'})
+        response = student.post('/registrations', json=registration_fields(id_number=id_number))
+        assert response.status_code == 201, response.json
+        drafts.append(response.json['id'])
+    barrier = threading.Barrier(20)
+    results = []
+
+    def submit(student, registration_id):
+        with app.app_context():
+            own = app.test_client()
+            barrier.wait()
+            response = own.post(f'/api/v1/registrations/{registration_id}/submit',
+                                headers={'Authorization': f'Bearer {student.token}'})
+            results.append((response.status_code, json.loads(response.data)['code'] if response.status_code != 200
+                            else 'ok'))
+            db.session.remove()
+
+    threads = [threading.Thread(target=submit, args=pair) for pair in zip(students, drafts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results).count((200, 'ok')) == 1
+    assert sorted(results)[1:] == [(409, 'already_enrolled')] * 19
+    db.session.expire_all()
+    statuses = db.session.scalars(sa.select(Registration.status)).all()
+    assert sorted(statuses).count('submitted') == 1 and len(statuses) == 20
