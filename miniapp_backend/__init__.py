@@ -54,6 +54,12 @@ def _init_extensions(app: Flask) -> None:
     redis_store.init_app(app)
     security.init_app(app)
 
+    @app.teardown_request
+    def _rollback_after_error(error):
+        # A failed request must not leave its transaction open for whatever runs next in this context.
+        if error is not None:
+            db.session.rollback()
+
 
 def _register_blueprints(app: Flask) -> None:
     from miniapp_backend import admin, api, health

@@ -37,7 +37,8 @@ def student_required(view):
 
 def owned(model, object_id: int):
     """A record of the current student's, or 404 (never 403: others' records do not exist for them)."""
-    record = db.session.get(model, object_id)
+    # Ids beyond the column's range cannot exist; asking the database would fail instead of answering.
+    record = db.session.get(model, object_id) if 0 < object_id < 2 ** 31 else None
     if record is None or record.student_id != g.student.id:
         raise EnrolmentError('not_found', '记录不存在', status=404)
     return record
