@@ -13,14 +13,16 @@ test: $(INSTALLED) chromium
 	@mkdir -p build
 	@status=0; \
 	$(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
-	node --test miniprogram/test/ || status=$$((status ? status : 1)); \
+	$(MAKE) --no-print-directory test-node || status=$$((status ? status : 1)); \
 	exit $$status
 
 test-python: $(INSTALLED)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The mini-program's logic runs under node's own test runner (its contract test reads build/openapi.json).
 test-node:
-	node --test miniprogram/test/
+	@if [ -d miniprogram/test ]; then node --test miniprogram/test/; \
+	else echo 'miniprogram/test does not exist yet: no mini-program tests to run'; fi
 
 bench: $(INSTALLED)
 	$(PY) -m bench
