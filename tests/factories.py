@@ -93,12 +93,13 @@ def create_registration(app):
         id_number = overrides.pop('id_number', fields['id_number'])
         year = overrides.pop('year', zone.year)
         stage = overrides.pop('stage', zone.review_stages[0] if status in ('submitted', 'under_review') else None)
-        registration = Registration(
+        values = dict(
             student=student, zone=zone, year=year, status=status, name=fields['name'], id_number=id_number,
             id_index=blind_index(id_number), phone=fields['phone'], ethnicity='01', school=zone.schools[0],
             student_no=fields['student_no'], college=fields['college'], class_name=fields['class_name'],
-            residence_address=fields['residence_address'], hukou_address=fields['hukou_address'],
-            stage=stage, **overrides)
+            residence_address=fields['residence_address'], hukou_address=fields['hukou_address'], stage=stage)
+        values.update(overrides)
+        registration = Registration(**values)
         db.session.add(registration)
         db.session.commit()
         return registration

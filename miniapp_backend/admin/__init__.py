@@ -1,10 +1,61 @@
-"""The reviewers' admin page (/admin), server-rendered."""
+"""The reviewers' admin page (/admin), server-rendered: sessions, CSRF and scope on every request."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+import secrets
+import time
+
+from flask import Blueprint, Flask, abort, g, redirect, request, session, url_for
+
+from miniapp_backend.extensions import db
+from miniapp_backend.models import Reviewer
 
 bp = Blueprint('admin', __name__, url_prefix='/admin', template_folder='templates', static_folder='static')
 
+IDLE_SECONDS = 30 * 60
+ABSOLUTE_SECONDS = 8 * 3600
+OPEN_ENDPOINTS = {'admin.login', 'admin.static'}
+
 
 def init_app(app: Flask) -> None:
+    from miniapp_backend.admin import views  # noqa: F401  (registers the routes)
+
     app.register_blueprint(bp)
+
+
+def csrf_token() -> str:
+    if '_csrf' not in session:
+        session['_csrf'] = secrets.token_urlsafe(32)
+    return session['_csrf']
+
+
+@bp.app_context_processor
+def _template_helpers():
+    return {'csrf_token': csrf_token}
+
+
+@bp.before_request
+def _guard():
+    if request.method == 'POST':
+        token = request.form.get('csrf_token', '')
+        if not token or not secrets.compare_digest(token, session.get('_csrf', '')):
+            abort(400, description='页面已过期或来源不明（CSRF校验失败），请刷新后重试')
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    g.reviewer = _reviewer_from_session()
+    if g.reviewer is None:
+        return redirect(url_for('admin.login', next=request.full_path))
+    return None
+
+
+def _reviewer_from_session() -> Reviewer | None:
+    now = time.time()
+    reviewer_id, version = session.get('reviewer_id'), session.get('session_version')
+    if reviewer_id is None or now - session.get('seen', 0) > IDLE_SECONDS or now - session.get('since', 0) > ABSOLUTE_SECONDS:
+        session.pop('reviewer_id', None)
+        return None
+    reviewer = db.session.get(Reviewer, reviewer_id)
+    if reviewer is None or not reviewer.active or reviewer.session_version != version:
+        session.pop('reviewer_id', None)
+        return None
+    session['seen'] = now
+    return reviewer

@@ -22,12 +22,22 @@ class StudentApi(Api):
     DEFAULT_ERROR_RESPONSE_NAME = None
 
     def handle_http_exception(self, error: HTTPException):
+        if not request.path.startswith('/api/'):
+            return _page_error(error)
         code, message = HTTP_MESSAGES.get(error.code, ('error', error.description or '请求失败'))
         errors = {}
         data = getattr(error, 'data', None) or {}
         for location, messages in (data.get('messages') or {}).items():
             errors.update(_flatten(messages) if isinstance(messages, dict) else {location: [str(m) for m in messages]})
         return error_response(error.code, code, message, errors)
+
+
+def _page_error(error: HTTPException):
+    """Errors outside the API (the admin page) are pages, in Chinese."""
+    from flask import render_template
+
+    message = error.description if error.code == 400 else HTTP_MESSAGES.get(error.code, ('', error.description))[1]
+    return render_template('admin/error.html', status=error.code, message=message), error.code
 
 
 def error_response(status: int, code: str, message: str, errors: dict | None = None, details: dict | None = None):

@@ -1,0 +1,168 @@
+"""Admin pages: login, review queue, a record with its decisions, cash payments."""
+from __future__ import annotations
+
+import time
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
+
+from miniapp_backend.admin import bp
+from miniapp_backend.admin.auth import authenticate
+from miniapp_backend.enrolment import audit, letters
+from miniapp_backend.enrolment.payments import record_payment
+from miniapp_backend.enrolment.review import DECISIONS, actor_of, decide, decide_batch
+from miniapp_backend.enrolment.scope import review_queue, scoped_registrations
+from miniapp_backend.enrolment.states import TransitionRefused, allowed_actions
+from miniapp_backend.extensions import db
+from miniapp_backend.models import Document, Registration
+from miniapp_backend.models.base import utcnow
+from miniapp_backend.models.enums import PaymentChannel, PaymentSource, RegistrationStatus
+from miniapp_backend.security.blind_index import blind_index
+
+PAGE_SIZE = 50
+
+
+@bp.route('/login', methods=['GET', 'POST'])
+def login():
+    """Password login; a fresh session on success."""
+    if request.method == 'GET':
+        return render_template('admin/login.html')
+    reviewer, error = authenticate(request.form.get('username', '').strip(), request.form.get('password', ''),
+                                   utcnow())
+    if error:
+        return render_template('admin/login.html', error=error), 401
+    session.clear()
+    session.update(reviewer_id=reviewer.id, session_version=reviewer.session_version, since=time.time(),
+                   seen=time.time())
+    audit.record(actor_of(reviewer), 'login', zone_id=reviewer.zone_id)
+    db.session.commit()
+    return redirect(url_for('admin.queue'))
+
+
+@bp.post('/logout')
+def logout():
+    """Ends this and every other session of the reviewer."""
+    g.reviewer.session_version += 1
+    db.session.commit()
+    session.clear()
+    return redirect(url_for('admin.login'))
+
+
+@bp.get('/')
+def queue():
+    """The review queue for my stage, searchable by name, student number or ID number."""
+    show_all = request.args.get('all') == '1'
+    query = scoped_registrations(g.reviewer) if show_all else review_queue(g.reviewer)
+    term = request.args.get('q', '').strip()
+    if term:
+        query = query.where(sa.or_(Registration.name.contains(term), Registration.student_no == term,
+                                   Registration.id_index == blind_index(term)))
+    status = request.args.get('status')
+    if status in RegistrationStatus.__members__.values():
+        query = query.where(Registration.status == status)
+    page = max(request.args.get('page', 1, type=int), 1)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(Registration.submitted_at, Registration.id)
+                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template('admin/queue.html', rows=rows, total=total, page=page, page_size=PAGE_SIZE, term=term,
+                           show_all=show_all, status=status, statuses=RegistrationStatus)
+
+
+def _scoped(registration_id: int) -> Registration:
+    registration = db.session.scalars(scoped_registrations(g.reviewer).where(
+        Registration.id == registration_id)).first()
+    if registration is None:
+        abort(404)
+    return registration
+
+
+@bp.get('/registrations/<int:registration_id>')
+def record(registration_id):
+    """A record with every field decrypted; opening it is written to the audit log."""
+    registration = _scoped(registration_id)
+    audit.record(actor_of(g.reviewer), 'open_record', zone_id=registration.zone_id, registration_id=registration.id)
+    db.session.commit()
+    photo = db.session.scalars(sa.select(Document.id).where(Document.registration_id == registration.id)).first()
+    seal_ok = letters.verify(registration.letter) if registration.letter else None
+    actions = [action.value for action in allowed_actions(registration, actor_of(g.reviewer))]
+    return render_template('admin/record.html', r=registration, photo=photo, seal_ok=seal_ok, actions=actions,
+                           history=registration_history(registration))
+
+
+def registration_history(registration: Registration):
+    from miniapp_backend.models import AuditEvent
+
+    return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.registration_id == registration.id)
+                              .order_by(AuditEvent.id)).all()
+
+
+@bp.get('/registrations/<int:registration_id>/photo')
+def photo(registration_id):
+    registration = _scoped(registration_id)
+    document = db.session.scalars(sa.select(Document).where(Document.registration_id == registration.id)).first()
+    if document is None:
+        abort(404)
+    return Response(document.data, mimetype=document.content_type, headers={'Cache-Control': 'no-store'})
+
+
+@bp.get('/registrations/<int:registration_id>/signature')
+def signature(registration_id):
+    registration = _scoped(registration_id)
+    if registration.letter is None:
+        abort(404)
+    return Response(registration.letter.signature_png, mimetype='image/png', headers={'Cache-Control': 'no-store'})
+
+
+@bp.post('/registrations/<int:registration_id>/decision')
+def decision(registration_id):
+    """通过 / 退回 / 不予通过, through the state machine and the outbox."""
+    registration = _scoped(registration_id)
+    choice = request.form.get('decision')
+    if choice not in DECISIONS:
+        abort(400, description='未知的审核操作')
+    try:
+        decide(g.reviewer, registration, choice, request.form.get('reason'))
+        db.session.commit()
+        flash({'approve': '已通过', 'return': '已退回', 'reject': '已不予通过'}[choice], 'ok')
+    except TransitionRefused as refused:
+        db.session.rollback()
+        flash(refused.message, 'error')
+    return redirect(url_for('admin.record', registration_id=registration_id))
+
+
+@bp.post('/batch')
+def batch():
+    """Batch approve or return the selected rows."""
+    choice = request.form.get('decision')
+    if choice not in ('approve', 'return'):
+        abort(400, description='批量操作仅支持通过或退回')
+    ids = [int(value) for value in request.form.getlist('ids') if value.isdigit()]
+    rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(ids))).all()
+    outcomes = decide_batch(g.reviewer, rows, choice, request.form.get('reason'))
+    db.session.commit()
+    done = sum(outcome.ok for outcome in outcomes)
+    flash(f'批量处理完成：成功{done}条，失败{len(outcomes) - done}条', 'ok' if done == len(outcomes) else 'error')
+    for outcome in outcomes:
+        if not outcome.ok:
+            flash(f'登记{outcome.registration_id}：{outcome.message}', 'error')
+    return redirect(url_for('admin.queue'))
+
+
+@bp.post('/registrations/<int:registration_id>/cash')
+def cash(registration_id):
+    """Record a cash payment (现金缴费) with the same rules as the tax-bureau poll."""
+    registration = _scoped(registration_id)
+    try:
+        amount_fen = round(float(request.form.get('amount', '')) * 100)
+    except ValueError:
+        amount_fen = -1
+    voucher = request.form.get('voucher_no', '').strip() or None
+    if amount_fen <= 0:
+        flash('请输入正确的缴费金额（元）', 'error')
+        return redirect(url_for('admin.record', registration_id=registration_id))
+    result = record_payment(registration, amount_fen=amount_fen, paid_at=utcnow(), voucher_no=voucher,
+                            channel=PaymentChannel.CASH, source=PaymentSource.CASH, actor=actor_of(g.reviewer))
+    db.session.commit()
+    flash('现金缴费已登记，参保成功' if result.outcome == 'paid' else result.message,
+          'ok' if result.outcome == 'paid' else 'error')
+    return redirect(url_for('admin.record', registration_id=registration_id))

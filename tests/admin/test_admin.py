@@ -1,0 +1,143 @@
+"""The admin page through the Flask test client: login, CSRF, scope, decisions, batch, cash payment."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from miniapp_backend.extensions import db
+from miniapp_backend.models import AuditEvent, Notification, Payment, Registration, Reviewer
+
+
+def _csrf(client, path='/admin/login') -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text).group(1)
+
+
+def login(client, username, password='review-pass-1'):
+    return client.post('/admin/login', data={'username': username, 'password': password,
+                                             'csrf_token': _csrf(client)})
+
+
+@pytest.fixture
+def qingdao(create_zone):
+    return create_zone('370200', '青岛市', review_stages=['counsellor', 'college', 'school'])
+
+
+def test_login_wrong_password_and_lockout(client, create_reviewer, zone):
+    create_reviewer('centre')
+    assert login(client, 'centre', 'wrong').status_code == 401
+    for _ in range(4):
+        login(client, 'centre', 'wrong')
+    response = login(client, 'centre')
+    assert response.status_code == 401 and '登录失败次数过多' in response.text
+    assert login(client, 'nobody').status_code == 401
+
+
+def test_login_needs_csrf_and_logout_ends_the_session(client, create_reviewer, zone):
+    create_reviewer('centre')
+    refused = client.post('/admin/login', data={'username': 'centre', 'password': 'review-pass-1'})
+    assert refused.status_code == 400 and 'CSRF' in refused.text
+    assert login(client, 'centre').status_code == 302
+    assert client.get('/admin/').status_code == 200
+    cookie = client.get_cookie('session').value
+    client.post('/admin/logout', data={'csrf_token': _csrf(client, '/admin/')})
+    client.set_cookie('session', cookie)
+    assert client.get('/admin/').status_code == 302  # the old cookie is dead too
+
+
+def test_session_cookie_flags(client, create_reviewer, zone):
+    create_reviewer('centre')
+    header = login(client, 'centre').headers['Set-Cookie']
+    assert 'HttpOnly' in header and 'SameSite=Lax' in header
+
+
+def test_decisions_go_through_the_state_machine(client, create_reviewer, zone, student, create_registration):
+    create_reviewer('centre')
+    registration = create_registration(student, zone, status='submitted')
+    login(client, 'centre')
+    page = client.get(f'/admin/registrations/{registration.id}')
+    assert page.status_code == 200 and registration.id_number in page.text
+    for label in ('通过', '退回', '不予通过'):
+        assert f'>{label}</button>' in page.text
+    token = _csrf(client, '/admin/')
+    refused = client.post(f'/admin/registrations/{registration.id}/decision',
+                          data={'decision': 'return', 'reason': '', 'csrf_token': token}, follow_redirects=True)
+    assert '请填写原因' in refused.text
+    client.post(f'/admin/registrations/{registration.id}/decision',
+                data={'decision': 'return', 'reason': '照片不清晰', 'csrf_token': token})
+    db.session.expire_all()
+    assert (registration.status, registration.review_reason) == ('returned', '照片不清晰')
+    assert db.session.scalars(sa.select(Notification.kind)).all() == ['returned']
+    actions = db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert 'open_record' in actions and 'transition' in actions
+
+
+def test_scope_by_url_is_not_found(client, create_reviewer, qingdao, create_student, create_registration):
+    create_reviewer('counsellor', role='counsellor', zone_code='370200', school_code='S370200',
+                    college='计算机与信息学院', class_name='计算机22-1班')
+    mine = create_registration(create_student(), qingdao, status='submitted')
+    other = create_registration(create_student(), qingdao, status='submitted', class_name='别的班')
+    login(client, 'counsellor')
+    assert client.get(f'/admin/registrations/{other.id}').status_code == 404
+    assert client.get(f'/admin/registrations/{mine.id}').status_code == 200
+    queue = client.get('/admin/').text
+    assert f'/admin/registrations/{mine.id}"' in queue and f'/admin/registrations/{other.id}"' not in queue
+    token = _csrf(client, '/admin/')
+    client.post('/admin/batch', data={'decision': 'approve', 'ids': [str(mine.id), str(other.id)], 'csrf_token': token})
+    db.session.expire_all()
+    assert (mine.status, mine.stage, other.status) == ('under_review', 'college', 'submitted')
+
+
+def test_batch_approve_reports_each_row(client, create_reviewer, zone, create_student, create_registration):
+    create_reviewer('centre')
+    ready = [create_registration(create_student(), zone, status='submitted') for _ in range(3)]
+    draft = create_registration(create_student(), zone, status='draft')
+    login(client, 'centre')
+    response = client.post('/admin/batch', data={'decision': 'approve', 'csrf_token': _csrf(client, '/admin/'),
+                                                 'ids': [str(r.id) for r in ready + [draft]]}, follow_redirects=True)
+    assert '成功3条，失败1条' in response.text
+    db.session.expire_all()
+    assert [r.status for r in ready] == ['approved'] * 3 and draft.status == 'draft'
+
+
+def test_search_by_id_number_uses_the_blind_index(client, create_reviewer, zone, create_student, create_registration):
+    create_reviewer('centre')
+    wanted = create_registration(create_student(), zone, status='submitted')
+    create_registration(create_student(), zone, status='submitted')
+    login(client, 'centre')
+    text = client.get('/admin/', query_string={'q': wanted.id_number.lower()}).text
+    assert text.count('/admin/registrations/') == 1 and f'/admin/registrations/{wanted.id}"' in text
+
+
+def test_cash_payment_walks_approved_to_paid(client, create_reviewer, zone, student, create_registration):
+    create_reviewer('centre')
+    registration = create_registration(student, zone, status='submitted')
+    login(client, 'centre')
+    token = _csrf(client, '/admin/')
+    client.post(f'/admin/registrations/{registration.id}/decision', data={'decision': 'approve', 'csrf_token': token})
+    wrong = client.post(f'/admin/registrations/{registration.id}/cash',
+                        data={'amount': '380', 'voucher_no': 'C1', 'csrf_token': token}, follow_redirects=True)
+    assert '缴费金额不符' in wrong.text
+    bad = client.post(f'/admin/registrations/{registration.id}/cash', data={'amount': 'abc', 'csrf_token': token},
+                      follow_redirects=True)
+    assert '请输入正确的缴费金额' in bad.text
+    client.post(f'/admin/registrations/{registration.id}/cash',
+                data={'amount': '400.00', 'voucher_no': 'C2', 'csrf_token': token})
+    db.session.expire_all()
+    assert registration.status == 'paid'
+    payment = db.session.scalars(sa.select(Payment)).one()
+    assert (payment.amount_fen, payment.channel, payment.recorded_by_id) == (
+        40000, 'cash', db.session.scalars(sa.select(Reviewer.id)).one())
+
+
+def test_unknown_decision_and_pages_need_login(client, create_reviewer, zone, student, create_registration):
+    registration = create_registration(student, zone, status='submitted')
+    assert client.get('/admin/').status_code == 302
+    assert client.get(f'/admin/registrations/{registration.id}').status_code == 302
+    create_reviewer('centre')
+    login(client, 'centre')
+    response = client.post(f'/admin/registrations/{registration.id}/decision',
+                           data={'decision': 'delete', 'csrf_token': _csrf(client, '/admin/')})
+    assert response.status_code == 400
+    assert db.session.get(Registration, registration.id).status == 'submitted'
