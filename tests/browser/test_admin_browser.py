@@ -1,0 +1,63 @@
+"""A reviewer works the admin page in headless Chromium."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from miniapp_backend.extensions import db
+from miniapp_backend.models import Registration
+
+pytestmark = pytest.mark.browser
+
+
+def _login(page, username='centre'):
+    page.goto('/admin/login')
+    page.fill('input[name=username]', username)
+    page.fill('input[name=password]', 'review-pass-1')
+    page.click('button:has-text("登录")')
+    page.wait_for_url('**/admin/')
+
+
+def _statuses():
+    db.session.expire_all()
+    return {r.id: r.status.value for r in db.session.scalars(sa.select(Registration))}
+
+
+def test_review_and_cash_payment_in_the_browser(page, create_reviewer, zone, create_student, create_registration):
+    create_reviewer('centre')
+    first, second, third, fourth = (create_registration(create_student(), zone, status='submitted') for _ in range(4))
+    _login(page)
+    assert page.locator('tbody tr, table tr').count() >= 5
+    # Search by ID number, open the record, approve.
+    page.fill('input[name=q]', first.id_number)
+    page.click('button:has-text("查询")')
+    page.click('a:has-text("查看")')
+    assert first.id_number in page.content()
+    page.click('button:has-text("通过")')
+    page.wait_for_selector('text=已通过')
+    # Cash payment on the approved record.
+    page.fill('input[name=voucher_no]', 'CASH-001')
+    page.click('button:has-text("登记现金缴费")')
+    page.wait_for_selector('text=现金缴费已登记，参保成功')
+    # Return with a reason.
+    page.goto(f'/admin/registrations/{second.id}')
+    page.fill('textarea[name=reason]', '证件照片不清晰，请重新上传')
+    page.click('button:has-text("退回")')
+    page.wait_for_selector('text=已退回')
+    # Batch approve the rest.
+    page.goto('/admin/')
+    for registration in (third, fourth):
+        page.check(f'input[name=ids][value="{registration.id}"]')
+    page.click('button:has-text("批量通过")')
+    page.wait_for_selector('text=成功2条，失败0条')
+    assert _statuses() == {first.id: 'paid', second.id: 'returned', third.id: 'approved', fourth.id: 'approved'}
+    assert db.session.get(Registration, second.id).review_reason == '证件照片不清晰，请重新上传'
+
+
+def test_wrong_password_in_the_browser(page, create_reviewer, zone):
+    create_reviewer('centre')
+    page.goto('/admin/login')
+    page.fill('input[name=username]', 'centre')
+    page.fill('input[name=password]', 'wrong-password')
+    page.click('button:has-text("登录")')
+    page.wait_for_selector('text=用户名或密码错误')
