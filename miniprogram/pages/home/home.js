@@ -1,0 +1,7 @@
+const { createHomeLogic } = require('../../lib/pages/home');
+const { bindPage } = require('../../utils/bind');
+
+Page(bindPage(createHomeLogic, {
+  onShow() { this.logic.load(); },
+  onNext() { this.logic.next(); },
+}));

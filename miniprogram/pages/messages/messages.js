@@ -1,0 +1,6 @@
+const { createMessagesLogic } = require('../../lib/pages/messages');
+const { bindPage } = require('../../utils/bind');
+
+Page(bindPage(createMessagesLogic, {
+  onShow() { this.logic.load(); },
+}));
