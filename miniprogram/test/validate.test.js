@@ -25,3 +25,12 @@ test('the registration form names each bad field', () => {
   assert.equal(errors.phone, '请输入11位手机号码');
   assert.equal(errors.school_code, '请选择学校');
 });
+
+test('form choices carry the backend codes', () => {
+  const { OPTIONS, picked } = require('../lib/options');
+  assert.equal(OPTIONS.ethnicity.length, 58);
+  assert.deepEqual(OPTIONS.ethnicity[0], { value: '01', label: '汉族' });
+  assert.deepEqual(OPTIONS.ethnicity[55], { value: '56', label: '基诺族' });
+  assert.equal(picked('special_identity', 0), '');
+  assert.equal(picked('id_type', 1), 'hk_macau_permit');
+});
