@@ -61,3 +61,13 @@ def test_wrong_password_in_the_browser(page, create_reviewer, zone):
     page.fill('input[name=password]', 'wrong-password')
     page.click('button:has-text("登录")')
     page.wait_for_selector('text=用户名或密码错误')
+
+
+def test_statistics_page_in_the_browser(page, create_reviewer, zone, create_student, create_registration):
+    create_reviewer('centre')
+    create_registration(create_student(), zone, status='submitted', submitted_at=__import__(
+        'miniapp_backend.models.base', fromlist=['utcnow']).utcnow())
+    _login(page)
+    page.click('a:has-text("统计")')
+    page.wait_for_selector('svg[aria-label="参保进度"]')
+    assert '已提交 1' in page.content()

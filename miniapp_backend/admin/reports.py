@@ -1,0 +1,86 @@
+"""Statistics, the audit log, the insured register and zone settings."""
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from markupsafe import Markup
+
+from miniapp_backend.admin import bp
+from miniapp_backend.enrolment import statistics, zone_settings
+from miniapp_backend.enrolment.excel.export import workbook_bytes
+from miniapp_backend.enrolment.review import actor_of
+from miniapp_backend.extensions import db
+from miniapp_backend.models import AuditEvent, InsuredPerson
+from miniapp_backend.models.enums import ReviewerRole
+from miniapp_backend.security.masking import mask_id_number
+
+XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+
+
+def _xlsx(name: str, data: bytes) -> Response:
+    return Response(data, mimetype=XLSX, headers={'Content-Disposition': f'attachment; filename="{name}.xlsx"'})
+
+
+@bp.get('/statistics')
+def stats():
+    """参保统计 and 缴费统计 within my scope, with the enrolment-progress chart."""
+    tables = {'按状态': statistics.by_status(g.reviewer), '按学校/学院': statistics.by_college(g.reviewer),
+              '按缴费渠道': statistics.by_channel(g.reviewer)}
+    if request.args.get('format') == 'xlsx':
+        rows = [(group, row.label, row.count, row.due_fen / 100, row.paid_fen / 100)
+                for group, table in tables.items() for row in table]
+        return _xlsx('statistics', workbook_bytes('统计', ['分组', '项目', '人数', '应缴金额(元)', '已缴金额(元)'], rows))
+    chart = Markup(statistics.progress_svg(statistics.progress_by_day(g.reviewer)))
+    return render_template('admin/statistics.html', tables=tables, chart=chart)
+
+
+@bp.get('/audit')
+def audit_log():
+    """Who did what to which record, when; filterable by action and registration."""
+    query = sa.select(AuditEvent).where(AuditEvent.zone_id == g.reviewer.zone_id)
+    if request.args.get('action'):
+        query = query.where(AuditEvent.action == request.args['action'])
+    if request.args.get('registration', '').isdigit():
+        query = query.where(AuditEvent.registration_id == int(request.args['registration']))
+    events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(500)).all()
+    if request.args.get('format') == 'xlsx':
+        rows = [(e.at.strftime('%Y-%m-%d %H:%M:%S'), e.actor_type.label, e.actor_id, e.action, e.registration_id,
+                 e.from_status, e.to_status, e.reason) for e in events]
+        return _xlsx('audit', workbook_bytes('审计日志', ['时间', '操作人类型', '操作人', '操作', '登记', '原状态', '新状态', '原因'],
+                                             rows))
+    return render_template('admin/audit.html', events=events)
+
+
+@bp.get('/register')
+def insured_register():
+    """The insured register of my zone (masked ID numbers)."""
+    query = sa.select(InsuredPerson).where(InsuredPerson.zone_id == g.reviewer.zone_id).order_by(InsuredPerson.id)
+    people = db.session.scalars(query.limit(500)).all()
+    if request.args.get('format') == 'xlsx':
+        rows = [(p.name, mask_id_number(p.id_number), p.status.label, p.since.isoformat(),
+                 p.until.isoformat() if p.until else '', p.paid_through_year) for p in db.session.scalars(query)]
+        return _xlsx('register', workbook_bytes('参保名册', ['姓名', '证件号码', '参保状态', '起始日期', '终止日期', '缴费至年度'], rows))
+    return render_template('admin/register.html', people=people, mask=mask_id_number)
+
+
+@bp.route('/settings', methods=['GET', 'POST'])
+def settings():
+    """Zone settings, for zone admins only."""
+    if g.reviewer.role is not ReviewerRole.ZONE_ADMIN:
+        abort(403)
+    zone = g.reviewer.zone
+    errors = {}
+    if request.method == 'POST':
+        try:
+            changes = zone_settings.apply(zone, zone_settings.parse(request.form), actor_of(g.reviewer))
+            db.session.commit()
+            flash(f'已保存（修改{len(changes)}项）', 'ok')
+            return redirect(url_for('admin.settings'))
+        except zone_settings.SettingsError as error:
+            db.session.rollback()
+            errors = error.errors
+    return render_template('admin/settings.html', zone=zone, errors=errors, form=request.form,
+                           templates_json=json.dumps(zone.message_templates, ensure_ascii=False, indent=1),
+                           local=lambda d: d.astimezone(zone_settings.SHANGHAI).date().isoformat())

@@ -1,0 +1,1 @@
+"""Excel workbooks: exports (write-only, masked) here; imports in their own modules."""

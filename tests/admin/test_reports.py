@@ -1,0 +1,104 @@
+"""Statistics, audit log, insured register and zone settings."""
+from __future__ import annotations
+
+import io
+import json
+
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from miniapp_backend.enrolment.payments import record_payment
+from miniapp_backend.extensions import db
+from miniapp_backend.models import AuditEvent, Zone
+from miniapp_backend.models.base import utcnow
+from tests.admin.test_admin import _csrf, login
+
+
+def _paid_and_pending(zone, create_student, create_registration):
+    paid = create_registration(create_student(), zone, status='approved', amount_due_fen=40000, submitted_at=utcnow())
+    record_payment(paid, amount_fen=40000, paid_at=utcnow(), voucher_no='V1', channel='tax', source='gateway')
+    create_registration(create_student(), zone, status='submitted', submitted_at=utcnow())
+    db.session.commit()
+
+
+def test_statistics_page_and_export(client, create_reviewer, zone, create_student, create_registration):
+    create_reviewer('centre')
+    _paid_and_pending(zone, create_student, create_registration)
+    login(client, 'centre')
+    page = client.get('/admin/statistics').text
+    assert '<svg' in page and '已缴费 1' in page and '已提交 2' in page
+    assert '参保成功' in page and '400.00' in page and '税务系统缴费' in page
+    export = client.get('/admin/statistics?format=xlsx')
+    rows = list(load_workbook(io.BytesIO(export.data)).active.values)
+    assert rows[0] == ('分组', '项目', '人数', '应缴金额(元)', '已缴金额(元)')
+    assert ('按状态', '参保成功', 1, 400, 400) in rows
+
+
+def test_statistics_respect_scope(client, create_reviewer, create_zone, create_student, create_registration):
+    qingdao = create_zone('370200', '青岛市', review_stages=['counsellor', 'college', 'school'])
+    create_reviewer('counsellor', role='counsellor', zone_code='370200', school_code='S370200',
+                    college='计算机与信息学院', class_name='其他班')
+    create_registration(create_student(), qingdao, status='submitted')
+    login(client, 'counsellor')
+    assert '暂无数据' in client.get('/admin/statistics').text
+
+
+def test_audit_log_lists_and_filters(client, create_reviewer, zone, student, create_registration):
+    create_reviewer('centre')
+    registration = create_registration(student, zone, status='submitted')
+    login(client, 'centre')
+    client.get(f'/admin/registrations/{registration.id}')
+    page = client.get('/admin/audit?action=open_record').text
+    assert 'open_record' in page and f'>{registration.id}</a>' in page
+    rows = list(load_workbook(io.BytesIO(client.get('/admin/audit?format=xlsx').data)).active.values)
+    assert rows[0][0] == '时间' and any(r[3] == 'open_record' for r in rows[1:])
+
+
+def test_register_page_masks_id_numbers(client, create_reviewer, zone, create_student, create_registration):
+    create_reviewer('centre')
+    _paid_and_pending(zone, create_student, create_registration)
+    login(client, 'centre')
+    page = client.get('/admin/register').text
+    assert '********' in page and '正常参保' in page
+
+
+def _settings_form(client, **changes):
+    form = {'premium_fen': '420.00', 'year': '2027', 'window_opens_at': '2026-09-01', 'window_closes_at': '2026-12-31',
+            'review_stages': 'counsellor,college,school', 'pay_appid': 'wx-tax', 'pay_path_template': 'pages/pay',
+            'suspension_delay_minutes': '15', 'remind_days_before_close': '5',
+            'message_templates': json.dumps({'approved': {'template_id': 't1', 'fields': {'thing1': 'zone_name'}}}),
+            'csrf_token': _csrf(client, '/admin/')}
+    form.update(changes)
+    return form
+
+
+def test_zone_admin_edits_settings_with_audit(client, create_reviewer, zone):
+    create_reviewer('admin', role='zone_admin')
+    login(client, 'admin')
+    response = client.post('/admin/settings', data=_settings_form(client), follow_redirects=True)
+    assert '已保存' in response.text
+    db.session.expire_all()
+    zone = db.session.scalars(sa.select(Zone)).one()
+    assert (zone.premium_fen, zone.review_stages, zone.suspension_delay_minutes) == (42000, ['counsellor', 'college',
+                                                                                            'school'], 15)
+    assert zone.window_closes_at.isoformat() == '2026-12-31T15:59:59+00:00'
+    change = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == 'zone_settings')).one()
+    assert change.detail['changes']['premium_fen'] == [40000, 42000]
+
+
+def test_bad_settings_are_named_and_change_nothing(client, create_reviewer, zone):
+    create_reviewer('admin', role='zone_admin')
+    login(client, 'admin')
+    form = _settings_form(client, premium_fen='-1', review_stages='dean', window_closes_at='2026-08-01',
+                          message_templates='[1]')
+    page = client.post('/admin/settings', data=form).text
+    for message in ('保费应为大于0的金额', '审核环节只能是', '截止日期应晚于开始日期', '消息模板应为JSON对象'):
+        assert message in page
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(Zone)).one().premium_fen == 40000
+
+
+def test_only_zone_admins_edit_settings(client, create_reviewer, zone):
+    create_reviewer('centre')
+    login(client, 'centre')
+    assert client.get('/admin/settings').status_code == 403
