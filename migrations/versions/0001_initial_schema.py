@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 00:54:30.004536
+Create Date: 2026-11-24 01:56:21.786895
 
 """
 from alembic import op
@@ -121,7 +121,7 @@ def upgrade():
 
     op.create_table('registrations',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('student_id', sa.Integer(), nullable=False),
+    sa.Column('student_id', sa.Integer(), nullable=True),
     sa.Column('zone_id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('status', sa.Enum('draft', 'submitted', 'under_review', 'returned', 'rejected', 'approved', 'paid', 'withdrawn', 'expired', name='registrationstatus', native_enum=False, create_constraint=True, length=32), nullable=False),

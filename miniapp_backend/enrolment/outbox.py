@@ -36,7 +36,7 @@ def registration_changed(registration: Registration, action: str, reason: str | 
     kind = _ACTION_KINDS.get(action)
     if action == 'approve' and registration.status is RegistrationStatus.APPROVED:
         kind = K.APPROVED
-    if kind is None:
+    if kind is None or registration.student_id is None:
         return
     # Returns can repeat (return, resubmit, return); each is its own event.
     suffix = f':{int(now.timestamp() * 1000)}' if kind is K.RETURNED else ''

@@ -53,7 +53,7 @@ def create(student: Student, data: dict[str, Any], now: datetime | None = None) 
     if existing is not None:
         raise EnrolmentError('draft_exists', '您已有一份未提交的参保登记，请继续填写', details={'registration_id': existing.id})
     registration = Registration(student=student, zone=zone, year=zone.year, status=S.DRAFT)
-    _apply(registration, data)
+    apply_fields(registration, data)
     duplicates.check(registration.id_index, zone, zone.year, now.date())
     db.session.add(registration)
     db.session.flush()
@@ -65,7 +65,7 @@ def update(registration: Registration, data: dict[str, Any], now: datetime | Non
     if registration.status not in EDITABLE:
         raise EnrolmentError('invalid_state', f'登记状态为「{registration.status.label}」，不能修改')
     data = {key: value for key, value in data.items() if key not in ('zone_code', 'year')}
-    _apply(registration, data)
+    apply_fields(registration, data)
     duplicates.check(registration.id_index, registration.zone, registration.year, (now or utcnow()).date(),
                      excluding=registration.id)
     return registration
@@ -115,7 +115,8 @@ def _zone_of_active(id_index: str, year: int) -> Zone | None:
     return db.session.scalars(query.limit(1)).first()
 
 
-def _apply(registration: Registration, data: dict[str, Any]) -> None:
+def apply_fields(registration: Registration, data: dict[str, Any]) -> None:
+    """Set form fields on a registration, validating the ID number and the school."""
     for field in _PLAIN:
         if field in data:
             setattr(registration, field, data[field])

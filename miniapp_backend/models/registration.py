@@ -33,7 +33,8 @@ class Registration(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    student_id: Mapped[int] = mapped_column(sa.ForeignKey('students.id'), index=True)
+    #: None for a registration a school imported for a student who has not used the mini-program.
+    student_id: Mapped[int | None] = mapped_column(sa.ForeignKey('students.id'), index=True)
     zone_id: Mapped[int] = mapped_column(sa.ForeignKey('zones.id'))
     year: Mapped[int]
     status: Mapped[RegistrationStatus] = mapped_column(enum_column(RegistrationStatus),
@@ -80,7 +81,7 @@ class Registration(db.Model):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    student: Mapped[Student] = relationship()
+    student: Mapped[Student | None] = relationship()
     zone: Mapped[Zone] = relationship()
     school: Mapped[School | None] = relationship()
     letter: Mapped[CommitmentLetter | None] = relationship(back_populates='registration', uselist=False)

@@ -1,0 +1,79 @@
+"""Excel imports: upload, progress, per-row error report, blank templates."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+
+from miniapp_backend.admin import bp
+from miniapp_backend.admin.reports import XLSX
+from miniapp_backend.enrolment import audit
+from miniapp_backend.enrolment.excel import runner
+from miniapp_backend.enrolment.excel.importers import KINDS
+from miniapp_backend.enrolment.excel.reading import WorkbookRejected, check_archive
+from miniapp_backend.enrolment.review import actor_of
+from miniapp_backend.extensions import db
+from miniapp_backend.jobs import enqueue_after_commit
+from miniapp_backend.models import ImportJob
+from miniapp_backend.models.enums import ImportKind
+
+
+@bp.route('/imports', methods=['GET', 'POST'])
+def imports():
+    """The upload form and this zone's imports."""
+    if request.method == 'POST':
+        return _upload()
+    jobs = db.session.scalars(sa.select(ImportJob).where(ImportJob.zone_id == g.reviewer.zone_id)
+                              .order_by(ImportJob.id.desc()).limit(50)).all()
+    return render_template('admin/imports.html', jobs=jobs, kinds=ImportKind)
+
+
+def _upload():
+    kind = request.form.get('kind')
+    upload = request.files.get('file')
+    if kind not in KINDS:
+        flash('请选择导入类型', 'error')
+        return redirect(url_for('admin.imports'))
+    data = upload.read() if upload else b''
+    try:
+        if not data:
+            raise WorkbookRejected('请选择要上传的Excel文件')
+        check_archive(data)
+    except WorkbookRejected as rejected:
+        flash(rejected.message, 'error')
+        return redirect(url_for('admin.imports'))
+    job = ImportJob(kind=kind, zone_id=g.reviewer.zone_id, reviewer_id=g.reviewer.id,
+                    filename=(upload.filename or 'upload.xlsx')[:255], workbook=data)
+    db.session.add(job)
+    db.session.flush()
+    audit.record(actor_of(g.reviewer), 'import', zone_id=g.reviewer.zone_id, import_id=job.id, kind=kind)
+    enqueue_after_commit('workers.imports.run_import', job.id, queue='imports')
+    db.session.commit()
+    return redirect(url_for('admin.import_status', import_id=job.id))
+
+
+def _job(import_id: int) -> ImportJob:
+    job = db.session.get(ImportJob, import_id)
+    if job is None or job.zone_id != g.reviewer.zone_id:
+        abort(404)
+    return job
+
+
+@bp.get('/imports/<int:import_id>')
+def import_status(import_id):
+    """Progress (the page refreshes itself while the job runs) and, once finished, the error report link."""
+    return render_template('admin/import_status.html', job=_job(import_id))
+
+
+@bp.get('/imports/<int:import_id>/errors.xlsx')
+def import_errors(import_id):
+    job = _job(import_id)
+    return Response(runner.error_report(job), mimetype=XLSX,
+                    headers={'Content-Disposition': f'attachment; filename="import-{job.id}-errors.xlsx"'})
+
+
+@bp.get('/imports/templates/<kind>.xlsx')
+def import_template(kind):
+    if kind not in KINDS:
+        abort(404)
+    return Response(runner.template(kind), mimetype=XLSX,
+                    headers={'Content-Disposition': f'attachment; filename="{kind}-template.xlsx"'})

@@ -1,0 +1,146 @@
+"""Opening an uploaded workbook safely and reading its cells in every form Excel writes them."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+
+from openpyxl import load_workbook
+
+#: The archive gate applied before openpyxl decompresses anything (ASVS 5.2.3; openpyxl checks no sizes).
+MAX_ENTRIES = 200
+MAX_UNCOMPRESSED = 60 * 1024 * 1024
+MAX_RATIO = 100
+MAX_ROWS = 50_000
+_EXCEL_EPOCH = date(1899, 12, 30)
+_DATE_FORMATS = ('%Y-%m-%d', '%Y/%m/%d', '%Y%m%d', '%Y.%m.%d', '%Y年%m月%d日')
+
+
+class WorkbookRejected(ValueError):
+    """The file is not a workbook we will read; `message` says why, in Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def check_archive(data: bytes) -> None:
+    """Refuse what is not an xlsx, and zip bombs, from the archive's directory alone."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise WorkbookRejected('文件不是有效的Excel工作簿（.xlsx）') from None
+    names = {entry.filename for entry in entries}
+    if '[Content_Types].xml' not in names or not any(name.startswith('xl/') for name in names):
+        raise WorkbookRejected('文件不是有效的Excel工作簿（.xlsx）')
+    total = sum(entry.file_size for entry in entries)
+    compressed = sum(entry.compress_size for entry in entries) or 1
+    if len(entries) > MAX_ENTRIES or total > MAX_UNCOMPRESSED or total / compressed > MAX_RATIO:
+        raise WorkbookRejected('文件解压后过大或结构异常，请检查后重新上传')
+
+
+def data_rows(data: bytes, headers: list[str]) -> Iterator[tuple[int, dict]]:
+    """(Excel row number, {header: value}) for each non-empty data row, after the header row is checked."""
+    check_archive(data)
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many kinds for a damaged or hostile file
+        raise WorkbookRejected('无法读取该工作簿，请使用下载的模板重新填写') from None
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(cell).strip() if cell is not None else '' for cell in next(rows, ())]
+        missing = [name for name in headers if name not in header]
+        if missing:
+            raise WorkbookRejected('表头与模板不一致，缺少列：' + '、'.join(missing))
+        positions = {name: header.index(name) for name in headers}
+        for number, row in enumerate(rows, start=2):
+            if number - 1 > MAX_ROWS:
+                raise WorkbookRejected(f'每次最多导入{MAX_ROWS}行，请拆分后上传')
+            if row is None or all(cell in (None, '') for cell in row):
+                continue
+            yield number, {name: (row[index] if index < len(row) else None) for name, index in positions.items()}
+    finally:
+        book.close()
+
+
+def count_rows(data: bytes) -> int:
+    """Data rows in the first sheet; a workbook over MAX_ROWS is refused before any row is applied."""
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        count = sum(1 for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)
+                    if row and any(cell not in (None, '') for cell in row))
+    finally:
+        book.close()
+    if count > MAX_ROWS:
+        raise WorkbookRejected(f'每次最多导入{MAX_ROWS}行（本文件{count}行），请拆分后上传')
+    return count
+
+
+class CellError(ValueError):
+    def __init__(self, column: str, reason: str):
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+def text(row: dict, column: str, required: bool = True) -> str | None:
+    """A cell as text; formulas are refused, numbers lose the '.0' Excel gives them."""
+    value = row.get(column)
+    if isinstance(value, str) and value.startswith('='):
+        raise CellError(column, '单元格不能使用公式，请填写数值')
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    value = '' if value is None else str(value).strip()
+    if required and not value:
+        raise CellError(column, '必填')
+    return value or None
+
+
+def id_number(row: dict, column: str = '证件号码') -> str:
+    value = row.get(column)
+    if isinstance(value, (int, float)):
+        # Stored as a number, an 18-digit ID has lost its last digits to floating point.
+        raise CellError(column, '证件号码须设置为文本格式（数字格式会丢失末几位）')
+    return text(row, column)
+
+
+def day(row: dict, column: str, required: bool = True) -> date | None:
+    """A date in any of Excel's forms: a date cell, a serial number, or text like 2026-12-01 / 20261201."""
+    value = row.get(column)
+    if isinstance(value, str) and value.startswith('='):
+        raise CellError(column, '单元格不能使用公式，请填写日期')
+    if value in (None, ''):
+        if required:
+            raise CellError(column, '必填')
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and 1 <= value < 2958466:
+        return _EXCEL_EPOCH + timedelta(days=int(value))
+    raw = re.sub(r'\s+', '', str(value))
+    for pattern in _DATE_FORMATS:
+        try:
+            return datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    raise CellError(column, '日期格式应为YYYY-MM-DD、YYYYMMDD或Excel日期')
+
+
+def moment(row: dict, column: str) -> datetime:
+    """A date-time cell (or a date) as a naive local time; the caller applies the time zone."""
+    value = row.get(column)
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        for pattern in ('%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y/%m/%d %H:%M:%S'):
+            try:
+                return datetime.strptime(value.strip(), pattern)
+            except ValueError:
+                continue
+    return datetime.combine(day(row, column), datetime.min.time())

@@ -1,0 +1,170 @@
+"""Excel imports: templates, a real worker applying rows, per-row errors, and every hostile or malformed file."""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import Workbook, load_workbook
+
+from miniapp_backend.enrolment.excel import runner
+from miniapp_backend.enrolment.excel.importers import KINDS
+from miniapp_backend.enrolment.excel.reading import MAX_ROWS
+from miniapp_backend.extensions import db
+from miniapp_backend.models import ImportJob, InsuredPerson, Registration, Suspension
+from tests.admin.test_admin import _csrf, login
+from tests.factories import make_id_number
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def workbook(headers, rows) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(client, kind, data, filename='data.xlsx'):
+    return client.post('/admin/imports', data={'kind': kind, 'csrf_token': _csrf(client, '/admin/'),
+                                               'file': (io.BytesIO(data), filename)},
+                       content_type='multipart/form-data', follow_redirects=True)
+
+
+@pytest.fixture
+def admin_client(client, create_reviewer, zone):
+    create_reviewer('admin', role='zone_admin')
+    login(client, 'admin')
+    return client
+
+
+def test_templates_have_headers_and_dropdowns(admin_client):
+    for kind, importer in KINDS.items():
+        response = admin_client.get(f'/admin/imports/templates/{kind}.xlsx')
+        sheet = load_workbook(io.BytesIO(response.data)).active
+        assert [cell.value for cell in sheet[1]] == importer.headers
+        if importer.choices:
+            assert sheet.data_validations.dataValidation
+    sheet = load_workbook(io.BytesIO(admin_client.get('/admin/imports/templates/registrations.xlsx').data)).active
+    formulas = [v.formula1 for v in sheet.data_validations.dataValidation]
+    assert any('居民身份证' in f for f in formulas) and any('未婚' in f for f in formulas)
+    assert admin_client.get('/admin/imports/templates/nope.xlsx').status_code == 404
+
+
+def _registration_row(id_number, **changes):
+    row = {'姓名': '王小明', '证件类型': '居民身份证', '证件号码': id_number, '民族': '01-汉族', '婚姻状况': '未婚',
+           '手机号码': '13800138000', '居住地址': '安徽省宣城市宣州区', '户籍地址': '安徽省合肥市', '户籍地区划': '340104',
+           '学校代码': '10359X', '学号': '2023001', '学院': '计算机与信息学院', '班级': '计算机22-1班', '特殊身份': '无'}
+    row.update(changes)
+    return [row[h] for h in KINDS['registrations'].headers]
+
+
+def test_registration_import_in_a_real_worker_with_an_error_report(admin_client, test_environ):
+    good = make_id_number()
+    rows = [_registration_row(good), _registration_row('340524198001010011'),
+            _registration_row(make_id_number(), **{'手机号码': '=1+1'}),
+            _registration_row(make_id_number(), **{'学校代码': 'NOPE'}),
+            _registration_row(int(make_id_number()[:15]))]
+    page = upload(admin_client, 'registrations', workbook(KINDS['registrations'].headers, rows))
+    job = db.session.scalars(sa.select(ImportJob)).one()
+    assert f'导入 #{job.id}' in page.text and '排队中' in page.text
+    result = subprocess.run([sys.executable, '-m', 'workers', 'worker', '--burst'], cwd=ROOT,
+                            env={**os.environ, **test_environ}, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    db.session.expire_all()
+    assert (job.status, job.ok_rows, job.error_rows, job.workbook) == ('finished', 1, 4, None), result.stderr[-3000:]
+    registration = db.session.scalars(sa.select(Registration)).one()
+    assert (registration.id_number, registration.status, registration.student_id) == (good, 'submitted', None)
+    page = admin_client.get(f'/admin/imports/{job.id}').text
+    assert '已完成' in page and '下载错误报告（4行）' in page
+    report = list(load_workbook(io.BytesIO(admin_client.get(f'/admin/imports/{job.id}/errors.xlsx').data)).active.values)
+    assert report[0] == ('行号', '列', '原因')
+    assert {(r[0], r[1]) for r in report[1:]} == {(3, '证件号码'), (4, '手机号码'), (5, '学校代码'), (6, '证件号码')}
+    assert any('公式' in r[2] for r in report[1:]) and any('文本格式' in r[2] for r in report[1:])
+    assert not any(good in str(r) for r in report)
+
+
+def _run(client, kind, data):
+    upload(client, kind, data)
+    job = db.session.scalars(sa.select(ImportJob).order_by(ImportJob.id.desc())).first()
+    return runner.run(job.id)
+
+
+def test_dates_in_every_excel_form(admin_client):
+    headers = KINDS['roster'].headers
+    forms = [datetime(2024, 1, 1), 45292, '2024-01-01', '2024/01/01', '20240101', '2024年01月01日', '2024.01.01']
+    ids = [make_id_number() for _ in forms]
+    job = _run(admin_client, 'roster', workbook(headers, [['李', '居民身份证', i, '正常参保', f, 2026] for i, f in zip(ids, forms)]))
+    assert (job.ok_rows, job.error_rows) == (len(forms), 0)
+    assert {p.since for p in db.session.scalars(sa.select(InsuredPerson))} == {date(2024, 1, 1)}
+
+
+def test_suspension_import_and_bad_dates(admin_client):
+    headers = KINDS['suspensions'].headers
+    job = _run(admin_client, 'suspensions', workbook(headers, [
+        ['王', '居民身份证', make_id_number(), '340400', '在学籍地参保', '2026-12-01'],
+        ['李', '居民身份证', make_id_number(), '340400', '在学籍地参保', '下个月']]))
+    assert (job.ok_rows, job.error_rows) == (1, 1)
+    assert job.errors[0].column == '暂停日期'
+    assert db.session.scalars(sa.select(Suspension)).one().origin_zone_code == '340400'
+
+
+@pytest.mark.parametrize(('data', 'message'), [
+    (b'PK\x03\x04 not really a zip', '不是有效的Excel工作簿'),
+    (b'plain text', '不是有效的Excel工作簿'),
+])
+def test_not_a_workbook(admin_client, data, message):
+    assert message in upload(admin_client, 'roster', data).text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportJob)) == 0
+
+
+def test_a_zip_bomb_is_refused_before_decompressing(admin_client):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr('[Content_Types].xml', '<Types/>')
+        archive.writestr('xl/worksheets/sheet1.xml', '<row/>' * 20_000_000)
+    assert '解压后过大' in upload(admin_client, 'roster', out.getvalue()).text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportJob)) == 0
+
+
+def test_wrong_headers_fail_the_job_and_change_nothing(admin_client):
+    job = _run(admin_client, 'roster', workbook(['名字', '号码'], [['王', make_id_number()]]))
+    assert job.status == 'failed' and '缺少列' in job.message
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(InsuredPerson)) == 0
+
+
+@pytest.mark.slow
+def test_too_many_rows_are_refused_before_any_row_applies(admin_client):
+    headers = KINDS['subsidised'].headers
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(headers)
+    for n in range(MAX_ROWS + 1):
+        sheet.append(['王', '居民身份证', '34052419800101001X', '孤儿', ''])
+    out = io.BytesIO()
+    book.save(out)
+    job = _run(admin_client, 'subsidised', out.getvalue())
+    assert job.status == 'failed' and '每次最多导入' in job.message and job.processed_rows == 0
+
+
+def test_reconciliation_uses_the_payment_rules(admin_client, student, zone, create_registration):
+    approved = create_registration(student, zone, status='approved', amount_due_fen=40000)
+    headers = KINDS['reconciliation'].headers
+    job = _run(admin_client, 'reconciliation', workbook(headers, [
+        ['居民身份证', approved.id_number, 380, 'V1', '2026-11-20 10:00:00'],
+        ['居民身份证', approved.id_number, '400.00', 'V2', datetime(2026, 11, 20, 10)],
+        ['居民身份证', make_id_number(), 400, 'V3', '2026-11-20']]))
+    assert (job.ok_rows, job.error_rows) == (1, 2)
+    db.session.expire_all()
+    assert approved.status == 'paid' and approved.paid_at is not None
+    assert [e.column for e in job.errors] == ['缴费金额（元）', '证件号码']
