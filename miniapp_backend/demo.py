@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from miniapp_backend.extensions import db
-from miniapp_backend.models import College, InsuredPerson, School, SchoolClass, Zone
+from miniapp_backend.models import College, InsuredPerson, Registration, School, SchoolClass, Student, Zone
 from miniapp_backend.security.blind_index import blind_index
 
 #: The demo reviewer printed by `make run`.
@@ -78,8 +78,26 @@ def seed_demo(now: datetime | None = None) -> bool:
         db.session.add(InsuredPerson(id_index=blind_index(person['id_number']), id_number=person['id_number'],
                                      name=person['name'], zone=zones[person['zone']], since=date(year - 3, 1, 1),
                                      paid_through_year=paid, source='demo'))
+    _demo_registration(zones['341800'])
     db.session.flush()
     return True
+
+
+def _demo_registration(zone: Zone) -> None:
+    """One submitted registration, so a reviewer can walk it to paid on a fresh install."""
+    from miniapp_backend.enrolment.actors import Actor
+    from miniapp_backend.enrolment.states import Action, transition
+
+    student = Student(openid='openid-demo-student')
+    id_number = '340103200503140021'
+    registration = Registration(
+        student=student, zone=zone, year=zone.year, name='陈思雨', id_number=id_number, id_index=blind_index(id_number),
+        birth_date=date(2005, 3, 14), sex='F', ethnicity='01', marital_status='unmarried', phone='13912345205',
+        residence_address='安徽省宣城市宣州区薰化路301号', hukou_address='安徽省合肥市庐阳区', hukou_region_code='340103',
+        school=zone.schools[0], student_no='2023217001', college='计算机与信息学院', class_name='计算机22-1班')
+    db.session.add_all([student, registration])
+    db.session.flush()
+    transition(registration, Action.SUBMIT, Actor.student(student.id))
 
 
 def _add_schools(zone: Zone, schools: dict) -> None:

@@ -14,7 +14,7 @@ from miniapp_backend.enrolment.review import DECISIONS, actor_of, decide, decide
 from miniapp_backend.enrolment.scope import review_queue, scoped_registrations
 from miniapp_backend.enrolment.states import TransitionRefused, allowed_actions
 from miniapp_backend.extensions import db
-from miniapp_backend.models import Document, Registration
+from miniapp_backend.models import Document, Registration, SubsidisedPerson
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import PaymentChannel, PaymentSource, RegistrationStatus
 from miniapp_backend.security.blind_index import blind_index
@@ -60,12 +60,25 @@ def queue():
     status = request.args.get('status')
     if status in RegistrationStatus.__members__.values():
         query = query.where(Registration.status == status)
+    if request.args.get('format') == 'xlsx':
+        return _export(query)
     page = max(request.args.get('page', 1, type=int), 1)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.order_by(Registration.submitted_at, Registration.id)
                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return render_template('admin/queue.html', rows=rows, total=total, page=page, page_size=PAGE_SIZE, term=term,
                            show_all=show_all, status=status, statuses=RegistrationStatus)
+
+
+def _export(query) -> Response:
+    from miniapp_backend.admin.reports import XLSX
+    from miniapp_backend.enrolment.excel.export import workbook_bytes
+    from miniapp_backend.security.masking import mask_id_number, mask_phone
+
+    rows = ((r.id, r.name, mask_id_number(r.id_number), mask_phone(r.phone), r.student_no, r.college, r.class_name,
+             r.status.label, r.stage or '') for r in db.session.scalars(query.order_by(Registration.id)))
+    data = workbook_bytes('参保登记', ['编号', '姓名', '证件号码', '手机号码', '学号', '学院', '班级', '状态', '审核环节'], rows)
+    return Response(data, mimetype=XLSX, headers={'Content-Disposition': 'attachment; filename="registrations.xlsx"'})
 
 
 def _scoped(registration_id: int) -> Registration:
@@ -85,8 +98,11 @@ def record(registration_id):
     photo = db.session.scalars(sa.select(Document.id).where(Document.registration_id == registration.id)).first()
     seal_ok = letters.verify(registration.letter) if registration.letter else None
     actions = [action.value for action in allowed_actions(registration, actor_of(g.reviewer))]
+    subsidised = db.session.scalars(sa.select(SubsidisedPerson).where(
+        SubsidisedPerson.id_index == registration.id_index, SubsidisedPerson.zone_id == registration.zone_id,
+        SubsidisedPerson.year == registration.year)).first()
     return render_template('admin/record.html', r=registration, photo=photo, seal_ok=seal_ok, actions=actions,
-                           history=registration_history(registration))
+                           history=registration_history(registration), subsidised=subsidised)
 
 
 def registration_history(registration: Registration):

@@ -102,3 +102,54 @@ def test_only_zone_admins_edit_settings(client, create_reviewer, zone):
     create_reviewer('centre')
     login(client, 'centre')
     assert client.get('/admin/settings').status_code == 403
+
+
+def test_payments_page_batch_cash_and_export(client, create_reviewer, zone, create_student, create_registration):
+    create_reviewer('centre')
+    first, second = (create_registration(create_student(), zone, status='approved', amount_due_fen=40000)
+                     for _ in range(2))
+    login(client, 'centre')
+    assert first.name in client.get('/admin/payments').text
+    response = client.post('/admin/payments/cash', data={'ids': [str(first.id), str(second.id)],
+                                                         'csrf_token': _csrf(client, '/admin/')}, follow_redirects=True)
+    assert '成功2条' in response.text
+    db.session.expire_all()
+    assert (first.status, second.status, first.payment_channel) == ('paid', 'paid', 'cash')
+    rows = list(load_workbook(io.BytesIO(client.get('/admin/payments?format=xlsx').data)).active.values)
+    assert rows[1][3] == '参保成功' and '*' in rows[1][1]
+
+
+def test_queue_export_masks_personal_data(client, create_reviewer, zone, student, create_registration):
+    create_reviewer('centre')
+    registration = create_registration(student, zone, status='submitted')
+    login(client, 'centre')
+    rows = list(load_workbook(io.BytesIO(client.get('/admin/?format=xlsx').data)).active.values)
+    assert rows[1][0] == registration.id and registration.id_number not in str(rows) and '139****5205' in rows[1]
+
+
+def test_subsidised_list_is_shown_on_matching_records(client, create_reviewer, zone, student, create_registration):
+    from miniapp_backend.models import SubsidisedPerson
+
+    create_reviewer('centre')
+    registration = create_registration(student, zone, status='submitted')
+    db.session.add(SubsidisedPerson(id_index=registration.id_index, zone_id=zone.id, year=zone.year,
+                                    category='subsistence_allowance', source='民政局'))
+    db.session.commit()
+    login(client, 'centre')
+    assert '资助参保名单：低保对象（民政局）' in client.get(f'/admin/registrations/{registration.id}').text
+
+
+def test_demo_reviewer_walks_the_seeded_registration_to_paid(app, client):
+    from miniapp_backend.models import Registration
+
+    runner = app.test_cli_runner()
+    runner.invoke(args=['seed-demo'])
+    registration = db.session.scalars(sa.select(Registration)).one()
+    assert registration.status == 'submitted'
+    login(client, 'demo', 'demo-2026')
+    assert registration.name in client.get('/admin/').text
+    token = _csrf(client, '/admin/')
+    client.post(f'/admin/registrations/{registration.id}/decision', data={'decision': 'approve', 'csrf_token': token})
+    client.post(f'/admin/registrations/{registration.id}/cash', data={'amount': '400', 'csrf_token': token})
+    db.session.expire_all()
+    assert registration.status == 'paid'

@@ -71,3 +71,33 @@ def test_statistics_page_in_the_browser(page, create_reviewer, zone, create_stud
     page.click('a:has-text("统计")')
     page.wait_for_selector('svg[aria-label="参保进度"]')
     assert '已提交 1' in page.content()
+
+
+def test_import_with_errors_and_its_report_in_the_browser(page, create_reviewer, zone, tmp_path):
+    import io as _io
+
+    from openpyxl import load_workbook
+
+    from miniapp_backend.enrolment.excel import runner
+    from miniapp_backend.enrolment.excel.importers import KINDS
+    from miniapp_backend.models import ImportJob
+    from tests.admin.test_imports import workbook
+    from tests.factories import make_id_number
+
+    create_reviewer('centre')
+    path = tmp_path / 'roster.xlsx'
+    path.write_bytes(workbook(KINDS['roster'].headers, [['王', '居民身份证', make_id_number(), '正常参保', '2024-01-01', 2026],
+                                                        ['李', '居民身份证', '123', '正常参保', '2024-01-01', 2026]]))
+    _login(page)
+    page.click('a:has-text("Excel导入")')
+    page.select_option('select[name=kind]', 'roster')
+    page.set_input_files('input[name=file]', str(path))
+    page.click('button:has-text("上传并导入")')
+    page.wait_for_selector('text=排队中')
+    runner.run(db.session.scalars(sa.select(ImportJob)).one().id)  # what the rq worker runs (tested with a real one)
+    page.reload()
+    page.wait_for_selector('#error-report')
+    with page.expect_download() as download:
+        page.click('#error-report')
+    rows = list(load_workbook(_io.BytesIO(open(download.value.path(), 'rb').read())).active.values)
+    assert rows[0] == ('行号', '列', '原因') and rows[1][:2] == (3, '证件号码')

@@ -1,0 +1,50 @@
+"""Payments: status and channel per registration, batch cash entry, export."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Response, flash, g, redirect, render_template, request, url_for
+
+from miniapp_backend.admin import bp
+from miniapp_backend.admin.reports import XLSX
+from miniapp_backend.enrolment.excel.export import workbook_bytes
+from miniapp_backend.enrolment.payments import Outcome, record_payment
+from miniapp_backend.enrolment.review import actor_of
+from miniapp_backend.enrolment.scope import scoped_registrations
+from miniapp_backend.extensions import db
+from miniapp_backend.models import Registration
+from miniapp_backend.models.base import utcnow
+from miniapp_backend.models.enums import PaymentChannel, PaymentSource, RegistrationStatus
+from miniapp_backend.security.masking import mask_id_number
+
+PAYABLE = (RegistrationStatus.APPROVED, RegistrationStatus.PAID, RegistrationStatus.EXPIRED)
+
+
+@bp.get('/payments')
+def payments():
+    """Approved, paid and expired registrations of my scope, with amount, channel and any flag."""
+    query = scoped_registrations(g.reviewer).where(Registration.status.in_(PAYABLE)).order_by(Registration.id)
+    if request.args.get('status') in [s.value for s in PAYABLE]:
+        query = query.where(Registration.status == request.args['status'])
+    if request.args.get('format') == 'xlsx':
+        rows = ((r.name, mask_id_number(r.id_number), r.student_no, r.status.label, (r.amount_due_fen or 0) / 100,
+                 r.payment_channel.label if r.payment_channel else '', r.flag or '') for r in db.session.scalars(query))
+        data = workbook_bytes('缴费', ['姓名', '证件号码', '学号', '状态', '应缴金额(元)', '缴费渠道', '需处理'], rows)
+        return Response(data, mimetype=XLSX, headers={'Content-Disposition': 'attachment; filename="payments.xlsx"'})
+    return render_template('admin/payments.html', rows=db.session.scalars(query.limit(500)).all(), mask=mask_id_number)
+
+
+@bp.post('/payments/cash')
+def batch_cash():
+    """Cash received for the selected registrations, each for exactly its amount due (seed 001's 现金缴费)."""
+    ids = [int(value) for value in request.form.getlist('ids') if value.isdigit()]
+    rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(ids))).all()
+    paid = 0
+    for registration in rows:
+        with db.session.begin_nested():
+            result = record_payment(registration, amount_fen=registration.amount_due_fen or 0, paid_at=utcnow(),
+                                    voucher_no=None, channel=PaymentChannel.CASH, source=PaymentSource.CASH,
+                                    actor=actor_of(g.reviewer))
+        paid += result.outcome is Outcome.PAID
+    db.session.commit()
+    flash(f'现金缴费登记：成功{paid}条，未处理{len(ids) - paid}条', 'ok' if paid == len(ids) else 'error')
+    return redirect(url_for('admin.payments'))
