@@ -82,7 +82,8 @@ def test_first_time_student_enrolled_at_home(app, student_client):
     assert refused.status_code == 409
     assert refused.json['code'] == 'already_enrolled' and '云南省本级' in refused.json['message']
     assert refused.json['details'] == {'zone_code': '530000', 'zone_name': '云南省本级'}
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
+        Registration.student_id == student.student_id)) == 0
     suspension = student.post('/suspensions', json={'origin_zone_code': '530000', 'reason': '在学籍地参加城乡居民医保',
                                                     'suspend_from': date.today().isoformat(), 'consent': True,
                                                     'id_number': home, 'name': '李云'})
