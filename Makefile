@@ -25,6 +25,7 @@ test-node:
 	else echo 'miniprogram/test does not exist yet: no mini-program tests to run'; fi
 
 bench: $(INSTALLED)
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(PY) -m bench
 
 install: $(INSTALLED)

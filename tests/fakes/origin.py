@@ -1,6 +1,7 @@
 """A fake origin-zone gateway for home towns outside the platform (DESIGN §7)."""
 from __future__ import annotations
 
+import os
 import sys
 from collections import deque
 
@@ -57,4 +58,6 @@ class FakeOriginGateway(FakeServer):
 
 
 if __name__ == '__main__':
+    # Standalone (make run, make bench): the credentials the app reads from the same environment.
+    FakeOriginGateway.token = os.environ.get('ORIGIN_GATEWAY_TOKEN') or 'dev-origin-token'
     sys.exit(serve_main(FakeOriginGateway))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import os
 import sys
 from datetime import datetime
 
@@ -54,4 +55,6 @@ class FakeTaxBureau(FakeServer):
 
 
 if __name__ == '__main__':
+    # Standalone (make run, make bench): the credentials the app reads from the same environment.
+    FakeTaxBureau.token = os.environ.get('TAX_GATEWAY_TOKEN') or 'dev-tax-token'
     sys.exit(serve_main(FakeTaxBureau))

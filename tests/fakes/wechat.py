@@ -5,6 +5,7 @@ import base64
 import hashlib
 import json
 import re
+import os
 import sys
 
 from flask import jsonify, request
@@ -127,4 +128,6 @@ def _check_message(body: dict) -> str | None:
 
 
 if __name__ == '__main__':
+    # Standalone (make run, make bench): the credentials the app reads from the same environment.
+    FakeWeChat.secret = os.environ.get('WECHAT_SECRET') or 'wx-dev-secret'
     sys.exit(serve_main(FakeWeChat))

@@ -1,0 +1,57 @@
+"""`make bench`: every benchmark, one table. Figures are ratios against references measured in this run."""
+from __future__ import annotations
+
+import platform
+import sys
+import time
+
+import sqlalchemy as sa
+
+from bench import api, excel, polls
+from bench.harness import Figure, scratch_app
+
+
+def main() -> int:
+    started = time.perf_counter()
+    results: list[Figure] = []
+    with scratch_app() as (app, environ):
+        from miniapp_backend.demo import seed_demo
+        from miniapp_backend.extensions import db
+        from miniapp_backend.models import ImportJob, Reviewer, Student, Zone
+
+        seed_demo()
+        db.session.commit()
+        results += api.figures(environ)
+        zone = db.session.scalars(sa.select(Zone).where(Zone.code == '341800')).one()
+        from miniapp_backend.cli import create_reviewer
+
+        reviewer = create_reviewer('bench', 'bench-pass-1', 'zone_admin', '341800')
+        data = excel.registration_workbook()
+        job = ImportJob(kind='registrations', zone=zone, reviewer_id=reviewer.id, filename='bench.xlsx', workbook=data)
+        db.session.add(job)
+        db.session.commit()
+        results += excel.import_figures(job.id, data)
+        with app.test_request_context():
+            results += excel.export_figures()
+        from tests.fakes.tax import FakeTaxBureau
+        from tests.fakes.wechat import FakeWeChat
+
+        wechat = FakeWeChat()
+        wechat.secret = app.config['WECHAT_SECRET']
+        wechat.start()
+        results += polls.drain_rate(app, wechat.url)
+        student = db.session.scalars(sa.select(Student)).first()
+        polls.fill(zone.id, student.id)
+        tax = FakeTaxBureau().start()
+        results += polls.idle_polls(tax.url)
+    print(f'\nMachine: {platform.machine()}, {platform.processor() or "cpu"}, Python {platform.python_version()}; '
+          f'run took {time.perf_counter() - started:.0f} s\n')
+    print('| figure | value | reference | ratio | target | |')
+    print('|---|---|---|---|---|---|')
+    for figure in results:
+        print(figure.row())
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

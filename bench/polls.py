@@ -1,0 +1,76 @@
+"""The cost of an idle poll (nothing pending) with 1,000,000 registrations in the table, and drain throughput."""
+from __future__ import annotations
+
+import statistics
+import time
+
+import requests
+import sqlalchemy as sa
+
+from bench.harness import Figure
+from miniapp_backend.enrolment import delivery
+from miniapp_backend.enrolment.payment_polling import poll_payments
+from miniapp_backend.extensions import db
+from miniapp_backend.gateways import TaxGateway
+from miniapp_backend.models import Notification, Student, SubscriptionQuota, Zone
+from miniapp_backend.models.base import utcnow
+
+ROWS = 1_000_000
+
+
+def fill(zone_id: int, student_id: int) -> None:
+    """A million paid registrations, written by the database itself (their ciphertexts are never read)."""
+    db.session.execute(sa.text('''
+        INSERT INTO registrations (student_id, zone_id, year, status, renewal, name, id_type, id_number, id_index,
+            identity, created_at, updated_at)
+        SELECT :student, :zone, 2027, 'paid', false, 'bench', 'resident_id', 'k1$x', md5(g::text) || md5(g::text),
+            'college_student', now(), now()
+        FROM generate_series(1, :rows) AS g'''), {'student': student_id, 'zone': zone_id, 'rows': ROWS})
+    db.session.commit()
+    db.session.execute(sa.text('ANALYZE registrations'))
+
+
+def idle_polls(tax_url: str) -> list[Figure]:
+    gateway = TaxGateway(tax_url, 'unused')
+    payment = _median_ms(lambda: poll_payments(gateway, utcnow()))
+    drain = _median_ms(lambda: delivery.drain())
+    return [Figure('idle poll_payments, 1,000,000 rows', payment, 'ms', target='≤ 20 ms', met=payment <= 20),
+            Figure('idle drain_outbox, 1,000,000 rows', drain, 'ms', target='≤ 20 ms', met=drain <= 20)]
+
+
+def _median_ms(call, runs: int = 25) -> float:
+    call()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def drain_rate(app, wechat_url: str, count: int = 500) -> list[Figure]:
+    """Messages/s one drain sends to the fake WeChat server, next to bare HTTP posts from one process."""
+    zone = db.session.scalars(sa.select(Zone)).first()
+    students = [Student(openid=f'bench-{n}') for n in range(count)]
+    db.session.add_all(students)
+    db.session.flush()
+    for student in students:
+        db.session.add(SubscriptionQuota(student_id=student.id, template_id='tpl-bench', remaining=1))
+        db.session.add(Notification(student_id=student.id, kind='paid', event_key=f'bench:{student.id}',
+                                    template_id='tpl-bench', page='pages/home/home', data={'thing1': zone.name},
+                                    title='bench', body=''))
+    db.session.commit()
+    app.config['WECHAT_API_BASE'] = wechat_url
+    start = time.perf_counter()
+    report = delivery.drain(limit=count)
+    ours = report.sent / (time.perf_counter() - start)
+    token = requests.post(f'{wechat_url}/cgi-bin/stable_token', json={'grant_type': 'client_credential',
+                          'appid': app.config['WECHAT_APPID'], 'secret': app.config['WECHAT_SECRET']}).json()
+    session = requests.Session()
+    start = time.perf_counter()
+    for n in range(count):
+        session.post(f'{wechat_url}/cgi-bin/message/subscribe/send', params={'access_token': token['access_token']},
+                     json={'touser': f'bench-{n}', 'template_id': 'tpl-bench', 'data': {'thing1': {'value': 'x'}}})
+    bare = count / (time.perf_counter() - start)
+    return [Figure('drain_outbox messages/s (one process)', ours, 'msg/s', round(bare, 1), '≥ 0.5 of bare posts',
+                   ours >= 0.5 * bare)]
