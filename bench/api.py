@@ -18,10 +18,15 @@ from bench.harness import Figure
 ROOT = Path(__file__).resolve().parent.parent
 WRK = ['wrk', '-t2', '-c64', '-d10s', '--latency']
 LOGIN_LUA = '''
+local threads = 0
+setup = function(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
 counter = 0
 request = function()
   counter = counter + 1
-  local body = string.format('{"code":"code-bench-%d-%d"}', math.random(1, 1000000000), counter)
+  local body = string.format('{"code":"code-bench-%d-%d"}', tid, counter)
   return wrk.format("POST", "/api/v1/auth/login", {["Content-Type"] = "application/json"}, body)
 end
 '''

@@ -31,3 +31,22 @@ def authenticate(username: str, password: str, now: datetime) -> tuple[Reviewer 
         return None, '用户名或密码错误'
     reviewer.failed_logins, reviewer.locked_until = 0, None
     return reviewer, None
+
+
+#: Login attempts per client address per 10 minutes, whatever the usernames tried.
+IP_LIMIT = 30
+
+
+def too_many_attempts(address: str) -> bool:
+    """Counted in Redis so every web process shares it; a Redis outage never blocks logins."""
+    from flask import current_app
+
+    key = f'{current_app.config["REDIS_KEY_PREFIX"]}:admin-login:{address}'
+    try:
+        redis = current_app.extensions['redis']
+        count = redis.incr(key)
+        if count == 1:
+            redis.expire(key, 600)
+    except Exception:  # noqa: BLE001
+        return False
+    return count > IP_LIMIT

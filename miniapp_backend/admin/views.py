@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
 
 from miniapp_backend.admin import bp
-from miniapp_backend.admin.auth import authenticate
+from miniapp_backend.admin.auth import authenticate, too_many_attempts
 from miniapp_backend.enrolment import audit, letters
 from miniapp_backend.enrolment.payments import record_payment
 from miniapp_backend.enrolment.review import DECISIONS, actor_of, decide, decide_batch
@@ -27,6 +27,8 @@ def login():
     """Password login; a fresh session on success."""
     if request.method == 'GET':
         return render_template('admin/login.html')
+    if too_many_attempts(request.remote_addr or 'unknown'):
+        return render_template('admin/login.html', error='登录尝试过于频繁，请稍后再试'), 429
     reviewer, error = authenticate(request.form.get('username', '').strip(), request.form.get('password', ''),
                                    utcnow())
     if error:
@@ -57,6 +59,12 @@ def queue():
     if term:
         query = query.where(sa.or_(Registration.name.contains(term), Registration.student_no == term,
                                    Registration.id_index == blind_index(term)))
+    school = request.args.get('school', '').strip()
+    if school:
+        query = query.where(Registration.school.has(code=school))
+    college = request.args.get('college', '').strip()
+    if college:
+        query = query.where(Registration.college == college)
     status = request.args.get('status')
     if status in RegistrationStatus.__members__.values():
         query = query.where(Registration.status == status)

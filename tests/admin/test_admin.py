@@ -141,3 +141,30 @@ def test_unknown_decision_and_pages_need_login(client, create_reviewer, zone, st
                            data={'decision': 'delete', 'csrf_token': _csrf(client, '/admin/')})
     assert response.status_code == 400
     assert db.session.get(Registration, registration.id).status == 'submitted'
+
+
+def test_queue_filters_by_school_and_college(client, create_reviewer, zone, create_student, create_registration):
+    create_reviewer('centre')
+    kept = create_registration(create_student(), zone, status='submitted')
+    other = create_registration(create_student(), zone, status='submitted', college='经济与管理学院')
+    login(client, 'centre')
+    text = client.get('/admin/', query_string={'school': '10359X', 'college': '计算机与信息学院'}).text
+    assert f'/admin/registrations/{kept.id}"' in text and f'/admin/registrations/{other.id}"' not in text
+    assert '没有记录' in client.get('/admin/', query_string={'school': 'OTHER'}).text
+
+
+def test_an_idle_session_expires(client, create_reviewer, zone):
+    create_reviewer('centre')
+    login(client, 'centre')
+    assert client.get('/admin/').status_code == 200
+    with client.session_transaction() as session:
+        session['seen'] -= 31 * 60
+    response = client.get('/admin/')
+    assert response.status_code == 302 and '/admin/login' in response.headers['Location']
+
+
+def test_login_attempts_are_limited_per_address(client, create_reviewer, zone):
+    from miniapp_backend.admin.auth import IP_LIMIT
+
+    codes = [login(client, f'user{n}', 'wrong').status_code for n in range(IP_LIMIT + 1)]
+    assert codes[:IP_LIMIT] == [401] * IP_LIMIT and codes[-1] == 429
