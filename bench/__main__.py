@@ -11,9 +11,18 @@ from bench import api, excel, polls
 from bench.harness import Figure, scratch_app
 
 
+class Results(list):
+    """Figures, each also printed the moment it is measured (a later failure loses none)."""
+
+    def __iadd__(self, figures):
+        for figure in figures:
+            print('measured:', figure.row(), flush=True)
+        return super().__iadd__(figures)
+
+
 def main() -> int:
     started = time.perf_counter()
-    results: list[Figure] = []
+    results: list[Figure] = Results()
     with scratch_app() as (app, environ):
         from miniapp_backend.demo import seed_demo
         from miniapp_backend.extensions import db

@@ -23,7 +23,8 @@ def registration_workbook(rows: int = IMPORT_ROWS, seed: int = 2026) -> bytes:
     sheet = book.create_sheet('导入数据')
     sheet.append(KINDS['registrations'].headers)
     for n in range(rows):
-        first17 = f'340524{date(2003, 1, 1) + timedelta(days=rng.randrange(1500)):%Y%m%d}{n % 1000:03d}'
+        # Unique people: one birth date per thousand rows, the sequence number within it.
+        first17 = f'340524{date(2003, 1, 1) + timedelta(days=n // 1000):%Y%m%d}{n % 1000:03d}'
         sheet.append(['学生' + str(n), '居民身份证', first17 + check_digit(first17), '01-汉族', '未婚',
                       f'139{rng.randrange(10**8):08d}', '安徽省宣城市宣州区薰化路301号', '安徽省合肥市庐阳区', '340103',
                       '10359X', f'2023{n:06d}', '计算机与信息学院', '计算机22-1班', '无'])

@@ -24,7 +24,8 @@ class Figure:
     def row(self) -> str:
         ratio = f'{self.value / self.reference:.2f}×' if self.reference else ''
         met = {True: 'met', False: 'MISSED', None: ''}[self.met]
-        return f'| {self.name} | {self.value:,.1f} {self.unit} | {self.reference or "":,} | {ratio} | {self.target} | {met} |'
+        reference = f'{self.reference:,}' if self.reference else ''
+        return f'| {self.name} | {self.value:,.1f} {self.unit} | {reference} | {ratio} | {self.target} | {met} |'
 
 
 @contextmanager
