@@ -26,7 +26,7 @@ def main() -> int:
     with scratch_app() as (app, environ):
         from miniapp_backend.demo import seed_demo
         from miniapp_backend.extensions import db
-        from miniapp_backend.models import ImportJob, Reviewer, Student, Zone
+        from miniapp_backend.models import ImportJob, Student, Zone
 
         seed_demo()
         db.session.commit()

@@ -1,7 +1,6 @@
 """Payments: status and channel per registration, batch cash entry, export."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Response, flash, g, redirect, render_template, request, url_for
 
 from miniapp_backend.admin import bp

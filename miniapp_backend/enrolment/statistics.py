@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from miniapp_backend.enrolment.scope import scoped_registrations
 from miniapp_backend.extensions import db
-from miniapp_backend.models import Registration, Reviewer, School
+from miniapp_backend.models import Reviewer, School
 from miniapp_backend.models.enums import RegistrationStatus
 
 

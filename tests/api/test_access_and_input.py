@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import json
 import threading
-from datetime import date
 
 import pytest
 import sqlalchemy as sa

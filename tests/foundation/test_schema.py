@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask_migrate import Migrate
 
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration
