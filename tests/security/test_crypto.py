@@ -1,110 +1,172 @@
-"""Field encryption (property-based), blind indexes, masking and sealing."""
+"""Field encryption: round trips, tampering, contexts, key ids, rotation and key parsing (property-based)."""
 from __future__ import annotations
 
 import base64
 import os
+import re
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from miniapp_backend.security.blind_index import BlindIndexer
 from miniapp_backend.security.crypto import DecryptionError, FieldCipher, UnknownKeyId, parse_keys
-from miniapp_backend.security.masking import mask_address, mask_bank_account, mask_id_number, mask_name, mask_phone
-from miniapp_backend.security.sealing import InvalidToken, Sealer, generate_private_key_pem
 
 OLD = ('k1', os.urandom(32))
 NEW = ('k2', os.urandom(32))
 CIPHER = FieldCipher([OLD])
+CONTEXT = 'registrations.id_number'
+contexts = st.text(min_size=1, max_size=40)
 
 
-@given(st.binary(max_size=2048), st.text(min_size=1, max_size=40))
-def test_round_trip(plaintext, context):
+def _spec(*keys: tuple[str, bytes]) -> str:
+    return ','.join(f'{key_id}:{base64.b64encode(key).decode()}' for key_id, key in keys)
+
+
+@given(st.binary(max_size=4096), contexts)
+def test_bytes_round_trip(plaintext, context):
     assert CIPHER.decrypt(CIPHER.encrypt(plaintext, context), context) == plaintext
 
 
-@settings(max_examples=200)
-@given(st.binary(min_size=1, max_size=256), st.data())
-def test_any_bit_flip_is_detected(plaintext, data):
-    token = CIPHER.encrypt(plaintext, 'registrations.id_number')
-    key_id, raw = token.split('$')
-    blob = bytearray(base64.urlsafe_b64decode(raw))
+@given(st.text(max_size=500), contexts)
+def test_text_round_trip(text, context):
+    assert CIPHER.decrypt(CIPHER.encrypt(text.encode(), context), context).decode() == text
+
+
+@given(st.binary(max_size=300))
+def test_token_is_key_id_and_base64url_text_without_the_plaintext(plaintext):
+    token = CIPHER.encrypt(plaintext, CONTEXT)
+    assert re.fullmatch(r'k1\$[A-Za-z0-9_-]+=*', token)
+    raw = base64.urlsafe_b64decode(token.split('$', 1)[1])
+    assert len(raw) == 12 + len(plaintext) + 16
+    if len(plaintext) >= 8:
+        assert plaintext not in raw and plaintext not in token.encode()
+
+
+@settings(max_examples=300)
+@given(st.binary(max_size=64), st.data())
+def test_any_single_bit_flip_in_the_token_text_is_refused(plaintext, data):
+    token = CIPHER.encrypt(plaintext, CONTEXT)
+    position = data.draw(st.integers(0, len(token) - 1), label='character')
+    bit = data.draw(st.integers(0, 7), label='bit')
+    flipped = token[:position] + chr(ord(token[position]) ^ (1 << bit)) + token[position + 1:]
+    with pytest.raises(DecryptionError):
+        CIPHER.decrypt(flipped, CONTEXT)
+
+
+@settings(max_examples=300)
+@given(st.binary(max_size=256), st.data())
+def test_any_single_bit_flip_in_nonce_ciphertext_or_tag_is_refused(plaintext, data):
+    key_id, encoded = CIPHER.encrypt(plaintext, CONTEXT).split('$')
+    blob = bytearray(base64.urlsafe_b64decode(encoded))
     position = data.draw(st.integers(0, len(blob) * 8 - 1))
     blob[position // 8] ^= 1 << (position % 8)
     with pytest.raises(DecryptionError):
-        CIPHER.decrypt(f'{key_id}${base64.urlsafe_b64encode(bytes(blob)).decode()}', 'registrations.id_number')
+        CIPHER.decrypt(f'{key_id}${base64.urlsafe_b64encode(bytes(blob)).decode()}', CONTEXT)
 
 
-def test_ciphertext_moved_to_another_column_fails():
+@given(st.binary(max_size=64), contexts, contexts)
+def test_another_context_is_refused(plaintext, context, other):
+    if context == other:
+        return
+    with pytest.raises(DecryptionError):
+        CIPHER.decrypt(CIPHER.encrypt(plaintext, context), other)
+
+
+def test_ciphertext_copied_into_another_column_fails():
     token = CIPHER.encrypt(b'13912345205', 'registrations.phone')
     with pytest.raises(DecryptionError):
         CIPHER.decrypt(token, 'registrations.bank_account_no')
 
 
-@pytest.mark.parametrize('token', ['', 'no-separator', 'k1$!!!notbase64', 'k1$' + base64.urlsafe_b64encode(b'x').decode()])
+@given(st.binary(max_size=64))
+def test_truncated_or_extended_tokens_are_refused(plaintext):
+    token = CIPHER.encrypt(plaintext, CONTEXT)
+    for bad in (token[:-4], token + 'AAAA', token.replace('$', '$AAAA', 1), token + '\n'):
+        with pytest.raises(DecryptionError):
+            CIPHER.decrypt(bad, CONTEXT)
+
+
+@pytest.mark.parametrize('token', [
+    '', 'no-separator', '$', 'k1$', 'k1$!!!notbase64', 'k1$' + base64.urlsafe_b64encode(b'x' * 27).decode(),
+    'k1$' + base64.urlsafe_b64encode(b'x' * 40).decode(), 'k 1$AAAA', 'k1$AAAA\u00e9', None, b'k1$AAAA', 42,
+])
 def test_malformed_ciphertext_raises(token):
     with pytest.raises(DecryptionError):
-        CIPHER.decrypt(token, 'c')
+        CIPHER.decrypt(token, CONTEXT)
 
 
-def test_unknown_key_id_and_rotation():
-    old_token = CIPHER.encrypt(b'secret', 'c')
-    with pytest.raises(UnknownKeyId):
-        FieldCipher([NEW]).decrypt(old_token, 'c')
-    rotated = FieldCipher([NEW, OLD])
-    assert rotated.decrypt(old_token, 'c') == b'secret'
-    new_token = rotated.rotate(old_token, 'c')
-    assert new_token.startswith('k2$') and FieldCipher([NEW]).decrypt(new_token, 'c') == b'secret'
+def test_unknown_key_id_is_named():
+    token = CIPHER.encrypt(b'secret', CONTEXT)
+    with pytest.raises(UnknownKeyId) as error:
+        FieldCipher([NEW]).decrypt(token, CONTEXT)
+    assert error.value.key_id == 'k1' and isinstance(error.value, DecryptionError)
 
 
-def test_same_plaintext_encrypts_differently():
-    assert CIPHER.encrypt(b'same', 'c') != CIPHER.encrypt(b'same', 'c')
+def test_rotation():
+    old_token = CIPHER.encrypt(b'secret', CONTEXT)
+    keyring = FieldCipher([NEW, OLD])
+    assert keyring.primary_key_id == 'k2' and keyring.key_ids == ('k2', 'k1')
+    assert keyring.decrypt(old_token, CONTEXT) == b'secret'
+    new_token = keyring.rotate(old_token, CONTEXT)
+    assert keyring.key_id_of(new_token) == 'k2' and new_token.startswith('k2$')
+    assert FieldCipher([NEW]).decrypt(new_token, CONTEXT) == b'secret'
+    assert keyring.encrypt(b'fresh', CONTEXT).startswith('k2$')
+    with pytest.raises(DecryptionError):
+        keyring.rotate(new_token, 'another.column')
+
+
+def test_same_key_id_with_another_key_is_refused():
+    token = CIPHER.encrypt(b'secret', CONTEXT)
+    with pytest.raises(DecryptionError):
+        FieldCipher([('k1', os.urandom(32))]).decrypt(token, CONTEXT)
+
+
+@given(st.binary(max_size=64))
+def test_nonces_are_fresh(plaintext):
+    tokens = {CIPHER.encrypt(plaintext, CONTEXT) for _ in range(5)}
+    assert len(tokens) == 5
+    assert len({base64.urlsafe_b64decode(token.split('$')[1])[:12] for token in tokens}) == 5
+
+
+def test_encrypt_takes_bytes_and_a_context():
+    with pytest.raises(TypeError):
+        CIPHER.encrypt('text', CONTEXT)
+    with pytest.raises(TypeError):
+        CIPHER.encrypt(b'x', '')
+    assert CIPHER.decrypt(CIPHER.encrypt(bytearray(b'ab'), CONTEXT), CONTEXT) == b'ab'
+
+
+def test_parse_keys_keeps_order():
+    assert parse_keys(f' {_spec(NEW)} , {_spec(OLD)} ,') == [NEW, OLD]
 
 
 @pytest.mark.parametrize(('spec', 'message'), [
-    ('', 'holds no key'), ('k1', 'keyid:base64key'), ('k1:%%%', 'base64'),
+    ('', 'holds no key'),
+    (None, 'holds no key'),
+    (' , ', 'holds no key'),
+    ('k1', 'keyid:base64key'),
+    ('k1:', 'keyid:base64key'),
+    (':' + base64.b64encode(b'k' * 32).decode(), 'key id'),
+    ('k$1:' + base64.b64encode(b'k' * 32).decode(), 'key id'),
+    ('k1:%%%', 'base64'),
     ('k1:' + base64.b64encode(b'short').decode(), '32 bytes'),
+    ('k1:' + base64.b64encode(b'k' * 16).decode(), '32 bytes'),
+    ('k1:' + base64.b64encode(b'k' * 32).decode() + ',k1:' + base64.b64encode(b'j' * 32).decode(), 'twice'),
 ])
 def test_bad_key_specs_are_named(spec, message):
     with pytest.raises(ValueError, match=message):
         parse_keys(spec)
 
 
-def test_blind_index_equality_and_separation():
-    indexer = BlindIndexer(os.urandom(32))
-    assert indexer.index('34052419800101001x') == indexer.index(' 34052419800101001X')
-    assert indexer.index('34052419800101001X') != indexer.index('34052419800101001X', purpose='phone')
-    assert indexer.index('34052419800101001X') != BlindIndexer(os.urandom(32)).index('34052419800101001X')
-    assert len(indexer.index('x')) == 64
+def test_key_errors_never_show_key_material():
+    secret = base64.b64encode(b's' * 31).decode()
+    for spec in (secret, f'k1:{secret}', f'k1:{secret}!'):
+        with pytest.raises(ValueError) as error:
+            parse_keys(spec)
+        assert secret[:6] not in str(error.value)
 
 
-def test_masking():
-    assert mask_id_number('371324199901011424') == '371324********1424'
-    assert mask_phone('13912345205') == '139****5205'
-    assert mask_bank_account('6217000012345678901') == '***************8901'
-    assert (mask_name('张三丰'), mask_name('张三'), mask_name('欧阳娜娜')) == ('张*丰', '张*', '欧**娜')
-    assert mask_address('安徽省宣城市宣州区薰化路301号') == '安徽省宣城市****'
-    assert mask_id_number(None) is None and mask_phone(None) is None
-
-
-def test_sealing_and_verification():
-    sealer = Sealer(generate_private_key_pem())
-    seal = sealer.seal(b'letter text|signature bytes')
-    assert len(seal.sha256) == 64 and len(seal.key_fingerprint) == 16
-    assert sealer.verify(b'letter text|signature bytes', seal.signature)
-    assert not sealer.verify(b'letter text|other signature', seal.signature)
-    assert not sealer.verify(b'letter text|signature bytes', 'bm90IGEgc2lnbmF0dXJl')
-    assert not sealer.verify(b'letter text|signature bytes', '%%%')
-    assert not Sealer(generate_private_key_pem()).verify(b'letter text|signature bytes', seal.signature)
-
-
-def test_tokens_round_trip_and_refuse_tampering():
-    sealer = Sealer(generate_private_key_pem())
-    token = sealer.sign_token({'r': 12, 'y': 2027})
-    assert sealer.read_token(token) == {'r': 12, 'y': 2027}
-    body, signature = token.split('.')
-    forged_body = base64.urlsafe_b64encode(b'{"r":13,"y":2027}').decode().rstrip('=')
-    for bad in (f'{forged_body}.{signature}', token[:-2] + 'AA', 'garbage', '', f'{body}.'):
-        with pytest.raises(InvalidToken):
-            sealer.read_token(bad)
-    with pytest.raises(InvalidToken):
-        Sealer(generate_private_key_pem()).read_token(token)
+@pytest.mark.parametrize('keys', [[], [('k1', b'short')], [('k$1', os.urandom(32))]])
+def test_cipher_refuses_bad_keyrings(keys):
+    with pytest.raises(ValueError):
+        FieldCipher(keys)
