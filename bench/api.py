@@ -1,6 +1,7 @@
 """API requests/s and latency at 64 connections (wrk), each next to the bare hello endpoint."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -17,6 +19,8 @@ from bench.harness import Figure
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK = ['wrk', '-t2', '-c64', '-d10s', '--latency']
+#: Students per wrk thread for create + submit: more than its connections, so one is always free.
+PER_THREAD = 100
 LOGIN_LUA = '''
 local threads = 0
 setup = function(thread)
@@ -28,6 +32,52 @@ request = function()
   counter = counter + 1
   local body = string.format('{"code":"code-bench-%d-%d"}', tid, counter)
   return wrk.format("POST", "/api/v1/auth/login", {["Content-Type"] = "application/json"}, body)
+end
+'''
+#: Create a draft, then submit it, over and over, each pair with its own student and a new person. Connections
+#: share their thread's state, so a pair is followed through the echoed student_no (the student's index).
+CREATE_SUBMIT_LUA = '''
+local tokens = {%(tokens)s}
+local per_thread = %(per_thread)d
+local template = %(template)s
+local weights = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+local checks = "10X98765432"
+local threads = 0
+setup = function(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+init = function(args)
+  free, pending, counter = {}, {}, 0
+  for i = 1, per_thread do free[#free + 1] = tid * per_thread + i end
+end
+local function id_number()
+  counter = counter + 1
+  local day = os.time{year = 2001, month = 1, day = 1 + tid * 50 + math.floor(counter / 1000), hour = 12}
+  local first17 = "340524" .. os.date("%%Y%%m%%d", day) .. string.format("%%03d", counter %% 1000)
+  local sum = 0
+  for i = 1, 17 do sum = sum + tonumber(first17:sub(i, i)) * weights[i] end
+  local m = sum %% 11 + 1
+  return first17 .. checks:sub(m, m)
+end
+local function headers(k)
+  return {["Authorization"] = "Bearer " .. tokens[k], ["Content-Type"] = "application/json"}
+end
+request = function()
+  local pair = table.remove(pending)
+  if pair then
+    return wrk.format("POST", "/api/v1/registrations/" .. pair[1] .. "/submit", headers(pair[2]), "{}")
+  end
+  local k = table.remove(free)
+  return wrk.format("POST", "/api/v1/registrations", headers(k), string.format(template, id_number(), k))
+end
+response = function(status, headers, body)
+  local k = tonumber(body:match('"student_no":%%s*"(%%d+)"'))
+  if status == 201 then
+    pending[#pending + 1] = {body:match('"id":%%s*(%%d+)'), k}
+  elseif k then
+    free[#free + 1] = k
+  end
 end
 '''
 
@@ -50,10 +100,29 @@ def serve(target: str, port: int, env: dict) -> subprocess.Popen:
     raise RuntimeError(f'{target} did not start')
 
 
-def wrk(url: str, *extra: str) -> tuple[float, float, float]:
+@dataclass
+class Load:
+    rate: float
+    p50: float
+    p99: float
+    errors: int
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+    def latencies(self) -> str:
+        return f'p50 {self.p50:.1f} / p99 {self.p99:.1f} ms'
+
+    def failures(self) -> str:
+        return f'; {self.errors} non-2xx' if self.errors else ''
+
+
+def wrk(url: str, *extra: str) -> Load:
     output = subprocess.run(WRK + list(extra) + [url], capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r'Requests/sec:\s+([\d.]+)', output).group(1))
-    return rate, _latency(output, '50%'), _latency(output, '99%')
+    errors = re.search(r'Non-2xx or 3xx responses:\s+(\d+)', output)
+    return Load(rate, _latency(output, '50%'), _latency(output, '99%'), int(errors.group(1)) if errors else 0)
 
 
 def _latency(output: str, label: str) -> float:
@@ -71,6 +140,32 @@ def peak_worker_rss(master: subprocess.Popen) -> float:
     return max(peaks, default=0.0)
 
 
+def students(base: str, count: int, prefix: str) -> list[str]:
+    """Tokens of `count` students who signed in through the fake WeChat server and chose the demo zone."""
+    tokens = []
+    with requests.Session() as session:
+        for n in range(count):
+            token = session.post(f'{base}/auth/login', json={'code': f'code-{prefix}-{n}'}).json()['token']
+            session.put(f'{base}/me/zone', json={'zone_code': '341800'}, headers={'Authorization': f'Bearer {token}'})
+            tokens.append(token)
+    return tokens
+
+
+def create_submit_script(tokens: list[str], per_thread: int) -> str:
+    from tests.factories import registration_fields
+
+    template = json.dumps(registration_fields(id_number='ID', student_no='NO'), ensure_ascii=False)
+    template = template.replace('%', '%%').replace('"ID"', '"%s"').replace('"NO"', '"%d"')
+    return CREATE_SUBMIT_LUA % {'tokens': ', '.join(f'"{t}"' for t in tokens), 'per_thread': per_thread,
+                                'template': f'[[{template}]]'}
+
+
+def lua(text: str) -> str:
+    with tempfile.NamedTemporaryFile('w', suffix='.lua', delete=False) as script:
+        script.write(text)
+    return script.name
+
+
 def figures(env: dict) -> list[Figure]:
     wechat_port, app_port, hello_port = free_port(), free_port(), free_port()
     env = {**os.environ, **env, 'WECHAT_API_BASE': f'http://127.0.0.1:{wechat_port}'}
@@ -80,22 +175,26 @@ def figures(env: dict) -> list[Figure]:
     hello = serve('bench.hello:app', hello_port, env)
     try:
         base = f'http://127.0.0.1:{app_port}/api/v1'
-        token = requests.post(f'{base}/auth/login', json={'code': 'code-bench-me'}).json()['token']
-        requests.put(f'{base}/me/zone', json={'zone_code': '341800'}, headers={'Authorization': f'Bearer {token}'})
-        ref_rate, ref_p50, ref_p99 = wrk(f'http://127.0.0.1:{hello_port}/hello')
-        me_rate, me_p50, me_p99 = wrk(f'{base}/me', '-H', f'Authorization: Bearer {token}')
-        with tempfile.NamedTemporaryFile('w', suffix='.lua', delete=False) as script:
-            script.write(LOGIN_LUA)
-        login_rate, login_p50, login_p99 = wrk(base + '/auth/login', '-s', script.name)
+        [token] = students(base, 1, 'me')
+        writers = students(base, 2 * PER_THREAD, 'writer')
+        ref = wrk(f'http://127.0.0.1:{hello_port}/hello')
+        me = wrk(f'{base}/me', '-H', f'Authorization: Bearer {token}')
+        write = wrk(base + '/registrations', '-s', lua(create_submit_script(writers, PER_THREAD)))
+        login = wrk(base + '/auth/login', '-s', lua(LOGIN_LUA))
         rss = peak_worker_rss(web)
     finally:
         for process in (fake, web, hello):
             os.killpg(process.pid, signal.SIGTERM)
+        for process in (fake, web, hello):
+            process.wait(timeout=30)  # no request may still be running when the scratch database is dropped
     return [
-        Figure('hello endpoint (reference) req/s', ref_rate, 'req/s', target=f'p50 {ref_p50:.1f} / p99 {ref_p99:.1f} ms'),
-        Figure('GET /api/v1/me req/s', me_rate, 'req/s', round(ref_rate, 1), '≥ 0.5 of hello', me_rate >= 0.5 * ref_rate),
-        Figure('GET /api/v1/me p99', me_p99, 'ms', target=f'≤ 50 ms (p50 {me_p50:.1f} ms)', met=me_p99 <= 50),
-        Figure('POST /auth/login req/s (fake WeChat)', login_rate, 'req/s', round(ref_rate, 1),
-               f'p50 {login_p50:.1f} / p99 {login_p99:.1f} ms'),
+        Figure('hello endpoint (reference) req/s', ref.rate, 'req/s', target=ref.latencies()),
+        Figure('GET /api/v1/me req/s', me.rate, 'req/s', round(ref.rate, 1), '≥ 0.5 of hello',
+               me.rate >= 0.5 * ref.rate and me.ok),
+        Figure('GET /api/v1/me p99', me.p99, 'ms', target=f'≤ 50 ms (p50 {me.p50:.1f} ms)', met=me.p99 <= 50),
+        Figure('create + submit req/s (pairs/s = half)', write.rate, 'req/s', round(ref.rate, 1),
+               f'≥ 0.25 of hello; {write.latencies()}{write.failures()}', write.rate >= 0.25 * ref.rate and write.ok),
+        Figure('POST /auth/login req/s (fake WeChat)', login.rate, 'req/s', round(ref.rate, 1),
+               login.latencies() + login.failures()),
         Figure('web worker peak RSS under load', rss, 'MB'),
     ]

@@ -67,8 +67,7 @@ def _throttle(key: str) -> None:
 def me():
     """Profile, zone, current registration and suspension, and the one next step."""
     student = current_student()
-    registration = student_view.current_registration(student)
-    suspension = student_view.current_suspension(student)
+    registration, suspension = student_view.current(student)
     return {'student': presenters.student(student), 'zone': presenters.zone(student.zone) if student.zone else None,
             'registration': presenters.registration_summary(registration),
             'suspension': presenters.suspension(suspension),

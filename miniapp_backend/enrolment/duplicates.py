@@ -1,12 +1,13 @@
 """The duplicate rule (DESIGN §3): one active registration per person per year, and none while enrolled elsewhere."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 import sqlalchemy as sa
 
 from miniapp_backend.enrolment.errors import EnrolmentError
-from miniapp_backend.enrolment.register import normal_enrolment_elsewhere
+from miniapp_backend.enrolment.register import normal_enrolment_zones
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, Zone
 from miniapp_backend.models.enums import ACTIVE_STATUSES
@@ -22,13 +23,22 @@ def already_enrolled(zone: Zone) -> EnrolmentError:
 
 def check(id_index: str, zone: Zone, year: int, today: date, *, excluding: int | None = None) -> None:
     """Raise already_enrolled when the register or an active registration says the person is enrolled."""
-    insured = normal_enrolment_elsewhere(id_index, zone, today)
-    if insured is not None:
-        raise already_enrolled(insured.zone)
-    query = sa.select(Registration).where(Registration.id_index == id_index, Registration.year == year,
-                                          Registration.status.in_(ACTIVE_STATUSES))
+    found = enrolled_zones([id_index], zone, year, today, excluding=excluding)
+    if found:
+        raise already_enrolled(found[id_index])
+
+
+def enrolled_zones(id_indexes: Collection[str], zone: Zone, year: int, today: date, *,
+                   excluding: int | None = None) -> dict[str, Zone]:
+    """Where each of these people is already enrolled: normally in another zone on the register (checked first),
+    or by an active registration this year. People enrolled nowhere are absent."""
+    found = normal_enrolment_zones(id_indexes, zone, today)
+    query = (sa.select(Registration.id_index, Registration.zone_id)
+             .where(Registration.id_index.in_(id_indexes), Registration.year == year,
+                    Registration.status.in_(ACTIVE_STATUSES)).order_by(Registration.id))
     if excluding is not None:
         query = query.where(Registration.id != excluding)
-    active = db.session.scalars(query.limit(1)).first()
-    if active is not None:
-        raise already_enrolled(active.zone)
+    for id_index, zone_id in db.session.execute(query):
+        if id_index not in found:
+            found[id_index] = db.session.get(Zone, zone_id)
+    return found

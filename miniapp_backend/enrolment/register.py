@@ -1,20 +1,28 @@
 """The insured register: who is in normal enrolment where (DESIGN §3)."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
+
+import sqlalchemy as sa
 
 from miniapp_backend.extensions import db
 from miniapp_backend.models import InsuredPerson, Zone
 from miniapp_backend.models.enums import InsuredStatus
 
 
-def normal_enrolment_elsewhere(id_index: str, zone: Zone, on: date) -> InsuredPerson | None:
-    """The person's normal enrolment in another zone on a given day, which blocks registering here."""
-    query = (db.session.query(InsuredPerson)
-             .filter(InsuredPerson.id_index == id_index, InsuredPerson.zone_id != zone.id,
-                     InsuredPerson.status == InsuredStatus.NORMAL)
-             .filter((InsuredPerson.until.is_(None)) | (InsuredPerson.until >= on)))
-    return query.order_by(InsuredPerson.id).first()
+def normal_enrolment_zones(id_indexes: Collection[str], zone: Zone, on: date) -> dict[str, Zone]:
+    """Each person's normal enrolment in another zone on a given day (which blocks registering here), by blind index."""
+    query = (sa.select(InsuredPerson.id_index, InsuredPerson.zone_id)
+             .where(InsuredPerson.id_index.in_(id_indexes), InsuredPerson.zone_id != zone.id,
+                    InsuredPerson.status == InsuredStatus.NORMAL,
+                    sa.or_(InsuredPerson.until.is_(None), InsuredPerson.until >= on))
+             .order_by(InsuredPerson.id))
+    found: dict[str, Zone] = {}
+    for id_index, zone_id in db.session.execute(query):
+        if id_index not in found:
+            found[id_index] = db.session.get(Zone, zone_id)
+    return found
 
 
 def record_paid_year(id_index: str, id_number: str, name: str, zone: Zone, year: int) -> InsuredPerson:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import joinedload
 
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.extensions import db
@@ -24,7 +25,9 @@ def student_for(token: str, secret: str, max_age: int) -> Student:
         raise EnrolmentError('token_expired', '登录已过期，请重新登录', status=401) from None
     except BadSignature:
         raise EnrolmentError('invalid_token', '登录信息无效，请重新登录', status=401) from None
-    student = db.session.get(Student, claims.get('s')) if isinstance(claims, dict) else None
+    # The zone comes in the same query: nearly every student call reads it.
+    student = (db.session.get(Student, claims['s'], options=[joinedload(Student.zone)])
+               if isinstance(claims, dict) and isinstance(claims.get('s'), int) else None)
     if student is None or student.token_version != claims.get('v'):
         raise EnrolmentError('invalid_token', '登录信息无效，请重新登录', status=401)
     return student

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,10 +14,13 @@ import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from miniapp_backend.enrolment.excel import runner
-from miniapp_backend.enrolment.excel.importers import KINDS
+from miniapp_backend.enrolment.actors import Actor
+from miniapp_backend.enrolment.excel.importers import KINDS, chunk_at_once
 from miniapp_backend.enrolment.excel.reading import MAX_ROWS
 from miniapp_backend.extensions import db
-from miniapp_backend.models import ImportJob, InsuredPerson, Registration, Suspension
+from miniapp_backend.enrolment.states import transition
+from miniapp_backend.models import AuditEvent, ImportJob, InsuredPerson, Registration, Reviewer, Suspension
+from miniapp_backend.security.blind_index import blind_index
 from tests.admin.test_admin import _csrf, login
 from tests.factories import make_id_number
 
@@ -168,3 +171,63 @@ def test_reconciliation_uses_the_payment_rules(admin_client, student, zone, crea
     db.session.expire_all()
     assert approved.status == 'paid' and approved.paid_at is not None
     assert [e.column for e in job.errors] == ['缴费金额（元）', '证件号码']
+
+
+def test_registration_import_refuses_repeats_and_people_enrolled_elsewhere(admin_client, student, zone, create_zone,
+                                                                          create_registration):
+    elsewhere = create_zone('340400', '淮南市')
+    insured_there = make_id_number()
+    db.session.add(InsuredPerson(id_index=blind_index(insured_there), id_number=insured_there, name='李', zone=elsewhere,
+                                 status='normal', since=date(2024, 9, 1), source='roster'))
+    db.session.commit()
+    registered = create_registration(student, zone, status='submitted')
+    first = make_id_number()
+    rows = [_registration_row(first), _registration_row(first), _registration_row(insured_there),
+            _registration_row(registered.id_number), _registration_row(make_id_number())]
+    job = _run(admin_client, 'registrations', workbook(KINDS['registrations'].headers, rows))
+    assert (job.ok_rows, job.error_rows) == (2, 3)
+    reasons = {error.row: error.reason for error in job.errors}
+    assert '同一人' in reasons[3] and '淮南市' in reasons[4] and '宣城市' in reasons[5]
+    imported = db.session.scalars(sa.select(Registration).where(Registration.student_id.is_(None))).all()
+    assert {r.status for r in imported} == {'submitted'} and len(imported) == 2
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == 'transition',
+                                                            AuditEvent.registration_id.in_([r.id for r in imported])))
+    assert sorted((e.zone_id, e.to_status) for e in events) == [(zone.id, 'submitted')] * 2
+
+
+def test_a_chunk_the_database_refuses_is_applied_again_row_by_row(admin_client, student, zone, create_registration):
+    """A registration committed after a chunk's duplicate check (here: one the check never saw) breaks the unique
+    index at flush; the chunk is redone row by row, and only that person's row is refused."""
+    taken = create_registration(student, zone, status='submitted')
+    blind_to_active = chunk_at_once(_without_duplicate_check)
+    admin = db.session.scalars(sa.select(Reviewer)).one()
+    actor = Actor.reviewer(admin.id, admin.role)
+    rows = list(enumerate([dict(zip(KINDS['registrations'].headers, _registration_row(n)))
+                           for n in (make_id_number(), taken.id_number, make_id_number())], start=2))
+    errors = blind_to_active(zone, actor, rows)
+    db.session.commit()
+    assert list(errors) == [3] and errors[3].column == '证件号码'
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 3
+
+
+def _without_duplicate_check(zone, actor, rows):
+    from miniapp_backend.enrolment.excel import importers
+
+    schools = {school.code: school for school in zone.schools}
+    for _, row in rows:
+        registration = importers._registration(zone, row, schools)
+        db.session.add(registration)
+        transition(registration, 'submit', actor)
+    return {}
+
+
+def test_a_large_import_refreshes_the_statistics_of_the_tables_it_fills(admin_client):
+    """Planned on stale statistics, each chunk's duplicate check would scan every registration (see runner)."""
+    people = [make_id_number(serial=n % 500, birth=date(2004, 1, 1) + timedelta(days=n // 500))
+              for n in range(runner.FIRST_ANALYSE)]
+    job = _run(admin_client, 'registrations', workbook(KINDS['registrations'].headers,
+                                                        [_registration_row(number) for number in people]))
+    assert (job.ok_rows, job.error_rows) == (runner.FIRST_ANALYSE, 0)
+    planned = db.session.execute(sa.text("SELECT relname, reltuples FROM pg_class "
+                                         "WHERE relname IN ('registrations', 'audit_events')")).all()
+    assert all(tuples >= runner.FIRST_ANALYSE for _, tuples in planned) and len(planned) == 2, planned

@@ -14,7 +14,7 @@ from miniapp_backend.enrolment.excel.reading import CellError, day, id_number, m
 from miniapp_backend.enrolment.payments import Outcome, record_payment
 from miniapp_backend.enrolment.states import Action, TransitionRefused, transition
 from miniapp_backend.extensions import db
-from miniapp_backend.models import InsuredPerson, Registration, SubsidisedPerson, Suspension, Zone
+from miniapp_backend.models import InsuredPerson, Registration, School, SubsidisedPerson, Suspension, Zone
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import (
     IdType, InsuredStatus, MaritalStatus, PaymentSource, RegistrationStatus, SpecialIdentity,
@@ -26,13 +26,19 @@ SHANGHAI = timezone(timedelta(hours=8))
 NONE = '无'
 
 
+#: Rows as (Excel row number, {header: value}) → the refused rows' errors by row number.
+ChunkApplier = Callable[[Zone, Actor, list[tuple[int, dict]]], dict[int, CellError]]
+
+
 @dataclass(frozen=True)
 class Importer:
     headers: list[str]
-    apply: Callable[[Zone, Actor, dict], None]
+    apply: ChunkApplier
     #: Dropdown choices per column for the template.
     choices: dict[str, list[str]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    #: Tables the import fills, whose planner statistics it keeps fresh.
+    tables: tuple[str, ...] = ()
 
 
 def _choice(row: dict, column: str, enum, required: bool = True):
@@ -61,29 +67,69 @@ def _ethnicity(row: dict) -> str:
     return code
 
 
-def import_registration(zone: Zone, actor: Actor, row: dict) -> None:
-    """A school registers a student and submits on their behalf."""
-    id_type, number = _person(row)
-    data = {'name': text(row, '姓名'), 'id_type': id_type, 'id_number': number, 'ethnicity': _ethnicity(row),
-            'marital_status': _choice(row, '婚姻状况', MaritalStatus).value, 'phone': text(row, '手机号码'),
-            'residence_address': text(row, '居住地址'), 'hukou_address': text(row, '户籍地址'),
-            'hukou_region_code': text(row, '户籍地区划'), 'school_code': text(row, '学校代码'),
-            'student_no': text(row, '学号'), 'college': text(row, '学院', False), 'class_name': text(row, '班级', False),
+def import_registrations(zone: Zone, actor: Actor, rows: list[tuple[int, dict]]) -> dict[int, CellError]:
+    """A school registers students and submits on their behalf: a chunk of rows checked with two queries."""
+    schools = {school.code: school for school in db.session.scalars(sa.select(School).where(School.zone_id == zone.id))}
+    errors: dict[int, CellError] = {}
+    built: list[tuple[int, Registration]] = []
+    for number, row in rows:
+        try:
+            built.append((number, _registration(zone, row, schools)))
+        except CellError as error:
+            errors[number] = error
+    enrolled = duplicates.enrolled_zones({r.id_index for _, r in built}, zone, zone.year, utcnow().date())
+    accepted: dict[str, Registration] = {}
+    for number, registration in built:
+        if registration.id_index in enrolled:
+            errors[number] = CellError('证件号码', duplicates.already_enrolled(enrolled[registration.id_index]).message)
+        elif registration.id_index in accepted:
+            errors[number] = CellError('证件号码', '与本表前面的行是同一人')
+        else:
+            accepted[registration.id_index] = registration
+    for registration, (registration_id, event_id) in zip(accepted.values(), _reserve_ids(len(accepted))):
+        registration.id = registration_id
+        db.session.add(registration)
+        transition(registration, Action.SUBMIT, actor).id = event_id
+    return errors
+
+
+def _reserve_ids(count: int) -> list[tuple[int | None, int | None]]:
+    """Ids for `count` registrations and their audit rows, drawn from the sequences in one round trip.
+
+    Rows that arrive with their ids are inserted as one pipelined executemany; without them SQLAlchemy sends a
+    multi-row INSERT … RETURNING whose tens of thousands of placeholders psycopg parses in Python, row by row.
+    """
+    if db.session.get_bind().dialect.name != 'postgresql':
+        return [(None, None)] * count
+    return [tuple(row) for row in db.session.execute(sa.text(
+        "SELECT nextval(pg_get_serial_sequence('registrations', 'id')), "
+        "nextval(pg_get_serial_sequence('audit_events', 'id')) FROM generate_series(1, :count)"), {'count': count})]
+
+
+def _registration(zone: Zone, row: dict, schools: dict[str, School]) -> Registration:
+    id_type = _choice(row, '证件类型', IdType, required=False) or IdType.RESIDENT_ID
+    data = {'name': text(row, '姓名'), 'id_type': id_type.value, 'id_number': id_number(row),
+            'ethnicity': _ethnicity(row), 'marital_status': _choice(row, '婚姻状况', MaritalStatus).value,
+            'phone': text(row, '手机号码'), 'residence_address': text(row, '居住地址'),
+            'hukou_address': text(row, '户籍地址'), 'hukou_region_code': text(row, '户籍地区划'),
+            'student_no': text(row, '学号'), 'college': text(row, '学院', False),
+            'class_name': text(row, '班级', False),
             'special_identity': _choice(row, '特殊身份', SpecialIdentity, required=False)}
     if data['special_identity'] is not None:
         raise CellError('特殊身份', '资助参保对象须本人在小程序签署承诺书，不能批量导入')
     if not (data['phone'] or '').isdigit() or len(data['phone']) != 11:
         raise CellError('手机号码', '请填写11位手机号码')
-    registration = Registration(zone=zone, year=zone.year, status=RegistrationStatus.DRAFT)
+    school = schools.get(text(row, '学校代码'))
+    if school is None:
+        raise CellError('学校代码', '本专区没有该学校代码')
+    # zone_id as well as zone: the audit row of the submission reads it before the first flush.
+    registration = Registration(zone=zone, zone_id=zone.id, school=school, year=zone.year,
+                                status=RegistrationStatus.DRAFT)
     try:
         registrations.apply_fields(registration, data)
-        duplicates.check(registration.id_index, zone, zone.year, utcnow().date())
     except EnrolmentError as error:
-        column = {'school_code': '学校代码', 'id_number': '证件号码'}.get(next(iter(error.errors), ''), '证件号码')
-        raise CellError(column, error.message) from None
-    db.session.add(registration)
-    db.session.flush()
-    transition(registration, Action.SUBMIT, actor)
+        raise CellError('证件号码', error.message) from None
+    return registration
 
 
 def import_suspension(zone: Zone, actor: Actor, row: dict) -> None:
@@ -152,29 +198,39 @@ def import_subsidised(zone: Zone, actor: Actor, row: dict) -> None:
     entry.category, entry.source = category, text(row, '认定部门', required=False) or ''
 
 
-ID_TYPES = [member.label for member in IdType]
-KINDS: dict[str, Importer] = {
-    'registrations': Importer(
-        ['姓名', '证件类型', '证件号码', '民族', '婚姻状况', '手机号码', '居住地址', '户籍地址', '户籍地区划', '学校代码', '学号',
-         '学院', '班级', '特殊身份'], import_registration,
-        {'证件类型': ID_TYPES, '婚姻状况': [m.label for m in MaritalStatus], '特殊身份': [NONE]},
-        {'证件号码': '文本格式，字母X大写', '民族': '如 01-汉族'}),
-    'suspensions': Importer(['姓名', '证件类型', '证件号码', '原参保地区划', '暂停原因', '暂停日期'], import_suspension,
-                            {'证件类型': ID_TYPES}, {'暂停日期': 'YYYY-MM-DD 或 YYYYMMDD'}),
-    'roster': Importer(['姓名', '证件类型', '证件号码', '参保状态', '参保日期', '缴费至年度'], import_roster,
-                       {'证件类型': ID_TYPES, '参保状态': [m.label for m in InsuredStatus]}, {'参保日期': 'YYYY-MM-DD'}),
-    'reconciliation': Importer(['证件类型', '证件号码', '缴费金额（元）', '电子税票号码', '缴费时间'], import_reconciliation,
-                               {'证件类型': ID_TYPES}, {'缴费时间': 'YYYY-MM-DD HH:MM:SS（北京时间）'}),
-    'subsidised': Importer(['姓名', '证件类型', '证件号码', '资助类别', '认定部门'], import_subsidised,
-                           {'证件类型': ID_TYPES, '资助类别': [m.label for m in SpecialIdentity]}),
-}
+def chunk_at_once(apply_many: ChunkApplier) -> ChunkApplier:
+    """A chunk applied in one savepoint; if the database refuses it (a concurrent registration of someone in it won
+    the unique index), the chunk is applied again row by row so that only that row is refused."""
+
+    def apply(zone: Zone, actor: Actor, rows: list[tuple[int, dict]]) -> dict[int, CellError]:
+        try:
+            with db.session.begin_nested():
+                errors = apply_many(zone, actor, rows)
+            return errors
+        except sa.exc.IntegrityError:
+            return row_by_row(lambda z, a, row: _raise_first(apply_many(z, a, [(0, row)])))(zone, actor, rows)
+
+    return apply
 
 
-def apply_row(importer: Importer, zone: Zone, actor: Actor, row: dict) -> CellError | None:
-    """Apply one row in a savepoint; any refusal rolls back the whole row."""
+def row_by_row(apply_one: Callable[[Zone, Actor, dict], None]) -> ChunkApplier:
+    """Each row in its own savepoint: any refusal rolls back that whole row and nothing else."""
+
+    def apply(zone: Zone, actor: Actor, rows: list[tuple[int, dict]]) -> dict[int, CellError]:
+        errors = {}
+        for number, row in rows:
+            error = _apply_one(apply_one, zone, actor, row)
+            if error is not None:
+                errors[number] = error
+        return errors
+
+    return apply
+
+
+def _apply_one(apply_one: Callable[[Zone, Actor, dict], None], zone: Zone, actor: Actor, row: dict) -> CellError | None:
     try:
         with db.session.begin_nested():
-            importer.apply(zone, actor, row)
+            apply_one(zone, actor, row)
     except CellError as error:
         return error
     except TransitionRefused as refused:
@@ -184,3 +240,28 @@ def apply_row(importer: Importer, zone: Zone, actor: Actor, row: dict) -> CellEr
     return None
 
 
+def _raise_first(errors: dict[int, CellError]) -> None:
+    for error in errors.values():
+        raise error
+
+
+ID_TYPES = [member.label for member in IdType]
+KINDS: dict[str, Importer] = {
+    'registrations': Importer(
+        ['姓名', '证件类型', '证件号码', '民族', '婚姻状况', '手机号码', '居住地址', '户籍地址', '户籍地区划', '学校代码', '学号',
+         '学院', '班级', '特殊身份'], chunk_at_once(import_registrations),
+        {'证件类型': ID_TYPES, '婚姻状况': [m.label for m in MaritalStatus], '特殊身份': [NONE]},
+        {'证件号码': '文本格式，字母X大写', '民族': '如 01-汉族'}, ('registrations', 'audit_events')),
+    'suspensions': Importer(['姓名', '证件类型', '证件号码', '原参保地区划', '暂停原因', '暂停日期'],
+                            row_by_row(import_suspension),
+                            {'证件类型': ID_TYPES}, {'暂停日期': 'YYYY-MM-DD 或 YYYYMMDD'}, ('suspensions',)),
+    'roster': Importer(['姓名', '证件类型', '证件号码', '参保状态', '参保日期', '缴费至年度'], row_by_row(import_roster),
+                       {'证件类型': ID_TYPES, '参保状态': [m.label for m in InsuredStatus]}, {'参保日期': 'YYYY-MM-DD'},
+                       ('insured_persons',)),
+    'reconciliation': Importer(['证件类型', '证件号码', '缴费金额（元）', '电子税票号码', '缴费时间'],
+                               row_by_row(import_reconciliation),
+                               {'证件类型': ID_TYPES}, {'缴费时间': 'YYYY-MM-DD HH:MM:SS（北京时间）'}),
+    'subsidised': Importer(['姓名', '证件类型', '证件号码', '资助类别', '认定部门'], row_by_row(import_subsidised),
+                           {'证件类型': ID_TYPES, '资助类别': [m.label for m in SpecialIdentity]},
+                           tables=('subsidised_persons',)),
+}

@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from openpyxl import load_workbook
@@ -42,42 +41,35 @@ def check_archive(data: bytes) -> None:
         raise WorkbookRejected('文件解压后过大或结构异常，请检查后重新上传')
 
 
-def data_rows(data: bytes, headers: list[str]) -> Iterator[tuple[int, dict]]:
-    """(Excel row number, {header: value}) for each non-empty data row, after the header row is checked."""
+def data_rows(data: bytes, headers: list[str]) -> list[tuple[int, dict]]:
+    """(Excel row number, {header: value}) for each non-empty data row, after the header row is checked.
+
+    Read in one pass and held (at most MAX_ROWS rows), so that a sheet over the limit is refused before any row
+    is applied and the rows are counted without decompressing and parsing the sheet a second time.
+    """
     check_archive(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a damaged or hostile file
         raise WorkbookRejected('无法读取该工作簿，请使用下载的模板重新填写') from None
     try:
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        rows = book.worksheets[0].iter_rows(values_only=True)
         header = [str(cell).strip() if cell is not None else '' for cell in next(rows, ())]
         missing = [name for name in headers if name not in header]
         if missing:
             raise WorkbookRejected('表头与模板不一致，缺少列：' + '、'.join(missing))
         positions = {name: header.index(name) for name in headers}
+        found: list[tuple[int, dict]] = []
         for number, row in enumerate(rows, start=2):
-            if number - 1 > MAX_ROWS:
-                raise WorkbookRejected(f'每次最多导入{MAX_ROWS}行，请拆分后上传')
             if row is None or all(cell in (None, '') for cell in row):
                 continue
-            yield number, {name: (row[index] if index < len(row) else None) for name, index in positions.items()}
+            if len(found) == MAX_ROWS:
+                raise WorkbookRejected(f'每次最多导入{MAX_ROWS}行，请拆分后上传')
+            found.append((number, {name: row[index] if index < len(row) else None
+                                   for name, index in positions.items()}))
+        return found
     finally:
         book.close()
-
-
-def count_rows(data: bytes) -> int:
-    """Data rows in the first sheet; a workbook over MAX_ROWS is refused before any row is applied."""
-    book = load_workbook(io.BytesIO(data), read_only=True)
-    try:
-        count = sum(1 for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)
-                    if row and any(cell not in (None, '') for cell in row))
-    finally:
-        book.close()
-    if count > MAX_ROWS:
-        raise WorkbookRejected(f'每次最多导入{MAX_ROWS}行（本文件{count}行），请拆分后上传')
-    return count
 
 
 class CellError(ValueError):
