@@ -40,8 +40,7 @@ def main() -> int:
         db.session.add(job)
         db.session.commit()
         results += excel.import_figures(job.id, data)
-        with app.test_request_context():
-            results += excel.export_figures()
+        results += excel.export_figures(zone.id)
         from tests.fakes.tax import FakeTaxBureau
         from tests.fakes.wechat import FakeWeChat
 

@@ -72,17 +72,23 @@ def _import_child(import_job_id: int, queue) -> None:
     queue.put((seconds, peak_rss_mb(), job.message))
 
 
-def export_figures() -> list[Figure]:
+def export_figures(zone_id: int) -> list[Figure]:
+    """The imported rows, copied into the year before to make 100,000 (ciphertexts are bound to their column, not
+    their row, so the copies decrypt), exported next to a bare write of as many plain rows."""
     import sqlalchemy as sa
 
-    from miniapp_backend.admin.views import _export
+    from miniapp_backend.enrolment.excel.export import registrations_workbook
+    from miniapp_backend.extensions import db
     from miniapp_backend.models import Registration
 
-    from miniapp_backend.extensions import db
-
-    query = sa.select(Registration).where(Registration.name.like('学生%')).limit(EXPORT_ROWS)
+    columns = [c.name for c in Registration.__table__.columns if c.name != 'id']
+    copied = ', '.join('year - 1' if name == 'year' else name for name in columns)
+    db.session.execute(sa.text(f'INSERT INTO registrations ({", ".join(columns)}) SELECT {copied} '
+                               'FROM registrations WHERE zone_id = :zone AND student_id IS NULL'), {'zone': zone_id})
+    db.session.commit()
+    query = sa.select(Registration).where(Registration.zone_id == zone_id, Registration.student_id.is_(None))
     rows = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     bare_seconds, _ = timed(bare_write, rows)
-    seconds, _ = timed(_export, query)
+    seconds, _ = timed(registrations_workbook, query)
     return [Figure(f'export of {rows:,} registrations (decrypt, mask, write)', seconds, 's',
                    round(bare_seconds, 2), '≤ 2× bare write', seconds <= 2 * bare_seconds)]

@@ -9,6 +9,7 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from miniapp_backend.admin import bp
 from miniapp_backend.admin.auth import authenticate, too_many_attempts
 from miniapp_backend.enrolment import audit, letters
+from miniapp_backend.enrolment.excel.export import registrations_workbook
 from miniapp_backend.enrolment.payments import record_payment
 from miniapp_backend.enrolment.review import DECISIONS, actor_of, decide, decide_batch
 from miniapp_backend.enrolment.scope import review_queue, scoped_registrations
@@ -80,13 +81,9 @@ def queue():
 
 def _export(query) -> Response:
     from miniapp_backend.admin.reports import XLSX
-    from miniapp_backend.enrolment.excel.export import workbook_bytes
-    from miniapp_backend.security.masking import mask_id_number, mask_phone
 
-    rows = ((r.id, r.name, mask_id_number(r.id_number), mask_phone(r.phone), r.student_no, r.college, r.class_name,
-             r.status.label, r.stage or '') for r in db.session.scalars(query.order_by(Registration.id)))
-    data = workbook_bytes('参保登记', ['编号', '姓名', '证件号码', '手机号码', '学号', '学院', '班级', '状态', '审核环节'], rows)
-    return Response(data, mimetype=XLSX, headers={'Content-Disposition': 'attachment; filename="registrations.xlsx"'})
+    return Response(registrations_workbook(query), mimetype=XLSX,
+                    headers={'Content-Disposition': 'attachment; filename="registrations.xlsx"'})
 
 
 def _scoped(registration_id: int) -> Registration:

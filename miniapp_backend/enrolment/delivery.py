@@ -71,11 +71,12 @@ def claim(now: datetime) -> Notification | None:
 
 def deliver(notification: Notification, now: datetime) -> str:
     """Call WeChat for a claimed row and record the result; returns the report field to count."""
+    notification_id = notification.id
     openid = db.session.scalar(sa.select(Student.openid).where(Student.id == notification.student_id))
     try:
         wechat.send_subscribe_message(openid, notification.template_id, notification.data, notification.page)
     except wechat.NoQuota:
-        _quota(notification).remaining = 0
+        _spend_quota(notification, everything=True)
         _finish(notification, N.WAITING_QUOTA, 'no_quota')
         outcome = 'waiting_quota'
     except wechat.RateLimited:
@@ -88,12 +89,12 @@ def deliver(notification: Notification, now: datetime) -> str:
     except wechat.WeChatError as exc:
         outcome = _retry_or_fail(notification, now, f'{exc.errcode} {exc.errmsg}'[:255])
     else:
-        _quota(notification).remaining -= 1
+        _spend_quota(notification)
         _finish(notification, N.SENT, None)
         notification.sent_at = now
         outcome = 'sent'
     db.session.commit()
-    logger.info('notification %s: %s', notification.id, outcome)
+    logger.info('notification %s: %s', notification_id, outcome)
     return outcome
 
 
@@ -123,6 +124,16 @@ def _quota(notification: Notification) -> SubscriptionQuota:
                                   remaining=0)
         db.session.add(quota)
     return quota
+
+
+def _spend_quota(notification: Notification, *, everything: bool = False) -> None:
+    """One use of the student's subscription gone (or all of them, when WeChat says none is left), in one statement:
+    two workers sending to the same student must not both read 2 and write 1."""
+    quota = SubscriptionQuota.__table__.c
+    remaining = 0 if everything else sa.case((quota.remaining > 0, quota.remaining - 1), else_=0)
+    db.session.execute(sa.update(SubscriptionQuota.__table__)
+                       .where(quota.student_id == notification.student_id, quota.template_id == notification.template_id)
+                       .values(remaining=remaining))
 
 
 def _retry_or_fail(notification: Notification, now: datetime, error: str) -> str:

@@ -4,7 +4,15 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 
+import sqlalchemy as sa
 from openpyxl import Workbook
+
+from miniapp_backend.extensions import db
+from miniapp_backend.models import Registration
+from miniapp_backend.models.enums import RegistrationStatus
+from miniapp_backend.security.masking import mask_id_number, mask_phone
+
+REGISTRATION_HEADERS = ['编号', '姓名', '证件号码', '手机号码', '学号', '学院', '班级', '状态', '审核环节']
 
 
 def workbook_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
@@ -17,6 +25,19 @@ def workbook_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def registrations_workbook(query: sa.Select) -> bytes:
+    """The registrations a query selects, masked: only the exported columns are loaded (so only the ID number and
+    phone are decrypted), streamed from the database in batches."""
+    columns = (Registration.id, Registration.name, Registration.id_number, Registration.phone, Registration.student_no,
+               Registration.college, Registration.class_name, Registration.status, Registration.stage)
+    result = db.session.execute(query.with_only_columns(*columns).order_by(Registration.id)
+                                .execution_options(yield_per=2000))
+    rows = ((id_, name, mask_id_number(id_number), mask_phone(phone), student_no, college, class_name,
+             RegistrationStatus(status).label, stage or '')
+            for id_, name, id_number, phone, student_no, college, class_name, status, stage in result)
+    return workbook_bytes('参保登记', REGISTRATION_HEADERS, rows)
 
 
 def _safe(value):
