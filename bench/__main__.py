@@ -1,9 +1,15 @@
 """`make bench`: every benchmark, one table. Figures are ratios against references measured in this run."""
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
+import os
 import platform
+import re
 import sys
 import time
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -18,6 +24,15 @@ class Results(list):
         for figure in figures:
             print('measured:', figure.row(), flush=True)
         return super().__iadd__(figures)
+
+
+def machine() -> str:
+    """CPU model, cores and memory, as /proc reports them."""
+    cpuinfo = Path('/proc/cpuinfo').read_text() if Path('/proc/cpuinfo').exists() else ''
+    model = re.search(r'model name\s*:\s*(.+)', cpuinfo)
+    memory = re.search(r'MemTotal:\s+(\d+)', Path('/proc/meminfo').read_text()) if Path('/proc/meminfo').exists() else None
+    return (f'{model.group(1).strip() if model else platform.machine()}, {os.cpu_count()} cores'
+            + (f', {int(memory.group(1)) / 1024 / 1024:.0f} GiB' if memory else ''))
 
 
 def main() -> int:
@@ -47,13 +62,15 @@ def main() -> int:
         wechat = FakeWeChat()
         wechat.secret = app.config['WECHAT_SECRET']
         wechat.start()
-        results += polls.drain_rate(app, wechat.url)
+        logging.getLogger('werkzeug').setLevel(logging.WARNING)
+        with contextlib.redirect_stdout(io.StringIO()):  # the fake prints every message it receives
+            drain = polls.drain_rate(app, wechat.url)
+        results += drain
         student = db.session.scalars(sa.select(Student)).first()
         polls.fill(zone.id, student.id)
         tax = FakeTaxBureau().start()
         results += polls.idle_polls(tax.url)
-    print(f'\nMachine: {platform.machine()}, {platform.processor() or "cpu"}, Python {platform.python_version()}; '
-          f'run took {time.perf_counter() - started:.0f} s\n')
+    print(f'\nMachine: {machine()}, Python {platform.python_version()}; run took {time.perf_counter() - started:.0f} s\n')
     print('| figure | value | reference | ratio | target | |')
     print('|---|---|---|---|---|---|')
     for figure in results:
