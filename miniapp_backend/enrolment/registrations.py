@@ -27,8 +27,18 @@ _PLAIN = ('name', 'ethnicity', 'marital_status', 'phone', 'residence_address', '
           'student_no', 'college', 'class_name', 'identity', 'special_identity')
 
 
+def open_zones() -> list[Zone]:
+    """The zones students may choose, by code."""
+    return list(db.session.scalars(sa.select(Zone).where(Zone.open_to_students).order_by(Zone.code)))
+
+
+def open_zone(code: str) -> Zone | None:
+    return db.session.scalars(sa.select(Zone).where(Zone.code == code, Zone.open_to_students)).first()
+
+
 def find_zone(code: str) -> Zone:
-    zone = db.session.scalars(sa.select(Zone).where(Zone.code == code, Zone.open_to_students)).first()
+    """An open zone named in a request body, or a 400 naming the zone_code field."""
+    zone = open_zone(code)
     if zone is None:
         raise field_error('zone_code', '该地方专区不存在或未开放')
     return zone

@@ -7,14 +7,14 @@ from datetime import timedelta, timezone
 
 import sqlalchemy as sa
 
-from miniapp_backend.enrolment import duplicates, registrations
+from miniapp_backend.enrolment import duplicates, registrations, suspension_requests
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.excel.reading import CellError, day, id_number, moment, text
 from miniapp_backend.enrolment.payments import Outcome, record_payment
 from miniapp_backend.enrolment.states import Action, TransitionRefused, transition
 from miniapp_backend.extensions import db
-from miniapp_backend.models import InsuredPerson, Registration, School, SubsidisedPerson, Suspension, Zone
+from miniapp_backend.models import InsuredPerson, Registration, School, SubsidisedPerson, Zone
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import (
     IdType, InsuredStatus, MaritalStatus, PaymentSource, RegistrationStatus, SpecialIdentity,
@@ -138,14 +138,8 @@ def import_suspension(zone: Zone, actor: Actor, row: dict) -> None:
     origin_code = text(row, '原参保地区划')
     if not origin_code.isdigit() or len(origin_code) != 6:
         raise CellError('原参保地区划', '应为6位行政区划代码')
-    origin = db.session.scalars(sa.select(Zone).where(Zone.code == origin_code)).first()
-    in_platform = origin is not None and origin.in_platform
-    now = utcnow()
-    db.session.add(Suspension(
-        origin_zone_code=origin_code, origin_zone=origin if in_platform else None, id_index=blind_index(number),
-        id_number=number, name=text(row, '姓名'), reason=text(row, '暂停原因'), suspend_from=day(row, '暂停日期'),
-        consent_at=now, message='已提交，等待原参保地确认',
-        next_check_at=now + timedelta(minutes=origin.suspension_delay_minutes) if in_platform else now))
+    suspension_requests.record(origin_code, number, text(row, '姓名'), text(row, '暂停原因'), day(row, '暂停日期'),
+                               utcnow())
 
 
 def import_roster(zone: Zone, actor: Actor, row: dict) -> None:
