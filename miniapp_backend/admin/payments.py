@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
 
-from miniapp_backend.admin import bp
+from miniapp_backend.admin import bp, form_token
 from miniapp_backend.admin.reports import XLSX
 from miniapp_backend.enrolment.excel.export import workbook_bytes
 from miniapp_backend.enrolment.payments import Outcome, record_payment
@@ -36,13 +36,16 @@ def payments():
 def batch_cash():
     """Cash received for the selected registrations, each for exactly its amount due (seed 001's 现金缴费)."""
     ids = [int(value) for value in request.form.getlist('ids') if value.isdigit()]
-    rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(ids))).all()
+    rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(ids))
+                              .order_by(Registration.id)).all()
+    token = form_token(request.form)
     paid = 0
     for registration in rows:
         with db.session.begin_nested():
             result = record_payment(registration, amount_fen=registration.amount_due_fen or 0, paid_at=utcnow(),
                                     voucher_no=None, channel=PaymentChannel.CASH, source=PaymentSource.CASH,
-                                    actor=actor_of(g.reviewer))
+                                    actor=actor_of(g.reviewer),
+                                    idempotency_key=f'{token}:{registration.id}' if token else None)
         paid += result.outcome is Outcome.PAID
     db.session.commit()
     flash(f'现金缴费登记：成功{paid}条，未处理{len(ids) - paid}条', 'ok' if paid == len(ids) else 'error')

@@ -6,7 +6,7 @@ import time
 import sqlalchemy as sa
 from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
 
-from miniapp_backend.admin import bp
+from miniapp_backend.admin import bp, form_token
 from miniapp_backend.admin.auth import authenticate, too_many_attempts
 from miniapp_backend.enrolment import audit, letters
 from miniapp_backend.enrolment.excel.export import registrations_workbook
@@ -158,7 +158,8 @@ def batch():
     if choice not in ('approve', 'return'):
         abort(400, description='批量操作仅支持通过或退回')
     ids = [int(value) for value in request.form.getlist('ids') if value.isdigit()]
-    rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(ids))).all()
+    rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(ids))
+                              .order_by(Registration.id)).all()
     outcomes = decide_batch(g.reviewer, rows, choice, request.form.get('reason'))
     db.session.commit()
     done = sum(outcome.ok for outcome in outcomes)
@@ -181,9 +182,16 @@ def cash(registration_id):
     if amount_fen <= 0:
         flash('请输入正确的缴费金额（元）', 'error')
         return redirect(url_for('admin.record', registration_id=registration_id))
-    result = record_payment(registration, amount_fen=amount_fen, paid_at=utcnow(), voucher_no=voucher,
-                            channel=PaymentChannel.CASH, source=PaymentSource.CASH, actor=actor_of(g.reviewer))
-    db.session.commit()
+    try:
+        result = record_payment(registration, amount_fen=amount_fen, paid_at=utcnow(), voucher_no=voucher,
+                                channel=PaymentChannel.CASH, source=PaymentSource.CASH, actor=actor_of(g.reviewer),
+                                idempotency_key=form_token(request.form))
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # The receipt number was recorded on another registration at the same moment.
+        db.session.rollback()
+        flash('该收据号已登记过缴费', 'error')
+        return redirect(url_for('admin.record', registration_id=registration_id))
     flash('现金缴费已登记，参保成功' if result.outcome == 'paid' else result.message,
           'ok' if result.outcome == 'paid' else 'error')
     return redirect(url_for('admin.record', registration_id=registration_id))
