@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
-from miniapp_backend.api import presenters
 from miniapp_backend.api.auth import current_student, owned, student_required
 from miniapp_backend.api.docs import BEARER, errors
 from miniapp_backend.enrolment import documents, letters, registrations, renewals
@@ -16,6 +16,13 @@ from schemas.registrations import (
 
 blp = Blueprint('registrations', __name__, description='参保登记')
 ITEM = '/registrations/<int:registration_id>'
+#: What RegistrationSchema reads, loaded with the registration (the history in a second statement).
+SHOWN = (joinedload(Registration.school), undefer(Registration.photo_uploaded), undefer(Registration.letter_signed),
+         selectinload(Registration.history))
+
+
+def _registration(registration_id: int) -> Registration:
+    return owned(Registration, registration_id, SHOWN)
 
 
 def _upload(files) -> bytes:
@@ -33,7 +40,7 @@ def _upload(files) -> bytes:
 @student_required
 def create(body):
     """Create a draft registration (window, ID and duplicate checks)."""
-    return presenters.registration(registrations.create(current_student(), body))
+    return registrations.create(current_student(), body)
 
 
 @blp.get(ITEM)
@@ -43,7 +50,7 @@ def create(body):
 @student_required
 def read(registration_id):
     """The registration with its history; personal fields masked."""
-    return presenters.registration(owned(Registration, registration_id))
+    return _registration(registration_id)
 
 
 @blp.patch(ITEM)
@@ -54,7 +61,7 @@ def read(registration_id):
 @student_required
 def edit(body, registration_id):
     """Edit while draft or returned."""
-    return presenters.registration(registrations.update(owned(Registration, registration_id), body))
+    return registrations.update(_registration(registration_id), body)
 
 
 @blp.post(f'{ITEM}/id-photo')
@@ -67,7 +74,7 @@ def upload_photo(files, registration_id):
     """The ID-card photo: JPEG or PNG up to 5 MB, re-encoded without metadata."""
     registration = owned(Registration, registration_id)
     documents.save_photo(registration, _upload(files))
-    return presenters.registration(registration)
+    return registration
 
 
 @blp.get(f'{ITEM}/commitment-letter')
@@ -102,7 +109,7 @@ def sign_letter(files, registration_id):
 @student_required
 def submit(registration_id):
     """Submit for review (completeness, letter, duplicates)."""
-    return presenters.registration(registrations.submit(owned(Registration, registration_id), current_student()))
+    return registrations.submit(_registration(registration_id), current_student())
 
 
 @blp.post(f'{ITEM}/withdraw')
@@ -112,7 +119,7 @@ def submit(registration_id):
 @student_required
 def withdraw(registration_id):
     """Withdraw a draft, submitted or returned registration."""
-    return presenters.registration(registrations.withdraw(owned(Registration, registration_id), current_student()))
+    return registrations.withdraw(_registration(registration_id), current_student())
 
 
 @blp.post('/renewals')
@@ -125,4 +132,4 @@ def renew(body):
     """Renewal for this year: approved without review when paid up last year in this zone."""
     registration = renewals.renew(current_student(), body['zone_code'], id_type=body.get('id_type'),
                                   id_number=body.get('id_number'))
-    return presenters.registration(registration)
+    return registration

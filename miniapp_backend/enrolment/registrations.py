@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from miniapp_backend.enrolment import duplicates
 from miniapp_backend.enrolment.actors import Actor
@@ -53,7 +54,9 @@ def check_window(zone: Zone, now: datetime) -> None:
 def create(student: Student, data: dict[str, Any], now: datetime | None = None) -> Registration:
     """A draft, after the window, ID and duplicate checks; one open draft per student, zone and year."""
     now = now or utcnow()
-    zone = find_zone(data['zone_code'])
+    zone = student.zone  # loaded with the token
+    if zone is None or zone.code != data['zone_code'] or not zone.open_to_students:
+        zone = find_zone(data['zone_code'])
     if data.get('year') not in (None, zone.year):
         raise field_error('year', f'{zone.name}当前办理的是{zone.year}年度参保')
     check_window(zone, now)
@@ -67,6 +70,9 @@ def create(student: Student, data: dict[str, Any], now: datetime | None = None) 
     duplicates.check(registration.id_index, zone, zone.year, now.date())
     db.session.add(registration)
     db.session.flush()
+    # A new registration has no history, photo or letter yet: known without asking the database.
+    for name, value in (('history', []), ('photo_uploaded', False), ('letter_signed', False), ('letter', None)):
+        set_committed_value(registration, name, value)
     return registration
 
 
