@@ -10,9 +10,11 @@ from flask_smorest import Blueprint
 from miniapp_backend import wechat
 from miniapp_backend.api.auth import bearer_claims, commit_keeping_state, current_student, student_required
 from miniapp_backend.api.docs import BEARER, errors
-from miniapp_backend.enrolment import projections, student_view, students, subscriptions, tokens
 from miniapp_backend.enrolment.errors import EnrolmentError
-from miniapp_backend.enrolment.registrations import find_zone
+from miniapp_backend.enrolment.messages import subscriptions
+from miniapp_backend.enrolment.registration.filing import find_zone
+from miniapp_backend.enrolment.students import projection, tokens, view as student_view
+from miniapp_backend.enrolment.students.sign_in import sign_in
 from miniapp_backend.extensions import db, get_redis
 from miniapp_backend.models import Notification
 from schemas.auth import LoginResultSchema, LoginSchema, PhoneCodeSchema, StudentSchema
@@ -40,7 +42,7 @@ def login(body):
         raise EnrolmentError('rate_limited', '操作太频繁，请稍后再试', status=429) from None
     except wechat.WeChatError:
         raise EnrolmentError('wechat_unavailable', '微信服务暂时不可用，请稍后再试', status=503) from None
-    student = students.sign_in(session.openid, session.session_key, session.unionid)
+    student = sign_in(session.openid, session.session_key, session.unionid)
     commit_keeping_state()
     return {'token': tokens.issue(student, current_app.config['SECRET_KEY']),
             'expires_in': current_app.config['API_TOKEN_TTL'], 'student': student}
@@ -73,8 +75,8 @@ def me():
         return student.token_version, body
 
     try:
-        body = projections.answer(student_id, version, build)
-    except projections.Revoked:
+        body = projection.answer(student_id, version, build)
+    except projection.Revoked:
         raise tokens.revoked() from None
     return Response(body, mimetype='application/json')
 

@@ -6,8 +6,8 @@ from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from miniapp_backend.api.auth import current_student, owned, student_required
 from miniapp_backend.api.docs import BEARER, errors
-from miniapp_backend.enrolment import documents, letters, registrations, renewals
 from miniapp_backend.enrolment.errors import EnrolmentError
+from miniapp_backend.enrolment.registration import filing, id_photo, letters, renewal
 from miniapp_backend.models import Registration
 from schemas.registrations import (
     LetterSchema, RegistrationInputSchema, RegistrationPatchSchema, RegistrationSchema, RenewalSchema, SealSchema,
@@ -40,7 +40,7 @@ def _upload(files) -> bytes:
 @student_required
 def create(body):
     """Create a draft registration (window, ID and duplicate checks)."""
-    return registrations.create(current_student(), body)
+    return filing.create(current_student(), body)
 
 
 @blp.get(ITEM)
@@ -61,7 +61,7 @@ def read(registration_id):
 @student_required
 def edit(body, registration_id):
     """Edit while draft or returned."""
-    return registrations.update(_registration(registration_id), body)
+    return filing.update(_registration(registration_id), body)
 
 
 @blp.post(f'{ITEM}/id-photo')
@@ -73,7 +73,7 @@ def edit(body, registration_id):
 def upload_photo(files, registration_id):
     """The ID-card photo: JPEG or PNG up to 5 MB, re-encoded without metadata."""
     registration = owned(Registration, registration_id)
-    documents.save_photo(registration, _upload(files))
+    id_photo.save_photo(registration, _upload(files))
     return registration
 
 
@@ -109,7 +109,7 @@ def sign_letter(files, registration_id):
 @student_required
 def submit(registration_id):
     """Submit for review (completeness, letter, duplicates)."""
-    return registrations.submit(_registration(registration_id), current_student())
+    return filing.submit(_registration(registration_id), current_student())
 
 
 @blp.post(f'{ITEM}/withdraw')
@@ -119,7 +119,7 @@ def submit(registration_id):
 @student_required
 def withdraw(registration_id):
     """Withdraw a draft, submitted or returned registration."""
-    return registrations.withdraw(_registration(registration_id), current_student())
+    return filing.withdraw(_registration(registration_id), current_student())
 
 
 @blp.post('/renewals')
@@ -130,6 +130,6 @@ def withdraw(registration_id):
 @student_required
 def renew(body):
     """Renewal for this year: approved without review when paid up last year in this zone."""
-    registration = renewals.renew(current_student(), body['zone_code'], id_type=body.get('id_type'),
+    registration = renewal.renew(current_student(), body['zone_code'], id_type=body.get('id_type'),
                                   id_number=body.get('id_number'))
     return registration

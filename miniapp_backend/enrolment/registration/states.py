@@ -11,8 +11,8 @@ from enum import StrEnum
 
 from sqlalchemy.orm.attributes import set_committed_value
 
-from miniapp_backend.enrolment import outbox
 from miniapp_backend.enrolment.actors import Actor
+from miniapp_backend.enrolment.messages import outbox
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Registration
 from miniapp_backend.models.base import utcnow
