@@ -1,10 +1,19 @@
 """Registration requests and responses (DESIGN §4 field list); personal fields are masked on the way out."""
 from marshmallow import Schema, fields, validate
 
-from miniapp_backend.models.enums import Identity, MaritalStatus, RegistrationStatus, SpecialIdentity
+from miniapp_backend.models.enums import (
+    Identity,
+    MaritalStatus,
+    RegistrationStatus,
+    SpecialIdentity,
+)
 from miniapp_backend.security.idnumbers import ID_TYPES
 from miniapp_backend.security.masking import (
-    mask_address, mask_bank_account, mask_id_number, mask_name, mask_phone,
+    mask_address,
+    mask_bank_account,
+    mask_id_number,
+    mask_name,
+    mask_phone,
 )
 
 ETHNICITIES = [f'{n:02d}' for n in range(1, 57)] + ['97', '98']

@@ -8,17 +8,29 @@ from flask import Response, current_app
 from flask_smorest import Blueprint
 
 from miniapp_backend import wechat
-from miniapp_backend.api.auth import bearer_claims, commit_keeping_state, current_student, student_required
+from miniapp_backend.api.auth import (
+    bearer_claims,
+    commit_keeping_state,
+    current_student,
+    student_required,
+)
 from miniapp_backend.api.docs import BEARER, errors
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.messages import subscriptions
 from miniapp_backend.enrolment.registration.filing import find_zone
-from miniapp_backend.enrolment.students import projection, tokens, view as student_view
+from miniapp_backend.enrolment.students import projection, tokens
+from miniapp_backend.enrolment.students import view as student_view
 from miniapp_backend.enrolment.students.sign_in import sign_in
 from miniapp_backend.extensions import db, get_redis
 from miniapp_backend.models import Notification
 from schemas.auth import LoginResultSchema, LoginSchema, PhoneCodeSchema, StudentSchema
-from schemas.messages import ConfigSchema, MeSchema, MessageListSchema, QuotaSchema, SubscriptionSchema
+from schemas.messages import (
+    ConfigSchema,
+    MeSchema,
+    MessageListSchema,
+    QuotaSchema,
+    SubscriptionSchema,
+)
 from schemas.zones import ZoneChoiceSchema
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,12 @@ from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.registration import filing, id_photo, letters, renewal
 from miniapp_backend.models import Registration
 from schemas.registrations import (
-    LetterSchema, RegistrationInputSchema, RegistrationPatchSchema, RegistrationSchema, RenewalSchema, SealSchema,
+    LetterSchema,
+    RegistrationInputSchema,
+    RegistrationPatchSchema,
+    RegistrationSchema,
+    RenewalSchema,
+    SealSchema,
     UploadSchema,
 )
 

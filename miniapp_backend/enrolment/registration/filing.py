@@ -11,11 +11,16 @@ from sqlalchemy.orm.attributes import set_committed_value
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.errors import EnrolmentError, field_error
 from miniapp_backend.enrolment.registration import duplicates
-from miniapp_backend.enrolment.registration.states import Action, TransitionRefused, transition
+from miniapp_backend.enrolment.registration.states import (
+    Action,
+    TransitionRefused,
+    transition,
+)
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, School, Student, Zone
 from miniapp_backend.models.base import utcnow
-from miniapp_backend.models.enums import ACTIVE_STATUSES, RegistrationStatus as S
+from miniapp_backend.models.enums import ACTIVE_STATUSES
+from miniapp_backend.models.enums import RegistrationStatus as S
 from miniapp_backend.security.blind_index import blind_index
 from miniapp_backend.security.idnumbers import InvalidIdNumber, validate_id_number
 

@@ -24,7 +24,13 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from miniapp_backend.extensions import get_redis
-from miniapp_backend.models import CommitmentLetter, Registration, Student, Suspension, Zone
+from miniapp_backend.models import (
+    CommitmentLetter,
+    Registration,
+    Student,
+    Suspension,
+    Zone,
+)
 
 logger = logging.getLogger(__name__)
 
