@@ -83,7 +83,7 @@ end
 
 
 #: The Procfile's web settings (see the comment there for why).
-WEB_OPTIONS = ('--workers', '4')
+WEB_OPTIONS = ('--workers', '4', '--worker-class', 'gthread', '--threads', '4')
 #: The fake WeChat server: one process (its state is in memory), many threads.
 FAKE_OPTIONS = ('--workers', '1', '--worker-class', 'gthread', '--threads', '16')
 
