@@ -17,7 +17,14 @@ OPEN_ENDPOINTS = {'admin.login', 'admin.static'}
 
 
 def init_app(app: Flask) -> None:
-    from miniapp_backend.admin import auth, imports, payments, reports, review, zone_settings  # noqa: F401  (registers the routes)
+    from miniapp_backend.admin import (  # noqa: F401  (registers the routes)
+        auth,
+        imports,
+        payments,
+        reports,
+        review,
+        zone_settings,
+    )
 
     app.register_blueprint(bp)
 

@@ -14,7 +14,11 @@ from miniapp_backend.enrolment.scope import scoped_registrations
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration
 from miniapp_backend.models.base import utcnow
-from miniapp_backend.models.enums import PaymentChannel, PaymentSource, RegistrationStatus
+from miniapp_backend.models.enums import (
+    PaymentChannel,
+    PaymentSource,
+    RegistrationStatus,
+)
 from miniapp_backend.security.masking import mask_id_number
 
 PAYABLE = (RegistrationStatus.APPROVED, RegistrationStatus.PAID, RegistrationStatus.EXPIRED)

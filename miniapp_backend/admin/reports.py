@@ -1,13 +1,13 @@
 """Statistics, the audit log and the insured register, each also as an Excel export."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Response, g, render_template, request
 from markupsafe import Markup
 
 from miniapp_backend.admin import bp
 from miniapp_backend.enrolment.reports import statistics
 from miniapp_backend.enrolment.reports.export import workbook_bytes
+from miniapp_backend.enrolment.scope import scoped_audit_events, scoped_insured
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, InsuredPerson
 from miniapp_backend.security.masking import mask_id_number
@@ -35,7 +35,7 @@ def stats():
 @bp.get('/audit')
 def audit_log():
     """Who did what to which record, when; filterable by action and registration."""
-    query = sa.select(AuditEvent).where(AuditEvent.zone_id == g.reviewer.zone_id)
+    query = scoped_audit_events(g.reviewer)
     if request.args.get('action'):
         query = query.where(AuditEvent.action == request.args['action'])
     if request.args.get('registration', '').isdigit():
@@ -51,8 +51,8 @@ def audit_log():
 
 @bp.get('/register')
 def insured_register():
-    """The insured register of my zone (masked ID numbers)."""
-    query = sa.select(InsuredPerson).where(InsuredPerson.zone_id == g.reviewer.zone_id).order_by(InsuredPerson.id)
+    """The insured register of my scope (masked ID numbers)."""
+    query = scoped_insured(g.reviewer).order_by(InsuredPerson.id)
     people = db.session.scalars(query.limit(500)).all()
     if request.args.get('format') == 'xlsx':
         rows = [(p.name, mask_id_number(p.id_number), p.status.label, p.since.isoformat(),

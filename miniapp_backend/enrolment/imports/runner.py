@@ -15,6 +15,7 @@ from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.imports.importers import KINDS
 from miniapp_backend.enrolment.imports.reading import WorkbookRejected, data_rows
 from miniapp_backend.enrolment.reports.export import workbook_bytes
+from miniapp_backend.enrolment.scope import may_import
 from miniapp_backend.extensions import db
 from miniapp_backend.models import ImportJob, ImportRowError, Reviewer
 from miniapp_backend.models.base import utcnow
@@ -38,6 +39,8 @@ def run(import_id: int, report: Callable[[int, int], None] = lambda done, total:
     job.status = ImportStatus.RUNNING
     db.session.commit()
     try:
+        if not reviewer.active or not may_import(reviewer, job.kind):
+            raise WorkbookRejected(f'上传人的角色（{reviewer.role.label}）不能导入「{job.kind.label}」')
         rows = data_rows(job.workbook, importer.headers)
         job.total_rows = len(rows)
         db.session.commit()
