@@ -1,16 +1,18 @@
 from marshmallow import Schema, fields, validate
 
+from miniapp_backend.inputs import Text
+
 
 class ZoneSchema(Schema):
-    code = fields.String()
-    name = fields.String()
+    code = Text()
+    name = Text()
     year = fields.Integer()
     premium_fen = fields.Integer()
     window_opens_at = fields.DateTime()
     window_closes_at = fields.DateTime()
-    payment_channels = fields.List(fields.String())
-    agency_name = fields.String()
-    service_phone = fields.String(allow_none=True)
+    payment_channels = fields.List(Text())
+    agency_name = Text()
+    service_phone = Text(allow_none=True)
 
 
 class ZoneListSchema(Schema):
@@ -18,8 +20,8 @@ class ZoneListSchema(Schema):
 
 
 class SchoolSchema(Schema):
-    code = fields.String()
-    name = fields.String()
+    code = Text()
+    name = Text()
 
 
 class SchoolListSchema(Schema):
@@ -27,4 +29,4 @@ class SchoolListSchema(Schema):
 
 
 class ZoneChoiceSchema(Schema):
-    zone_code = fields.String(required=True, validate=validate.Regexp(r'^\d{6}$', error='专区代码应为6位数字'))
+    zone_code = Text(required=True, validate=validate.Regexp(r'^[0-9]{6}\Z', error='专区代码应为6位数字'))

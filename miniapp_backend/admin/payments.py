@@ -10,10 +10,12 @@ from miniapp_backend.enrolment.payments import Outcome, record_payment
 from miniapp_backend.enrolment.review import actor_of
 from miniapp_backend.enrolment.scope import scoped_registrations
 from miniapp_backend.extensions import db
+from miniapp_backend.inputs import load_form
 from miniapp_backend.models import Registration
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import PaymentChannel, PaymentSource, RegistrationStatus
 from miniapp_backend.security.masking import mask_id_number
+from schemas.admin import IdsForm
 
 PAYABLE = (RegistrationStatus.APPROVED, RegistrationStatus.PAID, RegistrationStatus.EXPIRED)
 
@@ -35,7 +37,11 @@ def payments():
 @bp.post('/payments/cash')
 def batch_cash():
     """Cash received for the selected registrations, each for exactly its amount due (seed 001's 现金缴费)."""
-    ids = [int(value) for value in request.form.getlist('ids') if value.isdigit()]
+    form, invalid = load_form(IdsForm(), request.form)
+    if invalid:
+        flash('；'.join(invalid.values()), 'error')
+        return redirect(url_for('admin.payments'))
+    ids = form['ids']
     rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(ids))).all()
     paid = 0
     for registration in rows:
