@@ -26,6 +26,8 @@ MAX_INT4 = 2 ** 31 - 1
 EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2100, 12, 31)
 
 _UNSTORABLE = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]')
+#: What no column can hold at all (NUL) or UTF-8 cannot encode (lone surrogates): refused wherever it appears.
+_NEVER = re.compile(r'[\x00\ud800-\udfff]')
 _LINE_BREAKS = re.compile(r'[\n\r\u2028\u2029]')
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 TEXT_MESSAGE = '不能包含控制字符或无法识别的字符'
@@ -169,7 +171,7 @@ def init_app(app: Flask) -> None:
 def _gate():
     for source, values in (('path', request.view_args or {}), ('query', request.args), ('form', _form_values())):
         for name, value in _items(values):
-            if isinstance(value, str) and (_UNSTORABLE.search(value) or len(value) > 100_000):
+            if isinstance(value, str) and (_NEVER.search(value) or len(value) > 100_000):
                 raise _refusal(BadRequest, source, name, TEXT_MESSAGE)
     if request.mimetype == 'application/json' or request.mimetype.endswith('+json'):
         request.max_content_length = MAX_JSON_BYTES
