@@ -1,21 +1,22 @@
-"""Payments: status and channel per registration, batch cash entry, export."""
+"""Payments: status and channel per registration, cash entry (one record or a batch), export."""
 from __future__ import annotations
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
 
 from miniapp_backend.admin import bp
 from miniapp_backend.admin.reports import XLSX
+from miniapp_backend.admin.review import scoped_registration
 from miniapp_backend.enrolment.payment.record import Outcome, record_payment
 from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.reports.export import workbook_bytes
 from miniapp_backend.enrolment.scope import scoped_registrations
 from miniapp_backend.extensions import db
-from miniapp_backend.inputs import load_form
+from miniapp_backend.inputs import load_form, yuan_to_fen
 from miniapp_backend.models import Registration
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import PaymentChannel, PaymentSource, RegistrationStatus
 from miniapp_backend.security.masking import mask_id_number
-from schemas.admin import IdsForm
+from schemas.admin import CashForm, IdsForm
 
 PAYABLE = (RegistrationStatus.APPROVED, RegistrationStatus.PAID, RegistrationStatus.EXPIRED)
 
@@ -53,3 +54,20 @@ def batch_cash():
     db.session.commit()
     flash(f'现金缴费登记：成功{paid}条，未处理{len(ids) - paid}条', 'ok' if paid == len(ids) else 'error')
     return redirect(url_for('admin.payments'))
+
+
+@bp.post('/registrations/<int:registration_id>/cash')
+def cash(registration_id):
+    """Record a cash payment (现金缴费) with the same rules as the tax-bureau poll."""
+    registration = scoped_registration(registration_id)
+    form, invalid = load_form(CashForm(), request.form)
+    if invalid:
+        flash('；'.join(invalid.values()), 'error')
+        return redirect(url_for('admin.record', registration_id=registration_id))
+    result = record_payment(registration, amount_fen=yuan_to_fen(form['amount']), paid_at=utcnow(),
+                            voucher_no=form['voucher_no'] or None,
+                            channel=PaymentChannel.CASH, source=PaymentSource.CASH, actor=actor_of(g.reviewer))
+    db.session.commit()
+    flash('现金缴费已登记，参保成功' if result.outcome == 'paid' else result.message,
+          'ok' if result.outcome == 'paid' else 'error')
+    return redirect(url_for('admin.record', registration_id=registration_id))

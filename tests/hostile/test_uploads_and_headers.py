@@ -9,9 +9,22 @@ from PIL import Image
 
 from miniapp_backend.extensions import db
 from miniapp_backend.models import CommitmentLetter, Document
+from miniapp_backend.demo import seed_demo
 from tests.admin.test_admin import login
-from tests.api.conftest import signature_png, student_client  # noqa: F401  (fixture)
-from tests.api.test_access_and_input import owner_and_other, seeded  # noqa: F401  (fixtures)
+from tests.api.conftest import StudentClient, signature_png
+from tests.factories import registration_fields
+
+
+@pytest.fixture
+def owner_and_other(app, client, fake_wechat):
+    """A student with a draft registration that needs a signed commitment letter."""
+    seed_demo()
+    db.session.commit()
+    owner = StudentClient(client, 'uploader')
+    owner.put('/me/zone', json={'zone_code': '341800'})
+    created = owner.post('/registrations', json=registration_fields(special_identity='orphan'))
+    assert created.status_code == 201, created.json
+    return owner, None, created.json['id'], None
 
 
 def _png(width: int, height: int, mode: str = 'RGB') -> bytes:
