@@ -2,8 +2,20 @@
 from marshmallow import Schema, fields, validate
 
 from miniapp_backend.inputs import Day, Text
-from miniapp_backend.models.enums import Identity, MaritalStatus, SpecialIdentity
+from miniapp_backend.models.enums import (
+    Identity,
+    MaritalStatus,
+    RegistrationStatus,
+    SpecialIdentity,
+)
 from miniapp_backend.security.idnumbers import ID_TYPES
+from miniapp_backend.security.masking import (
+    mask_address,
+    mask_bank_account,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+)
 
 ETHNICITIES = [f'{n:02d}' for n in range(1, 57)] + ['97', '98']
 
@@ -45,45 +57,83 @@ class RegistrationPatchSchema(RegistrationInputSchema):
         super().__init__(*args, **kwargs)
 
 
+def _masked(mask, attribute: str) -> fields.Function:
+    """A personal field as the mini-program may see it."""
+    return fields.Function(lambda registration: mask(getattr(registration, attribute)),
+                           metadata={'type': 'string', 'nullable': True})
+
+
+def _code(relation: str) -> fields.Function:
+    return fields.Function(lambda registration: getattr(getattr(registration, relation), 'code', None),
+                           metadata={'type': 'string', 'nullable': True})
+
+
 class HistorySchema(Schema):
+    """Dumps an AuditEvent of a transition."""
+
     from_status = Text(allow_none=True)
     to_status = Text(allow_none=True)
     at = fields.DateTime()
     reason = Text(allow_none=True)
 
 
+class BankOutSchema(Schema):
+    """Dumps a Registration's bank fields, name and account masked."""
+
+    bank_name = Text()
+    account_name = _masked(mask_name, 'bank_account_name')
+    account_no = _masked(mask_bank_account, 'bank_account_no')
+
+
 class RegistrationSchema(Schema):
+    """Dumps a Registration with its transition history; personal fields masked."""
+
     id = fields.Integer()
     status = Text()
-    status_label = Text()
+    status_label = fields.Function(lambda registration: RegistrationStatus(registration.status).label,
+                                   metadata={'type': 'string'})
     stage = Text(allow_none=True)
     review_reason = Text(allow_none=True)
     renewal = fields.Boolean()
-    zone_code = Text()
+    zone_code = _code('zone')
     year = fields.Integer()
     name = Text()
     id_type = Text()
-    id_number = Text()
+    id_number = _masked(mask_id_number, 'id_number')
     birth_date = Day(allow_none=True)
     sex = Text(allow_none=True)
     ethnicity = Text(allow_none=True)
     marital_status = Text(allow_none=True)
-    phone = Text(allow_none=True)
-    residence_address = Text(allow_none=True)
-    hukou_address = Text(allow_none=True)
+    phone = _masked(mask_phone, 'phone')
+    residence_address = _masked(mask_address, 'residence_address')
+    hukou_address = _masked(mask_address, 'hukou_address')
     hukou_region_code = Text(allow_none=True)
-    school_code = Text(allow_none=True)
+    school_code = _code('school')
     student_no = Text(allow_none=True)
     college = Text(allow_none=True)
     class_name = Text(allow_none=True)
     identity = Text()
     special_identity = Text(allow_none=True)
-    bank = fields.Dict(allow_none=True)
+    bank = fields.Method('_bank', metadata={'type': 'object', 'nullable': True})
     amount_due_fen = fields.Integer(allow_none=True)
     letter_required = fields.Boolean()
     letter_signed = fields.Boolean()
     photo_uploaded = fields.Boolean()
     history = fields.List(fields.Nested(HistorySchema))
+
+    def _bank(self, registration):
+        return BankOutSchema().dump(registration) if registration.bank_account_no else None
+
+
+class RegistrationSummarySchema(Schema):
+    """Dumps the registration GET /me shows."""
+
+    id = fields.Integer()
+    status = Text()
+    stage = Text(allow_none=True)
+    review_reason = Text(allow_none=True)
+    year = fields.Integer()
+    zone_code = _code('zone')
 
 
 class RenewalSchema(Schema):
