@@ -130,10 +130,10 @@ def batch():
     """Batch approve or return the selected rows."""
     form, invalid = load_form(BatchForm(), request.form)
     if invalid:
-        flash('；'.join(invalid.values()), 'error')
-        return redirect(url_for('admin.queue'))
+        abort(400, description='；'.join(invalid.values()))
     choice = form['decision']
-    rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(form['ids']))).all()
+    rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(form['ids']))
+                              .order_by(Registration.id)).all()
     outcomes = decide_batch(g.reviewer, rows, choice, form['reason'])
     db.session.commit()
     done = sum(outcome.ok for outcome in outcomes)
