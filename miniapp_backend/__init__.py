@@ -45,7 +45,7 @@ class IsoJSONProvider(DefaultJSONProvider):
 
 
 def _init_extensions(app: Flask) -> None:
-    from miniapp_backend import security
+    from miniapp_backend import headers, inputs, security
     from miniapp_backend.enrolment.students import projection  # noqa: F401  (its session hooks keep GET /me current)
     from miniapp_backend.extensions import db, limiter, migrate, redis_store
 
@@ -54,6 +54,9 @@ def _init_extensions(app: Flask) -> None:
 
         # Only as many X-Forwarded-For hops as there are trusted proxies: a client cannot pick its own address.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config['PROXY_FIX_X_FOR'])
+
+    inputs.init_app(app)  # before any blueprint: its routes use the bounded int converter
+    headers.init_app(app)
     db.init_app(app)
     limiter.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
