@@ -1,4 +1,4 @@
-"""The tax bureau's payment query (DESIGN §7)."""
+"""The tax bureau's payment query (DESIGN §7.3)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -23,7 +23,7 @@ class Registration(db.Model):
 
     __tablename__ = 'registrations'
     __table_args__ = (
-        # The duplicate rule lives in the database, not only in Python (DESIGN §3).
+        # The duplicate rule lives in the database, not only in Python (DESIGN §3.5).
         sa.Index('uq_registrations_active_person_year', 'id_index', 'year', unique=True,
                  postgresql_where=sa.text(_ACTIVE_SQL), sqlite_where=sa.text(_ACTIVE_SQL)),
         sa.Index('ix_registrations_zone_status', 'zone_id', 'status'),

@@ -1,4 +1,4 @@
-"""WeChat server API: login, phone numbers and subscription messages (DESIGN §7)."""
+"""WeChat server API: login, phone numbers and subscription messages (DESIGN §7.2)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""A fake tax-bureau payment gateway (DESIGN §7)."""
+"""A fake tax-bureau payment gateway (DESIGN §7.3)."""
 from __future__ import annotations
 
 import re

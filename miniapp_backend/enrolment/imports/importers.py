@@ -1,4 +1,4 @@
-"""Row importers per kind (DESIGN §7): each row is applied whole in its own savepoint, or not at all."""
+"""Row importers per kind (DESIGN §7.5): each row is applied whole in its own savepoint, or not at all."""
 from __future__ import annotations
 
 from collections.abc import Callable

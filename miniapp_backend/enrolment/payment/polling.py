@@ -1,4 +1,4 @@
-"""Asking the tax bureau about approved, unpaid registrations (DESIGN §6): cost follows the work pending."""
+"""Asking the tax bureau about approved, unpaid registrations (DESIGN §6.1): cost follows the work pending."""
 from __future__ import annotations
 
 import logging

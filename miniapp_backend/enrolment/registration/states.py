@@ -1,4 +1,4 @@
-"""The registration state machine (DESIGN §3): the only code that assigns `Registration.status`.
+"""The registration state machine (DESIGN §3.4): the only code that assigns `Registration.status`.
 
 Every transition is checked in full before anything changes, then applied together with its audit row
 and, when the student should hear of it, its outbox notification, all in the caller's transaction.
@@ -93,7 +93,7 @@ def transition(registration: Registration, action: Action | str, actor: Actor, *
 
 
 def start_renewal(registration: Registration, now: datetime | None = None) -> AuditEvent:
-    """A renewal enters the machine as approved, with no review (DESIGN §3)."""
+    """A renewal enters the machine as approved, with no review (DESIGN §3.4)."""
     now = now or utcnow()
     registration.renewal = True
     registration.status = S.APPROVED
