@@ -45,7 +45,6 @@ def batch_cash():
                                     voucher_no=None, channel=PaymentChannel.CASH, source=PaymentSource.CASH,
                                     actor=actor_of(g.reviewer))
         paid += result.outcome is Outcome.PAID
-    db.session.commit()
     flash(f'现金缴费登记：成功{paid}条，未处理{len(ids) - paid}条', 'ok' if paid == len(ids) else 'error')
     return redirect(url_for('admin.payments'))
 
@@ -64,7 +63,6 @@ def cash(registration_id):
         return redirect(url_for('admin.record', registration_id=registration_id))
     result = record_payment(registration, amount_fen=amount_fen, paid_at=utcnow(), voucher_no=voucher,
                             channel=PaymentChannel.CASH, source=PaymentSource.CASH, actor=actor_of(g.reviewer))
-    db.session.commit()
     flash('现金缴费已登记，参保成功' if result.outcome == 'paid' else result.message,
           'ok' if result.outcome == 'paid' else 'error')
     return redirect(url_for('admin.record', registration_id=registration_id))

@@ -67,7 +67,6 @@ def record(registration_id):
     """A record with every field decrypted; opening it is written to the audit log."""
     registration = scoped_registration(registration_id)
     audit.record(actor_of(g.reviewer), 'open_record', zone_id=registration.zone_id, registration_id=registration.id)
-    db.session.commit()
     photo = db.session.scalars(sa.select(Document.id).where(Document.registration_id == registration.id)).first()
     seal_ok = letters.verify(registration.letter) if registration.letter else None
     actions = [action.value for action in allowed_actions(registration, actor_of(g.reviewer))]
@@ -111,10 +110,8 @@ def decision(registration_id):
         abort(400, description='未知的审核操作')
     try:
         decide(g.reviewer, registration, choice, request.form.get('reason'))
-        db.session.commit()
         flash({'approve': '已通过', 'return': '已退回', 'reject': '已不予通过'}[choice], 'ok')
-    except TransitionRefused as refused:
-        db.session.rollback()
+    except TransitionRefused as refused:  # refused before anything changed
         flash(refused.message, 'error')
     return redirect(url_for('admin.record', registration_id=registration_id))
 
@@ -128,7 +125,6 @@ def batch():
     ids = [int(value) for value in request.form.getlist('ids') if value.isdigit()]
     rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(ids))).all()
     outcomes = decide_batch(g.reviewer, rows, choice, request.form.get('reason'))
-    db.session.commit()
     done = sum(outcome.ok for outcome in outcomes)
     flash(f'批量处理完成：成功{done}条，失败{len(outcomes) - done}条', 'ok' if done == len(outcomes) else 'error')
     for outcome in outcomes:

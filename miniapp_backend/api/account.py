@@ -18,6 +18,7 @@ from miniapp_backend.enrolment.students.sign_in import sign_in
 from miniapp_backend.enrolment.zones.availability import find_zone
 from miniapp_backend.extensions import db, get_redis
 from miniapp_backend.models import Notification
+from miniapp_backend.unit_of_work import unit_of_work
 from schemas.auth import LoginResultSchema, LoginSchema, PhoneCodeSchema, StudentSchema
 from schemas.messages import ConfigSchema, MeSchema, MessageListSchema, QuotaSchema, SubscriptionSchema
 from schemas.zones import ZoneChoiceSchema
@@ -31,6 +32,7 @@ LOGIN_LIMIT = 20
 @blp.arguments(LoginSchema)
 @blp.response(200, LoginResultSchema)
 @errors(blp, 400, 401, 422, 429, 503)
+@unit_of_work
 def login(body):
     """Exchange a wx.login code for our own bearer token."""
     _throttle(body['code'][:64])
@@ -44,7 +46,7 @@ def login(body):
     except wechat.WeChatError:
         raise EnrolmentError('wechat_unavailable', '微信服务暂时不可用，请稍后再试', status=503) from None
     student = sign_in(session.openid, session.session_key, session.unionid)
-    db.session.commit()
+    db.session.flush()  # a new student's id goes into the token
     return {'token': tokens.issue(student, current_app.config['SECRET_KEY']),
             'expires_in': current_app.config['API_TOKEN_TTL'], 'student': presenters.student(student)}
 

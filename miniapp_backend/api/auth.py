@@ -1,4 +1,4 @@
-"""Bearer authentication and the per-request unit of work for the student API."""
+"""Bearer authentication for the student API; each authenticated call is one unit of work."""
 from __future__ import annotations
 
 import functools
@@ -9,6 +9,7 @@ from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.students import tokens
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Student
+from miniapp_backend.unit_of_work import unit_of_work
 
 #: Every operation that takes a student's token documents these errors.
 AUTH_ERRORS = (401, 422)
@@ -19,18 +20,17 @@ def current_student() -> Student:
 
 
 def student_required(view):
-    """Resolve the bearer token to a student, run the view, commit; a refusal rolls everything back."""
+    """Resolve the bearer token to a student and run the view as one unit of work (a refusal changes nothing)."""
 
     @functools.wraps(view)
+    @unit_of_work
     def wrapper(*args, **kwargs):
         header = request.headers.get('Authorization', '')
         if not header.startswith('Bearer ') or not header[7:].strip():
             raise EnrolmentError('unauthorized', '请先登录', status=401)
         g.student = tokens.student_for(header[7:].strip(), current_app.config['SECRET_KEY'],
                                        current_app.config['API_TOKEN_TTL'])
-        result = view(*args, **kwargs)
-        db.session.commit()
-        return result
+        return view(*args, **kwargs)
 
     return wrapper
 
