@@ -18,7 +18,11 @@ R = TypeVar('R')
 
 
 def unit_of_work(func: Callable[P, R]) -> Callable[P, R]:
-    """Run `func` as one transaction: commit when it returns, roll back and re-raise when it raises."""
+    """Run `func` as one transaction: commit when it returns, roll back and re-raise when it raises.
+
+    The commit keeps loaded objects as they are (no expiry): a response schema that dumps them afterwards reads
+    what this unit of work left instead of asking the database again for what it just wrote.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -27,10 +31,19 @@ def unit_of_work(func: Callable[P, R]) -> Callable[P, R]:
         except BaseException:
             db.session.rollback()
             raise
-        db.session.commit()
+        _commit_keeping_state()
         return result
 
     return wrapper
+
+
+def _commit_keeping_state() -> None:
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def commit_batch() -> None:
