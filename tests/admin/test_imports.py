@@ -21,7 +21,7 @@ from miniapp_backend.enrolment.registration.states import transition
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, ImportJob, InsuredPerson, Registration, Reviewer, Suspension
 from miniapp_backend.security.blind_index import blind_index
-from tests.admin.test_admin import _csrf, login
+from tests.admin.pages import csrf_token, login
 from tests.factories import make_id_number
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +39,7 @@ def workbook(headers, rows) -> bytes:
 
 
 def upload(client, kind, data, filename='data.xlsx'):
-    return client.post('/admin/imports', data={'kind': kind, 'csrf_token': _csrf(client, '/admin/'),
+    return client.post('/admin/imports', data={'kind': kind, 'csrf_token': csrf_token(client, '/admin/'),
                                                'file': (io.BytesIO(data), filename)},
                        content_type='multipart/form-data', follow_redirects=True)
 
@@ -215,7 +215,7 @@ def _without_duplicate_check(zone, actor, rows):
 
     schools = {school.code: school for school in zone.schools}
     for _, row in rows:
-        registration = importers._registration(zone, row, schools)
+        registration = importers.registration_from_row(zone, row, schools)
         db.session.add(registration)
         transition(registration, 'submit', actor)
     return {}

@@ -75,7 +75,7 @@ def import_registrations(zone: Zone, actor: Actor, rows: list[tuple[int, dict]])
     built: list[tuple[int, Registration]] = []
     for number, row in rows:
         try:
-            built.append((number, _registration(zone, row, schools)))
+            built.append((number, registration_from_row(zone, row, schools)))
         except CellError as error:
             errors[number] = error
     enrolled = duplicates.enrolled_zones({r.id_index for _, r in built}, zone, zone.year, utcnow().date())
@@ -107,7 +107,8 @@ def _reserve_ids(count: int) -> list[tuple[int | None, int | None]]:
         "nextval(pg_get_serial_sequence('audit_events', 'id')) FROM generate_series(1, :count)"), {'count': count})]
 
 
-def _registration(zone: Zone, row: dict, schools: dict[str, School]) -> Registration:
+def registration_from_row(zone: Zone, row: dict, schools: dict[str, School]) -> Registration:
+    """A draft registration from one workbook row, its cells checked (raises CellError); not yet added."""
     id_type = _choice(row, '证件类型', IdType, required=False) or IdType.RESIDENT_ID
     data = {'name': text(row, '姓名'), 'id_type': id_type.value, 'id_number': id_number(row),
             'ethnicity': _ethnicity(row), 'marital_status': _choice(row, '婚姻状况', MaritalStatus).value,
