@@ -26,7 +26,8 @@ OPEN_ENDPOINTS = {'admin.login', 'admin.static'}
 
 
 def init_app(app: Flask) -> None:
-    from miniapp_backend.admin import auth, imports, payments, reports, review, zone_settings  # noqa: F401  (registers the routes)
+    # Importing the view modules registers their routes.
+    from miniapp_backend.admin import auth, imports, payments, reports, review, zone_settings  # noqa: F401
 
     app.register_blueprint(bp)
 
