@@ -17,12 +17,14 @@ P = ParamSpec('P')
 R = TypeVar('R')
 
 
-def unit_of_work(func: Callable[P, R]) -> Callable[P, R]:
+def unit_of_work(func: Callable[P, R] | None = None, *, keep_loaded: bool = False):
     """Run `func` as one transaction: commit when it returns, roll back and re-raise when it raises.
 
-    The commit keeps loaded objects as they are (no expiry): a response schema that dumps them afterwards reads
-    what this unit of work left instead of asking the database again for what it just wrote.
+    With `keep_loaded` the commit leaves loaded objects as they are (no expiry): an API response schema that dumps
+    them after the view returns reads what this unit of work left instead of asking the database again.
     """
+    if func is None:
+        return functools.partial(unit_of_work, keep_loaded=keep_loaded)
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -31,7 +33,10 @@ def unit_of_work(func: Callable[P, R]) -> Callable[P, R]:
         except BaseException:
             db.session.rollback()
             raise
-        _commit_keeping_state()
+        if keep_loaded:
+            _commit_keeping_state()
+        else:
+            db.session.commit()
         return result
 
     return wrapper

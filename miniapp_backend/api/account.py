@@ -42,7 +42,7 @@ LOGIN_LIMIT = 20
 @blp.arguments(LoginSchema)
 @blp.response(200, LoginResultSchema)
 @errors(blp, 400, 401, 422, 429, 503)
-@unit_of_work
+@unit_of_work(keep_loaded=True)
 def login(body):
     """Exchange a wx.login code for our own bearer token."""
     _throttle(body['code'][:64])

@@ -31,7 +31,7 @@ def student_required(view):
     """Resolve the bearer token to a student and run the view as one unit of work (a refusal changes nothing)."""
 
     @functools.wraps(view)
-    @unit_of_work
+    @unit_of_work(keep_loaded=True)
     def wrapper(*args, **kwargs):
         g.student = tokens.student_with_version(*bearer_claims())
         return view(*args, **kwargs)
