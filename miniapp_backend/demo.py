@@ -1,7 +1,7 @@
 """Demo data for `flask seed-demo`: three real zones with schools and open windows."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from miniapp_backend.extensions import db
 from miniapp_backend.models import College, InsuredPerson, Registration, School, SchoolClass, Student, Zone
@@ -58,7 +58,7 @@ def seed_demo(now: datetime | None = None) -> bool:
     """Create the demo zones once; returns False when they already exist."""
     if db.session.query(Zone.id).filter_by(code=ZONES[0]['code']).first():
         return False
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     year = now.year + 1
     zones = {}
     for spec in ZONES:

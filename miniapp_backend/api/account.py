@@ -16,8 +16,7 @@ from miniapp_backend.api.auth import (
 from miniapp_backend.api.docs import BEARER, errors
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.messages import subscriptions
-from miniapp_backend.enrolment.students import projection, tokens
-from miniapp_backend.enrolment.students import view as student_view
+from miniapp_backend.enrolment.students import projection, tokens, view as student_view
 from miniapp_backend.enrolment.students.sign_in import sign_in
 from miniapp_backend.enrolment.zones.availability import find_zone
 from miniapp_backend.extensions import db, get_redis
@@ -67,7 +66,7 @@ def _throttle(key: str) -> None:
         count = get_redis().incr(counter)
         if count == 1:
             get_redis().expire(counter, 60)
-    except Exception:  # the limiter must never stop logins when Redis is down
+    except Exception:  # noqa: BLE001  (the limiter must never stop logins when Redis is down)
         return
     if count > LOGIN_LIMIT:
         raise EnrolmentError('rate_limited', '操作太频繁，请稍后再试', status=429)

@@ -9,7 +9,13 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from miniapp_backend.extensions import db
 from miniapp_backend.models.base import UTCDateTime, enum_column, utcnow
 from miniapp_backend.models.enums import (
-    ACTIVE_STATUSES, IdType, Identity, MaritalStatus, PaymentChannel, RegistrationStatus, SpecialIdentity,
+    ACTIVE_STATUSES,
+    Identity,
+    IdType,
+    MaritalStatus,
+    PaymentChannel,
+    RegistrationStatus,
+    SpecialIdentity,
 )
 from miniapp_backend.models.people import Student
 from miniapp_backend.models.zone import School, Zone
@@ -87,7 +93,7 @@ class Registration(db.Model):
     letter: Mapped[CommitmentLetter | None] = relationship(back_populates='registration', uselist=False)
     documents: Mapped[list[Document]] = relationship(back_populates='registration')
     #: The audit rows of its transitions, oldest first (what the student's history shows).
-    history: Mapped[list['AuditEvent']] = relationship(  # noqa: F821
+    history: Mapped[list[AuditEvent]] = relationship(  # noqa: F821
         primaryjoin="and_(AuditEvent.registration_id == Registration.id, AuditEvent.action == 'transition')",
         order_by='AuditEvent.id', viewonly=True)
 

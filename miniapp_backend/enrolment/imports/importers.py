@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta, timezone
 
 import sqlalchemy as sa
 
@@ -18,7 +18,12 @@ from miniapp_backend.extensions import db
 from miniapp_backend.models import InsuredPerson, Registration, School, SubsidisedPerson, Zone
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import (
-    IdType, InsuredStatus, MaritalStatus, PaymentSource, RegistrationStatus, SpecialIdentity,
+    IdType,
+    InsuredStatus,
+    MaritalStatus,
+    PaymentSource,
+    RegistrationStatus,
+    SpecialIdentity,
 )
 from miniapp_backend.security.blind_index import blind_index
 from miniapp_backend.security.idnumbers import InvalidIdNumber, validate_id_number
@@ -87,7 +92,7 @@ def import_registrations(zone: Zone, actor: Actor, rows: list[tuple[int, dict]])
             errors[number] = CellError('证件号码', '与本表前面的行是同一人')
         else:
             accepted[registration.id_index] = registration
-    for registration, (registration_id, event_id) in zip(accepted.values(), _reserve_ids(len(accepted))):
+    for registration, (registration_id, event_id) in zip(accepted.values(), _reserve_ids(len(accepted)), strict=True):
         registration.id = registration_id
         db.session.add(registration)
         transition(registration, Action.SUBMIT, actor).id = event_id
@@ -169,7 +174,7 @@ def import_reconciliation(zone: Zone, actor: Actor, row: dict) -> None:
         amount_fen = round(float(text(row, '缴费金额（元）')) * 100)
     except ValueError:
         raise CellError('缴费金额（元）', '应为金额数字') from None
-    paid_at = moment(row, '缴费时间').replace(tzinfo=SHANGHAI).astimezone(timezone.utc)
+    paid_at = moment(row, '缴费时间').replace(tzinfo=SHANGHAI).astimezone(UTC)
     registration = db.session.scalars(sa.select(Registration).where(
         Registration.id_index == blind_index(number), Registration.zone_id == zone.id, Registration.year == zone.year,
         Registration.status.in_((RegistrationStatus.APPROVED, RegistrationStatus.PAID)))).first()

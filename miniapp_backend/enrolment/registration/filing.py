@@ -16,8 +16,7 @@ from miniapp_backend.enrolment.zones.availability import check_window, find_zone
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, School, Student, Zone
 from miniapp_backend.models.base import utcnow
-from miniapp_backend.models.enums import ACTIVE_STATUSES
-from miniapp_backend.models.enums import RegistrationStatus as S
+from miniapp_backend.models.enums import ACTIVE_STATUSES, RegistrationStatus as S
 from miniapp_backend.security.blind_index import blind_index
 from miniapp_backend.security.idnumbers import InvalidIdNumber, validate_id_number
 

@@ -17,8 +17,7 @@ from miniapp_backend.enrolment.messages import outbox
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Registration
 from miniapp_backend.models.base import utcnow
-from miniapp_backend.models.enums import ActorType
-from miniapp_backend.models.enums import RegistrationStatus as S
+from miniapp_backend.models.enums import ActorType, RegistrationStatus as S
 
 
 class Action(StrEnum):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 from miniapp_backend.enrolment import audit
@@ -76,11 +76,11 @@ def _between(value: int, low: int, high: int) -> int:
 
 
 def _day_start(value: str) -> datetime:
-    return datetime.combine(date.fromisoformat(value), time(0, 0), SHANGHAI).astimezone(timezone.utc)
+    return datetime.combine(date.fromisoformat(value), time(0, 0), SHANGHAI).astimezone(UTC)
 
 
 def _day_end(value: str) -> datetime:
-    return datetime.combine(date.fromisoformat(value), time(23, 59, 59), SHANGHAI).astimezone(timezone.utc)
+    return datetime.combine(date.fromisoformat(value), time(23, 59, 59), SHANGHAI).astimezone(UTC)
 
 
 def _stages(value: str) -> list[str]:
