@@ -23,6 +23,7 @@ from miniapp_backend.inputs import load_form
 from miniapp_backend.models import Reviewer
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.ratelimits import rate
+from miniapp_backend.unit_of_work import commit_batch
 from schemas.admin import LoginForm
 
 MAX_FAILURES = 5
@@ -44,7 +45,6 @@ def authenticate(username: str, password: str, now: datetime) -> tuple[Reviewer 
     if not check_password_hash(reviewer.password_hash, password):
         if attempt >= MAX_FAILURES:
             reviewer.locked_until, reviewer.failed_logins = now + LOCK, 0
-        db.session.commit()
         return None, REFUSED
     reviewer.failed_logins, reviewer.locked_until = 0, None
     return reviewer, None
@@ -59,7 +59,7 @@ def _claim_attempt(username: str, now: datetime) -> tuple[int, int] | None:
         .values(failed_logins=Reviewer.failed_logins + 1)
         .returning(Reviewer.id, Reviewer.failed_logins)
         .execution_options(synchronize_session=False)).first()
-    db.session.commit()
+    commit_batch()
     return tuple(row) if row else None
 
 
@@ -79,7 +79,6 @@ def login():
     session.update(reviewer_id=reviewer.id, session_version=reviewer.session_version, since=time.time(),
                    seen=time.time())
     audit.record(actor_of(reviewer), 'login', zone_id=reviewer.zone_id)
-    db.session.commit()
     return redirect(url_for('admin.queue'))
 
 
@@ -87,6 +86,5 @@ def login():
 def logout():
     """Ends this and every other session of the reviewer."""
     g.reviewer.session_version += 1
-    db.session.commit()
     session.clear()
     return redirect(url_for('admin.login'))

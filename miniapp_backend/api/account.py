@@ -10,20 +10,19 @@ from flask_smorest import Blueprint
 from miniapp_backend import ratelimits, wechat
 from miniapp_backend.api.auth import (
     bearer_claims,
-    commit_keeping_state,
     current_student,
     student_required,
 )
 from miniapp_backend.api.docs import BEARER, errors
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.messages import subscriptions
-from miniapp_backend.enrolment.students import projection, tokens
-from miniapp_backend.enrolment.students import view as student_view
+from miniapp_backend.enrolment.students import projection, tokens, view as student_view
 from miniapp_backend.enrolment.students.sign_in import sign_in
 from miniapp_backend.enrolment.zones.availability import find_zone
 from miniapp_backend.extensions import db, limiter
 from miniapp_backend.models import Notification
 from miniapp_backend.ratelimits import rate
+from miniapp_backend.unit_of_work import unit_of_work
 from schemas.auth import LoginResultSchema, LoginSchema, PhoneCodeSchema, StudentSchema
 from schemas.messages import (
     ConfigSchema,
@@ -44,6 +43,7 @@ blp = Blueprint('account', __name__, description='登录与个人信息')
 @errors(blp, 400, 401, 422, 429, 503)
 @limiter.limit(rate('STUDENT_LOGIN_RATE'))
 @limiter.limit(rate('STUDENT_LOGIN_CODE_RATE'), key_func=lambda: f'code:{_posted_code()}')
+@unit_of_work(keep_loaded=True)
 def login(body):
     """Exchange a wx.login code for our own bearer token (limited per client address, per code, per openid)."""
     try:
@@ -58,7 +58,7 @@ def login(body):
     if not ratelimits.allow('STUDENT_LOGIN_OPENID_RATE', session.openid):
         raise EnrolmentError('rate_limited', '操作太频繁，请稍后再试', status=429)
     student = sign_in(session.openid, session.session_key, session.unionid)
-    commit_keeping_state()
+    db.session.flush()  # a new student's id goes into the token
     return {'token': tokens.issue(student, current_app.config['SECRET_KEY']),
             'expires_in': current_app.config['API_TOKEN_TTL'], 'student': student}
 
@@ -72,6 +72,7 @@ def _posted_code() -> str:
 @blp.response(200, MeSchema)
 @blp.doc(security=BEARER)
 @errors(blp, 401)
+@unit_of_work
 def me():
     """Profile, zone, current registration and suspension, and the one next step."""
     student_id, version = bearer_claims()
@@ -79,7 +80,6 @@ def me():
     def build() -> tuple[int, bytes]:
         student = tokens.student_with_version(student_id, version)
         body = current_app.json.dumps(MeSchema().dump(student_view.view(student))).encode()
-        db.session.commit()
         return student.token_version, body
 
     try:

@@ -15,10 +15,17 @@ from miniapp_backend.enrolment.imports import runner
 from miniapp_backend.enrolment.imports.importers import KINDS
 from miniapp_backend.extensions import db
 from miniapp_backend.models import (
-    AuditEvent, College, Document, ImportJob, ImportRowError, InsuredPerson, Payment, Registration, School,
+    AuditEvent,
+    College,
+    Document,
+    ImportJob,
+    ImportRowError,
+    InsuredPerson,
+    Payment,
+    Registration,
+    School,
     SchoolClass,
 )
-from miniapp_backend.security.blind_index import blind_index
 from tests.factories import make_id_number
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -64,7 +71,7 @@ def campus(create_zone, create_student, create_registration):
     db.session.commit()
     schools = {'10359X': s1, 'S2': s2}
     people = []
-    for n, (cell, (school, college, class_name)) in enumerate(CELLS.items()):
+    for cell, (school, college, class_name) in CELLS.items():
         for status, stage in (('submitted', 'counsellor'), ('approved', None)):
             registration = create_registration(
                 create_student(), zone, status=status, stage=stage, name=f'范围{cell}{status}',
@@ -171,7 +178,7 @@ def _check_audit(client, inside, outside):
 
 @pytest.mark.parametrize('role', list(VISIBLE))
 def test_nothing_outside_the_scope_changes(app, client, create_reviewer, campus, role):
-    zone, people = campus
+    _, people = campus
     _login(client, create_reviewer, role)
     outside = [p for p in people if p.cell not in VISIBLE[role]]
     token = _CSRF.search(client.get('/admin/').text).group(1)
@@ -230,7 +237,7 @@ def _rows(kind, people):
 @pytest.mark.parametrize('role', list(VISIBLE))
 @pytest.mark.parametrize('kind', list(KINDS))
 def test_imports_follow_the_role_and_scope(app, client, create_reviewer, campus, role, kind):
-    zone, people = campus
+    _, people = campus
     _login(client, create_reviewer, role)
     outside = [p for p in people if p.cell not in VISIBLE[role]]
     before = _state(outside)

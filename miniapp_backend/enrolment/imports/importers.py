@@ -1,9 +1,9 @@
-"""Row importers per kind (DESIGN §7): each row is applied whole in its own savepoint, or not at all."""
+"""Row importers per kind (DESIGN §7.5): each row is applied whole in its own savepoint, or not at all."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta, timezone
 
 import sqlalchemy as sa
 
@@ -100,7 +100,7 @@ def import_registrations(zone: Zone, actor: Actor, rows: list[tuple[int, dict]])
     scope = uploader_scope(actor)
     for number, row in rows:
         try:
-            registration = _registration(zone, row, schools)
+            registration = registration_from_row(zone, row, schools)
             _check_scope(scope, registration)
             built.append((number, registration))
         except CellError as error:
@@ -114,7 +114,7 @@ def import_registrations(zone: Zone, actor: Actor, rows: list[tuple[int, dict]])
             errors[number] = CellError('证件号码', '与本表前面的行是同一人')
         else:
             accepted[registration.id_index] = registration
-    for registration, (registration_id, event_id) in zip(accepted.values(), _reserve_ids(len(accepted))):
+    for registration, (registration_id, event_id) in zip(accepted.values(), _reserve_ids(len(accepted)), strict=True):
         registration.id = registration_id
         db.session.add(registration)
         transition(registration, Action.SUBMIT, actor).id = event_id
@@ -151,7 +151,8 @@ def _reserve_ids(count: int) -> list[tuple[int | None, int | None]]:
         "nextval(pg_get_serial_sequence('audit_events', 'id')) FROM generate_series(1, :count)"), {'count': count})]
 
 
-def _registration(zone: Zone, row: dict, schools: dict[str, School]) -> Registration:
+def registration_from_row(zone: Zone, row: dict, schools: dict[str, School]) -> Registration:
+    """A draft registration from one workbook row, its cells checked (raises CellError); not yet added."""
     id_type = _choice(row, '证件类型', IdType, required=False) or IdType.RESIDENT_ID
     data = {'name': text(row, '姓名'), 'id_type': id_type.value, 'id_number': id_number(row),
             'ethnicity': _ethnicity(row), 'marital_status': _choice(row, '婚姻状况', MaritalStatus).value,
@@ -212,7 +213,7 @@ def import_reconciliation(zone: Zone, actor: Actor, row: dict) -> None:
         amount_fen = round(float(text(row, '缴费金额（元）')) * 100)
     except ValueError:
         raise CellError('缴费金额（元）', '应为金额数字') from None
-    paid_at = moment(row, '缴费时间').replace(tzinfo=SHANGHAI).astimezone(timezone.utc)
+    paid_at = moment(row, '缴费时间').replace(tzinfo=SHANGHAI).astimezone(UTC)
     registration = db.session.scalars(sa.select(Registration).where(
         Registration.id_index == blind_index(number), Registration.zone_id == zone.id, Registration.year == zone.year,
         Registration.status.in_((RegistrationStatus.APPROVED, RegistrationStatus.PAID)))).first()
