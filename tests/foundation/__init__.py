@@ -1,0 +1,1 @@
+"""The app factory, settings, and models against the migrations."""
