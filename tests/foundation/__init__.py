@@ -1,1 +1,1 @@
-"""The app factory, settings, and models against the migrations."""
+"""The app factory, settings, health check and operator commands; the schema against the migrations."""
