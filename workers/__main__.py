@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     app = get_app()  # built before forking, so every work-horse inherits it
     if args.command == 'worker':
         with app.app_context():
-            import workers.imports  # noqa: F401  (preloaded once, not per job)
+            import workers.imports
             import workers.jobs  # noqa: F401
         queues = registry.QUEUES if args.pool == 'all' else registry.POOLS[args.pool]
         names = [registry.queue_name(app.config, queue) for queue in queues]

@@ -3,8 +3,8 @@
 Revision ID: 0003_i14
 Revises: 0002_i13
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0003_i14'
 down_revision = '0002_i13'

@@ -5,6 +5,7 @@ hard-coded host; this client uses the stable-token endpoint, a timeout, and at m
 """
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 
@@ -79,10 +80,8 @@ class AppWeChatClient(WeChatClient):
 
     def forget_token(self) -> None:
         self._local_token = None
-        try:
+        with contextlib.suppress(redis.RedisError):
             self.session.delete(self.access_token_key)
-        except redis.RedisError:
-            pass
 
     def call(self, method: str, path: str, **kwargs) -> dict:
         """One API call; a rejected token is refreshed and the call retried once, never more."""

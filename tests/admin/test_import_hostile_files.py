@@ -88,10 +88,10 @@ def test_over_long_and_unstorable_cells_and_inf_amounts_are_row_errors(admin_cli
                                                                        create_registration):
     headers = KINDS['registrations'].headers
     good = make_id_number()
-    rows = [_registration_row(good), _registration_row(make_id_number(), **{'姓名': '王' * 300}),
-            _registration_row(make_id_number(), **{'户籍地区划': '3401041'}),
-            _registration_row(make_id_number(), **{'居住地址': '宣城\u2028市'}),
-            _registration_row(make_id_number(), **{'学号': 'x' * 70})]
+    rows = [_registration_row(good), _registration_row(make_id_number(), 姓名='王' * 300),
+            _registration_row(make_id_number(), 户籍地区划='3401041'),
+            _registration_row(make_id_number(), 居住地址='宣城\u2028市'),
+            _registration_row(make_id_number(), 学号='x' * 70)]
     job, _ = _queue_and_run(admin_client, 'registrations', workbook(headers, rows))
     assert job.status == 'finished', job.message
     assert job.ok_rows == 1 and job.error_rows == 4 and {e.row for e in job.errors} == {3, 4, 5, 6}

@@ -22,6 +22,7 @@ from miniapp_backend.extensions import db
 from miniapp_backend.models import ImportJob, ImportRowError, Reviewer
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import ImportStatus
+from miniapp_backend.unit_of_work import commit_batch
 
 logger = logging.getLogger(__name__)
 #: The column that names the person in every import kind.
@@ -45,18 +46,18 @@ def run(import_id: int, report: Callable[[int, int], None] = lambda done, total:
     budget = budget_seconds if budget_seconds is not None else current_app.config['IMPORT_TIME_BUDGET']
     deadline = time.monotonic() + budget
     job.status = ImportStatus.RUNNING
-    db.session.commit()
+    commit_batch()
     try:
         _apply_all(job, deadline, report)
         job.status, job.message = ImportStatus.FINISHED, f'成功{job.ok_rows}行，失败{job.error_rows}行'
     except WorkbookRejected as rejected:
         job = _failed(import_id, rejected.message)
-    except Exception:  # noqa: BLE001  (whatever happens, the job must not stay `running`)
+    except Exception:
         logger.exception('import %s stopped by an unexpected error', import_id)
         job = _failed(import_id, '导入因系统错误中断')
     job.workbook = None  # the uploaded file may hold ID numbers: keep it no longer than needed
     job.finished_at = utcnow()
-    db.session.commit()
+    commit_batch()
     report(job.processed_rows, job.total_rows)
     logger.info('import %s (%s): %s', job.id, job.kind.value, job.message)
     return job
@@ -71,7 +72,7 @@ def _apply_all(job: ImportJob, deadline: float, report: Callable[[int, int], Non
     rows, repeated = _first_of_each(rows, importer.repeat_columns)
     job.processed_rows += len(repeated)
     _record(job, repeated)
-    db.session.commit()
+    commit_batch()
     analyse_at = FIRST_ANALYSE
     for start in range(0, len(rows), CHUNK_ROWS):
         if time.monotonic() > deadline:
@@ -81,7 +82,7 @@ def _apply_all(job: ImportJob, deadline: float, report: Callable[[int, int], Non
         job.processed_rows += len(chunk)
         job.ok_rows += len(chunk) - len(errors)
         _record(job, errors)
-        db.session.commit()
+        commit_batch()
         if job.ok_rows >= analyse_at:
             _analyse(importer.tables)
             analyse_at *= 2
@@ -134,7 +135,7 @@ def fail_stale(now, budget_seconds: float) -> int:
         job.status, job.workbook, job.finished_at = ImportStatus.FAILED, None, now
         job.message = (f'导入中断（超过时间上限未完成），已处理{job.processed_rows}行，请核对后重新上传'
                        if job.processed_rows else '导入中断（超过时间上限未完成），请重新上传')
-    db.session.commit()
+    commit_batch()
     return len(stale)
 
 
@@ -146,7 +147,7 @@ def _analyse(tables: tuple[str, ...]) -> None:
     """
     if tables and db.session.get_bind().dialect.name == 'postgresql':
         db.session.execute(sa.text('ANALYZE ' + ', '.join(tables)))
-        db.session.commit()
+        commit_batch()
 
 
 def error_report(job: ImportJob) -> bytes:

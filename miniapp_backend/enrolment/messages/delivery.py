@@ -22,6 +22,7 @@ from miniapp_backend.extensions import db
 from miniapp_backend.models import Notification, Student, SubscriptionQuota
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import NotificationStatus as N
+from miniapp_backend.unit_of_work import commit_batch
 
 logger = logging.getLogger(__name__)
 
@@ -117,10 +118,10 @@ def claim(now: datetime) -> Notification | None:
             notification.attempts += 1
             notification.next_attempt_at = now + LEASE
             notification.send_started_at = None
-            db.session.commit()
+            commit_batch()
             return notification
-        db.session.commit()
-    db.session.commit()
+        commit_batch()
+    commit_batch()
     return None
 
 
@@ -131,7 +132,7 @@ def deliver(notification: Notification, now: datetime) -> str:
 
     def mark_started() -> None:
         notification.send_started_at = now
-        db.session.commit()
+        commit_batch()
 
     try:
         wechat.send_subscribe_message(openid, notification.template_id, notification.data, notification.page,
@@ -157,7 +158,7 @@ def deliver(notification: Notification, now: datetime) -> str:
         _finish(notification, N.SENT, None)
         notification.sent_at = now
         outcome = 'sent'
-    db.session.commit()
+    commit_batch()
     logger.info('notification %s: %s', notification_id, outcome)
     return outcome
 
@@ -182,7 +183,7 @@ def release_interrupted(now: datetime) -> int:
     maybe_sent = db.session.execute(
         sa.update(Notification).where(stale, Notification.send_started_at.is_not(None))
         .values(status=N.UNKNOWN, last_error='interrupted'))
-    db.session.commit()
+    commit_batch()
     return never_sent.rowcount + maybe_sent.rowcount
 
 
