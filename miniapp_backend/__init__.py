@@ -45,7 +45,7 @@ class IsoJSONProvider(DefaultJSONProvider):
 
 
 def _init_extensions(app: Flask) -> None:
-    from miniapp_backend import headers, inputs, security
+    from miniapp_backend import headers, inputs, logs, security
     from miniapp_backend.enrolment.students import projection  # noqa: F401  (its session hooks keep GET /me current)
     from miniapp_backend.extensions import db, limiter, migrate, redis_store
 
@@ -57,6 +57,9 @@ def _init_extensions(app: Flask) -> None:
 
     inputs.init_app(app)  # before any blueprint: its routes use the bounded int converter
     headers.init_app(app)
+    logs.init_app(app)
+    if not app.testing:
+        logs.configure()
     db.init_app(app)
     limiter.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
