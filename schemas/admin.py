@@ -61,3 +61,5 @@ class ZoneSettingsForm(Schema):
         0, 60, error='提醒天数应为0至60'))
     message_templates = Text(load_default='{}', max_length=20_000, multiline=True)
     family_channel = Text(load_default='')
+    face_verification = Text(load_default='')
+    subsidised_match_required = Text(load_default='')

@@ -108,6 +108,24 @@ def create_registration(app):
 
 
 @pytest.fixture
+def prove(app):
+    """Record that a student proved (by WeChat face verification) to be the person with this ID number and name."""
+    from miniapp_backend.enrolment.students.identity import name_index
+    from miniapp_backend.extensions import db
+    from miniapp_backend.models import IdentityProof
+    from miniapp_backend.security.blind_index import blind_index
+
+    def prove(student, id_number: str, name: str) -> IdentityProof:
+        proof = IdentityProof(student_id=student.id, method='face', status='passed', id_index=blind_index(id_number),
+                              name_index=name_index(name), id_number=id_number, name=name)
+        db.session.add(proof)
+        db.session.commit()
+        return proof
+
+    return prove
+
+
+@pytest.fixture
 def create_reviewer(app):
     from miniapp_backend.cli import create_reviewer as add_reviewer
     from miniapp_backend.extensions import db

@@ -27,7 +27,7 @@ OPEN_ENDPOINTS = {'admin.login', 'admin.static'}
 
 def init_app(app: Flask) -> None:
     # Importing the view modules registers their routes.
-    from miniapp_backend.admin import auth, imports, payments, reports, review, zone_settings  # noqa: F401
+    from miniapp_backend.admin import auth, identity, imports, payments, reports, review, zone_settings  # noqa: F401
 
     app.register_blueprint(bp)
 

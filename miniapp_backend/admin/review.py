@@ -6,7 +6,7 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 
 from miniapp_backend.admin import bp
 from miniapp_backend.enrolment import audit
-from miniapp_backend.enrolment.registration import letters
+from miniapp_backend.enrolment.registration import letters, subsidised
 from miniapp_backend.enrolment.registration.review import (
     DECISIONS,
     actor_of,
@@ -21,7 +21,7 @@ from miniapp_backend.enrolment.reports.export import registrations_workbook
 from miniapp_backend.enrolment.scope import review_queue, scoped_registrations
 from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form
-from miniapp_backend.models import Document, Registration, SubsidisedPerson
+from miniapp_backend.models import Document, Registration
 from miniapp_backend.models.enums import RegistrationStatus
 from miniapp_backend.security.blind_index import blind_index
 from schemas.admin import BatchForm, DecisionForm, QueueFilter
@@ -81,13 +81,12 @@ def record(registration_id):
     registration = scoped_registration(registration_id)
     audit.record(actor_of(g.reviewer), 'open_record', zone_id=registration.zone_id, registration_id=registration.id)
     photo = db.session.scalars(sa.select(Document.id).where(Document.registration_id == registration.id)).first()
-    seal_ok = letters.verify(registration.letter) if registration.letter else None
+    # The seal must verify and the sealed text must still say what the registration says.
+    seal_ok = letters.verify(registration.letter) and letters.follows_data(registration) if registration.letter else None
     actions = [action.value for action in allowed_actions(registration, actor_of(g.reviewer))]
-    subsidised = db.session.scalars(sa.select(SubsidisedPerson).where(
-        SubsidisedPerson.id_index == registration.id_index, SubsidisedPerson.zone_id == registration.zone_id,
-        SubsidisedPerson.year == registration.year)).first()
     return render_template('admin/record.html', r=registration, photo=photo, seal_ok=seal_ok, actions=actions,
-                           history=registration_history(registration), subsidised=subsidised)
+                           history=registration_history(registration), subsidised=subsidised.listed(registration),
+                           subsidised_mismatch=subsidised.mismatch(registration))
 
 
 def registration_history(registration: Registration):

@@ -114,6 +114,19 @@ class ReviewerRole(LabelledEnum):
     COUNSELLOR = 'counsellor', '辅导员'
 
 
+class ProofMethod(LabelledEnum):
+    FACE = 'face', '人脸核身'
+    EARLIER_REGISTRATION = 'earlier_registration', '本人往年登记'
+    PHONE = 'phone', '已验证手机号'
+    CENTRE = 'centre', '医保中心审核'
+
+
+class ProofStatus(LabelledEnum):
+    PENDING = 'pending', '待审核'
+    PASSED = 'passed', '已通过'
+    FAILED = 'failed', '未通过'
+
+
 class ActorType(LabelledEnum):
     STUDENT = 'student', '学生'
     REVIEWER = 'reviewer', '审核员'

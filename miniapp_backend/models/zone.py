@@ -47,6 +47,10 @@ class Zone(db.Model):
     #: Commitment letter wording with {name}, {id_number}, {school}, {zone}, {year} placeholders; None: default.
     letter_template: Mapped[str | None] = mapped_column(sa.Text)
     notices: Mapped[list] = mapped_column(JSONType, default=list)
+    #: WeChat face verification 2.0 is enabled for this zone's mini-program (a capability applied for).
+    face_verification: Mapped[bool] = mapped_column(default=False)
+    #: A subsidised declaration must match the imported subsidised list before submission and approval.
+    subsidised_match_required: Mapped[bool] = mapped_column(default=False)
 
     schools: Mapped[list[School]] = relationship(back_populates='zone', order_by='School.code')
 

@@ -4,6 +4,7 @@ import io
 import itertools
 
 import pytest
+import sqlalchemy as sa
 from PIL import Image, ImageDraw
 
 _codes = itertools.count(1)
@@ -33,6 +34,19 @@ class StudentClient:
 
     def patch(self, path, json=None):
         return self.client.patch(f'/api/v1{path}', json=json, headers=self.auth_headers())
+
+    def prove_by_face(self, id_number: str, name: str) -> None:
+        """WeChat face verification as the page runs it: a verify_id from the backend, wx.requestFacialVerify
+        (the fake WeChat server answers 10000 unless a test scripts otherwise), then the backend's result check."""
+        from miniapp_backend.extensions import db
+        from miniapp_backend.models import Zone
+
+        db.session.execute(sa.update(Zone).values(face_verification=True))
+        db.session.commit()
+        started = self.post('/identity/face', {'id_type': 'resident_id', 'id_number': id_number, 'name': name})
+        assert started.status_code == 201, started.json
+        result = self.post('/identity/face/result', {'verify_id': started.json['verify_id']})
+        assert result.json['status'] == 'passed', result.json
 
     def upload(self, path, data: bytes, filename='file.png'):
         return self.client.post(f'/api/v1{path}', data={'file': (io.BytesIO(data), filename)},

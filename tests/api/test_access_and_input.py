@@ -34,7 +34,9 @@ def seeded(app):
 def owner_and_other(seeded, student_client):
     owner, other = student_client(), student_client()
     owner.put('/me/zone', json={'zone_code': '341800'})
-    created = owner.post('/registrations', json=registration_fields(special_identity='orphan'))
+    fields = registration_fields(special_identity='orphan')
+    created = owner.post('/registrations', json=fields)
+    owner.prove_by_face(fields['id_number'], fields['name'])
     suspension = owner.post('/suspensions', json={'origin_zone_code': '340400', 'reason': '在学籍地参保',
                                                   'suspend_from': '2026-12-01', 'consent': True})
     return owner, other, created.json['id'], suspension.json['id']

@@ -40,6 +40,7 @@ def test_renewal_student_goes_straight_to_payment(app, student_client, fake_tax)
     student = student_client()
     assert student.get('/me').json['next_action'] == 'choose_zone'
     assert student.put('/me/zone', json={'zone_code': '341800'}).status_code == 200
+    student.prove_by_face(INSURED[1]['id_number'], INSURED[1]['name'])
     renewal = student.post('/renewals', json={'zone_code': '341800', 'id_number': INSURED[1]['id_number']})
     assert renewal.status_code == 201, renewal.json
     assert (renewal.json['status'], renewal.json['renewal'], renewal.json['id_number']) == (
@@ -69,7 +70,12 @@ def test_renewal_student_goes_straight_to_payment(app, student_client, fake_tax)
 def test_not_eligible_for_renewal(app, student_client):
     _seed()
     student = student_client()
-    response = student.post('/renewals', json={'zone_code': '341800', 'id_number': registration_fields()['id_number']})
+    student.put('/me/zone', json={'zone_code': '341800'})
+    number = registration_fields()['id_number']
+    unproven = student.post('/renewals', json={'zone_code': '341800', 'id_number': number})
+    assert unproven.status_code == 403 and unproven.json['code'] == 'needs_proof'
+    student.prove_by_face(number, '张晓雨')
+    response = student.post('/renewals', json={'zone_code': '341800', 'id_number': number})
     assert response.status_code == 409 and response.json['code'] == 'not_eligible'
 
 
@@ -84,6 +90,7 @@ def test_first_time_student_enrolled_at_home(app, student_client):
     assert refused.json['details'] == {'zone_code': '530000', 'zone_name': '云南省本级'}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
         Registration.student_id == student.student_id)) == 0
+    student.prove_by_face(home, '李云')
     suspension = student.post('/suspensions', json={'origin_zone_code': '530000', 'reason': '在学籍地参加城乡居民医保',
                                                     'suspend_from': date.today().isoformat(), 'consent': True,
                                                     'id_number': home, 'name': '李云'})

@@ -25,17 +25,19 @@ def test_paid_up_last_year_renews_straight_to_payment_carrying_last_years_answer
     assert (event.to_status, event.detail) == ('approved', {'action': 'renew'})
 
 
-def test_a_person_named_in_the_request_renews_without_an_earlier_registration_here(zone, student, insure):
+def test_a_person_named_in_the_request_renews_without_an_earlier_registration_here(zone, student, insure, prove):
     number = make_id_number()
     insure(number, zone, paid_through_year=zone.year - 1)
+    prove(student, number, '李云')
     renewed = renewal.renew(student, '341800', id_type='resident_id', id_number=number)
     assert renewed.status == 'approved' and renewed.id_number == number
 
 
 @pytest.mark.parametrize('paid_through', [None, -2])
-def test_not_paid_up_last_year_is_not_eligible(zone, student, insure, paid_through):
+def test_not_paid_up_last_year_is_not_eligible(zone, student, insure, prove, paid_through):
     number = make_id_number()
     insure(number, zone, paid_through_year=None if paid_through is None else zone.year + paid_through)
+    prove(student, number, '李云')
     with pytest.raises(EnrolmentError) as refused:
         renewal.renew(student, '341800', id_number=number)
     assert refused.value.code == 'not_eligible' and str(zone.year - 1) in refused.value.message
@@ -47,9 +49,10 @@ def test_nobody_to_renew_asks_for_an_id_number(zone, student):
     assert refused.value.code == 'not_eligible' and '证件号码' in refused.value.message
 
 
-def test_renewal_is_refused_while_enrolled_in_another_zone(zone, other_zone, student, insure):
+def test_renewal_is_refused_while_enrolled_in_another_zone(zone, other_zone, student, insure, prove):
     number = make_id_number()
     insure(number, zone, paid_through_year=zone.year - 1)
+    prove(student, number, '李云')
     insure(number, other_zone)
     with pytest.raises(EnrolmentError) as refused:
         renewal.renew(student, '341800', id_number=number)

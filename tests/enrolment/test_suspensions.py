@@ -16,6 +16,14 @@ from tests.factories import make_id_number
 
 
 def _ask(student, origin_code: str, number: str, **overrides):
+    from miniapp_backend.enrolment.students.identity import name_index
+    from miniapp_backend.models import IdentityProof
+    from miniapp_backend.security.blind_index import blind_index
+
+    name = overrides.get('name', '李云')
+    db.session.add(IdentityProof(student_id=student.id, method='face', status='passed', id_index=blind_index(number),
+                                 name_index=name_index(name), id_number=number, name=name))
+    db.session.flush()
     data = {'origin_zone_code': origin_code, 'reason': '在学籍地参加城乡居民医保', 'consent': True,
             'suspend_from': utcnow().date(), 'id_number': number, 'name': '李云', **overrides}
     return request_suspension(student, data)

@@ -28,6 +28,11 @@ class FakeWeChat(FakeServer):
             self._serial = 0
             self._used_codes: set[str] = set()
             self.messages: list[dict] = []
+            #: Face verification sessions by verify_id, and out_seq_no values already used (unique per appid).
+            self.face_sessions: dict[str, dict] = {}
+            self._out_seq_nos: set[str] = set()
+            #: The verify_ret the next queryverifyinfo answers (10000 = passed), set by tests.
+            self.verify_rets: list[int] = []
 
     def __init__(self):
         super().__init__()
@@ -105,6 +110,39 @@ class FakeWeChat(FakeServer):
             print(json.dumps({'subscribe_message': body}, ensure_ascii=False), flush=True)
             return jsonify(errcode=0, errmsg='ok', msgid=len(self.messages))
 
+        @app.post('/cityservice/face/identify/getverifyid')
+        def get_verify_id():
+            if not self._token_ok():
+                return jsonify(errcode=40001, errmsg='invalid credential, access_token is invalid or not latest')
+            body = request.get_json(silent=True, force=True) or {}
+            cert = body.get('cert_info') or {}
+            seq = str(body.get('out_seq_no', ''))
+            if (not re.fullmatch(r'[0-9A-Za-z_-]{5,32}', seq) or not body.get('openid')
+                    or cert.get('cert_type') != 'IDENTITY_CARD' or not cert.get('cert_name') or not cert.get('cert_no')):
+                return jsonify(errcode=40097, errmsg='invalid args')
+            with self._lock:
+                if seq in self._out_seq_nos:
+                    return jsonify(errcode=40097, errmsg='out_seq_no repeated')
+                self._out_seq_nos.add(seq)
+                self._serial += 1
+                verify_id = f'verify-{self._serial}'
+                self.face_sessions[verify_id] = {'out_seq_no': seq, 'openid': body['openid'], 'cert_info': cert,
+                                                 'cert_hash': face_cert_hash(cert)}
+            return jsonify(errcode=0, errmsg='ok', verify_id=verify_id, expires_in=3600)
+
+        @app.post('/cityservice/face/identify/queryverifyinfo')
+        def query_verify_info():
+            if not self._token_ok():
+                return jsonify(errcode=40001, errmsg='invalid credential, access_token is invalid or not latest')
+            body = request.get_json(silent=True, force=True) or {}
+            with self._lock:
+                session = self.face_sessions.get(str(body.get('verify_id', '')))
+                # WeChat answers an error code, not a verify_ret, when the session's data do not match.
+                if session is None or any(body.get(key) != session[key] for key in ('out_seq_no', 'openid', 'cert_hash')):
+                    return jsonify(errcode=40097, errmsg='invalid args: verify_id, out_seq_no, openid or cert_hash')
+                verify_ret = self.verify_rets.pop(0) if self.verify_rets else 10000
+            return jsonify(errcode=0, errmsg='ok', verify_ret=verify_ret)
+
         @app.get('/_messages')
         def messages():
             return jsonify(messages=self.messages)
@@ -112,6 +150,13 @@ class FakeWeChat(FakeServer):
     def _token_ok(self) -> bool:
         with self._lock:
             return request.args.get('access_token') in self._tokens
+
+
+def face_cert_hash(cert: dict) -> str:
+    """Lowercase hex SHA-256 of cert_type=<b64>&cert_name=<b64>&cert_no=<b64> (UTF-8, standard base64)."""
+    parts = [f'{key}={base64.b64encode(str(cert.get(key, "")).encode()).decode()}'
+             for key in ('cert_type', 'cert_name', 'cert_no')]
+    return hashlib.sha256('&'.join(parts).encode()).hexdigest()
 
 
 def _check_message(body: dict) -> str | None:

@@ -10,6 +10,8 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
+from tests.api.conftest import student_client  # noqa: F401  (the mini-program client, through the test client)
+
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _FORM_TOKEN = re.compile(r'name="idempotency_key" value="([^"]+)"')
 
@@ -60,6 +62,10 @@ class Student:
     def post(self, path: str, json: dict | None = None) -> requests.Response:
         return requests.post(f'{self.base}/api/v1{path}', json=json, timeout=60,
                              headers={'Authorization': f'Bearer {self.token}'})
+
+    def put(self, path: str, json: dict | None = None) -> requests.Response:
+        return requests.put(f'{self.base}/api/v1{path}', json=json, timeout=60,
+                            headers={'Authorization': f'Bearer {self.token}'})
 
     def get(self, path: str) -> requests.Response:
         return requests.get(f'{self.base}/api/v1{path}', timeout=60, headers={'Authorization': f'Bearer {self.token}'})

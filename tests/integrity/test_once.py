@@ -121,3 +121,30 @@ def test_twenty_students_submitting_one_id_number_leave_one_active(live_url, zon
     active = db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
         Registration.status.in_(('submitted', 'under_review', 'approved', 'paid', 'returned'))))
     assert active == 1
+
+
+def test_twenty_students_renewing_one_person_leave_one_active(live_url, zone, fake_wechat):
+    """Each of them passed WeChat face verification for that person (the worst case): still one renewal."""
+    from datetime import date
+
+    from miniapp_backend.models import InsuredPerson, Zone
+    from miniapp_backend.security.blind_index import blind_index
+    from tests.factories import make_id_number
+
+    number = make_id_number()
+    db.session.add(InsuredPerson(id_index=blind_index(number), id_number=number, name='王宣', zone=zone,
+                                 since=date(2024, 1, 1), paid_through_year=zone.year - 1))
+    db.session.execute(sa.update(Zone).values(face_verification=True))
+    db.session.commit()
+    students = [Student(live_url, f'code-renew-{n}') for n in range(20)]
+    for student in students:
+        assert student.put('/me/zone', {'zone_code': '341800'}).status_code == 200
+        started = student.post('/identity/face', {'id_number': number, 'name': '王宣'})
+        assert started.status_code == 201, started.text
+        result = student.post('/identity/face/result', {'verify_id': started.json()['verify_id']})
+        assert result.json()['status'] == 'passed'
+    responses = at_once([lambda s=s: s.post('/renewals', {'zone_code': '341800', 'id_number': number})
+                         for s in students])
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 19
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1

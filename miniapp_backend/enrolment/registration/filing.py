@@ -45,7 +45,14 @@ def create(student: Student, data: dict[str, Any], now: datetime | None = None) 
         raise EnrolmentError('draft_exists', '您已有一份未提交的参保登记，请继续填写', details={'registration_id': existing.id})
     registration = Registration(student=student, zone=zone, year=zone.year, status=S.DRAFT)
     apply_fields(registration, data)
-    duplicates.check(registration.id_index, zone, zone.year, now.date())
+    try:
+        duplicates.check(registration.id_index, zone, zone.year, now.date())
+    except EnrolmentError:
+        # A school may have imported this person here: with proof, the student takes that record over.
+        imported = _imported_active(registration.id_index, zone)
+        if imported is None:
+            raise
+        return _claim(student, imported, registration.name)
     db.session.add(registration)
     db.session.flush()
     # A new registration has no history, photo or letter yet: known without asking the database.
@@ -54,12 +61,36 @@ def create(student: Student, data: dict[str, Any], now: datetime | None = None) 
     return registration
 
 
+def _imported_active(id_index: str, zone: Zone) -> Registration | None:
+    """The active registration a school imported for this person here (no student has it yet)."""
+    return db.session.scalars(sa.select(Registration).where(
+        Registration.id_index == id_index, Registration.zone_id == zone.id, Registration.year == zone.year,
+        Registration.student_id.is_(None), Registration.status.in_(ACTIVE_STATUSES))).first()
+
+
+def _claim(student: Student, imported: Registration, name: str) -> Registration:
+    """The student takes over the record imported for them, once proved to be that person."""
+    from miniapp_backend.enrolment import audit
+    from miniapp_backend.enrolment.students import identity
+
+    identity.require(student, imported.id_number, name, action='claim', zone=imported.zone,
+                     names_on_file=[imported.name])
+    imported.student = student
+    audit.record(Actor.student(student.id), 'claim', zone_id=imported.zone_id, registration_id=imported.id)
+    db.session.flush()
+    return imported
+
+
 def update(registration: Registration, data: dict[str, Any], now: datetime | None = None) -> Registration:
     """Edit while draft or returned; a changed ID number is checked again."""
     if registration.status not in EDITABLE:
         raise EnrolmentError('invalid_state', f'登记状态为「{registration.status.label}」，不能修改')
+    from miniapp_backend.enrolment.registration import letters
+
     data = {key: value for key, value in data.items() if key not in ('zone_code', 'year')}
+    printed = letters.printed(registration)
     apply_fields(registration, data)
+    letters.void_if_changed(registration, printed)
     duplicates.check(registration.id_index, registration.zone, registration.year, (now or utcnow()).date(),
                      excluding=registration.id)
     return registration
@@ -77,6 +108,14 @@ def submit(registration: Registration, student: Student, now: datetime | None = 
                              errors={field: ['必填'] for field in REQUIRED if getattr(registration, field) in (None, '')})
     if registration.letter_required and registration.letter is None:
         raise EnrolmentError('letter_required', '资助参保对象须先签署承诺书', status=422)
+    from miniapp_backend.enrolment.registration import letters, subsidised
+
+    if registration.letter_required and not letters.follows_data(registration):
+        raise EnrolmentError('letter_required', '登记信息已修改，请重新签署承诺书后再提交', status=422)
+    mismatch = subsidised.mismatch(registration)
+    if mismatch and registration.zone.subsidised_match_required:
+        raise EnrolmentError('subsidised_mismatch', f'{mismatch}，请核对资助身份或联系学校', status=422,
+                             errors={'special_identity': [mismatch]})
     duplicates.check(registration.id_index, registration.zone, registration.year, now.date(),
                      excluding=registration.id)
     id_index, year, own_zone = registration.id_index, registration.year, registration.zone

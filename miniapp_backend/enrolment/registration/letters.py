@@ -54,6 +54,34 @@ def sign(registration: Registration, signature_png: bytes, now: datetime | None 
     return letter
 
 
+def printed(registration: Registration) -> tuple:
+    """The registration's fields the letter prints: any change to them voids the sealed letter."""
+    return (registration.name, registration.id_number, registration.school_id, registration.special_identity,
+            registration.zone_id, registration.year)
+
+
+def void_if_changed(registration: Registration, before: tuple) -> bool:
+    """Drop the sealed letter when a field it prints changed: the student signs the new text before resubmitting."""
+    letter = registration.letter
+    if letter is None or printed(registration) == before:
+        return False
+    from miniapp_backend.enrolment import audit
+    from miniapp_backend.enrolment.actors import Actor
+
+    db.session.delete(letter)
+    registration.letter = None
+    audit.record(Actor.student(registration.student_id) if registration.student_id else Actor.system(),
+                 'letter_voided', zone_id=registration.zone_id, registration_id=registration.id,
+                 sha256=letter.sha256)
+    return True
+
+
+def follows_data(registration: Registration) -> bool:
+    """Does the sealed text say what the registration says now (same render on the day it was sealed)?"""
+    letter = registration.letter
+    return letter is not None and letter.text == render(registration, letter.sealed_at)
+
+
 def verify(letter: CommitmentLetter) -> bool:
     """Is the kept letter and signature exactly what was sealed?"""
     return current_app.extensions['sealer'].verify(sealed_payload(letter.text, letter.signature_png),

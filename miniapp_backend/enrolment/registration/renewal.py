@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from miniapp_backend.enrolment.errors import EnrolmentError, field_error
 from miniapp_backend.enrolment.registration import duplicates
 from miniapp_backend.enrolment.registration.states import start_renewal
+from miniapp_backend.enrolment.students import identity
 from miniapp_backend.enrolment.zones.availability import check_window, find_zone
 from miniapp_backend.extensions import db
 from miniapp_backend.models import InsuredPerson, Registration, Student
@@ -43,6 +44,9 @@ def renew(student: Student, zone_code: str, *, id_type: str | None = None, id_nu
         raise EnrolmentError('not_eligible', f'未找到您在{zone.name}的往年参保记录，请填写证件号码或办理参保登记')
     insured = db.session.scalars(sa.select(InsuredPerson).where(
         InsuredPerson.id_index == id_index, InsuredPerson.zone_id == zone.id)).first()
+    # Proof comes first: before it, the answer is the same whether or not the person is insured here.
+    identity.require(student, number, None, action='renewal', zone=zone,
+                     names_on_file=[insured.name] if insured else [])
     if insured is None or insured.paid_through_year != zone.year - 1:
         raise EnrolmentError('not_eligible', f'{zone.year - 1}年度未在{zone.name}缴费参保，不能续保，请办理参保登记')
     duplicates.check(id_index, zone, zone.year, now.date())

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from miniapp_backend.enrolment.actors import Actor
+from miniapp_backend.enrolment.registration import subsidised
 from miniapp_backend.enrolment.registration.states import Action, TransitionRefused, lock, transition
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, Reviewer
@@ -25,6 +26,10 @@ def actor_of(reviewer: Reviewer) -> Actor:
 def decide(reviewer: Reviewer, registration: Registration, decision: str, reason: str | None = None) -> None:
     """Approve, return or reject under the row lock; raises TransitionRefused when the rules say no."""
     lock(registration)
+    if decision == 'approve' and registration.zone.subsidised_match_required:
+        problem = subsidised.mismatch(registration)
+        if problem:
+            raise TransitionRefused('subsidised', Action.APPROVE, registration.status, f'{problem}，不能通过')
     transition(registration, DECISIONS[decision], actor_of(reviewer), reason=reason)
 
 

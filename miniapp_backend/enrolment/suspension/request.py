@@ -7,10 +7,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from miniapp_backend.enrolment.errors import field_error
+from miniapp_backend.enrolment.students import identity
 from miniapp_backend.enrolment.suspension.decide import WAITING_MESSAGE
 from miniapp_backend.extensions import db
 from miniapp_backend.jobs import enqueue_after_commit
-from miniapp_backend.models import Registration, Student, Suspension, Zone
+from miniapp_backend.models import InsuredPerson, Registration, Student, Suspension, Zone
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.security.blind_index import blind_index
 from miniapp_backend.security.idnumbers import InvalidIdNumber, validate_id_number
@@ -24,6 +25,10 @@ def request_suspension(student: Student, data: dict[str, Any], now: datetime | N
     if data['suspend_from'] < date(now.year - 1, 1, 1) or data['suspend_from'] > date(now.year + 1, 12, 31):
         raise field_error('suspend_from', '暂停日期不合理')
     id_number, name = _person(student, data)
+    origin = db.session.scalars(sa.select(InsuredPerson).where(
+        InsuredPerson.id_index == blind_index(id_number), InsuredPerson.zone.has(code=data['origin_zone_code']))).first()
+    identity.require(student, id_number, name, action='suspension', zone=student.zone,
+                     names_on_file=[origin.name] if origin else [])
     if student.zone is not None and data['origin_zone_code'] == student.zone.code:
         raise field_error('origin_zone_code', '原参保地不能是本次参保的专区')
     return record(data['origin_zone_code'], id_number, name, data['reason'], data['suspend_from'], now,

@@ -46,6 +46,8 @@ def parse(form) -> dict[str, Any]:
         'pay_appid': loaded['pay_appid'], 'pay_path_template': loaded['pay_path_template'],
         'family_appid': loaded['family_appid'] or None, 'family_path_template': loaded['family_path_template'] or None,
         'service_phone': loaded['service_phone'] or None, 'family_channel': loaded['family_channel'] == 'on',
+        'face_verification': loaded['face_verification'] == 'on',
+        'subsidised_match_required': loaded['subsidised_match_required'] == 'on',
     }
 
 
