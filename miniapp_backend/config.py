@@ -30,6 +30,8 @@ DEFAULTS: dict[str, Any] = {
     'MAX_UPLOAD_BYTES': 5 * 1024 * 1024,
     'MAX_IMPORT_BYTES': 20 * 1024 * 1024,
     'REDIS_SOCKET_TIMEOUT': 0.5,
+    # Bearer token a Prometheus scrape must send to /metrics (none: open, for a private network).
+    'METRICS_TOKEN': None,
     # Scheduled jobs' intervals in seconds (workers/registry.py names the jobs).
     'DRAIN_INTERVAL': 10,
     'PAYMENT_POLL_INTERVAL': 60,
