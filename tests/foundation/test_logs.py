@@ -57,17 +57,18 @@ def test_a_failed_insert_logs_no_parameters_and_no_personal_data(app, captured, 
     assert ID not in text and '13912345205' not in text and '张晓雨' not in text
 
 
-def test_each_request_has_an_id_in_its_answer_and_its_logs(app, client, captured):
-    logger, stream = captured
-
-    @app.get('/_log_probe')
-    def _probe():
-        logger.warning('probe')
-        return 'ok'
-
-    response = client.get('/_log_probe', headers={'X-Request-Id': 'req-12345678'})
-    assert response.headers['X-Request-Id'] == 'req-12345678'
-    assert _lines(stream)[0]['request_id'] == 'req-12345678'
+def test_each_request_has_an_id_in_its_answer_and_its_logs(app, client, fake_wechat):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logging.getLogger('miniapp_backend').addHandler(handler)
+    try:
+        response = client.post('/api/v1/auth/login', json={'code': 'not-a-code'},
+                               headers={'X-Request-Id': 'req-12345678'})
+    finally:
+        logging.getLogger('miniapp_backend').removeHandler(handler)
+    assert response.status_code == 401 and response.headers['X-Request-Id'] == 'req-12345678'
+    assert [entry['request_id'] for entry in _lines(stream)] == ['req-12345678']
     generated = client.get('/healthz').headers['X-Request-Id']
     assert len(generated) == 32
     assert client.get('/healthz', headers={'X-Request-Id': 'bad id;<x>'}).headers['X-Request-Id'] != 'bad id;<x>'
