@@ -1,0 +1,3 @@
+from schemas.chinese import install
+
+install()

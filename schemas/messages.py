@@ -23,6 +23,7 @@ class MessageSchema(Schema):
     body = fields.String()
     status = fields.String()
     created_at = fields.DateTime()
+    page = fields.String(allow_none=True)
 
 
 class MessageListSchema(Schema):

@@ -22,6 +22,8 @@ class PaymentTargetSchema(Schema):
     qr_url = fields.String()
     agency_name = fields.String()
     tax_authority_name = fields.String()
+    window_closes_at = fields.DateTime()
+    qr_target = fields.String()
 
 
 class ReceiptSchema(Schema):
@@ -43,3 +45,14 @@ class VerificationSchema(Schema):
     zone_name = fields.String()
     year = fields.Integer()
     insurance = fields.String()
+
+
+class PaymentCheckSchema(Schema):
+    checked = fields.Boolean()
+    status = fields.String()
+    status_label = fields.String()
+
+
+class LinkSchema(Schema):
+    url = fields.String()
+    expires_in = fields.Integer()

@@ -65,13 +65,22 @@ def write(kind: K, *, student_id: int, zone: Zone | None, event_key: str, regist
         student_id=student_id, kind=kind, event_key=event_key,
         registration_id=registration.id if registration else None,
         suspension_id=suspension.id if suspension else None,
-        template_id=template.get('template_id'), page=template.get('page') or DEFAULT_PAGES[kind],
+        template_id=template.get('template_id'),
+        page=page_for(template.get('page') or DEFAULT_PAGES[kind], registration, suspension),
         data=template_data(template.get('fields') or {}, values), title=TITLES[kind],
         body=values['summary'], next_attempt_at=utcnow(),
     )
     db.session.add(notification)
     enqueue_after_commit('workers.jobs.drain_outbox', queue='notifications')
     return notification
+
+
+def page_for(page: str, registration: Registration | None, suspension: Suspension | None) -> str:
+    """The page a message opens, carrying the record it is about (pages open with options.id)."""
+    record = registration or suspension
+    if record is None or '?' in page:
+        return page
+    return f'{page}?id={record.id}'
 
 
 def message_values(kind: K, zone: Zone | None, registration: Registration | None, suspension: Suspension | None,
