@@ -79,7 +79,7 @@ function createApi({ wx, baseUrl }) {
         header: { Authorization: `Bearer ${wx.getStorageSync(TOKEN_KEY)}` },
         success: (res) => {
           let body = {};
-          try { body = JSON.parse(res.data || '{}'); } catch (e) { body = {}; }
+          try { body = JSON.parse(res.data || "{}"); } catch { body = {}; }
           resolve({ status: res.statusCode, body });
         },
         fail: () => reject(networkError()),

@@ -14,7 +14,7 @@ async function subscribe({ wx, api, templates }, kinds) {
   const result = await requestSubscribe(wx, tmplIds);
   const accepted = tmplIds.filter((id) => result[id] === 'accept');
   if (accepted.length) {
-    try { await api.post('/subscriptions', { accepted }); } catch (error) { return []; }
+    try { await api.post('/subscriptions', { accepted }); } catch { return []; }
   }
   return accepted;
 }

@@ -13,7 +13,7 @@ function createHelpLogic({ wx, api, setData }) {
   return {
     async load() {
       let servicePhone = '';
-      try { servicePhone = (await api.get('/config')).service_phone; } catch (error) { servicePhone = ''; }
+      try { servicePhone = (await api.get('/config')).service_phone; } catch { servicePhone = ""; }
       setData({ faq: FAQ, servicePhone });
       return servicePhone;
     },
