@@ -10,6 +10,7 @@ class ZoneSchema(Schema):
     window_closes_at = fields.DateTime()
     payment_channels = fields.List(fields.String())
     agency_name = fields.String()
+    tax_authority_name = fields.String()
     service_phone = fields.String(allow_none=True)
 
 

@@ -15,7 +15,8 @@ def zone(zone: Zone) -> dict[str, Any]:
     return {'code': zone.code, 'name': zone.name, 'year': zone.year, 'premium_fen': zone.premium_fen,
             'window_opens_at': zone.window_opens_at, 'window_closes_at': zone.window_closes_at,
             'payment_channels': ['tax'] + (['family'] if zone.family_channel else []),
-            'agency_name': zone.agency_name, 'service_phone': zone.service_phone}
+            'agency_name': zone.agency_name, 'tax_authority_name': zone.tax_authority_name,
+            'service_phone': zone.service_phone}
 
 
 def student(student: Student) -> dict[str, Any]:

@@ -1,14 +1,26 @@
 'use strict';
+const { open } = require('../routes');
+const { beijingTime } = require('../format');
 const { showError } = require('./show');
 
-function createMessagesLogic({ wx, api, setData }) {
+const DELIVERY = { waiting_quota: '未订阅服务通知，仅在此显示', failed: '服务通知发送失败，仅在此显示' };
+
+function createMessagesLogic({ wx, api, ready, setData }) {
+  let messages = [];
   return {
     async load() {
+      await ready;
       try {
-        const { messages } = await api.get('/me/messages');
-        setData({ messages });
+        messages = (await api.get('/me/messages')).messages;
+        setData({ loaded: true, messages: messages.map((m) => ({ id: m.id, title: m.title, body: m.body === m.title ? '' : m.body,
+          at: beijingTime(m.created_at), note: DELIVERY[m.status] || '' })) });
         return messages;
       } catch (error) { showError(wx, error); return []; }
+    },
+    openMessage(id) {
+      const message = messages.find((m) => String(m.id) === String(id));
+      if (!message || !message.page) return null;
+      return open(wx, `/${message.page.replace(/^\//, '')}`);
     },
   };
 }
