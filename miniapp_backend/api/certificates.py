@@ -6,14 +6,13 @@ import base64
 from flask import Response, current_app, render_template
 from flask_smorest import Blueprint
 
+from miniapp_backend.api.auth import owned, student_required
+from miniapp_backend.api.docs import BEARER, errors
+from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.extensions import db, get_redis
 from miniapp_backend.gateways import tax_gateway
 from miniapp_backend.models.base import utcnow
-
-from miniapp_backend.api.auth import owned, student_required
-from miniapp_backend.api.docs import BEARER, errors
-from miniapp_backend.enrolment import certificates, links, payment_polling, paying
-from miniapp_backend.enrolment.errors import EnrolmentError
+from miniapp_backend.enrolment.payment import certificates, links, polling, target
 from miniapp_backend.models import Registration
 from miniapp_backend.models.enums import RegistrationStatus
 from schemas.payments import (
@@ -31,7 +30,7 @@ ITEM = '/registrations/<int:registration_id>'
 @student_required
 def payment(registration_id):
     """Where and how much to pay: navigateToMiniProgram descriptors and the QR for paying on behalf."""
-    return paying.payment_target(owned(Registration, registration_id))
+    return target.payment_target(owned(Registration, registration_id))
 
 
 @blp.post(f'{ITEM}/payment/check')
@@ -42,7 +41,7 @@ def payment(registration_id):
 def check_payment(registration_id):
     """我已缴费: ask the tax bureau about this registration now (at most every 30 s), then answer its status."""
     registration = owned(Registration, registration_id)
-    checked = payment_polling.check_now(registration, tax_gateway(), utcnow(), get_redis(),
+    checked = polling.check_now(registration, tax_gateway(), utcnow(), get_redis(),
                                         current_app.config['REDIS_KEY_PREFIX'])
     return {'checked': checked, 'status': str(registration.status),
             'status_label': RegistrationStatus(registration.status).label}
@@ -56,7 +55,7 @@ def check_payment(registration_id):
 @student_required
 def payment_qr(registration_id):
     """A QR code a parent scans to pay on the student's behalf."""
-    return Response(paying.qr_png(owned(Registration, registration_id)), mimetype='image/png')
+    return Response(target.qr_png(owned(Registration, registration_id)), mimetype='image/png')
 
 
 @blp.get('/links/payment-qr/<string:token>')
@@ -66,7 +65,7 @@ def payment_qr(registration_id):
 def signed_payment_qr(token):
     """The parents' QR from a signed link (an <image src> carries no token)."""
     registration = _linked('payment-qr', token)
-    return Response(paying.qr_png(registration), mimetype='image/png', headers={'Cache-Control': 'no-store'})
+    return Response(target.qr_png(registration), mimetype='image/png', headers={'Cache-Control': 'no-store'})
 
 
 @blp.get(f'{ITEM}/receipts')
@@ -76,7 +75,7 @@ def signed_payment_qr(token):
 @student_required
 def receipts(registration_id):
     """Payment records: tax voucher number, amount, time, channel."""
-    rows = paying.receipts(owned(Registration, registration_id))
+    rows = target.receipts(owned(Registration, registration_id))
     return {'receipts': [{'voucher_no': p.voucher_no, 'amount_fen': p.amount_fen, 'paid_at': p.paid_at,
                           'channel': p.channel.value} for p in rows]}
 

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from PIL import Image
 
-from miniapp_backend.enrolment import links
+from miniapp_backend.enrolment.payment import links
 from miniapp_backend.extensions import db
 from miniapp_backend.models.base import utcnow
 from tests.factories import make_id_number
