@@ -9,14 +9,18 @@ from flask_smorest import Blueprint
 from miniapp_backend.api.auth import owned, student_required
 from miniapp_backend.api.docs import BEARER, errors
 from miniapp_backend.enrolment.errors import EnrolmentError
+from miniapp_backend.enrolment.payment import certificates, links, polling, target
 from miniapp_backend.extensions import db, get_redis
 from miniapp_backend.gateways import tax_gateway
-from miniapp_backend.models.base import utcnow
-from miniapp_backend.enrolment.payment import certificates, links, polling, target
 from miniapp_backend.models import Registration
+from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import RegistrationStatus
 from schemas.payments import (
-    LinkSchema, PaymentCheckSchema, PaymentTargetSchema, ReceiptListSchema, VerificationSchema,
+    LinkSchema,
+    PaymentCheckSchema,
+    PaymentTargetSchema,
+    ReceiptListSchema,
+    VerificationSchema,
 )
 
 blp = Blueprint('payments', __name__, description='缴费与参保证明')

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from redis import exceptions as redis_errors
 
 from miniapp_backend.enrolment.payment.record import Outcome, record_payment
 from miniapp_backend.extensions import db
@@ -88,7 +89,7 @@ def check_now(registration: Registration, gateway: TaxGateway, now: datetime, re
     try:
         if not redis.set(key, 1, nx=True, ex=int(CHECK_NOW_INTERVAL.total_seconds())):
             return False
-    except Exception:  # without Redis there is no guard: the poll still finds the payment
+    except redis_errors.RedisError:  # without Redis there is no guard: the poll still finds the payment
         logger.warning('payment check-now guard unavailable; not asking the tax bureau')
         return False
     locked = db.session.scalars(sa.select(Registration).where(Registration.id == registration.id)

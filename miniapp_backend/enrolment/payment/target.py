@@ -8,8 +8,8 @@ from urllib.parse import quote
 import qrcode
 import sqlalchemy as sa
 
-from miniapp_backend.enrolment.payment import links
 from miniapp_backend.enrolment.errors import EnrolmentError
+from miniapp_backend.enrolment.payment import links
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Payment, Registration
 from miniapp_backend.models.enums import PaymentChannel, RegistrationStatus
