@@ -160,11 +160,16 @@ class PageDriver {
     await settle();
   }
 
-  async touch(name, points) {
-    const node = this.element(`#${name}`);
-    const wrapper = new (ComponentClass(this.comp))(node);
-    wrapper.dispatchEvent('touchstart', { touches: [points[0]], changedTouches: [points[0]] });
-    for (const point of points.slice(1)) wrapper.dispatchEvent('touchmove', { touches: [point], changedTouches: [point] });
+  // A finger drawing on the element with id `id`: the touchstart/touchmove handlers its WXML binds, called with
+  // WeChat's touch event shape (jsdom has no Touch to dispatch natively).
+  async touch(id, points) {
+    const found = this.comp.querySelector(`#${id}`);
+    const events = (found && found._exparserNode._vt.event) || {};
+    if (!events.touchstart || !events.touchmove) throw new Error(`${this.route}: #${id} binds no touch events`);
+    const call = (type, point) => this.comp.instance[events[type].handler]({ type, touches: [point],
+      changedTouches: [point], currentTarget: { id, dataset: {} } });
+    call('touchstart', points[0]);
+    points.slice(1).forEach((point) => call('touchmove', point));
     await settle();
   }
 }
