@@ -54,7 +54,7 @@ lint: $(INSTALLED) lint-js
 	$(VENV)/bin/ruff check --line-length 120 miniapp_backend schemas workers tests bench
 
 lint-js: $(NODE_DEPS)
-	npx eslint miniprogram tests/miniprogram scripts eslint.config.js
+	npx eslint miniprogram tests/miniprogram eslint.config.js
 
 # Every page in each state a student meets, rendered in headless Chromium at 375x812, into docs/screenshots/.
 screenshots: $(INSTALLED) $(NODE_DEPS) chromium

@@ -16,7 +16,7 @@ module.exports = [
     rules: { 'no-unused-vars': ['error', { argsIgnorePattern: '^_' }] },
   },
   {
-    files: ['miniprogram/test/**/*.js', 'tests/miniprogram/**/*.js', 'scripts/**/*.js', 'eslint.config.js'],
+    files: ['miniprogram/test/**/*.js', 'tests/miniprogram/**/*.js', 'eslint.config.js'],
     languageOptions: { globals: { ...globals.node } },
   },
 ];
