@@ -61,7 +61,17 @@ class PageDriver {
 
   get data() { return this.comp.instance.data; }
 
-  text() { return this.comp.dom.textContent.replace(/\s+/g, ' ').trim(); }
+  // What the student reads: the text of the page plus what stands in its inputs.
+  text() {
+    const parts = [];
+    const walk = (node) => {
+      if (node._vt && node._vt.tagName === 'input') parts.push(this.attrs(node).value || '');
+      else if (!node._vt || !node._vt.tagName) { if (!(node.childNodes || []).length) parts.push(node.textContent || ''); }
+      (node.childNodes || []).forEach(walk);
+    };
+    walk(this.comp._exparserNode.shadowRoot);
+    return parts.join('').replace(/\s+/g, ' ').trim();
+  }
 
   element(selector) {
     const el = this.comp.dom.querySelector(selector);
@@ -154,7 +164,7 @@ class PageDriver {
   images() { return this.nodes().filter((n) => n._vt.tagName === 'image').map((n) => this.attrs(n).src).filter(Boolean); }
 
   async getPhoneNumber(code) {
-    const node = this.nodes().find((n) => this.attrs(n)['open-type'] === 'getPhoneNumber');
+    const node = this.nodes().find((n) => (this.attrs(n).openType || this.attrs(n)['open-type']) === 'getPhoneNumber');
     if (!node) throw new Error(`${this.route}: no getPhoneNumber button`);
     this.fire(node, 'getphonenumber', code ? { code, errMsg: 'getPhoneNumber:ok' } : { errMsg: 'getPhoneNumber:fail user deny' });
     await settle();

@@ -6,7 +6,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { PNG } = require('pngjs');
 const jsQR = require('jsqr');
-const { launch, student, world, waitFor, reads, shot, fillRegistration } = require('./helpers');
+const { idNumber, launch, student, world, waitFor, reads, shot, fillRegistration } = require('./helpers');
 
 test('first-time student from zone to certificate', async () => {
   const wx = student('first');
@@ -27,7 +27,7 @@ test('first-time student from zone to certificate', async () => {
   await page.tap('保存并继续');
   assert.equal(page.errorUnder('id_number'), '请填写证件号码');
   shot(page, '04-register-errors');
-  await fillRegistration(page, { name: '张晓雨', id_number: '340403200503140028', special: '低保对象' });
+  await fillRegistration(page, { name: '张晓雨', id_number: idNumber('20050314', 12), special: '低保对象' });
   await page.tap('保存并继续');
   reads(page, '提交审核', '未上传', '资助参保承诺书', '提交前需签署');
   await page.tap('上传证件照片');

@@ -6,6 +6,7 @@ const { PNG } = require('pngjs');
 const { createFakeWx } = require('../../../miniprogram/test/helpers/fake-wx');
 const { launch, settle, sleep } = require('../../../miniprogram/test/helpers/simulate');
 const { saveShot } = require('./render');
+const { checkDigit } = require('../../../miniprogram/lib/validate');
 
 const BACKEND = process.env.BACKEND;
 const CONTROL = process.env.CONTROL;
@@ -66,6 +67,12 @@ function shot(page, name) {
   if (process.env.SHOTS_HTML) saveShot(page, name, process.env.SHOTS_HTML);
 }
 
+// A valid resident ID number born on `birth` (YYYYMMDD) in `region`.
+function idNumber(birth, serial, region = '340403') {
+  const first17 = `${region}${birth}${String(serial).padStart(3, '0')}`;
+  return first17 + checkDigit(first17);
+}
+
 async function fillRegistration(page, person) {
   await page.type('name', person.name);
   if (person.idType) await page.pick('id_type', person.idType);
@@ -83,4 +90,4 @@ async function fillRegistration(page, person) {
   await page.type('class_name', '计算机22-1班');
 }
 
-module.exports = { launch, settle, sleep, student, world, waitFor, reads, shot, fillRegistration, BACKEND };
+module.exports = { idNumber, launch, settle, sleep, student, world, waitFor, reads, shot, fillRegistration, BACKEND };
