@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-python test-node install chromium bench lint lint-js screenshots clean
+.PHONY: run test test-python test-node install chromium cjk-font bench lint lint-js screenshots clean
 NODE_DEPS := node_modules/.installed
 
 run: $(INSTALLED)
@@ -57,8 +57,14 @@ lint-js: $(NODE_DEPS)
 	npx eslint miniprogram tests/miniprogram eslint.config.js
 
 # Every page in each state a student meets, rendered in headless Chromium at 375x812, into docs/screenshots/.
-screenshots: $(INSTALLED) $(NODE_DEPS) chromium
-	$(PY) -m pytest tests/miniprogram/test_journeys.py -q -p no:cacheprovider --screenshots docs/screenshots
+screenshots: $(INSTALLED) $(NODE_DEPS) chromium cjk-font
+	SCREENSHOTS=docs/screenshots $(PY) -m pytest tests/miniprogram/test_journeys.py -q -p no:cacheprovider
+
+cjk-font:
+	@fc-list 2>/dev/null | grep -qi 'wenquanyi\|wqy' || { \
+		echo 'installing a Chinese font for the screenshots'; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null; }
 
 clean:
 	rm -rf build .pytest_cache

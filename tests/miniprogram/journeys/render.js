@@ -20,7 +20,7 @@ function css() {
 const escape = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function toHtml(node) {
-  if (!node._vt || !node._vt.tagName) {
+  if (!node._vt || !node._vt.tagName || node.__virtual) {
     if (node.childNodes && node.childNodes.length) return node.childNodes.map(toHtml).join('');
     return escape(node.textContent || '');
   }
