@@ -53,16 +53,24 @@ def rq_worker(app, test_environ):
 
 
 def _wait_for_queues(app, timeout: float = 60) -> None:
-    """Until every queue is empty and no job is running (the worker has done what was enqueued)."""
+    """Until the worker has done what was enqueued: every queue empty, no job running and no message pending, seen
+    three times in a row (a job leaves its queue a moment before it shows as started)."""
     from rq.registry import StartedJobRegistry
 
-    from miniapp_backend.extensions import get_queue
+    from miniapp_backend.extensions import db, get_queue
+    from miniapp_backend.models import Notification
 
     deadline = time.monotonic() + timeout
+    idle = 0
     with app.app_context():
         queues = [get_queue(name) for name in ('default', 'notifications')]
         while time.monotonic() < deadline:
-            if all(q.count == 0 and StartedJobRegistry(queue=q).count == 0 for q in queues):
+            pending = db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+                Notification.status.in_(['pending', 'sending'])))
+            db.session.rollback()
+            busy = pending or any(q.count or StartedJobRegistry(queue=q).count for q in queues)
+            idle = 0 if busy else idle + 1
+            if idle >= 3:
                 return
             time.sleep(0.1)
     raise AssertionError('the rq worker did not finish its jobs in time')
@@ -125,7 +133,13 @@ def control(app, fake_tax, fake_wechat, fake_origin, rq_worker, create_reviewer)
     @world.get('/sent-messages')
     def sent_messages():
         _wait_for_queues(app)
-        return jsonify(messages=[{'template_id': m['template_id'], 'page': m.get('page')} for m in fake_wechat.messages])
+        with app.app_context():
+            from miniapp_backend.models import Notification
+
+            outbox = [{'kind': n.kind.value, 'status': n.status.value, 'template_id': n.template_id}
+                      for n in db.session.scalars(sa.select(Notification))]
+        return jsonify(messages=[{'template_id': m['template_id'], 'page': m.get('page')} for m in fake_wechat.messages],
+                       outbox=outbox)
 
     url, server = _serve(world)
     yield url

@@ -155,8 +155,7 @@ class PageDriver {
   errorUnder(name) {
     const el = this.comp.dom.querySelector(`[data-field="${name}"]`);
     if (!el) return '';
-    let cell = el.closest('wx-picker') || el.closest('[class*="weui-cell "], [class$="weui-cell"]') || el;
-    if (cell.parentElement && cell.parentElement.tagName.toLowerCase() === 'wx-picker') cell = cell.parentElement;
+    const cell = el.closest('[class*="weui-cell "], [class$="weui-cell"]') || el.closest('wx-picker') || el;
     const next = cell.nextElementSibling;
     return next && /field-error/.test(next.className) ? next.textContent.trim() : '';
   }

@@ -22,31 +22,32 @@ test('enrolled at home: suspend, wait, register', async () => {
   assert.equal(page.route, '/pages/suspension/suspension');
   reads(page, '李云', '云南省本级', '申请暂停原参保地参保');
   assert.equal(page.data.form.id_number, LI_YUN.id_number);
-  shot(page, '12-suspension-form');
+  await shot(page, '12-suspension-form');
   await page.tap('申请暂停原参保地参保');
   assert.equal(page.errorUnder('consent'), '请勾选同意暂停原参保地的城乡居民基本医疗保险');
-  shot(page, '13-suspension-consent-error');
+  await shot(page, '13-suspension-consent-error');
   await page.check('consent', ['agree']);
   await page.tap('申请暂停原参保地参保');
   reads(page, '等待原参保地确认');
   assert.deepEqual(wx.callsOf('requestSubscribeMessage').map((r) => r.tmplIds), [['tpl-suspension']]);
-  shot(page, '14-suspension-waiting');
+  await shot(page, '14-suspension-waiting');
 
   wx.switchTab({ url: '/pages/home/home' });
   await waitFor(() => router.top.text().includes('停保进度'), 'home to show the waiting suspension');
   reads(router.top, '停保进度：等待原参保地确认');
   assert.equal(router.top.data.steps.find((s) => s.state === 'current').label, '停保');
-  shot(router.top, '15-home-suspension-waiting');
+  await shot(router.top, '15-home-suspension-waiting');
 
   await world('/suspensions-due', {});
-  const { messages } = await world('/sent-messages');
+  const { messages, outbox } = await world('/sent-messages');
   const confirmed = messages.find((m) => m.template_id === 'tpl-suspension');
+  assert.ok(confirmed, JSON.stringify({ messages, outbox }));
   assert.match(confirmed.page, /^pages\/suspension\/suspension\?id=\d+$/);
   const [pagePath, query] = confirmed.page.split('?');
   router = await launch(wx, `/${pagePath}`, Object.fromEntries(new URLSearchParams(query)));
   page = router.top;
   reads(page, '原参保地已暂停参保，可以继续登记', '继续参保登记');
-  shot(page, '16-suspension-confirmed');
+  await shot(page, '16-suspension-confirmed');
   await page.tap('继续参保登记');
   page = router.top;
   assert.equal(page.route, '/pages/register/register');

@@ -12,10 +12,10 @@ test('first-time student from zone to certificate', async () => {
   const wx = student('first');
   let router = await launch(wx, '/pages/home/home');
   reads(router.top, '请先选择参保的地方专区', '选择地方专区');
-  shot(router.top, '01-home-new');
+  await shot(router.top, '01-home-new');
   await router.top.tap('选择地方专区');
   reads(router.top, '宣城市专区', '¥400.00');
-  shot(router.top, '02-zones');
+  await shot(router.top, '02-zones');
   await router.top.tap('进入宣城市专区');
   assert.equal(router.top.route, '/pages/home/home');
   reads(router.top, '宣城市专区', '¥400.00', '开始参保登记', '城乡居民医保集中缴费期进行中');
@@ -23,21 +23,21 @@ test('first-time student from zone to certificate', async () => {
   await router.top.tap('开始参保登记');
   let page = router.top;
   assert.equal(page.route, '/pages/register/register');
-  shot(page, '03-register-empty');
+  await shot(page, '03-register-empty');
   await page.tap('保存并继续');
   assert.equal(page.errorUnder('id_number'), '请填写证件号码');
-  shot(page, '04-register-errors');
+  await shot(page, '04-register-errors');
   await fillRegistration(page, { name: '张晓雨', id_number: idNumber('20050314', 12), special: '低保对象' });
   await page.tap('保存并继续');
   reads(page, '提交审核', '未上传', '资助参保承诺书', '提交前需签署');
   await page.tap('上传证件照片');
   reads(page, '已上传');
-  shot(page, '05-register-saved');
+  await shot(page, '05-register-saved');
 
   await page.tap('提交审核');
   assert.equal(router.top.route, '/pages/letter/letter');
   reads(router.top, '承诺书', '确认签署');
-  shot(router.top, '06-letter');
+  await shot(router.top, '06-letter');
   await router.top.touch('sig', Array.from({ length: 20 }, (_, i) => ({ x: 10 + i * 10, y: 40 + (i % 5) * 8 })));
   await router.top.tap('确认签署');
   page = router.top;
@@ -47,19 +47,19 @@ test('first-time student from zone to certificate', async () => {
   assert.equal(router.top.route, '/pages/home/home');
   reads(router.top, '已提交，等待审核');
   assert.deepEqual(router.top.data.steps.map((s) => s.state), ['done', 'done', 'current', 'todo', 'todo']);
-  shot(router.top, '07-home-submitted');
+  await shot(router.top, '07-home-submitted');
   const me = await (await fetch(`${process.env.BACKEND}/api/v1/me`, { headers: { Authorization: `Bearer ${wx.storage.token}` } })).json();
   const id = me.registration.id;
 
   await world('/decide', { registration_id: id, decision: 'approve' });
   router.top.comp.instance.onShow();
   await waitFor(() => router.top.text().includes('审核通过，请缴费'), 'home to show the approval');
-  shot(router.top, '08-home-approved');
+  await shot(router.top, '08-home-approved');
   await router.top.tap('去缴费');
   page = router.top;
   assert.deepEqual([page.route, page.query], ['/pages/payment/payment', { id: String(id) }]);
   reads(page, '¥400.00', '宣城市医疗保障局', '国家税务总局宣城市税务局', '缴费截止');
-  shot(page, '09-payment');
+  await shot(page, '09-payment');
 
   const [qrSrc] = page.images();
   const image = await fetch(qrSrc);  // an <image src> sends no Authorization header
@@ -79,12 +79,12 @@ test('first-time student from zone to certificate', async () => {
   await waitFor(() => page.text().includes('缴费成功，参保完成'), '已缴费 after returning from the tax app', 10000);
   assert.ok(Date.now() - back < 10000);
   reads(page, '已缴费');
-  shot(page, '10-payment-paid');
+  await shot(page, '10-payment-paid');
 
   await page.tap('查看缴费记录');
   page = router.top;
   reads(page, '342026112400001', '¥400.00', '税务系统缴费');
-  shot(page, '11-receipts');
+  await shot(page, '11-receipts');
   await page.tap('复制参保证明链接（15分钟内有效）');
   const copied = wx.callsOf('setClipboardData')[0].data;
   const fromClipboard = await fetch(copied);  // a copied link carries no token

@@ -63,8 +63,15 @@ function reads(page, ...expected) {
   return text;
 }
 
-function shot(page, name) {
-  if (process.env.SHOTS_HTML) saveShot(page, name, process.env.SHOTS_HTML);
+// Save the page for `make screenshots`; images are fetched now (a signed link expires, a paid QR is gone later).
+async function shot(page, name) {
+  if (!process.env.SHOTS_HTML) return;
+  const images = {};
+  for (const src of page.images().filter((s) => /^https?:/.test(s))) {
+    const response = await fetch(src);
+    images[src] = `data:${response.headers.get('content-type')};base64,${Buffer.from(await response.arrayBuffer()).toString('base64')}`;
+  }
+  saveShot(page, name, process.env.SHOTS_HTML, images);
 }
 
 // A valid resident ID number born on `birth` (YYYYMMDD) in `region`.

@@ -11,7 +11,7 @@ test('phone binding and notices', async () => {
   await router.top.tap('进入宣城市专区');
   const home = router.top;
   reads(home, '城乡居民医保集中缴费期进行中', '绑定微信手机号');
-  shot(home, '21-home-zone-chosen');
+  await shot(home, '21-home-zone-chosen');
   await home.getPhoneNumber(null);
   assert.match(wx.callsOf('showToast').pop().title, /未授权手机号/);
   await home.getPhoneNumber('phone-13912345205');
@@ -20,6 +20,6 @@ test('phone binding and notices', async () => {
   wx.switchTab({ url: '/pages/help/help' });
   await waitFor(() => router.top.text().includes('拨打咨询电话'), 'help to show the service phone');
   reads(router.top, '常见问题', '拨打咨询电话');
-  shot(router.top, '22-help');
+  await shot(router.top, '22-help');
   assert.deepEqual(wx.failures(), []);
 });

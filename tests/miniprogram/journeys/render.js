@@ -19,9 +19,9 @@ function css() {
 
 const escape = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-function toHtml(node) {
+function toHtml(node, images) {
   if (!node._vt || !node._vt.tagName || node.__virtual) {
-    if (node.childNodes && node.childNodes.length) return node.childNodes.map(toHtml).join('');
+    if (node.childNodes && node.childNodes.length) return node.childNodes.map((child) => toHtml(child, images)).join('');
     return escape(node.textContent || '');
   }
   const tag = node._vt.tagName;
@@ -31,13 +31,13 @@ function toHtml(node) {
   const out = [];
   if (attrs.class) out.push(`class="${escape(attrs.class)}"`);
   if (attrs.style) out.push(`style="${escape(attrs.style)}"`);
-  const children = (node.childNodes || []).map(toHtml).join('');
+  const children = (node.childNodes || []).map((child) => toHtml(child, images)).join('');
   if (tag === 'input') {
     const value = attrs.value || '';
     return `<input ${out.join(' ')} value="${escape(value)}" placeholder="${escape(attrs.placeholder || '')}"${attrs.disabled ? ' disabled' : ''}>`;
   }
   if (tag === 'checkbox') return `<input type="checkbox"${attrs.checked ? ' checked' : ''} style="margin-right:6px">`;
-  if (tag === 'image') return `<img ${out.join(' ')} src="${escape(attrs.src || '')}">`;
+  if (tag === 'image') return `<img ${out.join(' ')} src="${escape(images[attrs.src] || attrs.src || '')}">`;
   if (tag === 'web-view') return `<iframe src="${escape(attrs.src || '')}" style="position:fixed;top:44px;left:0;width:100%;height:768px;border:0"></iframe>`;
   if (tag === 'canvas') return `<canvas ${out.join(' ')} width="340" height="160"></canvas>`;
   return `<${html} ${out.join(' ')}>${children}</${html}>`;
@@ -55,10 +55,10 @@ function tabBar(route) {
   return `<div style="position:fixed;bottom:0;left:0;right:0;height:56px;display:flex;background:#fff;border-top:1px solid #e5e5e5">${items}</div>`;
 }
 
-function saveShot(page, name, dir) {
+function saveShot(page, name, dir, images = {}) {
   const json = JSON.parse(fs.readFileSync(path.join(MP, `${page.route.replace(/^\//, '')}.json`), 'utf8'));
   const title = json.navigationBarTitleText || APP.window.navigationBarTitleText;
-  const body = page.comp._exparserNode.shadowRoot.childNodes.map(toHtml).join('');
+  const body = page.comp._exparserNode.shadowRoot.childNodes.map((child) => toHtml(child, images)).join('');
   const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>${css()}
 body{margin:0;font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;background:#ededed}
 .nav{height:44px;line-height:44px;text-align:center;background:${APP.window.navigationBarBackgroundColor};color:#fff;font-size:17px;font-weight:500}

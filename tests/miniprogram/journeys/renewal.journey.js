@@ -13,7 +13,7 @@ test('renewal with the ID number goes straight to payment', async () => {
   await page.type('id_number', '34052419800101001');
   await page.tap('续保缴费');
   assert.equal(page.errorUnder('id_number'), '证件号码应为18位，最后一位可为大写X');
-  shot(page, '19-zones-renewal-error');
+  await shot(page, '19-zones-renewal-error');
   await page.type('id_number', idNumber('20040101', 42));
   await page.tap('续保缴费');
   assert.match(wx.callsOf('showToast').pop().title, /[\u4e00-\u9fa5]/);

@@ -22,14 +22,14 @@ test('returned registration is fixed and resubmitted from the message list', asy
   wx.switchTab({ url: '/pages/messages/messages' });
   await waitFor(() => router.top.text().includes('参保登记被退回'), 'the message list to show the return');
   reads(router.top, '参保登记被退回，请修改后重新提交', '身份证照片不清晰');
-  shot(router.top, '17-messages');
+  await shot(router.top, '17-messages');
   await router.top.tap('参保登记被退回，请修改后重新提交');
   page = router.top;
   assert.deepEqual([page.route, page.query], ['/pages/register/register', { id: String(id) }]);
   await waitFor(() => page.data.loaded, 'the returned registration to load');
   reads(page, '退回原因：身份证照片不清晰，请重新上传', '赵敏', '已上传', '提交审核');
   assert.match(page.data.form.id_number, /^340403\*+\d{3}[0-9X]$/);
-  shot(page, '18-register-returned');
+  await shot(page, '18-register-returned');
   await page.type('phone', '13800000000');
   await page.tap('重新上传照片');
   await page.tap('提交审核');

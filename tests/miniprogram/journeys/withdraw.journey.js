@@ -16,7 +16,7 @@ test('a submitted registration is withdrawn', async () => {
   await page.tap('提交审核');
   await router.top.tap('查看登记信息');
   reads(router.top, '登记状态：已提交，等待审核', '撤回登记');
-  shot(router.top, '20-register-submitted');
+  await shot(router.top, '20-register-submitted');
   await router.top.tap('撤回登记');
   assert.equal(wx.callsOf('showModal').pop().title, '撤回登记');
   assert.equal(router.top.route, '/pages/home/home');
