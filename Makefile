@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-python test-node install chromium cjk-font bench lint lint-js screenshots clean
+.PHONY: run test test-python test-node install chromium cjk-font bench lint lint-python lint-js screenshots clean
 NODE_DEPS := node_modules/.installed
 
 run: $(INSTALLED)
@@ -13,6 +13,7 @@ run: $(INSTALLED)
 test: $(INSTALLED) $(NODE_DEPS) chromium
 	@mkdir -p build
 	@status=0; \
+	$(MAKE) --no-print-directory lint-python || status=1; \
 	$(MAKE) --no-print-directory lint-js || status=1; \
 	$(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
 	$(MAKE) --no-print-directory test-node || status=$$((status ? status : 1)); \
@@ -50,8 +51,11 @@ chromium:
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-lint: $(INSTALLED) lint-js
-	$(VENV)/bin/ruff check --line-length 120 miniapp_backend schemas workers tests bench
+lint: lint-python lint-js
+
+# Ruff's rules, line lengths (CJK-aware) and import order are in pyproject.toml.
+lint-python: $(INSTALLED)
+	$(VENV)/bin/ruff check miniapp_backend schemas workers tests bench
 
 lint-js: $(NODE_DEPS)
 	npx eslint miniprogram tests/miniprogram eslint.config.js
