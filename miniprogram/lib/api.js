@@ -21,8 +21,9 @@ const ENDPOINTS = [
   { method: 'POST', path: '/registrations/{registration_id}/withdraw' },
   { method: 'POST', path: '/renewals' },
   { method: 'GET', path: '/registrations/{registration_id}/payment' },
+  { method: 'POST', path: '/registrations/{registration_id}/payment/check' },
+  { method: 'GET', path: '/registrations/{registration_id}/certificate-link' },
   { method: 'GET', path: '/registrations/{registration_id}/receipts' },
-  { method: 'GET', path: '/registrations/{registration_id}/certificate' },
   { method: 'POST', path: '/subscriptions' },
   { method: 'GET', path: '/config' },
 ];
