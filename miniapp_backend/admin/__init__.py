@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     from miniapp_backend.admin import imports, payments, reports, views  # noqa: F401  (registers the routes)
 
     app.register_blueprint(bp)
+    _register_filters(app)
 
 
 def csrf_token() -> str:
@@ -30,7 +31,22 @@ def csrf_token() -> str:
 
 @bp.app_context_processor
 def _template_helpers():
-    return {'csrf_token': csrf_token}
+    from miniapp_backend.enrolment import labels
+
+    return {'csrf_token': csrf_token, 'stage_name': labels.stage_name}
+
+
+def _register_filters(app: Flask) -> None:
+    """Every code reaches the page through one of these: labels, yuan, Beijing time."""
+    from miniapp_backend.enrolment import labels
+    from miniapp_backend.security.masking import mask_id_number
+
+    app.add_template_filter(labels.label, 'label')
+    app.add_template_filter(labels.status_label, 'status_label')
+    app.add_template_filter(labels.ethnicity, 'ethnicity')
+    app.add_template_filter(labels.yuan, 'yuan')
+    app.add_template_filter(labels.beijing, 'bj')
+    app.add_template_filter(mask_id_number, 'mask_id')
 
 
 @bp.before_request

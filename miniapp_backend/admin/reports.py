@@ -8,12 +8,12 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from markupsafe import Markup
 
 from miniapp_backend.admin import bp
-from miniapp_backend.enrolment import statistics, zone_settings
+from miniapp_backend.enrolment import labels, statistics, zone_settings
 from miniapp_backend.enrolment.excel.export import workbook_bytes
 from miniapp_backend.enrolment.review import actor_of
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, InsuredPerson
-from miniapp_backend.models.enums import ReviewerRole
+from miniapp_backend.models.enums import NotificationKind, ReviewerRole
 from miniapp_backend.security.masking import mask_id_number
 
 XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
@@ -45,12 +45,13 @@ def audit_log():
     if request.args.get('registration', '').isdigit():
         query = query.where(AuditEvent.registration_id == int(request.args['registration']))
     events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(500)).all()
+    names = labels.reviewer_names(events)
+    lines = [labels.sentence(e, names, g.reviewer.zone, e.registration.name if e.registration else None)
+             for e in events]
     if request.args.get('format') == 'xlsx':
-        rows = [(e.at.strftime('%Y-%m-%d %H:%M:%S'), e.actor_type.label, e.actor_id, e.action, e.registration_id,
-                 e.from_status, e.to_status, e.reason) for e in events]
-        return _xlsx('audit', workbook_bytes('审计日志', ['时间', '操作人类型', '操作人', '操作', '登记', '原状态', '新状态', '原因'],
-                                             rows))
-    return render_template('admin/audit.html', events=events)
+        rows = [(labels.beijing(e.at, '%Y-%m-%d %H:%M:%S'), e.registration_id, line) for e, line in zip(events, lines)]
+        return _xlsx('audit', workbook_bytes('审计日志', ['时间（北京时间）', '登记编号', '事件'], rows))
+    return render_template('admin/audit.html', rows=list(zip(events, lines)), actions=labels.AUDIT_VERBS)
 
 
 @bp.get('/register')
@@ -83,4 +84,6 @@ def settings():
             errors = error.errors
     return render_template('admin/settings.html', zone=zone, errors=errors, form=request.form,
                            templates_json=json.dumps(zone.message_templates, ensure_ascii=False, indent=1),
+                           stage_flows=zone_settings.stage_flows, default_stage_names=labels.STAGE_NAMES,
+                           kinds=list(NotificationKind),
                            local=lambda d: d.astimezone(zone_settings.SHANGHAI).date().isoformat())

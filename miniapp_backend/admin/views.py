@@ -8,7 +8,7 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 
 from miniapp_backend.admin import bp
 from miniapp_backend.admin.auth import authenticate, too_many_attempts
-from miniapp_backend.enrolment import audit, letters
+from miniapp_backend.enrolment import audit, labels, letters
 from miniapp_backend.enrolment.excel.export import registrations_workbook
 from miniapp_backend.enrolment.payments import record_payment
 from miniapp_backend.enrolment.review import DECISIONS, actor_of, decide, decide_batch
@@ -110,11 +110,13 @@ def record(registration_id):
                            history=registration_history(registration), subsidised=subsidised)
 
 
-def registration_history(registration: Registration):
+def registration_history(registration: Registration) -> list[str]:
+    """The record's audit trail as sentences (某某于 11-24 09:12 提交了参保登记)."""
     from miniapp_backend.models import AuditEvent
 
-    return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.registration_id == registration.id)
-                              .order_by(AuditEvent.id)).all()
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.registration_id == registration.id)
+                                .order_by(AuditEvent.id)).all()
+    return labels.history(events, registration.zone, registration.name)
 
 
 @bp.get('/registrations/<int:registration_id>/photo')

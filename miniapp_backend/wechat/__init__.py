@@ -9,7 +9,6 @@ from miniapp_backend.wechat.client import AppWeChatClient, http_json
 from miniapp_backend.wechat.errors import (
     BadMessage, InvalidCode, NoQuota, RateLimited, TokenRejected, WeChatError, WeChatUnavailable, error_for,
 )
-from miniapp_backend.wechat.values import fit_data
 
 __all__ = ['AppWeChatClient', 'BadMessage', 'InvalidCode', 'NoQuota', 'RateLimited', 'TokenRejected', 'WeChatError',
            'WeChatUnavailable', 'WxSession', 'code_to_session', 'get_client', 'get_phone_number',
@@ -52,10 +51,12 @@ def get_phone_number(code: str) -> str:
 
 def send_subscribe_message(openid: str, template_id: str, data: dict[str, str], page: str | None,
                            state: str | None = None) -> None:
-    """Post message/subscribe/send ourselves: wechatpy's helper cannot set miniprogram_state or lang."""
+    """Post message/subscribe/send ourselves: wechatpy's helper cannot set miniprogram_state or lang.
+
+    `data` is sent as given: the outbox fitted it to WeChat's value rules when it wrote the row."""
     body = {'touser': openid, 'template_id': template_id, 'lang': 'zh_CN',
             'miniprogram_state': state or current_app.config['WECHAT_MINIPROGRAM_STATE'],
-            'data': {key: {'value': value} for key, value in fit_data(data).items()}}
+            'data': {key: {'value': value} for key, value in data.items()}}
     if page:
         body['page'] = page
     get_client().call('post', 'message/subscribe/send', data=body)

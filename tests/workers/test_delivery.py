@@ -30,7 +30,7 @@ def _notification() -> Notification:
 def test_each_kind_is_delivered_once_with_its_template(app, fake_wechat, templated_zone, student,
                                                        create_registration, grant, run_worker):
     grant(student, 'tpl-approved', 'tpl-returned', 'tpl-rejected', 'tpl-paid', 'tpl-window-closing',
-          'tpl-suspension', count=5)
+          'tpl-suspension', 'tpl-submitted', count=5)
     first = create_registration(student, templated_zone, status='submitted')
     transition(first, Action.RETURN, CENTRE, reason='身份证照片模糊，请重新上传清晰照片')
     transition(first, Action.SUBMIT, Actor.student(student.id))
@@ -45,7 +45,9 @@ def test_each_kind_is_delivered_once_with_its_template(app, fake_wechat, templat
     assert result.returncode == 0, result.stderr[-2000:]
     sent = {m['template_id']: m for m in fake_wechat.messages}
     assert [m['template_id'] for m in fake_wechat.messages].count('tpl-approved') == 1
-    assert set(sent) == {'tpl-returned', 'tpl-approved', 'tpl-paid', 'tpl-rejected', 'tpl-window-closing'}
+    assert set(sent) == {'tpl-returned', 'tpl-approved', 'tpl-paid', 'tpl-rejected', 'tpl-window-closing',
+                         'tpl-submitted'}
+    assert sent['tpl-submitted']['data']['phrase2'] == {'value': '已受理'}
     assert sent['tpl-returned']['page'] == 'pages/register/register'
     assert sent['tpl-returned']['data']['thing3']['value'] == '身份证照片模糊，请重新上传清晰照片'
     assert sent['tpl-approved']['data'] == {'thing1': {'value': '宣城市'}, 'phrase2': {'value': '审核通过'},
@@ -56,7 +58,7 @@ def test_each_kind_is_delivered_once_with_its_template(app, fake_wechat, templat
     assert {n.status for n in db.session.scalars(sa.select(Notification))} == {'sent'}
     # A second drain sends nothing again.
     run_worker()
-    assert len(fake_wechat.messages) == 5
+    assert len(fake_wechat.messages) == 6
 
 
 def test_no_quota_waits_and_is_sent_when_quota_arrives(app, fake_wechat, templated_zone, student,
