@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from openpyxl import Workbook, load_workbook
 
 from bench.harness import Figure, peak_rss_mb, timed
-from miniapp_backend.enrolment.excel.importers import KINDS
+from miniapp_backend.enrolment.imports.importers import KINDS
 from miniapp_backend.security.idnumbers import check_digit
 
 IMPORT_ROWS = 50_000
@@ -64,7 +64,7 @@ def import_figures(import_job_id: int, data: bytes) -> list[Figure]:
 
 
 def _import_child(import_job_id: int, queue) -> None:
-    from miniapp_backend.enrolment.excel import runner
+    from miniapp_backend.enrolment.imports import runner
     from miniapp_backend.extensions import db
 
     db.engine.dispose(close=False)
@@ -77,7 +77,7 @@ def export_figures(zone_id: int) -> list[Figure]:
     their row, so the copies decrypt), exported next to a bare write of as many plain rows."""
     import sqlalchemy as sa
 
-    from miniapp_backend.enrolment.excel.export import registrations_workbook
+    from miniapp_backend.enrolment.reports.export import registrations_workbook
     from miniapp_backend.extensions import db
     from miniapp_backend.models import Registration
 

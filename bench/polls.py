@@ -8,8 +8,8 @@ import requests
 import sqlalchemy as sa
 
 from bench.harness import Figure
-from miniapp_backend.enrolment import delivery
-from miniapp_backend.enrolment.payment_polling import poll_payments
+from miniapp_backend.enrolment.messages import delivery
+from miniapp_backend.enrolment.payment.polling import poll_payments
 from miniapp_backend.extensions import db
 from miniapp_backend.gateways import TaxGateway
 from miniapp_backend.models import Notification, Student, SubscriptionQuota, Zone

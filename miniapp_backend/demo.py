@@ -94,7 +94,7 @@ def seed_demo(now: datetime | None = None) -> bool:
 def _demo_registration(zone: Zone) -> None:
     """One submitted registration, so a reviewer can walk it to paid on a fresh install."""
     from miniapp_backend.enrolment.actors import Actor
-    from miniapp_backend.enrolment.states import Action, transition
+    from miniapp_backend.enrolment.registration.states import Action, transition
 
     student = Student(openid='openid-demo-student')
     id_number = '340103200503140021'

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from rq import get_current_job
 
-from miniapp_backend.enrolment.excel import runner
+from miniapp_backend.enrolment.imports import runner
 from workers.base import app_job
 
 

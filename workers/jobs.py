@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from miniapp_backend.enrolment import deadlines, delivery
-from miniapp_backend.enrolment.payment_polling import poll_payments as poll_payment_batch
-from miniapp_backend.enrolment.suspension_polling import poll_suspensions as poll_suspension_batch
+from miniapp_backend.enrolment.messages import delivery
+from miniapp_backend.enrolment.payment import deadlines
+from miniapp_backend.enrolment.payment.polling import poll_payments as poll_payment_batch
+from miniapp_backend.enrolment.suspension.polling import poll_suspensions as poll_suspension_batch
 from miniapp_backend.gateways import origin_gateway, tax_gateway
 from miniapp_backend.models.base import utcnow
 from workers.base import app_job

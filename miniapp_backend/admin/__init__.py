@@ -17,7 +17,7 @@ OPEN_ENDPOINTS = {'admin.login', 'admin.static'}
 
 
 def init_app(app: Flask) -> None:
-    from miniapp_backend.admin import imports, payments, reports, views  # noqa: F401  (registers the routes)
+    from miniapp_backend.admin import imports, payments, reports, review  # noqa: F401  (registers the routes)
 
     app.register_blueprint(bp)
     _register_filters(app)

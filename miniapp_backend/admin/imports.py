@@ -7,10 +7,10 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from miniapp_backend.admin import bp
 from miniapp_backend.admin.reports import XLSX
 from miniapp_backend.enrolment import audit
-from miniapp_backend.enrolment.excel import runner
-from miniapp_backend.enrolment.excel.importers import KINDS
-from miniapp_backend.enrolment.excel.reading import WorkbookRejected, check_archive
-from miniapp_backend.enrolment.review import actor_of
+from miniapp_backend.enrolment.imports import runner
+from miniapp_backend.enrolment.imports.importers import KINDS
+from miniapp_backend.enrolment.imports.reading import WorkbookRejected, check_archive
+from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.extensions import db
 from miniapp_backend.jobs import enqueue_after_commit
 from miniapp_backend.models import ImportJob

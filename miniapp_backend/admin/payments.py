@@ -5,9 +5,9 @@ from flask import Response, flash, g, redirect, render_template, request, url_fo
 
 from miniapp_backend.admin import bp
 from miniapp_backend.admin.reports import XLSX
-from miniapp_backend.enrolment.excel.export import workbook_bytes
-from miniapp_backend.enrolment.payments import Outcome, record_payment
-from miniapp_backend.enrolment.review import actor_of
+from miniapp_backend.enrolment.payment.record import Outcome, record_payment
+from miniapp_backend.enrolment.registration.review import actor_of
+from miniapp_backend.enrolment.reports.export import workbook_bytes
 from miniapp_backend.enrolment.scope import scoped_registrations
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration

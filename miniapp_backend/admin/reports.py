@@ -8,9 +8,11 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from markupsafe import Markup
 
 from miniapp_backend.admin import bp
-from miniapp_backend.enrolment import labels, statistics, zone_settings
-from miniapp_backend.enrolment.excel.export import workbook_bytes
-from miniapp_backend.enrolment.review import actor_of
+from miniapp_backend.enrolment import labels
+from miniapp_backend.enrolment.registration.review import actor_of
+from miniapp_backend.enrolment.reports import statistics
+from miniapp_backend.enrolment.reports.export import workbook_bytes
+from miniapp_backend.enrolment.zones import settings as zone_settings
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, InsuredPerson
 from miniapp_backend.models.enums import NotificationKind, ReviewerRole

@@ -11,9 +11,11 @@ from miniapp_backend import wechat
 from miniapp_backend.api import presenters
 from miniapp_backend.api.auth import current_student, student_required
 from miniapp_backend.api.docs import BEARER, errors
-from miniapp_backend.enrolment import student_view, students, subscriptions, tokens
 from miniapp_backend.enrolment.errors import EnrolmentError
-from miniapp_backend.enrolment.registrations import find_zone
+from miniapp_backend.enrolment.messages import subscriptions
+from miniapp_backend.enrolment.registration.filing import find_zone
+from miniapp_backend.enrolment.students import tokens, view as student_view
+from miniapp_backend.enrolment.students.sign_in import sign_in
 from miniapp_backend.extensions import db, get_redis
 from miniapp_backend.models import Notification
 from schemas.auth import LoginResultSchema, LoginSchema, PhoneCodeSchema, StudentSchema
@@ -41,7 +43,7 @@ def login(body):
         raise EnrolmentError('rate_limited', '操作太频繁，请稍后再试', status=429) from None
     except wechat.WeChatError:
         raise EnrolmentError('wechat_unavailable', '微信服务暂时不可用，请稍后再试', status=503) from None
-    student = students.sign_in(session.openid, session.session_key, session.unionid)
+    student = sign_in(session.openid, session.session_key, session.unionid)
     db.session.commit()
     return {'token': tokens.issue(student, current_app.config['SECRET_KEY']),
             'expires_in': current_app.config['API_TOKEN_TTL'], 'student': presenters.student(student)}

@@ -5,8 +5,8 @@ import functools
 
 from flask import current_app, g, request
 
-from miniapp_backend.enrolment import tokens
 from miniapp_backend.enrolment.errors import EnrolmentError
+from miniapp_backend.enrolment.students import tokens
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Student
 

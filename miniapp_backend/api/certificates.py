@@ -8,8 +8,8 @@ from flask_smorest import Blueprint
 
 from miniapp_backend.api.auth import owned, student_required
 from miniapp_backend.api.docs import BEARER, errors
-from miniapp_backend.enrolment import certificates, paying
 from miniapp_backend.enrolment.errors import EnrolmentError
+from miniapp_backend.enrolment.payment import certificates, target
 from miniapp_backend.models import Registration
 from miniapp_backend.models.enums import RegistrationStatus
 from schemas.payments import PaymentTargetSchema, ReceiptListSchema, VerificationSchema
@@ -25,7 +25,7 @@ ITEM = '/registrations/<int:registration_id>'
 @student_required
 def payment(registration_id):
     """Where and how much to pay: navigateToMiniProgram descriptors and the QR for paying on behalf."""
-    return paying.payment_target(owned(Registration, registration_id), current_app.config['PUBLIC_BASE_URL'])
+    return target.payment_target(owned(Registration, registration_id), current_app.config['PUBLIC_BASE_URL'])
 
 
 @blp.get(f'{ITEM}/payment/qr.png')
@@ -39,7 +39,7 @@ def payment_qr(registration_id):
     registration = owned(Registration, registration_id)
     if registration.status is not RegistrationStatus.APPROVED:
         raise EnrolmentError('invalid_state', '当前无需缴费')
-    return Response(paying.qr_png(registration), mimetype='image/png')
+    return Response(target.qr_png(registration), mimetype='image/png')
 
 
 @blp.get(f'{ITEM}/receipts')
@@ -49,7 +49,7 @@ def payment_qr(registration_id):
 @student_required
 def receipts(registration_id):
     """Payment records: tax voucher number, amount, time, channel."""
-    rows = paying.receipts(owned(Registration, registration_id))
+    rows = target.receipts(owned(Registration, registration_id))
     return {'receipts': [{'voucher_no': p.voucher_no, 'amount_fen': p.amount_fen, 'paid_at': p.paid_at,
                           'channel': p.channel.value} for p in rows]}
 

@@ -6,8 +6,8 @@ from flask_smorest import Blueprint
 from miniapp_backend.api import presenters
 from miniapp_backend.api.auth import current_student, owned, student_required
 from miniapp_backend.api.docs import BEARER, errors
-from miniapp_backend.enrolment import documents, letters, registrations, renewals
 from miniapp_backend.enrolment.errors import EnrolmentError
+from miniapp_backend.enrolment.registration import filing, id_photo, letters, renewal
 from miniapp_backend.models import Registration
 from schemas.registrations import (
     LetterSchema, RegistrationInputSchema, RegistrationPatchSchema, RegistrationSchema, RenewalSchema, SealSchema,
@@ -33,7 +33,7 @@ def _upload(files) -> bytes:
 @student_required
 def create(body):
     """Create a draft registration (window, ID and duplicate checks)."""
-    return presenters.registration(registrations.create(current_student(), body))
+    return presenters.registration(filing.create(current_student(), body))
 
 
 @blp.get(ITEM)
@@ -54,7 +54,7 @@ def read(registration_id):
 @student_required
 def edit(body, registration_id):
     """Edit while draft or returned."""
-    return presenters.registration(registrations.update(owned(Registration, registration_id), body))
+    return presenters.registration(filing.update(owned(Registration, registration_id), body))
 
 
 @blp.post(f'{ITEM}/id-photo')
@@ -66,7 +66,7 @@ def edit(body, registration_id):
 def upload_photo(files, registration_id):
     """The ID-card photo: JPEG or PNG up to 5 MB, re-encoded without metadata."""
     registration = owned(Registration, registration_id)
-    documents.save_photo(registration, _upload(files))
+    id_photo.save_photo(registration, _upload(files))
     return presenters.registration(registration)
 
 
@@ -102,7 +102,7 @@ def sign_letter(files, registration_id):
 @student_required
 def submit(registration_id):
     """Submit for review (completeness, letter, duplicates)."""
-    return presenters.registration(registrations.submit(owned(Registration, registration_id), current_student()))
+    return presenters.registration(filing.submit(owned(Registration, registration_id), current_student()))
 
 
 @blp.post(f'{ITEM}/withdraw')
@@ -112,7 +112,7 @@ def submit(registration_id):
 @student_required
 def withdraw(registration_id):
     """Withdraw a draft, submitted or returned registration."""
-    return presenters.registration(registrations.withdraw(owned(Registration, registration_id), current_student()))
+    return presenters.registration(filing.withdraw(owned(Registration, registration_id), current_student()))
 
 
 @blp.post('/renewals')
@@ -123,6 +123,6 @@ def withdraw(registration_id):
 @student_required
 def renew(body):
     """Renewal for this year: approved without review when paid up last year in this zone."""
-    registration = renewals.renew(current_student(), body['zone_code'], id_type=body.get('id_type'),
+    registration = renewal.renew(current_student(), body['zone_code'], id_type=body.get('id_type'),
                                   id_number=body.get('id_number'))
     return presenters.registration(registration)

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from miniapp_backend.api import presenters
 from miniapp_backend.api.auth import current_student, owned, student_required
 from miniapp_backend.api.docs import BEARER, errors
-from miniapp_backend.enrolment.suspension_requests import request_suspension
+from miniapp_backend.enrolment.suspension.request import request_suspension
 from miniapp_backend.models import Suspension
 from schemas.suspensions import SuspensionRequestSchema, SuspensionSchema
 

@@ -1,1 +1,18 @@
-"""The enrolment rules: plain functions over models, no Flask request objects."""
+"""The enrolment rules: plain functions over models, no Flask request objects (docs/DESIGN.md §3).
+
+What lives where:
+  registration/  a student's registration: filing (create, edit, submit, withdraw), the state machine, review,
+                 renewal, the commitment letter, the ID photo, the duplicate rule
+  suspension/    suspending the home-town enrolment: the request, the decision, polling the origin gateway
+  payment/       paying: what to pay and where, recording a payment, polling the tax bureau, the window's
+                 deadlines, the certificate
+  messages/      subscription messages: the outbox, delivery to WeChat, the students' quota
+  students/      students as WeChat users: sign-in, bearer tokens, what a student sees
+  zones/         the regional zones and their settings
+  imports/       Excel imports: reading workbooks, the importers, the job that runs them
+  reports/       statistics and Excel exports for reviewers
+  actors, audit, errors, scope, insured_register   shared by all of the above
+
+Commit rule: nothing here commits a request's work; the caller's unit of work does. Only the named batch
+loops of the workers' sweeps and imports commit, one batch at a time.
+"""

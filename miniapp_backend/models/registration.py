@@ -19,7 +19,7 @@ _ACTIVE_SQL = 'status IN ({})'.format(', '.join(f"'{s.value}'" for s in ACTIVE_S
 
 
 class Registration(db.Model):
-    """One person's enrolment for one coverage year in one zone; `status` moves only through enrolment.states."""
+    """One person's enrolment for one coverage year in one zone; only enrolment.registration.states moves `status`."""
 
     __tablename__ = 'registrations'
     __table_args__ = (

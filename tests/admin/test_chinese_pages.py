@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from miniapp_backend.enrolment import labels
 from miniapp_backend.enrolment.actors import Actor
-from miniapp_backend.enrolment.payments import record_payment
-from miniapp_backend.enrolment.states import Action, transition
+from miniapp_backend.enrolment.payment.record import record_payment
+from miniapp_backend.enrolment.registration.states import Action, transition
 from miniapp_backend.extensions import db
 from miniapp_backend.models import ImportJob, ImportRowError, Registration, Reviewer, Suspension, enums
 from miniapp_backend.models.base import utcnow

@@ -13,12 +13,12 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
-from miniapp_backend.enrolment.excel import runner
 from miniapp_backend.enrolment.actors import Actor
-from miniapp_backend.enrolment.excel.importers import KINDS, chunk_at_once
-from miniapp_backend.enrolment.excel.reading import MAX_ROWS
+from miniapp_backend.enrolment.imports import runner
+from miniapp_backend.enrolment.imports.importers import KINDS, chunk_at_once
+from miniapp_backend.enrolment.imports.reading import MAX_ROWS
+from miniapp_backend.enrolment.registration.states import transition
 from miniapp_backend.extensions import db
-from miniapp_backend.enrolment.states import transition
 from miniapp_backend.models import AuditEvent, ImportJob, InsuredPerson, Registration, Reviewer, Suspension
 from miniapp_backend.security.blind_index import blind_index
 from tests.admin.test_admin import _csrf, login
@@ -211,7 +211,7 @@ def test_a_chunk_the_database_refuses_is_applied_again_row_by_row(admin_client, 
 
 
 def _without_duplicate_check(zone, actor, rows):
-    from miniapp_backend.enrolment.excel import importers
+    from miniapp_backend.enrolment.imports import importers
 
     schools = {school.code: school for school in zone.schools}
     for _, row in rows:

@@ -7,7 +7,7 @@ import json
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from miniapp_backend.enrolment.payments import record_payment
+from miniapp_backend.enrolment.payment.record import record_payment
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Zone
 from miniapp_backend.models.base import utcnow

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from miniapp_backend.demo import INSURED, seed_demo
 from miniapp_backend.enrolment.actors import Actor
-from miniapp_backend.enrolment.states import Action, transition
+from miniapp_backend.enrolment.registration.states import Action, transition
 from miniapp_backend.extensions import db
 from miniapp_backend.models import CommitmentLetter, Document, Registration, Suspension
 from miniapp_backend.models.base import utcnow
@@ -120,7 +120,7 @@ def test_subsidised_student_signs_a_sealed_letter(app, student_client):
     assert '张晓雨' in letter['text'] and '自愿放弃享受参保资助对象参保政策' in letter['text'] and '宣城市' in letter['text']
     sealed = student.upload(f'/registrations/{registration_id}/commitment-letter', signature_png())
     assert sealed.status_code == 200 and len(sealed.json['sha256']) == 64
-    from miniapp_backend.enrolment import letters
+    from miniapp_backend.enrolment.registration import letters
 
     stored = db.session.scalars(sa.select(CommitmentLetter)).one()
     assert letters.verify(stored)

@@ -78,8 +78,8 @@ def test_import_with_errors_and_its_report_in_the_browser(page, create_reviewer,
 
     from openpyxl import load_workbook
 
-    from miniapp_backend.enrolment.excel import runner
-    from miniapp_backend.enrolment.excel.importers import KINDS
+    from miniapp_backend.enrolment.imports import runner
+    from miniapp_backend.enrolment.imports.importers import KINDS
     from miniapp_backend.models import ImportJob
     from tests.admin.test_imports import workbook
     from tests.factories import make_id_number

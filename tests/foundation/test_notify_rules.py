@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from miniapp_backend.enrolment.actors import Actor
-from miniapp_backend.enrolment.states import RULES, Action, start_renewal, transition
+from miniapp_backend.enrolment.registration.states import RULES, Action, start_renewal, transition
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Notification
 from miniapp_backend.models.enums import NotificationKind as K, RegistrationStatus as S

@@ -9,10 +9,10 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from miniapp_backend.enrolment import delivery, outbox
 from miniapp_backend.enrolment.actors import Actor
-from miniapp_backend.enrolment.payments import record_payment
-from miniapp_backend.enrolment.states import Action, transition
+from miniapp_backend.enrolment.messages import delivery, outbox
+from miniapp_backend.enrolment.payment.record import record_payment
+from miniapp_backend.enrolment.registration.states import Action, transition
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Notification, SubscriptionQuota
 from miniapp_backend.models.base import utcnow

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from miniapp_backend.enrolment import deadlines
+from miniapp_backend.enrolment.payment import deadlines
 from miniapp_backend.extensions import db
 from miniapp_backend.models import InsuredPerson, Notification, Payment, Suspension
 from miniapp_backend.models.base import utcnow

@@ -7,10 +7,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from miniapp_backend.enrolment import duplicates
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.errors import EnrolmentError, field_error
-from miniapp_backend.enrolment.states import Action, TransitionRefused, transition
+from miniapp_backend.enrolment.registration import duplicates
+from miniapp_backend.enrolment.registration.states import Action, TransitionRefused, transition
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, School, Student, Zone
 from miniapp_backend.models.base import utcnow

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from miniapp_backend.enrolment.payments import Outcome, record_payment
+from miniapp_backend.enrolment.payment.record import Outcome, record_payment
 from miniapp_backend.extensions import db
 from miniapp_backend.gateways import GatewayError, TaxGateway
 from miniapp_backend.models import Registration, Zone

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from miniapp_backend.enrolment.actors import Actor
-from miniapp_backend.enrolment.states import Action, TransitionRefused, transition
+from miniapp_backend.enrolment.registration.states import Action, TransitionRefused, transition
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, Reviewer
 

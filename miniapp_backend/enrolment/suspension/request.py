@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from miniapp_backend.enrolment.errors import field_error
-from miniapp_backend.enrolment.suspensions import WAITING_MESSAGE
+from miniapp_backend.enrolment.suspension.decide import WAITING_MESSAGE
 from miniapp_backend.extensions import db
 from miniapp_backend.jobs import enqueue_after_commit
 from miniapp_backend.models import Registration, Student, Suspension, Zone

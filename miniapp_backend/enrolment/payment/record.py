@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from miniapp_backend.enrolment import audit, register
+from miniapp_backend.enrolment import audit, insured_register
 from miniapp_backend.enrolment.actors import SYSTEM, Actor
-from miniapp_backend.enrolment.states import Action, transition
+from miniapp_backend.enrolment.registration.states import Action, transition
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Payment, Registration
 from miniapp_backend.models.enums import PaymentChannel, PaymentSource, RegistrationStatus
@@ -49,6 +49,6 @@ def record_payment(registration: Registration, *, amount_fen: int, paid_at: date
     registration.payment_channel = PaymentChannel(channel)
     registration.flag = None
     transition(registration, Action.MARK_PAID, actor)
-    register.record_paid_year(registration.id_index, registration.id_number, registration.name, registration.zone,
-                              registration.year)
+    insured_register.record_paid_year(registration.id_index, registration.id_number, registration.name,
+                                      registration.zone, registration.year)
     return PaymentResult(Outcome.PAID, payment)

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from miniapp_backend.enrolment import audit, outbox, register
+from miniapp_backend.enrolment import audit, insured_register
 from miniapp_backend.enrolment.actors import SYSTEM, Actor
+from miniapp_backend.enrolment.messages import outbox
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Suspension, Zone
 from miniapp_backend.models.base import utcnow
@@ -24,12 +25,12 @@ def confirm(suspension: Suspension, *, actor: Actor = SYSTEM, message: str | Non
     now = now or utcnow()
     _decide(suspension, SuspensionStatus.CONFIRMED, message or CONFIRMED_MESSAGE, actor, now)
     if suspension.origin_zone_id is not None:
-        register.suspend(suspension.id_index, suspension.origin_zone_id, date(now.year, 12, 31))
+        insured_register.suspend(suspension.id_index, suspension.origin_zone_id, date(now.year, 12, 31))
     else:
         # A home town outside the platform may still be in our register from a roster import.
         zone = db.session.query(Zone).filter_by(code=suspension.origin_zone_code).one_or_none()
         if zone is not None:
-            register.suspend(suspension.id_index, zone.id, date(now.year, 12, 31))
+            insured_register.suspend(suspension.id_index, zone.id, date(now.year, 12, 31))
 
 
 def refuse(suspension: Suspension, *, actor: Actor = SYSTEM, message: str, now: datetime | None = None) -> None:

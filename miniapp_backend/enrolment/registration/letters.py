@@ -8,7 +8,7 @@ from flask import current_app
 from PIL import Image, ImageChops, UnidentifiedImageError
 
 from miniapp_backend.enrolment.errors import EnrolmentError, field_error
-from miniapp_backend.enrolment.registrations import EDITABLE
+from miniapp_backend.enrolment.registration.filing import EDITABLE
 from miniapp_backend.extensions import db
 from miniapp_backend.models import CommitmentLetter, Registration
 from miniapp_backend.models.base import utcnow

@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from miniapp_backend.enrolment import outbox
 from miniapp_backend.enrolment.actors import SYSTEM
-from miniapp_backend.enrolment.states import Action, transition
+from miniapp_backend.enrolment.messages import outbox
+from miniapp_backend.enrolment.registration.states import Action, transition
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, Zone
 from miniapp_backend.models.enums import NotificationKind, RegistrationStatus

@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from miniapp_backend.enrolment.errors import EnrolmentError
-from miniapp_backend.enrolment.register import normal_enrolment_zones
+from miniapp_backend.enrolment.insured_register import normal_enrolment_zones
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, Zone
 from miniapp_backend.models.enums import ACTIVE_STATUSES

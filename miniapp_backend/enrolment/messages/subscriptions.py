@@ -1,10 +1,10 @@
 """One-time subscription quota: each accepted template allows one message (WeChat reports no balance)."""
 from __future__ import annotations
 
-from miniapp_backend.enrolment import delivery
+from miniapp_backend.enrolment.messages import delivery
 from miniapp_backend.extensions import db
-from miniapp_backend.models import Student, SubscriptionQuota
 from miniapp_backend.jobs import enqueue_after_commit
+from miniapp_backend.models import Student, SubscriptionQuota
 
 
 def zone_templates(student: Student) -> dict[str, str]:

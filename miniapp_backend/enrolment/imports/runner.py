@@ -12,9 +12,9 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from miniapp_backend.enrolment.actors import Actor
-from miniapp_backend.enrolment.excel.export import workbook_bytes
-from miniapp_backend.enrolment.excel.importers import KINDS
-from miniapp_backend.enrolment.excel.reading import WorkbookRejected, data_rows
+from miniapp_backend.enrolment.imports.importers import KINDS
+from miniapp_backend.enrolment.imports.reading import WorkbookRejected, data_rows
+from miniapp_backend.enrolment.reports.export import workbook_bytes
 from miniapp_backend.extensions import db
 from miniapp_backend.models import ImportJob, ImportRowError, Reviewer
 from miniapp_backend.models.base import utcnow

@@ -7,7 +7,7 @@ import io
 from PIL import Image, UnidentifiedImageError
 
 from miniapp_backend.enrolment.errors import EnrolmentError, field_error
-from miniapp_backend.enrolment.registrations import EDITABLE
+from miniapp_backend.enrolment.registration.filing import EDITABLE
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Document, Registration
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from miniapp_backend.enrolment import suspensions
+from miniapp_backend.enrolment.suspension import decide
 from miniapp_backend.extensions import db
 from miniapp_backend.gateways import GatewayRejected, GatewayUnavailable, OriginGateway
 from miniapp_backend.models import Suspension
@@ -36,7 +36,7 @@ def poll_suspensions(gateway: OriginGateway, now: datetime, batch: int = BATCH) 
     report = SuspensionReport()
     for suspension in db.session.scalars(query).all():
         if suspension.origin_zone_id is not None:
-            suspensions.confirm(suspension, now=now)
+            decide.confirm(suspension, now=now)
         else:
             _through_gateway(gateway, suspension, now)
         field = {SuspensionStatus.CONFIRMED: 'confirmed', SuspensionStatus.REFUSED: 'refused'}.get(
@@ -59,11 +59,11 @@ def _through_gateway(gateway: OriginGateway, suspension: Suspension, now: dateti
         suspension.next_check_at = now + GATEWAY_DOWN_RETRY
         return
     except GatewayRejected:
-        suspensions.refuse(suspension, message=REJECTED_MESSAGE, now=now)
+        decide.refuse(suspension, message=REJECTED_MESSAGE, now=now)
         return
     if result.status == 'confirmed':
-        suspensions.confirm(suspension, message=result.message or None, now=now)
+        decide.confirm(suspension, message=result.message or None, now=now)
     elif result.status == 'refused':
-        suspensions.refuse(suspension, message=result.message or '原参保地未同意暂停参保', now=now)
+        decide.refuse(suspension, message=result.message or '原参保地未同意暂停参保', now=now)
     else:
         suspension.next_check_at = now + RECHECK

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from miniapp_backend.enrolment import outbox
 from miniapp_backend.enrolment.actors import Actor
+from miniapp_backend.enrolment.messages import outbox
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Registration
 from miniapp_backend.models.base import utcnow

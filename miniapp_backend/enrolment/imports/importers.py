@@ -7,12 +7,13 @@ from datetime import timedelta, timezone
 
 import sqlalchemy as sa
 
-from miniapp_backend.enrolment import duplicates, registrations, suspension_requests
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.errors import EnrolmentError
-from miniapp_backend.enrolment.excel.reading import CellError, day, id_number, moment, text
-from miniapp_backend.enrolment.payments import Outcome, record_payment
-from miniapp_backend.enrolment.states import Action, TransitionRefused, transition
+from miniapp_backend.enrolment.imports.reading import CellError, day, id_number, moment, text
+from miniapp_backend.enrolment.payment.record import Outcome, record_payment
+from miniapp_backend.enrolment.registration import duplicates, filing
+from miniapp_backend.enrolment.registration.states import Action, TransitionRefused, transition
+from miniapp_backend.enrolment.suspension import request as suspension_request
 from miniapp_backend.extensions import db
 from miniapp_backend.models import InsuredPerson, Registration, School, SubsidisedPerson, Zone
 from miniapp_backend.models.base import utcnow
@@ -126,7 +127,7 @@ def _registration(zone: Zone, row: dict, schools: dict[str, School]) -> Registra
     registration = Registration(zone=zone, zone_id=zone.id, school=school, year=zone.year,
                                 status=RegistrationStatus.DRAFT)
     try:
-        registrations.apply_fields(registration, data)
+        filing.apply_fields(registration, data)
     except EnrolmentError as error:
         raise CellError('证件号码', error.message) from None
     return registration
@@ -138,7 +139,7 @@ def import_suspension(zone: Zone, actor: Actor, row: dict) -> None:
     origin_code = text(row, '原参保地区划')
     if not origin_code.isdigit() or len(origin_code) != 6:
         raise CellError('原参保地区划', '应为6位行政区划代码')
-    suspension_requests.record(origin_code, number, text(row, '姓名'), text(row, '暂停原因'), day(row, '暂停日期'),
+    suspension_request.record(origin_code, number, text(row, '姓名'), text(row, '暂停原因'), day(row, '暂停日期'),
                                utcnow())
 
 

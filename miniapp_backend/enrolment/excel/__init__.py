@@ -1,1 +1,0 @@
-"""Excel workbooks: exports (write-only, masked) here; imports in their own modules."""

@@ -1,0 +1,1 @@
+"""Excel imports: reading and checking workbooks, the importers by kind, and the job that runs them."""

@@ -1,0 +1,1 @@
+"""What reviewers read: statistics within their scope and Excel exports (masked)."""

@@ -1,0 +1,1 @@
+"""The regional zones (地方专区) and the settings their admins edit."""
