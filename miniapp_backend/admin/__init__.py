@@ -17,7 +17,7 @@ OPEN_ENDPOINTS = {'admin.login', 'admin.static'}
 
 
 def init_app(app: Flask) -> None:
-    from miniapp_backend.admin import imports, payments, reports, review  # noqa: F401  (registers the routes)
+    from miniapp_backend.admin import accounts, imports, payments, reports, review, roster  # noqa: F401  (registers the routes)
 
     app.register_blueprint(bp)
     _register_filters(app)
@@ -60,6 +60,8 @@ def _guard():
     g.reviewer = _reviewer_from_session()
     if g.reviewer is None:
         return redirect(url_for('admin.login', next=request.full_path))
+    if g.reviewer.must_change_password and request.endpoint not in ('admin.change_password', 'admin.logout'):
+        return redirect(url_for('admin.change_password'))
     return None
 
 

@@ -30,6 +30,7 @@ def authenticate(username: str, password: str, now: datetime) -> tuple[Reviewer 
         db.session.commit()
         return None, '用户名或密码错误'
     reviewer.failed_logins, reviewer.locked_until = 0, None
+    reviewer.last_login_at = now
     return reviewer, None
 
 

@@ -40,7 +40,7 @@ def login():
                    seen=time.time())
     audit.record(actor_of(reviewer), 'login', zone_id=reviewer.zone_id)
     db.session.commit()
-    return redirect(url_for('admin.queue'))
+    return redirect(url_for('admin.change_password' if reviewer.must_change_password else 'admin.queue'))
 
 
 @bp.post('/logout')

@@ -27,3 +27,17 @@ def review_queue(reviewer: Reviewer) -> sa.Select:
     if reviewer.role is not ReviewerRole.ZONE_ADMIN:
         query = query.where(Registration.stage == ROLE_STAGE[reviewer.role])
     return query
+
+
+def scoped_roster(reviewer: Reviewer, year: int) -> sa.Select:
+    """The school-roster entries of one year this reviewer may see, by the same rule as registrations."""
+    from miniapp_backend.models import RosterEntry
+
+    query = sa.select(RosterEntry).where(RosterEntry.zone_id == reviewer.zone_id, RosterEntry.year == year)
+    if reviewer.role in (ReviewerRole.SCHOOL_ADMIN, ReviewerRole.COLLEGE_REVIEWER, ReviewerRole.COUNSELLOR):
+        query = query.where(RosterEntry.school_id == reviewer.school_id)
+    if reviewer.role in (ReviewerRole.COLLEGE_REVIEWER, ReviewerRole.COUNSELLOR):
+        query = query.where(RosterEntry.college == reviewer.college)
+    if reviewer.role is ReviewerRole.COUNSELLOR:
+        query = query.where(RosterEntry.class_name == reviewer.class_name)
+    return query

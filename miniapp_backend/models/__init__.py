@@ -6,11 +6,12 @@ from miniapp_backend.models.notification import Notification, SubscriptionQuota
 from miniapp_backend.models.payment import Payment
 from miniapp_backend.models.people import Reviewer, Student
 from miniapp_backend.models.registration import CommitmentLetter, Document, Registration
+from miniapp_backend.models.roster import RosterEntry
 from miniapp_backend.models.suspension import Suspension
 from miniapp_backend.models.zone import College, School, SchoolClass, Zone
 
 __all__ = [
     'AuditEvent', 'College', 'CommitmentLetter', 'Document', 'ImportJob', 'ImportRowError', 'InsuredPerson',
-    'Notification', 'Payment', 'Registration', 'Reviewer', 'School', 'SchoolClass', 'Student',
+    'Notification', 'Payment', 'Registration', 'Reviewer', 'RosterEntry', 'School', 'SchoolClass', 'Student',
     'SubscriptionQuota', 'SubsidisedPerson', 'Suspension', 'Zone',
 ]

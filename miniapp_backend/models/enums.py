@@ -122,7 +122,13 @@ class ActorType(LabelledEnum):
     SYSTEM = 'system', '系统'
 
 
+class StudyMode(LabelledEnum):
+    FULL_TIME = 'full_time', '全日制'
+    PART_TIME = 'part_time', '非全日制'
+
+
 class ImportKind(LabelledEnum):
+    SCHOOL_ROSTER = 'school_roster', '学籍名单'
     REGISTRATIONS = 'registrations', '批量参保登记'
     SUSPENSIONS = 'suspensions', '批量停保登记'
     ROSTER = 'roster', '参保名册'

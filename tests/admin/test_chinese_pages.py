@@ -13,7 +13,9 @@ from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.payment.record import record_payment
 from miniapp_backend.enrolment.registration.states import Action, transition
 from miniapp_backend.extensions import db
-from miniapp_backend.models import ImportJob, ImportRowError, Registration, Reviewer, Suspension, enums
+from miniapp_backend.models import (
+    ImportJob, ImportRowError, Registration, Reviewer, RosterEntry, Suspension, enums,
+)
 from miniapp_backend.models.base import utcnow
 from tests.admin.test_admin import login
 
@@ -119,7 +121,16 @@ def busy_zone(create_zone, create_reviewer, create_student, create_registration)
     create_reviewer('sun', role='college_reviewer', zone_code='370200', school_code=school, college='计算机与信息学院')
     create_reviewer('zhou', role='counsellor', zone_code='370200', school_code=school, college='计算机与信息学院',
                     class_name='计算机22-1班')
-    _every_state(zone, create_student, create_registration)
+    made = _every_state(zone, create_student, create_registration)
+    for number, (registration, mode) in enumerate(zip(made, list(enums.StudyMode) * 9)):
+        db.session.add(RosterEntry(zone_id=zone.id, year=zone.year, school_id=zone.schools[0].id,
+                                   student_no=f'2022{number:04d}', name=registration.name,
+                                   id_number=registration.id_number, id_index=registration.id_index,
+                                   college='计算机与信息学院', class_name='计算机22-1班', enrolment_year=2022,
+                                   study_mode=mode, exempt_reason='已毕业或离校' if number == 0 else None))
+    db.session.add(RosterEntry(zone_id=zone.id, year=zone.year, school_id=zone.schools[0].id, student_no='20229999',
+                               name='未办理学生', id_number='370202200501010011', id_index='ix-pending',
+                               college='计算机与信息学院', class_name='计算机22-1班', enrolment_year=2022))
     admin = db.session.scalar(sa.select(Reviewer).where(Reviewer.username == 'wang'))
     for status in enums.ImportStatus:
         job = ImportJob(kind=enums.ImportKind.REGISTRATIONS, zone_id=zone.id, reviewer_id=admin.id, filename='名单.xlsx',

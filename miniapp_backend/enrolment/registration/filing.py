@@ -96,8 +96,9 @@ def submit(registration: Registration, student: Student, now: datetime | None = 
     duplicates.check(registration.id_index, registration.zone, registration.year, now.date(),
                      excluding=registration.id)
     id_index, year, own_zone = registration.id_index, registration.year, registration.zone
-    _transition(registration, Action.SUBMIT, Actor.student(student.id))
     try:
+        # The transition writes the 受理 message, whose outbox check flushes: the race may surface there.
+        _transition(registration, Action.SUBMIT, Actor.student(student.id))
         db.session.flush()
     except IntegrityError:
         # Another submission for the same person won the race; nothing of this one is kept.

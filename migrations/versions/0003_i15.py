@@ -1,0 +1,73 @@
+"""School roster (学籍名单) per year, with exemptions and reminders; the school-roster import kind; reviewers'
+forced password change and last login
+
+Revision ID: 0003_i15
+Revises: 0002_i15
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0003_i15'
+down_revision = '0002_i15'
+branch_labels = None
+depends_on = None
+
+OLD_KINDS = ('registrations', 'suspensions', 'roster', 'reconciliation', 'subsidised')
+NEW_KINDS = ('school_roster',) + OLD_KINDS
+
+
+def _kind_check(kinds):
+    return 'kind IN ({})'.format(', '.join(f"'{kind}'" for kind in kinds))
+
+
+def upgrade():
+    op.create_table(
+        'roster_entries',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('zone_id', sa.Integer(), nullable=False),
+        sa.Column('year', sa.Integer(), nullable=False),
+        sa.Column('school_id', sa.Integer(), nullable=False),
+        sa.Column('student_no', sa.String(length=32), nullable=False),
+        sa.Column('name', sa.String(length=64), nullable=False),
+        sa.Column('id_number', sa.Text(), nullable=False),
+        sa.Column('id_index', sa.String(length=64), nullable=False),
+        sa.Column('college', sa.String(length=128), nullable=False),
+        sa.Column('class_name', sa.String(length=128), nullable=False),
+        sa.Column('enrolment_year', sa.Integer(), nullable=False),
+        sa.Column('study_mode', sa.Enum('full_time', 'part_time', name='studymode', native_enum=False,
+                                        create_constraint=True, length=32), nullable=False),
+        sa.Column('exempt_reason', sa.String(length=128), nullable=True),
+        sa.Column('exempt_by_id', sa.Integer(), nullable=True),
+        sa.Column('exempt_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['exempt_by_id'], ['reviewers.id'], name=op.f('fk_roster_entries_exempt_by_id_reviewers')),
+        sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_roster_entries_school_id_schools')),
+        sa.ForeignKeyConstraint(['zone_id'], ['zones.id'], name=op.f('fk_roster_entries_zone_id_zones')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_roster_entries')),
+        sa.UniqueConstraint('zone_id', 'year', 'id_index', name=op.f('uq_roster_entries_zone_id')),
+    )
+    op.create_index(op.f('ix_roster_entries_id_index'), 'roster_entries', ['id_index'], unique=False)
+    op.create_index('ix_roster_entries_scope', 'roster_entries',
+                    ['zone_id', 'year', 'school_id', 'college', 'class_name'], unique=False)
+    op.drop_constraint(op.f('ck_import_jobs_importkind'), 'import_jobs', type_='check')
+    op.create_check_constraint(op.f('ck_import_jobs_importkind'), 'import_jobs', _kind_check(NEW_KINDS))
+    with op.batch_alter_table('reviewers') as batch_op:
+        batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), nullable=False,
+                                      server_default=sa.false()))
+        batch_op.add_column(sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('reviewers') as batch_op:
+        batch_op.alter_column('must_change_password', server_default=None)
+
+
+def downgrade():
+    with op.batch_alter_table('reviewers') as batch_op:
+        batch_op.drop_column('last_login_at')
+        batch_op.drop_column('must_change_password')
+    op.execute("DELETE FROM import_row_errors WHERE job_id IN (SELECT id FROM import_jobs WHERE kind = 'school_roster')")
+    op.execute("DELETE FROM import_jobs WHERE kind = 'school_roster'")
+    op.drop_constraint(op.f('ck_import_jobs_importkind'), 'import_jobs', type_='check')
+    op.create_check_constraint(op.f('ck_import_jobs_importkind'), 'import_jobs', _kind_check(OLD_KINDS))
+    op.drop_index('ix_roster_entries_scope', table_name='roster_entries')
+    op.drop_index(op.f('ix_roster_entries_id_index'), table_name='roster_entries')
+    op.drop_table('roster_entries')
