@@ -17,7 +17,16 @@ OPEN_ENDPOINTS = {'admin.login', 'admin.static'}
 
 
 def init_app(app: Flask) -> None:
-    from miniapp_backend.admin import accounts, imports, payments, reports, review, roster  # noqa: F401  (registers the routes)
+    from miniapp_backend.admin import (  # noqa: F401  (registers the routes)
+        accounts,
+        auth,
+        imports,
+        payments,
+        reports,
+        review,
+        roster,
+        zone_settings,
+    )
 
     app.register_blueprint(bp)
     _register_filters(app)

@@ -1,13 +1,19 @@
-"""Reviewer passwords and login throttling: 5 failures lock the account for 15 minutes."""
+"""Reviewers' login and logout pages, passwords and login throttling: 5 failures lock the account for 15 minutes."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import g, redirect, render_template, request, session, url_for
 from werkzeug.security import check_password_hash
 
+from miniapp_backend.admin import bp
+from miniapp_backend.enrolment import audit
+from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Reviewer
+from miniapp_backend.models.base import utcnow
 
 MAX_FAILURES = 5
 LOCK = timedelta(minutes=15)
@@ -51,3 +57,31 @@ def too_many_attempts(address: str) -> bool:
     except Exception:  # noqa: BLE001
         return False
     return count > IP_LIMIT
+
+
+@bp.route('/login', methods=['GET', 'POST'])
+def login():
+    """Password login; a fresh session on success."""
+    if request.method == 'GET':
+        return render_template('admin/login.html')
+    if too_many_attempts(request.remote_addr or 'unknown'):
+        return render_template('admin/login.html', error='登录尝试过于频繁，请稍后再试'), 429
+    reviewer, error = authenticate(request.form.get('username', '').strip(), request.form.get('password', ''),
+                                   utcnow())
+    if error:
+        return render_template('admin/login.html', error=error), 401
+    session.clear()
+    session.update(reviewer_id=reviewer.id, session_version=reviewer.session_version, since=time.time(),
+                   seen=time.time())
+    audit.record(actor_of(reviewer), 'login', zone_id=reviewer.zone_id)
+    db.session.commit()
+    return redirect(url_for('admin.change_password' if reviewer.must_change_password else 'admin.queue'))
+
+
+@bp.post('/logout')
+def logout():
+    """Ends this and every other session of the reviewer."""
+    g.reviewer.session_version += 1
+    db.session.commit()
+    session.clear()
+    return redirect(url_for('admin.login'))

@@ -1,10 +1,11 @@
-"""Payments: status and channel per registration, batch cash entry, export."""
+"""Payments: status and channel per registration, cash entry (one record or a batch), export."""
 from __future__ import annotations
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
 
 from miniapp_backend.admin import bp
 from miniapp_backend.admin.reports import XLSX
+from miniapp_backend.admin.review import scoped_registration
 from miniapp_backend.enrolment.payment.record import Outcome, record_payment
 from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.reports.export import workbook_bytes
@@ -47,3 +48,23 @@ def batch_cash():
     db.session.commit()
     flash(f'现金缴费登记：成功{paid}条，未处理{len(ids) - paid}条', 'ok' if paid == len(ids) else 'error')
     return redirect(url_for('admin.payments'))
+
+
+@bp.post('/registrations/<int:registration_id>/cash')
+def cash(registration_id):
+    """Record a cash payment (现金缴费) with the same rules as the tax-bureau poll."""
+    registration = scoped_registration(registration_id)
+    try:
+        amount_fen = round(float(request.form.get('amount', '')) * 100)
+    except ValueError:
+        amount_fen = -1
+    voucher = request.form.get('voucher_no', '').strip() or None
+    if amount_fen <= 0:
+        flash('请输入正确的缴费金额（元）', 'error')
+        return redirect(url_for('admin.record', registration_id=registration_id))
+    result = record_payment(registration, amount_fen=amount_fen, paid_at=utcnow(), voucher_no=voucher,
+                            channel=PaymentChannel.CASH, source=PaymentSource.CASH, actor=actor_of(g.reviewer))
+    db.session.commit()
+    flash('现金缴费已登记，参保成功' if result.outcome == 'paid' else result.message,
+          'ok' if result.outcome == 'paid' else 'error')
+    return redirect(url_for('admin.record', registration_id=registration_id))

@@ -1,21 +1,16 @@
-"""Statistics, the audit log, the insured register and zone settings."""
+"""Statistics, the audit log and the insured register, each also as an Excel export."""
 from __future__ import annotations
 
-import json
-
 import sqlalchemy as sa
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Response, g, render_template, request
 from markupsafe import Markup
 
 from miniapp_backend.admin import bp
 from miniapp_backend.enrolment import labels
-from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.reports import statistics
 from miniapp_backend.enrolment.reports.export import workbook_bytes
-from miniapp_backend.enrolment.zones import settings as zone_settings
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, InsuredPerson
-from miniapp_backend.models.enums import NotificationKind, ReviewerRole
 from miniapp_backend.security.masking import mask_id_number
 
 XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
@@ -66,26 +61,3 @@ def insured_register():
                  p.until.isoformat() if p.until else '', p.paid_through_year) for p in db.session.scalars(query)]
         return _xlsx('register', workbook_bytes('参保名册', ['姓名', '证件号码', '参保状态', '起始日期', '终止日期', '缴费至年度'], rows))
     return render_template('admin/register.html', people=people, mask=mask_id_number)
-
-
-@bp.route('/settings', methods=['GET', 'POST'])
-def settings():
-    """Zone settings, for zone admins only."""
-    if g.reviewer.role is not ReviewerRole.ZONE_ADMIN:
-        abort(403)
-    zone = g.reviewer.zone
-    errors = {}
-    if request.method == 'POST':
-        try:
-            changes = zone_settings.apply(zone, zone_settings.parse(request.form), actor_of(g.reviewer))
-            db.session.commit()
-            flash(f'已保存（修改{len(changes)}项）', 'ok')
-            return redirect(url_for('admin.settings'))
-        except zone_settings.SettingsError as error:
-            db.session.rollback()
-            errors = error.errors
-    return render_template('admin/settings.html', zone=zone, errors=errors, form=request.form,
-                           templates_json=json.dumps(zone.message_templates, ensure_ascii=False, indent=1),
-                           stage_flows=zone_settings.stage_flows, default_stage_names=labels.STAGE_NAMES,
-                           kinds=list(NotificationKind),
-                           local=lambda d: d.astimezone(zone_settings.SHANGHAI).date().isoformat())

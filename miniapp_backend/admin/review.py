@@ -1,15 +1,11 @@
-"""Admin pages: login, review queue, a record with its decisions, cash payments."""
+"""Reviewing: the queue, a record with its decisions, batch decisions, the photo and the signature."""
 from __future__ import annotations
 
-import time
-
 import sqlalchemy as sa
-from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 
 from miniapp_backend.admin import bp
-from miniapp_backend.admin.auth import authenticate, too_many_attempts
 from miniapp_backend.enrolment import audit, labels
-from miniapp_backend.enrolment.payment.record import record_payment
 from miniapp_backend.enrolment.registration import letters
 from miniapp_backend.enrolment.registration.review import DECISIONS, actor_of, decide, decide_batch
 from miniapp_backend.enrolment.registration.states import TransitionRefused, allowed_actions
@@ -17,39 +13,10 @@ from miniapp_backend.enrolment.reports.export import registrations_workbook
 from miniapp_backend.enrolment.scope import review_queue, scoped_registrations
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Document, Registration, SubsidisedPerson
-from miniapp_backend.models.base import utcnow
-from miniapp_backend.models.enums import PaymentChannel, PaymentSource, RegistrationStatus
+from miniapp_backend.models.enums import RegistrationStatus
 from miniapp_backend.security.blind_index import blind_index
 
 PAGE_SIZE = 50
-
-
-@bp.route('/login', methods=['GET', 'POST'])
-def login():
-    """Password login; a fresh session on success."""
-    if request.method == 'GET':
-        return render_template('admin/login.html')
-    if too_many_attempts(request.remote_addr or 'unknown'):
-        return render_template('admin/login.html', error='登录尝试过于频繁，请稍后再试'), 429
-    reviewer, error = authenticate(request.form.get('username', '').strip(), request.form.get('password', ''),
-                                   utcnow())
-    if error:
-        return render_template('admin/login.html', error=error), 401
-    session.clear()
-    session.update(reviewer_id=reviewer.id, session_version=reviewer.session_version, since=time.time(),
-                   seen=time.time())
-    audit.record(actor_of(reviewer), 'login', zone_id=reviewer.zone_id)
-    db.session.commit()
-    return redirect(url_for('admin.change_password' if reviewer.must_change_password else 'admin.queue'))
-
-
-@bp.post('/logout')
-def logout():
-    """Ends this and every other session of the reviewer."""
-    g.reviewer.session_version += 1
-    db.session.commit()
-    session.clear()
-    return redirect(url_for('admin.login'))
 
 
 @bp.get('/')
@@ -87,7 +54,7 @@ def _export(query) -> Response:
                     headers={'Content-Disposition': 'attachment; filename="registrations.xlsx"'})
 
 
-def _scoped(registration_id: int) -> Registration:
+def scoped_registration(registration_id: int) -> Registration:
     registration = db.session.scalars(scoped_registrations(g.reviewer).where(
         Registration.id == registration_id)).first()
     if registration is None:
@@ -98,7 +65,7 @@ def _scoped(registration_id: int) -> Registration:
 @bp.get('/registrations/<int:registration_id>')
 def record(registration_id):
     """A record with every field decrypted; opening it is written to the audit log."""
-    registration = _scoped(registration_id)
+    registration = scoped_registration(registration_id)
     audit.record(actor_of(g.reviewer), 'open_record', zone_id=registration.zone_id, registration_id=registration.id)
     db.session.commit()
     photo = db.session.scalars(sa.select(Document.id).where(Document.registration_id == registration.id)).first()
@@ -122,7 +89,7 @@ def registration_history(registration: Registration) -> list[str]:
 
 @bp.get('/registrations/<int:registration_id>/photo')
 def photo(registration_id):
-    registration = _scoped(registration_id)
+    registration = scoped_registration(registration_id)
     document = db.session.scalars(sa.select(Document).where(Document.registration_id == registration.id)).first()
     if document is None:
         abort(404)
@@ -131,7 +98,7 @@ def photo(registration_id):
 
 @bp.get('/registrations/<int:registration_id>/signature')
 def signature(registration_id):
-    registration = _scoped(registration_id)
+    registration = scoped_registration(registration_id)
     if registration.letter is None:
         abort(404)
     return Response(registration.letter.signature_png, mimetype='image/png', headers={'Cache-Control': 'no-store'})
@@ -140,7 +107,7 @@ def signature(registration_id):
 @bp.post('/registrations/<int:registration_id>/decision')
 def decision(registration_id):
     """通过 / 退回 / 不予通过, through the state machine and the outbox."""
-    registration = _scoped(registration_id)
+    registration = scoped_registration(registration_id)
     choice = request.form.get('decision')
     if choice not in DECISIONS:
         abort(400, description='未知的审核操作')
@@ -170,23 +137,3 @@ def batch():
         if not outcome.ok:
             flash(f'登记{outcome.registration_id}：{outcome.message}', 'error')
     return redirect(url_for('admin.queue'))
-
-
-@bp.post('/registrations/<int:registration_id>/cash')
-def cash(registration_id):
-    """Record a cash payment (现金缴费) with the same rules as the tax-bureau poll."""
-    registration = _scoped(registration_id)
-    try:
-        amount_fen = round(float(request.form.get('amount', '')) * 100)
-    except ValueError:
-        amount_fen = -1
-    voucher = request.form.get('voucher_no', '').strip() or None
-    if amount_fen <= 0:
-        flash('请输入正确的缴费金额（元）', 'error')
-        return redirect(url_for('admin.record', registration_id=registration_id))
-    result = record_payment(registration, amount_fen=amount_fen, paid_at=utcnow(), voucher_no=voucher,
-                            channel=PaymentChannel.CASH, source=PaymentSource.CASH, actor=actor_of(g.reviewer))
-    db.session.commit()
-    flash('现金缴费已登记，参保成功' if result.outcome == 'paid' else result.message,
-          'ok' if result.outcome == 'paid' else 'error')
-    return redirect(url_for('admin.record', registration_id=registration_id))

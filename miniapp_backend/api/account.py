@@ -13,9 +13,9 @@ from miniapp_backend.api.auth import current_student, student_required
 from miniapp_backend.api.docs import BEARER, errors
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.messages import subscriptions
-from miniapp_backend.enrolment.registration.filing import find_zone
 from miniapp_backend.enrolment.students import tokens, view as student_view
 from miniapp_backend.enrolment.students.sign_in import sign_in
+from miniapp_backend.enrolment.zones.availability import find_zone
 from miniapp_backend.extensions import db, get_redis
 from miniapp_backend.models import Notification
 from schemas.auth import LoginResultSchema, LoginSchema, PhoneCodeSchema, StudentSchema

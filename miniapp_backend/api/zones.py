@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from miniapp_backend.api import presenters
 from miniapp_backend.api.docs import errors
 from miniapp_backend.enrolment.errors import EnrolmentError
-from miniapp_backend.enrolment.registration.filing import open_zone, open_zones
+from miniapp_backend.enrolment.zones.availability import open_zone, open_zones
 from schemas.zones import SchoolListSchema, ZoneListSchema
 
 blp = Blueprint('zones', __name__, description='地方专区')

@@ -11,6 +11,7 @@ from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.errors import EnrolmentError, field_error
 from miniapp_backend.enrolment.registration import duplicates
 from miniapp_backend.enrolment.registration.states import Action, TransitionRefused, transition
+from miniapp_backend.enrolment.zones.availability import check_window, find_zone
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, School, Student, Zone
 from miniapp_backend.models.base import utcnow
@@ -25,29 +26,6 @@ REQUIRED = {'name': '姓名', 'id_number': '证件号码', 'ethnicity': '民族'
             'school_id': '学校', 'student_no': '学号'}
 _PLAIN = ('name', 'ethnicity', 'marital_status', 'phone', 'residence_address', 'hukou_address', 'hukou_region_code',
           'student_no', 'college', 'class_name', 'identity', 'special_identity')
-
-
-def open_zones() -> list[Zone]:
-    """The zones students may choose, by code."""
-    return list(db.session.scalars(sa.select(Zone).where(Zone.open_to_students).order_by(Zone.code)))
-
-
-def open_zone(code: str) -> Zone | None:
-    return db.session.scalars(sa.select(Zone).where(Zone.code == code, Zone.open_to_students)).first()
-
-
-def find_zone(code: str) -> Zone:
-    """An open zone named in a request body, or a 400 naming the zone_code field."""
-    zone = open_zone(code)
-    if zone is None:
-        raise field_error('zone_code', '该地方专区不存在或未开放')
-    return zone
-
-
-def check_window(zone: Zone, now: datetime) -> None:
-    if not zone.window_opens_at <= now <= zone.window_closes_at:
-        raise EnrolmentError('window_closed', f'{zone.name}{zone.year}年度参保登记不在办理期内'
-                             f'（{zone.window_opens_at:%Y-%m-%d}至{zone.window_closes_at:%Y-%m-%d}）')
 
 
 def create(student: Student, data: dict[str, Any], now: datetime | None = None) -> Registration:

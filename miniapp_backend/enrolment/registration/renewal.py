@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from miniapp_backend.enrolment.errors import EnrolmentError, field_error
 from miniapp_backend.enrolment.registration import duplicates
-from miniapp_backend.enrolment.registration.filing import check_window, find_zone
 from miniapp_backend.enrolment.registration.states import start_renewal
+from miniapp_backend.enrolment.zones.availability import check_window, find_zone
 from miniapp_backend.extensions import db
 from miniapp_backend.models import InsuredPerson, Registration, Student
 from miniapp_backend.models.base import utcnow

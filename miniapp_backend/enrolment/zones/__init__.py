@@ -1,1 +1,1 @@
-"""The regional zones (地方专区) and the settings their admins edit."""
+"""The regional zones (地方专区): which are open to students, and the settings their admins edit."""
