@@ -62,9 +62,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from miniapp_backend import admin, api, health
+    from miniapp_backend import admin, api, health, verification
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(verification.bp)
     api.init_app(app)
     admin.init_app(app)
 

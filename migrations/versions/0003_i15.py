@@ -1,5 +1,5 @@
 """School roster (学籍名单) per year, with exemptions and reminders; the school-roster import kind; reviewers'
-forced password change and last login
+forced password change and last login; the zone that handled a suspension by hand
 
 Revision ID: 0003_i15
 Revises: 0002_i15
@@ -58,9 +58,16 @@ def upgrade():
         batch_op.add_column(sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table('reviewers') as batch_op:
         batch_op.alter_column('must_change_password', server_default=None)
+    with op.batch_alter_table('suspensions') as batch_op:
+        batch_op.add_column(sa.Column('handled_by_zone_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_suspensions_handled_by_zone_id_zones'), 'zones',
+                                    ['handled_by_zone_id'], ['id'])
 
 
 def downgrade():
+    with op.batch_alter_table('suspensions') as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_suspensions_handled_by_zone_id_zones'), type_='foreignkey')
+        batch_op.drop_column('handled_by_zone_id')
     with op.batch_alter_table('reviewers') as batch_op:
         batch_op.drop_column('last_login_at')
         batch_op.drop_column('must_change_password')

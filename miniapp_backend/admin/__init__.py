@@ -22,9 +22,11 @@ def init_app(app: Flask) -> None:
         auth,
         imports,
         payments,
+        proofs,
         reports,
         review,
         roster,
+        suspensions,
         zone_settings,
     )
 

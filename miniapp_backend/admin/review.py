@@ -12,7 +12,7 @@ from miniapp_backend.enrolment.registration.states import TransitionRefused, all
 from miniapp_backend.enrolment.reports.export import registrations_workbook
 from miniapp_backend.enrolment.scope import review_queue, scoped_registrations
 from miniapp_backend.extensions import db
-from miniapp_backend.models import Document, Registration, SubsidisedPerson
+from miniapp_backend.models import Document, Payment, Registration, SubsidisedPerson
 from miniapp_backend.models.enums import RegistrationStatus
 from miniapp_backend.security.blind_index import blind_index
 
@@ -75,7 +75,9 @@ def record(registration_id):
         SubsidisedPerson.id_index == registration.id_index, SubsidisedPerson.zone_id == registration.zone_id,
         SubsidisedPerson.year == registration.year)).first()
     return render_template('admin/record.html', r=registration, photo=photo, seal_ok=seal_ok, actions=actions,
-                           history=registration_history(registration), subsidised=subsidised)
+                           history=registration_history(registration), subsidised=subsidised,
+                           payments=db.session.scalars(sa.select(Payment).where(
+                               Payment.registration_id == registration.id).order_by(Payment.paid_at)).all())
 
 
 def registration_history(registration: Registration) -> list[str]:

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from miniapp_backend.api.auth import owned, student_required
 from miniapp_backend.api.docs import BEARER, errors
 from miniapp_backend.enrolment.errors import EnrolmentError
-from miniapp_backend.enrolment.payment import certificates, target
+from miniapp_backend.enrolment.payment import certificates, proofs, target
 from miniapp_backend.models import Registration
 from miniapp_backend.models.enums import RegistrationStatus
 from schemas.payments import PaymentTargetSchema, ReceiptListSchema, VerificationSchema
@@ -63,7 +63,7 @@ def certificate(registration_id):
     """The printable enrolment certificate with a verification QR code."""
     registration = owned(Registration, registration_id)
     token = certificates.token_for(registration)
-    url = f'{current_app.config["PUBLIC_BASE_URL"].rstrip("/")}/api/v1/certificates/verify/{token}'
+    url = proofs.verify_url(token)  # the public HTML page, readable by anyone who scans it
     qr = base64.b64encode(paying_qr(url)).decode()
     return render_template('certificate.html', registration=registration, verify_url=url, qr=qr,
                            claims=current_app.extensions['sealer'].read_token(token))

@@ -39,8 +39,8 @@ def registration_changed(registration: Registration, kind: K, reason: str | None
     """Queue the message of `kind` (states.RULES names it) that a registration's transition owes the student."""
     if registration.student_id is None:
         return
-    # Returns can repeat (return, resubmit, return); each is its own event.
-    suffix = f':{int(now.timestamp() * 1000)}' if kind is K.RETURNED else ''
+    # Returns and submissions repeat (submit, return, resubmit); each is its own event.
+    suffix = f':{int(now.timestamp() * 1000)}' if kind in (K.RETURNED, K.SUBMITTED) else ''
     write(kind, student_id=registration.student_id, zone=registration.zone, registration=registration,
           event_key=f'registration:{registration.id}:{kind.value}{suffix}', reason=reason)
 
