@@ -1,8 +1,6 @@
 """`make bench`: every benchmark, one table. Figures are ratios against references measured in this run."""
 from __future__ import annotations
 
-import contextlib
-import io
 import logging
 import os
 import platform
@@ -36,6 +34,8 @@ def machine() -> str:
 
 
 def main() -> int:
+    """All stages, or those named on the command line (api, excel, drain, polls)."""
+    stages = set(sys.argv[1:]) or {'api', 'excel', 'drain', 'polls'}
     started = time.perf_counter()
     results: list[Figure] = Results()
     with scratch_app() as (app, environ):
@@ -45,31 +45,30 @@ def main() -> int:
 
         seed_demo()
         db.session.commit()
-        results += api.figures(environ)
+        if 'api' in stages:
+            results += api.figures(environ)
         zone = db.session.scalars(sa.select(Zone).where(Zone.code == '341800')).one()
-        from miniapp_backend.cli import create_reviewer
+        if 'excel' in stages:
+            from miniapp_backend.cli import create_reviewer
 
-        reviewer = create_reviewer('bench', 'bench-pass-1', 'zone_admin', '341800')
-        data = excel.registration_workbook()
-        job = ImportJob(kind='registrations', zone=zone, reviewer_id=reviewer.id, filename='bench.xlsx', workbook=data)
-        db.session.add(job)
-        db.session.commit()
-        results += excel.import_figures(job.id, data)
-        results += excel.export_figures(zone.id)
-        from tests.fakes.tax import FakeTaxBureau
-        from tests.fakes.wechat import FakeWeChat
-
-        wechat = FakeWeChat()
-        wechat.secret = app.config['WECHAT_SECRET']
-        wechat.start()
+            reviewer = create_reviewer('bench', 'bench-pass-1', 'zone_admin', '341800')
+            data = excel.registration_workbook()
+            job = ImportJob(kind='registrations', zone=zone, reviewer_id=reviewer.id, filename='bench.xlsx',
+                            workbook=data)
+            db.session.add(job)
+            db.session.commit()
+            results += excel.import_figures(job.id, data)
+            results += excel.export_figures(zone.id)
         logging.getLogger('werkzeug').setLevel(logging.WARNING)
-        with contextlib.redirect_stdout(io.StringIO()):  # the fake prints every message it receives
-            drain = polls.drain_rate(app, wechat.url)
-        results += drain
-        student = db.session.scalars(sa.select(Student)).first()
-        polls.fill(zone.id, student.id)
-        tax = FakeTaxBureau().start()
-        results += polls.idle_polls(tax.url)
+        if 'drain' in stages:
+            results += polls.drain_figures(app, environ)
+        if 'polls' in stages:
+            from tests.fakes.tax import FakeTaxBureau
+
+            student = db.session.scalars(sa.select(Student)).first()
+            polls.fill(zone.id, student.id)
+            tax = FakeTaxBureau().start()
+            results += polls.idle_polls(tax.url)
     print(f'\nMachine: {machine()}, Python {platform.python_version()}; run took {time.perf_counter() - started:.0f} s\n')
     print('| figure | value | reference | ratio | target | |')
     print('|---|---|---|---|---|---|')

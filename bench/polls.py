@@ -1,8 +1,12 @@
 """The cost of an idle poll (nothing pending) with 1,000,000 registrations in the table, and drain throughput."""
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import requests
 import sqlalchemy as sa
@@ -16,6 +20,7 @@ from miniapp_backend.models import Notification, Student, SubscriptionQuota, Zon
 from miniapp_backend.models.base import utcnow
 
 ROWS = 1_000_000
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def fill(zone_id: int, student_id: int) -> None:
@@ -48,10 +53,10 @@ def _median_ms(call, runs: int = 25) -> float:
     return statistics.median(samples)
 
 
-def drain_rate(app, wechat_url: str, count: int = 500) -> list[Figure]:
-    """Messages/s one drain sends to the fake WeChat server, next to bare HTTP posts from one process."""
+def _outbox(count: int, run: str) -> None:
+    """`count` due messages, each to a new student with one subscription for it."""
     zone = db.session.scalars(sa.select(Zone)).first()
-    students = [Student(openid=f'bench-{n}') for n in range(count)]
+    students = [Student(openid=f'bench-{run}-{n}') for n in range(count)]
     db.session.add_all(students)
     db.session.flush()
     for student in students:
@@ -60,10 +65,51 @@ def drain_rate(app, wechat_url: str, count: int = 500) -> list[Figure]:
                                     template_id='tpl-bench', page='pages/home/home', data={'thing1': zone.name},
                                     title='bench', body=''))
     db.session.commit()
-    app.config['WECHAT_API_BASE'] = wechat_url
+
+
+def _drain_processes(env: dict, processes: int) -> tuple[float, int]:
+    """Seconds for `processes` drain processes (started and ready beforehand) to empty the outbox, and messages sent."""
+    workers = [subprocess.Popen([sys.executable, '-m', 'bench.drain_worker'], cwd=ROOT, env=env, text=True,
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE) for _ in range(processes)]
+    for worker in workers:
+        assert worker.stdout.readline().strip() == 'ready'
     start = time.perf_counter()
-    report = delivery.drain(limit=count)
-    ours = report.sent / (time.perf_counter() - start)
+    for worker in workers:
+        worker.stdin.write('go\n')
+        worker.stdin.flush()
+    sent = sum(int(worker.stdout.readline().split()[1]) for worker in workers)
+    elapsed = time.perf_counter() - start
+    for worker in workers:
+        worker.wait(timeout=60)
+    return elapsed, sent
+
+
+def drain_figures(app, environ: dict, count: int = 600) -> list[Figure]:
+    """Messages/s drained by 1, 2 and 4 worker processes (each with its senders) to the threaded fake WeChat,
+    next to bare sequential posts from one process."""
+    from bench.api import fake_wechat, stop
+
+    env = {**os.environ, **environ}
+    fake, env['WECHAT_API_BASE'] = fake_wechat(env)
+    try:
+        rates = {}
+        for processes in (1, 2, 4):
+            _outbox(count, f'p{processes}')
+            elapsed, sent = _drain_processes(env, processes)
+            rates[processes] = sent / elapsed
+            print(f'measured: drain with {processes} process(es): {sent} messages in {elapsed:.2f} s', flush=True)
+        bare = _bare_posts(app, env['WECHAT_API_BASE'], count)
+    finally:
+        stop(fake)
+    one = rates[1]
+    return [Figure('drain_outbox messages/s (one process, 4 senders)', one, 'msg/s', round(bare, 1),
+                   '≥ 0.5 of bare posts', one >= 0.5 * bare),
+            Figure('drain_outbox messages/s, 2 processes', rates[2], 'msg/s', round(one, 1), 'scaling over 1 process'),
+            Figure('drain_outbox messages/s, 4 processes', rates[4], 'msg/s', round(one, 1),
+                   '≥ 1.6 of one process', rates[4] >= 1.6 * one)]
+
+
+def _bare_posts(app, wechat_url: str, count: int) -> float:
     token = requests.post(f'{wechat_url}/cgi-bin/stable_token', json={'grant_type': 'client_credential',
                           'appid': app.config['WECHAT_APPID'], 'secret': app.config['WECHAT_SECRET']}).json()
     session = requests.Session()
@@ -71,6 +117,4 @@ def drain_rate(app, wechat_url: str, count: int = 500) -> list[Figure]:
     for n in range(count):
         session.post(f'{wechat_url}/cgi-bin/message/subscribe/send', params={'access_token': token['access_token']},
                      json={'touser': f'bench-{n}', 'template_id': 'tpl-bench', 'data': {'thing1': {'value': 'x'}}})
-    bare = count / (time.perf_counter() - start)
-    return [Figure('drain_outbox messages/s (one process)', ours, 'msg/s', round(bare, 1), '≥ 0.5 of bare posts',
-                   ours >= 0.5 * bare)]
+    return count / (time.perf_counter() - start)

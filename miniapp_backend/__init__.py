@@ -47,6 +47,7 @@ class IsoJSONProvider(DefaultJSONProvider):
 
 def _init_extensions(app: Flask) -> None:
     from miniapp_backend import security
+    from miniapp_backend.enrolment.students import projection  # noqa: F401  (its session hooks keep GET /me current)
     from miniapp_backend.extensions import db, migrate, redis_store
 
     db.init_app(app)

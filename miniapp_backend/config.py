@@ -97,7 +97,11 @@ def database_uri(url: str | None, instance_path: str) -> str:
 def _engine_options(uri: str) -> dict[str, Any]:
     if uri.startswith('sqlite'):
         return {'connect_args': {'timeout': 30}}
-    return {'pool_pre_ping': True, 'pool_size': 5, 'max_overflow': 10}
+    # No pre-ping (a round trip per checkout, as much as GET /me's own query): connections are recycled before
+    # any server or firewall idle limit instead. Statements a connection runs twice are prepared server-side
+    # (psycopg's prepared statements; a transaction-mode pgbouncer in between would need prepare_threshold=None).
+    return {'pool_pre_ping': False, 'pool_recycle': 1800, 'pool_size': 5, 'max_overflow': 10,
+            'connect_args': {'prepare_threshold': 2}}
 
 
 def _openapi_settings() -> dict[str, Any]:

@@ -1,5 +1,7 @@
 from marshmallow import Schema, fields, validate
 
+from miniapp_backend.security.masking import mask_phone
+
 
 class LoginSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(1, 128))
@@ -10,9 +12,12 @@ class PhoneCodeSchema(Schema):
 
 
 class StudentSchema(Schema):
+    """Dumps a Student: the phone masked, the zone by its code."""
+
     id = fields.Integer()
-    phone = fields.String(allow_none=True)
-    zone_code = fields.String(allow_none=True)
+    phone = fields.Function(lambda student: mask_phone(student.phone), metadata={'type': 'string', 'nullable': True})
+    zone_code = fields.Function(lambda student: student.zone.code if student.zone else None,
+                                metadata={'type': 'string', 'nullable': True})
 
 
 class LoginResultSchema(Schema):

@@ -1,5 +1,10 @@
 from marshmallow import Schema, fields, validate
 
+from schemas.auth import StudentSchema
+from schemas.registrations import RegistrationSummarySchema
+from schemas.suspensions import SuspensionSchema
+from schemas.zones import ZoneSchema
+
 
 class SubscriptionSchema(Schema):
     accepted = fields.List(fields.String(validate=validate.Length(1, 128)), required=True,
@@ -30,8 +35,10 @@ class MessageListSchema(Schema):
 
 
 class MeSchema(Schema):
-    student = fields.Dict()
-    zone = fields.Dict(allow_none=True)
-    registration = fields.Dict(allow_none=True)
-    suspension = fields.Dict(allow_none=True)
+    """Dumps a student_view.StudentView: what the student's home page shows."""
+
+    student = fields.Nested(StudentSchema)
+    zone = fields.Nested(ZoneSchema, allow_none=True)
+    registration = fields.Nested(RegistrationSummarySchema, allow_none=True)
+    suspension = fields.Nested(SuspensionSchema, allow_none=True)
     next_action = fields.String()

@@ -1,8 +1,20 @@
 """Registration requests and responses (DESIGN §4 field list); personal fields are masked on the way out."""
 from marshmallow import Schema, fields, validate
 
-from miniapp_backend.models.enums import Identity, MaritalStatus, SpecialIdentity
+from miniapp_backend.models.enums import (
+    Identity,
+    MaritalStatus,
+    RegistrationStatus,
+    SpecialIdentity,
+)
 from miniapp_backend.security.idnumbers import ID_TYPES
+from miniapp_backend.security.masking import (
+    mask_address,
+    mask_bank_account,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+)
 
 ETHNICITIES = [f'{n:02d}' for n in range(1, 57)] + ['97', '98']
 
@@ -44,45 +56,83 @@ class RegistrationPatchSchema(RegistrationInputSchema):
         super().__init__(*args, **kwargs)
 
 
+def _masked(mask, attribute: str) -> fields.Function:
+    """A personal field as the mini-program may see it."""
+    return fields.Function(lambda registration: mask(getattr(registration, attribute)),
+                           metadata={'type': 'string', 'nullable': True})
+
+
+def _code(relation: str) -> fields.Function:
+    return fields.Function(lambda registration: getattr(getattr(registration, relation), 'code', None),
+                           metadata={'type': 'string', 'nullable': True})
+
+
 class HistorySchema(Schema):
+    """Dumps an AuditEvent of a transition."""
+
     from_status = fields.String(allow_none=True)
     to_status = fields.String(allow_none=True)
     at = fields.DateTime()
     reason = fields.String(allow_none=True)
 
 
+class BankOutSchema(Schema):
+    """Dumps a Registration's bank fields, name and account masked."""
+
+    bank_name = fields.String()
+    account_name = _masked(mask_name, 'bank_account_name')
+    account_no = _masked(mask_bank_account, 'bank_account_no')
+
+
 class RegistrationSchema(Schema):
+    """Dumps a Registration with its transition history; personal fields masked."""
+
     id = fields.Integer()
     status = fields.String()
-    status_label = fields.String()
+    status_label = fields.Function(lambda registration: RegistrationStatus(registration.status).label,
+                                   metadata={'type': 'string'})
     stage = fields.String(allow_none=True)
     review_reason = fields.String(allow_none=True)
     renewal = fields.Boolean()
-    zone_code = fields.String()
+    zone_code = _code('zone')
     year = fields.Integer()
     name = fields.String()
     id_type = fields.String()
-    id_number = fields.String()
+    id_number = _masked(mask_id_number, 'id_number')
     birth_date = fields.Date(allow_none=True)
     sex = fields.String(allow_none=True)
     ethnicity = fields.String(allow_none=True)
     marital_status = fields.String(allow_none=True)
-    phone = fields.String(allow_none=True)
-    residence_address = fields.String(allow_none=True)
-    hukou_address = fields.String(allow_none=True)
+    phone = _masked(mask_phone, 'phone')
+    residence_address = _masked(mask_address, 'residence_address')
+    hukou_address = _masked(mask_address, 'hukou_address')
     hukou_region_code = fields.String(allow_none=True)
-    school_code = fields.String(allow_none=True)
+    school_code = _code('school')
     student_no = fields.String(allow_none=True)
     college = fields.String(allow_none=True)
     class_name = fields.String(allow_none=True)
     identity = fields.String()
     special_identity = fields.String(allow_none=True)
-    bank = fields.Dict(allow_none=True)
+    bank = fields.Method('_bank', metadata={'type': 'object', 'nullable': True})
     amount_due_fen = fields.Integer(allow_none=True)
     letter_required = fields.Boolean()
     letter_signed = fields.Boolean()
     photo_uploaded = fields.Boolean()
     history = fields.List(fields.Nested(HistorySchema))
+
+    def _bank(self, registration):
+        return BankOutSchema().dump(registration) if registration.bank_account_no else None
+
+
+class RegistrationSummarySchema(Schema):
+    """Dumps the registration GET /me shows."""
+
+    id = fields.Integer()
+    status = fields.String()
+    stage = fields.String(allow_none=True)
+    review_reason = fields.String(allow_none=True)
+    year = fields.Integer()
+    zone_code = _code('zone')
 
 
 class RenewalSchema(Schema):

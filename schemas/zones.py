@@ -8,7 +8,8 @@ class ZoneSchema(Schema):
     premium_fen = fields.Integer()
     window_opens_at = fields.DateTime()
     window_closes_at = fields.DateTime()
-    payment_channels = fields.List(fields.String())
+    payment_channels = fields.Function(lambda zone: ['tax'] + (['family'] if zone.family_channel else []),
+                                       metadata={'type': 'array', 'items': {'type': 'string'}})
     agency_name = fields.String()
     service_phone = fields.String(allow_none=True)
 

@@ -4,22 +4,33 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import Response, current_app
 from flask_smorest import Blueprint
 
 from miniapp_backend import wechat
-from miniapp_backend.api import presenters
-from miniapp_backend.api.auth import current_student, student_required
+from miniapp_backend.api.auth import (
+    bearer_claims,
+    commit_keeping_state,
+    current_student,
+    student_required,
+)
 from miniapp_backend.api.docs import BEARER, errors
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.messages import subscriptions
-from miniapp_backend.enrolment.students import tokens, view as student_view
+from miniapp_backend.enrolment.students import projection, tokens
+from miniapp_backend.enrolment.students import view as student_view
 from miniapp_backend.enrolment.students.sign_in import sign_in
 from miniapp_backend.enrolment.zones.availability import find_zone
 from miniapp_backend.extensions import db, get_redis
 from miniapp_backend.models import Notification
 from schemas.auth import LoginResultSchema, LoginSchema, PhoneCodeSchema, StudentSchema
-from schemas.messages import ConfigSchema, MeSchema, MessageListSchema, QuotaSchema, SubscriptionSchema
+from schemas.messages import (
+    ConfigSchema,
+    MeSchema,
+    MessageListSchema,
+    QuotaSchema,
+    SubscriptionSchema,
+)
 from schemas.zones import ZoneChoiceSchema
 
 logger = logging.getLogger(__name__)
@@ -44,9 +55,9 @@ def login(body):
     except wechat.WeChatError:
         raise EnrolmentError('wechat_unavailable', '微信服务暂时不可用，请稍后再试', status=503) from None
     student = sign_in(session.openid, session.session_key, session.unionid)
-    db.session.commit()
+    commit_keeping_state()
     return {'token': tokens.issue(student, current_app.config['SECRET_KEY']),
-            'expires_in': current_app.config['API_TOKEN_TTL'], 'student': presenters.student(student)}
+            'expires_in': current_app.config['API_TOKEN_TTL'], 'student': student}
 
 
 def _throttle(key: str) -> None:
@@ -65,15 +76,21 @@ def _throttle(key: str) -> None:
 @blp.response(200, MeSchema)
 @blp.doc(security=BEARER)
 @errors(blp, 401)
-@student_required
 def me():
     """Profile, zone, current registration and suspension, and the one next step."""
-    student = current_student()
-    registration, suspension = student_view.current(student)
-    return {'student': presenters.student(student), 'zone': presenters.zone(student.zone) if student.zone else None,
-            'registration': presenters.registration_summary(registration),
-            'suspension': presenters.suspension(suspension),
-            'next_action': student_view.next_action(student, registration, suspension)}
+    student_id, version = bearer_claims()
+
+    def build() -> tuple[int, bytes]:
+        student = tokens.student_with_version(student_id, version)
+        body = current_app.json.dumps(MeSchema().dump(student_view.view(student))).encode()
+        db.session.commit()
+        return student.token_version, body
+
+    try:
+        body = projection.answer(student_id, version, build)
+    except projection.Revoked:
+        raise tokens.revoked() from None
+    return Response(body, mimetype='application/json')
 
 
 @blp.put('/me/zone')
@@ -86,7 +103,7 @@ def choose_zone(body):
     """Select the regional zone (地方专区)."""
     student = current_student()
     student.zone = find_zone(body['zone_code'])
-    return presenters.student(student)
+    return student
 
 
 @blp.post('/me/phone')
@@ -105,7 +122,7 @@ def bind_phone(body):
     except wechat.WeChatError:
         raise EnrolmentError('wechat_unavailable', '微信服务暂时不可用，请稍后再试', status=503) from None
     current_student().phone = phone
-    return presenters.student(current_student())
+    return current_student()
 
 
 @blp.get('/me/messages')

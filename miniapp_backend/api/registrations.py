@@ -2,20 +2,32 @@
 from __future__ import annotations
 
 from flask_smorest import Blueprint
+from sqlalchemy.orm import joinedload, selectinload, undefer
 
-from miniapp_backend.api import presenters
 from miniapp_backend.api.auth import current_student, owned, student_required
 from miniapp_backend.api.docs import BEARER, errors
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.registration import filing, id_photo, letters, renewal
 from miniapp_backend.models import Registration
 from schemas.registrations import (
-    LetterSchema, RegistrationInputSchema, RegistrationPatchSchema, RegistrationSchema, RenewalSchema, SealSchema,
+    LetterSchema,
+    RegistrationInputSchema,
+    RegistrationPatchSchema,
+    RegistrationSchema,
+    RenewalSchema,
+    SealSchema,
     UploadSchema,
 )
 
 blp = Blueprint('registrations', __name__, description='参保登记')
 ITEM = '/registrations/<int:registration_id>'
+#: What RegistrationSchema reads, loaded with the registration (the history in a second statement).
+SHOWN = (joinedload(Registration.school), undefer(Registration.photo_uploaded), undefer(Registration.letter_signed),
+         selectinload(Registration.history))
+
+
+def _registration(registration_id: int) -> Registration:
+    return owned(Registration, registration_id, SHOWN)
 
 
 def _upload(files) -> bytes:
@@ -33,7 +45,7 @@ def _upload(files) -> bytes:
 @student_required
 def create(body):
     """Create a draft registration (window, ID and duplicate checks)."""
-    return presenters.registration(filing.create(current_student(), body))
+    return filing.create(current_student(), body)
 
 
 @blp.get(ITEM)
@@ -43,7 +55,7 @@ def create(body):
 @student_required
 def read(registration_id):
     """The registration with its history; personal fields masked."""
-    return presenters.registration(owned(Registration, registration_id))
+    return _registration(registration_id)
 
 
 @blp.patch(ITEM)
@@ -54,7 +66,7 @@ def read(registration_id):
 @student_required
 def edit(body, registration_id):
     """Edit while draft or returned."""
-    return presenters.registration(filing.update(owned(Registration, registration_id), body))
+    return filing.update(_registration(registration_id), body)
 
 
 @blp.post(f'{ITEM}/id-photo')
@@ -67,7 +79,7 @@ def upload_photo(files, registration_id):
     """The ID-card photo: JPEG or PNG up to 5 MB, re-encoded without metadata."""
     registration = owned(Registration, registration_id)
     id_photo.save_photo(registration, _upload(files))
-    return presenters.registration(registration)
+    return registration
 
 
 @blp.get(f'{ITEM}/commitment-letter')
@@ -102,7 +114,7 @@ def sign_letter(files, registration_id):
 @student_required
 def submit(registration_id):
     """Submit for review (completeness, letter, duplicates)."""
-    return presenters.registration(filing.submit(owned(Registration, registration_id), current_student()))
+    return filing.submit(_registration(registration_id), current_student())
 
 
 @blp.post(f'{ITEM}/withdraw')
@@ -112,7 +124,7 @@ def submit(registration_id):
 @student_required
 def withdraw(registration_id):
     """Withdraw a draft, submitted or returned registration."""
-    return presenters.registration(filing.withdraw(owned(Registration, registration_id), current_student()))
+    return filing.withdraw(_registration(registration_id), current_student())
 
 
 @blp.post('/renewals')
@@ -125,4 +137,4 @@ def renew(body):
     """Renewal for this year: approved without review when paid up last year in this zone."""
     registration = renewal.renew(current_student(), body['zone_code'], id_type=body.get('id_type'),
                                   id_number=body.get('id_number'))
-    return presenters.registration(registration)
+    return registration

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from miniapp_backend.api import presenters
 from miniapp_backend.api.auth import current_student, owned, student_required
 from miniapp_backend.api.docs import BEARER, errors
 from miniapp_backend.enrolment.suspension.request import request_suspension
@@ -21,7 +20,7 @@ blp = Blueprint('suspensions', __name__, description='暂停原参保地参保')
 @student_required
 def create(body):
     """Ask the home town to suspend its enrolment; confirmed by a worker in 10–30 minutes."""
-    return presenters.suspension(request_suspension(current_student(), body))
+    return request_suspension(current_student(), body)
 
 
 @blp.get('/suspensions/<int:suspension_id>')
@@ -31,4 +30,4 @@ def create(body):
 @student_required
 def read(suspension_id):
     """Its status: submitted, confirmed or refused, with a message."""
-    return presenters.suspension(owned(Suspension, suspension_id))
+    return owned(Suspension, suspension_id)

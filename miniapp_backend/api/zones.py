@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from miniapp_backend.api import presenters
 from miniapp_backend.api.docs import errors
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.zones.availability import open_zone, open_zones
@@ -16,7 +15,7 @@ blp = Blueprint('zones', __name__, description='地方专区')
 @blp.response(200, ZoneListSchema)
 def list_zones():
     """Zones open to students, with year, premium, window and payment channels."""
-    return {'zones': [presenters.zone(zone) for zone in open_zones()]}
+    return {'zones': open_zones()}
 
 
 @blp.get('/zones/<string:code>/schools')
@@ -27,4 +26,4 @@ def list_schools(code):
     zone = open_zone(code)
     if zone is None:
         raise EnrolmentError('not_found', '该地方专区不存在', status=404)
-    return {'schools': [{'code': school.code, 'name': school.name} for school in zone.schools]}
+    return {'schools': zone.schools}

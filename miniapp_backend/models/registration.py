@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from miniapp_backend.extensions import db
 from miniapp_backend.models.base import UTCDateTime, enum_column, utcnow
@@ -86,6 +86,10 @@ class Registration(db.Model):
     school: Mapped[School | None] = relationship()
     letter: Mapped[CommitmentLetter | None] = relationship(back_populates='registration', uselist=False)
     documents: Mapped[list[Document]] = relationship(back_populates='registration')
+    #: The audit rows of its transitions, oldest first (what the student's history shows).
+    history: Mapped[list['AuditEvent']] = relationship(  # noqa: F821
+        primaryjoin="and_(AuditEvent.registration_id == Registration.id, AuditEvent.action == 'transition')",
+        order_by='AuditEvent.id', viewonly=True)
 
     @property
     def letter_required(self) -> bool:
@@ -128,3 +132,12 @@ class Document(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     registration: Mapped[Registration] = relationship(back_populates='documents')
+
+
+#: Whether the ID-card photo is uploaded, loaded on first use without reading (and decrypting) the photo.
+Registration.photo_uploaded = column_property(
+    sa.exists().where(Document.registration_id == Registration.id, Document.kind == 'id_photo'), deferred=True,
+    expire_on_flush=False)
+#: Whether the commitment letter is signed, likewise without loading the sealed letter.
+Registration.letter_signed = column_property(
+    sa.exists().where(CommitmentLetter.registration_id == Registration.id), deferred=True, expire_on_flush=False)

@@ -162,12 +162,18 @@ def test_a_worker_killed_mid_drain_loses_nothing_and_sends_nothing_twice(
     proc.wait()
     time.sleep(4.5)  # the in-flight request completes at the fake after its delay
     db.session.expire_all()
-    statuses = sorted(n.status for n in db.session.scalars(sa.select(Notification)))
-    assert statuses == ['pending', 'pending', 'sending', 'sent']
+    statuses = [n.status for n in db.session.scalars(sa.select(Notification))]
+    assert 'sending' in statuses and 'sent' in statuses  # killed with a call in flight
     later = utcnow() + delivery.LEASE * 2
     delivery.drain(now_fn=lambda: later)
     db.session.expire_all()
     per_user = [m['touser'] for m in fake_wechat.messages]
-    assert sorted(per_user) == sorted(s.openid for s in students)  # every student exactly once
-    statuses = sorted(n.status for n in db.session.scalars(sa.select(Notification)))
-    assert statuses == ['failed', 'sent', 'sent', 'sent']  # the interrupted one is flagged, not resent
+    assert len(per_user) == len(set(per_user))  # nobody twice
+    rows = {n.student_id: n for n in db.session.scalars(sa.select(Notification))}
+    for student in students:
+        row = rows[student.id]
+        if row.status == 'sent':
+            assert per_user.count(student.openid) == 1
+        else:  # the call in flight at the kill is flagged, never sent again
+            assert (row.status, row.last_error) == ('failed', 'interrupted')
+    assert [row.status for row in rows.values()].count('failed') == statuses.count('sending')

@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from miniapp_backend.enrolment.errors import EnrolmentError
-from miniapp_backend.enrolment.insured_register import normal_enrolment_zones
+from miniapp_backend.enrolment.insured_register import normal_enrolment_query
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, Zone
 from miniapp_backend.models.enums import ACTIVE_STATUSES
@@ -32,13 +32,15 @@ def enrolled_zones(id_indexes: Collection[str], zone: Zone, year: int, today: da
                    excluding: int | None = None) -> dict[str, Zone]:
     """Where each of these people is already enrolled: normally in another zone on the register (checked first),
     or by an active registration this year. People enrolled nowhere are absent."""
-    found = normal_enrolment_zones(id_indexes, zone, today)
-    query = (sa.select(Registration.id_index, Registration.zone_id)
-             .where(Registration.id_index.in_(id_indexes), Registration.year == year,
-                    Registration.status.in_(ACTIVE_STATUSES)).order_by(Registration.id))
+    # One round trip: the register's rows first (rank 0), then this year's active registrations.
+    insured = normal_enrolment_query(id_indexes, zone, today).add_columns(sa.literal(0).label('rank'))
+    active = (sa.select(Registration.id_index, Registration.zone_id, Registration.id, sa.literal(1).label('rank'))
+              .where(Registration.id_index.in_(id_indexes), Registration.year == year,
+                     Registration.status.in_(ACTIVE_STATUSES)))
     if excluding is not None:
-        query = query.where(Registration.id != excluding)
-    for id_index, zone_id in db.session.execute(query):
+        active = active.where(Registration.id != excluding)
+    found: dict[str, Zone] = {}
+    for id_index, zone_id, _, _ in db.session.execute(sa.union_all(insured, active).order_by('rank', 'id')):
         if id_index not in found:
             found[id_index] = db.session.get(Zone, zone_id)
     return found

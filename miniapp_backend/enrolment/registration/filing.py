@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.errors import EnrolmentError, field_error
@@ -15,7 +16,8 @@ from miniapp_backend.enrolment.zones.availability import check_window, find_zone
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, School, Student, Zone
 from miniapp_backend.models.base import utcnow
-from miniapp_backend.models.enums import ACTIVE_STATUSES, RegistrationStatus as S
+from miniapp_backend.models.enums import ACTIVE_STATUSES
+from miniapp_backend.models.enums import RegistrationStatus as S
 from miniapp_backend.security.blind_index import blind_index
 from miniapp_backend.security.idnumbers import InvalidIdNumber, validate_id_number
 
@@ -31,7 +33,9 @@ _PLAIN = ('name', 'ethnicity', 'marital_status', 'phone', 'residence_address', '
 def create(student: Student, data: dict[str, Any], now: datetime | None = None) -> Registration:
     """A draft, after the window, ID and duplicate checks; one open draft per student, zone and year."""
     now = now or utcnow()
-    zone = find_zone(data['zone_code'])
+    zone = student.zone  # loaded with the token
+    if zone is None or zone.code != data['zone_code'] or not zone.open_to_students:
+        zone = find_zone(data['zone_code'])
     if data.get('year') not in (None, zone.year):
         raise field_error('year', f'{zone.name}当前办理的是{zone.year}年度参保')
     check_window(zone, now)
@@ -45,6 +49,9 @@ def create(student: Student, data: dict[str, Any], now: datetime | None = None) 
     duplicates.check(registration.id_index, zone, zone.year, now.date())
     db.session.add(registration)
     db.session.flush()
+    # A new registration has no history, photo or letter yet: known without asking the database.
+    for name, value in (('history', []), ('photo_uploaded', False), ('letter_signed', False), ('letter', None)):
+        set_committed_value(registration, name, value)
     return registration
 
 

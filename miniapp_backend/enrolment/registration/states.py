@@ -10,12 +10,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy.orm.attributes import set_committed_value
+
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.messages import outbox
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Registration
 from miniapp_backend.models.base import utcnow
-from miniapp_backend.models.enums import ActorType, NotificationKind as K, RegistrationStatus as S
+from miniapp_backend.models.enums import ActorType
+from miniapp_backend.models.enums import NotificationKind as K
+from miniapp_backend.models.enums import RegistrationStatus as S
 
 
 class Action(StrEnum):
@@ -99,10 +103,17 @@ def transition(registration: Registration, action: Action | str, actor: Actor, *
                        to_status=registration.status, stage=stage_before, reason=reason,
                        detail={'action': action.value})
     db.session.add(event)
+    _keep_history_current(registration, event)
     kind = RULES[action].notify.get(registration.status)
     if kind is not None:
         outbox.registration_changed(registration, kind, reason, now)
     return event
+
+
+def _keep_history_current(registration: Registration, event: AuditEvent) -> None:
+    """A history already loaded gains the new event, so whoever shows it next need not read it again."""
+    if 'history' in registration.__dict__:
+        set_committed_value(registration, 'history', [*registration.history, event])
 
 
 def start_renewal(registration: Registration, now: datetime | None = None) -> AuditEvent:

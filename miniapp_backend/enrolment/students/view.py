@@ -1,11 +1,14 @@
 """What a student sees: their current registration and suspension, and the one next step."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from miniapp_backend.extensions import db
-from miniapp_backend.models import Registration, Student, Suspension
-from miniapp_backend.models.enums import RegistrationStatus as S, SuspensionStatus
+from miniapp_backend.models import Registration, Student, Suspension, Zone
+from miniapp_backend.models.enums import RegistrationStatus as S
+from miniapp_backend.models.enums import SuspensionStatus
 
 NEXT_BY_STATUS = {S.SUBMITTED: 'wait_review', S.UNDER_REVIEW: 'wait_review', S.RETURNED: 'fix_returned',
                   S.APPROVED: 'pay', S.PAID: 'done', S.REJECTED: 'register', S.EXPIRED: 'register',
@@ -27,6 +30,23 @@ def _current_query() -> sa.Select:
 
 #: Built once: GET /me is the mini-program's busiest call, and building the statement costs more than running it.
 _CURRENT = _current_query()
+
+
+@dataclass(frozen=True)
+class StudentView:
+    """What the student's home page shows (GET /me): who, where, the current registration and the next step."""
+
+    student: Student
+    zone: Zone | None
+    registration: Registration | None
+    suspension: Suspension | None
+    next_action: str
+
+
+def view(student: Student) -> StudentView:
+    registration, suspension = current(student)
+    return StudentView(student, student.zone, registration, suspension,
+                       next_action(student, registration, suspension))
 
 
 def current(student: Student) -> tuple[Registration | None, Suspension | None]:

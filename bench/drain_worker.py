@@ -1,0 +1,23 @@
+"""One drain process for the scaling bench: builds the app, says `ready`, waits for a line on stdin, then
+drains until nothing is due (as a `worker` process would, job after job) and prints what it sent."""
+from __future__ import annotations
+
+import sys
+
+from miniapp_backend import create_app
+from miniapp_backend.enrolment.messages import delivery
+
+
+def main() -> None:
+    app = create_app()
+    with app.app_context():
+        print('ready', flush=True)
+        sys.stdin.readline()
+        sent = 0
+        while (report := delivery.drain(limit=200)).sent:
+            sent += report.sent
+        print(f'sent {sent}', flush=True)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,115 @@
+"""GET /me served from Redis: each student's answer kept as JSON, tagged with the generations it was built at.
+
+Every flush that writes something a student sees (their registration, suspension, commitment letter, their own
+row, any zone's settings) records whose view changed; once the transaction commits, the generation counters of
+those students (or the one counter of all zones) go up. A stored answer is served only while both tags still
+match, so an answer built from a read that raced a commit is never served: its tags are the generations read
+before its database read, which the commit's bump has passed.
+
+The answer also carries the student's token_version, so a revoked token is refused without the database; a
+revocation bumps the student row, which bumps the generation, and the rebuild reads the new version.
+
+Redis down: answers are built from the database and nothing is stored. Generation keys have no expiry and the
+answers do, so a server evicting volatile keys first drops answers, never the counters that guard them.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import redis
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from miniapp_backend.extensions import get_redis
+from miniapp_backend.models import (
+    CommitmentLetter,
+    Registration,
+    Student,
+    Suspension,
+    Zone,
+)
+
+logger = logging.getLogger(__name__)
+
+#: How long an answer is kept unread; bounds the damage if a bump is lost (Redis down at commit time).
+ANSWER_TTL = 3600
+_CHANGED = 'projection_students'
+_ZONES = 'projection_zones'
+
+
+class Revoked(Exception):
+    """The token's version is not the student's current one."""
+
+
+def _keys(student_id: int) -> tuple[str, str, str]:
+    prefix = current_app.config['REDIS_KEY_PREFIX']
+    return f'{prefix}:me:gen:{student_id}', f'{prefix}:me:gen:zones', f'{prefix}:me:{student_id}'
+
+
+def answer(student_id: int, token_version: int, build: Callable[[], tuple[int, bytes]]) -> bytes:
+    """The stored answer when it is current; otherwise `build()` (returning the student's token_version
+    and the JSON) runs and its answer is stored under the generations read before it ran."""
+    gen_key, zones_key, answer_key = _keys(student_id)
+    try:
+        gen, zones_gen, stored = get_redis().mget(gen_key, zones_key, answer_key)
+    except redis.RedisError as exc:
+        logger.warning('GET /me from the database: Redis unavailable (%s)', exc)
+        return build()[1]
+    tag = b'%d:%d:' % (int(gen or 0), int(zones_gen or 0))
+    if stored is not None and stored.startswith(tag):
+        version, _, body = stored[len(tag):].partition(b':')
+        if int(version) != token_version:
+            raise Revoked()
+        return body
+    version, body = build()
+    try:
+        get_redis().set(answer_key, tag + b'%d:' % version + body, ex=ANSWER_TTL)
+    except redis.RedisError as exc:
+        logger.warning('GET /me answer not stored: Redis unavailable (%s)', exc)
+    return body
+
+
+def _student_ids(session: Session, instance) -> set[int]:
+    if isinstance(instance, Student):
+        return {instance.id}
+    if isinstance(instance, (Registration, Suspension)):
+        # Both the student it belongs to now and the one it belonged to before the change.
+        history = sa.inspect(instance).attrs.student_id.history
+        return {sid for sid in (instance.student_id, *history.deleted) if sid is not None}
+    if isinstance(instance, CommitmentLetter):
+        registration = instance.registration
+        return {registration.student_id} if registration is not None and registration.student_id else set()
+    return set()
+
+
+@event.listens_for(Session, 'after_flush')
+def _collect(session: Session, _flush_context) -> None:
+    students = session.info.setdefault(_CHANGED, set())
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(instance, Zone):
+            session.info[_ZONES] = True
+        else:
+            students |= _student_ids(session, instance)
+
+
+# Nothing is forgotten on rollback: a savepoint's rollback must not drop what the enclosing transaction
+# changed, and a generation bumped for a change that did not happen costs one rebuild.
+@event.listens_for(Session, 'after_commit')
+def _bump(session: Session) -> None:
+    students = session.info.pop(_CHANGED, set())
+    zones = session.info.pop(_ZONES, False)
+    if not (students or zones) or not has_app_context():
+        return
+    try:
+        pipe = get_redis().pipeline(transaction=False)
+        for student_id in students:
+            pipe.incr(_keys(student_id)[0])
+        if zones:
+            pipe.incr(_keys(0)[1])
+        pipe.execute()
+    except redis.RedisError as exc:
+        # Answers expire within ANSWER_TTL; until then one may show what this commit changed.
+        logger.error('GET /me answers of %d student(s) not invalidated: Redis unavailable (%s)', len(students), exc)

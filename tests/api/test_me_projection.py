@@ -1,0 +1,191 @@
+"""GET /me comes from Redis, and is never stale: every change a student can see, made through the path that
+really makes it (the API, the admin page, the worker jobs), shows in the very next GET /me."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from miniapp_backend.enrolment.students import projection
+from miniapp_backend.extensions import db
+from miniapp_backend.models import InsuredPerson, Registration, Student, Suspension
+from miniapp_backend.models.base import utcnow
+from miniapp_backend.security.blind_index import blind_index
+from tests.factories import registration_fields
+from workers import jobs
+
+
+class Statements:
+    """Counts the statements the app sends to PostgreSQL while it is open."""
+
+    def __init__(self):
+        self.sql: list[str] = []
+
+    def _count(self, conn, cursor, statement, parameters, context, executemany):
+        self.sql.append(statement)
+
+    def __enter__(self):
+        sa.event.listen(db.engine, 'before_cursor_execute', self._count)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(db.engine, 'before_cursor_execute', self._count)
+
+
+@pytest.fixture
+def enrolled(client, zone, student_client):
+    """A student in zone 341800 with a /me answer already stored."""
+    student = student_client()
+    assert student.put('/me/zone', json={'zone_code': '341800'}).status_code == 200
+    assert student.get('/me').json['next_action'] == 'register'
+    return student
+
+
+def _admin(client, create_reviewer, role='centre_reviewer'):
+    create_reviewer('boss', role=role)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get('/admin/login').text).group(1)
+    assert client.post('/admin/login', data={'username': 'boss', 'password': 'review-pass-1',
+                                             'csrf_token': token}).status_code == 302
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get('/admin/').text).group(1)
+
+
+def _submitted(student) -> int:
+    created = student.post('/registrations', json=registration_fields())
+    assert created.status_code == 201, created.json
+    assert student.get('/me').json['next_action'] == 'submit'
+    assert student.post(f'/registrations/{created.json["id"]}/submit').status_code == 200
+    assert student.get('/me').json['next_action'] == 'wait_review'
+    return created.json['id']
+
+
+def test_a_stored_answer_is_served_without_the_database(enrolled):
+    first = enrolled.get('/me')
+    with Statements() as statements:
+        again = enrolled.get('/me')
+    assert again.status_code == 200 and again.data == first.data
+    assert statements.sql == []
+    assert again.json['student']['zone_code'] == '341800' and again.json['zone']['premium_fen'] == 40000
+
+
+def test_student_changes_through_the_api_show_at_once(enrolled, create_zone):
+    create_zone('370200', '青岛市')
+    assert enrolled.get('/me').json['zone']['code'] == '341800'  # the zone change bumped every answer
+    registration_id = _submitted(enrolled)
+    me = enrolled.get('/me').json
+    assert (me['registration']['id'], me['registration']['status']) == (registration_id, 'submitted')
+    assert enrolled.post(f'/registrations/{registration_id}/withdraw').status_code == 200
+    me = enrolled.get('/me').json
+    assert (me['registration']['status'], me['next_action']) == ('withdrawn', 'register')
+    assert enrolled.put('/me/zone', json={'zone_code': '370200'}).status_code == 200
+    me = enrolled.get('/me').json
+    assert (me['student']['zone_code'], me['zone']['code'], me['registration']) == ('370200', '370200', None)
+
+
+def test_a_suspension_request_and_its_confirmation_by_the_worker_show_at_once(enrolled, create_zone):
+    origin = create_zone('530000', '云南省本级')
+    id_number = registration_fields()['id_number']
+    db.session.add(InsuredPerson(id_index=blind_index(id_number), id_number=id_number, name='李云', zone=origin,
+                                 since=date(2024, 1, 1)))
+    db.session.commit()
+    requested = enrolled.post('/suspensions', json={
+        'origin_zone_code': '530000', 'reason': '在学籍地参加城乡居民医保', 'suspend_from': date.today().isoformat(),
+        'consent': True, 'id_number': id_number, 'name': '李云'})
+    assert requested.status_code == 201, requested.json
+    me = enrolled.get('/me').json
+    assert (me['suspension']['status'], me['next_action']) == ('submitted', 'suspend_origin')
+    suspension = db.session.get(Suspension, requested.json['id'])
+    suspension.next_check_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert enrolled.get('/me').json['suspension']['status'] == 'submitted'  # stored again
+    assert jobs.poll_suspensions()['confirmed'] == 1
+    me = enrolled.get('/me').json
+    assert (me['suspension']['status'], me['next_action']) == ('confirmed', 'register')
+
+
+def test_review_decisions_and_cash_payment_on_the_admin_page_show_at_once(client, enrolled, create_reviewer):
+    registration_id = _submitted(enrolled)
+    token = _admin(client, create_reviewer)
+    client.post(f'/admin/registrations/{registration_id}/decision',
+                data={'decision': 'return', 'reason': '照片不清晰', 'csrf_token': token})
+    me = enrolled.get('/me').json
+    assert (me['registration']['status'], me['registration']['review_reason']) == ('returned', '照片不清晰')
+    assert me['next_action'] == 'fix_returned'
+    assert enrolled.post(f'/registrations/{registration_id}/submit').status_code == 200
+    assert enrolled.get('/me').json['next_action'] == 'wait_review'
+    client.post(f'/admin/registrations/{registration_id}/decision', data={'decision': 'approve', 'csrf_token': token})
+    assert enrolled.get('/me').json['next_action'] == 'pay'
+    client.post(f'/admin/registrations/{registration_id}/cash',
+                data={'amount': '400.00', 'voucher_no': 'C1', 'csrf_token': token})
+    me = enrolled.get('/me').json
+    assert (me['registration']['status'], me['next_action']) == ('paid', 'done')
+
+
+def test_zone_settings_saved_by_the_zone_admin_show_at_once(client, enrolled, create_reviewer):
+    token = _admin(client, create_reviewer, role='zone_admin')
+    form = {'premium_fen': '420.00', 'year': '2027', 'window_opens_at': '2026-09-01', 'window_closes_at': '2027-12-31',
+            'review_stages': 'centre', 'pay_appid': 'wx-tax', 'pay_path_template': 'pages/pay',
+            'suspension_delay_minutes': '15', 'remind_days_before_close': '5', 'family_channel': 'on',
+            'message_templates': '{}', 'service_phone': '0563-7654321', 'csrf_token': token}
+    assert '已保存' in client.post('/admin/settings', data=form, follow_redirects=True).text
+    zone = enrolled.get('/me').json['zone']
+    assert (zone['premium_fen'], zone['year'], zone['payment_channels'], zone['service_phone']) == (
+        42000, 2027, ['tax', 'family'], '0563-7654321')
+
+
+def test_payment_found_by_the_worker_poll_shows_at_once(enrolled, fake_tax, create_reviewer, client):
+    registration_id = _submitted(enrolled)
+    token = _admin(client, create_reviewer)
+    client.post(f'/admin/registrations/{registration_id}/decision', data={'decision': 'approve', 'csrf_token': token})
+    assert enrolled.get('/me').json['next_action'] == 'pay'
+    registration = db.session.get(Registration, registration_id)
+    fake_tax.add_payment('341800', registration.year, registration.id_number, 40000, utcnow(), 'V-ME-1')
+    db.session.execute(sa.update(Registration).values(payment_check_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    assert enrolled.get('/me').json['next_action'] == 'pay'
+    assert jobs.poll_payments()['paid'] == 1
+    me = enrolled.get('/me').json
+    assert (me['registration']['status'], me['next_action']) == ('paid', 'done')
+
+
+def test_a_revoked_token_is_refused_at_once(enrolled):
+    assert enrolled.get('/me').status_code == 200
+    db.session.get(Student, enrolled.student_id).token_version += 1
+    db.session.commit()
+    refused = enrolled.get('/me')
+    assert refused.status_code == 401 and refused.json['code'] == 'invalid_token'
+    forged = enrolled.client.get('/api/v1/me', headers={'Authorization': f'Bearer {enrolled.token[:-3]}abc'})
+    assert forged.status_code == 401
+
+
+def test_an_answer_built_from_a_read_that_raced_a_commit_is_not_served(enrolled, create_reviewer, client):
+    """The reader reads the generations, then the database; a commit lands between its read and its store."""
+    registration_id = _submitted(enrolled)
+    token = _admin(client, create_reviewer)
+    stale = enrolled.get('/me').data
+    redis_client = client.application.extensions['redis']
+    redis_client.delete(f'test:me:{enrolled.student_id}')
+
+    def build_then_lose_the_race():
+        client.post(f'/admin/registrations/{registration_id}/decision',
+                    data={'decision': 'approve', 'csrf_token': token})
+        return 1, stale  # what the reader read before the approval committed
+
+    with client.application.test_request_context():
+        assert projection.answer(enrolled.student_id, 1, build_then_lose_the_race) == stale
+    assert redis_client.get(f'test:me:{enrolled.student_id}').endswith(stale)  # stored, with the old tags
+    assert enrolled.get('/me').json['next_action'] == 'pay'
+
+
+def test_with_redis_down_the_answer_comes_from_the_database(app, test_environ, enrolled):
+    from miniapp_backend import create_app
+
+    expected = json.loads(enrolled.get('/me').data)
+    down = create_app({'TESTING': True}, environ={**test_environ, 'REDIS_URL': 'redis://127.0.0.1:9/0'})
+    with down.app_context():
+        response = down.test_client().get('/api/v1/me', headers={'Authorization': f'Bearer {enrolled.token}'})
+        db.session.remove()
+        db.engine.dispose()
+    assert response.status_code == 200 and response.json == expected

@@ -1,0 +1,54 @@
+"""Statements each hot request sends to PostgreSQL, counted with SQLAlchemy's before_cursor_execute event:
+create + submit stay a handful of round trips (a regression adds a query per response or per field)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from miniapp_backend.extensions import db
+from tests.factories import registration_fields
+
+#: Upper bounds per request, BEGIN and COMMIT included.
+CREATE_LIMIT = 7
+SUBMIT_LIMIT = 8
+
+
+class Statements:
+    def __init__(self):
+        self.sql: list[str] = []
+
+    def _count(self, conn, cursor, statement, parameters, context, executemany):
+        self.sql.append(statement)
+
+    def __enter__(self):
+        sa.event.listen(db.engine, 'before_cursor_execute', self._count)
+        sa.event.listen(db.engine, 'begin', self._begin)
+        sa.event.listen(db.engine, 'commit', self._commit)
+        return self
+
+    def _begin(self, conn):
+        self.sql.append('BEGIN')
+
+    def _commit(self, conn):
+        self.sql.append('COMMIT')
+
+    def __exit__(self, *exc):
+        sa.event.remove(db.engine, 'before_cursor_execute', self._count)
+        sa.event.remove(db.engine, 'begin', self._begin)
+        sa.event.remove(db.engine, 'commit', self._commit)
+
+
+def test_create_and_submit_stay_within_a_handful_of_statements(zone, student_client):
+    student = student_client()
+    student.put('/me/zone', json={'zone_code': '341800'})
+    db.session.remove()  # each request starts with an empty session, as under gunicorn
+    with Statements() as create:
+        created = student.post('/registrations', json=registration_fields())
+    assert created.status_code == 201, created.json
+    db.session.remove()
+    with Statements() as submit:
+        submitted = student.post(f'/registrations/{created.json["id"]}/submit')
+    assert submitted.status_code == 200 and submitted.json['status'] == 'submitted'
+    assert [h['to_status'] for h in submitted.json['history']] == ['submitted']
+    assert created.json['history'] == [] and created.json['photo_uploaded'] is False
+    assert len(create.sql) <= CREATE_LIMIT, create.sql
+    assert len(submit.sql) <= SUBMIT_LIMIT, submit.sql
