@@ -1,19 +1,25 @@
-"""School roster (学籍名单) per year, with exemptions and reminders; the school-roster import kind; reviewers'
+"""School-side work: zone stage names and muted message kinds; message kinds for 受理, expiry, renewal and roster
+reminders; the school roster (学籍名单) per year with exemptions and reminders and its import kind; reviewers'
 forced password change and last login; the zone that handled a suspension by hand
 
 Revision ID: 0003_i15
-Revises: 0002_i15
+Revises: 0002_i13
 """
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = '0003_i15'
-down_revision = '0002_i15'
+down_revision = '0002_i13'
 branch_labels = None
 depends_on = None
 
-OLD_KINDS = ('registrations', 'suspensions', 'roster', 'reconciliation', 'subsidised')
-NEW_KINDS = ('school_roster',) + OLD_KINDS
+JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql')
+OLD_NOTIFICATION_KINDS = ('approved', 'returned', 'rejected', 'paid', 'suspension_confirmed', 'suspension_refused',
+                          'window_closing')
+NEW_NOTIFICATION_KINDS = OLD_NOTIFICATION_KINDS + ('submitted', 'expired', 'renewal', 'roster_reminder')
+OLD_IMPORT_KINDS = ('registrations', 'suspensions', 'roster', 'reconciliation', 'subsidised')
+NEW_IMPORT_KINDS = ('school_roster',) + OLD_IMPORT_KINDS
 
 
 def _kind_check(kinds):
@@ -21,6 +27,15 @@ def _kind_check(kinds):
 
 
 def upgrade():
+    with op.batch_alter_table('zones') as batch_op:
+        batch_op.add_column(sa.Column('stage_names', JSON, nullable=False, server_default=sa.text("'{}'")))
+        batch_op.add_column(sa.Column('muted_kinds', JSON, nullable=False, server_default=sa.text("'[]'")))
+    with op.batch_alter_table('zones') as batch_op:
+        batch_op.alter_column('stage_names', server_default=None)
+        batch_op.alter_column('muted_kinds', server_default=None)
+    op.drop_constraint(op.f('ck_notifications_notificationkind'), 'notifications', type_='check')
+    op.create_check_constraint(op.f('ck_notifications_notificationkind'), 'notifications',
+                               _kind_check(NEW_NOTIFICATION_KINDS))
     op.create_table(
         'roster_entries',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -41,7 +56,8 @@ def upgrade():
         sa.Column('exempt_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(['exempt_by_id'], ['reviewers.id'], name=op.f('fk_roster_entries_exempt_by_id_reviewers')),
+        sa.ForeignKeyConstraint(['exempt_by_id'], ['reviewers.id'],
+                                name=op.f('fk_roster_entries_exempt_by_id_reviewers')),
         sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_roster_entries_school_id_schools')),
         sa.ForeignKeyConstraint(['zone_id'], ['zones.id'], name=op.f('fk_roster_entries_zone_id_zones')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_roster_entries')),
@@ -51,7 +67,7 @@ def upgrade():
     op.create_index('ix_roster_entries_scope', 'roster_entries',
                     ['zone_id', 'year', 'school_id', 'college', 'class_name'], unique=False)
     op.drop_constraint(op.f('ck_import_jobs_importkind'), 'import_jobs', type_='check')
-    op.create_check_constraint(op.f('ck_import_jobs_importkind'), 'import_jobs', _kind_check(NEW_KINDS))
+    op.create_check_constraint(op.f('ck_import_jobs_importkind'), 'import_jobs', _kind_check(NEW_IMPORT_KINDS))
     with op.batch_alter_table('reviewers') as batch_op:
         batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
@@ -74,7 +90,14 @@ def downgrade():
     op.execute("DELETE FROM import_row_errors WHERE job_id IN (SELECT id FROM import_jobs WHERE kind = 'school_roster')")
     op.execute("DELETE FROM import_jobs WHERE kind = 'school_roster'")
     op.drop_constraint(op.f('ck_import_jobs_importkind'), 'import_jobs', type_='check')
-    op.create_check_constraint(op.f('ck_import_jobs_importkind'), 'import_jobs', _kind_check(OLD_KINDS))
+    op.create_check_constraint(op.f('ck_import_jobs_importkind'), 'import_jobs', _kind_check(OLD_IMPORT_KINDS))
     op.drop_index('ix_roster_entries_scope', table_name='roster_entries')
     op.drop_index(op.f('ix_roster_entries_id_index'), table_name='roster_entries')
     op.drop_table('roster_entries')
+    op.execute("DELETE FROM notifications WHERE kind IN ('submitted', 'expired', 'renewal', 'roster_reminder')")
+    op.drop_constraint(op.f('ck_notifications_notificationkind'), 'notifications', type_='check')
+    op.create_check_constraint(op.f('ck_notifications_notificationkind'), 'notifications',
+                               _kind_check(OLD_NOTIFICATION_KINDS))
+    with op.batch_alter_table('zones') as batch_op:
+        batch_op.drop_column('muted_kinds')
+        batch_op.drop_column('stage_names')
