@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-python test-node install chromium bench lint clean
+.PHONY: run test test-python test-node install chromium bench lint clean admin-screenshots
 
 run: $(INSTALLED)
 	$(PY) -m miniapp_backend.devrun
@@ -42,6 +42,10 @@ chromium:
 		echo 'installing Debian chromium for the browser tests'; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# README screenshots of the admin page over the full demo (headless Debian Chromium).
+admin-screenshots: $(INSTALLED) chromium
+	$(PY) scripts/admin_screenshots.py
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check --line-length 120 miniapp_backend schemas workers tests bench

@@ -33,9 +33,9 @@ def upgrade():
     with op.batch_alter_table('zones') as batch_op:
         batch_op.alter_column('stage_names', server_default=None)
         batch_op.alter_column('muted_kinds', server_default=None)
-    op.drop_constraint(op.f('ck_notifications_notificationkind'), 'notifications', type_='check')
-    op.create_check_constraint(op.f('ck_notifications_notificationkind'), 'notifications',
-                               _kind_check(NEW_NOTIFICATION_KINDS))
+    with op.batch_alter_table('notifications') as batch_op:
+        batch_op.drop_constraint(op.f('ck_notifications_notificationkind'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_notifications_notificationkind'), _kind_check(NEW_NOTIFICATION_KINDS))
     op.create_table(
         'roster_entries',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -66,8 +66,9 @@ def upgrade():
     op.create_index(op.f('ix_roster_entries_id_index'), 'roster_entries', ['id_index'], unique=False)
     op.create_index('ix_roster_entries_scope', 'roster_entries',
                     ['zone_id', 'year', 'school_id', 'college', 'class_name'], unique=False)
-    op.drop_constraint(op.f('ck_import_jobs_importkind'), 'import_jobs', type_='check')
-    op.create_check_constraint(op.f('ck_import_jobs_importkind'), 'import_jobs', _kind_check(NEW_IMPORT_KINDS))
+    with op.batch_alter_table('import_jobs') as batch_op:
+        batch_op.drop_constraint(op.f('ck_import_jobs_importkind'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_import_jobs_importkind'), _kind_check(NEW_IMPORT_KINDS))
     with op.batch_alter_table('reviewers') as batch_op:
         batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
@@ -89,15 +90,16 @@ def downgrade():
         batch_op.drop_column('must_change_password')
     op.execute("DELETE FROM import_row_errors WHERE job_id IN (SELECT id FROM import_jobs WHERE kind = 'school_roster')")
     op.execute("DELETE FROM import_jobs WHERE kind = 'school_roster'")
-    op.drop_constraint(op.f('ck_import_jobs_importkind'), 'import_jobs', type_='check')
-    op.create_check_constraint(op.f('ck_import_jobs_importkind'), 'import_jobs', _kind_check(OLD_IMPORT_KINDS))
+    with op.batch_alter_table('import_jobs') as batch_op:
+        batch_op.drop_constraint(op.f('ck_import_jobs_importkind'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_import_jobs_importkind'), _kind_check(OLD_IMPORT_KINDS))
     op.drop_index('ix_roster_entries_scope', table_name='roster_entries')
     op.drop_index(op.f('ix_roster_entries_id_index'), table_name='roster_entries')
     op.drop_table('roster_entries')
     op.execute("DELETE FROM notifications WHERE kind IN ('submitted', 'expired', 'renewal', 'roster_reminder')")
-    op.drop_constraint(op.f('ck_notifications_notificationkind'), 'notifications', type_='check')
-    op.create_check_constraint(op.f('ck_notifications_notificationkind'), 'notifications',
-                               _kind_check(OLD_NOTIFICATION_KINDS))
+    with op.batch_alter_table('notifications') as batch_op:
+        batch_op.drop_constraint(op.f('ck_notifications_notificationkind'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_notifications_notificationkind'), _kind_check(OLD_NOTIFICATION_KINDS))
     with op.batch_alter_table('zones') as batch_op:
         batch_op.drop_column('muted_kinds')
         batch_op.drop_column('stage_names')

@@ -143,7 +143,7 @@ def test_demo_reviewer_walks_the_seeded_registration_to_paid(app, client):
     from miniapp_backend.models import Registration
 
     runner = app.test_cli_runner()
-    runner.invoke(args=['seed-demo'])
+    runner.invoke(args=['seed-demo', '--no-schools'])
     registration = db.session.scalars(sa.select(Registration)).one()
     assert registration.status == 'submitted'
     login(client, 'demo', 'demo-2026')

@@ -30,9 +30,14 @@ def _grouped(reviewer: Reviewer, *columns) -> list[tuple]:
     return db.session.execute(query).all()
 
 
+def _lifecycle(row: tuple) -> int:
+    """Statuses in the order a registration lives through them (草稿 … 参保成功), not alphabetically by code."""
+    return list(RegistrationStatus).index(RegistrationStatus(row[0]))
+
+
 def by_status(reviewer: Reviewer) -> list[Row]:
     return [Row(RegistrationStatus(status).label, count, due, paid)
-            for status, count, due, paid in sorted(_grouped(reviewer, 'status'), key=lambda r: r[0])]
+            for status, count, due, paid in sorted(_grouped(reviewer, 'status'), key=_lifecycle)]
 
 
 def by_college(reviewer: Reviewer) -> list[Row]:
@@ -70,7 +75,7 @@ def progress_svg(series: list[tuple[date, int, int]], width: int = 640, height: 
     if not series:
         return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"><text x="20" y="30">暂无数据</text></svg>'
     top = max(max(s for _, s, _ in series), 1)
-    step = (width - 60) / max(len(series) - 1, 1)
+    step = (width - 80) / max(len(series) - 1, 1)  # room for the last day's label
 
     def points(index: int) -> str:
         return ' '.join(f'{40 + i * step:.1f},{height - 30 - (row[index] / top) * (height - 60):.1f}'
