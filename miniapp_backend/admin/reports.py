@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, g, render_template, request
+from flask import Response, abort, g, render_template, request
 from markupsafe import Markup
 
 from miniapp_backend.admin import bp
@@ -10,8 +10,10 @@ from miniapp_backend.enrolment import labels
 from miniapp_backend.enrolment.reports import statistics
 from miniapp_backend.enrolment.reports.export import workbook_bytes
 from miniapp_backend.extensions import db
+from miniapp_backend.inputs import load_form
 from miniapp_backend.models import AuditEvent, InsuredPerson
 from miniapp_backend.security.masking import mask_id_number
+from schemas.admin import AuditFilter
 
 XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
@@ -37,10 +39,13 @@ def stats():
 def audit_log():
     """Who did what to which record, when; filterable by action and registration."""
     query = sa.select(AuditEvent).where(AuditEvent.zone_id == g.reviewer.zone_id)
-    if request.args.get('action'):
-        query = query.where(AuditEvent.action == request.args['action'])
-    if request.args.get('registration', '').isdigit():
-        query = query.where(AuditEvent.registration_id == int(request.args['registration']))
+    filters, invalid = load_form(AuditFilter(), {k: v for k, v in request.args.items() if v})
+    if invalid:
+        abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
+    if filters['action']:
+        query = query.where(AuditEvent.action == filters['action'])
+    if filters['registration']:
+        query = query.where(AuditEvent.registration_id == filters['registration'])
     events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(500)).all()
     names = labels.reviewer_names(events)
     lines = [labels.sentence(e, names, g.reviewer.zone, e.registration.name if e.registration else None)

@@ -12,9 +12,11 @@ from miniapp_backend.enrolment.registration.states import TransitionRefused, all
 from miniapp_backend.enrolment.reports.export import registrations_workbook
 from miniapp_backend.enrolment.scope import review_queue, scoped_registrations
 from miniapp_backend.extensions import db
+from miniapp_backend.inputs import load_form
 from miniapp_backend.models import Document, Payment, Registration, SubsidisedPerson
 from miniapp_backend.models.enums import RegistrationStatus
 from miniapp_backend.security.blind_index import blind_index
+from schemas.admin import BatchForm, DecisionForm, QueueFilter
 
 PAGE_SIZE = 50
 
@@ -24,22 +26,25 @@ def queue():
     """The review queue for my stage, searchable by name, student number or ID number."""
     show_all = request.args.get('all') == '1'
     query = scoped_registrations(g.reviewer) if show_all else review_queue(g.reviewer)
-    term = request.args.get('q', '').strip()
+    filters, invalid = load_form(QueueFilter(), request.args)
+    if invalid:
+        abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
+    term = filters['q']
     if term:
         query = query.where(sa.or_(Registration.name.contains(term), Registration.student_no == term,
                                    Registration.id_index == blind_index(term)))
-    school = request.args.get('school', '').strip()
+    school = filters['school']
     if school:
         query = query.where(Registration.school.has(code=school))
-    college = request.args.get('college', '').strip()
+    college = filters['college']
     if college:
         query = query.where(Registration.college == college)
-    status = request.args.get('status')
+    status = filters['status']
     if status in RegistrationStatus.__members__.values():
         query = query.where(Registration.status == status)
     if request.args.get('format') == 'xlsx':
         return _export(query)
-    page = max(request.args.get('page', 1, type=int), 1)
+    page = filters['page']
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.order_by(Registration.submitted_at, Registration.id)
                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
@@ -110,11 +115,12 @@ def signature(registration_id):
 def decision(registration_id):
     """通过 / 退回 / 不予通过, through the state machine and the outbox."""
     registration = scoped_registration(registration_id)
-    choice = request.form.get('decision')
-    if choice not in DECISIONS:
-        abort(400, description='未知的审核操作')
+    form, invalid = load_form(DecisionForm(), request.form)
+    if invalid or form['decision'] not in DECISIONS:
+        abort(400, description='；'.join(invalid.values()) or '未知的审核操作')
+    choice = form['decision']
     try:
-        decide(g.reviewer, registration, choice, request.form.get('reason'))
+        decide(g.reviewer, registration, choice, form['reason'])
         db.session.commit()
         flash({'approve': '已通过', 'return': '已退回', 'reject': '已不予通过'}[choice], 'ok')
     except TransitionRefused as refused:
@@ -126,13 +132,13 @@ def decision(registration_id):
 @bp.post('/batch')
 def batch():
     """Batch approve or return the selected rows."""
-    choice = request.form.get('decision')
-    if choice not in ('approve', 'return'):
-        abort(400, description='批量操作仅支持通过或退回')
-    ids = [int(value) for value in request.form.getlist('ids') if value.isdigit()]
-    rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(ids))
+    form, invalid = load_form(BatchForm(), request.form)
+    if invalid:
+        abort(400, description='；'.join(invalid.values()))
+    choice = form['decision']
+    rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(form['ids']))
                               .order_by(Registration.id)).all()
-    outcomes = decide_batch(g.reviewer, rows, choice, request.form.get('reason'))
+    outcomes = decide_batch(g.reviewer, rows, choice, form['reason'])
     db.session.commit()
     done = sum(outcome.ok for outcome in outcomes)
     flash(f'批量处理完成：成功{done}条，失败{len(outcomes) - done}条', 'ok' if done == len(outcomes) else 'error')
