@@ -120,7 +120,8 @@ def _registration(zone: Zone, row: dict, schools: dict[str, School]) -> Registra
         raise CellError('特殊身份', '资助参保对象须本人在小程序签署承诺书，不能批量导入')
     if not (data['phone'] or '').isdigit() or len(data['phone']) != 11:
         raise CellError('手机号码', '请填写11位手机号码')
-    school = schools.get(text(row, '学校代码'))
+    # The template's dropdown offers "代码-名称"; the code before the dash is what counts.
+    school = schools.get(text(row, '学校代码').split('-', 1)[0].strip())
     if school is None:
         raise CellError('学校代码', '本专区没有该学校代码')
     # zone_id as well as zone: the audit row of the submission reads it before the first flush.
