@@ -1,6 +1,6 @@
 """School-side work: zone stage names and muted message kinds; message kinds for 受理, expiry, renewal and roster
 reminders; the school roster (学籍名单) per year with exemptions and reminders and its import kind; reviewers'
-forced password change and last login; the zone that handled a suspension by hand
+forced password change and last login; the zone that handled a suspension by hand; names on the subsidised list
 
 Revision ID: 0003_i15
 Revises: 0002_i13
@@ -75,6 +75,9 @@ def upgrade():
         batch_op.add_column(sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table('reviewers') as batch_op:
         batch_op.alter_column('must_change_password', server_default=None)
+    with op.batch_alter_table('subsidised_persons') as batch_op:
+        batch_op.add_column(sa.Column('name', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('id_number', sa.Text(), nullable=True))
     with op.batch_alter_table('suspensions') as batch_op:
         batch_op.add_column(sa.Column('handled_by_zone_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_suspensions_handled_by_zone_id_zones'), 'zones',
@@ -82,6 +85,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('subsidised_persons') as batch_op:
+        batch_op.drop_column('id_number')
+        batch_op.drop_column('name')
     with op.batch_alter_table('suspensions') as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_suspensions_handled_by_zone_id_zones'), type_='foreignkey')
         batch_op.drop_column('handled_by_zone_id')

@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
         reports,
         review,
         roster,
+        subsidised,
         suspensions,
         zone_settings,
     )

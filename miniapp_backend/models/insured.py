@@ -48,5 +48,8 @@ class SubsidisedPerson(db.Model):
     zone_id: Mapped[int] = mapped_column(sa.ForeignKey('zones.id'))
     year: Mapped[int]
     category: Mapped[SpecialIdentity] = mapped_column(enum_column(SpecialIdentity))
+    #: As the list gives them, for the subsidised-list page (lists imported before they were kept have none).
+    name: Mapped[str | None] = mapped_column(sa.String(64))
+    id_number: Mapped[str | None] = mapped_column(EncryptedString('subsidised_persons.id_number'))
     source: Mapped[str] = mapped_column(sa.String(64), default='')
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

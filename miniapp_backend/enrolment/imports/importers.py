@@ -212,9 +212,10 @@ def import_subsidised(zone: Zone, actor: Actor, row: dict) -> None:
     entry = db.session.scalars(sa.select(SubsidisedPerson).where(
         SubsidisedPerson.id_index == index, SubsidisedPerson.zone_id == zone.id, SubsidisedPerson.year == zone.year)).first()
     if entry is None:
-        entry = SubsidisedPerson(id_index=index, zone=zone, year=zone.year)
+        entry = SubsidisedPerson(id_index=index, zone_id=zone.id, year=zone.year)
         db.session.add(entry)
     entry.category, entry.source = category, text(row, '认定部门', required=False) or ''
+    entry.name, entry.id_number = text(row, '姓名'), number
 
 
 def chunk_at_once(apply_many: ChunkApplier) -> ChunkApplier:
