@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from miniapp_backend.extensions import db
 from miniapp_backend.models import (
     AuditEvent, College, ImportJob, ImportRowError, InsuredPerson, Payment, Registration, Reviewer, RosterEntry,
-    School, SchoolClass, Student, SubscriptionQuota, Suspension, Zone,
+    School, SchoolClass, Student, SubscriptionQuota, SubsidisedPerson, Suspension, Zone,
 )
 from miniapp_backend.models.enums import RegistrationStatus as S
 from miniapp_backend.security.blind_index import blind_index
@@ -159,6 +159,12 @@ def _registrations(zone: Zone, chosen: list[tuple[dict, S]], rng: random.Random,
             insured.append({'id_index': row['id_index'], 'id_number': row['id_number'], 'name': row['name'],
                             'zone_id': zone.id, 'since': date(zone.year, 1, 1), 'paid_through_year': zone.year,
                             'source': 'registration'})
+    db.session.execute(sa.insert(SubsidisedPerson.__table__), [
+        {'id_index': row['id_index'], 'zone_id': zone.id, 'year': zone.year, 'name': row['name'],
+         'id_number': row['id_number'], 'source': '宣城市民政局', 'imported_at': now - timedelta(days=30),
+         # Some on the list did not declare it: the page shows the disagreement.
+         'category': row['special_identity'] or 'extreme_poverty'}
+        for number, row in enumerate(rows) if row['special_identity'] or number % 97 == 0])
     db.session.execute(sa.insert(AuditEvent.__table__), events)
     db.session.execute(sa.insert(Payment.__table__), payments)
     db.session.execute(sa.insert(InsuredPerson.__table__), insured)

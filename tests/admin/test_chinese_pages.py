@@ -14,7 +14,7 @@ from miniapp_backend.enrolment.payment.record import record_payment
 from miniapp_backend.enrolment.registration.states import Action, transition
 from miniapp_backend.extensions import db
 from miniapp_backend.models import (
-    ImportJob, ImportRowError, Registration, Reviewer, RosterEntry, Suspension, enums,
+    ImportJob, ImportRowError, Registration, Reviewer, RosterEntry, SubsidisedPerson, Suspension, enums,
 )
 from miniapp_backend.models.base import utcnow
 from tests.admin.test_admin import login
@@ -131,6 +131,9 @@ def busy_zone(create_zone, create_reviewer, create_student, create_registration)
     db.session.add(RosterEntry(zone_id=zone.id, year=zone.year, school_id=zone.schools[0].id, student_no='20229999',
                                name='未办理学生', id_number='370202200501010011', id_index='ix-pending',
                                college='计算机与信息学院', class_name='计算机22-1班', enrolment_year=2022))
+    db.session.add_all(SubsidisedPerson(id_index=r.id_index, zone_id=zone.id, year=zone.year, name=r.name,
+                                        id_number=r.id_number, category=category, source='民政局')
+                       for r, category in zip(made, enums.SpecialIdentity))
     admin = db.session.scalar(sa.select(Reviewer).where(Reviewer.username == 'wang'))
     for status in enums.ImportStatus:
         job = ImportJob(kind=enums.ImportKind.REGISTRATIONS, zone_id=zone.id, reviewer_id=admin.id, filename='名单.xlsx',
