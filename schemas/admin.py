@@ -61,3 +61,31 @@ class ZoneSettingsForm(Schema):
         0, 60, error='提醒天数应为0至60'))
     message_templates = Text(load_default='{}', max_length=20_000, multiline=True)
     family_channel = Text(load_default='')
+
+
+def _page():
+    return fields.Integer(load_default=1, strict=False, validate=validate.Range(1, 100_000, error='页码超出范围'))
+
+
+class RosterFilter(Schema):
+    state = Text(load_default=None, max_length=16)
+    school_id = Id(load_default=None)
+    college = Text(load_default=None, max_length=128)
+    class_name = Text(load_default=None, max_length=128)
+    page = _page()
+
+
+class SuspensionFilter(Schema):
+    q = Text(load_default='', max_length=64)
+    status = Text(load_default='', max_length=32)
+    page = _page()
+
+
+class SubsidisedFilter(Schema):
+    q = Text(load_default='', max_length=64)
+    mismatch = Text(load_default='', max_length=1)
+
+
+class ClassFilter(Schema):
+    college = Text(load_default='', max_length=128)
+    class_name = Text(load_default='', max_length=128)

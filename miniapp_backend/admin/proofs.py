@@ -11,7 +11,9 @@ from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.scope import scoped_registrations
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Payment, Registration
+from miniapp_backend.inputs import load_form
 from miniapp_backend.models.enums import RegistrationStatus
+from schemas.admin import ClassFilter
 
 #: A class is at most a few hundred students; a larger request is narrowed first.
 BATCH_LIMIT = 500
@@ -37,7 +39,10 @@ def certificate_pdf(registration_id):
 @bp.get('/certificates.pdf')
 def certificates_batch():
     """All paid registrations of a class (or college) in my scope, one certificate per page."""
-    college, class_name = request.args.get('college', '').strip(), request.args.get('class_name', '').strip()
+    filters, invalid = load_form(ClassFilter(), request.args)
+    if invalid:
+        abort(400, description='；'.join(invalid.values()))
+    college, class_name = filters['college'], filters['class_name']
     if not class_name and not college:
         abort(400, description='请选择学院或班级')
     query = scoped_registrations(g.reviewer).where(Registration.status == RegistrationStatus.PAID)

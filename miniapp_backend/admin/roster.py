@@ -12,16 +12,21 @@ from miniapp_backend.enrolment.reports.export import workbook_bytes
 from miniapp_backend.enrolment.roster import manage, progress, reminders
 from miniapp_backend.enrolment.scope import scoped_roster
 from miniapp_backend.extensions import db
+from miniapp_backend.inputs import load_form
 from miniapp_backend.models import RosterEntry
 from miniapp_backend.security.masking import mask_id_number
+from schemas.admin import RosterFilter
 
 PAGE_SIZE = 100
 FILTERS = ('state', 'school_id', 'college', 'class_name')
 
 
 def _filters() -> dict:
-    values = {key: request.values.get(key, '').strip() or None for key in FILTERS}
-    values['school_id'] = int(values['school_id']) if (values['school_id'] or '').isdigit() else None
+    """The list's filters (query string or the reminder form), validated; a bad one is a 400 naming it."""
+    loaded, invalid = load_form(RosterFilter(), request.values)
+    if invalid:
+        abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
+    values = {key: loaded[key] or None for key in FILTERS}
     if values['state'] not in progress.STATES:
         values['state'] = None
     return values
@@ -45,7 +50,7 @@ def roster():
                 for e, status in db.session.execute(query)]
         return _xlsx('roster', workbook_bytes('学籍名单', ['学校', '学院', '班级', '学号', '姓名', '证件号码', '学习形式',
                                                         '办理情况', '无需参保原因'], rows))
-    page = max(request.args.get('page', 1, type=int), 1)
+    page = load_form(RosterFilter(), request.values)[0]['page']
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return render_template('admin/roster.html', rows=rows, total=total, page=page, page_size=PAGE_SIZE,

@@ -8,8 +8,10 @@ from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.suspension import desk
 from miniapp_backend.extensions import db
+from miniapp_backend.inputs import load_form
 from miniapp_backend.models import Suspension
 from miniapp_backend.models.enums import ReviewerRole, SuspensionStatus
+from schemas.admin import SuspensionFilter
 
 DESK_ROLES = (ReviewerRole.ZONE_ADMIN, ReviewerRole.CENTRE_REVIEWER)
 PAGE_SIZE = 50
@@ -33,11 +35,14 @@ def suspensions():
         except EnrolmentError as error:
             db.session.rollback()
             errors, form = {k: v[0] for k, v in error.errors.items()}, request.form
-    query = desk.search(desk.visible(g.reviewer), request.args.get('q', ''))
-    status = request.args.get('status', '')
+    filters, invalid = load_form(SuspensionFilter(), request.args)
+    if invalid:
+        abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
+    query = desk.search(desk.visible(g.reviewer), filters['q'])
+    status = filters['status']
     if status in SuspensionStatus.__members__.values():
         query = query.where(Suspension.status == status)
-    page = max(request.args.get('page', 1, type=int), 1)
+    page = filters['page']
     rows = db.session.scalars(query.order_by(Suspension.id.desc()).limit(PAGE_SIZE + 1)
                               .offset((page - 1) * PAGE_SIZE)).all()
     return render_template('admin/suspensions.html', rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, page=page,
