@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-python test-node install chromium bench lint clean admin-screenshots
+.PHONY: run test test-python test-node install chromium bench lint lint-python clean admin-screenshots
 
 run: $(INSTALLED)
 	$(PY) -m miniapp_backend.devrun
@@ -12,6 +12,7 @@ run: $(INSTALLED)
 test: $(INSTALLED) chromium
 	@mkdir -p build
 	@status=0; \
+	$(MAKE) --no-print-directory lint-python || status=1; \
 	$(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
 	$(MAKE) --no-print-directory test-node || status=$$((status ? status : 1)); \
 	exit $$status
@@ -47,8 +48,11 @@ chromium:
 admin-screenshots: $(INSTALLED) chromium
 	$(PY) scripts/admin_screenshots.py
 
-lint: $(INSTALLED)
-	$(VENV)/bin/ruff check --line-length 120 miniapp_backend schemas workers tests bench
+lint: lint-python
+
+# Ruff's rules, line lengths (CJK-aware) and import order are in pyproject.toml.
+lint-python: $(INSTALLED)
+	$(VENV)/bin/ruff check miniapp_backend schemas workers tests bench
 
 clean:
 	rm -rf build .pytest_cache

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
-
 from datetime import date
+from typing import Any
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider

@@ -10,15 +10,30 @@ import sqlalchemy as sa
 
 from miniapp_backend.extensions import db
 from miniapp_backend.models import (
-    AuditEvent, College, ImportJob, ImportRowError, InsuredPerson, Payment, Registration, Reviewer, RosterEntry,
-    School, SchoolClass, Student, SubscriptionQuota, SubsidisedPerson, Suspension, Zone,
+    AuditEvent,
+    College,
+    ImportJob,
+    ImportRowError,
+    InsuredPerson,
+    Payment,
+    Registration,
+    Reviewer,
+    RosterEntry,
+    School,
+    SchoolClass,
+    Student,
+    SubscriptionQuota,
+    SubsidisedPerson,
+    Suspension,
+    Zone,
 )
 from miniapp_backend.models.enums import RegistrationStatus as S
 from miniapp_backend.security.blind_index import blind_index
 from miniapp_backend.security.idnumbers import check_digit
 
 SEED = 2026
-SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'
+SURNAMES = ('王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈'
+            '姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤')
 GIVEN = '子涵欣怡梓萱思远浩然宇轩雨桐佳琪一诺明轩俊杰婉清若曦嘉怡晨阳梦瑶志强文博安琪雅婷天佑语嫣铭泽诗涵皓轩乐萱睿哲心悦'
 REGIONS = ('340103', '340202', '340302', '340403', '341802', '341881', '340824', '342501', '341602', '410102')
 #: Registration outcomes by weight; None: on the roster but nothing done yet (未办理).
@@ -121,7 +136,7 @@ def _registrations(zone: Zone, chosen: list[tuple[dict, S]], rng: random.Random,
     students = _insert_ids(Student, [{'openid': f'openid-demo-{p["serial"]}', 'zone_id': zone.id,
                                       'created_at': now - timedelta(days=40)} for p, _ in chosen]).all()
     rows, timeline = [], []
-    for (person, status), student_id in zip(chosen, students):
+    for (person, status), student_id in zip(chosen, students, strict=True):
         submitted = now - timedelta(days=rng.uniform(1, 34) ** 0.9, minutes=rng.randrange(600))
         approved = submitted + timedelta(hours=rng.uniform(2, 60))
         paid = min(approved + timedelta(hours=rng.uniform(1, 200)), now - timedelta(minutes=5))
@@ -149,7 +164,7 @@ def _registrations(zone: Zone, chosen: list[tuple[dict, S]], rng: random.Random,
         timeline.append((status, submitted, approved, paid, student_id))
     ids = _insert_ids(Registration, rows).all()
     events, payments, insured = [], [], []
-    for registration_id, row, (status, submitted, approved, paid, student_id) in zip(ids, rows, timeline):
+    for registration_id, row, (status, submitted, approved, paid, student_id) in zip(ids, rows, timeline, strict=True):
         events += _history(zone, registration_id, status, submitted, approved, paid, student_id, admin_id)
         if status is S.PAID:
             payments.append({'registration_id': registration_id, 'amount_fen': zone.premium_fen,
@@ -207,7 +222,7 @@ def _linked_without_registration(zone: Zone, people: list[dict], now: datetime) 
          'id_type': 'resident_id', 'id_number': p['id_number'], 'id_index': p['id_index'], 'identity':
          'college_student', 'school_id': p['school'].id, 'student_no': p['student_no'], 'college': p['college'],
          'class_name': p['class_name'], 'created_at': now - timedelta(days=5), 'updated_at': now - timedelta(days=5)}
-        for p, student_id in zip(people, students)])
+        for p, student_id in zip(people, students, strict=True)])
     template = ((zone.message_templates or {}).get('roster_reminder') or {}).get('template_id')
     if template:
         db.session.execute(sa.insert(SubscriptionQuota.__table__), [

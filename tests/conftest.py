@@ -126,3 +126,13 @@ def _truncate_all(db) -> None:
     tables = ', '.join(f'"{table.name}"' for table in db.metadata.sorted_tables)
     with db.engine.begin() as conn:
         conn.execute(sa.text(f'TRUNCATE {tables} RESTART IDENTITY CASCADE'))
+
+
+@pytest.fixture
+def admin(client, create_reviewer, zone):
+    """The test client logged in as `wang`, zone administrator of the default zone."""
+    from tests.admin.pages import login
+
+    create_reviewer('wang', role='zone_admin')
+    login(client, 'wang')
+    return client

@@ -8,8 +8,17 @@ from flask import Blueprint, Flask, abort, g, redirect, request, session, url_fo
 
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Reviewer
+from miniapp_backend.unit_of_work import unit_of_work
 
-bp = Blueprint('admin', __name__, url_prefix='/admin', template_folder='templates', static_folder='static')
+
+class AdminBlueprint(Blueprint):
+    """Every admin page runs as one unit of work: committed when the view returns, rolled back when it raises."""
+
+    def add_url_rule(self, rule, endpoint=None, view_func=None, **options):
+        super().add_url_rule(rule, endpoint, unit_of_work(view_func) if view_func else None, **options)
+
+
+bp = AdminBlueprint('admin', __name__, url_prefix='/admin', template_folder='templates', static_folder='static')
 
 IDLE_SECONDS = 30 * 60
 ABSOLUTE_SECONDS = 8 * 3600
@@ -17,7 +26,8 @@ OPEN_ENDPOINTS = {'admin.login', 'admin.static'}
 
 
 def init_app(app: Flask) -> None:
-    from miniapp_backend.admin import (  # noqa: F401  (registers the routes)
+    # Importing the view modules registers their routes.
+    from miniapp_backend.admin import (  # noqa: F401
         accounts,
         auth,
         imports,

@@ -10,8 +10,8 @@ from miniapp_backend.enrolment.payment import proofs
 from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.scope import scoped_registrations
 from miniapp_backend.extensions import db
-from miniapp_backend.models import Payment, Registration
 from miniapp_backend.inputs import load_form
+from miniapp_backend.models import Payment, Registration
 from miniapp_backend.models.enums import RegistrationStatus
 from schemas.admin import ClassFilter
 

@@ -51,9 +51,9 @@ def audit_log():
     lines = [labels.sentence(e, names, g.reviewer.zone, e.registration.name if e.registration else None)
              for e in events]
     if request.args.get('format') == 'xlsx':
-        rows = [(labels.beijing(e.at, '%Y-%m-%d %H:%M:%S'), e.registration_id, line) for e, line in zip(events, lines)]
+        rows = [(labels.beijing(e.at, '%Y-%m-%d %H:%M:%S'), e.registration_id, line) for e, line in zip(events, lines, strict=True)]
         return _xlsx('audit', workbook_bytes('审计日志', ['时间（北京时间）', '登记编号', '事件'], rows))
-    return render_template('admin/audit.html', rows=list(zip(events, lines)), actions=labels.AUDIT_VERBS)
+    return render_template('admin/audit.html', rows=list(zip(events, lines, strict=True)), actions=labels.AUDIT_VERBS)
 
 
 @bp.get('/register')

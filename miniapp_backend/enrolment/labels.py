@@ -2,7 +2,7 @@
 and the audit history as sentences. Reviewers never read a code."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 from miniapp_backend.models import AuditEvent, Zone
@@ -88,7 +88,7 @@ def beijing(moment: datetime | None, fmt: str = '%Y-%m-%d %H:%M') -> str:
     if moment is None:
         return ''
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(BEIJING).strftime(fmt)
 
 

@@ -7,11 +7,11 @@ import sqlalchemy as sa
 
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Reviewer
-from tests.admin.test_admin import _csrf, login
+from tests.admin.pages import csrf_token, login
 
 
 def _create(client, **fields):
-    return client.post('/admin/accounts', data={'csrf_token': _csrf(client, '/admin/accounts'), **fields})
+    return client.post('/admin/accounts', data={'csrf_token': csrf_token(client, '/admin/accounts'), **fields})
 
 
 def _issued(page: str) -> str:
@@ -19,7 +19,7 @@ def _issued(page: str) -> str:
 
 
 def _logout(client):
-    client.post('/admin/logout', data={'csrf_token': _csrf(client, '/admin/')})
+    client.post('/admin/logout', data={'csrf_token': csrf_token(client, '/admin/')})
 
 
 def test_create_a_scoped_counsellor_who_must_change_the_password(client, create_reviewer, zone):
@@ -38,7 +38,7 @@ def test_create_a_scoped_counsellor_who_must_change_the_password(client, create_
     _logout(client)
     assert login(client, 'li', password).headers['Location'].endswith('/admin/password')
     assert client.get('/admin/').headers['Location'].endswith('/admin/password')
-    token = _csrf(client, '/admin/password')
+    token = csrf_token(client, '/admin/password')
     assert '两次输入的密码不一致' in client.post('/admin/password', data={
         'password': 'new-pass-123', 'repeat': 'other', 'csrf_token': token}).text
     client.post('/admin/password', data={'password': 'new-pass-123', 'repeat': 'new-pass-123', 'csrf_token': token})
@@ -56,11 +56,11 @@ def test_disable_and_reset_end_sessions(app, client, create_reviewer, zone):
     login(other, 'liu')
     assert other.get('/admin/').status_code == 200
     login(client, 'wang')
-    client.post(f'/admin/accounts/{target.id}/active', data={'active': '0', 'csrf_token': _csrf(client, '/admin/accounts')})
+    client.post(f'/admin/accounts/{target.id}/active', data={'active': '0', 'csrf_token': csrf_token(client, '/admin/accounts')})
     assert other.get('/admin/').status_code == 302
     assert login(other, 'liu').status_code == 401
-    client.post(f'/admin/accounts/{target.id}/active', data={'active': '1', 'csrf_token': _csrf(client, '/admin/accounts')})
-    page = client.post(f'/admin/accounts/{target.id}/reset', data={'csrf_token': _csrf(client, '/admin/accounts')}).text
+    client.post(f'/admin/accounts/{target.id}/active', data={'active': '1', 'csrf_token': csrf_token(client, '/admin/accounts')})
+    page = client.post(f'/admin/accounts/{target.id}/reset', data={'csrf_token': csrf_token(client, '/admin/accounts')}).text
     assert login(other, 'liu').status_code == 401
     assert login(other, 'liu', _issued(page)).headers['Location'].endswith('/admin/password')
     actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like('reviewer_%'))).all()
@@ -77,5 +77,5 @@ def test_only_zone_admins_manage_accounts_and_only_in_their_zone(client, create_
     _logout(client)
     login(client, 'wang')
     assert 'qd' not in client.get('/admin/accounts').text
-    response = client.post(f'/admin/accounts/{elsewhere.id}/reset', data={'csrf_token': _csrf(client, '/admin/accounts')})
+    response = client.post(f'/admin/accounts/{elsewhere.id}/reset', data={'csrf_token': csrf_token(client, '/admin/accounts')})
     assert response.status_code == 404

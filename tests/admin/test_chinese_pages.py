@@ -14,10 +14,17 @@ from miniapp_backend.enrolment.payment.record import record_payment
 from miniapp_backend.enrolment.registration.states import Action, transition
 from miniapp_backend.extensions import db
 from miniapp_backend.models import (
-    ImportJob, ImportRowError, Registration, Reviewer, RosterEntry, SubsidisedPerson, Suspension, enums,
+    ImportJob,
+    ImportRowError,
+    Registration,
+    Reviewer,
+    RosterEntry,
+    SubsidisedPerson,
+    Suspension,
+    enums,
 )
 from miniapp_backend.models.base import utcnow
-from tests.admin.test_admin import login
+from tests.admin.pages import login
 
 #: Every enumeration code, stage code and audit action code, and the English status words a raw value would show.
 FORBIDDEN = ({m.value.lower() for enum in vars(enums).values() if isinstance(enum, type)
@@ -122,7 +129,7 @@ def busy_zone(create_zone, create_reviewer, create_student, create_registration)
     create_reviewer('zhou', role='counsellor', zone_code='370200', school_code=school, college='计算机与信息学院',
                     class_name='计算机22-1班')
     made = _every_state(zone, create_student, create_registration)
-    for number, (registration, mode) in enumerate(zip(made, list(enums.StudyMode) * 9)):
+    for number, (registration, mode) in enumerate(zip(made, list(enums.StudyMode) * 9, strict=False)):
         db.session.add(RosterEntry(zone_id=zone.id, year=zone.year, school_id=zone.schools[0].id,
                                    student_no=f'2022{number:04d}', name=registration.name,
                                    id_number=registration.id_number, id_index=registration.id_index,
@@ -133,7 +140,7 @@ def busy_zone(create_zone, create_reviewer, create_student, create_registration)
                                college='计算机与信息学院', class_name='计算机22-1班', enrolment_year=2022))
     db.session.add_all(SubsidisedPerson(id_index=r.id_index, zone_id=zone.id, year=zone.year, name=r.name,
                                         id_number=r.id_number, category=category, source='民政局')
-                       for r, category in zip(made, enums.SpecialIdentity))
+                       for r, category in zip(made, enums.SpecialIdentity, strict=False))
     admin = db.session.scalar(sa.select(Reviewer).where(Reviewer.username == 'wang'))
     for status in enums.ImportStatus:
         job = ImportJob(kind=enums.ImportKind.REGISTRATIONS, zone_id=zone.id, reviewer_id=admin.id, filename='名单.xlsx',

@@ -13,7 +13,7 @@ from miniapp_backend.enrolment.payment.record import record_payment
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Payment
 from miniapp_backend.models.base import utcnow
-from tests.admin.test_admin import login
+from tests.admin.pages import login
 
 
 def pdf_links(data: bytes) -> list[str]:

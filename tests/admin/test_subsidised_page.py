@@ -12,7 +12,6 @@ from miniapp_backend.extensions import db
 from miniapp_backend.models import ImportJob
 from tests.admin.test_imports import upload, workbook
 from tests.factories import make_id_number
-from tests.roster.test_roster import admin  # noqa: F401  (fixture)
 
 
 def test_list_search_export_and_mismatches(admin, zone, create_student, create_registration):

@@ -11,14 +11,14 @@ from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, InsuredPerson, Notification, Suspension
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.security.blind_index import blind_index
-from tests.admin.test_admin import _csrf, login
+from tests.admin.pages import csrf_token, login
 from tests.factories import make_id_number
 
 
 def _phone_form(client, **changes):
     form = {'name': '赵敏', 'id_number': make_id_number(), 'origin_zone_code': '340403',
             'reason': '在学籍地（外地）参加城乡居民医保', 'suspend_from': '2026-12-31',
-            'note': '淮南市医保中心 李工 受理号 HN-2026-118', 'csrf_token': _csrf(client, '/admin/suspensions')}
+            'note': '淮南市医保中心 李工 受理号 HN-2026-118', 'csrf_token': csrf_token(client, '/admin/suspensions')}
     form.update(changes)
     return form
 
@@ -56,7 +56,7 @@ def test_confirm_and_refuse_a_pending_one_and_the_student_is_told(client, create
     login(client, 'liu')
     listed = client.get('/admin/suspensions?status=submitted').text
     assert listed.count('等待原参保地确认') >= 2
-    token = _csrf(client, '/admin/suspensions')
+    token = csrf_token(client, '/admin/suspensions')
     refused = client.post(f'/admin/suspensions/{pending[1].id}/decision', data={'decision': 'refuse', 'reason': '',
                                                                                'csrf_token': token},
                           follow_redirects=True)
@@ -85,9 +85,9 @@ def test_schools_do_not_see_the_desk_and_other_zones_stay_hidden(client, create_
     create_reviewer('liu')
     login(client, 'zhao')
     assert client.get('/admin/suspensions').status_code == 403
-    client.post('/admin/logout', data={'csrf_token': _csrf(client, '/admin/')})
+    client.post('/admin/logout', data={'csrf_token': csrf_token(client, '/admin/')})
     login(client, 'liu')
     assert '丙' not in client.get('/admin/suspensions').text
     response = client.post(f'/admin/suspensions/{hidden.id}/decision',
-                           data={'decision': 'confirm', 'csrf_token': _csrf(client, '/admin/suspensions')})
+                           data={'decision': 'confirm', 'csrf_token': csrf_token(client, '/admin/suspensions')})
     assert response.status_code == 404

@@ -13,7 +13,6 @@ from miniapp_backend.extensions import db
 from miniapp_backend.models import ImportJob, Registration
 from tests.admin.test_imports import upload
 from tests.factories import make_id_number
-from tests.roster.test_roster import admin  # noqa: F401  (fixture)
 
 
 def _dropdowns(book) -> dict[str, list[str]]:

@@ -9,7 +9,7 @@ from miniapp_backend.extensions import db
 from miniapp_backend.models import Suspension
 from miniapp_backend.models.base import utcnow
 from tests.admin.test_proofs import pdf_links
-from tests.browser.test_admin_browser import _login
+from tests.browser.pages import sign_in
 from tests.factories import make_id_number
 
 pytestmark = pytest.mark.browser
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 def test_record_a_phone_suspension(page, create_reviewer, zone):
     create_reviewer('liu')
-    _login(page, 'liu')
+    sign_in(page, 'liu')
     page.click('a:has-text("停保管理")')
     form = page.locator('#phone-suspension')
     form.locator('input[name=name]').fill('赵敏')
@@ -39,7 +39,7 @@ def test_print_a_certificate_and_an_e_receipt_and_verify_them(page, live_server,
     record_payment(registration, amount_fen=40000, paid_at=utcnow(), voucher_no='334000012345', channel='tax',
                    source='gateway')
     db.session.commit()
-    _login(page, 'liu')
+    sign_in(page, 'liu')
     page.goto(f'/admin/registrations/{registration.id}')
     links = {}
     for selector, name in (('#print-certificate', 'certificate'), ('a.receipt-pdf', 'receipt')):

@@ -11,7 +11,7 @@ from miniapp_backend.enrolment.imports.importers import KINDS
 from miniapp_backend.extensions import db
 from miniapp_backend.models import ImportJob, RosterEntry
 from tests.admin.test_imports import workbook
-from tests.browser.test_admin_browser import _login
+from tests.browser.pages import sign_in
 from tests.roster.test_roster import CLASS_A, CLASS_B, roster_rows
 
 pytestmark = pytest.mark.browser
@@ -27,7 +27,7 @@ def test_roster_import_progress_drill_down_and_exemption(page, create_reviewer, 
     rows = roster_rows(zone, count_a=3, count_b=2)
     path = tmp_path / '学籍名单.xlsx'
     path.write_bytes(workbook(KINDS['school_roster'].headers, rows))
-    _login(page, 'wang')
+    sign_in(page, 'wang')
     page.click('a:has-text("Excel导入")')
     page.select_option('select[name=kind]', 'school_roster')
     page.set_input_files('input[name=file]', str(path))
@@ -59,7 +59,7 @@ def test_zone_admin_creates_a_counsellor_who_sees_only_their_class(page, create_
     mine = create_registration(create_student(), zone, status='submitted', class_name=CLASS_A, name='本班学生',
                                stage='centre')
     create_registration(create_student(), zone, status='submitted', class_name=CLASS_B, name='外班学生', stage='centre')
-    _login(page, 'wang')
+    sign_in(page, 'wang')
     page.click('a:has-text("审核账号")')
     page.fill('input[name=username]', 'chen')
     page.fill('input[name=display_name]', '陈老师')

@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
@@ -12,7 +11,7 @@ from miniapp_backend.enrolment.imports import runner
 from miniapp_backend.enrolment.imports.importers import KINDS
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, ImportJob, Notification, RosterEntry, SubscriptionQuota
-from tests.admin.test_admin import _csrf, login
+from tests.admin.pages import csrf_token, login
 from tests.admin.test_imports import upload, workbook
 from tests.factories import make_id_number
 
@@ -34,13 +33,6 @@ def import_roster(client, zone, rows):
     runner.run(job.id)
     db.session.expire_all()
     return db.session.get(ImportJob, job.id)
-
-
-@pytest.fixture
-def admin(client, create_reviewer, zone):
-    create_reviewer('wang', role='zone_admin')
-    login(client, 'wang')
-    return client
 
 
 def _progress(client):
@@ -85,7 +77,7 @@ def test_progress_counts_per_class_and_the_pending_list(admin, zone, create_stud
     pending = admin.get(f'/admin/roster?state=pending&class_name={CLASS_A}').text
     assert rows[2][2] in pending and rows[0][2] not in pending and rows[1][2] not in pending
     assert rows[2][4] not in pending and rows[2][4][:6] + '********' in pending
-    export = admin.get(f'/admin/roster?state=pending&format=xlsx')
+    export = admin.get('/admin/roster?state=pending&format=xlsx')
     sheet = list(load_workbook(io.BytesIO(export.data)).active.values)
     assert sheet[0][:5] == ('学校', '学院', '班级', '学号', '姓名')
     assert sorted(r[4] for r in sheet[1:]) == sorted([rows[2][2], rows[3][2], rows[4][2]])
@@ -96,7 +88,7 @@ def test_marking_exempt_changes_the_counts_and_is_audited(admin, zone):
     rows = roster_rows(zone)
     import_roster(admin, zone, rows)
     entry = db.session.scalars(sa.select(RosterEntry).where(RosterEntry.student_no == rows[3][1])).one()
-    token = _csrf(admin, '/admin/roster')
+    token = csrf_token(admin, '/admin/roster')
     refused = admin.post(f'/admin/roster/{entry.id}/exempt', data={'reason': '其他', 'csrf_token': token},
                          follow_redirects=True)
     assert '选择“其他”时请填写具体原因' in refused.text
@@ -115,12 +107,12 @@ def test_a_counsellor_sees_and_marks_only_their_class(client, admin, zone, creat
     import_roster(admin, zone, rows)
     create_reviewer('zhou', role='counsellor', school_code=zone.schools[0].code, college='计算机与信息学院',
                     class_name=CLASS_A)
-    client.post('/admin/logout', data={'csrf_token': _csrf(client, '/admin/')})
+    client.post('/admin/logout', data={'csrf_token': csrf_token(client, '/admin/')})
     login(client, 'zhou')
     assert set(_progress(client)) == {CLASS_A}
     other = db.session.scalars(sa.select(RosterEntry).where(RosterEntry.class_name == CLASS_B)).first()
     response = client.post(f'/admin/roster/{other.id}/exempt', data={'reason': '已毕业或离校',
-                                                                     'csrf_token': _csrf(client, '/admin/')})
+                                                                     'csrf_token': csrf_token(client, '/admin/')})
     assert response.status_code == 404
     assert rows[3][2] not in client.get('/admin/roster').text
 
@@ -136,11 +128,11 @@ def test_reminders_go_only_to_linked_students_who_accepted(admin, zone, create_s
     create_registration(declined, zone, status='draft', id_number=rows[1][4])
     db.session.add(SubscriptionQuota(student_id=accepted.id, template_id='tpl-remind', remaining=1))
     db.session.commit()
-    response = admin.post('/admin/roster/remind', data={'csrf_token': _csrf(admin, '/admin/roster'),
+    response = admin.post('/admin/roster/remind', data={'csrf_token': csrf_token(admin, '/admin/roster'),
                                                         'class_name': CLASS_A}, follow_redirects=True)
     assert '已发送参保提醒1人；2人未关联微信或未订阅提醒' in response.text
     notices = db.session.scalars(sa.select(Notification)).all()
     assert [(n.student_id, n.kind.value) for n in notices] == [(accepted.id, 'roster_reminder')]
     # A second click the same day sends nothing more.
-    admin.post('/admin/roster/remind', data={'csrf_token': _csrf(admin, '/admin/roster'), 'class_name': CLASS_A})
+    admin.post('/admin/roster/remind', data={'csrf_token': csrf_token(admin, '/admin/roster'), 'class_name': CLASS_A})
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 1

@@ -16,8 +16,7 @@ from miniapp_backend.enrolment.zones.availability import check_window, find_zone
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, School, Student, Zone
 from miniapp_backend.models.base import utcnow
-from miniapp_backend.models.enums import ACTIVE_STATUSES
-from miniapp_backend.models.enums import RegistrationStatus as S
+from miniapp_backend.models.enums import ACTIVE_STATUSES, RegistrationStatus as S
 from miniapp_backend.security.blind_index import blind_index
 from miniapp_backend.security.idnumbers import InvalidIdNumber, validate_id_number
 
@@ -82,12 +81,12 @@ def submit(registration: Registration, student: Student, now: datetime | None = 
                      excluding=registration.id)
     id_index, year, own_zone = registration.id_index, registration.year, registration.zone
     try:
-        # The transition writes the 受理 message, whose outbox check flushes: the race may surface there.
-        _transition(registration, Action.SUBMIT, Actor.student(student.id))
-        db.session.flush()
+        # The transition also writes the 受理 message, whose outbox check flushes: the race may surface there.
+        with db.session.begin_nested():
+            _transition(registration, Action.SUBMIT, Actor.student(student.id))
     except IntegrityError:
-        # Another submission for the same person won the race; nothing of this one is kept.
-        db.session.rollback()
+        # Another submission for the same person won the race: this one is undone to the savepoint, the caller's
+        # transaction stays usable.
         raise duplicates.already_enrolled(_zone_of_active(id_index, year) or own_zone) from None
     return registration
 
