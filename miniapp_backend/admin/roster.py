@@ -36,7 +36,8 @@ def _filters() -> dict:
 def progress_page():
     """参保进度: per school / college / class, 应参保 … 未办理, each count a link to its list."""
     rows = progress.by_class(g.reviewer, g.reviewer.zone.year)
-    return render_template('admin/progress.html', rows=rows, total=progress.totals(rows), year=g.reviewer.zone.year)
+    return render_template('admin/progress.html', rows=rows, total=progress.totals(rows), year=g.reviewer.zone.year,
+                           modes=progress.by_study_mode(g.reviewer, g.reviewer.zone.year))
 
 
 @bp.get('/roster')

@@ -74,6 +74,9 @@ def test_progress_counts_per_class_and_the_pending_list(admin, zone, create_stud
     # 名单 无需 应参保 已登记 审核中 已通过 已缴费 未办理
     assert _progress(admin)[CLASS_A][3:11] == ['3', '0', '3', '2', '1', '1', '1', '1']
     assert _progress(admin)[CLASS_B][3:11] == ['2', '0', '2', '0', '0', '0', '0', '2']
+    by_mode = admin.get('/admin/progress').text.split('id="by-mode"')[1].split('</table>')[0]
+    assert '<td>全日制</td><td>3</td><td>0</td><td>3</td><td>2</td>' in by_mode
+    assert '<td>非全日制</td><td>2</td><td>0</td><td>2</td><td>0</td>' in by_mode
     pending = admin.get(f'/admin/roster?state=pending&class_name={CLASS_A}').text
     assert rows[2][2] in pending and rows[0][2] not in pending and rows[1][2] not in pending
     assert rows[2][4] not in pending and rows[2][4][:6] + '********' in pending

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from miniapp_backend.enrolment.scope import scoped_roster
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, Reviewer, RosterEntry, School
-from miniapp_backend.models.enums import ACTIVE_STATUSES, RegistrationStatus as S
+from miniapp_backend.models.enums import ACTIVE_STATUSES, RegistrationStatus as S, StudyMode
 
 REVIEWING = (S.SUBMITTED, S.UNDER_REVIEW, S.RETURNED)
 PASSED = (S.APPROVED, S.PAID)
@@ -55,23 +55,34 @@ def _with_status(reviewer: Reviewer, year: int) -> sa.Subquery:
             .outerjoin(Registration, active).subquery())
 
 
-def by_class(reviewer: Reviewer, year: int) -> list[Progress]:
-    """One row per school / college / class in the reviewer's scope, ordered for reading."""
-    rows = _with_status(reviewer, year)
+def _counts(rows: sa.Subquery) -> list:
+    """名单人数, 无需参保, 已登记, 审核中, 已通过, 已缴费 as aggregate columns."""
     counted = sa.and_(rows.c.exempt_reason.is_(None), rows.c.reg_status.is_not(None))
 
     def count(condition):
         return sa.func.count().filter(condition)
 
-    query = (sa.select(School.id, School.name, rows.c.college, rows.c.class_name, sa.func.count(),
-                       count(rows.c.exempt_reason.is_not(None)), count(counted),
-                       count(sa.and_(counted, rows.c.reg_status.in_([s.value for s in REVIEWING]))),
-                       count(sa.and_(counted, rows.c.reg_status.in_([s.value for s in PASSED]))),
-                       count(sa.and_(counted, rows.c.reg_status == S.PAID.value)))
+    return [sa.func.count(), count(rows.c.exempt_reason.is_not(None)), count(counted),
+            count(sa.and_(counted, rows.c.reg_status.in_([s.value for s in REVIEWING]))),
+            count(sa.and_(counted, rows.c.reg_status.in_([s.value for s in PASSED]))),
+            count(sa.and_(counted, rows.c.reg_status == S.PAID.value))]
+
+
+def by_class(reviewer: Reviewer, year: int) -> list[Progress]:
+    """One row per school / college / class in the reviewer's scope, ordered for reading."""
+    rows = _with_status(reviewer, year)
+    query = (sa.select(School.id, School.name, rows.c.college, rows.c.class_name, *_counts(rows))
              .join(School, School.id == rows.c.school_id)
              .group_by(School.id, School.name, School.code, rows.c.college, rows.c.class_name)
              .order_by(School.code, rows.c.college, rows.c.class_name))
     return [Progress(*row) for row in db.session.execute(query).all()]
+
+
+def by_study_mode(reviewer: Reviewer, year: int) -> list[Progress]:
+    """参保类型: the same counts per 全日制 / 非全日制 (the label stands in the school column)."""
+    rows = _with_status(reviewer, year)
+    query = (sa.select(rows.c.study_mode, *_counts(rows)).group_by(rows.c.study_mode).order_by(rows.c.study_mode))
+    return [Progress(None, StudyMode(mode).label, '', '', *counts) for mode, *counts in db.session.execute(query)]
 
 
 def totals(rows: list[Progress]) -> Progress:
