@@ -48,6 +48,11 @@ CLASSES_PER_COLLEGE, STUDENTS_PER_CLASS = 5, 100
 CHANNELS = ('tax',) * 8 + ('family',) * 2 + ('cash',)
 
 
+def _hours(since: datetime, now: datetime) -> float:
+    """Hours from `since` to a few minutes before now (at least a quarter of an hour)."""
+    return max((now - since).total_seconds() / 3600 - 0.1, 0.25)
+
+
 def _insert_ids(model, rows: list[dict]):
     """A multi-row INSERT … RETURNING id (rows batched by the driver), the ids in the rows' order."""
     table = model.__table__
@@ -138,8 +143,9 @@ def _registrations(zone: Zone, chosen: list[tuple[dict, S]], rng: random.Random,
     rows, timeline = [], []
     for (person, status), student_id in zip(chosen, students, strict=True):
         submitted = now - timedelta(days=rng.uniform(1, 34) ** 0.9, minutes=rng.randrange(600))
-        approved = submitted + timedelta(hours=rng.uniform(2, 60))
-        paid = min(approved + timedelta(hours=rng.uniform(1, 200)), now - timedelta(minutes=5))
+        # Decisions and payments follow within the time there was, so no day collects a pile of them.
+        approved = submitted + timedelta(hours=rng.uniform(0.2, min(60, _hours(submitted, now))))
+        paid = approved + timedelta(hours=rng.uniform(0.1, min(200, _hours(approved, now))))
         reached = status not in (S.DRAFT,)
         passed = status in (S.APPROVED, S.PAID, S.EXPIRED)
         rows.append({
