@@ -48,8 +48,9 @@ def create(admin: Reviewer, form: dict[str, str]) -> tuple[Reviewer, str]:
         errors['role'] = '请选择角色'
         role = None
     school = None
-    if form.get('school_id', '').isdigit():
-        school = db.session.scalar(sa.select(School).where(School.id == int(form['school_id']),
+    school_id = form.get('school_id', '')
+    if school_id.isascii() and school_id.isdigit() and len(school_id) <= 9:  # an id, not '²' or 30 nines
+        school = db.session.scalar(sa.select(School).where(School.id == int(school_id),
                                                            School.zone_id == admin.zone_id))
     scope = {'school_id': school, 'college': form.get('college', '').strip() or None,
              'class_name': form.get('class_name', '').strip() or None}

@@ -79,3 +79,10 @@ def test_only_zone_admins_manage_accounts_and_only_in_their_zone(client, create_
     assert 'qd' not in client.get('/admin/accounts').text
     response = client.post(f'/admin/accounts/{elsewhere.id}/reset', data={'csrf_token': csrf_token(client, '/admin/accounts')})
     assert response.status_code == 404
+
+
+def test_a_school_that_is_not_an_id_is_refused_by_name(admin, zone):
+    for value in ('²', '9' * 30, '-1'):
+        page = admin.post('/admin/accounts', data={'csrf_token': csrf_token(admin, '/admin/accounts'), 'username': 'zz',
+                                                   'role': 'school_admin', 'school_id': value})
+        assert page.status_code == 200 and '该角色须填写学校' in page.text

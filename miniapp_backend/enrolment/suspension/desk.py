@@ -41,7 +41,7 @@ def record_phone(reviewer: Reviewer, actor: Actor, form: dict[str, str], now: da
     except InvalidIdNumber as exc:
         errors['id_number'] = [exc.message]
     origin = form.get('origin_zone_code', '').strip()
-    if not (origin.isdigit() and len(origin) == 6):
+    if not (origin.isascii() and origin.isdigit() and len(origin) == 6):
         errors['origin_zone_code'] = ['原参保地区划应为6位数字']
     elif origin == reviewer.zone.code:
         errors['origin_zone_code'] = ['原参保地不能是本专区']
