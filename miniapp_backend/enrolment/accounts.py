@@ -10,6 +10,7 @@ from werkzeug.security import generate_password_hash
 from miniapp_backend.enrolment import audit
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.extensions import db
+from miniapp_backend.inputs import InputRefused, clean_text
 from miniapp_backend.models import Reviewer, School
 from miniapp_backend.models.enums import ReviewerRole
 
@@ -34,11 +35,20 @@ def temporary_password() -> str:
     return secrets.token_urlsafe(9)
 
 
-def create(admin: Reviewer, form: dict[str, str]) -> tuple[Reviewer, str]:
+def _text(form, name: str, errors: dict[str, str], max_length: int) -> str | None:
+    """A free-text field the database can store, or the field's Chinese error."""
+    try:
+        return clean_text(form.get(name, ''), max_length=max_length) or None
+    except InputRefused as refused:
+        errors[name] = refused.message
+        return None
+
+
+def create(admin: Reviewer, form) -> tuple[Reviewer, str]:
     """A reviewer in the admin's zone; returns it with its one-time password. Problems are named by field."""
     errors: dict[str, str] = {}
-    username = form.get('username', '').strip()
-    if not (2 <= len(username) <= 64) or not username.replace('_', '').replace('.', '').isalnum():
+    username = _text(form, 'username', errors, 64) or ''
+    if not (2 <= len(username) <= 64 and username.isascii() and username.replace('_', '').replace('.', '').isalnum()):
         errors['username'] = '用户名应为2至64位字母、数字、下划线'
     elif db.session.scalar(sa.select(Reviewer.id).where(Reviewer.username == username)):
         errors['username'] = '该用户名已被使用'
@@ -52,8 +62,9 @@ def create(admin: Reviewer, form: dict[str, str]) -> tuple[Reviewer, str]:
     if school_id.isascii() and school_id.isdigit() and len(school_id) <= 9:  # an id, not '²' or 30 nines
         school = db.session.scalar(sa.select(School).where(School.id == int(school_id),
                                                            School.zone_id == admin.zone_id))
-    scope = {'school_id': school, 'college': form.get('college', '').strip() or None,
-             'class_name': form.get('class_name', '').strip() or None}
+    display_name = _text(form, 'display_name', errors, 64)
+    scope = {'school_id': school, 'college': _text(form, 'college', errors, 128),
+             'class_name': _text(form, 'class_name', errors, 128)}
     for field in SCOPE_NEEDS.get(role, ()):
         if not scope[field]:
             errors[field] = f'该角色须填写{FIELD_NAMES[field]}'
@@ -61,7 +72,7 @@ def create(admin: Reviewer, form: dict[str, str]) -> tuple[Reviewer, str]:
         raise AccountError(errors)
     needs = SCOPE_NEEDS.get(role, ())
     password = temporary_password()
-    reviewer = Reviewer(username=username, display_name=form.get('display_name', '').strip()[:64] or username,
+    reviewer = Reviewer(username=username, display_name=display_name or username,
                         role=role, zone_id=admin.zone_id, school=school if 'school_id' in needs else None,
                         college=scope['college'] if 'college' in needs else None,
                         class_name=scope['class_name'] if 'class_name' in needs else None,

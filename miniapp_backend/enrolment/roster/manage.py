@@ -6,6 +6,7 @@ from datetime import datetime
 from miniapp_backend.enrolment import audit
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.errors import EnrolmentError
+from miniapp_backend.inputs import InputRefused, clean_text
 from miniapp_backend.models import RosterEntry
 from miniapp_backend.models.base import utcnow
 
@@ -16,7 +17,10 @@ EXEMPT_REASONS = ('已在户籍地或其他地区参加城乡居民医保', '已
 
 def mark_exempt(entry: RosterEntry, reason: str, actor: Actor, note: str = '', now: datetime | None = None) -> None:
     """Exempt with one of the reasons (其他 needs a note); the audit row says who and why."""
-    note = (note or '').strip()
+    try:
+        note = clean_text(note or '', max_length=60)
+    except InputRefused as refused:
+        raise EnrolmentError('invalid_reason', refused.message, status=422) from None
     if reason not in EXEMPT_REASONS:
         raise EnrolmentError('invalid_reason', '请选择无需参保的原因', status=422)
     if reason == '其他' and not note:

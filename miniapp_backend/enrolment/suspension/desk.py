@@ -10,6 +10,7 @@ from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.suspension import decide
 from miniapp_backend.enrolment.suspension.request import record
+from miniapp_backend.inputs import InputRefused, clean_text
 from miniapp_backend.models import Reviewer, Student, Suspension
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import SuspensionStatus
@@ -33,8 +34,8 @@ def record_phone(reviewer: Reviewer, actor: Actor, form: dict[str, str], now: da
     """The student phoned the home-town centre, which suspended the enrolment: record it as confirmed here."""
     now = now or utcnow()
     errors: dict[str, list[str]] = {}
-    name = form.get('name', '').strip()
-    if not name:
+    name = _text(form, 'name', errors, 64)
+    if not name and 'name' not in errors:
         errors['name'] = ['请填写姓名']
     try:
         number = validate_id_number('resident_id', form.get('id_number', '').strip()).number
@@ -52,8 +53,8 @@ def record_phone(reviewer: Reviewer, actor: Actor, form: dict[str, str], now: da
         since = date.fromisoformat(form.get('suspend_from', ''))
     except ValueError:
         errors['suspend_from'] = ['暂停日期格式应为YYYY-MM-DD']
-    note = form.get('note', '').strip()
-    if not note:
+    note = _text(form, 'note', errors, 200)
+    if not note and 'note' not in errors:
         errors['note'] = ['请填写电话办理情况（如对方经办人、受理编号）']
     if errors:
         raise EnrolmentError('invalid', '；'.join(m[0] for m in errors.values()), status=422, errors=errors)
@@ -63,9 +64,20 @@ def record_phone(reviewer: Reviewer, actor: Actor, form: dict[str, str], now: da
     return suspension
 
 
+def _text(form, name: str, errors: dict[str, list[str]], max_length: int) -> str:
+    try:
+        return clean_text(form.get(name, ''), max_length=max_length)
+    except InputRefused as refused:
+        errors[name] = [refused.message]
+        return ''
+
+
 def decide_by_hand(suspension: Suspension, actor: Actor, confirm: bool, reason: str) -> None:
     """Confirm or refuse a pending one; a refusal must say why (the student reads it)."""
-    reason = (reason or '').strip()
+    try:
+        reason = clean_text(reason or '', max_length=200)
+    except InputRefused as refused:
+        raise EnrolmentError('reason', refused.message, status=422) from None
     if suspension.status is not SuspensionStatus.SUBMITTED:
         raise EnrolmentError('decided', '该停保申请已处理')
     if confirm:
