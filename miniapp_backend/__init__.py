@@ -74,10 +74,11 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from miniapp_backend import admin, api, health, verification
+    from miniapp_backend import admin, api, health, metrics, verification
 
     app.register_blueprint(health.bp)
     app.register_blueprint(verification.bp)
+    metrics.init_app(app)
     api.init_app(app)
     admin.init_app(app)
 

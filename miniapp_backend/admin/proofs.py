@@ -44,7 +44,8 @@ def certificates_batch():
         abort(400, description='；'.join(invalid.values()))
     college, class_name = filters['college'], filters['class_name']
     if not class_name and not college:
-        abort(400, description='请选择学院或班级')
+        flash('请先选择要打印参保证明的学院或班级（在参保进度或记录页点击“打印全班参保证明”）', 'error')
+        return redirect(url_for('admin.progress_page'))
     query = scoped_registrations(g.reviewer).where(Registration.status == RegistrationStatus.PAID)
     if college:
         query = query.where(Registration.college == college)

@@ -51,8 +51,12 @@ def audit_log():
     lines = [labels.sentence(e, names, g.reviewer.zone, e.registration.name if e.registration else None)
              for e in events]
     if request.args.get('format') == 'xlsx':
-        rows = [(labels.beijing(e.at, '%Y-%m-%d %H:%M:%S'), e.registration_id, line) for e, line in zip(events, lines, strict=True)]
-        return _xlsx('audit', workbook_bytes('审计日志', ['时间（北京时间）', '登记编号', '事件'], rows))
+        rows = [(labels.beijing(e.at, '%Y-%m-%d %H:%M:%S'), e.actor_type.label, names.get(e.actor_id, '')
+                 if e.actor_type.value == 'reviewer' else '', labels.AUDIT_VERBS.get(e.action, ''), e.registration_id,
+                 labels.status_label(e.from_status), labels.status_label(e.to_status), e.reason or '', line)
+                for e, line in zip(events, lines, strict=True)]
+        return _xlsx('audit', workbook_bytes('审计日志', ['时间（北京时间）', '操作人类型', '操作人', '操作', '登记编号', '原状态',
+                                                      '新状态', '原因', '事件'], rows))
     return render_template('admin/audit.html', rows=list(zip(events, lines, strict=True)), actions=labels.AUDIT_VERBS)
 
 

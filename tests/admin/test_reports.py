@@ -51,7 +51,7 @@ def test_audit_log_lists_and_filters(client, create_reviewer, zone, student, cre
     page = client.get('/admin/audit?action=open_record').text
     assert '查看了记录' in page and '>open_record<' not in page and f'>{registration.id}</a>' in page
     rows = list(load_workbook(io.BytesIO(client.get('/admin/audit?format=xlsx').data)).active.values)
-    assert rows[0][0] == '时间（北京时间）' and any('查看了记录' in r[2] for r in rows[1:])
+    assert rows[0][0] == '时间（北京时间）' and any(r[3] == '查看了记录' and '查看了记录' in r[8] for r in rows[1:])
 
 
 def test_register_page_masks_id_numbers(client, create_reviewer, zone, create_student, create_registration):
