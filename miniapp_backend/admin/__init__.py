@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, abort, g, redirect, request, session, url_for
 
@@ -17,7 +18,14 @@ OPEN_ENDPOINTS = {'admin.login', 'admin.static'}
 
 
 def init_app(app: Flask) -> None:
-    from miniapp_backend.admin import auth, imports, payments, reports, review, zone_settings  # noqa: F401  (registers the routes)
+    from miniapp_backend.admin import (  # noqa: F401  (registers the routes)
+        auth,
+        imports,
+        payments,
+        reports,
+        review,
+        zone_settings,
+    )
 
     app.register_blueprint(bp)
 
@@ -28,9 +36,17 @@ def csrf_token() -> str:
     return session['_csrf']
 
 
+def next_page_query(after: str) -> str:
+    """This page's query string (filters kept) opening the page after `after`."""
+    args = request.args.to_dict(flat=False)
+    args['after'] = [after]
+    args.pop('page', None)
+    return urlencode(args, doseq=True)
+
+
 @bp.app_context_processor
 def _template_helpers():
-    return {'csrf_token': csrf_token}
+    return {'csrf_token': csrf_token, 'next_page_query': next_page_query}
 
 
 @bp.before_request

@@ -6,7 +6,7 @@ from flask import Response, g, render_template, request
 from markupsafe import Markup
 
 from miniapp_backend.admin import bp
-from miniapp_backend.enrolment.reports import statistics
+from miniapp_backend.enrolment.reports import paging, statistics
 from miniapp_backend.enrolment.reports.export import workbook_bytes
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, InsuredPerson
@@ -40,22 +40,24 @@ def audit_log():
         query = query.where(AuditEvent.action == request.args['action'])
     if request.args.get('registration', '').isdigit():
         query = query.where(AuditEvent.registration_id == int(request.args['registration']))
-    events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(500)).all()
     if request.args.get('format') == 'xlsx':
         rows = [(e.at.strftime('%Y-%m-%d %H:%M:%S'), e.actor_type.label, e.actor_id, e.action, e.registration_id,
-                 e.from_status, e.to_status, e.reason) for e in events]
+                 e.from_status, e.to_status, e.reason)
+                for e in db.session.scalars(query.order_by(AuditEvent.id.desc()).execution_options(yield_per=2000))]
         return _xlsx('audit', workbook_bytes('审计日志', ['时间', '操作人类型', '操作人', '操作', '登记', '原状态', '新状态', '原因'],
                                              rows))
-    return render_template('admin/audit.html', events=events)
+    page = paging.newest_first(query, (AuditEvent.id,), request.args.get('after'))
+    return render_template('admin/audit.html', events=page.rows, after=page.after)
 
 
 @bp.get('/register')
 def insured_register():
     """The insured register of my zone (masked ID numbers)."""
-    query = sa.select(InsuredPerson).where(InsuredPerson.zone_id == g.reviewer.zone_id).order_by(InsuredPerson.id)
-    people = db.session.scalars(query.limit(500)).all()
+    query = sa.select(InsuredPerson).where(InsuredPerson.zone_id == g.reviewer.zone_id)
     if request.args.get('format') == 'xlsx':
         rows = [(p.name, mask_id_number(p.id_number), p.status.label, p.since.isoformat(),
-                 p.until.isoformat() if p.until else '', p.paid_through_year) for p in db.session.scalars(query)]
+                 p.until.isoformat() if p.until else '', p.paid_through_year)
+                for p in db.session.scalars(query.order_by(InsuredPerson.id))]
         return _xlsx('register', workbook_bytes('参保名册', ['姓名', '证件号码', '参保状态', '起始日期', '终止日期', '缴费至年度'], rows))
-    return render_template('admin/register.html', people=people, mask=mask_id_number)
+    page = paging.newest_first(query, (InsuredPerson.id,), request.args.get('after'))
+    return render_template('admin/register.html', people=page.rows, after=page.after, mask=mask_id_number)

@@ -1,22 +1,31 @@
 """Reviewing: the queue, a record with its decisions, batch decisions, the photo and the signature."""
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 
 from miniapp_backend.admin import bp
 from miniapp_backend.enrolment import audit
 from miniapp_backend.enrolment.registration import letters
-from miniapp_backend.enrolment.registration.review import DECISIONS, actor_of, decide, decide_batch
-from miniapp_backend.enrolment.registration.states import TransitionRefused, allowed_actions
+from miniapp_backend.enrolment.registration.review import (
+    DECISIONS,
+    actor_of,
+    decide,
+    decide_batch,
+)
+from miniapp_backend.enrolment.registration.states import (
+    TransitionRefused,
+    allowed_actions,
+)
+from miniapp_backend.enrolment.reports import paging
 from miniapp_backend.enrolment.reports.export import registrations_workbook
 from miniapp_backend.enrolment.scope import review_queue, scoped_registrations
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Document, Registration, SubsidisedPerson
 from miniapp_backend.models.enums import RegistrationStatus
 from miniapp_backend.security.blind_index import blind_index
-
-PAGE_SIZE = 50
 
 
 @bp.get('/')
@@ -26,8 +35,7 @@ def queue():
     query = scoped_registrations(g.reviewer) if show_all else review_queue(g.reviewer)
     term = request.args.get('q', '').strip()
     if term:
-        query = query.where(sa.or_(Registration.name.contains(term), Registration.student_no == term,
-                                   Registration.id_index == blind_index(term)))
+        query = query.where(search(term))
     school = request.args.get('school', '').strip()
     if school:
         query = query.where(Registration.school.has(code=school))
@@ -39,12 +47,26 @@ def queue():
         query = query.where(Registration.status == status)
     if request.args.get('format') == 'xlsx':
         return _export(query)
-    page = max(request.args.get('page', 1, type=int), 1)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(Registration.submitted_at, Registration.id)
-                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return render_template('admin/queue.html', rows=rows, total=total, page=page, page_size=PAGE_SIZE, term=term,
+    # Newest first by id: the (zone_id, id) index, or for the queue its partial twin over the queue's statuses.
+    page = paging.newest_first(query, (Registration.id,), request.args.get('after'))
+    return render_template('admin/queue.html', rows=page.rows, total=total, after=page.after, term=term,
                            show_all=show_all, status=status, statuses=RegistrationStatus)
+
+
+#: An ID number (18 characters, or 15 for old ones): only the blind index can match it.
+_ID_SHAPED = re.compile(r'^(\d{17}[\dXx]|\d{15})$')
+
+
+def search(term: str) -> sa.ColumnElement[bool]:
+    """Name, student number or ID number. Each shape goes to its own index instead of one OR that scans
+    the table: ID-shaped terms to id_index, digits to the student number (or id_index), text to the
+    name's trigram index."""
+    if _ID_SHAPED.match(term):
+        return Registration.id_index == blind_index(term)
+    if term.isdigit():
+        return sa.or_(Registration.student_no == term, Registration.id_index == blind_index(term))
+    return Registration.name.contains(term, autoescape=True)
 
 
 def _export(query) -> Response:
