@@ -3,8 +3,8 @@
 Revision ID: 0002_i16
 Revises: 0001
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0002_i16'
 down_revision = '0001'
