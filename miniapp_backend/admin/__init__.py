@@ -44,9 +44,21 @@ def next_page_query(after: str) -> str:
     return urlencode(args, doseq=True)
 
 
+def new_form_token() -> str:
+    """A fresh token per rendered form that records something once (a cash payment): a double submit sends the
+    same token twice, and the rule that records it finds the first."""
+    return secrets.token_urlsafe(16)
+
+
+def form_token(form) -> str | None:
+    """The form's idempotency token, if it carries a well-formed one."""
+    value = form.get('idempotency_key', '')
+    return value if 16 <= len(value) <= 40 and all(c.isalnum() or c in '-_' for c in value) else None
+
+
 @bp.app_context_processor
 def _template_helpers():
-    return {'csrf_token': csrf_token, 'next_page_query': next_page_query}
+    return {'csrf_token': csrf_token, 'new_form_token': new_form_token, 'next_page_query': next_page_query}
 
 
 @bp.before_request

@@ -1,9 +1,10 @@
 """Payments: status and channel per registration, cash entry (one record or a batch), export."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Response, flash, g, redirect, render_template, request, url_for
 
-from miniapp_backend.admin import bp
+from miniapp_backend.admin import bp, form_token
 from miniapp_backend.admin.reports import XLSX
 from miniapp_backend.admin.review import scoped_registration
 from miniapp_backend.enrolment.payment.record import Outcome, record_payment
@@ -44,13 +45,16 @@ def payments():
 def batch_cash():
     """Cash received for the selected registrations, each for exactly its amount due (seed 001's 现金缴费)."""
     ids = [int(value) for value in request.form.getlist('ids') if value.isdigit()]
-    rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(ids))).all()
+    rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(ids))
+                              .order_by(Registration.id)).all()
+    token = form_token(request.form)
     paid = 0
     for registration in rows:
         with db.session.begin_nested():
             result = record_payment(registration, amount_fen=registration.amount_due_fen or 0, paid_at=utcnow(),
                                     voucher_no=None, channel=PaymentChannel.CASH, source=PaymentSource.CASH,
-                                    actor=actor_of(g.reviewer))
+                                    actor=actor_of(g.reviewer),
+                                    idempotency_key=f'{token}:{registration.id}' if token else None)
         paid += result.outcome is Outcome.PAID
     db.session.commit()
     flash(f'现金缴费登记：成功{paid}条，未处理{len(ids) - paid}条', 'ok' if paid == len(ids) else 'error')
@@ -69,9 +73,16 @@ def cash(registration_id):
     if amount_fen <= 0:
         flash('请输入正确的缴费金额（元）', 'error')
         return redirect(url_for('admin.record', registration_id=registration_id))
-    result = record_payment(registration, amount_fen=amount_fen, paid_at=utcnow(), voucher_no=voucher,
-                            channel=PaymentChannel.CASH, source=PaymentSource.CASH, actor=actor_of(g.reviewer))
-    db.session.commit()
+    try:
+        result = record_payment(registration, amount_fen=amount_fen, paid_at=utcnow(), voucher_no=voucher,
+                                channel=PaymentChannel.CASH, source=PaymentSource.CASH, actor=actor_of(g.reviewer),
+                                idempotency_key=form_token(request.form))
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # The receipt number was recorded on another registration at the same moment.
+        db.session.rollback()
+        flash('该收据号已登记过缴费', 'error')
+        return redirect(url_for('admin.record', registration_id=registration_id))
     flash('现金缴费已登记，参保成功' if result.outcome == 'paid' else result.message,
           'ok' if result.outcome == 'paid' else 'error')
     return redirect(url_for('admin.record', registration_id=registration_id))

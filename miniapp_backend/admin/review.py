@@ -148,7 +148,8 @@ def batch():
     if choice not in ('approve', 'return'):
         abort(400, description='批量操作仅支持通过或退回')
     ids = [int(value) for value in request.form.getlist('ids') if value.isdigit()]
-    rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(ids))).all()
+    rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(ids))
+                              .order_by(Registration.id)).all()
     outcomes = decide_batch(g.reviewer, rows, choice, request.form.get('reason'))
     db.session.commit()
     done = sum(outcome.ok for outcome in outcomes)

@@ -14,6 +14,10 @@ from miniapp_backend.models.registration import Registration
 
 class Payment(db.Model):
     __tablename__ = 'payments'
+    __table_args__ = (
+        # One payment per registration per voucher; NULLS NOT DISTINCT: only one voucher-less one either.
+        sa.UniqueConstraint('registration_id', 'voucher_no', postgresql_nulls_not_distinct=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(sa.ForeignKey('registrations.id'), index=True)
@@ -24,6 +28,8 @@ class Payment(db.Model):
     voucher_no: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     paid_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey('reviewers.id'))
+    #: The token of the form that recorded it (cash entry): a double submit finds this row instead of a second.
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     registration: Mapped[Registration] = relationship()

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from miniapp_backend.enrolment import audit, insured_register
 from miniapp_backend.enrolment.actors import SYSTEM, Actor
-from miniapp_backend.enrolment.registration.states import Action, transition
+from miniapp_backend.enrolment.registration.states import Action, lock, transition
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Payment, Registration
 from miniapp_backend.models.enums import PaymentChannel, PaymentSource, RegistrationStatus
@@ -28,8 +28,18 @@ class PaymentResult:
 
 
 def record_payment(registration: Registration, *, amount_fen: int, paid_at: datetime, voucher_no: str | None,
-                   channel: PaymentChannel | str, source: PaymentSource | str, actor: Actor = SYSTEM) -> PaymentResult:
-    """Mark an approved registration paid, once; an amount other than the one due is flagged, not marked."""
+                   channel: PaymentChannel | str, source: PaymentSource | str, actor: Actor = SYSTEM,
+                   idempotency_key: str | None = None) -> PaymentResult:
+    """Mark an approved registration paid, once; an amount other than the one due is flagged, not marked.
+
+    The registration's row lock is taken first, so concurrent recordings of one registration run one after the
+    other and all but the first find it paid; a form submitted twice finds its own payment by its token.
+    """
+    lock(registration)
+    if idempotency_key:
+        existing = db.session.query(Payment).filter_by(idempotency_key=idempotency_key).one_or_none()
+        if existing is not None:
+            return PaymentResult(Outcome.ALREADY_RECORDED, existing, '该笔缴费已登记（重复提交未再记录）')
     if voucher_no:
         existing = db.session.query(Payment).filter_by(voucher_no=voucher_no).one_or_none()
         if existing is not None:
@@ -44,7 +54,7 @@ def record_payment(registration: Registration, *, amount_fen: int, paid_at: date
         return PaymentResult(Outcome.AMOUNT_MISMATCH, None, registration.flag)
     payment = Payment(registration=registration, amount_fen=amount_fen, channel=PaymentChannel(channel),
                       source=PaymentSource(source), voucher_no=voucher_no, paid_at=paid_at,
-                      recorded_by_id=actor.id if actor.role else None)
+                      recorded_by_id=actor.id if actor.role else None, idempotency_key=idempotency_key)
     db.session.add(payment)
     registration.payment_channel = PaymentChannel(channel)
     registration.flag = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from miniapp_backend.enrolment.errors import EnrolmentError, field_error
 from miniapp_backend.enrolment.registration import duplicates
@@ -51,7 +52,11 @@ def renew(student: Student, zone_code: str, *, id_type: str | None = None, id_nu
     if previous is not None and previous.id_index == id_index:
         for column in _CARRIED:
             setattr(registration, column, getattr(previous, column))
-    db.session.add(registration)
-    start_renewal(registration, now)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(registration)
+            start_renewal(registration, now)
+    except IntegrityError:
+        # A concurrent registration or renewal of the same person won the unique index.
+        raise duplicates.already_enrolled(zone) from None
     return registration

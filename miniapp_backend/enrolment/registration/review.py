@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from miniapp_backend.enrolment.actors import Actor
-from miniapp_backend.enrolment.registration.states import Action, TransitionRefused, transition
+from miniapp_backend.enrolment.registration.states import Action, TransitionRefused, lock, transition
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, Reviewer
 
@@ -23,15 +23,17 @@ def actor_of(reviewer: Reviewer) -> Actor:
 
 
 def decide(reviewer: Reviewer, registration: Registration, decision: str, reason: str | None = None) -> None:
-    """Approve, return or reject; raises TransitionRefused when the rules say no."""
+    """Approve, return or reject under the row lock; raises TransitionRefused when the rules say no."""
+    lock(registration)
     transition(registration, DECISIONS[decision], actor_of(reviewer), reason=reason)
 
 
 def decide_batch(reviewer: Reviewer, registrations: list[Registration], decision: str,
                  reason: str | None = None) -> list[Outcome]:
-    """Each row in its own savepoint: one refusal never undoes the others."""
+    """Each row in its own savepoint: one refusal never undoes the others. Rows are locked in id order, so two
+    overlapping batches wait for each other instead of deadlocking."""
     outcomes = []
-    for registration in registrations:
+    for registration in sorted(registrations, key=lambda r: r.id):
         try:
             with db.session.begin_nested():
                 decide(reviewer, registration, decision, reason)

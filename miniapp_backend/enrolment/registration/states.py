@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
 from miniapp_backend.enrolment.actors import Actor
@@ -66,8 +67,26 @@ class TransitionRefused(Exception):
         self.code = code
         self.action = action
         self.status = status
-        self.message = message or _MESSAGES.get(code, _MESSAGES['not_allowed'])
+        self.message = message or _message(code, status)
         super().__init__(f'{action} refused from {status}: {code}')
+
+
+def _message(code: str, status: str) -> str:
+    if code == 'not_allowed' and status in S.__members__.values():
+        # Usually someone else acted first: say what the record is now, so the reviewer can refresh and see.
+        return f'该登记当前状态为「{S(status).label}」，不能进行此操作（可能已被他人处理，请刷新后查看）'
+    return _MESSAGES.get(code, _MESSAGES['not_allowed'])
+
+
+def lock(registration: Registration) -> Registration:
+    """Take the registration's row lock (SELECT … FOR UPDATE) and reload it, in the caller's transaction.
+
+    Every decision and payment starts here, so of two concurrent ones the second waits for the first to commit,
+    then reads the status it left and is refused by the rules instead of applying twice.
+    """
+    if sa.inspect(registration).persistent:
+        db.session.refresh(registration, with_for_update=True)
+    return registration
 
 
 def allowed_actions(registration: Registration, actor: Actor) -> list[Action]:

@@ -1,13 +1,13 @@
 """Indexes for admin lists at a province's size: keyset paging by zone, the review queue, name search.
 
-Revision ID: 0002_i16
-Revises: 0001
+Revision ID: 0003_i16
+Revises: 0002_i13
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0002_i16'
-down_revision = '0001'
+revision = '0003_i16'
+down_revision = '0002_i13'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,123 @@
+"""Every state change happens once: concurrent decisions, batch actions, cash payments and submissions over real
+HTTP against the threaded server and PostgreSQL."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from miniapp_backend.extensions import db
+from miniapp_backend.models import AuditEvent, Notification, Payment, Registration
+from tests.factories import registration_fields
+from tests.integrity.conftest import AdminBrowser, Student, at_once
+
+
+def _transitions(registration_id: int, from_status: str) -> list[AuditEvent]:
+    db.session.expire_all()
+    return db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.registration_id == registration_id, AuditEvent.action == 'transition',
+        AuditEvent.from_status == from_status)).all()
+
+
+def _notifications(registration_id: int) -> list[Notification]:
+    return db.session.scalars(sa.select(Notification).where(Notification.registration_id == registration_id)).all()
+
+
+def _reviewers(live_url, create_reviewer, count: int) -> list[AdminBrowser]:
+    browsers = []
+    for n in range(count):
+        create_reviewer(f'centre{n}')
+        browser = AdminBrowser(live_url, f'centre{n}')
+        assert browser.response.status_code == 302
+        browsers.append(browser)
+    return browsers
+
+
+def test_eight_concurrent_cash_payments_record_one(live_url, zone, student, create_registration, create_reviewer):
+    registration = create_registration(student, zone, status='approved', amount_due_fen=40000)
+    browsers = _reviewers(live_url, create_reviewer, 3)
+    page = f'/admin/registrations/{registration.id}'
+    # Three reviewers each open the record (one form token each) and press the button several times.
+    forms = [(b, b.csrf(page), b.form_token(page)) for b in browsers]
+    calls = [lambda b=b, c=c, t=t: b.post(f'{page}/cash', {'amount': '400.00', 'csrf_token': c, 'idempotency_key': t})
+             for b, c, t in (forms[n % 3] for n in range(9))]
+    responses = at_once(calls)
+    assert all(r.status_code == 200 for r in responses)
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
+    assert len(_transitions(registration.id, 'approved')) == 1
+    assert db.session.get(Registration, registration.id).status == 'paid'
+    assert [n.kind for n in _notifications(registration.id)] == ['paid']
+    texts = ' '.join(r.text for r in responses)
+    assert '现金缴费已登记，参保成功' in texts and ('重复提交' in texts or '不能登记缴费' in texts)
+
+
+def test_concurrent_cash_payments_with_different_receipts_record_one(live_url, zone, student, create_registration,
+                                                                      create_reviewer):
+    registration = create_registration(student, zone, status='approved', amount_due_fen=40000)
+    page = f'/admin/registrations/{registration.id}'
+    browsers = _reviewers(live_url, create_reviewer, 8)
+    forms = [(b, b.csrf(page), b.form_token(page)) for b in browsers]
+    responses = at_once([lambda n=n, b=b, c=c, t=t: b.post(f'{page}/cash', {
+        'amount': '400', 'voucher_no': f'R{n}', 'csrf_token': c, 'idempotency_key': t})
+        for n, (b, c, t) in enumerate(forms)])
+    assert all(r.status_code == 200 for r in responses)
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
+    assert len(_transitions(registration.id, 'approved')) == 1
+    assert sum('不能登记缴费' in r.text for r in responses) == 7
+
+
+def test_concurrent_approve_and_reject_decide_once(live_url, zone, create_student, create_registration,
+                                                   create_reviewer):
+    # One browser per request: each one's flashed message comes back on its own redirect.
+    browsers = _reviewers(live_url, create_reviewer, 10)
+    for _ in range(5):
+        registration = create_registration(create_student(), zone, status='submitted')
+        page = f'/admin/registrations/{registration.id}'
+        tokens = [b.csrf(page) for b in browsers]
+        calls = []
+        for n in range(10):
+            browser, token = browsers[n], tokens[n]
+            data = {'decision': 'approve', 'csrf_token': token} if n % 2 == 0 else {
+                'decision': 'reject', 'reason': '材料不全', 'csrf_token': token}
+            calls.append(lambda b=browser, d=data: b.post(f'{page}/decision', d))
+        responses = at_once(calls)
+        assert all(r.status_code == 200 for r in responses)
+        decided = _transitions(registration.id, 'submitted')
+        assert len(decided) == 1
+        assert len(_notifications(registration.id)) == 1
+        assert db.session.get(Registration, registration.id).status == decided[0].to_status
+        refusals = sum('可能已被他人处理' in r.text for r in responses)
+        assert refusals == 9
+
+
+def test_overlapping_batch_approvals_decide_each_row_once(live_url, zone, create_student, create_registration,
+                                                          create_reviewer):
+    rows = [create_registration(create_student(), zone, status='submitted') for _ in range(6)]
+    browsers = _reviewers(live_url, create_reviewer, 3)
+    ids = [str(r.id) for r in rows]
+    calls = [lambda b=b, c=b.csrf(), order=order: b.post('/admin/batch', {
+        'decision': 'approve', 'ids': order, 'csrf_token': c}) for b, order in zip(browsers, (ids, ids[::-1], ids))]
+    responses = at_once(calls)
+    assert all(r.status_code == 200 for r in responses)
+    for row in rows:
+        assert len(_transitions(row.id, 'submitted')) == 1
+        assert [n.kind for n in _notifications(row.id)] == ['approved']
+    assert sum('成功6条' in r.text for r in responses) == 1
+
+
+def test_twenty_students_submitting_one_id_number_leave_one_active(live_url, zone, fake_wechat):
+    fields = registration_fields()
+    students = [Student(live_url, f'code-same-id-{n}') for n in range(20)]
+    drafts = []
+    for student in students:
+        response = student.post('/registrations', fields)
+        assert response.status_code == 201, response.text
+        drafts.append(response.json()['id'])
+    responses = at_once([lambda s=s, d=d: s.post(f'/registrations/{d}/submit') for s, d in zip(students, drafts)])
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [200] + [409] * 19
+    assert all(r.json()['code'] == 'already_enrolled' for r in responses if r.status_code == 409)
+    db.session.expire_all()
+    active = db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
+        Registration.status.in_(('submitted', 'under_review', 'approved', 'paid', 'returned'))))
+    assert active == 1
