@@ -12,8 +12,17 @@ import time
 import requests
 import sqlalchemy as sa
 
-from bench.api import fake_wechat, free_port, peak_worker_rss, serve, stop, students, wrk
+from bench.api import (
+    fake_wechat,
+    free_port,
+    peak_worker_rss,
+    serve,
+    stop,
+    students,
+    wrk,
+)
 from bench.harness import Figure
+from miniapp_backend.enrolment.reports import counts
 from miniapp_backend.extensions import db
 from miniapp_backend.security.crypto import EncryptedString
 
@@ -59,7 +68,9 @@ def fill(zone_id: int, school_id: int, start: int, stop_at: int) -> None:
             now()
         FROM generate_series(CAST(:start AS integer), CAST(:stop AS integer)) AS g WHERE g % 5 = 0'''), params)
     db.session.commit()
-    for table in ('registrations', 'audit_events', 'insured_persons'):
+    counts.rebuild(db.session, zone_id)  # the rows above bypassed the ORM, which keeps the counts
+    db.session.commit()
+    for table in ('registrations', 'audit_events', 'insured_persons', 'registration_counts', 'registration_days'):
         db.session.execute(sa.text(f'ANALYZE {table}'))
     db.session.commit()
 

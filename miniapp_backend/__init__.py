@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
-
 from datetime import date
+from typing import Any
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
@@ -47,6 +46,7 @@ class IsoJSONProvider(DefaultJSONProvider):
 
 def _init_extensions(app: Flask) -> None:
     from miniapp_backend import security
+    from miniapp_backend.enrolment.reports import counts  # noqa: F401  (its session hook keeps statistics current)
     from miniapp_backend.enrolment.students import projection  # noqa: F401  (its session hooks keep GET /me current)
     from miniapp_backend.extensions import db, migrate, redis_store
 

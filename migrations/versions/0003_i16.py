@@ -1,4 +1,5 @@
-"""Indexes for admin lists at a province's size: keyset paging by zone, the review queue, name search.
+"""Admin pages at a province's size: indexes for keyset paging by zone, the review queue and name search;
+registration counts kept current for statistics (filled here from the existing rows).
 
 Revision ID: 0003_i16
 Revises: 0002_i13
@@ -25,9 +26,59 @@ def upgrade():
                     postgresql_ops={'name': 'gin_trgm_ops'})
     op.create_index('ix_audit_events_zone', 'audit_events', ['zone_id', 'id'])
     op.create_index('ix_insured_persons_zone', 'insured_persons', ['zone_id', 'id'])
+    op.create_table(
+        'registration_counts', *_cell('registration_counts'),
+        sa.Column('status', sa.String(length=32), nullable=False),
+        sa.Column('payment_channel', sa.String(length=16), nullable=False),
+        sa.Column('count', sa.Integer(), nullable=False),
+        sa.Column('due_fen', sa.BigInteger(), nullable=False),
+        sa.Column('paid_fen', sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint('zone_id', 'school_id', 'college', 'class_name', 'status', 'payment_channel',
+                                name='pk_registration_counts'))
+    op.create_table(
+        'registration_days', *_cell('registration_days'),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('submitted', sa.Integer(), nullable=False),
+        sa.Column('paid', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('zone_id', 'school_id', 'college', 'class_name', 'day', name='pk_registration_days'))
+    _count_existing()
+
+
+def _cell(table: str) -> list[sa.Column]:
+    """The scope cell every count row is kept for."""
+    return [sa.Column('zone_id', sa.Integer(), sa.ForeignKey('zones.id', name=f'fk_{table}_zone_id_zones'),
+                      nullable=False),
+            sa.Column('school_id', sa.Integer(), nullable=False),
+            sa.Column('college', sa.String(length=128), nullable=False),
+            sa.Column('class_name', sa.String(length=128), nullable=False)]
+
+
+CELL = "zone_id, coalesce(school_id, 0), coalesce(college, ''), coalesce(class_name, '')"
+
+
+def _count_existing():
+    postgres = op.get_bind().dialect.name == 'postgresql'
+    op.execute(f"""
+        INSERT INTO registration_counts (zone_id, school_id, college, class_name, status, payment_channel, count,
+            due_fen, paid_fen)
+        SELECT {CELL}, status, coalesce(payment_channel, ''), count(*), sum(coalesce(amount_due_fen, 0)),
+            sum(CASE WHEN status = 'paid' THEN coalesce(amount_due_fen, 0) ELSE 0 END)
+        FROM registrations GROUP BY {CELL}, status, coalesce(payment_channel, '')""")
+    day = "CAST(timezone('UTC', {}) AS date)" if postgres else 'date({})'
+    submitted, paid = day.format('submitted_at'), day.format('paid_at')
+    aliased = "zone_id AS z, coalesce(school_id, 0) AS s, coalesce(college, '') AS c, coalesce(class_name, '') AS k"
+    op.execute(f"""
+        INSERT INTO registration_days (zone_id, school_id, college, class_name, day, submitted, paid)
+        SELECT z, s, c, k, d, sum(sub), sum(pay) FROM (
+            SELECT {aliased}, {submitted} AS d, 1 AS sub, 0 AS pay FROM registrations WHERE submitted_at IS NOT NULL
+            UNION ALL
+            SELECT {aliased}, {paid} AS d, 0 AS sub, 1 AS pay FROM registrations WHERE paid_at IS NOT NULL
+        ) AS parts GROUP BY z, s, c, k, d""")
 
 
 def downgrade():
+    op.drop_table('registration_days')
+    op.drop_table('registration_counts')
     op.drop_index('ix_insured_persons_zone', 'insured_persons')
     op.drop_index('ix_audit_events_zone', 'audit_events')
     op.drop_index('ix_registrations_name_trgm', 'registrations')

@@ -19,7 +19,7 @@ from miniapp_backend.enrolment.registration.states import (
     TransitionRefused,
     allowed_actions,
 )
-from miniapp_backend.enrolment.reports import paging
+from miniapp_backend.enrolment.reports import paging, statistics
 from miniapp_backend.enrolment.reports.export import registrations_workbook
 from miniapp_backend.enrolment.scope import review_queue, scoped_registrations
 from miniapp_backend.extensions import db
@@ -43,11 +43,15 @@ def queue():
     if college:
         query = query.where(Registration.college == college)
     status = request.args.get('status')
-    if status in RegistrationStatus.__members__.values():
+    status = status if status in RegistrationStatus.__members__.values() else None
+    if status:
         query = query.where(Registration.status == status)
     if request.args.get('format') == 'xlsx':
         return _export(query)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    if show_all and not (term or school or college):
+        total = statistics.total(g.reviewer, status)  # kept counts: no scan of the zone for the whole list
+    else:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     # Newest first by id: the (zone_id, id) index, or for the queue its partial twin over the queue's statuses.
     page = paging.newest_first(query, (Registration.id,), request.args.get('after'))
     return render_template('admin/queue.html', rows=page.rows, total=total, after=page.after, term=term,

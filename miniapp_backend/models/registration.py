@@ -9,7 +9,13 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from miniapp_backend.extensions import db
 from miniapp_backend.models.base import UTCDateTime, enum_column, utcnow
 from miniapp_backend.models.enums import (
-    ACTIVE_STATUSES, IdType, Identity, MaritalStatus, PaymentChannel, RegistrationStatus, SpecialIdentity,
+    ACTIVE_STATUSES,
+    Identity,
+    IdType,
+    MaritalStatus,
+    PaymentChannel,
+    RegistrationStatus,
+    SpecialIdentity,
 )
 from miniapp_backend.models.people import Student
 from miniapp_backend.models.zone import School, Zone

@@ -1,16 +1,14 @@
 """Enrolment and payment statistics (seed 001's 参保统计 and 缴费统计), within a reviewer's scope."""
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 
-from miniapp_backend.enrolment.scope import scoped_registrations
 from miniapp_backend.extensions import db
-from miniapp_backend.models import Reviewer, School
-from miniapp_backend.models.enums import RegistrationStatus
+from miniapp_backend.models import RegistrationCount, RegistrationDay, Reviewer, School
+from miniapp_backend.models.enums import RegistrationStatus, ReviewerRole
 
 
 @dataclass(frozen=True)
@@ -21,13 +19,34 @@ class Row:
     paid_fen: int
 
 
+def _scoped(model, reviewer: Reviewer) -> list[sa.ColumnElement[bool]]:
+    """The reviewer's scope (enrolment.scope's rules) over the kept counts, which are cut by the same parts."""
+    conditions = [model.zone_id == reviewer.zone_id]
+    if reviewer.role in (ReviewerRole.SCHOOL_ADMIN, ReviewerRole.COLLEGE_REVIEWER, ReviewerRole.COUNSELLOR):
+        conditions.append(model.school_id == (reviewer.school_id or 0))
+    if reviewer.role in (ReviewerRole.COLLEGE_REVIEWER, ReviewerRole.COUNSELLOR):
+        conditions.append(model.college == (reviewer.college or ''))
+    if reviewer.role is ReviewerRole.COUNSELLOR:
+        conditions.append(model.class_name == (reviewer.class_name or ''))
+    return conditions
+
+
 def _grouped(reviewer: Reviewer, *columns) -> list[tuple]:
-    scoped = scoped_registrations(reviewer).subquery()
-    paid = sa.case((scoped.c.status == RegistrationStatus.PAID.value, scoped.c.amount_due_fen), else_=0)
-    query = (sa.select(*[scoped.c[column] for column in columns], sa.func.count(),
-                       sa.func.coalesce(sa.func.sum(scoped.c.amount_due_fen), 0), sa.func.coalesce(sa.func.sum(paid), 0))
-             .group_by(*[scoped.c[column] for column in columns]))
-    return db.session.execute(query).all()
+    c = RegistrationCount
+    group = [getattr(c, column) for column in columns]
+    query = (sa.select(*group, sa.func.sum(c.count), sa.func.sum(c.due_fen), sa.func.sum(c.paid_fen))
+             .where(*_scoped(c, reviewer)).group_by(*group).having(sa.func.sum(c.count) > 0))
+    return [(*(value or None for value in row[:len(columns)]), int(row[-3]), int(row[-2]), int(row[-1]))
+            for row in db.session.execute(query)]
+
+
+def total(reviewer: Reviewer, status: str | None = None) -> int:
+    """How many registrations the reviewer's scope holds (of one status), from the kept counts."""
+    c = RegistrationCount
+    query = sa.select(sa.func.coalesce(sa.func.sum(c.count), 0)).where(*_scoped(c, reviewer))
+    if status:
+        query = query.where(c.status == status)
+    return int(db.session.scalar(query))
 
 
 def by_status(reviewer: Reviewer) -> list[Row]:
@@ -50,17 +69,16 @@ def by_channel(reviewer: Reviewer) -> list[Row]:
 
 def progress_by_day(reviewer: Reviewer) -> list[tuple[date, int, int]]:
     """Per day: submissions and payments, cumulative (the enrolment-progress chart)."""
-    scoped = scoped_registrations(reviewer).subquery()
-    submitted = Counter(d.date() for (d,) in db.session.execute(
-        sa.select(scoped.c.submitted_at).where(scoped.c.submitted_at.is_not(None))))
-    paid = Counter(d.date() for (d,) in db.session.execute(
-        sa.select(scoped.c.paid_at).where(scoped.c.paid_at.is_not(None))))
-    days = sorted(set(submitted) | set(paid))
+    d = RegistrationDay
+    query = (sa.select(d.day, sa.func.sum(d.submitted), sa.func.sum(d.paid)).where(*_scoped(d, reviewer))
+             .group_by(d.day).order_by(d.day))
     total_submitted = total_paid = 0
     series = []
-    for day in days:
-        total_submitted += submitted[day]
-        total_paid += paid[day]
+    for day, submitted, paid in db.session.execute(query):
+        if not (submitted or paid):
+            continue
+        total_submitted += int(submitted)
+        total_paid += int(paid)
         series.append((day, total_submitted, total_paid))
     return series
 
