@@ -1,14 +1,15 @@
 from marshmallow import Schema, fields, validate
 
+from miniapp_backend.inputs import Text
 from miniapp_backend.security.masking import mask_phone
 
 
 class LoginSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(1, 128))
+    code = Text(required=True, validate=validate.Length(1, 128))
 
 
 class PhoneCodeSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(1, 128))
+    code = Text(required=True, validate=validate.Length(1, 128))
 
 
 class StudentSchema(Schema):
@@ -21,6 +22,6 @@ class StudentSchema(Schema):
 
 
 class LoginResultSchema(Schema):
-    token = fields.String()
+    token = Text()
     expires_in = fields.Integer()
     student = fields.Nested(StudentSchema)

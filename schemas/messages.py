@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from miniapp_backend.inputs import Text
 from schemas.auth import StudentSchema
 from schemas.registrations import RegistrationSummarySchema
 from schemas.suspensions import SuspensionSchema
@@ -7,26 +8,26 @@ from schemas.zones import ZoneSchema
 
 
 class SubscriptionSchema(Schema):
-    accepted = fields.List(fields.String(validate=validate.Length(1, 128)), required=True,
+    accepted = fields.List(Text(validate=validate.Length(1, 128)), required=True,
                            validate=validate.Length(max=20))
 
 
 class QuotaSchema(Schema):
-    quotas = fields.Dict(keys=fields.String(), values=fields.Integer())
+    quotas = fields.Dict(keys=Text(), values=fields.Integer())
 
 
 class ConfigSchema(Schema):
-    templates = fields.Dict(keys=fields.String(), values=fields.String())
-    service_phone = fields.String()
-    notices = fields.List(fields.String())
+    templates = fields.Dict(keys=Text(), values=Text())
+    service_phone = Text()
+    notices = fields.List(Text())
 
 
 class MessageSchema(Schema):
     id = fields.Integer()
-    kind = fields.String()
-    title = fields.String()
-    body = fields.String()
-    status = fields.String()
+    kind = Text()
+    title = Text()
+    body = Text()
+    status = Text()
     created_at = fields.DateTime()
 
 
@@ -41,4 +42,4 @@ class MeSchema(Schema):
     zone = fields.Nested(ZoneSchema, allow_none=True)
     registration = fields.Nested(RegistrationSummarySchema, allow_none=True)
     suspension = fields.Nested(SuspensionSchema, allow_none=True)
-    next_action = fields.String()
+    next_action = Text()

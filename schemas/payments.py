@@ -1,34 +1,36 @@
 from marshmallow import Schema, fields
 
+from miniapp_backend.inputs import Text
+
 
 class NavigateSchema(Schema):
-    appId = fields.String()
-    path = fields.String()
+    appId = Text()
+    path = Text()
     extraData = fields.Dict()
-    envVersion = fields.String()
+    envVersion = Text()
 
 
 class ChannelSchema(Schema):
-    channel = fields.String()
-    label = fields.String()
+    channel = Text()
+    label = Text()
     navigate = fields.Nested(NavigateSchema)
 
 
 class PaymentTargetSchema(Schema):
     amount_fen = fields.Integer(allow_none=True)
-    channel = fields.String()
+    channel = Text()
     channels = fields.List(fields.Nested(ChannelSchema))
     navigate = fields.Nested(NavigateSchema)
-    qr_url = fields.String()
-    agency_name = fields.String()
-    tax_authority_name = fields.String()
+    qr_url = Text()
+    agency_name = Text()
+    tax_authority_name = Text()
 
 
 class ReceiptSchema(Schema):
-    voucher_no = fields.String(allow_none=True)
+    voucher_no = Text(allow_none=True)
     amount_fen = fields.Integer()
     paid_at = fields.DateTime()
-    channel = fields.String()
+    channel = Text()
 
 
 class ReceiptListSchema(Schema):
@@ -37,9 +39,9 @@ class ReceiptListSchema(Schema):
 
 class VerificationSchema(Schema):
     valid = fields.Boolean()
-    message = fields.String()
-    name = fields.String()
-    id_number = fields.String()
-    zone_name = fields.String()
+    message = Text()
+    name = Text()
+    id_number = Text()
+    zone_name = Text()
     year = fields.Integer()
-    insurance = fields.String()
+    insurance = Text()

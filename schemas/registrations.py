@@ -1,6 +1,7 @@
 """Registration requests and responses (DESIGN §4 field list); personal fields are masked on the way out."""
 from marshmallow import Schema, fields, validate
 
+from miniapp_backend.inputs import Day, Text
 from miniapp_backend.models.enums import (
     Identity,
     MaritalStatus,
@@ -20,36 +21,36 @@ ETHNICITIES = [f'{n:02d}' for n in range(1, 57)] + ['97', '98']
 
 
 class BankSchema(Schema):
-    bank_name = fields.String(required=True, validate=validate.Length(2, 64))
-    account_name = fields.String(required=True, validate=validate.Length(1, 30))
-    account_no = fields.String(required=True, validate=validate.Regexp(r'^\d{12,30}$', error='银行账号应为12至30位数字'))
+    bank_name = Text(required=True, validate=validate.Length(2, 64))
+    account_name = Text(required=True, validate=validate.Length(1, 30))
+    account_no = Text(required=True, validate=validate.Regexp(r'^[0-9]{12,30}\Z', error='银行账号应为12至30位数字'))
 
 
 class RegistrationInputSchema(Schema):
-    zone_code = fields.String(required=True, validate=validate.Regexp(r'^\d{6}$', error='专区代码应为6位数字'))
+    zone_code = Text(required=True, validate=validate.Regexp(r'^[0-9]{6}\Z', error='专区代码应为6位数字'))
     year = fields.Integer(validate=validate.Range(2000, 2100))
-    name = fields.String(required=True, validate=validate.Length(1, 30))
-    id_type = fields.String(required=True, validate=validate.OneOf(ID_TYPES))
-    id_number = fields.String(required=True, validate=validate.Length(1, 32))
-    ethnicity = fields.String(validate=validate.OneOf(ETHNICITIES, error='民族代码不正确'))
-    marital_status = fields.String(validate=validate.OneOf([m.value for m in MaritalStatus]))
-    phone = fields.String(validate=validate.Regexp(r'^1\d{10}$', error='请输入11位手机号码'))
-    residence_address = fields.String(validate=validate.Length(2, 200))
-    hukou_address = fields.String(validate=validate.Length(2, 200))
-    hukou_region_code = fields.String(validate=validate.Regexp(r'^\d{6}$', error='户籍地区划应为6位数字'))
-    school_code = fields.String(validate=validate.Length(1, 32))
-    student_no = fields.String(validate=validate.Length(1, 32))
-    college = fields.String(validate=validate.Length(0, 128))
-    class_name = fields.String(validate=validate.Length(0, 128))
-    identity = fields.String(validate=validate.OneOf([i.value for i in Identity]), load_default='college_student')
-    special_identity = fields.String(allow_none=True, validate=validate.OneOf([s.value for s in SpecialIdentity]))
+    name = Text(required=True, validate=validate.Length(1, 30))
+    id_type = Text(required=True, validate=validate.OneOf(ID_TYPES))
+    id_number = Text(required=True, validate=validate.Length(1, 32))
+    ethnicity = Text(validate=validate.OneOf(ETHNICITIES, error='民族代码不正确'))
+    marital_status = Text(validate=validate.OneOf([m.value for m in MaritalStatus]))
+    phone = Text(validate=validate.Regexp(r'^1[0-9]{10}\Z', error='请输入11位手机号码'))
+    residence_address = Text(validate=validate.Length(2, 200))
+    hukou_address = Text(validate=validate.Length(2, 200))
+    hukou_region_code = Text(validate=validate.Regexp(r'^[0-9]{6}\Z', error='户籍地区划应为6位数字'))
+    school_code = Text(validate=validate.Length(1, 32))
+    student_no = Text(validate=validate.Length(1, 32))
+    college = Text(validate=validate.Length(0, 128))
+    class_name = Text(validate=validate.Length(0, 128))
+    identity = Text(validate=validate.OneOf([i.value for i in Identity]), load_default='college_student')
+    special_identity = Text(allow_none=True, validate=validate.OneOf([s.value for s in SpecialIdentity]))
     bank = fields.Nested(BankSchema, allow_none=True)
 
 
 class RegistrationPatchSchema(RegistrationInputSchema):
     """Every field optional: PATCH sends only what changed."""
 
-    identity = fields.String(validate=validate.OneOf([i.value for i in Identity]))
+    identity = Text(validate=validate.OneOf([i.value for i in Identity]))
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault('partial', True)
@@ -70,16 +71,16 @@ def _code(relation: str) -> fields.Function:
 class HistorySchema(Schema):
     """Dumps an AuditEvent of a transition."""
 
-    from_status = fields.String(allow_none=True)
-    to_status = fields.String(allow_none=True)
+    from_status = Text(allow_none=True)
+    to_status = Text(allow_none=True)
     at = fields.DateTime()
-    reason = fields.String(allow_none=True)
+    reason = Text(allow_none=True)
 
 
 class BankOutSchema(Schema):
     """Dumps a Registration's bank fields, name and account masked."""
 
-    bank_name = fields.String()
+    bank_name = Text()
     account_name = _masked(mask_name, 'bank_account_name')
     account_no = _masked(mask_bank_account, 'bank_account_no')
 
@@ -88,31 +89,31 @@ class RegistrationSchema(Schema):
     """Dumps a Registration with its transition history; personal fields masked."""
 
     id = fields.Integer()
-    status = fields.String()
+    status = Text()
     status_label = fields.Function(lambda registration: RegistrationStatus(registration.status).label,
                                    metadata={'type': 'string'})
-    stage = fields.String(allow_none=True)
-    review_reason = fields.String(allow_none=True)
+    stage = Text(allow_none=True)
+    review_reason = Text(allow_none=True)
     renewal = fields.Boolean()
     zone_code = _code('zone')
     year = fields.Integer()
-    name = fields.String()
-    id_type = fields.String()
+    name = Text()
+    id_type = Text()
     id_number = _masked(mask_id_number, 'id_number')
-    birth_date = fields.Date(allow_none=True)
-    sex = fields.String(allow_none=True)
-    ethnicity = fields.String(allow_none=True)
-    marital_status = fields.String(allow_none=True)
+    birth_date = Day(allow_none=True)
+    sex = Text(allow_none=True)
+    ethnicity = Text(allow_none=True)
+    marital_status = Text(allow_none=True)
     phone = _masked(mask_phone, 'phone')
     residence_address = _masked(mask_address, 'residence_address')
     hukou_address = _masked(mask_address, 'hukou_address')
-    hukou_region_code = fields.String(allow_none=True)
+    hukou_region_code = Text(allow_none=True)
     school_code = _code('school')
-    student_no = fields.String(allow_none=True)
-    college = fields.String(allow_none=True)
-    class_name = fields.String(allow_none=True)
-    identity = fields.String()
-    special_identity = fields.String(allow_none=True)
+    student_no = Text(allow_none=True)
+    college = Text(allow_none=True)
+    class_name = Text(allow_none=True)
+    identity = Text()
+    special_identity = Text(allow_none=True)
     bank = fields.Method('_bank', metadata={'type': 'object', 'nullable': True})
     amount_due_fen = fields.Integer(allow_none=True)
     letter_required = fields.Boolean()
@@ -128,17 +129,17 @@ class RegistrationSummarySchema(Schema):
     """Dumps the registration GET /me shows."""
 
     id = fields.Integer()
-    status = fields.String()
-    stage = fields.String(allow_none=True)
-    review_reason = fields.String(allow_none=True)
+    status = Text()
+    stage = Text(allow_none=True)
+    review_reason = Text(allow_none=True)
     year = fields.Integer()
     zone_code = _code('zone')
 
 
 class RenewalSchema(Schema):
-    zone_code = fields.String(required=True, validate=validate.Regexp(r'^\d{6}$', error='专区代码应为6位数字'))
-    id_type = fields.String(validate=validate.OneOf(ID_TYPES))
-    id_number = fields.String(validate=validate.Length(1, 32))
+    zone_code = Text(required=True, validate=validate.Regexp(r'^[0-9]{6}\Z', error='专区代码应为6位数字'))
+    id_type = Text(validate=validate.OneOf(ID_TYPES))
+    id_number = Text(validate=validate.Length(1, 32))
 
 
 class UploadSchema(Schema):
@@ -146,10 +147,10 @@ class UploadSchema(Schema):
 
 
 class LetterSchema(Schema):
-    text = fields.String()
+    text = Text()
     signed = fields.Boolean()
 
 
 class SealSchema(Schema):
-    sha256 = fields.String()
+    sha256 = Text()
     sealed_at = fields.DateTime()

@@ -1,17 +1,19 @@
 from marshmallow import Schema, fields, validate
 
+from miniapp_backend.inputs import Text
+
 
 class ZoneSchema(Schema):
-    code = fields.String()
-    name = fields.String()
+    code = Text()
+    name = Text()
     year = fields.Integer()
     premium_fen = fields.Integer()
     window_opens_at = fields.DateTime()
     window_closes_at = fields.DateTime()
     payment_channels = fields.Function(lambda zone: ['tax'] + (['family'] if zone.family_channel else []),
                                        metadata={'type': 'array', 'items': {'type': 'string'}})
-    agency_name = fields.String()
-    service_phone = fields.String(allow_none=True)
+    agency_name = Text()
+    service_phone = Text(allow_none=True)
 
 
 class ZoneListSchema(Schema):
@@ -19,8 +21,8 @@ class ZoneListSchema(Schema):
 
 
 class SchoolSchema(Schema):
-    code = fields.String()
-    name = fields.String()
+    code = Text()
+    name = Text()
 
 
 class SchoolListSchema(Schema):
@@ -28,4 +30,4 @@ class SchoolListSchema(Schema):
 
 
 class ZoneChoiceSchema(Schema):
-    zone_code = fields.String(required=True, validate=validate.Regexp(r'^\d{6}$', error='专区代码应为6位数字'))
+    zone_code = Text(required=True, validate=validate.Regexp(r'^[0-9]{6}\Z', error='专区代码应为6位数字'))

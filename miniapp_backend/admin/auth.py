@@ -12,8 +12,10 @@ from miniapp_backend.admin import bp
 from miniapp_backend.enrolment import audit
 from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.extensions import db
+from miniapp_backend.inputs import load_form
 from miniapp_backend.models import Reviewer
 from miniapp_backend.models.base import utcnow
+from schemas.admin import LoginForm
 
 MAX_FAILURES = 5
 LOCK = timedelta(minutes=15)
@@ -65,8 +67,10 @@ def login():
         return render_template('admin/login.html')
     if too_many_attempts(request.remote_addr or 'unknown'):
         return render_template('admin/login.html', error='登录尝试过于频繁，请稍后再试'), 429
-    reviewer, error = authenticate(request.form.get('username', '').strip(), request.form.get('password', ''),
-                                   utcnow())
+    form, invalid = load_form(LoginForm(), request.form)
+    if invalid:
+        return render_template('admin/login.html', error='用户名或密码格式不正确'), 400
+    reviewer, error = authenticate(form['username'], form['password'], utcnow())
     if error:
         return render_template('admin/login.html', error=error), 401
     session.clear()

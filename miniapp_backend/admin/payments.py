@@ -13,6 +13,7 @@ from miniapp_backend.enrolment.reports import paging
 from miniapp_backend.enrolment.reports.export import workbook_bytes
 from miniapp_backend.enrolment.scope import scoped_registrations
 from miniapp_backend.extensions import db
+from miniapp_backend.inputs import load_form, yuan_to_fen
 from miniapp_backend.models import Registration
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import (
@@ -21,6 +22,7 @@ from miniapp_backend.models.enums import (
     RegistrationStatus,
 )
 from miniapp_backend.security.masking import mask_id_number
+from schemas.admin import CashForm, IdsForm
 
 PAYABLE = (RegistrationStatus.APPROVED, RegistrationStatus.PAID, RegistrationStatus.EXPIRED)
 
@@ -44,7 +46,11 @@ def payments():
 @bp.post('/payments/cash')
 def batch_cash():
     """Cash received for the selected registrations, each for exactly its amount due (seed 001's 现金缴费)."""
-    ids = [int(value) for value in request.form.getlist('ids') if value.isdigit()]
+    form, invalid = load_form(IdsForm(), request.form)
+    if invalid:
+        flash('；'.join(invalid.values()), 'error')
+        return redirect(url_for('admin.payments'))
+    ids = form['ids']
     rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(ids))
                               .order_by(Registration.id)).all()
     token = form_token(request.form)
@@ -65,17 +71,14 @@ def batch_cash():
 def cash(registration_id):
     """Record a cash payment (现金缴费) with the same rules as the tax-bureau poll."""
     registration = scoped_registration(registration_id)
-    try:
-        amount_fen = round(float(request.form.get('amount', '')) * 100)
-    except ValueError:
-        amount_fen = -1
-    voucher = request.form.get('voucher_no', '').strip() or None
-    if amount_fen <= 0:
-        flash('请输入正确的缴费金额（元）', 'error')
+    form, invalid = load_form(CashForm(), request.form)
+    if invalid:
+        flash('；'.join(invalid.values()), 'error')
         return redirect(url_for('admin.record', registration_id=registration_id))
     try:
-        result = record_payment(registration, amount_fen=amount_fen, paid_at=utcnow(), voucher_no=voucher,
-                                channel=PaymentChannel.CASH, source=PaymentSource.CASH, actor=actor_of(g.reviewer),
+        result = record_payment(registration, amount_fen=yuan_to_fen(form['amount']), paid_at=utcnow(),
+                                voucher_no=form['voucher_no'] or None, channel=PaymentChannel.CASH,
+                                source=PaymentSource.CASH, actor=actor_of(g.reviewer),
                                 idempotency_key=form_token(request.form))
         db.session.commit()
     except sa.exc.IntegrityError:

@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, g, render_template, request
+from flask import Response, abort, g, render_template, request
 from markupsafe import Markup
 
 from miniapp_backend.admin import bp
 from miniapp_backend.enrolment.reports import paging, statistics
 from miniapp_backend.enrolment.reports.export import workbook_bytes
 from miniapp_backend.extensions import db
+from miniapp_backend.inputs import load_form
 from miniapp_backend.models import AuditEvent, InsuredPerson
 from miniapp_backend.security.masking import mask_id_number
+from schemas.admin import AuditFilter
 
 XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
@@ -36,17 +38,20 @@ def stats():
 def audit_log():
     """Who did what to which record, when; filterable by action and registration."""
     query = sa.select(AuditEvent).where(AuditEvent.zone_id == g.reviewer.zone_id)
-    if request.args.get('action'):
-        query = query.where(AuditEvent.action == request.args['action'])
-    if request.args.get('registration', '').isdigit():
-        query = query.where(AuditEvent.registration_id == int(request.args['registration']))
+    filters, invalid = load_form(AuditFilter(), {k: v for k, v in request.args.items() if v})
+    if invalid:
+        abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
+    if filters['action']:
+        query = query.where(AuditEvent.action == filters['action'])
+    if filters['registration']:
+        query = query.where(AuditEvent.registration_id == filters['registration'])
     if request.args.get('format') == 'xlsx':
         rows = [(e.at.strftime('%Y-%m-%d %H:%M:%S'), e.actor_type.label, e.actor_id, e.action, e.registration_id,
                  e.from_status, e.to_status, e.reason)
                 for e in db.session.scalars(query.order_by(AuditEvent.id.desc()).execution_options(yield_per=2000))]
         return _xlsx('audit', workbook_bytes('审计日志', ['时间', '操作人类型', '操作人', '操作', '登记', '原状态', '新状态', '原因'],
                                              rows))
-    page = paging.newest_first(query, (AuditEvent.id,), request.args.get('after'))
+    page = paging.newest_first(query, (AuditEvent.id,), filters['after'])
     return render_template('admin/audit.html', events=page.rows, after=page.after)
 
 

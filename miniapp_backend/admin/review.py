@@ -23,9 +23,11 @@ from miniapp_backend.enrolment.reports import paging, statistics
 from miniapp_backend.enrolment.reports.export import registrations_workbook
 from miniapp_backend.enrolment.scope import review_queue, scoped_registrations
 from miniapp_backend.extensions import db
+from miniapp_backend.inputs import load_form
 from miniapp_backend.models import Document, Registration, SubsidisedPerson
 from miniapp_backend.models.enums import RegistrationStatus
 from miniapp_backend.security.blind_index import blind_index
+from schemas.admin import BatchForm, DecisionForm, QueueFilter
 
 
 @bp.get('/')
@@ -33,16 +35,19 @@ def queue():
     """The review queue for my stage, searchable by name, student number or ID number."""
     show_all = request.args.get('all') == '1'
     query = scoped_registrations(g.reviewer) if show_all else review_queue(g.reviewer)
-    term = request.args.get('q', '').strip()
+    filters, invalid = load_form(QueueFilter(), request.args)
+    if invalid:
+        abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
+    term = filters['q']
     if term:
         query = query.where(search(term))
-    school = request.args.get('school', '').strip()
+    school = filters['school']
     if school:
         query = query.where(Registration.school.has(code=school))
-    college = request.args.get('college', '').strip()
+    college = filters['college']
     if college:
         query = query.where(Registration.college == college)
-    status = request.args.get('status')
+    status = filters['status']
     status = status if status in RegistrationStatus.__members__.values() else None
     if status:
         query = query.where(Registration.status == status)
@@ -53,7 +58,7 @@ def queue():
     else:
         total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     # Newest first by id: the (zone_id, id) index, or for the queue its partial twin over the queue's statuses.
-    page = paging.newest_first(query, (Registration.id,), request.args.get('after'))
+    page = paging.newest_first(query, (Registration.id,), filters['after'])
     return render_template('admin/queue.html', rows=page.rows, total=total, after=page.after, term=term,
                            show_all=show_all, status=status, statuses=RegistrationStatus)
 
@@ -132,11 +137,12 @@ def signature(registration_id):
 def decision(registration_id):
     """通过 / 退回 / 不予通过, through the state machine and the outbox."""
     registration = scoped_registration(registration_id)
-    choice = request.form.get('decision')
-    if choice not in DECISIONS:
-        abort(400, description='未知的审核操作')
+    form, invalid = load_form(DecisionForm(), request.form)
+    if invalid or form['decision'] not in DECISIONS:
+        abort(400, description='；'.join(invalid.values()) or '未知的审核操作')
+    choice = form['decision']
     try:
-        decide(g.reviewer, registration, choice, request.form.get('reason'))
+        decide(g.reviewer, registration, choice, form['reason'])
         db.session.commit()
         flash({'approve': '已通过', 'return': '已退回', 'reject': '已不予通过'}[choice], 'ok')
     except TransitionRefused as refused:
@@ -148,13 +154,13 @@ def decision(registration_id):
 @bp.post('/batch')
 def batch():
     """Batch approve or return the selected rows."""
-    choice = request.form.get('decision')
-    if choice not in ('approve', 'return'):
-        abort(400, description='批量操作仅支持通过或退回')
-    ids = [int(value) for value in request.form.getlist('ids') if value.isdigit()]
-    rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(ids))
+    form, invalid = load_form(BatchForm(), request.form)
+    if invalid:
+        abort(400, description='；'.join(invalid.values()))
+    choice = form['decision']
+    rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(form['ids']))
                               .order_by(Registration.id)).all()
-    outcomes = decide_batch(g.reviewer, rows, choice, request.form.get('reason'))
+    outcomes = decide_batch(g.reviewer, rows, choice, form['reason'])
     db.session.commit()
     done = sum(outcome.ok for outcome in outcomes)
     flash(f'批量处理完成：成功{done}条，失败{len(outcomes) - done}条', 'ok' if done == len(outcomes) else 'error')

@@ -81,6 +81,7 @@ def paying_qr(url: str) -> bytes:
 
 @blp.get('/certificates/verify/<string:token>')
 @blp.response(200, VerificationSchema)
+@errors(blp, 400)
 def verify(token):
     """Public: is this certificate genuine?"""
     return certificates.verify(token)

@@ -20,7 +20,7 @@ def list_zones():
 
 @blp.get('/zones/<string:code>/schools')
 @blp.response(200, SchoolListSchema)
-@errors(blp, 404)
+@errors(blp, 400, 404)
 def list_schools(code):
     """The zone's schools."""
     zone = open_zone(code)

@@ -175,7 +175,7 @@ def test_a_huge_png_is_not_decoded(owner_and_other):
     out = io.BytesIO()
     image.save(out, 'PNG')
     response = owner.upload(f'/registrations/{registration_id}/id-photo', out.getvalue())
-    assert response.status_code == 422 and response.json['code'] == 'invalid_image'
+    assert response.status_code == 422 and response.json['code'] == 'image_too_large'
 
 
 def test_window_closed(app, seeded, student_client):

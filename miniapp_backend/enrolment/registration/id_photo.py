@@ -12,7 +12,12 @@ from miniapp_backend.extensions import db
 from miniapp_backend.models import Document, Registration
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 40_000_000
+#: Checked from the header before any pixel is decoded: a 16-megapixel photo decodes to ~64 MB; 40 MP took 300 MB.
+MAX_PIXELS = 16_000_000
+#: The JPEG encoder refuses sides beyond 65,500 px; a photo never needs more than this.
+MAX_SIDE = 8000
+#: What is kept: enough to read an ID card, a fraction of a phone camera's size.
+KEPT_SIDE = 2400
 _KINDS = {b'\xff\xd8\xff': ('JPEG', 'image/jpeg'), b'\x89PNG\r\n\x1a\n': ('PNG', 'image/png')}
 
 
@@ -22,18 +27,24 @@ def reencode_photo(data: bytes) -> tuple[bytes, str]:
         raise EnrolmentError('too_large', '图片不能超过5MB', status=413)
     kind = next((value for magic, value in _KINDS.items() if data.startswith(magic)), None)
     invalid = field_error('file', '请上传JPG或PNG格式的证件照片', 'invalid_image')
+    too_large = field_error('file', '图片像素过大，请压缩或截图后上传（不超过1600万像素）', 'image_too_large')
     if kind is None:
         raise invalid
     try:
         with Image.open(io.BytesIO(data)) as image:
-            if image.format != kind[0] or image.width * image.height > MAX_PIXELS or min(image.size) < 100:
+            if image.format != kind[0] or min(image.size) < 100:
                 raise invalid
-            image.load()
+            if image.width * image.height > MAX_PIXELS or max(image.size) > MAX_SIDE:
+                raise too_large
+            image.draft('RGB', (KEPT_SIDE, KEPT_SIDE))  # JPEG: decode at a reduced scale straight away
             clean = image.convert('RGB')
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        clean.thumbnail((KEPT_SIDE, KEPT_SIDE))
+        out = io.BytesIO()
+        clean.save(out, 'JPEG', quality=88)  # a fresh image carries no EXIF (location, device) from the original
+    except Image.DecompressionBombError:  # Pillow's own cap, met at open() for the most extreme headers
+        raise too_large from None
+    except (UnidentifiedImageError, OSError, ValueError):
         raise invalid from None
-    out = io.BytesIO()
-    clean.save(out, 'JPEG', quality=88)  # a fresh image carries no EXIF (location, device) from the original
     return out.getvalue(), 'image/jpeg'
 
 

@@ -42,7 +42,7 @@ def sign(registration: Registration, signature_png: bytes, now: datetime | None 
         raise EnrolmentError('letter_not_required', '非资助参保对象无需签署承诺书', status=422)
     if registration.status not in EDITABLE:
         raise EnrolmentError('invalid_state', f'登记状态为「{registration.status.label}」，不能重新签署')
-    check_signature(signature_png)
+    signature_png = check_signature(signature_png)
     now = now or utcnow()
     text = render(registration, now)
     seal = current_app.extensions['sealer'].seal(sealed_payload(text, signature_png))
@@ -64,8 +64,8 @@ def sealed_payload(text: str, signature_png: bytes) -> bytes:
     return text.encode() + b'\x00' + signature_png
 
 
-def check_signature(data: bytes) -> None:
-    """A PNG of signature size with something drawn on it."""
+def check_signature(data: bytes) -> bytes:
+    """A PNG of signature size with something drawn on it, re-encoded: nothing but its pixels is kept."""
     invalid = field_error('file', '签名图片无效，请重新签名', 'invalid_signature')
     if not data.startswith(b'\x89PNG\r\n\x1a\n'):
         raise invalid
@@ -86,3 +86,6 @@ def check_signature(data: bytes) -> None:
     ink = ImageChops.multiply(dark, visible).histogram()[255]
     if ink < 30:
         raise field_error('file', '未检测到签名笔迹，请重新签名', 'invalid_signature')
+    out = io.BytesIO()
+    grey.save(out, 'PNG', optimize=True)
+    return out.getvalue()

@@ -1,13 +1,14 @@
 """Zone settings edited by zone admins: validated together, audited with what changed."""
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from miniapp_backend.enrolment import audit
 from miniapp_backend.enrolment.actors import Actor
+from miniapp_backend.inputs import InputRefused, clean_text, load_form, loads_strict, unstorable_strings, yuan_to_fen
 from miniapp_backend.models import Zone
+from schemas.admin import ZoneSettingsForm
 
 STAGES = ('centre', 'counsellor', 'college', 'school')
 SHANGHAI = timezone(timedelta(hours=8))
@@ -19,35 +20,49 @@ class SettingsError(ValueError):
         self.errors = errors
 
 
-def parse(form: dict[str, str]) -> dict[str, Any]:
-    """Form strings → typed settings; every problem named by field, in Chinese."""
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = {}
-
-    def take(field, convert, message):
-        try:
-            values[field] = convert(form.get(field, '').strip())
-        except (ValueError, TypeError, json.JSONDecodeError):
-            errors[field] = message
-
-    take('premium_fen', lambda v: _positive(round(float(v) * 100)), '保费应为大于0的金额（元）')
-    take('year', lambda v: _between(int(v), 2020, 2100), '参保年度不正确')
-    take('window_opens_at', _day_start, '开始日期格式应为YYYY-MM-DD')
-    take('window_closes_at', _day_end, '截止日期格式应为YYYY-MM-DD')
-    take('review_stages', _stages, '审核环节只能是 centre、counsellor、college、school，用逗号分隔')
-    take('suspension_delay_minutes', lambda v: _between(int(v), 0, 7 * 24 * 60), '停保确认等待时间应为0至10080分钟')
-    take('remind_days_before_close', lambda v: _between(int(v), 0, 60), '提醒天数应为0至60')
-    take('message_templates', _templates, '消息模板应为JSON对象：{"approved": {"template_id": …, "fields": {…}}}')
-    for field in ('pay_appid', 'pay_path_template', 'family_appid', 'family_path_template', 'service_phone'):
-        values[field] = form.get(field, '').strip() or None
-    values['family_channel'] = form.get('family_channel') == 'on'
-    if not values.get('pay_appid'):
-        errors['pay_appid'] = '请填写税务缴费小程序AppID'
-    if 'window_opens_at' in values and 'window_closes_at' in values and values['window_opens_at'] >= values['window_closes_at']:
+def parse(form) -> dict[str, Any]:
+    """Form fields → typed settings through ZoneSettingsForm; every problem named by field, in Chinese."""
+    schema = ZoneSettingsForm()
+    loaded, errors = load_form(schema, form)
+    raw = loaded or {name: _safe(form.get(name, '')) for name in schema.fields}
+    try:
+        stages = _stages(raw['review_stages'])
+    except ValueError:
+        errors['review_stages'] = '审核环节只能是 centre、counsellor、college、school，用逗号分隔'
+    try:
+        templates = _templates(loads_strict(raw['message_templates'] or '{}'))
+    except (InputRefused, ValueError):
+        errors['message_templates'] = '消息模板应为JSON对象：{"approved": {"template_id": …, "fields": {…}}}'
+    opens, closes = (_day(raw.get(name)) for name in ('window_opens_at', 'window_closes_at'))
+    if opens and closes and opens >= closes:
         errors['window_closes_at'] = '截止日期应晚于开始日期'
     if errors:
         raise SettingsError(errors)
-    return values
+    return {
+        'premium_fen': yuan_to_fen(loaded['premium_fen']), 'year': loaded['year'],
+        'window_opens_at': _day_start(opens), 'window_closes_at': _day_end(closes), 'review_stages': stages,
+        'message_templates': templates, 'suspension_delay_minutes': loaded['suspension_delay_minutes'],
+        'remind_days_before_close': loaded['remind_days_before_close'],
+        'pay_appid': loaded['pay_appid'], 'pay_path_template': loaded['pay_path_template'],
+        'family_appid': loaded['family_appid'] or None, 'family_path_template': loaded['family_path_template'] or None,
+        'service_phone': loaded['service_phone'] or None, 'family_channel': loaded['family_channel'] == 'on',
+    }
+
+
+def _safe(value: str) -> str:
+    try:
+        return clean_text(value, max_length=20_000, multiline=True)
+    except InputRefused:
+        return ''
+
+
+def _day(value) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if value and len(value) == 10 else None
+    except ValueError:
+        return None
 
 
 def apply(zone: Zone, values: dict[str, Any], actor: Actor) -> dict[str, Any]:
@@ -63,24 +78,12 @@ def apply(zone: Zone, values: dict[str, Any], actor: Actor) -> dict[str, Any]:
     return changes
 
 
-def _positive(value: int) -> int:
-    if value <= 0:
-        raise ValueError
-    return value
+def _day_start(value: date) -> datetime:
+    return datetime.combine(value, time(0, 0), SHANGHAI).astimezone(timezone.utc)
 
 
-def _between(value: int, low: int, high: int) -> int:
-    if not low <= value <= high:
-        raise ValueError
-    return value
-
-
-def _day_start(value: str) -> datetime:
-    return datetime.combine(date.fromisoformat(value), time(0, 0), SHANGHAI).astimezone(timezone.utc)
-
-
-def _day_end(value: str) -> datetime:
-    return datetime.combine(date.fromisoformat(value), time(23, 59, 59), SHANGHAI).astimezone(timezone.utc)
+def _day_end(value: date) -> datetime:
+    return datetime.combine(value, time(23, 59, 59), SHANGHAI).astimezone(timezone.utc)
 
 
 def _stages(value: str) -> list[str]:
@@ -90,8 +93,9 @@ def _stages(value: str) -> list[str]:
     return stages
 
 
-def _templates(value: str) -> dict:
-    parsed = json.loads(value or '{}')
+def _templates(parsed: Any) -> dict:
+    if unstorable_strings(parsed):
+        raise ValueError
     if not isinstance(parsed, dict) or not all(isinstance(v, dict) for v in parsed.values()):
         raise ValueError
     return parsed

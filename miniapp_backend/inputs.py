@@ -1,0 +1,256 @@
+"""The input boundary: what a phone, a browser or a spreadsheet sends is refused here if the database cannot store it.
+
+One text rule for API fields, admin forms and import cells: no NUL or other control characters (PostgreSQL refuses
+NUL, and they break WeChat's message values), no unpaired surrogates (UTF-8 cannot encode them), trimmed, bounded
+length. JSON bodies are parsed once here, strictly: a size cap, a nesting-depth cap, no NaN/Infinity, finite numbers.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import Flask, request
+from marshmallow import ValidationError, fields
+from werkzeug.exceptions import BadRequest, HTTPException, UnprocessableEntity
+from werkzeug.routing import IntegerConverter
+
+MAX_JSON_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 16
+#: The longest text any field takes unless its schema says less (addresses are 200, reasons 255).
+MAX_TEXT = 2000
+#: PostgreSQL's int4: ids and counts never go beyond it.
+MAX_INT4 = 2 ** 31 - 1
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2100, 12, 31)
+
+_UNSTORABLE = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]')
+#: What no column can hold at all (NUL) or UTF-8 cannot encode (lone surrogates): refused wherever it appears.
+_NEVER = re.compile(r'[\x00\ud800-\udfff]')
+_LINE_BREAKS = re.compile(r'[\n\r\u2028\u2029]')
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+TEXT_MESSAGE = '不能包含控制字符或无法识别的字符'
+
+
+class InputRefused(ValueError):
+    """A value refused at the boundary; `message` is in Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def clean_text(value: str, *, max_length: int = MAX_TEXT, multiline: bool = False) -> str:
+    """Trimmed text the database can store, or InputRefused."""
+    if _UNSTORABLE.search(value) or (not multiline and _LINE_BREAKS.search(value.strip())):
+        raise InputRefused(TEXT_MESSAGE)
+    value = value.strip()
+    if len(value) > max_length:
+        raise InputRefused(f'不能超过{max_length}个字符')
+    return value
+
+
+def parse_money(value: Any, *, maximum: Decimal = Decimal(100000)) -> Decimal:
+    """Yuan as an exact Decimal with at most two places: '400', '400.5', '400.00'; never a float on the way."""
+    if isinstance(value, float):
+        raise InputRefused('金额应为数字，最多两位小数')
+    try:
+        amount = Decimal(clean_text(str(value), max_length=20))
+    except InvalidOperation:
+        raise InputRefused('金额应为数字，最多两位小数') from None
+    if not amount.is_finite() or amount.as_tuple().exponent < -2 or not Decimal(0) < amount <= maximum:
+        raise InputRefused(f'金额应为大于0、不超过{maximum}元的数字，最多两位小数')
+    return amount
+
+
+def yuan_to_fen(amount: Decimal) -> int:
+    return int(amount * 100)
+
+
+def bounded_int(value: Any, low: int = 1, high: int = MAX_INT4) -> int | None:
+    """A positive int within int4 from a form or query string (ASCII digits only), or None."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
+class Text(fields.String):
+    """A marshmallow string run through clean_text before any validator (so regexes see the trimmed value)."""
+
+    def __init__(self, *args, max_length: int = MAX_TEXT, multiline: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_length, self.multiline = max_length, multiline
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return clean_text(text, max_length=self.max_length, multiline=self.multiline)
+        except InputRefused as refused:
+            raise ValidationError(refused.message) from None
+
+
+class Day(fields.Date):
+    """A date between 1900 and 2100: later arithmetic and PostgreSQL's date type both stay in range."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and len(value) > 10:
+            raise ValidationError('日期格式应为YYYY-MM-DD')
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise ValidationError('日期超出范围')
+        return day
+
+
+class Int4Converter(IntegerConverter):
+    """`<int:…>` in routes: a number beyond PostgreSQL's int4 is simply not a route (404), never a query error."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault('max', MAX_INT4)
+        super().__init__(map, *args, **kwargs)
+
+
+def loads_strict(data: bytes | str) -> Any:
+    """json.loads with a depth cap, no NaN/Infinity, finite floats; InputRefused otherwise."""
+    text = data.decode('utf-8') if isinstance(data, bytes) else data
+    depth = deepest = 0
+    for token in _TOKENS.finditer(text):
+        char = token.group()
+        if char in '[{':
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_JSON_DEPTH:
+                raise InputRefused(f'JSON嵌套不能超过{MAX_JSON_DEPTH}层')
+        elif char in ']}':
+            depth -= 1
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
+    except (ValueError, RecursionError):
+        raise InputRefused('请求内容不是有效的JSON') from None
+
+
+def _refuse_constant(name: str):
+    raise ValueError(name)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float('inf'), float('-inf')):
+        raise ValueError(text)
+    return value
+
+
+def unstorable_strings(value: Any, path: str = '') -> str | None:
+    """The path of the first string (key or value) in a parsed body that no column could hold, if any."""
+    if isinstance(value, str):
+        return path or 'body' if _UNSTORABLE.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f'{path}.{key}' if path else str(key)
+            if _UNSTORABLE.search(str(key)):
+                return name
+            found = unstorable_strings(item, name)
+            if found:
+                return found
+    if isinstance(value, list):
+        for position, item in enumerate(value):
+            found = unstorable_strings(item, f'{path}[{position}]')
+            if found:
+                return found
+    return None
+
+
+def init_app(app: Flask) -> None:
+    """Route ids bounded; every request's JSON body, form fields, query and path values checked before a view runs."""
+    app.url_map.converters['int'] = Int4Converter
+    app.before_request(_gate)
+
+
+def _gate():
+    for source, values in (('path', request.view_args or {}), ('query', request.args), ('form', _form_values())):
+        for name, value in _items(values):
+            if isinstance(value, str) and (_NEVER.search(value) or len(value) > 100_000):
+                raise _refusal(BadRequest, source, name, TEXT_MESSAGE)
+    if request.mimetype == 'application/json' or request.mimetype.endswith('+json'):
+        request.max_content_length = MAX_JSON_BYTES
+        data = request.get_data(cache=True)  # 413 beyond the cap
+        if not data:
+            return
+        try:
+            parsed = loads_strict(data)
+        except UnicodeDecodeError:
+            raise _refusal(BadRequest, 'json', 'body', '请求内容不是有效的UTF-8') from None
+        except InputRefused as refused:
+            raise _refusal(BadRequest, 'json', 'body', refused.message) from None
+        bad = unstorable_strings(parsed)
+        if bad:
+            raise _refusal(UnprocessableEntity, 'json', bad, TEXT_MESSAGE)
+
+
+def _refusal(kind: type[HTTPException], location: str, name: str, message: str) -> HTTPException:
+    """The field named, the way webargs names them, so the API's error body lists it."""
+    error = kind(description=f'{name}：{message}')
+    error.data = {'messages': {location: {name: [message]}}}
+    return error
+
+
+def _form_values():
+    if request.mimetype in ('application/x-www-form-urlencoded', 'multipart/form-data'):
+        return request.form
+    return {}
+
+
+def _items(values):
+    if hasattr(values, 'items') and hasattr(values, 'getlist'):
+        return values.items(multi=True)
+    return values.items()
+
+
+class Money(fields.Field):
+    """Yuan in a form or JSON as an exact Decimal (parse_money); dumped as a two-place string."""
+
+    def __init__(self, *args, maximum: Decimal = Decimal(100000), message: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.maximum, self.message = maximum, message
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return parse_money(value, maximum=self.maximum)
+        except InputRefused as refused:
+            raise ValidationError(self.message or refused.message) from None
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else f'{Decimal(value):.2f}'
+
+
+class Id(fields.Integer):
+    """A row id from a form or query: ASCII digits within int4, never a float or a huge number."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        number = bounded_int(value)
+        if number is None:
+            raise ValidationError('编号不正确')
+        return number
+
+
+def load_form(schema, form) -> tuple[dict, dict[str, str]]:
+    """A form (MultiDict) through a marshmallow schema: (values, {field: first message}); unknown fields ignored."""
+    data = {}
+    for name, field in schema.fields.items():
+        key = field.data_key or name
+        if key not in form:
+            continue
+        data[key] = form.getlist(key) if isinstance(field, fields.List) else form.get(key)
+    try:
+        return schema.load(data), {}
+    except ValidationError as error:
+        messages = error.normalized_messages()
+        return {}, {name: _first(message) for name, message in messages.items()}
+
+
+def _first(message) -> str:
+    while isinstance(message, (list, dict)):
+        message = next(iter(message.values())) if isinstance(message, dict) else message[0]
+    return str(message)
