@@ -1,13 +1,15 @@
 """Admin pages at a province's size: zone 341800 filled to 10k, 100k and 300k registrations (each with an audit
 event and an insured person), written by PostgreSQL itself; warm medians over HTTP against the Procfile's
-gunicorn, logged in as the zone admin; then GET /me idle and with four exports running."""
+gunicorn, logged in as the zone admin; then GET /me idle and with four export jobs running."""
 from __future__ import annotations
 
 import os
 import re
 import statistics
-import threading
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import requests
 import sqlalchemy as sa
@@ -26,6 +28,7 @@ from miniapp_backend.enrolment.reports import counts
 from miniapp_backend.extensions import db
 from miniapp_backend.security.crypto import EncryptedString
 
+ROOT = Path(__file__).resolve().parent.parent
 SIZES = (10_000, 100_000, 300_000)
 RUNS = 5
 #: Targets at 300k (ms): statistics, a list page (first or last), a search.
@@ -147,7 +150,7 @@ def figures(environ: dict) -> list[Figure]:
                     print(f'measured: {size:,} rows, {label}: {value:.1f} ms', flush=True)
                 if size == SIZES[-1]:
                     try:
-                        results += _under_exports(f'http://127.0.0.1:{port}', session, web)
+                        results += _under_exports(f'http://127.0.0.1:{port}', session, web, env)
                     except Exception as exc:  # noqa: BLE001  (the page figures above still stand)
                         print(f'measured: GET /me with exports running failed: {exc!r}', flush=True)
             finally:
@@ -162,36 +165,33 @@ def figures(environ: dict) -> list[Figure]:
     return results
 
 
-def _under_exports(base: str, admin: requests.Session, web) -> list[Figure]:
-    """GET /me idle, then while four exports of every registration run; the web worker's peak RSS after."""
+def _under_exports(base: str, admin: requests.Session, web, env: dict) -> list[Figure]:
+    """GET /me idle, then while four exports of every registration run as jobs (one process each, as four
+    workers would); each job's time and peak RSS, and the web worker's peak RSS."""
     [token] = students(f'{base}/api/v1', 1, 'scale')
     me = f'{base}/api/v1/me'
     idle = wrk(me, '-H', f'Authorization: Bearer {token}')
-    cookies = admin.cookies.get_dict()
-    finished: list[float] = []
-
-    def export():
-        start = time.perf_counter()
-        try:
-            response = requests.get(f'{base}/admin/?all=1&format=xlsx', cookies=cookies, timeout=60)
-            finished.append(time.perf_counter() - start if response.ok else -1)
-        except requests.RequestException:
-            finished.append(-1)
-
-    threads = [threading.Thread(target=export) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    time.sleep(1)
+    ids = []
+    for _ in range(4):
+        response = admin.get(f'{base}/admin/?all=1&format=xlsx', allow_redirects=False)
+        assert response.status_code == 302, response.status_code
+        ids.append(int(response.headers['Location'].rstrip('/').split('/')[-1]))
+    jobs = [subprocess.Popen([sys.executable, '-m', 'bench.export_worker', str(i)], cwd=ROOT, env=env, text=True,
+                             stdout=subprocess.PIPE) for i in ids]
+    time.sleep(2)  # past their start-up, into the writing
     busy = wrk(me, '-H', f'Authorization: Bearer {token}')
-    for thread in threads:
-        thread.join()
-    rss = peak_worker_rss(web)
-    done = [t for t in finished if t >= 0]
+    outcomes = [job.communicate(timeout=600)[0].split() for job in jobs]
+    finished = [o for o in outcomes if o and o[0] == 'finished']
+    seconds = max((float(o[2]) for o in finished), default=0.0)
+    job_rss = max((float(o[3]) for o in finished), default=0.0)
+    rows = finished[0][1] if finished else '0'
+    web_rss = peak_worker_rss(web)
     return [
         Figure('GET /me req/s at 300k, idle', idle.rate, 'req/s', target=idle.latencies()),
-        Figure('GET /me req/s with 4 exports running', busy.rate, 'req/s', round(idle.rate, 1),
+        Figure('GET /me req/s with 4 export jobs running', busy.rate, 'req/s', round(idle.rate, 1),
                f'≥ 0.8 of idle; {busy.latencies()}{busy.failures()}', busy.rate >= 0.8 * idle.rate),
-        Figure('exports of 300k registrations finished (in the web request)', len(done), 'of 4',
-               target=f'slowest {max(done, default=0):.1f} s; every export finishes as a job', met=len(done) == 4),
-        Figure('web worker peak RSS after the exports', rss, 'MB', target='≤ 150 MB', met=rss <= 150),
+        Figure(f'export jobs finished ({rows} rows each)', len(finished), 'of 4', target=f'slowest {seconds:.1f} s',
+               met=len(finished) == 4),
+        Figure('export job peak RSS', job_rss, 'MB', target='≤ 300 MB', met=0 < job_rss <= 300),
+        Figure('web worker peak RSS (pages, exports started)', web_rss, 'MB', target='≤ 150 MB', met=web_rss <= 150),
     ]

@@ -1,14 +1,13 @@
 """Statistics, the audit log and the insured register, each also as an Excel export."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Response, abort, g, render_template, request
 from markupsafe import Markup
 
 from miniapp_backend.admin import bp
-from miniapp_backend.enrolment.reports import paging, statistics
+from miniapp_backend.admin.exports import export_response
+from miniapp_backend.enrolment.reports import lists, paging, statistics
 from miniapp_backend.enrolment.reports.export import workbook_bytes
-from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form
 from miniapp_backend.models import AuditEvent, InsuredPerson
 from miniapp_backend.security.masking import mask_id_number
@@ -37,20 +36,12 @@ def stats():
 @bp.get('/audit')
 def audit_log():
     """Who did what to which record, when; filterable by action and registration."""
-    query = sa.select(AuditEvent).where(AuditEvent.zone_id == g.reviewer.zone_id)
     filters, invalid = load_form(AuditFilter(), {k: v for k, v in request.args.items() if v})
     if invalid:
         abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
-    if filters['action']:
-        query = query.where(AuditEvent.action == filters['action'])
-    if filters['registration']:
-        query = query.where(AuditEvent.registration_id == filters['registration'])
     if request.args.get('format') == 'xlsx':
-        rows = [(e.at.strftime('%Y-%m-%d %H:%M:%S'), e.actor_type.label, e.actor_id, e.action, e.registration_id,
-                 e.from_status, e.to_status, e.reason)
-                for e in db.session.scalars(query.order_by(AuditEvent.id.desc()).execution_options(yield_per=2000))]
-        return _xlsx('audit', workbook_bytes('审计日志', ['时间', '操作人类型', '操作人', '操作', '登记', '原状态', '新状态', '原因'],
-                                             rows))
+        return export_response('audit', filters, 'audit')
+    query = lists.audit(g.reviewer, filters)
     page = paging.newest_first(query, (AuditEvent.id,), filters['after'])
     return render_template('admin/audit.html', events=page.rows, after=page.after)
 
@@ -58,11 +49,8 @@ def audit_log():
 @bp.get('/register')
 def insured_register():
     """The insured register of my zone (masked ID numbers)."""
-    query = sa.select(InsuredPerson).where(InsuredPerson.zone_id == g.reviewer.zone_id)
     if request.args.get('format') == 'xlsx':
-        rows = [(p.name, mask_id_number(p.id_number), p.status.label, p.since.isoformat(),
-                 p.until.isoformat() if p.until else '', p.paid_through_year)
-                for p in db.session.scalars(query.order_by(InsuredPerson.id))]
-        return _xlsx('register', workbook_bytes('参保名册', ['姓名', '证件号码', '参保状态', '起始日期', '终止日期', '缴费至年度'], rows))
+        return export_response('register', {}, 'register')
+    query = lists.register(g.reviewer, {})
     page = paging.newest_first(query, (InsuredPerson.id,), request.args.get('after'))
     return render_template('admin/register.html', people=page.rows, after=page.after, mask=mask_id_number)

@@ -1,12 +1,11 @@
 """Reviewing: the queue, a record with its decisions, batch decisions, the photo and the signature."""
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 
 from miniapp_backend.admin import bp
+from miniapp_backend.admin.exports import export_response
 from miniapp_backend.enrolment import audit
 from miniapp_backend.enrolment.registration import letters
 from miniapp_backend.enrolment.registration.review import (
@@ -19,14 +18,12 @@ from miniapp_backend.enrolment.registration.states import (
     TransitionRefused,
     allowed_actions,
 )
-from miniapp_backend.enrolment.reports import paging, statistics
-from miniapp_backend.enrolment.reports.export import registrations_workbook
-from miniapp_backend.enrolment.scope import review_queue, scoped_registrations
+from miniapp_backend.enrolment.reports import lists, paging, statistics
+from miniapp_backend.enrolment.scope import scoped_registrations
 from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form
 from miniapp_backend.models import Document, Registration, SubsidisedPerson
 from miniapp_backend.models.enums import RegistrationStatus
-from miniapp_backend.security.blind_index import blind_index
 from schemas.admin import BatchForm, DecisionForm, QueueFilter
 
 
@@ -34,25 +31,15 @@ from schemas.admin import BatchForm, DecisionForm, QueueFilter
 def queue():
     """The review queue for my stage, searchable by name, student number or ID number."""
     show_all = request.args.get('all') == '1'
-    query = scoped_registrations(g.reviewer) if show_all else review_queue(g.reviewer)
     filters, invalid = load_form(QueueFilter(), request.args)
     if invalid:
         abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
-    term = filters['q']
-    if term:
-        query = query.where(search(term))
-    school = filters['school']
-    if school:
-        query = query.where(Registration.school.has(code=school))
-    college = filters['college']
-    if college:
-        query = query.where(Registration.college == college)
-    status = filters['status']
-    status = status if status in RegistrationStatus.__members__.values() else None
-    if status:
-        query = query.where(Registration.status == status)
+    filters['all'] = show_all
+    term, school, college = filters['q'], filters['school'], filters['college']
+    status = filters['status'] if filters['status'] in RegistrationStatus.__members__.values() else None
     if request.args.get('format') == 'xlsx':
-        return _export(query)
+        return export_response('registrations', filters, 'registrations')
+    query = lists.registrations(g.reviewer, filters)
     if show_all and not (term or school or college):
         total = statistics.total(g.reviewer, status)  # kept counts: no scan of the zone for the whole list
     else:
@@ -61,28 +48,6 @@ def queue():
     page = paging.newest_first(query, (Registration.id,), filters['after'])
     return render_template('admin/queue.html', rows=page.rows, total=total, after=page.after, term=term,
                            show_all=show_all, status=status, statuses=RegistrationStatus)
-
-
-#: An ID number (18 characters, or 15 for old ones): only the blind index can match it.
-_ID_SHAPED = re.compile(r'^(\d{17}[\dXx]|\d{15})$')
-
-
-def search(term: str) -> sa.ColumnElement[bool]:
-    """Name, student number or ID number. Each shape goes to its own index instead of one OR that scans
-    the table: ID-shaped terms to id_index, digits to the student number (or id_index), text to the
-    name's trigram index."""
-    if _ID_SHAPED.match(term):
-        return Registration.id_index == blind_index(term)
-    if term.isdigit():
-        return sa.or_(Registration.student_no == term, Registration.id_index == blind_index(term))
-    return Registration.name.contains(term, autoescape=True)
-
-
-def _export(query) -> Response:
-    from miniapp_backend.admin.reports import XLSX
-
-    return Response(registrations_workbook(query), mimetype=XLSX,
-                    headers={'Content-Disposition': 'attachment; filename="registrations.xlsx"'})
 
 
 def scoped_registration(registration_id: int) -> Registration:
