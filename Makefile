@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-python test-node install chromium bench lint clean
+.PHONY: run test test-python test-node install chromium bench lint lint-python clean
 
 run: $(INSTALLED)
 	$(PY) -m miniapp_backend.devrun
@@ -12,6 +12,7 @@ run: $(INSTALLED)
 test: $(INSTALLED) chromium
 	@mkdir -p build
 	@status=0; \
+	$(MAKE) --no-print-directory lint-python || status=1; \
 	$(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
 	$(MAKE) --no-print-directory test-node || status=$$((status ? status : 1)); \
 	exit $$status
@@ -43,8 +44,11 @@ chromium:
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-lint: $(INSTALLED)
-	$(VENV)/bin/ruff check --line-length 120 miniapp_backend schemas workers tests bench
+lint: lint-python
+
+# Ruff's rules, line lengths (CJK-aware) and import order are in pyproject.toml.
+lint-python: $(INSTALLED)
+	$(VENV)/bin/ruff check miniapp_backend schemas workers tests bench
 
 clean:
 	rm -rf build .pytest_cache

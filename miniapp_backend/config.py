@@ -1,4 +1,4 @@
-"""Every setting, read from the environment in one place (DESIGN §7)."""
+"""Every setting, read from the environment in one place (DESIGN §7.1)."""
 from __future__ import annotations
 
 import json

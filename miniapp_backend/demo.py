@@ -1,7 +1,7 @@
 """Demo data for `flask seed-demo`: three real zones with schools and open windows."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from miniapp_backend.extensions import db
 from miniapp_backend.models import College, InsuredPerson, Registration, School, SchoolClass, Student, Zone
@@ -10,7 +10,8 @@ from miniapp_backend.security.blind_index import blind_index
 #: The demo reviewer printed by `make run`.
 DEMO_REVIEWER = {'username': 'demo', 'password': 'demo-2026', 'role': 'zone_admin', 'zone': '341800'}
 
-_TEMPLATES = {
+#: The demo zones' subscription-message templates (the fake WeChat server accepts these ids).
+MESSAGE_TEMPLATES = {
     'approved': {'template_id': 'tpl-approved', 'page': 'pages/payment/payment',
                  'fields': {'thing1': 'zone_name', 'phrase2': 'status', 'amount3': 'amount', 'date4': 'deadline'}},
     'returned': {'template_id': 'tpl-returned', 'page': 'pages/register/register',
@@ -57,7 +58,7 @@ def seed_demo(now: datetime | None = None) -> bool:
     """Create the demo zones once; returns False when they already exist."""
     if db.session.query(Zone.id).filter_by(code=ZONES[0]['code']).first():
         return False
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     year = now.year + 1
     zones = {}
     for spec in ZONES:
@@ -68,7 +69,7 @@ def seed_demo(now: datetime | None = None) -> bool:
                     family_channel=spec['family_channel'], family_appid='wx-family-demo-appid',
                     family_path_template='pages/family/index?zone={zone_code}&year={year}&ref={ref}',
                     agency_name=spec['agency_name'], tax_authority_name=spec['tax_authority_name'],
-                    service_phone=spec['service_phone'], in_platform=True, message_templates=_TEMPLATES,
+                    service_phone=spec['service_phone'], in_platform=True, message_templates=MESSAGE_TEMPLATES,
                     notices=[f'{year}年度城乡居民医保集中缴费期进行中，请在截止日前完成缴费。'])
         db.session.add(zone)
         _add_schools(zone, spec['schools'])

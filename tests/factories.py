@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -39,7 +39,7 @@ def create_zone(app):
     from miniapp_backend.models import College, School, SchoolClass, Zone
 
     def create(code: str = '341800', name: str = '宣城市', **overrides) -> Zone:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         values = dict(code=code, name=name, year=now.year + 1, premium_fen=40000,
                       window_opens_at=now - timedelta(days=30), window_closes_at=now + timedelta(days=30),
                       review_stages=['centre'], pay_appid='wx-tax-appid',

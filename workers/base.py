@@ -20,7 +20,7 @@ def get_app() -> Flask:
 
 
 def app_job(func):
-    """Run the job in an app context: commit on success, roll back and re-raise so rq records the failure."""
+    """Run the job in an app context as one unit of work; a failure is rolled back and re-raised for rq to record."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -34,15 +34,11 @@ def app_job(func):
 
 def _run(func, args, kwargs, own_session: bool):
     from miniapp_backend.extensions import db
+    from miniapp_backend.unit_of_work import unit_of_work
 
     _dispose_after_fork(db)
     try:
-        result = func(*args, **kwargs)
-        db.session.commit()
-        return result
-    except BaseException:
-        db.session.rollback()
-        raise
+        return unit_of_work(func)(*args, **kwargs)
     finally:
         if own_session:
             db.session.remove()

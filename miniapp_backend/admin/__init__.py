@@ -9,8 +9,17 @@ from flask import Blueprint, Flask, abort, g, redirect, request, session, url_fo
 
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Reviewer
+from miniapp_backend.unit_of_work import unit_of_work
 
-bp = Blueprint('admin', __name__, url_prefix='/admin', template_folder='templates', static_folder='static')
+
+class AdminBlueprint(Blueprint):
+    """Every admin page runs as one unit of work: committed when the view returns, rolled back when it raises."""
+
+    def add_url_rule(self, rule, endpoint=None, view_func=None, **options):
+        super().add_url_rule(rule, endpoint, unit_of_work(view_func) if view_func else None, **options)
+
+
+bp = AdminBlueprint('admin', __name__, url_prefix='/admin', template_folder='templates', static_folder='static')
 
 IDLE_SECONDS = 30 * 60
 ABSOLUTE_SECONDS = 8 * 3600
@@ -18,6 +27,7 @@ OPEN_ENDPOINTS = {'admin.login', 'admin.static'}
 
 
 def init_app(app: Flask) -> None:
+<<<<<<< HEAD
     from miniapp_backend.admin import (  # noqa: F401  (registers the routes)
         auth,
         imports,
@@ -26,6 +36,10 @@ def init_app(app: Flask) -> None:
         review,
         zone_settings,
     )
+=======
+    # Importing the view modules registers their routes.
+    from miniapp_backend.admin import auth, imports, payments, reports, review, zone_settings  # noqa: F401
+>>>>>>> main
 
     app.register_blueprint(bp)
 

@@ -35,7 +35,6 @@ def authenticate(username: str, password: str, now: datetime) -> tuple[Reviewer 
         reviewer.failed_logins += 1
         if reviewer.failed_logins >= MAX_FAILURES:
             reviewer.locked_until, reviewer.failed_logins = now + LOCK, 0
-        db.session.commit()
         return None, '用户名或密码错误'
     reviewer.failed_logins, reviewer.locked_until = 0, None
     return reviewer, None
@@ -77,7 +76,6 @@ def login():
     session.update(reviewer_id=reviewer.id, session_version=reviewer.session_version, since=time.time(),
                    seen=time.time())
     audit.record(actor_of(reviewer), 'login', zone_id=reviewer.zone_id)
-    db.session.commit()
     return redirect(url_for('admin.queue'))
 
 
@@ -85,6 +83,5 @@ def login():
 def logout():
     """Ends this and every other session of the reviewer."""
     g.reviewer.session_version += 1
-    db.session.commit()
     session.clear()
     return redirect(url_for('admin.login'))

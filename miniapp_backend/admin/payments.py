@@ -53,7 +53,6 @@ def batch_cash():
                                     actor=actor_of(g.reviewer),
                                     idempotency_key=f'{token}:{registration.id}' if token else None)
         paid += result.outcome is Outcome.PAID
-    db.session.commit()
     flash(f'现金缴费登记：成功{paid}条，未处理{len(ids) - paid}条', 'ok' if paid == len(ids) else 'error')
     return redirect(url_for('admin.payments'))
 
@@ -67,14 +66,13 @@ def cash(registration_id):
         flash('；'.join(invalid.values()), 'error')
         return redirect(url_for('admin.record', registration_id=registration_id))
     try:
-        result = record_payment(registration, amount_fen=yuan_to_fen(form['amount']), paid_at=utcnow(),
-                                voucher_no=form['voucher_no'] or None, channel=PaymentChannel.CASH,
-                                source=PaymentSource.CASH, actor=actor_of(g.reviewer),
-                                idempotency_key=form_token(request.form))
-        db.session.commit()
+        with db.session.begin_nested():
+            result = record_payment(registration, amount_fen=yuan_to_fen(form['amount']), paid_at=utcnow(),
+                                    voucher_no=form['voucher_no'] or None, channel=PaymentChannel.CASH,
+                                    source=PaymentSource.CASH, actor=actor_of(g.reviewer),
+                                    idempotency_key=form_token(request.form))
     except sa.exc.IntegrityError:
         # The receipt number was recorded on another registration at the same moment.
-        db.session.rollback()
         flash('该收据号已登记过缴费', 'error')
         return redirect(url_for('admin.record', registration_id=registration_id))
     flash('现金缴费已登记，参保成功' if result.outcome == 'paid' else result.message,

@@ -63,7 +63,6 @@ def record(registration_id):
     """A record with every field decrypted; opening it is written to the audit log."""
     registration = scoped_registration(registration_id)
     audit.record(actor_of(g.reviewer), 'open_record', zone_id=registration.zone_id, registration_id=registration.id)
-    db.session.commit()
     photo = db.session.scalars(sa.select(Document.id).where(Document.registration_id == registration.id)).first()
     seal_ok = letters.verify(registration.letter) if registration.letter else None
     actions = [action.value for action in allowed_actions(registration, actor_of(g.reviewer))]
@@ -108,10 +107,8 @@ def decision(registration_id):
     choice = form['decision']
     try:
         decide(g.reviewer, registration, choice, form['reason'])
-        db.session.commit()
         flash({'approve': '已通过', 'return': '已退回', 'reject': '已不予通过'}[choice], 'ok')
-    except TransitionRefused as refused:
-        db.session.rollback()
+    except TransitionRefused as refused:  # refused before anything changed
         flash(refused.message, 'error')
     return redirect(url_for('admin.record', registration_id=registration_id))
 
@@ -126,7 +123,6 @@ def batch():
     rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(form['ids']))
                               .order_by(Registration.id)).all()
     outcomes = decide_batch(g.reviewer, rows, choice, form['reason'])
-    db.session.commit()
     done = sum(outcome.ok for outcome in outcomes)
     flash(f'批量处理完成：成功{done}条，失败{len(outcomes) - done}条', 'ok' if done == len(outcomes) else 'error')
     for outcome in outcomes:

@@ -8,7 +8,6 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from miniapp_backend.admin import bp
 from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.zones import settings as zone_settings
-from miniapp_backend.extensions import db
 from miniapp_backend.models.enums import ReviewerRole
 
 
@@ -22,11 +21,9 @@ def settings():
     if request.method == 'POST':
         try:
             changes = zone_settings.apply(zone, zone_settings.parse(request.form), actor_of(g.reviewer))
-            db.session.commit()
             flash(f'已保存（修改{len(changes)}项）', 'ok')
             return redirect(url_for('admin.settings'))
-        except zone_settings.SettingsError as error:
-            db.session.rollback()
+        except zone_settings.SettingsError as error:  # raised by parse, before anything changed
             errors = error.errors
     return render_template('admin/settings.html', zone=zone, errors=errors, form=request.form,
                            templates_json=json.dumps(zone.message_templates, ensure_ascii=False, indent=1),

@@ -10,19 +10,18 @@ from flask_smorest import Blueprint
 from miniapp_backend import wechat
 from miniapp_backend.api.auth import (
     bearer_claims,
-    commit_keeping_state,
     current_student,
     student_required,
 )
 from miniapp_backend.api.docs import BEARER, errors
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.messages import subscriptions
-from miniapp_backend.enrolment.students import projection, tokens
-from miniapp_backend.enrolment.students import view as student_view
+from miniapp_backend.enrolment.students import projection, tokens, view as student_view
 from miniapp_backend.enrolment.students.sign_in import sign_in
 from miniapp_backend.enrolment.zones.availability import find_zone
 from miniapp_backend.extensions import db, get_redis
 from miniapp_backend.models import Notification
+from miniapp_backend.unit_of_work import unit_of_work
 from schemas.auth import LoginResultSchema, LoginSchema, PhoneCodeSchema, StudentSchema
 from schemas.messages import (
     ConfigSchema,
@@ -42,6 +41,7 @@ LOGIN_LIMIT = 20
 @blp.arguments(LoginSchema)
 @blp.response(200, LoginResultSchema)
 @errors(blp, 400, 401, 422, 429, 503)
+@unit_of_work(keep_loaded=True)
 def login(body):
     """Exchange a wx.login code for our own bearer token."""
     _throttle(body['code'][:64])
@@ -55,7 +55,7 @@ def login(body):
     except wechat.WeChatError:
         raise EnrolmentError('wechat_unavailable', '微信服务暂时不可用，请稍后再试', status=503) from None
     student = sign_in(session.openid, session.session_key, session.unionid)
-    commit_keeping_state()
+    db.session.flush()  # a new student's id goes into the token
     return {'token': tokens.issue(student, current_app.config['SECRET_KEY']),
             'expires_in': current_app.config['API_TOKEN_TTL'], 'student': student}
 
@@ -66,7 +66,7 @@ def _throttle(key: str) -> None:
         count = get_redis().incr(counter)
         if count == 1:
             get_redis().expire(counter, 60)
-    except Exception:  # the limiter must never stop logins when Redis is down
+    except Exception:  # noqa: BLE001  (the limiter must never stop logins when Redis is down)
         return
     if count > LOGIN_LIMIT:
         raise EnrolmentError('rate_limited', '操作太频繁，请稍后再试', status=429)
@@ -76,6 +76,7 @@ def _throttle(key: str) -> None:
 @blp.response(200, MeSchema)
 @blp.doc(security=BEARER)
 @errors(blp, 401)
+@unit_of_work
 def me():
     """Profile, zone, current registration and suspension, and the one next step."""
     student_id, version = bearer_claims()
@@ -83,7 +84,6 @@ def me():
     def build() -> tuple[int, bytes]:
         student = tokens.student_with_version(student_id, version)
         body = current_app.json.dumps(MeSchema().dump(student_view.view(student))).encode()
-        db.session.commit()
         return student.token_version, body
 
     try:

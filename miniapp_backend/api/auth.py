@@ -1,4 +1,4 @@
-"""Bearer authentication and the per-request unit of work for the student API."""
+"""Bearer authentication for the student API; each authenticated call is one unit of work."""
 from __future__ import annotations
 
 import functools
@@ -9,6 +9,7 @@ from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.students import tokens
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Student
+from miniapp_backend.unit_of_work import unit_of_work
 
 #: Every operation that takes a student's token documents these errors.
 AUTH_ERRORS = (401, 422)
@@ -27,27 +28,15 @@ def bearer_claims() -> tuple[int, int]:
 
 
 def student_required(view):
-    """Resolve the bearer token to a student, run the view, commit; a refusal rolls everything back."""
+    """Resolve the bearer token to a student and run the view as one unit of work (a refusal changes nothing)."""
 
     @functools.wraps(view)
+    @unit_of_work(keep_loaded=True)
     def wrapper(*args, **kwargs):
         g.student = tokens.student_with_version(*bearer_claims())
-        result = view(*args, **kwargs)
-        commit_keeping_state()
-        return result
+        return view(*args, **kwargs)
 
     return wrapper
-
-
-def commit_keeping_state() -> None:
-    """Commit without expiring what is loaded: the response schema dumps the objects as this request left
-    them, instead of reading back what it just wrote."""
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
 
 
 def owned(model, object_id: int, options=()):

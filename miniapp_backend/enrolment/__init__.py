@@ -1,4 +1,4 @@
-"""The enrolment rules: plain functions over models, no Flask request objects (docs/DESIGN.md §3).
+"""The enrolment rules: plain functions over models, no Flask request objects (docs/DESIGN.md §2).
 
 What lives where:
   registration/  a student's registration: filing (create, edit, submit, withdraw), the state machine, review,

@@ -1,4 +1,4 @@
-"""The insured register: who is in normal enrolment where (DESIGN §3)."""
+"""The insured register: who is in normal enrolment where (DESIGN §3.3)."""
 from __future__ import annotations
 
 from collections.abc import Collection

@@ -1,4 +1,4 @@
-"""The origin-zone gateway: suspensions at home towns outside the platform (DESIGN §7)."""
+"""The origin-zone gateway: suspensions at home towns outside the platform (DESIGN §7.4)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

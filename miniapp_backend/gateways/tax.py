@@ -1,8 +1,8 @@
-"""The tax bureau's payment query (DESIGN §7)."""
+"""The tax bureau's payment query (DESIGN §7.3)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from miniapp_backend.gateways.errors import GatewayUnavailable
 from miniapp_backend.gateways.http import call
@@ -42,5 +42,5 @@ def _payment(item: dict) -> TaxPayment:
     paid_at = datetime.fromisoformat(item['paid_at'])
     if paid_at.tzinfo is None:
         raise ValueError('paid_at without a time zone')
-    return TaxPayment(str(item['id_number']), int(item['amount_fen']), paid_at.astimezone(timezone.utc),
+    return TaxPayment(str(item['id_number']), int(item['amount_fen']), paid_at.astimezone(UTC),
                       str(item['voucher_no']), str(item.get('channel') or 'tax'))

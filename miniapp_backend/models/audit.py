@@ -34,4 +34,4 @@ class AuditEvent(db.Model):
     reason: Mapped[str | None] = mapped_column(sa.Text)
     detail: Mapped[dict] = mapped_column(JSONType, default=dict)
 
-    registration: Mapped['Registration | None'] = relationship()  # noqa: F821
+    registration: Mapped[Registration | None] = relationship()  # noqa: F821

@@ -30,7 +30,7 @@ class RegistrationStatus(LabelledEnum):
     EXPIRED = 'expired', '已过期'
 
 
-#: Statuses that hold the one active registration a person may have per year (DESIGN §3).
+#: Statuses that hold the one active registration a person may have per year (DESIGN §3.5).
 ACTIVE_STATUSES = (
     RegistrationStatus.SUBMITTED, RegistrationStatus.UNDER_REVIEW, RegistrationStatus.RETURNED,
     RegistrationStatus.APPROVED, RegistrationStatus.PAID,

@@ -32,7 +32,7 @@ class ImportJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    zone: Mapped['Zone'] = relationship()  # noqa: F821
+    zone: Mapped[Zone] = relationship()  # noqa: F821
     errors: Mapped[list[ImportRowError]] = relationship(back_populates='job', order_by='ImportRowError.id')
 
 

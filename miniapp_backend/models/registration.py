@@ -30,7 +30,7 @@ class Registration(db.Model):
 
     __tablename__ = 'registrations'
     __table_args__ = (
-        # The duplicate rule lives in the database, not only in Python (DESIGN §3).
+        # The duplicate rule lives in the database, not only in Python (DESIGN §3.5).
         sa.Index('uq_registrations_active_person_year', 'id_index', 'year', unique=True,
                  postgresql_where=sa.text(_ACTIVE_SQL), sqlite_where=sa.text(_ACTIVE_SQL)),
         sa.Index('ix_registrations_zone_status', 'zone_id', 'status'),
@@ -102,7 +102,7 @@ class Registration(db.Model):
     letter: Mapped[CommitmentLetter | None] = relationship(back_populates='registration', uselist=False)
     documents: Mapped[list[Document]] = relationship(back_populates='registration')
     #: The audit rows of its transitions, oldest first (what the student's history shows).
-    history: Mapped[list['AuditEvent']] = relationship(  # noqa: F821
+    history: Mapped[list[AuditEvent]] = relationship(  # noqa: F821
         primaryjoin="and_(AuditEvent.registration_id == Registration.id, AuditEvent.action == 'transition')",
         order_by='AuditEvent.id', viewonly=True)
 

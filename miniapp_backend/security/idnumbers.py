@@ -59,7 +59,7 @@ def check_digit(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character of 17 digits (GB 11643; 'X' stands for 10)."""
     if len(first17) != 17 or not (first17.isascii() and first17.isdigit()):
         raise ValueError('check_digit() needs exactly 17 ASCII digits')
-    return _CHECK_CHARS[sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS)) % 11]
+    return _CHECK_CHARS[sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True)) % 11]
 
 
 def mrz_check_digit(chars: str) -> str:

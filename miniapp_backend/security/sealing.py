@@ -48,7 +48,7 @@ class Sealer:
             raise ValueError('SEAL_PRIVATE_KEY is not an unencrypted PEM private key') from None
         if not isinstance(key, Ed25519PrivateKey):
             # A wrong setting, not a programming error: ValueError like every other bad key.
-            raise ValueError('SEAL_PRIVATE_KEY must be an Ed25519 private key')  # noqa: TRY004
+            raise ValueError('SEAL_PRIVATE_KEY must be an Ed25519 private key')
         self._key = key
         self._public = key.public_key()
         raw = self._public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)

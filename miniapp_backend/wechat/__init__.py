@@ -1,4 +1,4 @@
-"""WeChat server API: login, phone numbers and subscription messages (DESIGN §7)."""
+"""WeChat server API: login, phone numbers and subscription messages (DESIGN §7.2)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,7 +7,14 @@ from flask import current_app
 
 from miniapp_backend.wechat.client import AppWeChatClient, http_json
 from miniapp_backend.wechat.errors import (
-    BadMessage, InvalidCode, NoQuota, RateLimited, TokenRejected, WeChatError, WeChatUnavailable, error_for,
+    BadMessage,
+    InvalidCode,
+    NoQuota,
+    RateLimited,
+    TokenRejected,
+    WeChatError,
+    WeChatUnavailable,
+    error_for,
 )
 from miniapp_backend.wechat.values import fit_data
 

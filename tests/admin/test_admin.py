@@ -1,22 +1,12 @@
 """The admin page through the Flask test client: login, CSRF, scope, decisions, batch, cash payment."""
 from __future__ import annotations
 
-import re
-
 import pytest
 import sqlalchemy as sa
 
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Notification, Payment, Registration, Reviewer
-
-
-def _csrf(client, path='/admin/login') -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text).group(1)
-
-
-def login(client, username, password='review-pass-1'):
-    return client.post('/admin/login', data={'username': username, 'password': password,
-                                             'csrf_token': _csrf(client)})
+from tests.admin.pages import csrf_token, login
 
 
 @pytest.fixture
@@ -41,7 +31,7 @@ def test_login_needs_csrf_and_logout_ends_the_session(client, create_reviewer, z
     assert login(client, 'centre').status_code == 302
     assert client.get('/admin/').status_code == 200
     cookie = client.get_cookie('session').value
-    client.post('/admin/logout', data={'csrf_token': _csrf(client, '/admin/')})
+    client.post('/admin/logout', data={'csrf_token': csrf_token(client, '/admin/')})
     client.set_cookie('session', cookie)
     assert client.get('/admin/').status_code == 302  # the old cookie is dead too
 
@@ -60,7 +50,7 @@ def test_decisions_go_through_the_state_machine(client, create_reviewer, zone, s
     assert page.status_code == 200 and registration.id_number in page.text
     for label in ('通过', '退回', '不予通过'):
         assert f'>{label}</button>' in page.text
-    token = _csrf(client, '/admin/')
+    token = csrf_token(client, '/admin/')
     refused = client.post(f'/admin/registrations/{registration.id}/decision',
                           data={'decision': 'return', 'reason': '', 'csrf_token': token}, follow_redirects=True)
     assert '请填写原因' in refused.text
@@ -83,7 +73,7 @@ def test_scope_by_url_is_not_found(client, create_reviewer, qingdao, create_stud
     assert client.get(f'/admin/registrations/{mine.id}').status_code == 200
     queue = client.get('/admin/').text
     assert f'/admin/registrations/{mine.id}"' in queue and f'/admin/registrations/{other.id}"' not in queue
-    token = _csrf(client, '/admin/')
+    token = csrf_token(client, '/admin/')
     client.post('/admin/batch', data={'decision': 'approve', 'ids': [str(mine.id), str(other.id)], 'csrf_token': token})
     db.session.expire_all()
     assert (mine.status, mine.stage, other.status) == ('under_review', 'college', 'submitted')
@@ -94,7 +84,7 @@ def test_batch_approve_reports_each_row(client, create_reviewer, zone, create_st
     ready = [create_registration(create_student(), zone, status='submitted') for _ in range(3)]
     draft = create_registration(create_student(), zone, status='draft')
     login(client, 'centre')
-    response = client.post('/admin/batch', data={'decision': 'approve', 'csrf_token': _csrf(client, '/admin/'),
+    response = client.post('/admin/batch', data={'decision': 'approve', 'csrf_token': csrf_token(client, '/admin/'),
                                                  'ids': [str(r.id) for r in ready + [draft]]}, follow_redirects=True)
     assert '成功3条，失败1条' in response.text
     db.session.expire_all()
@@ -114,7 +104,7 @@ def test_cash_payment_walks_approved_to_paid(client, create_reviewer, zone, stud
     create_reviewer('centre')
     registration = create_registration(student, zone, status='submitted')
     login(client, 'centre')
-    token = _csrf(client, '/admin/')
+    token = csrf_token(client, '/admin/')
     client.post(f'/admin/registrations/{registration.id}/decision', data={'decision': 'approve', 'csrf_token': token})
     wrong = client.post(f'/admin/registrations/{registration.id}/cash',
                         data={'amount': '380', 'voucher_no': 'C1', 'csrf_token': token}, follow_redirects=True)
@@ -138,7 +128,7 @@ def test_unknown_decision_and_pages_need_login(client, create_reviewer, zone, st
     create_reviewer('centre')
     login(client, 'centre')
     response = client.post(f'/admin/registrations/{registration.id}/decision',
-                           data={'decision': 'delete', 'csrf_token': _csrf(client, '/admin/')})
+                           data={'decision': 'delete', 'csrf_token': csrf_token(client, '/admin/')})
     assert response.status_code == 400
     assert db.session.get(Registration, registration.id).status == 'submitted'
 

@@ -21,7 +21,7 @@ from miniapp_backend.enrolment.registration.states import transition
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, ImportJob, InsuredPerson, Registration, Reviewer, Suspension
 from miniapp_backend.security.blind_index import blind_index
-from tests.admin.test_admin import _csrf, login
+from tests.admin.pages import csrf_token, login
 from tests.factories import make_id_number
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +39,7 @@ def workbook(headers, rows) -> bytes:
 
 
 def upload(client, kind, data, filename='data.xlsx'):
-    return client.post('/admin/imports', data={'kind': kind, 'csrf_token': _csrf(client, '/admin/'),
+    return client.post('/admin/imports', data={'kind': kind, 'csrf_token': csrf_token(client, '/admin/'),
                                                'file': (io.BytesIO(data), filename)},
                        content_type='multipart/form-data', follow_redirects=True)
 
@@ -75,8 +75,8 @@ def _registration_row(id_number, **changes):
 def test_registration_import_in_a_real_worker_with_an_error_report(admin_client, test_environ):
     good = make_id_number()
     rows = [_registration_row(good), _registration_row('340524198001010011'),
-            _registration_row(make_id_number(), **{'手机号码': '=1+1'}),
-            _registration_row(make_id_number(), **{'学校代码': 'NOPE'}),
+            _registration_row(make_id_number(), 手机号码='=1+1'),
+            _registration_row(make_id_number(), 学校代码='NOPE'),
             _registration_row(int(make_id_number()[:15]))]
     page = upload(admin_client, 'registrations', workbook(KINDS['registrations'].headers, rows))
     job = db.session.scalars(sa.select(ImportJob)).one()
@@ -107,7 +107,8 @@ def test_dates_in_every_excel_form(admin_client):
     headers = KINDS['roster'].headers
     forms = [datetime(2024, 1, 1), 45292, '2024-01-01', '2024/01/01', '20240101', '2024年01月01日', '2024.01.01']
     ids = [make_id_number() for _ in forms]
-    job = _run(admin_client, 'roster', workbook(headers, [['李', '居民身份证', i, '正常参保', f, 2026] for i, f in zip(ids, forms)]))
+    rows = [['李', '居民身份证', i, '正常参保', f, 2026] for i, f in zip(ids, forms, strict=True)]
+    job = _run(admin_client, 'roster', workbook(headers, rows))
     assert (job.ok_rows, job.error_rows) == (len(forms), 0)
     assert {p.since for p in db.session.scalars(sa.select(InsuredPerson))} == {date(2024, 1, 1)}
 
@@ -152,7 +153,7 @@ def test_too_many_rows_are_refused_before_any_row_applies(admin_client):
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
     sheet.append(headers)
-    for n in range(MAX_ROWS + 1):
+    for _ in range(MAX_ROWS + 1):
         sheet.append(['王', '居民身份证', '34052419800101001X', '孤儿', ''])
     out = io.BytesIO()
     book.save(out)
@@ -202,7 +203,7 @@ def test_a_chunk_the_database_refuses_is_applied_again_row_by_row(admin_client, 
     blind_to_active = chunk_at_once(_without_duplicate_check)
     admin = db.session.scalars(sa.select(Reviewer)).one()
     actor = Actor.reviewer(admin.id, admin.role)
-    rows = list(enumerate([dict(zip(KINDS['registrations'].headers, _registration_row(n)))
+    rows = list(enumerate([dict(zip(KINDS['registrations'].headers, _registration_row(n), strict=False))
                            for n in (make_id_number(), taken.id_number, make_id_number())], start=2))
     errors = blind_to_active(zone, actor, rows)
     db.session.commit()
@@ -215,7 +216,7 @@ def _without_duplicate_check(zone, actor, rows):
 
     schools = {school.code: school for school in zone.schools}
     for _, row in rows:
-        registration = importers._registration(zone, row, schools)
+        registration = importers.registration_from_row(zone, row, schools)
         db.session.add(registration)
         transition(registration, 'submit', actor)
     return {}

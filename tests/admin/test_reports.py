@@ -11,7 +11,7 @@ from miniapp_backend.enrolment.payment.record import record_payment
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Zone
 from miniapp_backend.models.base import utcnow
-from tests.admin.test_admin import _csrf, login
+from tests.admin.pages import csrf_token, login
 
 
 def _paid_and_pending(zone, create_student, create_registration):
@@ -67,7 +67,7 @@ def _settings_form(client, **changes):
             'review_stages': 'counsellor,college,school', 'pay_appid': 'wx-tax', 'pay_path_template': 'pages/pay',
             'suspension_delay_minutes': '15', 'remind_days_before_close': '5',
             'message_templates': json.dumps({'approved': {'template_id': 't1', 'fields': {'thing1': 'zone_name'}}}),
-            'csrf_token': _csrf(client, '/admin/')}
+            'csrf_token': csrf_token(client, '/admin/')}
     form.update(changes)
     return form
 
@@ -111,7 +111,7 @@ def test_payments_page_batch_cash_and_export(client, create_reviewer, zone, crea
     login(client, 'centre')
     assert first.name in client.get('/admin/payments').text
     response = client.post('/admin/payments/cash', data={'ids': [str(first.id), str(second.id)],
-                                                         'csrf_token': _csrf(client, '/admin/')}, follow_redirects=True)
+                                                         'csrf_token': csrf_token(client, '/admin/')}, follow_redirects=True)
     assert '成功2条' in response.text
     db.session.expire_all()
     assert (first.status, second.status, first.payment_channel) == ('paid', 'paid', 'cash')
@@ -148,7 +148,7 @@ def test_demo_reviewer_walks_the_seeded_registration_to_paid(app, client):
     assert registration.status == 'submitted'
     login(client, 'demo', 'demo-2026')
     assert registration.name in client.get('/admin/').text
-    token = _csrf(client, '/admin/')
+    token = csrf_token(client, '/admin/')
     client.post(f'/admin/registrations/{registration.id}/decision', data={'decision': 'approve', 'csrf_token': token})
     client.post(f'/admin/registrations/{registration.id}/cash', data={'amount': '400', 'csrf_token': token})
     db.session.expire_all()

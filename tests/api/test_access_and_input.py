@@ -219,7 +219,7 @@ def test_twenty_simultaneous_submissions_leave_one_active_registration(app, seed
                             else 'ok'))
             db.session.remove()
 
-    threads = [threading.Thread(target=submit, args=pair) for pair in zip(students, drafts)]
+    threads = [threading.Thread(target=submit, args=pair) for pair in zip(students, drafts, strict=True)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -96,7 +96,7 @@ def test_first_time_student_enrolled_at_home(app, student_client):
     db.session.commit()
     jobs.poll_suspensions()
     assert student.get(f'/suspensions/{row.id}').json['status'] == 'confirmed'
-    fields, created = _register(student, id_number=home, name='李云')
+    _, created = _register(student, id_number=home, name='李云')
     assert created.status_code == 201, created.json
     assert student.upload(f'/registrations/{created.json["id"]}/id-photo', photo_jpeg(), 'id.jpg').status_code == 200
     submitted = student.post(f'/registrations/{created.json["id"]}/submit')

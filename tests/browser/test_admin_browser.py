@@ -75,6 +75,7 @@ def test_statistics_page_in_the_browser(page, create_reviewer, zone, create_stud
 
 def test_import_with_errors_and_its_report_in_the_browser(page, create_reviewer, zone, tmp_path):
     import io as _io
+    from pathlib import Path
 
     from openpyxl import load_workbook
 
@@ -99,5 +100,5 @@ def test_import_with_errors_and_its_report_in_the_browser(page, create_reviewer,
     page.wait_for_selector('#error-report')
     with page.expect_download() as download:
         page.click('#error-report')
-    rows = list(load_workbook(_io.BytesIO(open(download.value.path(), 'rb').read())).active.values)
+    rows = list(load_workbook(_io.BytesIO(Path(download.value.path()).read_bytes())).active.values)
     assert rows[0] == ('行号', '列', '原因') and rows[1][:2] == (3, '证件号码')

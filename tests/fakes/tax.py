@@ -1,8 +1,8 @@
-"""A fake tax-bureau payment gateway (DESIGN §7)."""
+"""A fake tax-bureau payment gateway (DESIGN §7.3)."""
 from __future__ import annotations
 
-import re
 import os
+import re
 import sys
 from datetime import datetime
 

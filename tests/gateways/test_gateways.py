@@ -1,14 +1,14 @@
 """The tax-bureau and origin gateways over real HTTP to the fake servers."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from miniapp_backend.gateways import GatewayRejected, GatewayUnavailable, OriginGateway, TaxGateway
 from tests.factories import make_id_number
 
-PAID = datetime(2026, 11, 20, 8, 30, tzinfo=timezone.utc)
+PAID = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
 
 
 def test_payments_found_and_not_found(fake_tax):

@@ -7,9 +7,9 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
+from miniapp_backend.demo import seed_demo
 from miniapp_backend.extensions import db
 from miniapp_backend.models import CommitmentLetter, Document
-from miniapp_backend.demo import seed_demo
 from tests.admin.test_admin import login
 from tests.api.conftest import StudentClient, signature_png
 from tests.factories import registration_fields

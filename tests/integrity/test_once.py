@@ -79,7 +79,7 @@ def test_concurrent_approve_and_reject_decide_once(live_url, zone, create_studen
             browser, token = browsers[n], tokens[n]
             data = {'decision': 'approve', 'csrf_token': token} if n % 2 == 0 else {
                 'decision': 'reject', 'reason': '材料不全', 'csrf_token': token}
-            calls.append(lambda b=browser, d=data: b.post(f'{page}/decision', d))
+            calls.append(lambda b=browser, d=data, p=page: b.post(f'{p}/decision', d))
         responses = at_once(calls)
         assert all(r.status_code == 200 for r in responses)
         decided = _transitions(registration.id, 'submitted')
@@ -95,8 +95,8 @@ def test_overlapping_batch_approvals_decide_each_row_once(live_url, zone, create
     rows = [create_registration(create_student(), zone, status='submitted') for _ in range(6)]
     browsers = _reviewers(live_url, create_reviewer, 3)
     ids = [str(r.id) for r in rows]
-    calls = [lambda b=b, c=b.csrf(), order=order: b.post('/admin/batch', {
-        'decision': 'approve', 'ids': order, 'csrf_token': c}) for b, order in zip(browsers, (ids, ids[::-1], ids))]
+    calls = [lambda b=b, c=b.csrf(), order=order: b.post('/admin/batch', {  # noqa: B008  (each browser's token, now)
+        'decision': 'approve', 'ids': order, 'csrf_token': c}) for b, order in zip(browsers, (ids, ids[::-1], ids), strict=True)]
     responses = at_once(calls)
     assert all(r.status_code == 200 for r in responses)
     for row in rows:
@@ -113,7 +113,7 @@ def test_twenty_students_submitting_one_id_number_leave_one_active(live_url, zon
         response = student.post('/registrations', fields)
         assert response.status_code == 201, response.text
         drafts.append(response.json()['id'])
-    responses = at_once([lambda s=s, d=d: s.post(f'/registrations/{d}/submit') for s, d in zip(students, drafts)])
+    responses = at_once([lambda s=s, d=d: s.post(f'/registrations/{d}/submit') for s, d in zip(students, drafts, strict=True)])
     codes = sorted(r.status_code for r in responses)
     assert codes == [200] + [409] * 19
     assert all(r.json()['code'] == 'already_enrolled' for r in responses if r.status_code == 409)

@@ -7,8 +7,7 @@ import hmac
 import os
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from miniapp_backend.security.blind_index import BlindIndexer, parse_blind_index_key
 

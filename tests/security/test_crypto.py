@@ -6,8 +6,7 @@ import os
 import re
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from miniapp_backend.security.crypto import DecryptionError, FieldCipher, UnknownKeyId, parse_keys
 

@@ -95,5 +95,5 @@ def test_types_are_cacheable_and_describe_themselves():
 def test_outside_an_app_the_error_says_why():
     engine = sa.create_engine('sqlite://')
     metadata.create_all(engine)
-    with engine.begin() as conn, pytest.raises(sa.exc.StatementError, match='application context|init_app'):
+    with engine.begin() as conn, pytest.raises(sa.exc.StatementError, match=r'application context|init_app'):
         conn.execute(people.insert(), {'id': 1, 'name': 'x'})

@@ -4,8 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from miniapp_backend.security.idnumbers import (
     ID_TYPES,
@@ -61,7 +60,8 @@ def test_check_digit_needs_17_ascii_digits(bad):
 
 
 @pytest.mark.parametrize('typed', [
-    '34052419800101001x', ' 34052419800101001X ', '340524 19800101 001x', '３４０５２４１９８００１０１００１ｘ', '34052419800101001X\u3000',
+    '34052419800101001x', ' 34052419800101001X ', '340524 19800101 001x',
+    '３４０５２４１９８００１０１００１ｘ', '34052419800101001X\u3000',
 ])
 def test_typed_forms_are_normalised(typed):
     assert validate_id_number('resident_id', typed, today=TODAY).number == '34052419800101001X'

@@ -7,8 +7,7 @@ import hashlib
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from miniapp_backend.security.sealing import InvalidToken, Seal, Sealer, generate_private_key_pem
 

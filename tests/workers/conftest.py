@@ -12,9 +12,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def templated_zone(create_zone):
-    from miniapp_backend.demo import _TEMPLATES
+    from miniapp_backend.demo import MESSAGE_TEMPLATES
 
-    return create_zone(message_templates=_TEMPLATES)
+    return create_zone(message_templates=MESSAGE_TEMPLATES)
 
 
 @pytest.fixture

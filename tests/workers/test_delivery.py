@@ -84,7 +84,7 @@ def approved(templated_zone, student, create_registration, grant):
 
 
 def test_token_refused_once_is_refreshed_and_sent(app, fake_wechat, approved):
-    jobs.drain_outbox.__wrapped__  # the job is the plain function under app_job
+    assert callable(jobs.drain_outbox.__wrapped__)  # the job is the plain function under app_job
     fake_wechat.script(SEND, [{'errcode': 40001}])
     jobs.drain_outbox()
     assert _notification().status == 'sent'

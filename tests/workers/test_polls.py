@@ -1,7 +1,7 @@
 """Payment and suspension polls against the fake tax bureau and origin gateway."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -13,7 +13,7 @@ from miniapp_backend.models.enums import InsuredStatus
 from miniapp_backend.security.blind_index import blind_index
 from workers import jobs
 
-PAID = datetime(2026, 11, 20, 8, 30, tzinfo=timezone.utc)
+PAID = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
 
 
 def _approved(create_registration, student, zone, **overrides):

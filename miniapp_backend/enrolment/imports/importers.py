@@ -1,9 +1,9 @@
-"""Row importers per kind (DESIGN §7): each row is applied whole in its own savepoint, or not at all."""
+"""Row importers per kind (DESIGN §7.5): each row is applied whole in its own savepoint, or not at all."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta, timezone
 
 import sqlalchemy as sa
 
@@ -18,7 +18,12 @@ from miniapp_backend.extensions import db
 from miniapp_backend.models import InsuredPerson, Registration, School, SubsidisedPerson, Zone
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import (
-    IdType, InsuredStatus, MaritalStatus, PaymentSource, RegistrationStatus, SpecialIdentity,
+    IdType,
+    InsuredStatus,
+    MaritalStatus,
+    PaymentSource,
+    RegistrationStatus,
+    SpecialIdentity,
 )
 from miniapp_backend.security.blind_index import blind_index
 from miniapp_backend.security.idnumbers import InvalidIdNumber, validate_id_number
@@ -75,7 +80,7 @@ def import_registrations(zone: Zone, actor: Actor, rows: list[tuple[int, dict]])
     built: list[tuple[int, Registration]] = []
     for number, row in rows:
         try:
-            built.append((number, _registration(zone, row, schools)))
+            built.append((number, registration_from_row(zone, row, schools)))
         except CellError as error:
             errors[number] = error
     enrolled = duplicates.enrolled_zones({r.id_index for _, r in built}, zone, zone.year, utcnow().date())
@@ -87,7 +92,7 @@ def import_registrations(zone: Zone, actor: Actor, rows: list[tuple[int, dict]])
             errors[number] = CellError('证件号码', '与本表前面的行是同一人')
         else:
             accepted[registration.id_index] = registration
-    for registration, (registration_id, event_id) in zip(accepted.values(), _reserve_ids(len(accepted))):
+    for registration, (registration_id, event_id) in zip(accepted.values(), _reserve_ids(len(accepted)), strict=True):
         registration.id = registration_id
         db.session.add(registration)
         transition(registration, Action.SUBMIT, actor).id = event_id
@@ -107,7 +112,8 @@ def _reserve_ids(count: int) -> list[tuple[int | None, int | None]]:
         "nextval(pg_get_serial_sequence('audit_events', 'id')) FROM generate_series(1, :count)"), {'count': count})]
 
 
-def _registration(zone: Zone, row: dict, schools: dict[str, School]) -> Registration:
+def registration_from_row(zone: Zone, row: dict, schools: dict[str, School]) -> Registration:
+    """A draft registration from one workbook row, its cells checked (raises CellError); not yet added."""
     id_type = _choice(row, '证件类型', IdType, required=False) or IdType.RESIDENT_ID
     data = {'name': text(row, '姓名'), 'id_type': id_type.value, 'id_number': id_number(row),
             'ethnicity': _ethnicity(row), 'marital_status': _choice(row, '婚姻状况', MaritalStatus).value,
@@ -168,7 +174,7 @@ def import_reconciliation(zone: Zone, actor: Actor, row: dict) -> None:
         amount_fen = round(float(text(row, '缴费金额（元）')) * 100)
     except ValueError:
         raise CellError('缴费金额（元）', '应为金额数字') from None
-    paid_at = moment(row, '缴费时间').replace(tzinfo=SHANGHAI).astimezone(timezone.utc)
+    paid_at = moment(row, '缴费时间').replace(tzinfo=SHANGHAI).astimezone(UTC)
     registration = db.session.scalars(sa.select(Registration).where(
         Registration.id_index == blind_index(number), Registration.zone_id == zone.id, Registration.year == zone.year,
         Registration.status.in_((RegistrationStatus.APPROVED, RegistrationStatus.PAID)))).first()

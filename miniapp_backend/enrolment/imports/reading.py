@@ -50,7 +50,7 @@ def data_rows(data: bytes, headers: list[str]) -> list[tuple[int, dict]]:
     check_archive(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds for a damaged or hostile file
+    except Exception:  # noqa: BLE001  (openpyxl raises many kinds for a damaged or hostile file)
         raise WorkbookRejected('无法读取该工作簿，请使用下载的模板重新填写') from None
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)

@@ -19,6 +19,7 @@ from miniapp_backend.extensions import db
 from miniapp_backend.models import ImportJob, ImportRowError, Reviewer
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import ImportStatus
+from miniapp_backend.unit_of_work import commit_batch
 
 logger = logging.getLogger(__name__)
 #: Rows applied and committed together; progress is reported after each chunk.
@@ -36,11 +37,11 @@ def run(import_id: int, report: Callable[[int, int], None] = lambda done, total:
     reviewer = db.session.get(Reviewer, job.reviewer_id)
     actor = Actor.reviewer(reviewer.id, reviewer.role)
     job.status = ImportStatus.RUNNING
-    db.session.commit()
+    commit_batch()
     try:
         rows = data_rows(job.workbook, importer.headers)
         job.total_rows = len(rows)
-        db.session.commit()
+        commit_batch()
         analyse_at = FIRST_ANALYSE
         for start in range(0, len(rows), CHUNK_ROWS):
             chunk = rows[start:start + CHUNK_ROWS]
@@ -50,7 +51,7 @@ def run(import_id: int, report: Callable[[int, int], None] = lambda done, total:
             job.error_rows += len(errors)
             db.session.add_all(ImportRowError(job=job, row=number, column=error.column, reason=error.reason[:255])
                                for number, error in sorted(errors.items()))
-            db.session.commit()
+            commit_batch()
             if job.ok_rows >= analyse_at:
                 _analyse(importer.tables)
                 analyse_at *= 2
@@ -62,7 +63,7 @@ def run(import_id: int, report: Callable[[int, int], None] = lambda done, total:
         job.status, job.message = ImportStatus.FAILED, rejected.message
     job.workbook = None  # the uploaded file may hold ID numbers: keep it no longer than needed
     job.finished_at = utcnow()
-    db.session.commit()
+    commit_batch()
     report(job.processed_rows, job.total_rows)
     logger.info('import %s (%s): %s', job.id, job.kind.value, job.message)
     return job
@@ -76,7 +77,7 @@ def _analyse(tables: tuple[str, ...]) -> None:
     """
     if tables and db.session.get_bind().dialect.name == 'postgresql':
         db.session.execute(sa.text('ANALYZE ' + ', '.join(tables)))
-        db.session.commit()
+        commit_batch()
 
 
 def error_report(job: ImportJob) -> bytes:

@@ -20,6 +20,7 @@ from miniapp_backend.extensions import db
 from miniapp_backend.models import Notification, Student, SubscriptionQuota
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import NotificationStatus as N
+from miniapp_backend.unit_of_work import commit_batch
 
 logger = logging.getLogger(__name__)
 
@@ -113,10 +114,10 @@ def claim(now: datetime) -> Notification | None:
             notification.status = N.SENDING
             notification.attempts += 1
             notification.next_attempt_at = now + LEASE
-            db.session.commit()
+            commit_batch()
             return notification
-        db.session.commit()
-    db.session.commit()
+        commit_batch()
+    commit_batch()
     return None
 
 
@@ -144,7 +145,7 @@ def deliver(notification: Notification, now: datetime) -> str:
         _finish(notification, N.SENT, None)
         notification.sent_at = now
         outcome = 'sent'
-    db.session.commit()
+    commit_batch()
     logger.info('notification %s: %s', notification_id, outcome)
     return outcome
 
@@ -164,7 +165,7 @@ def release_interrupted(now: datetime) -> int:
     result = db.session.execute(
         sa.update(Notification).where(Notification.status == N.SENDING, Notification.next_attempt_at < now)
         .values(status=N.FAILED, last_error='interrupted'))
-    db.session.commit()
+    commit_batch()
     return result.rowcount
 
 

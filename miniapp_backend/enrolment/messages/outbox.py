@@ -1,4 +1,4 @@
-"""The outbox: a change and its subscription message are written in one transaction (DESIGN §3)."""
+"""The outbox: a change and its subscription message are written in one transaction (DESIGN §3.8)."""
 from __future__ import annotations
 
 from datetime import datetime

@@ -11,6 +11,7 @@ from miniapp_backend.enrolment.registration.states import Action, transition
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, Zone
 from miniapp_backend.models.enums import NotificationKind, RegistrationStatus
+from miniapp_backend.unit_of_work import commit_batch
 
 
 def remind_unpaid(now: datetime) -> int:
@@ -27,7 +28,7 @@ def remind_unpaid(now: datetime) -> int:
                          registration=registration, event_key=f'registration:{registration.id}:window_closing')
             registration.reminded_at = now
             count += 1
-    db.session.commit()
+    commit_batch()
     return count
 
 
@@ -40,5 +41,5 @@ def expire_unpaid(now: datetime) -> int:
     for registration in db.session.scalars(query):
         transition(registration, Action.EXPIRE, SYSTEM, now=now)
         count += 1
-    db.session.commit()
+    commit_batch()
     return count

@@ -1,4 +1,4 @@
-"""Asking the tax bureau about approved, unpaid registrations (DESIGN §6): cost follows the work pending."""
+"""Asking the tax bureau about approved, unpaid registrations (DESIGN §6.1): cost follows the work pending."""
 from __future__ import annotations
 
 import logging
@@ -13,6 +13,7 @@ from miniapp_backend.extensions import db
 from miniapp_backend.gateways import GatewayError, TaxGateway
 from miniapp_backend.models import Registration, Zone
 from miniapp_backend.models.enums import PaymentSource, RegistrationStatus
+from miniapp_backend.unit_of_work import commit_batch
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def poll_payments(gateway: TaxGateway, now: datetime, batch: int = BATCH) -> Pol
         groups[(registration.zone_id, registration.year)].append(registration)
     for (zone_id, year), registrations in groups.items():
         _poll_group(gateway, db.session.get(Zone, zone_id), year, registrations, now, report)
-    db.session.commit()
+    commit_batch()
     return report
 
 

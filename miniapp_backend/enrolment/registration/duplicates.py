@@ -1,4 +1,4 @@
-"""The duplicate rule (DESIGN §3): one active registration per person per year, and none while enrolled elsewhere."""
+"""The duplicate rule (DESIGN §3.5): one active registration per person per year, and none while enrolled elsewhere."""
 from __future__ import annotations
 
 from collections.abc import Collection

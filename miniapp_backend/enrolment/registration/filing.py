@@ -16,8 +16,7 @@ from miniapp_backend.enrolment.zones.availability import check_window, find_zone
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, School, Student, Zone
 from miniapp_backend.models.base import utcnow
-from miniapp_backend.models.enums import ACTIVE_STATUSES
-from miniapp_backend.models.enums import RegistrationStatus as S
+from miniapp_backend.models.enums import ACTIVE_STATUSES, RegistrationStatus as S
 from miniapp_backend.security.blind_index import blind_index
 from miniapp_backend.security.idnumbers import InvalidIdNumber, validate_id_number
 
@@ -81,12 +80,12 @@ def submit(registration: Registration, student: Student, now: datetime | None = 
     duplicates.check(registration.id_index, registration.zone, registration.year, now.date(),
                      excluding=registration.id)
     id_index, year, own_zone = registration.id_index, registration.year, registration.zone
-    _transition(registration, Action.SUBMIT, Actor.student(student.id))
     try:
-        db.session.flush()
+        with db.session.begin_nested():
+            _transition(registration, Action.SUBMIT, Actor.student(student.id))
     except IntegrityError:
-        # Another submission for the same person won the race; nothing of this one is kept.
-        db.session.rollback()
+        # Another submission for the same person won the race: this one is undone to the savepoint, the caller's
+        # transaction stays usable.
         raise duplicates.already_enrolled(_zone_of_active(id_index, year) or own_zone) from None
     return registration
 

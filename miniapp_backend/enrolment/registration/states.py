@@ -1,4 +1,4 @@
-"""The registration state machine (DESIGN §3): the only code that assigns `Registration.status`.
+"""The registration state machine (DESIGN §3.4): the only code that assigns `Registration.status`.
 
 Every transition is checked in full before anything changes, then applied together with its audit row
 and, when the student should hear of it, its outbox notification, all in the caller's transaction.
@@ -17,8 +17,7 @@ from miniapp_backend.enrolment.messages import outbox
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Registration
 from miniapp_backend.models.base import utcnow
-from miniapp_backend.models.enums import ActorType
-from miniapp_backend.models.enums import RegistrationStatus as S
+from miniapp_backend.models.enums import ActorType, RegistrationStatus as S
 
 
 class Action(StrEnum):
@@ -123,7 +122,7 @@ def _keep_history_current(registration: Registration, event: AuditEvent) -> None
 
 
 def start_renewal(registration: Registration, now: datetime | None = None) -> AuditEvent:
-    """A renewal enters the machine as approved, with no review (DESIGN §3)."""
+    """A renewal enters the machine as approved, with no review (DESIGN §3.4)."""
     now = now or utcnow()
     registration.renewal = True
     registration.status = S.APPROVED

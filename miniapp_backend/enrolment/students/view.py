@@ -7,8 +7,7 @@ import sqlalchemy as sa
 
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, Student, Suspension, Zone
-from miniapp_backend.models.enums import RegistrationStatus as S
-from miniapp_backend.models.enums import SuspensionStatus
+from miniapp_backend.models.enums import RegistrationStatus as S, SuspensionStatus
 
 NEXT_BY_STATUS = {S.SUBMITTED: 'wait_review', S.UNDER_REVIEW: 'wait_review', S.RETURNED: 'fix_returned',
                   S.APPROVED: 'pay', S.PAID: 'done', S.REJECTED: 'register', S.EXPIRED: 'register',

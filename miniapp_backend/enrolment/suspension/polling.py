@@ -12,6 +12,7 @@ from miniapp_backend.extensions import db
 from miniapp_backend.gateways import GatewayRejected, GatewayUnavailable, OriginGateway
 from miniapp_backend.models import Suspension
 from miniapp_backend.models.enums import SuspensionStatus
+from miniapp_backend.unit_of_work import commit_batch
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def poll_suspensions(gateway: OriginGateway, now: datetime, batch: int = BATCH) 
         field = {SuspensionStatus.CONFIRMED: 'confirmed', SuspensionStatus.REFUSED: 'refused'}.get(
             suspension.status, 'pending')
         setattr(report, field, getattr(report, field) + 1)
-    db.session.commit()
+    commit_batch()
     return report
 
 

@@ -1,7 +1,7 @@
 """Zone settings edited by zone admins: validated together, audited with what changed."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 from miniapp_backend.enrolment import audit
@@ -79,11 +79,11 @@ def apply(zone: Zone, values: dict[str, Any], actor: Actor) -> dict[str, Any]:
 
 
 def _day_start(value: date) -> datetime:
-    return datetime.combine(value, time(0, 0), SHANGHAI).astimezone(timezone.utc)
+    return datetime.combine(value, time(0, 0), SHANGHAI).astimezone(UTC)
 
 
 def _day_end(value: date) -> datetime:
-    return datetime.combine(value, time(23, 59, 59), SHANGHAI).astimezone(timezone.utc)
+    return datetime.combine(value, time(23, 59, 59), SHANGHAI).astimezone(UTC)
 
 
 def _stages(value: str) -> list[str]:

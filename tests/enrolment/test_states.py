@@ -7,8 +7,14 @@ import pytest
 import sqlalchemy as sa
 
 from miniapp_backend.enrolment.actors import Actor
-from miniapp_backend.enrolment.registration.states import (RULES, Action, TransitionRefused, allowed_actions,
-                                                           start_renewal, transition)
+from miniapp_backend.enrolment.registration.states import (
+    RULES,
+    Action,
+    TransitionRefused,
+    allowed_actions,
+    start_renewal,
+    transition,
+)
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Notification, Registration
 from miniapp_backend.models.enums import ActorType, RegistrationStatus as S

@@ -1,0 +1,57 @@
+"""Where transactions end: one unit of work per request or job, and the batches of long sweeps.
+
+The rules in `enrolment/` never commit; they add and flush inside the caller's transaction. A request (API or
+admin page) or an rq job is one unit of work: committed when it returns, rolled back when it raises, so a refusal
+changes nothing (docs/DESIGN.md §2.1). Sweeps that work through many rows end each batch with `commit_batch`, the
+one place they commit, so a long run never holds its row locks for long and a crash loses at most one batch.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from miniapp_backend.extensions import db
+
+P = ParamSpec('P')
+R = TypeVar('R')
+
+
+def unit_of_work(func: Callable[P, R] | None = None, *, keep_loaded: bool = False):
+    """Run `func` as one transaction: commit when it returns, roll back and re-raise when it raises.
+
+    With `keep_loaded` the commit leaves loaded objects as they are (no expiry): an API response schema that dumps
+    them after the view returns reads what this unit of work left instead of asking the database again.
+    """
+    if func is None:
+        return functools.partial(unit_of_work, keep_loaded=keep_loaded)
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            result = func(*args, **kwargs)
+        except BaseException:
+            db.session.rollback()
+            raise
+        if keep_loaded:
+            _commit_keeping_state()
+        else:
+            db.session.commit()
+        return result
+
+    return wrapper
+
+
+def _commit_keeping_state() -> None:
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
+def commit_batch() -> None:
+    """End a sweep's batch (or a claim that must be visible before an outside call): what it did so far is kept
+    even if a later batch fails, and its row locks are released."""
+    db.session.commit()

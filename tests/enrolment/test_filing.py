@@ -1,0 +1,117 @@
+"""Creating and submitting a registration, called as the API calls it, without HTTP."""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from miniapp_backend.enrolment.errors import EnrolmentError
+from miniapp_backend.enrolment.registration import filing
+from miniapp_backend.extensions import db
+from miniapp_backend.models import AuditEvent, Registration, Student
+from miniapp_backend.models.base import utcnow
+from tests.factories import make_id_number, registration_fields
+
+COMPLETE = {'marital_status': 'unmarried', 'hukou_region_code': '340403'}
+
+
+def _registrations() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Registration))
+
+
+def test_create_refuses_a_person_in_normal_enrolment_elsewhere_naming_that_zone(zone, other_zone, student, insure):
+    number = make_id_number()
+    insure(number, other_zone)
+    with pytest.raises(EnrolmentError) as refused:
+        filing.create(student, registration_fields(id_number=number))
+    assert (refused.value.code, refused.value.status) == ('already_enrolled', 409)
+    assert refused.value.details == {'zone_code': '530000', 'zone_name': '云南省本级'}
+    assert '云南省本级' in refused.value.message
+    assert _registrations() == 0
+
+
+def test_a_suspended_or_ended_enrolment_elsewhere_does_not_block(zone, other_zone, create_student, insure):
+    suspended, ended = make_id_number(), make_id_number()
+    insure(suspended, other_zone, status='suspended', until=utcnow().date() + timedelta(days=30))
+    insure(ended, other_zone, until=utcnow().date() - timedelta(days=1))
+    filing.create(create_student(), registration_fields(id_number=suspended))
+    filing.create(create_student(), registration_fields(id_number=ended))
+    assert _registrations() == 2
+
+
+def test_one_open_draft_per_student_zone_and_year(zone, student):
+    first = filing.create(student, registration_fields())
+    with pytest.raises(EnrolmentError) as refused:
+        filing.create(student, registration_fields())
+    assert refused.value.code == 'draft_exists' and refused.value.details == {'registration_id': first.id}
+
+
+def test_create_outside_the_window_is_refused_with_its_dates(create_zone, student):
+    closed = create_zone(window_opens_at=utcnow() - timedelta(days=60), window_closes_at=utcnow() - timedelta(days=1))
+    with pytest.raises(EnrolmentError) as refused:
+        filing.create(student, registration_fields())
+    assert refused.value.code == 'window_closed'
+    assert f'{closed.window_closes_at:%Y-%m-%d}' in refused.value.message
+
+
+def test_submit_names_every_missing_field(zone, student):
+    draft = filing.create(student, {'zone_code': '341800', 'name': '张晓雨', 'id_type': 'resident_id',
+                                    'id_number': make_id_number()})
+    with pytest.raises(EnrolmentError) as refused:
+        filing.submit(draft, student)
+    assert (refused.value.code, refused.value.status) == ('incomplete', 422)
+    assert set(refused.value.errors) == {'ethnicity', 'marital_status', 'phone', 'residence_address',
+                                         'hukou_address', 'hukou_region_code', 'school_id', 'student_no'}
+    assert draft.status == 'draft'
+
+
+def test_a_subsidised_student_signs_the_letter_before_submitting(zone, student):
+    draft = filing.create(student, registration_fields(special_identity='subsistence_allowance'))
+    with pytest.raises(EnrolmentError) as refused:
+        filing.submit(draft, student)
+    assert refused.value.code == 'letter_required'
+
+
+def test_submit_moves_to_the_first_review_stage_with_its_audit_row(create_zone, student):
+    create_zone(review_stages=['counsellor', 'college', 'school'])
+    draft = filing.create(student, registration_fields())
+    filing.submit(draft, student)
+    assert (draft.status, draft.stage) == ('submitted', 'counsellor')
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.registration_id == draft.id)).one()
+    assert (event.from_status, event.to_status, event.actor_type) == ('draft', 'submitted', 'student')
+
+
+def test_a_submission_that_loses_the_race_keeps_the_callers_transaction(zone, create_student, create_registration):
+    """The database's unique index decides a race the Python check cannot see; only the submission is undone."""
+    number = make_id_number()
+    student = create_student()
+    mine = create_registration(student, zone, id_number=number, **COMPLETE)
+    theirs = create_registration(create_student(), zone, id_number=number, **COMPLETE)
+    rival = db.engine.connect()  # another request submitting the same person, not yet committed
+    rival.execute(sa.text("UPDATE registrations SET status = 'submitted', stage = 'centre' WHERE id = :id"),
+                  {'id': theirs.id})
+    committer = threading.Timer(1.0, rival.commit)
+    violations = []
+
+    def seen(context):
+        violations.append(type(context.sqlalchemy_exception).__name__)
+
+    sa.event.listen(db.engine, 'handle_error', seen)
+    student.phone = '13800000001'  # earlier work of the caller's transaction
+    committer.start()
+    try:
+        with pytest.raises(EnrolmentError) as refused:
+            filing.submit(mine, student)
+    finally:
+        committer.join()
+        rival.close()
+        sa.event.remove(db.engine, 'handle_error', seen)
+    assert refused.value.code == 'already_enrolled'
+    assert violations == ['IntegrityError']  # the index decided, not the check before it
+    db.session.commit()  # the caller's transaction is still usable and keeps its own work
+    db.session.expire_all()
+    assert db.session.get(Student, student.id).phone == '13800000001'
+    assert db.session.get(Registration, mine.id).status == 'draft'
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
