@@ -27,19 +27,8 @@ OPEN_ENDPOINTS = {'admin.login', 'admin.static'}
 
 
 def init_app(app: Flask) -> None:
-<<<<<<< HEAD
-    from miniapp_backend.admin import (  # noqa: F401  (registers the routes)
-        auth,
-        imports,
-        payments,
-        reports,
-        review,
-        zone_settings,
-    )
-=======
     # Importing the view modules registers their routes.
-    from miniapp_backend.admin import auth, imports, payments, reports, review, zone_settings  # noqa: F401
->>>>>>> main
+    from miniapp_backend.admin import auth, exports, imports, payments, reports, review, zone_settings  # noqa: F401
 
     app.register_blueprint(bp)
 

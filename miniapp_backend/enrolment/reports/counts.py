@@ -78,7 +78,7 @@ def _upsert(session: Session, model, keys: tuple[str, ...], columns: tuple[str, 
         index_elements=list(keys),
         set_={column: getattr(model.__table__.c, column) + getattr(insert.excluded, column) for column in columns})
     # Sorted, so two transactions touching the same cells lock them in the same order (no deadlock).
-    rows = [dict(zip(keys + columns, (*key, *values))) for key, values in sorted(deltas.items(), key=str)]
+    rows = [dict(zip(keys + columns, (*key, *values), strict=True)) for key, values in sorted(deltas.items(), key=str)]
     session.connection().execute(statement, rows)
 
 
@@ -120,5 +120,5 @@ def rebuild(session: Session, zone_id: int) -> None:
                 key[4] = date.fromisoformat(key[4])
             days[tuple(key)][index] += count
     if days:
-        session.execute(sa.insert(RegistrationDay), [dict(zip((*_CELL, 'day', 'submitted', 'paid'), (*key, *values)))
+        session.execute(sa.insert(RegistrationDay), [dict(zip((*_CELL, 'day', 'submitted', 'paid'), (*key, *values), strict=True))
                                                      for key, values in days.items()])

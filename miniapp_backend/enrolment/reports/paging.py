@@ -52,7 +52,7 @@ def _parse(after: str | None, keys: tuple[sa.ColumnElement, ...]) -> list[Any] |
         return None
     values = []
     try:
-        for part, key in zip(parts, keys):
+        for part, key in zip(parts, keys, strict=True):
             kind = getattr(key.type, 'impl', key.type)  # a TypeDecorator's underlying type
             if isinstance(kind, sa.DateTime):
                 values.append(datetime.fromisoformat(part))
