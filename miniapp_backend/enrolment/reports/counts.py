@@ -120,5 +120,6 @@ def rebuild(session: Session, zone_id: int) -> None:
                 key[4] = date.fromisoformat(key[4])
             days[tuple(key)][index] += count
     if days:
-        session.execute(sa.insert(RegistrationDay), [dict(zip((*_CELL, 'day', 'submitted', 'paid'), (*key, *values), strict=True))
-                                                     for key, values in days.items()])
+        names = (*_CELL, 'day', 'submitted', 'paid')
+        session.execute(sa.insert(RegistrationDay),
+                        [dict(zip(names, (*key, *values), strict=True)) for key, values in days.items()])
