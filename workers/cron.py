@@ -15,6 +15,7 @@ SCHEDULE = [
     (jobs.poll_suspensions, 'default', 'SUSPENSION_POLL_INTERVAL', 60),
     (jobs.remind_unpaid, 'default', 'REMIND_INTERVAL', 3600),
     (jobs.expire_unpaid, 'default', 'EXPIRE_INTERVAL', 3600),
+    (jobs.fold_counts, 'default', 'COUNTS_FOLD_INTERVAL', 60),
 ]
 
 for func, queue, setting, default in SCHEDULE:

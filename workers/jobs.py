@@ -40,3 +40,12 @@ def remind_unpaid() -> int:
 def expire_unpaid() -> int:
     """Expire approved registrations left unpaid when the window closed."""
     return deadlines.expire_unpaid(utcnow())
+
+
+@app_job
+def fold_counts() -> int:
+    """Add the statistics deltas written since the last fold into the kept counts."""
+    from miniapp_backend.enrolment.reports import counts
+    from miniapp_backend.extensions import db
+
+    return counts.fold(db.session)

@@ -1,5 +1,6 @@
 """Admin pages at a province's size: indexes for keyset paging by zone, the review queue and name search;
-registration counts kept current for statistics (filled here from the existing rows).
+registration counts kept current for statistics (filled here from the existing rows), with the insert-only deltas
+writers add and the scheduler folds in.
 
 Revision ID: 0003_i16
 Revises: 0002_i13
@@ -41,6 +42,17 @@ def upgrade():
         sa.Column('submitted', sa.Integer(), nullable=False),
         sa.Column('paid', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('zone_id', 'school_id', 'college', 'class_name', 'day', name='pk_registration_days'))
+    for table, columns in (
+            ('registration_count_deltas', [sa.Column('status', sa.String(length=32), nullable=False),
+                                           sa.Column('payment_channel', sa.String(length=16), nullable=False),
+                                           sa.Column('count', sa.Integer(), nullable=False),
+                                           sa.Column('due_fen', sa.BigInteger(), nullable=False),
+                                           sa.Column('paid_fen', sa.BigInteger(), nullable=False)]),
+            ('registration_day_deltas', [sa.Column('day', sa.Date(), nullable=False),
+                                         sa.Column('submitted', sa.Integer(), nullable=False),
+                                         sa.Column('paid', sa.Integer(), nullable=False)])):
+        op.create_table(table, sa.Column('id', sa.Integer(), nullable=False), *_cell(table), *columns,
+                        sa.PrimaryKeyConstraint('id', name=f'pk_{table}'))
     _count_existing()
 
 
@@ -77,6 +89,8 @@ def _count_existing():
 
 
 def downgrade():
+    op.drop_table('registration_day_deltas')
+    op.drop_table('registration_count_deltas')
     op.drop_table('registration_days')
     op.drop_table('registration_counts')
     op.drop_index('ix_insured_persons_zone', 'insured_persons')

@@ -1,6 +1,11 @@
 """SQLAlchemy 2.0 typed models for every entity of DESIGN §3 and §5."""
 from miniapp_backend.models.audit import AuditEvent
-from miniapp_backend.models.counts import RegistrationCount, RegistrationDay
+from miniapp_backend.models.counts import (
+    RegistrationCount,
+    RegistrationCountDelta,
+    RegistrationDay,
+    RegistrationDayDelta,
+)
 from miniapp_backend.models.exports import ExportJob
 from miniapp_backend.models.imports import ImportJob, ImportRowError
 from miniapp_backend.models.insured import InsuredPerson, SubsidisedPerson
@@ -13,6 +18,7 @@ from miniapp_backend.models.zone import College, School, SchoolClass, Zone
 
 __all__ = [
     'AuditEvent', 'College', 'CommitmentLetter', 'Document', 'ExportJob', 'ImportJob', 'ImportRowError',
-    'InsuredPerson', 'Notification', 'Payment', 'Registration', 'RegistrationCount', 'RegistrationDay', 'Reviewer',
-    'School', 'SchoolClass', 'Student', 'SubscriptionQuota', 'SubsidisedPerson', 'Suspension', 'Zone',
+    'InsuredPerson', 'Notification', 'Payment', 'Registration', 'RegistrationCount', 'RegistrationCountDelta',
+    'RegistrationDay', 'RegistrationDayDelta', 'Reviewer', 'School', 'SchoolClass', 'Student', 'SubscriptionQuota',
+    'SubsidisedPerson', 'Suspension', 'Zone',
 ]

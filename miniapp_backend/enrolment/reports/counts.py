@@ -2,7 +2,9 @@
 (count, amount due, amount paid; the day of submission and of payment) from the cells they left to the cells
 they entered, in the same transaction. Statistics then read a few hundred count rows instead of the zone.
 
-Rows written past the ORM (the bench's generate_series fill) are counted by `rebuild`.
+The flush only inserts deltas (no two transactions update one row, so writers never wait on each other);
+`fold`, on the scheduler, adds them into the counts, and readers add the few not folded yet. Rows written
+past the ORM (the bench's generate_series fill) are counted by `rebuild`.
 """
 from __future__ import annotations
 
@@ -15,7 +17,13 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from miniapp_backend.models import Registration, RegistrationCount, RegistrationDay
+from miniapp_backend.models import (
+    Registration,
+    RegistrationCount,
+    RegistrationCountDelta,
+    RegistrationDay,
+    RegistrationDayDelta,
+)
 from miniapp_backend.models.enums import RegistrationStatus
 
 _CELL = ('zone_id', 'school_id', 'college', 'class_name')
@@ -70,16 +78,16 @@ def _deltas(changes: Iterable[tuple[Registration, str]]):
     return ({k: v for k, v in counts.items() if any(v)}, {k: v for k, v in days.items() if any(v)})
 
 
-def _upsert(session: Session, model, keys: tuple[str, ...], columns: tuple[str, ...], deltas: dict) -> None:
-    if not deltas:
-        return
-    insert = (postgresql.insert if session.get_bind().dialect.name == 'postgresql' else sqlite.insert)(model)
-    statement = insert.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={column: getattr(model.__table__.c, column) + getattr(insert.excluded, column) for column in columns})
-    # Sorted, so two transactions touching the same cells lock them in the same order (no deadlock).
-    rows = [dict(zip(keys + columns, (*key, *values), strict=True)) for key, values in sorted(deltas.items(), key=str)]
-    session.connection().execute(statement, rows)
+COUNT_KEYS = (*_CELL, 'status', 'payment_channel')
+COUNT_VALUES = ('count', 'due_fen', 'paid_fen')
+DAY_KEYS = (*_CELL, 'day')
+DAY_VALUES = ('submitted', 'paid')
+
+
+def _rows(keys: tuple[str, ...], values: tuple[str, ...], amounts: dict) -> list[dict]:
+    # Sorted, so two folds touching the same cells lock them in the same order (no deadlock).
+    return [dict(zip(keys + values, (*key, *numbers), strict=True))
+            for key, numbers in sorted(amounts.items(), key=str)]
 
 
 @event.listens_for(Session, 'after_flush')
@@ -90,9 +98,40 @@ def _count(session: Session, _flush_context) -> None:
     if not changes:
         return
     counts, days = _deltas(changes)
-    _upsert(session, RegistrationCount, (*_CELL, 'status', 'payment_channel'), ('count', 'due_fen', 'paid_fen'),
-            counts)
-    _upsert(session, RegistrationDay, (*_CELL, 'day'), ('submitted', 'paid'), days)
+    if counts:
+        session.connection().execute(sa.insert(RegistrationCountDelta), _rows(COUNT_KEYS, COUNT_VALUES, counts))
+    if days:
+        session.connection().execute(sa.insert(RegistrationDayDelta), _rows(DAY_KEYS, DAY_VALUES, days))
+
+
+def _upsert(session: Session, model, keys: tuple[str, ...], values: tuple[str, ...], amounts: dict) -> None:
+    if not amounts:
+        return
+    insert = (postgresql.insert if session.get_bind().dialect.name == 'postgresql' else sqlite.insert)(model)
+    statement = insert.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={column: getattr(model.__table__.c, column) + getattr(insert.excluded, column) for column in values})
+    session.execute(statement, _rows(keys, values, amounts))
+
+
+def _take(session: Session, delta, keys: tuple[str, ...], values: tuple[str, ...]) -> dict:
+    """Remove every delta row now present, summed per cell (rows inserted meanwhile wait for the next fold)."""
+    table = delta.__table__
+    taken: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(values))
+    for row in session.execute(sa.delete(table).returning(*(table.c[k] for k in keys + values))):
+        for i, amount in enumerate(row[len(keys):]):
+            taken[tuple(row[:len(keys)])][i] += amount
+    return taken
+
+
+def fold(session: Session) -> int:
+    """Add the deltas into the counts, in one transaction; returns how many cells changed."""
+    counts = _take(session, RegistrationCountDelta, COUNT_KEYS, COUNT_VALUES)
+    days = _take(session, RegistrationDayDelta, DAY_KEYS, DAY_VALUES)
+    _upsert(session, RegistrationCount, COUNT_KEYS, COUNT_VALUES, counts)
+    _upsert(session, RegistrationDay, DAY_KEYS, DAY_VALUES, days)
+    session.commit()
+    return len(counts) + len(days)
 
 
 def rebuild(session: Session, zone_id: int) -> None:
@@ -102,8 +141,8 @@ def rebuild(session: Session, zone_id: int) -> None:
             sa.func.coalesce(r.class_name, ''))
     due = sa.func.coalesce(r.amount_due_fen, 0)
     channel = sa.func.coalesce(r.payment_channel, '')  # one expression object: PostgreSQL must see one parameter
-    session.execute(sa.delete(RegistrationCount).where(RegistrationCount.zone_id == zone_id))
-    session.execute(sa.delete(RegistrationDay).where(RegistrationDay.zone_id == zone_id))
+    for model in (RegistrationCount, RegistrationDay, RegistrationCountDelta, RegistrationDayDelta):
+        session.execute(sa.delete(model).where(model.zone_id == zone_id))
     session.execute(sa.insert(RegistrationCount).from_select(
         [*_CELL, 'status', 'payment_channel', 'count', 'due_fen', 'paid_fen'],
         sa.select(*cell, r.status, channel, sa.func.count(), sa.func.sum(due),

@@ -7,7 +7,14 @@ from datetime import date
 import sqlalchemy as sa
 
 from miniapp_backend.extensions import db
-from miniapp_backend.models import RegistrationCount, RegistrationDay, Reviewer, School
+from miniapp_backend.models import (
+    RegistrationCount,
+    RegistrationCountDelta,
+    RegistrationDay,
+    RegistrationDayDelta,
+    Reviewer,
+    School,
+)
 from miniapp_backend.models.enums import RegistrationStatus, ReviewerRole
 
 
@@ -31,21 +38,28 @@ def _scoped(model, reviewer: Reviewer) -> list[sa.ColumnElement[bool]]:
     return conditions
 
 
+def _cells(reviewer: Reviewer, kept, delta, columns: tuple[str, ...]) -> sa.Subquery:
+    """The kept rows and the deltas not folded in yet, within the reviewer's scope, as one set of rows."""
+    parts = [sa.select(*(getattr(model, column) for column in columns)).where(*_scoped(model, reviewer))
+             for model in (kept, delta)]
+    return sa.union_all(*parts).subquery()
+
+
 def _grouped(reviewer: Reviewer, *columns) -> list[tuple]:
-    c = RegistrationCount
-    group = [getattr(c, column) for column in columns]
-    query = (sa.select(*group, sa.func.sum(c.count), sa.func.sum(c.due_fen), sa.func.sum(c.paid_fen))
-             .where(*_scoped(c, reviewer)).group_by(*group).having(sa.func.sum(c.count) > 0))
+    cells = _cells(reviewer, RegistrationCount, RegistrationCountDelta, (*columns, 'count', 'due_fen', 'paid_fen'))
+    group = [cells.c[column] for column in columns]
+    query = (sa.select(*group, sa.func.sum(cells.c.count), sa.func.sum(cells.c.due_fen),
+                       sa.func.sum(cells.c.paid_fen)).group_by(*group).having(sa.func.sum(cells.c.count) > 0))
     return [(*(value or None for value in row[:len(columns)]), int(row[-3]), int(row[-2]), int(row[-1]))
             for row in db.session.execute(query)]
 
 
 def total(reviewer: Reviewer, status: str | None = None) -> int:
     """How many registrations the reviewer's scope holds (of one status), from the kept counts."""
-    c = RegistrationCount
-    query = sa.select(sa.func.coalesce(sa.func.sum(c.count), 0)).where(*_scoped(c, reviewer))
+    cells = _cells(reviewer, RegistrationCount, RegistrationCountDelta, ('status', 'count'))
+    query = sa.select(sa.func.coalesce(sa.func.sum(cells.c.count), 0))
     if status:
-        query = query.where(c.status == status)
+        query = query.where(cells.c.status == status)
     return int(db.session.scalar(query))
 
 
@@ -69,9 +83,9 @@ def by_channel(reviewer: Reviewer) -> list[Row]:
 
 def progress_by_day(reviewer: Reviewer) -> list[tuple[date, int, int]]:
     """Per day: submissions and payments, cumulative (the enrolment-progress chart)."""
-    d = RegistrationDay
-    query = (sa.select(d.day, sa.func.sum(d.submitted), sa.func.sum(d.paid)).where(*_scoped(d, reviewer))
-             .group_by(d.day).order_by(d.day))
+    cells = _cells(reviewer, RegistrationDay, RegistrationDayDelta, ('day', 'submitted', 'paid'))
+    query = (sa.select(cells.c.day, sa.func.sum(cells.c.submitted), sa.func.sum(cells.c.paid))
+             .group_by(cells.c.day).order_by(cells.c.day))
     total_submitted = total_paid = 0
     series = []
     for day, submitted, paid in db.session.execute(query):
