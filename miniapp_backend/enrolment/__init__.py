@@ -13,6 +13,7 @@ What lives where:
   reports/       statistics and Excel exports for reviewers
   actors, audit, errors, scope, insured_register   shared by all of the above
 
-Commit rule: nothing here commits a request's work; the caller's unit of work does. Only the named batch
-loops of the workers' sweeps and imports commit, one batch at a time.
+Commit rule: nothing here commits or rolls back a request's or a job's work; its unit of work does
+(miniapp_backend/unit_of_work.py). Sweeps end each batch with commit_batch(); a part that may fail alone runs in a
+savepoint (db.session.begin_nested()).
 """

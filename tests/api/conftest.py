@@ -19,24 +19,24 @@ class StudentClient:
         self.token = response.json['token']
         self.student_id = response.json['student']['id']
 
-    def _headers(self):
+    def auth_headers(self):
         return {'Authorization': f'Bearer {self.token}'}
 
     def get(self, path, **kwargs):
-        return self.client.get(f'/api/v1{path}', headers=self._headers(), **kwargs)
+        return self.client.get(f'/api/v1{path}', headers=self.auth_headers(), **kwargs)
 
     def post(self, path, json=None, **kwargs):
-        return self.client.post(f'/api/v1{path}', json=json, headers=self._headers(), **kwargs)
+        return self.client.post(f'/api/v1{path}', json=json, headers=self.auth_headers(), **kwargs)
 
     def put(self, path, json=None):
-        return self.client.put(f'/api/v1{path}', json=json, headers=self._headers())
+        return self.client.put(f'/api/v1{path}', json=json, headers=self.auth_headers())
 
     def patch(self, path, json=None):
-        return self.client.patch(f'/api/v1{path}', json=json, headers=self._headers())
+        return self.client.patch(f'/api/v1{path}', json=json, headers=self.auth_headers())
 
     def upload(self, path, data: bytes, filename='file.png'):
         return self.client.post(f'/api/v1{path}', data={'file': (io.BytesIO(data), filename)},
-                                headers=self._headers(), content_type='multipart/form-data')
+                                headers=self.auth_headers(), content_type='multipart/form-data')
 
 
 @pytest.fixture

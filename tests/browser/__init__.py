@@ -1,0 +1,1 @@
+"""The admin page in headless Chromium, driven by Playwright."""

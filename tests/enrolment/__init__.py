@@ -1,0 +1,1 @@
+"""Unit tests of the enrolment rules, called directly (no HTTP) on real PostgreSQL."""

@@ -1,0 +1,1 @@
+"""The app factory, settings, health check and operator commands; the schema against the migrations."""

@@ -1,0 +1,1 @@
+"""The tax-bureau and origin-zone gateway clients against their fakes."""

@@ -1,0 +1,1 @@
+"""Hostile input: oversized, malformed and malicious requests and files."""

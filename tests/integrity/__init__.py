@@ -1,0 +1,1 @@
+"""Concurrent requests over real HTTP: decisions and payments happen once."""

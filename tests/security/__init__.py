@@ -1,0 +1,1 @@
+"""ID numbers, encryption, blind indexes, masking and sealing."""

@@ -1,0 +1,1 @@
+"""The WeChat client against the fake WeChat server: tokens, retries, messages."""

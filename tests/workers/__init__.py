@@ -1,0 +1,1 @@
+"""Jobs, sweeps and real rq workers: delivery, polls, deadlines."""
