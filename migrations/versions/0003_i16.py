@@ -1,12 +1,13 @@
 """Admin pages at a province's size: indexes for keyset paging by zone, the review queue and name search;
 registration counts kept current for statistics (filled here from the existing rows), with the insert-only deltas
-writers add and the scheduler folds in.
+writers add and the scheduler folds in; export jobs (large admin exports written by a worker).
 
 Revision ID: 0003_i16
 Revises: 0002_i13
 """
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = '0003_i16'
 down_revision = '0002_i13'
@@ -54,6 +55,28 @@ def upgrade():
         op.create_table(table, sa.Column('id', sa.Integer(), nullable=False), *_cell(table), *columns,
                         sa.PrimaryKeyConstraint('id', name=f'pk_{table}'))
     _count_existing()
+    op.create_table(
+        'export_jobs',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=32), nullable=False),
+        sa.Column('filters', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+                  nullable=False),
+        sa.Column('zone_id', sa.Integer(), nullable=False),
+        sa.Column('reviewer_id', sa.Integer(), nullable=False),
+        sa.Column('status', sa.Enum('queued', 'running', 'finished', 'failed', name='importstatus', native_enum=False,
+                                    create_constraint=True, length=32), nullable=False),
+        sa.Column('total_rows', sa.Integer(), nullable=False),
+        sa.Column('processed_rows', sa.Integer(), nullable=False),
+        sa.Column('path', sa.String(length=255), nullable=True),
+        sa.Column('message', sa.String(length=255), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(['reviewer_id'], ['reviewers.id'], name='fk_export_jobs_reviewer_id_reviewers'),
+        sa.ForeignKeyConstraint(['zone_id'], ['zones.id'], name='fk_export_jobs_zone_id_zones'),
+        sa.PrimaryKeyConstraint('id', name='pk_export_jobs'),
+    )
+    op.create_index('ix_export_jobs_zone_id', 'export_jobs', ['zone_id'])
 
 
 def _cell(table: str) -> list[sa.Column]:
@@ -89,6 +112,8 @@ def _count_existing():
 
 
 def downgrade():
+    op.drop_index('ix_export_jobs_zone_id', 'export_jobs')
+    op.drop_table('export_jobs')
     op.drop_table('registration_day_deltas')
     op.drop_table('registration_count_deltas')
     op.drop_table('registration_days')
