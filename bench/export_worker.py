@@ -15,8 +15,9 @@ def main(export_id: int) -> None:
         start = time.perf_counter()
         job = exports.run(export_id)
         seconds = time.perf_counter() - start
+        status, rows = job.status.value, job.processed_rows
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f'{job.status.value} {job.processed_rows} {seconds:.2f} {rss:.1f}', flush=True)
+    print(f'{status} {rows} {seconds:.2f} {rss:.1f}', flush=True)
 
 
 if __name__ == '__main__':

@@ -23,8 +23,11 @@ from miniapp_backend.enrolment.scope import scoped_registrations
 from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form
 from miniapp_backend.models import Document, Registration, SubsidisedPerson
-from miniapp_backend.models.enums import RegistrationStatus
+from miniapp_backend.models.enums import RegistrationStatus, ReviewerRole
 from schemas.admin import BatchForm, DecisionForm, QueueFilter
+
+#: The statuses the review queue shows.
+QUEUE_STATUSES = (RegistrationStatus.SUBMITTED.value, RegistrationStatus.UNDER_REVIEW.value)
 
 
 @bp.get('/')
@@ -40,8 +43,13 @@ def queue():
     if request.args.get('format') == 'xlsx':
         return export_response('registrations', filters, 'registrations')
     query = lists.registrations(g.reviewer, filters)
-    if show_all and not (term or school or college):
-        total = statistics.total(g.reviewer, status)  # kept counts: no scan of the zone for the whole list
+    # Unfiltered totals come from the kept counts instead of counting the zone's rows (the queue's only for
+    # zone admins: other roles see one review stage, which the counts do not keep).
+    if not (term or school or college) and (show_all or g.reviewer.role is ReviewerRole.ZONE_ADMIN):
+        statuses = QUEUE_STATUSES if not show_all else (status,) if status else ()
+        if status and not show_all:
+            statuses = tuple(s for s in QUEUE_STATUSES if s == status) or ('-',)
+        total = statistics.total(g.reviewer, *statuses)
     else:
         total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     # Newest first by id: the (zone_id, id) index, or for the queue its partial twin over the queue's statuses.

@@ -38,6 +38,7 @@ def test_queue_and_all_list_page_newest_first_without_gaps(client, create_review
     drafts = [create_registration(create_student(), zone, status='draft') for _ in range(2)]
     queue = _walk(client, '/admin/?q=')
     assert [len(page) for page in queue] == [3, 3, 1]
+    assert '待我审核（7）' in client.get('/admin/').text and '全部登记（9）' in client.get('/admin/?all=1').text
     assert _flat(queue) == sorted((r.id for r in submitted), reverse=True)
     everything = _walk(client, '/admin/?all=1&status=')
     assert _flat(everything) == sorted((r.id for r in submitted + drafts), reverse=True)

@@ -161,7 +161,7 @@ def test_a_worker_killed_mid_drain_loses_nothing_and_sends_nothing_twice(
     time.sleep(4.5)  # the in-flight request completes at the fake after its delay
     db.session.expire_all()
     statuses = [n.status for n in db.session.scalars(sa.select(Notification))]
-    assert 'sending' in statuses and 'sent' in statuses  # killed with a call in flight
+    assert 'sending' in statuses  # killed with calls in flight
     later = utcnow() + delivery.LEASE * 2
     delivery.drain(now_fn=lambda: later)
     db.session.expire_all()

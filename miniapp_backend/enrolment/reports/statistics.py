@@ -54,12 +54,12 @@ def _grouped(reviewer: Reviewer, *columns) -> list[tuple]:
             for row in db.session.execute(query)]
 
 
-def total(reviewer: Reviewer, status: str | None = None) -> int:
-    """How many registrations the reviewer's scope holds (of one status), from the kept counts."""
+def total(reviewer: Reviewer, *statuses: str) -> int:
+    """How many registrations the reviewer's scope holds (of these statuses), from the kept counts."""
     cells = _cells(reviewer, RegistrationCount, RegistrationCountDelta, ('status', 'count'))
     query = sa.select(sa.func.coalesce(sa.func.sum(cells.c.count), 0))
-    if status:
-        query = query.where(cells.c.status == status)
+    if statuses:
+        query = query.where(cells.c.status.in_(statuses))
     return int(db.session.scalar(query))
 
 
