@@ -45,13 +45,16 @@ class IsoJSONProvider(DefaultJSONProvider):
 
 
 def _init_extensions(app: Flask) -> None:
-    from miniapp_backend import headers, inputs, security
+    from miniapp_backend import headers, inputs, logs, security
     from miniapp_backend.enrolment.reports import counts  # noqa: F401  (its session hook keeps statistics current)
     from miniapp_backend.enrolment.students import projection  # noqa: F401  (its session hooks keep GET /me current)
     from miniapp_backend.extensions import db, migrate, redis_store
 
     inputs.init_app(app)  # before any blueprint: its routes use the bounded int converter
     headers.init_app(app)
+    logs.init_app(app)
+    if not app.testing:
+        logs.configure()
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
     redis_store.init_app(app)

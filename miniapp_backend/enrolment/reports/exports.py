@@ -112,7 +112,7 @@ def start(name: str, reviewer: Reviewer, filters: dict[str, Any]) -> bytes | Exp
     job = ExportJob(kind=name, filters=filters, zone_id=reviewer.zone_id, reviewer_id=reviewer.id, total_rows=total)
     db.session.add(job)
     db.session.flush()
-    enqueue_after_commit('workers.exports.run_export', job.id, queue='imports')
+    enqueue_after_commit('workers.exports.run_export', job.id)
     return job
 
 

@@ -2,15 +2,15 @@
 registration counts kept current for statistics (filled here from the existing rows), with the insert-only deltas
 writers add and the scheduler folds in; export jobs (large admin exports written by a worker).
 
-Revision ID: 0003_i16
-Revises: 0002_i13
+Revision ID: 0004_i16
+Revises: 0003_i14
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = '0003_i16'
-down_revision = '0002_i13'
+revision = '0004_i16'
+down_revision = '0003_i14'
 branch_labels = None
 depends_on = None
 
