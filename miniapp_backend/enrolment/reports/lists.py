@@ -7,8 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from miniapp_backend.enrolment.scope import review_queue, scoped_registrations
-from miniapp_backend.models import AuditEvent, InsuredPerson, Registration, Reviewer
+from miniapp_backend.enrolment.scope import review_queue, scoped_audit_events, scoped_insured, scoped_registrations
+from miniapp_backend.models import AuditEvent, Registration, Reviewer
 from miniapp_backend.models.enums import RegistrationStatus
 from miniapp_backend.security.blind_index import blind_index
 
@@ -50,11 +50,11 @@ def payments(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
 
 
 def register(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
-    return sa.select(InsuredPerson).where(InsuredPerson.zone_id == reviewer.zone_id)
+    return scoped_insured(reviewer)
 
 
 def audit(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
-    query = sa.select(AuditEvent).where(AuditEvent.zone_id == reviewer.zone_id)
+    query = scoped_audit_events(reviewer)
     if filters.get('action'):
         query = query.where(AuditEvent.action == filters['action'])
     if filters.get('registration'):

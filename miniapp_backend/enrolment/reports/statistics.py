@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from miniapp_backend.enrolment.scope import scope_of
 from miniapp_backend.extensions import db
 from miniapp_backend.models import (
     RegistrationCount,
@@ -15,7 +16,7 @@ from miniapp_backend.models import (
     Reviewer,
     School,
 )
-from miniapp_backend.models.enums import RegistrationStatus, ReviewerRole
+from miniapp_backend.models.enums import RegistrationStatus
 
 
 @dataclass(frozen=True)
@@ -27,15 +28,8 @@ class Row:
 
 
 def _scoped(model, reviewer: Reviewer) -> list[sa.ColumnElement[bool]]:
-    """The reviewer's scope (enrolment.scope's rules) over the kept counts, which are cut by the same parts."""
-    conditions = [model.zone_id == reviewer.zone_id]
-    if reviewer.role in (ReviewerRole.SCHOOL_ADMIN, ReviewerRole.COLLEGE_REVIEWER, ReviewerRole.COUNSELLOR):
-        conditions.append(model.school_id == (reviewer.school_id or 0))
-    if reviewer.role in (ReviewerRole.COLLEGE_REVIEWER, ReviewerRole.COUNSELLOR):
-        conditions.append(model.college == (reviewer.college or ''))
-    if reviewer.role is ReviewerRole.COUNSELLOR:
-        conditions.append(model.class_name == (reviewer.class_name or ''))
-    return conditions
+    """The reviewer's scope over the kept counts, which are cut by the same parts as registrations."""
+    return [scope_of(reviewer).condition(model)]
 
 
 def _cells(reviewer: Reviewer, kept, delta, columns: tuple[str, ...]) -> sa.Subquery:
