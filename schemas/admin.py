@@ -36,11 +36,14 @@ class QueueFilter(Schema):
     college = Text(load_default='', max_length=128)
     status = Text(load_default=None, max_length=32)
     page = fields.Integer(load_default=1, strict=False, validate=validate.Range(1, 100_000, error='页码超出范围'))
+    #: The keyset cursor of the next page (enrolment.reports.paging; one that does not parse opens the first).
+    after = Text(load_default=None, max_length=64)
 
 
 class AuditFilter(Schema):
     action = Text(load_default='', max_length=64)
     registration = Id(load_default=None)
+    after = Text(load_default=None, max_length=64)
 
 
 class ZoneSettingsForm(Schema):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, abort, g, redirect, request, session, url_for
 
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
     from miniapp_backend.admin import (  # noqa: F401
         accounts,
         auth,
+        exports,
         imports,
         payments,
         proofs,
@@ -51,6 +53,14 @@ def csrf_token() -> str:
     return session['_csrf']
 
 
+def next_page_query(after: str) -> str:
+    """This page's query string (filters kept) opening the page after `after`."""
+    args = request.args.to_dict(flat=False)
+    args['after'] = [after]
+    args.pop('page', None)
+    return urlencode(args, doseq=True)
+
+
 def new_form_token() -> str:
     """A fresh token per rendered form that records something once (a cash payment): a double submit sends the
     same token twice, and the rule that records it finds the first."""
@@ -67,7 +77,8 @@ def form_token(form) -> str | None:
 def _template_helpers():
     from miniapp_backend.enrolment import labels
 
-    return {'csrf_token': csrf_token, 'new_form_token': new_form_token, 'stage_name': labels.stage_name}
+    return {'csrf_token': csrf_token, 'new_form_token': new_form_token, 'next_page_query': next_page_query,
+            'stage_name': labels.stage_name}
 
 
 def _register_filters(app: Flask) -> None:

@@ -17,7 +17,8 @@ class InsuredPerson(db.Model):
     """Filled by roster imports and by every paid registration; read by the duplicate check and renewals."""
 
     __tablename__ = 'insured_persons'
-    __table_args__ = (sa.UniqueConstraint('id_index', 'zone_id'),)
+    # The register page: one zone's people, newest first, paged by id.
+    __table_args__ = (sa.UniqueConstraint('id_index', 'zone_id'), sa.Index('ix_insured_persons_zone', 'zone_id', 'id'))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     id_index: Mapped[str] = mapped_column(sa.String(64), index=True)

@@ -163,7 +163,9 @@ def test_refused_connection_is_retried(app, fake_wechat, approved):
     notification.next_attempt_at = utcnow()
     db.session.commit()
     jobs.drain_outbox()
-    assert _notification().status == 'sent' and len(fake_wechat.messages) == 1
+    # Only this student's messages: a previous test's delayed send may still land at the fake after its reset.
+    mine = [m for m in fake_wechat.messages if m['touser'] == approved.student.openid]
+    assert _notification().status == 'sent' and len(mine) == 1
 
 
 def test_approvals_succeed_while_redis_is_down(app, fake_wechat, templated_zone, student, create_registration, grant,
@@ -202,7 +204,7 @@ def test_a_worker_killed_mid_drain_loses_nothing_and_sends_nothing_twice(
     time.sleep(4.5)  # the in-flight request completes at the fake after its delay
     db.session.expire_all()
     statuses = [n.status for n in db.session.scalars(sa.select(Notification))]
-    assert 'sending' in statuses and 'sent' in statuses  # killed with a call in flight
+    assert 'sending' in statuses  # killed with calls in flight
     later = utcnow() + delivery.LEASE * 2
     delivery.drain(now_fn=lambda: later)
     db.session.expire_all()

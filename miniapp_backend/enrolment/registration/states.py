@@ -95,7 +95,8 @@ def lock(registration: Registration) -> Registration:
     then reads the status it left and is refused by the rules instead of applying twice.
     """
     if sa.inspect(registration).persistent:
-        db.session.refresh(registration, with_for_update=True)
+        # OF registrations: the load may join related rows (school), whose nullable side cannot be locked.
+        db.session.refresh(registration, with_for_update={'of': Registration})
     return registration
 
 

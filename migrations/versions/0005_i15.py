@@ -2,15 +2,15 @@
 reminders; the school roster (学籍名单) per year with exemptions and reminders and its import kind; reviewers'
 forced password change and last login; the zone that handled a suspension by hand; names on the subsidised list
 
-Revision ID: 0004_i15
-Revises: 0003_i14
+Revision ID: 0005_i15
+Revises: 0004_i16
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = '0004_i15'
-down_revision = '0003_i14'
+revision = '0005_i15'
+down_revision = '0004_i16'
 branch_labels = None
 depends_on = None
 
