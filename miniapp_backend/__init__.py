@@ -46,7 +46,7 @@ class IsoJSONProvider(DefaultJSONProvider):
 
 def _init_extensions(app: Flask) -> None:
     from miniapp_backend import headers, inputs, security
-    from miniapp_backend.enrolment.students import projection  # noqa: F401  (its session hooks keep GET /me current)
+    from miniapp_backend.enrolment.students import cached_view  # noqa: F401  (its session hooks keep GET /me current)
     from miniapp_backend.extensions import db, migrate, redis_store
 
     inputs.init_app(app)  # before any blueprint: its routes use the bounded int converter
