@@ -36,6 +36,8 @@ def test_every_design_reference_names_a_section_of_docs_design():
 
 def test_the_readme_leads_to_the_design_and_nothing_points_outside_the_repository():
     assert '(docs/DESIGN.md)' in (ROOT / 'README.md').read_text()
+    # Spelled in parts so this file does not match itself.
+    outside_paths = re.compile(re.escape('..' + '/shared') + '|' + re.escape('/work' + '/shared'))
     outside = [path.relative_to(ROOT) for path in _tracked_text_files()
-               if re.search(r'\.\./shared|/work/shared', path.read_text(errors='ignore'))]
+               if outside_paths.search(path.read_text(errors='ignore'))]
     assert outside == []
