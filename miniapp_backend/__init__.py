@@ -45,12 +45,15 @@ class IsoJSONProvider(DefaultJSONProvider):
 
 
 def _init_extensions(app: Flask) -> None:
-    from miniapp_backend import headers, inputs, security
+    from miniapp_backend import headers, inputs, logs, security
     from miniapp_backend.enrolment.students import cached_view  # noqa: F401  (its session hooks keep GET /me current)
     from miniapp_backend.extensions import db, migrate, redis_store
 
     inputs.init_app(app)  # before any blueprint: its routes use the bounded int converter
     headers.init_app(app)
+    logs.init_app(app)
+    if not app.testing:
+        logs.configure()
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
     redis_store.init_app(app)

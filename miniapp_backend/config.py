@@ -29,11 +29,22 @@ DEFAULTS: dict[str, Any] = {
     'SERVICE_PHONE': '0563-12345',
     'MAX_UPLOAD_BYTES': 5 * 1024 * 1024,
     'MAX_IMPORT_BYTES': 20 * 1024 * 1024,
-    'QUEUE_NAMES': 'default,notifications,imports',
+    'REDIS_SOCKET_TIMEOUT': 0.5,
+    # Scheduled jobs' intervals in seconds (workers/registry.py names the jobs).
+    'DRAIN_INTERVAL': 10,
+    'PAYMENT_POLL_INTERVAL': 60,
+    'SUSPENSION_POLL_INTERVAL': 60,
+    'REMIND_INTERVAL': 3600,
+    'EXPIRE_INTERVAL': 3600,
+    'STALE_IMPORT_SWEEP_INTERVAL': 300,
+    # An import may run this long before it stops itself; the sweep fails one left `running` past twice this.
+    'IMPORT_TIME_BUDGET': 900,
 }
 
-_FLOATS = {'WECHAT_TIMEOUT'}
-_INTS = {'API_TOKEN_TTL', 'MAX_UPLOAD_BYTES', 'MAX_IMPORT_BYTES'}
+_FLOATS = {'WECHAT_TIMEOUT', 'REDIS_SOCKET_TIMEOUT'}
+_INTS = {'API_TOKEN_TTL', 'MAX_UPLOAD_BYTES', 'MAX_IMPORT_BYTES', 'DRAIN_INTERVAL', 'PAYMENT_POLL_INTERVAL',
+         'SUSPENSION_POLL_INTERVAL', 'REMIND_INTERVAL', 'EXPIRE_INTERVAL', 'STALE_IMPORT_SWEEP_INTERVAL',
+         'IMPORT_TIME_BUDGET'}
 
 
 class ConfigError(RuntimeError):
@@ -96,12 +107,13 @@ def database_uri(url: str | None, instance_path: str) -> str:
 
 def _engine_options(uri: str) -> dict[str, Any]:
     if uri.startswith('sqlite'):
-        return {'connect_args': {'timeout': 30}}
+        return {'connect_args': {'timeout': 30}, 'hide_parameters': True}
     # No pre-ping (a round trip per checkout, as much as GET /me's own query): connections are recycled before
     # any server or firewall idle limit instead. Statements a connection runs twice are prepared server-side
     # (psycopg's prepared statements; a transaction-mode pgbouncer in between would need prepare_threshold=None).
+    # SQL parameters are personal data: never in an exception's text, so never in a log.
     return {'pool_pre_ping': False, 'pool_recycle': 1800, 'pool_size': 5, 'max_overflow': 10,
-            'connect_args': {'prepare_threshold': 2}}
+            'connect_args': {'prepare_threshold': 2}, 'hide_parameters': True}
 
 
 def _openapi_settings() -> dict[str, Any]:

@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from workers.registry import POOLS
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / 'instance'
 WEB_PORT = int(os.environ.get('PORT', '5000'))
@@ -42,7 +44,8 @@ def main() -> int:
     children += [
         _spawn([sys.executable, '-m', 'gunicorn', '--bind', f'127.0.0.1:{WEB_PORT}', '--workers', '2',
                 '--access-logfile', '-', 'miniapp_backend:create_app()'], env),
-        _spawn([sys.executable, '-m', 'workers', 'worker'], env),
+        # One process per pool of workers/registry.py, as in the Procfile: imports never hold up messages.
+        *(_spawn([sys.executable, '-m', 'workers', 'worker', pool], env) for pool in POOLS),
         _spawn([sys.executable, '-m', 'workers', 'cron'], env),
     ]
     _banner(env)

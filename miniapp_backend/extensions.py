@@ -35,7 +35,10 @@ class RedisStore:
     def init_app(self, app: Flask) -> None:
         url = app.config.get('REDIS_URL')
         if url:
-            client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=3)
+            # Short timeouts: on the request path a hung Redis must cost well under a second, never 5 s per call.
+            # rq gives its workers' blocking dequeue a connection of its own with a longer timeout.
+            timeout = app.config.get('REDIS_SOCKET_TIMEOUT', 0.5)
+            client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
         else:
             client = embedded_redis(app.instance_path)
         app.extensions['redis'] = client
@@ -56,8 +59,9 @@ def get_redis() -> redis.Redis:
 
 def get_queue(name: str = 'default') -> Queue:
     """An rq queue on the app's Redis; names are prefixed so deployments can share a server."""
-    prefix = current_app.config['REDIS_KEY_PREFIX']
-    return Queue(f'{prefix}-{name}', connection=get_redis())
+    from workers.registry import queue_name
+
+    return Queue(queue_name(current_app.config, name), connection=get_redis())
 
 
 redis_store = RedisStore()

@@ -31,12 +31,22 @@ def poll_suspensions() -> dict:
 
 
 @app_job
-def remind_unpaid() -> int:
+def remind_unpaid() -> dict:
     """Remind approved, unpaid students that the window is closing."""
-    return deadlines.remind_unpaid(utcnow())
+    return asdict(deadlines.remind_unpaid(utcnow()))
 
 
 @app_job
 def expire_unpaid() -> int:
     """Expire approved registrations left unpaid when the window closed."""
     return deadlines.expire_unpaid(utcnow())
+
+
+@app_job
+def sweep_stale_imports() -> int:
+    """Fail imports whose worker died or whose job Redis lost, so none stays `running`."""
+    from flask import current_app
+
+    from miniapp_backend.enrolment.imports import runner
+
+    return runner.fail_stale(utcnow(), current_app.config['IMPORT_TIME_BUDGET'])

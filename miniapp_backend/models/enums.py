@@ -102,6 +102,8 @@ class NotificationStatus(LabelledEnum):
     SENDING = 'sending', '发送中'
     SENT = 'sent', '已发送'
     FAILED = 'failed', '发送失败'
+    #: The request reached WeChat but no answer came back: it may have been delivered, so it is never resent.
+    UNKNOWN = 'unknown', '发送结果未知'
 
 
 class ReviewerRole(LabelledEnum):

@@ -42,6 +42,8 @@ class Notification(db.Model):
     last_error: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set (and committed) just before the HTTP call leaves: a `sending` row without it was never sent.
+    send_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     student: Mapped[Student] = relationship()
 

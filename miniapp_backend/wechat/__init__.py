@@ -8,6 +8,7 @@ from flask import current_app
 from miniapp_backend.wechat.client import AppWeChatClient, http_json
 from miniapp_backend.wechat.errors import (
     BadMessage,
+    DeliveryUnknown,
     InvalidCode,
     NoQuota,
     RateLimited,
@@ -18,7 +19,8 @@ from miniapp_backend.wechat.errors import (
 )
 from miniapp_backend.wechat.values import fit_data
 
-__all__ = ['AppWeChatClient', 'BadMessage', 'InvalidCode', 'NoQuota', 'RateLimited', 'TokenRejected', 'WeChatError',
+__all__ = ['AppWeChatClient', 'BadMessage', 'DeliveryUnknown',
+           'InvalidCode', 'NoQuota', 'RateLimited', 'TokenRejected', 'WeChatError',
            'WeChatUnavailable', 'WxSession', 'code_to_session', 'get_client', 'get_phone_number',
            'send_subscribe_message']
 
@@ -58,11 +60,19 @@ def get_phone_number(code: str) -> str:
 
 
 def send_subscribe_message(openid: str, template_id: str, data: dict[str, str], page: str | None,
-                           state: str | None = None) -> None:
-    """Post message/subscribe/send ourselves: wechatpy's helper cannot set miniprogram_state or lang."""
+                           state: str | None = None, before_send=None) -> None:
+    """Post message/subscribe/send ourselves: wechatpy's helper cannot set miniprogram_state or lang.
+
+    `before_send()` runs once the access token is in hand, just before the request leaves: after it, a failure
+    may mean the message arrived.
+    """
     body = {'touser': openid, 'template_id': template_id, 'lang': 'zh_CN',
             'miniprogram_state': state or current_app.config['WECHAT_MINIPROGRAM_STATE'],
             'data': {key: {'value': value} for key, value in fit_data(data).items()}}
     if page:
         body['page'] = page
-    get_client().call('post', 'message/subscribe/send', data=body)
+    client = get_client()
+    client.access_token  # noqa: B018  (fetched now, so a token failure is known to have sent nothing)
+    if before_send is not None:
+        before_send()
+    client.call('post', 'message/subscribe/send', data=body)

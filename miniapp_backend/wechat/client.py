@@ -5,16 +5,18 @@ hard-coded host; this client uses the stable-token endpoint, a timeout, and at m
 """
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 
 import redis
 import requests
+from urllib3.exceptions import NewConnectionError
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session.redisstorage import RedisStorage
 
-from miniapp_backend.wechat.errors import TokenRejected, WeChatUnavailable, error_for
+from miniapp_backend.wechat.errors import DeliveryUnknown, TokenRejected, WeChatUnavailable, error_for
 
 TOKEN_ERRORS = {40001, 42001, 40014}
 
@@ -32,11 +34,18 @@ class AppWeChatClient(WeChatClient):
 
     @property
     def access_token(self) -> str:
-        """The shared token; only one process fetches when it is missing (the others wait for it)."""
-        token = self.session.get(self.access_token_key)
-        if token:
-            return token
-        return self._fetch_once()
+        """The shared token; only one process fetches when it is missing (the others wait for it).
+
+        Without Redis the stable token is fetched directly: WeChat returns the same token while it is valid, so
+        this never invalidates the token other processes hold.
+        """
+        try:
+            token = self.session.get(self.access_token_key)
+            return token or self._fetch_once()
+        except redis.RedisError:
+            if not getattr(self, '_local_token', None):
+                self._local_token = self._fetch_stable()['access_token']
+            return self._local_token
 
     def _fetch_once(self) -> str:
         owner = uuid.uuid4().hex
@@ -57,16 +66,22 @@ class AppWeChatClient(WeChatClient):
 
     def fetch_access_token(self) -> dict:
         """getStableAccessToken: the same token while valid, so processes never invalidate each other's."""
-        body = {'grant_type': 'client_credential', 'appid': self.appid, 'secret': self.secret}
-        result = http_json('POST', f'{self.base}/cgi-bin/stable_token', self.timeout, json=body)
-        if result.get('errcode'):
-            raise error_for(result['errcode'], result.get('errmsg'))
+        result = self._fetch_stable()
         # Expire early so no process uses a token in its last minute.
         self.session.set(self.access_token_key, result['access_token'], max(int(result['expires_in']) - 60, 1))
         return result
 
+    def _fetch_stable(self) -> dict:
+        body = {'grant_type': 'client_credential', 'appid': self.appid, 'secret': self.secret}
+        result = http_json('POST', f'{self.base}/cgi-bin/stable_token', self.timeout, json=body)
+        if result.get('errcode'):
+            raise error_for(result['errcode'], result.get('errmsg'))
+        return result
+
     def forget_token(self) -> None:
-        self.session.delete(self.access_token_key)
+        self._local_token = None
+        with contextlib.suppress(redis.RedisError):
+            self.session.delete(self.access_token_key)
 
     def call(self, method: str, path: str, **kwargs) -> dict:
         """One API call; a rejected token is refreshed and the call retried once, never more."""
@@ -79,14 +94,26 @@ class AppWeChatClient(WeChatClient):
                     continue
                 if exc.errcode in TOKEN_ERRORS:
                     raise TokenRejected(exc.errcode, exc.errmsg) from None
-                if exc.errcode is None:
-                    raise WeChatUnavailable(None, 'HTTP error from WeChat') from None
+                if exc.errcode is None:  # an HTTP error status: the request arrived, its effect is unknown
+                    raise DeliveryUnknown(None, 'HTTP error from WeChat') from None
                 raise error_for(exc.errcode, exc.errmsg) from None
             except requests.RequestException as exc:
-                raise WeChatUnavailable(None, type(exc).__name__) from None
+                if never_sent(exc):
+                    raise WeChatUnavailable(None, type(exc).__name__) from None
+                raise DeliveryUnknown(None, type(exc).__name__) from None
             except (ValueError, TypeError, KeyError) as exc:
                 raise WeChatUnavailable(None, f'unexpected answer: {type(exc).__name__}') from None
         raise AssertionError('unreachable')
+
+
+def never_sent(exc: requests.RequestException) -> bool:
+    """True only when no byte of the request can have reached WeChat: the connection itself failed."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.ConnectionError):
+        reason = getattr(exc.args[0], 'reason', None) if exc.args else None
+        return isinstance(reason, NewConnectionError)
+    return False
 
 
 def http_json(method: str, url: str, timeout: float, **kwargs) -> dict:

@@ -30,7 +30,11 @@ class BadMessage(WeChatError):
 
 
 class WeChatUnavailable(WeChatError):
-    """WeChat could not be reached, timed out, answered 5xx or said it is busy (-1)."""
+    """WeChat could not be reached or said it is busy (-1): the request certainly did nothing, so it may be retried."""
+
+
+class DeliveryUnknown(WeChatUnavailable):
+    """The request left but no answer came (read timeout, reset, 5xx): it may have taken effect. Never resend."""
 
 
 _BY_CODE = {40029: InvalidCode, 40163: InvalidCode, 40226: InvalidCode, 45009: RateLimited, 45011: RateLimited,

@@ -73,8 +73,8 @@ def test_token_refused_forever_stops_after_one_retry(app, fake_wechat):
 
 @pytest.mark.parametrize(('fault', 'error'), [
     ({'errcode': 43101}, wechat.NoQuota), ({'errcode': 45009}, wechat.RateLimited),
-    ({'errcode': 47003}, wechat.BadMessage), ({'status': 500}, wechat.WeChatUnavailable),
-    ({'delay': 3.0}, wechat.WeChatUnavailable), ({'errcode': -1}, wechat.WeChatUnavailable),
+    ({'errcode': 47003}, wechat.BadMessage), ({'status': 500}, wechat.DeliveryUnknown),
+    ({'delay': 3.0}, wechat.DeliveryUnknown), ({'errcode': -1}, wechat.WeChatUnavailable),
 ])
 def test_failures_are_sorted(app, fake_wechat, fault, error):
     fake_wechat.script(SEND, [fault])

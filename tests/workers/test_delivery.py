@@ -110,8 +110,9 @@ def test_45009_backs_off_without_a_storm(app, fake_wechat, approved):
     assert fake_wechat.count(SEND) == 1
 
 
-@pytest.mark.parametrize('fault', [{'status': 500}, {'delay': 3.0}])
-def test_server_errors_retry_later_then_fail(app, fake_wechat, approved, fault):
+@pytest.mark.parametrize('fault', [{'errcode': -1}, {'errcode': 45015}])
+def test_answered_failures_retry_later_then_fail(app, fake_wechat, approved, fault):
+    """WeChat answered with an error code: nothing was sent, so the row is tried again, a bounded number of times."""
     fake_wechat.script(SEND, [fault] * 10)
     for attempt in range(1, delivery.MAX_ATTEMPTS + 1):
         jobs.drain_outbox()
@@ -123,6 +124,40 @@ def test_server_errors_retry_later_then_fail(app, fake_wechat, approved, fault):
             db.session.commit()
     assert (notification.status, notification.attempts) == ('failed', delivery.MAX_ATTEMPTS)
     assert notification.last_error
+
+
+@pytest.mark.parametrize('fault', [{'status': 500}, {'delay': 3.0}])
+def test_no_answer_after_sending_is_unknown_and_never_resent(app, fake_wechat, approved, fault):
+    """A read timeout or a 5xx: the message may have arrived. It is marked unknown and never sent again."""
+    fake_wechat.script(SEND, [fault] * 10)
+    for _ in range(3):
+        jobs.drain_outbox()
+        delivery.drain(now_fn=lambda: utcnow() + delivery.LEASE * 10)
+    notification = _notification()
+    assert (notification.status, notification.attempts) == ('unknown', 1)
+    assert notification.send_started_at is not None and notification.last_error.startswith('no_answer')
+    assert fake_wechat.count(SEND) == 1
+
+
+def test_refused_connection_is_retried(app, fake_wechat, approved):
+    """Nothing listens: the request certainly never reached WeChat, so the row stays pending and is sent later."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        closed = f'http://127.0.0.1:{probe.getsockname()[1]}'
+    base = app.config['WECHAT_API_BASE']
+    app.config['WECHAT_API_BASE'] = closed
+    try:
+        jobs.drain_outbox()
+    finally:
+        app.config['WECHAT_API_BASE'] = base
+    notification = _notification()
+    assert notification.status == 'pending' and notification.attempts == 1 and fake_wechat.count(SEND) == 0
+    notification.next_attempt_at = utcnow()
+    db.session.commit()
+    jobs.drain_outbox()
+    assert _notification().status == 'sent' and len(fake_wechat.messages) == 1
 
 
 def test_approvals_succeed_while_redis_is_down(app, fake_wechat, templated_zone, student, create_registration, grant,
@@ -172,6 +207,6 @@ def test_a_worker_killed_mid_drain_loses_nothing_and_sends_nothing_twice(
         row = rows[student.id]
         if row.status == 'sent':
             assert per_user.count(student.openid) == 1
-        else:  # the call in flight at the kill is flagged, never sent again
-            assert (row.status, row.last_error) == ('failed', 'interrupted')
-    assert [row.status for row in rows.values()].count('failed') == statuses.count('sending')
+        else:  # the call in flight at the kill is flagged unknown, never sent again
+            assert (row.status, row.last_error) == ('unknown', 'interrupted')
+    assert [row.status for row in rows.values()].count('unknown') == statuses.count('sending')

@@ -120,7 +120,7 @@ def test_remind_then_expire(app, create_zone, student, create_registration):
     now = utcnow()
     zone = create_zone(window_closes_at=now + timedelta(days=1), remind_days_before_close=3)
     registration = create_registration(student, zone, status='approved')
-    assert deadlines.remind_unpaid(now) == 1 and deadlines.remind_unpaid(now) == 0
+    assert deadlines.remind_unpaid(now).reminded == 1 and deadlines.remind_unpaid(now).reminded == 0
     assert deadlines.expire_unpaid(now) == 0
     assert deadlines.expire_unpaid(now + timedelta(days=2)) == 1
     db.session.expire_all()

@@ -15,6 +15,7 @@ from miniapp_backend.enrolment.registration import duplicates, filing
 from miniapp_backend.enrolment.registration.states import Action, TransitionRefused, transition
 from miniapp_backend.enrolment.suspension import request as suspension_request
 from miniapp_backend.extensions import db
+from miniapp_backend.inputs import InputRefused, parse_money, yuan_to_fen
 from miniapp_backend.models import InsuredPerson, Registration, School, SubsidisedPerson, Zone
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import (
@@ -45,6 +46,8 @@ class Importer:
     notes: dict[str, str] = field(default_factory=dict)
     #: Tables the import fills, whose planner statistics it keeps fresh.
     tables: tuple[str, ...] = ()
+    #: Columns that name one entry of the file: a second row with the same values is reported, not applied.
+    repeat_columns: tuple[str, ...] = ('证件号码',)
 
 
 def _choice(row: dict, column: str, enum, required: bool = True):
@@ -171,9 +174,9 @@ def import_reconciliation(zone: Zone, actor: Actor, row: dict) -> None:
     """The tax bureau's reconciliation: the same rules as the payment poll."""
     _, number = _person(row)
     try:
-        amount_fen = round(float(text(row, '缴费金额（元）')) * 100)
-    except ValueError:
-        raise CellError('缴费金额（元）', '应为金额数字') from None
+        amount_fen = yuan_to_fen(parse_money(text(row, '缴费金额（元）')))
+    except InputRefused:
+        raise CellError('缴费金额（元）', '应为大于0的金额数字，最多两位小数') from None
     paid_at = moment(row, '缴费时间').replace(tzinfo=SHANGHAI).astimezone(UTC)
     registration = db.session.scalars(sa.select(Registration).where(
         Registration.id_index == blind_index(number), Registration.zone_id == zone.id, Registration.year == zone.year,
@@ -194,7 +197,7 @@ def import_subsidised(zone: Zone, actor: Actor, row: dict) -> None:
     entry = db.session.scalars(sa.select(SubsidisedPerson).where(
         SubsidisedPerson.id_index == index, SubsidisedPerson.zone_id == zone.id, SubsidisedPerson.year == zone.year)).first()
     if entry is None:
-        entry = SubsidisedPerson(id_index=index, zone=zone, year=zone.year)
+        entry = SubsidisedPerson(id_index=index, zone_id=zone.id, year=zone.year)
         db.session.add(entry)
     entry.category, entry.source = category, text(row, '认定部门', required=False) or ''
 
@@ -208,7 +211,7 @@ def chunk_at_once(apply_many: ChunkApplier) -> ChunkApplier:
             with db.session.begin_nested():
                 errors = apply_many(zone, actor, rows)
             return errors
-        except sa.exc.IntegrityError:
+        except (sa.exc.IntegrityError, sa.exc.DataError):
             return row_by_row(lambda z, a, row: _raise_first(apply_many(z, a, [(0, row)])))(zone, actor, rows)
 
     return apply
@@ -238,6 +241,10 @@ def _apply_one(apply_one: Callable[[Zone, Actor, dict], None], zone: Zone, actor
         return CellError('证件号码', refused.message)
     except sa.exc.IntegrityError:
         return CellError('证件号码', '该人员本年度已有有效的参保登记或该凭证已登记')
+    except sa.exc.DataError:  # a value past a column's length or range that no check above caught
+        return CellError('整行', '内容超出长度或范围，请检查本行')
+    except (ValueError, ArithmeticError) as error:
+        return CellError('整行', f'内容无法识别（{type(error).__name__}）')
     return None
 
 
@@ -261,7 +268,8 @@ KINDS: dict[str, Importer] = {
                        ('insured_persons',)),
     'reconciliation': Importer(['证件类型', '证件号码', '缴费金额（元）', '电子税票号码', '缴费时间'],
                                row_by_row(import_reconciliation),
-                               {'证件类型': ID_TYPES}, {'缴费时间': 'YYYY-MM-DD HH:MM:SS（北京时间）'}),
+                               {'证件类型': ID_TYPES}, {'缴费时间': 'YYYY-MM-DD HH:MM:SS（北京时间）'},
+                               repeat_columns=('证件号码', '电子税票号码')),
     'subsidised': Importer(['姓名', '证件类型', '证件号码', '资助类别', '认定部门'], row_by_row(import_subsidised),
                            {'证件类型': ID_TYPES, '资助类别': [m.label for m in SpecialIdentity]},
                            tables=('subsidised_persons',)),

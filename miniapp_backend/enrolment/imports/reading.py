@@ -2,17 +2,25 @@
 from __future__ import annotations
 
 import io
+import math
 import re
+import time
 import zipfile
 from datetime import date, datetime, timedelta
 
 from openpyxl import load_workbook
+
+from miniapp_backend.inputs import InputRefused, clean_text
 
 #: The archive gate applied before openpyxl decompresses anything (ASVS 5.2.3; openpyxl checks no sizes).
 MAX_ENTRIES = 200
 MAX_UNCOMPRESSED = 60 * 1024 * 1024
 MAX_RATIO = 100
 MAX_ROWS = 50_000
+#: Columns read per row, whatever the sheet's <dimension> claims (a template has 14).
+MAX_COLUMNS = 64
+#: Text cells longer than this are refused (no column of ours holds more).
+MAX_CELL = 255
 _EXCEL_EPOCH = date(1899, 12, 30)
 _DATE_FORMATS = ('%Y-%m-%d', '%Y/%m/%d', '%Y%m%d', '%Y.%m.%d', '%Y年%m月%d日')
 
@@ -41,19 +49,28 @@ def check_archive(data: bytes) -> None:
         raise WorkbookRejected('文件解压后过大或结构异常，请检查后重新上传')
 
 
-def data_rows(data: bytes, headers: list[str]) -> list[tuple[int, dict]]:
+class BudgetExceeded(WorkbookRejected):
+    """The import ran out of its time budget."""
+
+
+def data_rows(data: bytes, headers: list[str], deadline: float = math.inf) -> list[tuple[int, dict]]:
     """(Excel row number, {header: value}) for each non-empty data row, after the header row is checked.
 
     Read in one pass and held (at most MAX_ROWS rows), so that a sheet over the limit is refused before any row
-    is applied and the rows are counted without decompressing and parsing the sheet a second time.
+    is applied and the rows are counted without decompressing and parsing the sheet a second time. The sheet's
+    <dimension> is not trusted: a stale one (A1:F1) would hide every row, a lying one (A1:XFD1048576) would make
+    openpyxl pad a billion empty cells. Rows are read as they are in the file, at most MAX_COLUMNS wide, and the
+    time budget (a time.monotonic() deadline) is checked as they come.
     """
     check_archive(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()
     except Exception:  # noqa: BLE001  (openpyxl raises many kinds for a damaged or hostile file)
         raise WorkbookRejected('无法读取该工作簿，请使用下载的模板重新填写') from None
     try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
         header = [str(cell).strip() if cell is not None else '' for cell in next(rows, ())]
         missing = [name for name in headers if name not in header]
         if missing:
@@ -61,13 +78,19 @@ def data_rows(data: bytes, headers: list[str]) -> list[tuple[int, dict]]:
         positions = {name: header.index(name) for name in headers}
         found: list[tuple[int, dict]] = []
         for number, row in enumerate(rows, start=2):
-            if row is None or all(cell in (None, '') for cell in row):
+            if number % 1000 == 0 and time.monotonic() > deadline:
+                raise BudgetExceeded('读取工作簿超过时间上限，请删除多余的空行空列或拆分后上传')
+            if not row or all(cell in (None, '') for cell in row):
                 continue
             if len(found) == MAX_ROWS:
                 raise WorkbookRejected(f'每次最多导入{MAX_ROWS}行，请拆分后上传')
             found.append((number, {name: row[index] if index < len(row) else None
                                    for name, index in positions.items()}))
         return found
+    except WorkbookRejected:
+        raise
+    except Exception:  # noqa: BLE001  (a damaged sheet fails mid-way, not only at open)
+        raise WorkbookRejected('无法读取该工作簿，请使用下载的模板重新填写') from None
     finally:
         book.close()
 
@@ -84,9 +107,14 @@ def text(row: dict, column: str, required: bool = True) -> str | None:
     value = row.get(column)
     if isinstance(value, str) and value.startswith('='):
         raise CellError(column, '单元格不能使用公式，请填写数值')
+    if isinstance(value, float) and not math.isfinite(value):
+        raise CellError(column, '数值无效')
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    value = '' if value is None else str(value).strip()
+    try:
+        value = '' if value is None else clean_text(str(value), max_length=MAX_CELL)
+    except InputRefused as refused:
+        raise CellError(column, refused.message) from None
     if required and not value:
         raise CellError(column, '必填')
     return value or None

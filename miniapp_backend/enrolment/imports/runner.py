@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from collections.abc import Callable
+from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
@@ -13,7 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.imports.importers import KINDS
-from miniapp_backend.enrolment.imports.reading import WorkbookRejected, data_rows
+from miniapp_backend.enrolment.imports.reading import BudgetExceeded, CellError, WorkbookRejected, data_rows
 from miniapp_backend.enrolment.reports.export import workbook_bytes
 from miniapp_backend.extensions import db
 from miniapp_backend.models import ImportJob, ImportRowError, Reviewer
@@ -22,51 +25,118 @@ from miniapp_backend.models.enums import ImportStatus
 from miniapp_backend.unit_of_work import commit_batch
 
 logger = logging.getLogger(__name__)
+#: The column that names the person in every import kind.
+PERSON_COLUMN = '证件号码'
 #: Rows applied and committed together; progress is reported after each chunk.
 CHUNK_ROWS = 500
 #: Rows applied before the tables' statistics are first refreshed, then again each time the count doubles.
 FIRST_ANALYSE = 1000
 
 
-def run(import_id: int, report: Callable[[int, int], None] = lambda done, total: None) -> ImportJob:
-    """Apply every row of a queued import; a rejected workbook fails the job and changes nothing."""
+def run(import_id: int, report: Callable[[int, int], None] = lambda done, total: None,
+        budget_seconds: float | None = None) -> ImportJob:
+    """Apply every row of a queued import; it always ends `finished` or `failed`, within its time budget.
+
+    A rejected workbook fails the job and changes nothing; a row the rules refuse is reported with its row number;
+    anything unexpected fails the job with the rows already applied kept and counted.
+    """
     job = db.session.get(ImportJob, import_id)
     if job is None or job.status is not ImportStatus.QUEUED:
         return job
-    importer = KINDS[job.kind.value]
-    reviewer = db.session.get(Reviewer, job.reviewer_id)
-    actor = Actor.reviewer(reviewer.id, reviewer.role)
+    budget = budget_seconds if budget_seconds is not None else current_app.config['IMPORT_TIME_BUDGET']
+    deadline = time.monotonic() + budget
     job.status = ImportStatus.RUNNING
     commit_batch()
     try:
-        rows = data_rows(job.workbook, importer.headers)
-        job.total_rows = len(rows)
-        commit_batch()
-        analyse_at = FIRST_ANALYSE
-        for start in range(0, len(rows), CHUNK_ROWS):
-            chunk = rows[start:start + CHUNK_ROWS]
-            errors = importer.apply(job.zone, actor, chunk)
-            job.processed_rows += len(chunk)
-            job.ok_rows += len(chunk) - len(errors)
-            job.error_rows += len(errors)
-            db.session.add_all(ImportRowError(job=job, row=number, column=error.column, reason=error.reason[:255])
-                               for number, error in sorted(errors.items()))
-            commit_batch()
-            if job.ok_rows >= analyse_at:
-                _analyse(importer.tables)
-                analyse_at *= 2
-            report(job.processed_rows, job.total_rows)
+        _apply_all(job, deadline, report)
         job.status, job.message = ImportStatus.FINISHED, f'成功{job.ok_rows}行，失败{job.error_rows}行'
     except WorkbookRejected as rejected:
-        db.session.rollback()
-        job = db.session.get(ImportJob, import_id)
-        job.status, job.message = ImportStatus.FAILED, rejected.message
+        job = _failed(import_id, rejected.message)
+    except Exception:
+        logger.exception('import %s stopped by an unexpected error', import_id)
+        job = _failed(import_id, '导入因系统错误中断')
     job.workbook = None  # the uploaded file may hold ID numbers: keep it no longer than needed
     job.finished_at = utcnow()
     commit_batch()
     report(job.processed_rows, job.total_rows)
     logger.info('import %s (%s): %s', job.id, job.kind.value, job.message)
     return job
+
+
+def _apply_all(job: ImportJob, deadline: float, report: Callable[[int, int], None]) -> None:
+    importer = KINDS[job.kind.value]
+    reviewer = db.session.get(Reviewer, job.reviewer_id)
+    actor = Actor.reviewer(reviewer.id, reviewer.role)
+    rows = data_rows(job.workbook, importer.headers, deadline)
+    job.total_rows = len(rows)
+    rows, repeated = _first_of_each(rows, importer.repeat_columns)
+    job.processed_rows += len(repeated)
+    _record(job, repeated)
+    commit_batch()
+    analyse_at = FIRST_ANALYSE
+    for start in range(0, len(rows), CHUNK_ROWS):
+        if time.monotonic() > deadline:
+            raise BudgetExceeded(f'导入超过时间上限，其余{len(rows) - start}行未导入，请拆分文件后重新上传')
+        chunk = rows[start:start + CHUNK_ROWS]
+        errors = importer.apply(job.zone, actor, chunk)
+        job.processed_rows += len(chunk)
+        job.ok_rows += len(chunk) - len(errors)
+        _record(job, errors)
+        commit_batch()
+        if job.ok_rows >= analyse_at:
+            _analyse(importer.tables)
+            analyse_at *= 2
+        report(job.processed_rows, job.total_rows)
+
+
+def _record(job: ImportJob, errors: dict[int, CellError]) -> None:
+    job.error_rows += len(errors)
+    db.session.add_all(ImportRowError(job=job, row=number, column=error.column[:64], reason=error.reason[:255])
+                       for number, error in sorted(errors.items()))
+
+
+def _first_of_each(rows: list[tuple[int, dict]], columns: tuple[str, ...]
+                   ) -> tuple[list[tuple[int, dict]], dict[int, CellError]]:
+    """Every kind: a person (or, for payments, a person's voucher) listed twice in one file is applied once, and
+    each repeat is reported with the row it repeats."""
+    seen: dict[tuple, int] = {}
+    kept, repeated = [], {}
+    what = '是同一人' if columns == (PERSON_COLUMN,) else '重复'
+    for number, row in rows:
+        key = tuple(str(row.get(column) or '').strip().upper() for column in columns)
+        if not all(key):
+            kept.append((number, row))
+            continue
+        if key in seen:
+            repeated[number] = CellError(columns[0], f'与本表第{seen[key]}行{what}')
+            continue
+        seen[key] = number
+        kept.append((number, row))
+    return kept, repeated
+
+
+def _failed(import_id: int, message: str) -> ImportJob:
+    """Roll back the unfinished chunk; what was committed before stays, and the job says it failed."""
+    db.session.rollback()
+    job = db.session.get(ImportJob, import_id)
+    job.status = ImportStatus.FAILED
+    job.message = (f'{message}（已处理{job.processed_rows}行：成功{job.ok_rows}行，失败{job.error_rows}行）'
+                   if job.processed_rows else message)[:255]
+    return job
+
+
+def fail_stale(now, budget_seconds: float) -> int:
+    """Imports left queued or running long past their budget (their worker died or Redis lost the job): failed,
+    with their workbook dropped, so none stays `running` forever."""
+    cutoff = now - timedelta(seconds=2 * budget_seconds + 300)
+    stale = db.session.scalars(sa.select(ImportJob).where(
+        ImportJob.status.in_((ImportStatus.QUEUED, ImportStatus.RUNNING)), ImportJob.created_at < cutoff)).all()
+    for job in stale:
+        job.status, job.workbook, job.finished_at = ImportStatus.FAILED, None, now
+        job.message = (f'导入中断（超过时间上限未完成），已处理{job.processed_rows}行，请核对后重新上传'
+                       if job.processed_rows else '导入中断（超过时间上限未完成），请重新上传')
+    commit_batch()
+    return len(stale)
 
 
 def _analyse(tables: tuple[str, ...]) -> None:

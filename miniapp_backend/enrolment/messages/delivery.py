@@ -1,8 +1,10 @@
 """Delivering outbox rows as WeChat subscription messages: at most once each, never lost silently.
 
-A row is claimed alone (FOR UPDATE SKIP LOCKED) and marked `sending` with a lease before its HTTP call. WeChat
-has no idempotency key, so a row whose worker died during the call (lease expired while `sending`) is not sent
-again: it becomes `failed` with the error 'interrupted', visible to reviewers and to the student's message list.
+A row is claimed alone (FOR UPDATE SKIP LOCKED) and marked `sending` with a lease; `send_started_at` is committed
+just before its HTTP call leaves. WeChat has no idempotency key, so only a failure that certainly sent nothing
+(the connection was refused or never made, or WeChat answered with an error code) is retried. A timeout or a
+reset after the request left, or a worker that died after `send_started_at`, makes the row `unknown`: never resent,
+listed for operators. A worker that died before that point left a row that was never sent: it goes back to pending.
 """
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ class DrainReport:
     waiting_quota: int = 0
     retried: int = 0
     failed: int = 0
+    unknown: int = 0
 
 
 def drain(limit: int = 200, now_fn=utcnow, senders: int = SENDERS) -> DrainReport:
@@ -114,6 +117,7 @@ def claim(now: datetime) -> Notification | None:
             notification.status = N.SENDING
             notification.attempts += 1
             notification.next_attempt_at = now + LEASE
+            notification.send_started_at = None
             commit_batch()
             return notification
         commit_batch()
@@ -125,8 +129,17 @@ def deliver(notification: Notification, now: datetime) -> str:
     """Call WeChat for a claimed row and record the result; returns the report field to count."""
     notification_id = notification.id
     openid = db.session.scalar(sa.select(Student.openid).where(Student.id == notification.student_id))
+
+    def mark_started() -> None:
+        notification.send_started_at = now
+        commit_batch()
+
     try:
-        wechat.send_subscribe_message(openid, notification.template_id, notification.data, notification.page)
+        wechat.send_subscribe_message(openid, notification.template_id, notification.data, notification.page,
+                                      before_send=mark_started)
+    except wechat.DeliveryUnknown as exc:
+        _finish(notification, N.UNKNOWN, f'no_answer {exc.errmsg}'[:255])
+        outcome = 'unknown'
     except wechat.NoQuota:
         _spend_quota(notification, everything=True)
         _finish(notification, N.WAITING_QUOTA, 'no_quota')
@@ -161,12 +174,17 @@ def quota_arrived(student_id: int, template_ids: list[str]) -> int:
 
 
 def release_interrupted(now: datetime) -> int:
-    """Rows left `sending` past their lease: their worker died mid-call, so they may have been sent."""
-    result = db.session.execute(
-        sa.update(Notification).where(Notification.status == N.SENDING, Notification.next_attempt_at < now)
-        .values(status=N.FAILED, last_error='interrupted'))
+    """Rows left `sending` past their lease (their worker died or lost its database): back to pending when the
+    call never left, `unknown` when it may have."""
+    stale = sa.and_(Notification.status == N.SENDING, Notification.next_attempt_at < now)
+    never_sent = db.session.execute(
+        sa.update(Notification).where(stale, Notification.send_started_at.is_(None))
+        .values(status=N.PENDING, next_attempt_at=now, last_error='interrupted_before_send'))
+    maybe_sent = db.session.execute(
+        sa.update(Notification).where(stale, Notification.send_started_at.is_not(None))
+        .values(status=N.UNKNOWN, last_error='interrupted'))
     commit_batch()
-    return result.rowcount
+    return never_sent.rowcount + maybe_sent.rowcount
 
 
 def _quota(notification: Notification) -> SubscriptionQuota:

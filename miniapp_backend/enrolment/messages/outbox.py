@@ -70,7 +70,7 @@ def write(kind: K, *, student_id: int, zone: Zone | None, event_key: str, regist
         body=values['summary'], next_attempt_at=utcnow(),
     )
     db.session.add(notification)
-    enqueue_after_commit('workers.jobs.drain_outbox', queue='notifications')
+    enqueue_after_commit('workers.jobs.drain_outbox')
     return notification
 
 

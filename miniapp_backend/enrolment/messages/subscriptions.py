@@ -26,5 +26,5 @@ def record_accepted(student: Student, template_ids: list[str]) -> dict[str, int]
         quota.remaining += 1
         quotas[template_id] = quota.remaining
     if accepted and delivery.quota_arrived(student.id, accepted):
-        enqueue_after_commit('workers.jobs.drain_outbox', queue='notifications')
+        enqueue_after_commit('workers.jobs.drain_outbox')
     return quotas

@@ -1,6 +1,7 @@
 """The enrolment window: remind the unpaid before it closes, expire them once it has."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -14,9 +15,16 @@ from miniapp_backend.models.enums import NotificationKind, RegistrationStatus
 from miniapp_backend.unit_of_work import commit_batch
 
 
-def remind_unpaid(now: datetime) -> int:
+@dataclass
+class RemindReport:
+    reminded: int = 0
+    #: Registrations a school imported for a student who has not yet opened the app: there is nobody to message.
+    without_student: int = 0
+
+
+def remind_unpaid(now: datetime) -> RemindReport:
     """Once per registration, within the zone's reminder days before its window closes."""
-    count = 0
+    report = RemindReport()
     for zone in db.session.scalars(sa.select(Zone).where(Zone.window_closes_at > now)):
         if now < zone.window_closes_at - timedelta(days=zone.remind_days_before_close):
             continue
@@ -24,12 +32,15 @@ def remind_unpaid(now: datetime) -> int:
                                               Registration.status == RegistrationStatus.APPROVED,
                                               Registration.reminded_at.is_(None))
         for registration in db.session.scalars(query):
+            if registration.student_id is None:
+                report.without_student += 1  # not marked reminded: once the student signs in, they are reminded
+                continue
             outbox.write(NotificationKind.WINDOW_CLOSING, student_id=registration.student_id, zone=zone,
                          registration=registration, event_key=f'registration:{registration.id}:window_closing')
             registration.reminded_at = now
-            count += 1
+            report.reminded += 1
     commit_batch()
-    return count
+    return report
 
 
 def expire_unpaid(now: datetime) -> int:

@@ -17,7 +17,8 @@ function createPaymentLogic({ wx, api, setData, templates }) {
     async pay(channel) {
       if (!target) return null;
       const chosen = target.channels.find((c) => c.channel === channel) || target.channels[0];
-      await subscribe({ wx, api, templates }, ['paid']);
+      // The reminder before the window closes is sent only to students who accepted it here.
+      await subscribe({ wx, api, templates }, ['paid', 'window_closing']);
       return new Promise((resolve) => {
         wx.navigateToMiniProgram({
           ...chosen.navigate,
