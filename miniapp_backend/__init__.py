@@ -47,7 +47,13 @@ class IsoJSONProvider(DefaultJSONProvider):
 def _init_extensions(app: Flask) -> None:
     from miniapp_backend import headers, inputs, logs, security
     from miniapp_backend.enrolment.students import cached_view  # noqa: F401  (its session hooks keep GET /me current)
-    from miniapp_backend.extensions import db, migrate, redis_store
+    from miniapp_backend.extensions import db, limiter, migrate, redis_store
+
+    if app.config.get('PROXY_FIX_X_FOR'):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Only as many X-Forwarded-For hops as there are trusted proxies: a client cannot pick its own address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config['PROXY_FIX_X_FOR'])
 
     inputs.init_app(app)  # before any blueprint: its routes use the bounded int converter
     headers.init_app(app)
@@ -55,6 +61,7 @@ def _init_extensions(app: Flask) -> None:
     if not app.testing:
         logs.configure()
     db.init_app(app)
+    limiter.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
     redis_store.init_app(app)
     security.init_app(app)

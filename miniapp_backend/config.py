@@ -29,6 +29,15 @@ DEFAULTS: dict[str, Any] = {
     'SERVICE_PHONE': '0563-12345',
     'MAX_UPLOAD_BYTES': 5 * 1024 * 1024,
     'MAX_IMPORT_BYTES': 20 * 1024 * 1024,
+    'QUEUE_NAMES': 'default,notifications,imports',
+    #: How many proxies in front of the app set X-Forwarded-For (0: none; the peer address is the client).
+    'PROXY_FIX_X_FOR': 0,
+    #: Rate limits (Flask-Limiter notation, limits separated by ';'), keyed on the real client address.
+    'ADMIN_LOGIN_RATE': '30 per 10 minutes',
+    #: Student logins per client address: a campus NAT puts many students behind one address.
+    'STUDENT_LOGIN_RATE': '20 per second;600 per 10 minutes',
+    'STUDENT_LOGIN_CODE_RATE': '5 per minute',
+    'STUDENT_LOGIN_OPENID_RATE': '10 per minute',
     'REDIS_SOCKET_TIMEOUT': 0.5,
     # Scheduled jobs' intervals in seconds (workers/registry.py names the jobs).
     'DRAIN_INTERVAL': 10,
@@ -44,7 +53,7 @@ DEFAULTS: dict[str, Any] = {
 _FLOATS = {'WECHAT_TIMEOUT', 'REDIS_SOCKET_TIMEOUT'}
 _INTS = {'API_TOKEN_TTL', 'MAX_UPLOAD_BYTES', 'MAX_IMPORT_BYTES', 'DRAIN_INTERVAL', 'PAYMENT_POLL_INTERVAL',
          'SUSPENSION_POLL_INTERVAL', 'REMIND_INTERVAL', 'EXPIRE_INTERVAL', 'STALE_IMPORT_SWEEP_INTERVAL',
-         'IMPORT_TIME_BUDGET'}
+         'IMPORT_TIME_BUDGET', 'PROXY_FIX_X_FOR'}
 
 
 class ConfigError(RuntimeError):
@@ -91,6 +100,7 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
     config['SESSION_COOKIE_SECURE'] = production
     config['PERMANENT_SESSION_LIFETIME'] = 8 * 3600
     config['JSON_AS_ASCII'] = False
+    config.update(_rate_limit_settings(config))
     config.update(_openapi_settings())
     return config
 
@@ -114,6 +124,18 @@ def _engine_options(uri: str) -> dict[str, Any]:
     # SQL parameters are personal data: never in an exception's text, so never in a log.
     return {'pool_pre_ping': False, 'pool_recycle': 1800, 'pool_size': 5, 'max_overflow': 10,
             'connect_args': {'prepare_threshold': 2}, 'hide_parameters': True}
+
+
+def _rate_limit_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Flask-Limiter counts in the app's Redis; with Redis down it lets requests through, after short timeouts."""
+    return {
+        'RATELIMIT_STORAGE_URI': config['REDIS_URL'] or 'memory://',
+        'RATELIMIT_STORAGE_OPTIONS': {'socket_timeout': 0.3, 'socket_connect_timeout': 0.3},
+        'RATELIMIT_SWALLOW_ERRORS': True,
+        'RATELIMIT_KEY_PREFIX': f'{config["REDIS_KEY_PREFIX"]}:limits',
+        'RATELIMIT_STRATEGY': 'fixed-window',
+        'RATELIMIT_HEADERS_ENABLED': False,
+    }
 
 
 def _openapi_settings() -> dict[str, Any]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import redis
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from rq import Queue
@@ -65,3 +67,26 @@ def get_queue(name: str = 'default') -> Queue:
 
 
 redis_store = RedisStore()
+
+
+class AppLimiter(Limiter):
+    """Flask-Limiter keeps its storage on the extension object, so the last app initialised would count for every
+    app of the process (tests build several, on other Redis servers); here each app keeps its own."""
+
+    def init_app(self, app: Flask) -> None:
+        super().init_app(app)
+        app.extensions['ratelimit_storage'] = (self.__dict__['_own_storage'], self.__dict__['_own_limiter'])
+
+    def _of_app(self, index: int, name: str):
+        if has_app_context() and 'ratelimit_storage' in current_app.extensions:
+            return current_app.extensions['ratelimit_storage'][index]
+        return self.__dict__.get(name)
+
+    _storage = property(lambda self: self._of_app(0, '_own_storage'),
+                        lambda self, value: self.__dict__.__setitem__('_own_storage', value))
+    _limiter = property(lambda self: self._of_app(1, '_own_limiter'),
+                        lambda self, value: self.__dict__.__setitem__('_own_limiter', value))
+
+
+#: Rate limits keyed on the client address (the real one when ProxyFix is configured); settings in config.
+limiter = AppLimiter(key_func=get_remote_address)

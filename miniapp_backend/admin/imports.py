@@ -1,7 +1,6 @@
 """Excel imports: upload, progress, per-row error report, blank templates."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 
 from miniapp_backend.admin import bp
@@ -11,6 +10,7 @@ from miniapp_backend.enrolment.imports import runner
 from miniapp_backend.enrolment.imports.importers import KINDS
 from miniapp_backend.enrolment.imports.reading import WorkbookRejected, check_archive
 from miniapp_backend.enrolment.registration.review import actor_of
+from miniapp_backend.enrolment.scope import may_import, scoped_imports
 from miniapp_backend.extensions import db
 from miniapp_backend.jobs import enqueue_after_commit
 from miniapp_backend.models import ImportJob
@@ -22,9 +22,9 @@ def imports():
     """The upload form and this zone's imports."""
     if request.method == 'POST':
         return _upload()
-    jobs = db.session.scalars(sa.select(ImportJob).where(ImportJob.zone_id == g.reviewer.zone_id)
-                              .order_by(ImportJob.id.desc()).limit(50)).all()
-    return render_template('admin/imports.html', jobs=jobs, kinds=ImportKind)
+    jobs = db.session.scalars(scoped_imports(g.reviewer).order_by(ImportJob.id.desc()).limit(50)).all()
+    kinds = [kind for kind in ImportKind if may_import(g.reviewer, kind)]
+    return render_template('admin/imports.html', jobs=jobs, kinds=kinds)
 
 
 def _upload():
@@ -32,6 +32,9 @@ def _upload():
     upload = request.files.get('file')
     if kind not in KINDS:
         flash('请选择导入类型', 'error')
+        return redirect(url_for('admin.imports'))
+    if not may_import(g.reviewer, kind):
+        flash(f'您的角色（{g.reviewer.role.label}）不能导入「{ImportKind(kind).label}」', 'error')
         return redirect(url_for('admin.imports'))
     data = upload.read() if upload else b''
     try:
@@ -51,8 +54,8 @@ def _upload():
 
 
 def _job(import_id: int) -> ImportJob:
-    job = db.session.get(ImportJob, import_id)
-    if job is None or job.zone_id != g.reviewer.zone_id:
+    job = db.session.scalars(scoped_imports(g.reviewer).where(ImportJob.id == import_id)).first()
+    if job is None:
         abort(404)
     return job
 

@@ -15,7 +15,11 @@ from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form, yuan_to_fen
 from miniapp_backend.models import Registration
 from miniapp_backend.models.base import utcnow
-from miniapp_backend.models.enums import PaymentChannel, PaymentSource, RegistrationStatus
+from miniapp_backend.models.enums import (
+    PaymentChannel,
+    PaymentSource,
+    RegistrationStatus,
+)
 from miniapp_backend.security.masking import mask_id_number
 from schemas.admin import CashForm, IdsForm
 

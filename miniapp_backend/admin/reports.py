@@ -1,13 +1,13 @@
 """Statistics, the audit log and the insured register, each also as an Excel export."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Response, abort, g, render_template, request
 from markupsafe import Markup
 
 from miniapp_backend.admin import bp
 from miniapp_backend.enrolment.reports import statistics
 from miniapp_backend.enrolment.reports.export import workbook_bytes
+from miniapp_backend.enrolment.scope import scoped_audit_events, scoped_insured
 from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form
 from miniapp_backend.models import AuditEvent, InsuredPerson
@@ -37,7 +37,7 @@ def stats():
 @bp.get('/audit')
 def audit_log():
     """Who did what to which record, when; filterable by action and registration."""
-    query = sa.select(AuditEvent).where(AuditEvent.zone_id == g.reviewer.zone_id)
+    query = scoped_audit_events(g.reviewer)
     filters, invalid = load_form(AuditFilter(), {k: v for k, v in request.args.items() if v})
     if invalid:
         abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
@@ -56,8 +56,8 @@ def audit_log():
 
 @bp.get('/register')
 def insured_register():
-    """The insured register of my zone (masked ID numbers)."""
-    query = sa.select(InsuredPerson).where(InsuredPerson.zone_id == g.reviewer.zone_id).order_by(InsuredPerson.id)
+    """The insured register of my scope (masked ID numbers)."""
+    query = scoped_insured(g.reviewer).order_by(InsuredPerson.id)
     people = db.session.scalars(query.limit(500)).all()
     if request.args.get('format') == 'xlsx':
         rows = [(p.name, mask_id_number(p.id_number), p.status.label, p.since.isoformat(),

@@ -7,8 +7,16 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from miniapp_backend.admin import bp
 from miniapp_backend.enrolment import audit
 from miniapp_backend.enrolment.registration import letters
-from miniapp_backend.enrolment.registration.review import DECISIONS, actor_of, decide, decide_batch
-from miniapp_backend.enrolment.registration.states import TransitionRefused, allowed_actions
+from miniapp_backend.enrolment.registration.review import (
+    DECISIONS,
+    actor_of,
+    decide,
+    decide_batch,
+)
+from miniapp_backend.enrolment.registration.states import (
+    TransitionRefused,
+    allowed_actions,
+)
 from miniapp_backend.enrolment.reports.export import registrations_workbook
 from miniapp_backend.enrolment.scope import review_queue, scoped_registrations
 from miniapp_backend.extensions import db

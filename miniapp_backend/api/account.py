@@ -4,10 +4,10 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from flask import Response, current_app
+from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
-from miniapp_backend import wechat
+from miniapp_backend import ratelimits, wechat
 from miniapp_backend.api.auth import (
     bearer_claims,
     current_student,
@@ -19,8 +19,9 @@ from miniapp_backend.enrolment.messages import subscriptions
 from miniapp_backend.enrolment.students import cached_view, tokens, view as student_view
 from miniapp_backend.enrolment.students.sign_in import sign_in
 from miniapp_backend.enrolment.zones.availability import find_zone
-from miniapp_backend.extensions import db, get_redis
+from miniapp_backend.extensions import db, limiter
 from miniapp_backend.models import Notification
+from miniapp_backend.ratelimits import rate
 from miniapp_backend.unit_of_work import unit_of_work
 from schemas.auth import LoginResultSchema, LoginSchema, PhoneCodeSchema, StudentSchema
 from schemas.messages import (
@@ -34,17 +35,17 @@ from schemas.zones import ZoneChoiceSchema
 
 logger = logging.getLogger(__name__)
 blp = Blueprint('account', __name__, description='登录与个人信息')
-LOGIN_LIMIT = 20
 
 
 @blp.post('/auth/login')
 @blp.arguments(LoginSchema)
 @blp.response(200, LoginResultSchema)
 @errors(blp, 400, 401, 422, 429, 503)
+@limiter.limit(rate('STUDENT_LOGIN_RATE'))
+@limiter.limit(rate('STUDENT_LOGIN_CODE_RATE'), key_func=lambda: f'code:{_posted_code()}')
 @unit_of_work(keep_loaded=True)
 def login(body):
-    """Exchange a wx.login code for our own bearer token."""
-    _throttle(body['code'][:64])
+    """Exchange a wx.login code for our own bearer token (limited per client address, per code, per openid)."""
     try:
         session = wechat.code_to_session(body['code'])
     except wechat.InvalidCode:
@@ -54,22 +55,17 @@ def login(body):
         raise EnrolmentError('rate_limited', '操作太频繁，请稍后再试', status=429) from None
     except wechat.WeChatError:
         raise EnrolmentError('wechat_unavailable', '微信服务暂时不可用，请稍后再试', status=503) from None
+    if not ratelimits.allow('STUDENT_LOGIN_OPENID_RATE', session.openid):
+        raise EnrolmentError('rate_limited', '操作太频繁，请稍后再试', status=429)
     student = sign_in(session.openid, session.session_key, session.unionid)
     db.session.flush()  # a new student's id goes into the token
     return {'token': tokens.issue(student, current_app.config['SECRET_KEY']),
             'expires_in': current_app.config['API_TOKEN_TTL'], 'student': student}
 
 
-def _throttle(key: str) -> None:
-    counter = f'{current_app.config["REDIS_KEY_PREFIX"]}:login:{key}'
-    try:
-        count = get_redis().incr(counter)
-        if count == 1:
-            get_redis().expire(counter, 60)
-    except Exception:  # noqa: BLE001  (the limiter must never stop logins when Redis is down)
-        return
-    if count > LOGIN_LIMIT:
-        raise EnrolmentError('rate_limited', '操作太频繁，请稍后再试', status=429)
+def _posted_code() -> str:
+    body = request.get_json(silent=True)
+    return str(body.get('code', ''))[:64] if isinstance(body, dict) else ''
 
 
 @blp.get('/me')

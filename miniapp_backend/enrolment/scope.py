@@ -1,23 +1,100 @@
-"""A reviewer's scope: the one filter every admin query goes through (zone, school, college, class)."""
+"""A reviewer's scope: what they may see and change (zone, school, college, class), decided in one place.
+
+`scope_of` is the one decision. Every admin query filters through it: the queue, a record, exports, statistics,
+the audit log, the insured register and import history; imports check each row with `Scope.refusal`. Which roles
+may upload which import kinds is `IMPORT_KINDS` below: people on zone-wide lists (roster, subsidised list,
+suspensions of a home-town enrolment, the tax bureau's reconciliation) are the centre's; a school or college
+imports its own students' registrations; a counsellor imports nothing.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from miniapp_backend.enrolment.actors import ROLE_STAGE
-from miniapp_backend.models import Registration, Reviewer
-from miniapp_backend.models.enums import RegistrationStatus, ReviewerRole
+from miniapp_backend.models import (
+    AuditEvent,
+    ImportJob,
+    InsuredPerson,
+    Registration,
+    Reviewer,
+)
+from miniapp_backend.models.enums import ImportKind, RegistrationStatus, ReviewerRole
+
+ZONE_WIDE = (ReviewerRole.ZONE_ADMIN, ReviewerRole.CENTRE_REVIEWER)
+
+#: Which import kinds each role may upload.
+IMPORT_KINDS: dict[ReviewerRole, frozenset[ImportKind]] = {
+    ReviewerRole.ZONE_ADMIN: frozenset(ImportKind),
+    ReviewerRole.CENTRE_REVIEWER: frozenset(ImportKind),
+    ReviewerRole.SCHOOL_ADMIN: frozenset({ImportKind.REGISTRATIONS}),
+    ReviewerRole.COLLEGE_REVIEWER: frozenset({ImportKind.REGISTRATIONS}),
+    ReviewerRole.COUNSELLOR: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of one zone a reviewer works in; None at a level means every value at that level."""
+
+    reviewer_id: int
+    zone_id: int
+    school_id: int | None = None
+    college: str | None = None
+    class_name: str | None = None
+
+    @property
+    def zone_wide(self) -> bool:
+        return self.school_id is None
+
+    def condition(self, table=Registration) -> sa.ColumnElement[bool]:
+        """SQL condition on registrations (or a subquery with the same columns) inside the scope."""
+        columns = table.c if hasattr(table, 'c') else table
+        parts = [columns.zone_id == self.zone_id]
+        if self.school_id is not None:
+            parts.append(columns.school_id == self.school_id)
+        if self.college is not None:
+            parts.append(columns.college == self.college)
+        if self.class_name is not None:
+            parts.append(columns.class_name == self.class_name)
+        return sa.and_(*parts)
+
+    def refusal(self, zone_id: int | None, school_id: int | None, college: str | None,
+                class_name: str | None) -> str | None:
+        """Why a registration with these values is outside the scope (Chinese, for error reports), or None."""
+        if zone_id != self.zone_id:
+            return '不属于本专区'
+        if self.school_id is not None and school_id != self.school_id:
+            return '不属于您管理的学校'
+        if self.college is not None and college != self.college:
+            return '不属于您管理的学院'
+        if self.class_name is not None and class_name != self.class_name:
+            return '不属于您管理的班级'
+        return None
+
+    def covers(self, registration: Registration) -> bool:
+        return self.refusal(registration.zone_id, registration.school_id, registration.college,
+                            registration.class_name) is None
+
+
+def scope_of(reviewer: Reviewer) -> Scope:
+    """The one decision of what a reviewer may see and change."""
+    role = ReviewerRole(reviewer.role)
+    if role in ZONE_WIDE:
+        return Scope(reviewer.id, reviewer.zone_id)
+    school_scope = Scope(reviewer.id, reviewer.zone_id, school_id=reviewer.school_id if reviewer.school_id else -1)
+    if role is ReviewerRole.SCHOOL_ADMIN:
+        return school_scope
+    college = reviewer.college or ''
+    if role is ReviewerRole.COLLEGE_REVIEWER:
+        return Scope(reviewer.id, reviewer.zone_id, school_scope.school_id, college)
+    return Scope(reviewer.id, reviewer.zone_id, school_scope.school_id, college, reviewer.class_name or '')
 
 
 def scoped_registrations(reviewer: Reviewer) -> sa.Select:
     """Registrations this reviewer may see; nothing outside it exists for them."""
-    query = sa.select(Registration).where(Registration.zone_id == reviewer.zone_id)
-    if reviewer.role in (ReviewerRole.SCHOOL_ADMIN, ReviewerRole.COLLEGE_REVIEWER, ReviewerRole.COUNSELLOR):
-        query = query.where(Registration.school_id == reviewer.school_id)
-    if reviewer.role in (ReviewerRole.COLLEGE_REVIEWER, ReviewerRole.COUNSELLOR):
-        query = query.where(Registration.college == reviewer.college)
-    if reviewer.role is ReviewerRole.COUNSELLOR:
-        query = query.where(Registration.class_name == reviewer.class_name)
-    return query
+    return sa.select(Registration).where(scope_of(reviewer).condition())
 
 
 def review_queue(reviewer: Reviewer) -> sa.Select:
@@ -27,3 +104,36 @@ def review_queue(reviewer: Reviewer) -> sa.Select:
     if reviewer.role is not ReviewerRole.ZONE_ADMIN:
         query = query.where(Registration.stage == ROLE_STAGE[reviewer.role])
     return query
+
+
+def scoped_audit_events(reviewer: Reviewer) -> sa.Select:
+    """Zone-wide roles read the zone's log; others the events of registrations in their scope and their own acts."""
+    scope = scope_of(reviewer)
+    query = sa.select(AuditEvent).where(AuditEvent.zone_id == scope.zone_id)
+    if scope.zone_wide:
+        return query
+    inside = sa.select(Registration.id).where(scope.condition())
+    return query.where(sa.or_(AuditEvent.registration_id.in_(inside),
+                              sa.and_(AuditEvent.actor_type == 'reviewer', AuditEvent.actor_id == reviewer.id,
+                                      AuditEvent.registration_id.is_(None))))
+
+
+def scoped_insured(reviewer: Reviewer) -> sa.Select:
+    """The insured register: zone-wide roles see the zone's; others only people registered in their scope."""
+    scope = scope_of(reviewer)
+    query = sa.select(InsuredPerson).where(InsuredPerson.zone_id == scope.zone_id)
+    if scope.zone_wide:
+        return query
+    registered = sa.select(Registration.id_index).where(scope.condition())
+    return query.where(InsuredPerson.id_index.in_(registered))
+
+
+def scoped_imports(reviewer: Reviewer) -> sa.Select:
+    """Import history: zone-wide roles see the zone's imports, others only their own uploads."""
+    scope = scope_of(reviewer)
+    query = sa.select(ImportJob).where(ImportJob.zone_id == scope.zone_id)
+    return query if scope.zone_wide else query.where(ImportJob.reviewer_id == reviewer.id)
+
+
+def may_import(reviewer: Reviewer, kind: ImportKind | str) -> bool:
+    return ImportKind(kind) in IMPORT_KINDS[ReviewerRole(reviewer.role)]

@@ -133,8 +133,9 @@ def test_invalid_login_code_and_unreachable_wechat(app, client, fake_wechat):
 
 
 def test_login_is_throttled(app, client, fake_wechat):
-    codes = [client.post('/api/v1/auth/login', json={'code': 'bad'}).status_code for _ in range(22)]
-    assert codes[:20] == [401] * 20 and codes[-1] == 429
+    per_code = int(app.config['STUDENT_LOGIN_CODE_RATE'].split()[0])
+    codes = [client.post('/api/v1/auth/login', json={'code': 'bad'}).status_code for _ in range(per_code + 2)]
+    assert codes[:per_code] == [401] * per_code and codes[per_code:] == [429, 429]
 
 
 def _png(width, height, ink=True) -> bytes:

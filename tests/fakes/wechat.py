@@ -76,7 +76,9 @@ class FakeWeChat(FakeServer):
                     return jsonify(errcode=40163, errmsg='code been used')
                 self._used_codes.add(code)
             session_key = base64.b64encode(hashlib.md5(code.encode()).digest()).decode()
-            return jsonify(openid=f'openid-{code[5:]}', session_key=session_key)
+            # 'code-~alice~3': one of several codes of the same user (openid-alice), as wx.login gives each time.
+            user = code.split('~')[1] if code.count('~') >= 2 else code[5:]
+            return jsonify(openid=f'openid-{user}', session_key=session_key)
 
         @app.post('/wxa/business/getuserphonenumber')
         def phone():

@@ -9,16 +9,28 @@ import sqlalchemy as sa
 
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.errors import EnrolmentError
-from miniapp_backend.enrolment.imports.reading import CellError, day, id_number, moment, text
+from miniapp_backend.enrolment.imports.reading import (
+    CellError,
+    day,
+    id_number,
+    moment,
+    text,
+)
 from miniapp_backend.enrolment.payment.record import Outcome, record_payment
 from miniapp_backend.enrolment.registration import duplicates, filing
-from miniapp_backend.enrolment.registration.states import Action, TransitionRefused, transition
+from miniapp_backend.enrolment.registration.states import (
+    Action,
+    TransitionRefused,
+    transition,
+)
+from miniapp_backend.enrolment.scope import Scope, scope_of
 from miniapp_backend.enrolment.suspension import request as suspension_request
 from miniapp_backend.extensions import db
 from miniapp_backend.inputs import InputRefused, parse_money, yuan_to_fen
-from miniapp_backend.models import InsuredPerson, Registration, School, SubsidisedPerson, Zone
+from miniapp_backend.models import InsuredPerson, Registration, Reviewer, School, SubsidisedPerson, Zone
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import (
+    ActorType,
     IdType,
     InsuredStatus,
     MaritalStatus,
@@ -81,9 +93,12 @@ def import_registrations(zone: Zone, actor: Actor, rows: list[tuple[int, dict]])
     schools = {school.code: school for school in db.session.scalars(sa.select(School).where(School.zone_id == zone.id))}
     errors: dict[int, CellError] = {}
     built: list[tuple[int, Registration]] = []
+    scope = uploader_scope(actor)
     for number, row in rows:
         try:
-            built.append((number, registration_from_row(zone, row, schools)))
+            registration = registration_from_row(zone, row, schools)
+            _check_scope(scope, registration)
+            built.append((number, registration))
         except CellError as error:
             errors[number] = error
     enrolled = duplicates.enrolled_zones({r.id_index for _, r in built}, zone, zone.year, utcnow().date())
@@ -100,6 +115,23 @@ def import_registrations(zone: Zone, actor: Actor, rows: list[tuple[int, dict]])
         db.session.add(registration)
         transition(registration, Action.SUBMIT, actor).id = event_id
     return errors
+
+
+def uploader_scope(actor: Actor) -> Scope | None:
+    """The scope of the reviewer who uploaded the file (None for the system)."""
+    reviewer = db.session.get(Reviewer, actor.id) if actor.type is ActorType.REVIEWER else None
+    return scope_of(reviewer) if reviewer is not None else None
+
+
+_SCOPE_COLUMNS = {'不属于您管理的学校': '学校代码', '不属于您管理的学院': '学院', '不属于您管理的班级': '班级'}
+
+
+def _check_scope(scope: Scope | None, registration: Registration) -> None:
+    """A row outside the uploader's school / college / class is refused, naming why."""
+    refusal = scope.refusal(registration.zone_id, registration.school.id if registration.school else None,
+                            registration.college, registration.class_name) if scope else None
+    if refusal:
+        raise CellError(_SCOPE_COLUMNS.get(refusal, '学校代码'), f'该行{refusal}，不能导入')
 
 
 def _reserve_ids(count: int) -> list[tuple[int | None, int | None]]:
@@ -183,6 +215,9 @@ def import_reconciliation(zone: Zone, actor: Actor, row: dict) -> None:
         Registration.status.in_((RegistrationStatus.APPROVED, RegistrationStatus.PAID)))).first()
     if registration is None:
         raise CellError('证件号码', '本专区本年度没有待缴费的参保登记')
+    scope = uploader_scope(actor)
+    if scope is not None and not scope.covers(registration):
+        raise CellError('证件号码', '该人员的参保登记不在您的管理范围内，不能登记缴费')
     result = record_payment(registration, amount_fen=amount_fen, paid_at=paid_at, voucher_no=text(row, '电子税票号码'),
                             channel='tax', source=PaymentSource.RECONCILIATION, actor=actor)
     if result.outcome in (Outcome.AMOUNT_MISMATCH, Outcome.NOT_PAYABLE):

@@ -18,6 +18,7 @@ from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.imports.importers import KINDS
 from miniapp_backend.enrolment.imports.reading import BudgetExceeded, CellError, WorkbookRejected, data_rows
 from miniapp_backend.enrolment.reports.export import workbook_bytes
+from miniapp_backend.enrolment.scope import may_import
 from miniapp_backend.extensions import db
 from miniapp_backend.models import ImportJob, ImportRowError, Reviewer
 from miniapp_backend.models.base import utcnow
@@ -67,6 +68,8 @@ def _apply_all(job: ImportJob, deadline: float, report: Callable[[int, int], Non
     importer = KINDS[job.kind.value]
     reviewer = db.session.get(Reviewer, job.reviewer_id)
     actor = Actor.reviewer(reviewer.id, reviewer.role)
+    if not reviewer.active or not may_import(reviewer, job.kind):
+        raise WorkbookRejected(f'上传人的角色（{reviewer.role.label}）不能导入「{job.kind.label}」')
     rows = data_rows(job.workbook, importer.headers, deadline)
     job.total_rows = len(rows)
     rows, repeated = _first_of_each(rows, importer.repeat_columns)
