@@ -11,7 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench import api, excel, polls
+from bench import api, excel, polls, uploads
 from bench.harness import Figure, scratch_app
 
 
@@ -34,8 +34,8 @@ def machine() -> str:
 
 
 def main() -> int:
-    """All stages, or those named on the command line (api, excel, drain, polls)."""
-    stages = set(sys.argv[1:]) or {'api', 'excel', 'drain', 'polls'}
+    """All stages, or those named on the command line (api, excel, drain, polls, uploads)."""
+    stages = set(sys.argv[1:]) or {'api', 'excel', 'drain', 'polls', 'uploads'}
     started = time.perf_counter()
     results: list[Figure] = Results()
     with scratch_app() as (app, environ):
@@ -47,6 +47,8 @@ def main() -> int:
         db.session.commit()
         if 'api' in stages:
             results += api.figures(environ)
+        if 'uploads' in stages:
+            results += uploads.figures(environ)
         zone = db.session.scalars(sa.select(Zone).where(Zone.code == '341800')).one()
         if 'excel' in stages:
             from miniapp_backend.cli import create_reviewer

@@ -74,9 +74,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from miniapp_backend import admin, api, health
+    from miniapp_backend import admin, api, health, metrics
 
     app.register_blueprint(health.bp)
+    metrics.init_app(app)
     api.init_app(app)
     admin.init_app(app)
 

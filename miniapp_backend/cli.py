@@ -13,6 +13,7 @@ from miniapp_backend.models.enums import ReviewerRole
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_reviewer_command)
+    app.cli.add_command(operations_command)
 
 
 @click.command('seed-demo')
@@ -81,3 +82,30 @@ def create_reviewer(username: str, password: str, role: str, zone_code: str, sch
     db.session.add(reviewer)
     db.session.flush()
     return reviewer
+
+
+@click.command('ops')
+def operations_command() -> None:
+    """For operators: backlogs and lags, failed rq jobs, stuck imports, messages failed or of unknown delivery."""
+    from flask import current_app
+    from rq import Queue
+    from rq.registry import FailedJobRegistry
+
+    from miniapp_backend.enrolment.reports import operations
+    from miniapp_backend.models.base import utcnow
+    from workers.registry import QUEUES, queue_name
+
+    now = utcnow()
+    numbers = operations.figures(now)
+    click.echo(f'outbox: {numbers.outbox_by_status}; oldest due {numbers.oldest_pending_outbox_seconds:.0f} s; '
+               f'payment poll behind {numbers.payment_poll_lag_seconds:.0f} s; imports: {numbers.imports_by_status}')
+    for name in QUEUES:
+        failed = FailedJobRegistry(queue=Queue(queue_name(current_app.config, name),
+                                               connection=current_app.extensions['redis']))
+        for job_id in failed.get_job_ids():
+            click.echo(f'failed job  {name}  {job_id}')
+    for job in operations.stuck_imports(now, current_app.config['IMPORT_TIME_BUDGET']):
+        click.echo(f'stuck import  #{job.id}  {job.kind.value}  {job.status.value}  since {job.created_at:%Y-%m-%d %H:%M}')
+    for row in operations.undeliverable():
+        click.echo(f'message  #{row.id}  {row.kind.value}  {row.status.value}  student {row.student_id}  '
+                   f'{row.last_error or ""}  {row.created_at:%Y-%m-%d %H:%M}')

@@ -39,6 +39,8 @@ DEFAULTS: dict[str, Any] = {
     'STUDENT_LOGIN_CODE_RATE': '5 per minute',
     'STUDENT_LOGIN_OPENID_RATE': '10 per minute',
     'REDIS_SOCKET_TIMEOUT': 0.5,
+    # Bearer token a Prometheus scrape must send to /metrics (none: open, for a private network).
+    'METRICS_TOKEN': None,
     # Scheduled jobs' intervals in seconds (workers/registry.py names the jobs).
     'DRAIN_INTERVAL': 10,
     'PAYMENT_POLL_INTERVAL': 60,

@@ -22,12 +22,15 @@ _ID_NUMBER = re.compile(r'(?<![0-9A-Za-z])([1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-
                         r'(?![0-9A-Za-z])')
 _PHONE = re.compile(r'(?<![0-9])(1[3-9][0-9]{9})(?![0-9])')
 _NAME = re.compile(r'''((?:\bname|\baccount_name|姓名|户名)['"]?\s*[:=：]\s*['"]?)([^'",;\s)}]{1,30})''')
+#: PostgreSQL repeats the refused row's values in its error detail; they never reach a log.
+_ROW_DETAIL = re.compile(r'(Failing row contains \().*?(\)\.?)$|(Key \([^)]*\)=\().*?(\))', re.M)
 _REQUEST_ID = re.compile(r'[A-Za-z0-9._-]{8,64}')
 _installed = False
 
 
 def mask(text: str) -> str:
     """ID numbers and phones anywhere, names after a name key, replaced by their masked forms."""
+    text = _ROW_DETAIL.sub(lambda m: (m.group(1) or m.group(3)) + '…' + (m.group(2) or m.group(4)), text)
     text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(1)), text)
     text = _PHONE.sub(lambda m: mask_phone(m.group(1)), text)
     return _NAME.sub(lambda m: m.group(1) + (m.group(2)[:1] + '*' * (len(m.group(2)) - 1)), text)

@@ -5,7 +5,9 @@ Tests write and commit for real; between tests every table is truncated and the 
 """
 from __future__ import annotations
 
+import logging
 import os
+import re
 import uuid
 
 import pytest
@@ -126,3 +128,43 @@ def _truncate_all(db) -> None:
     tables = ', '.join(f'"{table.name}"' for table in db.metadata.sorted_tables)
     with db.engine.begin() as conn:
         conn.execute(sa.text(f'TRUNCATE {tables} RESTART IDENTITY CASCADE'))
+
+
+# --- every log record of the run, checked at the end for personal data (the masking filter must have caught it) ---
+
+#: Names the factories and the demo give people; ID numbers and phones are found by their shape.
+PERSON_NAMES = ('张晓雨', '王小明')
+_PERSONAL = re.compile(r'(?<![0-9])(?:[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{5}[0-9Xx]|1[3-9][0-9]{9})'
+                       r'(?![0-9])|' + '|'.join(PERSON_NAMES))
+
+
+class _RunLog(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.leaks: list[str] = []
+        self.records = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records += 1
+        text = record.getMessage() + (record.exc_text or '')
+        if _PERSONAL.search(text):
+            self.leaks.append(f'{record.name}: {text[:300]}')
+
+
+_RUN_LOG = _RunLog()
+
+
+def pytest_sessionstart(session):
+    logging.getLogger().addHandler(_RUN_LOG)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The whole run's logs hold no plain ID number, phone or factory name: fail the run otherwise."""
+    logging.getLogger().removeHandler(_RUN_LOG)
+    if _RUN_LOG.leaks:
+        reporter = session.config.pluginmanager.get_plugin('terminalreporter')
+        if reporter:
+            reporter.write_line(f'personal data in {len(_RUN_LOG.leaks)} log records, e.g.:', red=True)
+            for leak in _RUN_LOG.leaks[:5]:
+                reporter.write_line(f'  {leak}', red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

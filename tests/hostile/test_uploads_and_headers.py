@@ -52,7 +52,7 @@ def test_a_large_photo_is_kept_smaller_and_served_with_nosniff(owner_and_other, 
     image.save(out, 'JPEG')
     assert owner.upload(f'/registrations/{registration_id}/id-photo', out.getvalue()).status_code == 200
     kept = db.session.scalars(sa.select(Document)).one()
-    assert max(Image.open(io.BytesIO(kept.data)).size) == 2400
+    assert max(Image.open(io.BytesIO(kept.data)).size) == 2000
 
 
 def test_a_signature_is_reencoded_so_appended_script_is_gone(owner_and_other, client, create_reviewer):

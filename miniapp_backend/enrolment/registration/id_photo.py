@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
+import threading
 
 from PIL import Image, UnidentifiedImageError
 
@@ -12,12 +14,15 @@ from miniapp_backend.extensions import db
 from miniapp_backend.models import Document, Registration
 
 MAX_BYTES = 5 * 1024 * 1024
+#: One photo decoded at a time per process: a 16-megapixel decode takes ~50-100 MB, and a threaded web worker
+#: serving several uploads at once would hold that several times over. Decoding takes a fraction of a second.
+_DECODING = threading.BoundedSemaphore(1)
 #: Checked from the header before any pixel is decoded: a 16-megapixel photo decodes to ~64 MB; 40 MP took 300 MB.
 MAX_PIXELS = 16_000_000
 #: The JPEG encoder refuses sides beyond 65,500 px; a photo never needs more than this.
 MAX_SIDE = 8000
 #: What is kept: enough to read an ID card, a fraction of a phone camera's size.
-KEPT_SIDE = 2400
+KEPT_SIDE = 2000
 _KINDS = {b'\xff\xd8\xff': ('JPEG', 'image/jpeg'), b'\x89PNG\r\n\x1a\n': ('PNG', 'image/png')}
 
 
@@ -36,11 +41,14 @@ def reencode_photo(data: bytes) -> tuple[bytes, str]:
                 raise invalid
             if image.width * image.height > MAX_PIXELS or max(image.size) > MAX_SIDE:
                 raise too_large
-            image.draft('RGB', (KEPT_SIDE, KEPT_SIDE))  # JPEG: decode at a reduced scale straight away
-            clean = image.convert('RGB')
-        clean.thumbnail((KEPT_SIDE, KEPT_SIDE))
-        out = io.BytesIO()
-        clean.save(out, 'JPEG', quality=88)  # a fresh image carries no EXIF (location, device) from the original
+            with _DECODING:
+                ratio = min(1.0, KEPT_SIDE / max(image.size))
+                # JPEG: decode straight at 1/2, 1/4 … of full size when the kept size allows it
+                image.draft('RGB', (math.ceil(image.width * ratio), math.ceil(image.height * ratio)))
+                image.thumbnail((KEPT_SIDE, KEPT_SIDE))  # in place: the full-size pixels are freed at once
+                clean = image if image.mode == 'RGB' else image.convert('RGB')
+                out = io.BytesIO()
+                clean.save(out, 'JPEG', quality=88)  # a fresh image carries no EXIF (location, device)
     except Image.DecompressionBombError:  # Pillow's own cap, met at open() for the most extreme headers
         raise too_large from None
     except (UnidentifiedImageError, OSError, ValueError):
