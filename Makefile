@@ -4,26 +4,33 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-python test-node install chromium bench lint lint-python clean
+.PHONY: run test test-python test-node install chromium cjk-font bench lint lint-python lint-js screenshots clean
+NODE_DEPS := node_modules/.installed
 
 run: $(INSTALLED)
 	$(PY) -m miniapp_backend.devrun
 
-test: $(INSTALLED) chromium
+test: $(INSTALLED) $(NODE_DEPS) chromium
 	@mkdir -p build
 	@status=0; \
 	$(MAKE) --no-print-directory lint-python || status=1; \
+	$(MAKE) --no-print-directory lint-js || status=1; \
 	$(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
 	$(MAKE) --no-print-directory test-node || status=$$((status ? status : 1)); \
 	exit $$status
 
-test-python: $(INSTALLED)
+test-python: $(INSTALLED) $(NODE_DEPS)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The mini-program's logic runs under node's own test runner (its contract test reads build/openapi.json).
-test-node:
-	@if [ -d miniprogram/test ]; then node --test miniprogram/test/; \
-	else echo 'miniprogram/test does not exist yet: no mini-program tests to run'; fi
+# The journeys (real pages against a live backend) run inside pytest: tests/miniprogram/test_journeys.py.
+test-node: $(NODE_DEPS)
+	node --test miniprogram/test/
+
+# The mini-program's test and lint tools (miniprogram-simulate, jsdom, ESLint), pinned by package-lock.json.
+$(NODE_DEPS): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_DEPS)
 
 bench: $(INSTALLED)
 	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }
@@ -44,11 +51,24 @@ chromium:
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-lint: lint-python
+lint: lint-python lint-js
 
 # Ruff's rules, line lengths (CJK-aware) and import order are in pyproject.toml.
 lint-python: $(INSTALLED)
 	$(VENV)/bin/ruff check miniapp_backend schemas workers tests bench
+
+lint-js: $(NODE_DEPS)
+	npx eslint miniprogram tests/miniprogram eslint.config.js
+
+# Every page in each state a student meets, rendered in headless Chromium at 375x812, into docs/screenshots/.
+screenshots: $(INSTALLED) $(NODE_DEPS) chromium cjk-font
+	SCREENSHOTS=docs/screenshots $(PY) -m pytest tests/miniprogram/test_journeys.py -q -p no:cacheprovider
+
+cjk-font:
+	@fc-list 2>/dev/null | grep -qi 'wenquanyi\|wqy' || { \
+		echo 'installing a Chinese font for the screenshots'; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null; }
 
 clean:
 	rm -rf build .pytest_cache

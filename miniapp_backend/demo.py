@@ -20,7 +20,7 @@ MESSAGE_TEMPLATES = {
                  'fields': {'thing1': 'zone_name', 'phrase2': 'status', 'thing3': 'reason'}},
     'paid': {'template_id': 'tpl-paid', 'page': 'pages/receipts/receipts',
              'fields': {'thing1': 'zone_name', 'phrase2': 'status', 'amount3': 'amount'}},
-    'suspension_confirmed': {'template_id': 'tpl-suspension', 'page': 'pages/register/register',
+    'suspension_confirmed': {'template_id': 'tpl-suspension', 'page': 'pages/suspension/suspension',
                              'fields': {'thing1': 'title', 'phrase2': 'status'}},
     'suspension_refused': {'template_id': 'tpl-suspension', 'page': 'pages/suspension/suspension',
                            'fields': {'thing1': 'title', 'phrase2': 'status'}},

@@ -72,6 +72,7 @@ def _banner(env: dict) -> None:
   health             {base}/healthz
   admin page         {base}/admin/login   user {DEMO_REVIEWER["username"]} / password {DEMO_REVIEWER["password"]}
   fake WeChat        {env["WECHAT_API_BASE"]}/_messages   (subscription messages sent by the worker)
+  fake tax bureau    POST {env["TAX_GATEWAY_URL"]}/_payments   (record a payment; 我已缴费 then finds it)
   Redis              {env["REDIS_URL"]}
   Ctrl-C stops everything.
 ''', flush=True)

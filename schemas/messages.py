@@ -29,6 +29,7 @@ class MessageSchema(Schema):
     body = Text()
     status = Text()
     created_at = fields.DateTime()
+    page = Text(allow_none=True)
 
 
 class MessageListSchema(Schema):

@@ -24,6 +24,8 @@ class PaymentTargetSchema(Schema):
     qr_url = Text()
     agency_name = Text()
     tax_authority_name = Text()
+    window_closes_at = fields.DateTime()
+    qr_target = Text()
 
 
 class ReceiptSchema(Schema):
@@ -45,3 +47,14 @@ class VerificationSchema(Schema):
     zone_name = Text()
     year = fields.Integer()
     insurance = Text()
+
+
+class PaymentCheckSchema(Schema):
+    checked = fields.Boolean()
+    status = Text()
+    status_label = Text()
+
+
+class LinkSchema(Schema):
+    url = Text()
+    expires_in = fields.Integer()

@@ -13,6 +13,7 @@ class ZoneSchema(Schema):
     payment_channels = fields.Function(lambda zone: ['tax'] + (['family'] if zone.family_channel else []),
                                        metadata={'type': 'array', 'items': {'type': 'string'}})
     agency_name = Text()
+    tax_authority_name = Text()
     service_phone = Text(allow_none=True)
 
 

@@ -131,7 +131,7 @@ def messages():
     rows = db.session.scalars(sa.select(Notification).where(Notification.student_id == current_student().id)
                               .order_by(Notification.id.desc()).limit(100))
     return {'messages': [{'id': n.id, 'kind': n.kind.value, 'title': n.title, 'body': n.body,
-                          'status': n.status.value, 'created_at': n.created_at} for n in rows]}
+                          'status': n.status.value, 'created_at': n.created_at, 'page': n.page} for n in rows]}
 
 
 @blp.post('/subscriptions')

@@ -9,10 +9,19 @@ from flask_smorest import Blueprint
 from miniapp_backend.api.auth import owned, student_required
 from miniapp_backend.api.docs import BEARER, errors
 from miniapp_backend.enrolment.errors import EnrolmentError
-from miniapp_backend.enrolment.payment import certificates, target
+from miniapp_backend.enrolment.payment import certificates, links, polling, target
+from miniapp_backend.extensions import db, get_redis
+from miniapp_backend.gateways import tax_gateway
 from miniapp_backend.models import Registration
+from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import RegistrationStatus
-from schemas.payments import PaymentTargetSchema, ReceiptListSchema, VerificationSchema
+from schemas.payments import (
+    LinkSchema,
+    PaymentCheckSchema,
+    PaymentTargetSchema,
+    ReceiptListSchema,
+    VerificationSchema,
+)
 
 blp = Blueprint('payments', __name__, description='缴费与参保证明')
 ITEM = '/registrations/<int:registration_id>'
@@ -25,7 +34,21 @@ ITEM = '/registrations/<int:registration_id>'
 @student_required
 def payment(registration_id):
     """Where and how much to pay: navigateToMiniProgram descriptors and the QR for paying on behalf."""
-    return target.payment_target(owned(Registration, registration_id), current_app.config['PUBLIC_BASE_URL'])
+    return target.payment_target(owned(Registration, registration_id))
+
+
+@blp.post(f'{ITEM}/payment/check')
+@blp.response(200, PaymentCheckSchema)
+@blp.doc(security=BEARER)
+@errors(blp, 401, 404)
+@student_required
+def check_payment(registration_id):
+    """我已缴费: ask the tax bureau about this registration now (at most every 30 s), then answer its status."""
+    registration = owned(Registration, registration_id)
+    checked = polling.check_now(registration, tax_gateway(), utcnow(), get_redis(),
+                                        current_app.config['REDIS_KEY_PREFIX'])
+    return {'checked': checked, 'status': str(registration.status),
+            'status_label': RegistrationStatus(registration.status).label}
 
 
 @blp.get(f'{ITEM}/payment/qr.png')
@@ -36,10 +59,17 @@ def payment(registration_id):
 @student_required
 def payment_qr(registration_id):
     """A QR code a parent scans to pay on the student's behalf."""
-    registration = owned(Registration, registration_id)
-    if registration.status is not RegistrationStatus.APPROVED:
-        raise EnrolmentError('invalid_state', '当前无需缴费')
-    return Response(target.qr_png(registration), mimetype='image/png')
+    return Response(target.qr_png(owned(Registration, registration_id)), mimetype='image/png')
+
+
+@blp.get('/links/payment-qr/<string:token>')
+@blp.doc(responses={200: {'description': 'QR code PNG', 'content': {'image/png': {'schema': {
+    'type': 'string', 'format': 'binary'}}}}})
+@errors(blp, 404, 409, 410)
+def signed_payment_qr(token):
+    """The parents' QR from a signed link (an <image src> carries no token)."""
+    registration = _linked('payment-qr', token)
+    return Response(target.qr_png(registration), mimetype='image/png', headers={'Cache-Control': 'no-store'})
 
 
 @blp.get(f'{ITEM}/receipts')
@@ -61,7 +91,37 @@ def receipts(registration_id):
 @student_required
 def certificate(registration_id):
     """The printable enrolment certificate with a verification QR code."""
+    return _certificate_page(owned(Registration, registration_id))
+
+
+@blp.get(f'{ITEM}/certificate-link')
+@blp.response(200, LinkSchema)
+@blp.doc(security=BEARER)
+@errors(blp, 401, 404, 409)
+@student_required
+def certificate_link(registration_id):
+    """A signed link to the certificate, valid 15 minutes, to open in a web-view or copy."""
     registration = owned(Registration, registration_id)
+    certificates.token_for(registration)  # refuses before payment
+    return {'url': links.signed_url('certificate', registration.id), 'expires_in': links.LIFETIME}
+
+
+@blp.get('/links/certificate/<string:token>')
+@blp.doc(responses={200: {'description': '参保证明 (HTML)', 'content': {'text/html': {'schema': {'type': 'string'}}}}})
+@errors(blp, 404, 409, 410)
+def signed_certificate(token):
+    """The certificate from a signed link."""
+    return _certificate_page(_linked('certificate', token))
+
+
+def _linked(kind: str, token: str) -> Registration:
+    registration = db.session.get(Registration, links.record_id(kind, token))
+    if registration is None:
+        raise EnrolmentError('not_found', '链接无效', status=404)
+    return registration
+
+
+def _certificate_page(registration: Registration):
     token = certificates.token_for(registration)
     url = f'{current_app.config["PUBLIC_BASE_URL"].rstrip("/")}/api/v1/certificates/verify/{token}'
     qr = base64.b64encode(paying_qr(url)).decode()

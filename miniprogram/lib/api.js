@@ -21,8 +21,9 @@ const ENDPOINTS = [
   { method: 'POST', path: '/registrations/{registration_id}/withdraw' },
   { method: 'POST', path: '/renewals' },
   { method: 'GET', path: '/registrations/{registration_id}/payment' },
+  { method: 'POST', path: '/registrations/{registration_id}/payment/check' },
+  { method: 'GET', path: '/registrations/{registration_id}/certificate-link' },
   { method: 'GET', path: '/registrations/{registration_id}/receipts' },
-  { method: 'GET', path: '/registrations/{registration_id}/certificate' },
   { method: 'POST', path: '/subscriptions' },
   { method: 'GET', path: '/config' },
 ];
@@ -79,7 +80,7 @@ function createApi({ wx, baseUrl }) {
         header: { Authorization: `Bearer ${wx.getStorageSync(TOKEN_KEY)}` },
         success: (res) => {
           let body = {};
-          try { body = JSON.parse(res.data || '{}'); } catch (e) { body = {}; }
+          try { body = JSON.parse(res.data || "{}"); } catch { body = {}; }
           resolve({ status: res.statusCode, body });
         },
         fail: () => reject(networkError()),

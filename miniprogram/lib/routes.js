@@ -1,5 +1,7 @@
 'use strict';
-// Where each next_action of GET /me takes the student.
+// Where each next_action of GET /me takes the student, and how to get there: tab pages only through switchTab.
+
+const TAB_PAGES = ['/pages/home/home', '/pages/messages/messages', '/pages/help/help'];
 
 const NEXT_PAGES = {
   choose_zone: '/pages/zones/zones',
@@ -7,16 +9,31 @@ const NEXT_PAGES = {
   register: '/pages/register/register',
   sign_letter: '/pages/letter/letter',
   submit: '/pages/register/register',
-  wait_review: '/pages/home/home',
+  wait_review: '/pages/register/register',
   fix_returned: '/pages/register/register',
   pay: '/pages/payment/payment',
   wait_payment: '/pages/payment/payment',
   done: '/pages/receipts/receipts',
 };
 
+const NEXT_LABELS = {
+  choose_zone: '选择地方专区', suspend_origin: '查看停保进度', register: '开始参保登记', sign_letter: '签署承诺书',
+  submit: '提交审核', wait_review: '查看登记信息', fix_returned: '修改并重新提交', pay: '去缴费', wait_payment: '查看缴费',
+  done: '查看缴费记录',
+};
+
 function pageFor(nextAction, registrationId) {
   const page = NEXT_PAGES[nextAction] || '/pages/home/home';
-  return registrationId ? `${page}?id=${registrationId}` : page;
+  return registrationId && !TAB_PAGES.includes(page) ? `${page}?id=${registrationId}` : page;
 }
 
-module.exports = { NEXT_PAGES, pageFor };
+// Open a page the way WeChat allows: a tab page by switchTab (no query), any other by navigateTo.
+function open(wx, url, { replace = false } = {}) {
+  const path = url.split('?')[0];
+  if (TAB_PAGES.includes(path)) wx.switchTab({ url: path });
+  else if (replace) wx.redirectTo({ url });
+  else wx.navigateTo({ url });
+  return url;
+}
+
+module.exports = { NEXT_PAGES, NEXT_LABELS, TAB_PAGES, pageFor, open };

@@ -51,7 +51,8 @@ test('uploads parse the string body and send the file as field "file"', async ()
   const wx = createFakeWx();
   wx.storage.token = 't';
   wx.route('UPLOAD', '/registrations/3/id-photo', { status: 422, body: { code: 'invalid_image', message: '请上传JPG或PNG格式的证件照片' } });
-  await assert.rejects(createApi({ wx, baseUrl: BASE }).upload('/registrations/3/id-photo', 'wxfile://a'),
+  const file = wx.tempFile(Buffer.from('not an image'), 'png');
+  await assert.rejects(createApi({ wx, baseUrl: BASE }).upload('/registrations/3/id-photo', file),
     (e) => e.code === 'invalid_image');
   assert.equal(wx.callsOf('uploadFile')[0].name, 'file');
 });

@@ -1,153 +1,147 @@
 'use strict';
+// Every page rendered from its WXML by miniprogram-simulate and driven through the events and name/data-field
+// attributes the WXML declares, against scripted backend answers; assertions are on what the student sees.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { createApi } = require('../lib/api');
-const { createFakeWx, recorder } = require('./helpers/fake-wx');
-const { createHomeLogic } = require('../lib/pages/home');
-const { createRegisterLogic } = require('../lib/pages/register');
-const { createSuspensionLogic, WAITING } = require('../lib/pages/suspension');
-const { createPaymentLogic } = require('../lib/pages/payment');
-const { createLetterLogic } = require('../lib/pages/letter');
-const { createZonesLogic } = require('../lib/pages/zones');
-const { createMessagesLogic } = require('../lib/pages/messages');
-const { createHelpLogic, FAQ } = require('../lib/pages/help');
-const { NEXT_PAGES, pageFor } = require('../lib/routes');
+const { createFakeWx } = require('./helpers/fake-wx');
+const { launch } = require('./helpers/simulate');
 
-const BASE = 'http://127.0.0.1:5000/api/v1';
 const TEMPLATES = { approved: 'tpl-approved', returned: 'tpl-returned', rejected: 'tpl-rejected', paid: 'tpl-paid',
-  suspension: 'tpl-suspension' };
-const FORM = { name: '张晓雨', id_type: 'resident_id', id_number: '34052419800101001X', phone: '13912345205',
-  ethnicity: '01', marital_status: 'unmarried', residence_address: '安徽省宣城市', hukou_address: '安徽省淮南市',
-  hukou_region_code: '340403', school_code: '10359X', student_no: '2022217001', zone_code: '341800' };
+  suspension: 'tpl-suspension', window_closing: 'tpl-window-closing' };
+const ZONE = { code: '341800', name: '宣城市', year: 2027, premium_fen: 40000, window_opens_at: '2026-09-01T00:00:00Z',
+  window_closes_at: '2026-12-31T15:59:59Z', agency_name: '宣城市医疗保障局', tax_authority_name: '国家税务总局宣城市税务局',
+  payment_channels: ['tax', 'family'] };
+const ENGLISH_OR_CODES = /[A-Za-z_]{4,}|\d{4}-\d\d-\d\dT/;
 
-function setup() {
+function backend(extra = (wx) => wx) {
   const wx = createFakeWx();
-  wx.storage.token = 't';
-  const { state, setData } = recorder();
-  const deps = { wx, api: createApi({ wx, baseUrl: BASE }), setData, templates: TEMPLATES };
-  return { wx, state, deps };
+  wx.route('POST', '/auth/login', { body: { token: 't', student: { id: 1 } } });
+  wx.route('GET', '/config', { body: { templates: TEMPLATES, service_phone: '0563-3022563',
+    notices: ['2027年度集中参保期：2026年9月1日至12月31日'] } });
+  wx.route('GET', '/zones', { body: { zones: [ZONE, { ...ZONE, code: '530000', name: '云南省本级' }] } });
+  wx.route('GET', '/zones/341800/schools', { body: { schools: [{ code: '10359X', name: '合肥工业大学（宣城校区）' }] } });
+  extra(wx);
+  return wx;
 }
 
-test('every next_action has a page', () => {
-  for (const action of ['choose_zone', 'suspend_origin', 'register', 'sign_letter', 'submit', 'wait_review',
-    'fix_returned', 'pay', 'wait_payment', 'done']) {
-    assert.ok(NEXT_PAGES[action], action);
+function visible(page) {
+  const text = page.text();
+  assert.doesNotMatch(text, ENGLISH_OR_CODES, `${page.route} shows a key, code or ISO time: ${text}`);
+  return text;
+}
+
+test('home shows the step bar, amount, closing date, payee, notices and a Beijing-time history', async () => {
+  const wx = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'fix_returned', zone: ZONE, student: { id: 1, phone: null },
+      registration: { id: 5, status: 'returned', review_reason: '照片不清晰' }, suspension: null } });
+    w.route('GET', '/registrations/5', { body: { history: [{ to_status: 'submitted', at: '2026-10-08T09:35:00+00:00' },
+      { to_status: 'returned', at: '2026-10-09T01:02:00Z', reason: '照片不清晰' }] } });
+  });
+  const router = await launch(wx, '/pages/home/home');
+  const text = visible(router.top);
+  for (const expected of ['选专区', '登记', '审核', '缴费', '完成', '¥400.00', '2026-12-31', '宣城市医疗保障局',
+    '国家税务总局宣城市税务局', '2027年度集中参保期', '退回原因：照片不清晰', '2026-10-08 17:35', '修改并重新提交']) {
+    assert.ok(text.includes(expected), `home lacks ${expected}: ${text}`);
   }
-  assert.equal(pageFor('pay', 7), '/pages/payment/payment?id=7');
+  assert.deepEqual(router.top.data.steps.map((s) => s.state), ['done', 'current', 'todo', 'todo', 'todo']);
+  await router.top.tap('修改并重新提交');
+  assert.equal(router.top.route, '/pages/register/register');
 });
 
-test('home shows the timeline and goes to the one next step', async () => {
-  const { wx, state, deps } = setup();
-  wx.route('GET', '/me', { body: { next_action: 'fix_returned', zone: { name: '宣城市', year: 2027 },
-    registration: { id: 5, status: 'returned', review_reason: '照片不清晰' } } });
-  wx.route('GET', '/registrations/5', { body: { history: [{ to_status: 'submitted', at: 'a' },
-    { to_status: 'returned', at: 'b', reason: '照片不清晰' }] } });
-  const home = createHomeLogic(deps);
-  await home.load();
-  assert.equal(state.statusText, '已退回，请修改');
-  assert.deepEqual(state.timeline.map((t) => t.reason), ['', '照片不清晰']);
-  assert.equal(home.next(), '/pages/register/register?id=5');
+test('a tab page is never opened by navigateTo or redirectTo', async () => {
+  const wx = backend();
+  await launch(wx, '/pages/zones/zones');
+  wx.redirectTo({ url: '/pages/home/home' });
+  wx.navigateTo({ url: '/pages/messages/messages' });
+  wx.switchTab({ url: '/pages/home/home?id=3' });
+  assert.deepEqual(wx.failures(), ['redirectTo:fail can not redirectTo a tabbar page',
+    'navigateTo:fail can not navigateTo a tabbar page', 'switchTab:fail the url can not have a query']);
 });
 
-test('registration form errors are shown per field and nothing is sent', async () => {
-  const { wx, state, deps } = setup();
-  const logic = createRegisterLogic(deps);
-  assert.equal(await logic.save({ ...FORM, id_number: '340524198001010011', phone: '12' }), null);
-  assert.match(state.errors.id_number, /校验位/);
-  assert.equal(state.errors.phone, '请输入11位手机号码');
-  assert.equal(wx.callsOf('request').length, 0);
+test('subscriptions are asked only inside a tap, with ids from /config', async () => {
+  const wx = backend();
+  await launch(wx, '/pages/zones/zones');
+  wx.requestSubscribeMessage({ tmplIds: ['tpl-paid'] });
+  wx.gesture = true;
+  wx.requestSubscribeMessage({ tmplIds: ['tpl-unknown'] });
+  wx.requestSubscribeMessage({ tmplIds: ['a', 'b', 'c', 'd'] });
+  wx.gesture = false;
+  assert.deepEqual(wx.failures().map((m) => m.split(' ')[0]), Array(3).fill('requestSubscribeMessage:fail'));
 });
 
-test('already_enrolled leads to the suspension page with the home zone', async () => {
-  const { wx, deps } = setup();
-  wx.route('POST', '/registrations', { status: 409, body: { code: 'already_enrolled',
-    message: '该人员处于正常参保状态，不能重复参保（当前参保地：云南省本级）', details: { zone_code: '530000', zone_name: '云南省本级' } } });
-  await createRegisterLogic(deps).save(FORM);
-  const [navigation] = wx.callsOf('navigateTo');
-  assert.match(navigation.url, /^\/pages\/suspension\/suspension\?origin=530000&name=云南省本级$/);
+test('the registration form: Chinese labels and pickers, errors under their own fields, zone_code sent', async () => {
+  const wx = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'register', zone: ZONE, student: { id: 1 }, registration: null } });
+    w.route('POST', '/registrations', { status: 422, body: { code: 'validation_error', message: '填写内容有误，请检查标注的字段',
+      errors: { student_no: ['学号与学校名册不符'] } } });
+  });
+  const router = await launch(wx, '/pages/register/register');
+  const page = router.top;
+  let text = visible(page);
+  for (const label of ['姓名', '证件类型', '证件号码', '民族', '婚姻状况', '手机号码', '户籍地址', '学校', '学号', '开户银行',
+    '证件照片', '未上传']) assert.ok(text.includes(label), label);
+  assert.deepEqual(page.options('marital_status'), ['未婚', '已婚', '离婚', '丧偶']);
+  assert.ok(page.options('ethnicity').includes('回族'));
+  await page.tap('保存并继续');
+  assert.equal(page.errorUnder('name'), '请填写姓名');
+  assert.equal(page.errorUnder('school_code'), '请选择学校');
+  assert.equal(wx.callsOf('request').filter((r) => r.method === 'POST' && /registrations$/.test(r.url)).length, 0);
+  await page.type('name', '张晓雨');
+  await page.type('id_number', '34052419800101001X');
+  await page.pick('ethnicity', '回族');
+  await page.pick('marital_status', '未婚');
+  await page.type('phone', '13912345205');
+  await page.type('residence_address', '安徽省宣城市宣州区薰化路301号');
+  await page.type('hukou_address', '安徽省淮南市田家庵区洞山路12号');
+  await page.type('hukou_region_code', '340403');
+  await page.pick('school_code', '合肥工业大学（宣城校区）');
+  await page.type('student_no', '2022217001');
+  text = visible(page);
+  assert.ok(text.includes('回族') && text.includes('合肥工业大学（宣城校区）'), text);
+  await page.tap('保存并继续');
+  const sent = wx.callsOf('request').find((r) => r.method === 'POST' && /registrations$/.test(r.url)).data;
+  assert.equal(sent.zone_code, '341800');
+  assert.equal(sent.ethnicity, '03');
+  assert.equal(page.errorUnder('student_no'), '学号与学校名册不符');
+  assert.equal(page.errorUnder('name'), '');
 });
 
-test('submit asks for subscriptions in the tap and reports only accepted ones', async () => {
-  const { wx, deps } = setup();
-  wx.subscribeResult = { 'tpl-approved': 'accept', 'tpl-returned': 'reject', 'tpl-rejected': 'accept' };
-  wx.route('POST', '/registrations', { status: 201, body: { id: 9, letter_required: false } });
-  wx.route('POST', '/subscriptions', { body: { quotas: {} } });
-  wx.route('POST', '/registrations/9/submit', { body: { id: 9, status: 'submitted' } });
-  const logic = createRegisterLogic(deps);
-  await logic.save(FORM);
-  await logic.submit();
-  const subscription = wx.callsOf('request').find((r) => r.url.endsWith('/subscriptions'));
-  assert.deepEqual(subscription.data, { accepted: ['tpl-approved', 'tpl-rejected'] });
-  assert.deepEqual(wx.callsOf('requestSubscribeMessage')[0].tmplIds, ['tpl-approved', 'tpl-returned', 'tpl-rejected']);
-  assert.equal(wx.callsOf('redirectTo')[0].url, '/pages/home/home');
+test('payment shows amount, deadline and payee, and 我已缴费 asks the backend now', async () => {
+  const wx = backend((w) => {
+    w.route('GET', '/registrations/7', { body: { id: 7, status: 'approved' } });
+    w.route('GET', '/registrations/7/payment', { body: { amount_fen: 40000, window_closes_at: '2026-12-31T15:59:59Z',
+      agency_name: '宣城市医疗保障局', tax_authority_name: '国家税务总局宣城市税务局', qr_url: 'http://127.0.0.1:5000/api/v1/links/payment-qr/7.x.y',
+      channels: [{ channel: 'tax', navigate: { appId: 'wx-tax', path: 'pages/pay/index' } }] } });
+    w.route('POST', '/registrations/7/payment/check', [{ body: { checked: true, status: 'approved' } },
+      { body: { checked: true, status: 'paid' } }]);
+  });
+  const router = await launch(wx, '/pages/payment/payment', { id: '7' });
+  const page = router.top;
+  const text = visible(page);
+  for (const expected of ['¥400.00', '2026-12-31', '国家税务总局宣城市税务局', '宣城市医疗保障局']) assert.ok(text.includes(expected), expected);
+  assert.ok(!text.includes('请勿重复缴费'), 'no double-payment warning before paying');
+  await page.tap('去税务小程序缴费');
+  assert.equal(wx.callsOf('navigateToMiniProgram')[0].appId, 'wx-tax');
+  assert.deepEqual(wx.callsOf('requestSubscribeMessage')[0].tmplIds, ['tpl-paid', 'tpl-window-closing']);
+  await router.returnFromMiniProgram();
+  assert.equal(wx.callsOf('request').filter((r) => /payment\/check$/.test(r.url)).length, 1);
+  assert.ok(!page.text().includes('缴费成功'));
+  await page.tap('我已缴费，查询结果');
+  assert.ok(page.text().includes('缴费成功，参保完成'), page.text());
 });
 
-test('a subsidised draft goes to the letter before submitting', async () => {
-  const { wx, deps } = setup();
-  wx.route('POST', '/registrations', { status: 201, body: { id: 4, letter_required: true, letter_signed: false } });
-  const logic = createRegisterLogic(deps);
-  await logic.save({ ...FORM, special_identity: 'orphan' });
-  assert.equal(await logic.submit(), null);
-  assert.equal(wx.callsOf('navigateTo')[0].url, '/pages/letter/letter?id=4');
-});
-
-test('the signature is exported from the canvas and uploaded; a blank pad is refused', async () => {
-  const { wx, state, deps } = setup();
-  wx.route('UPLOAD', '/registrations/4/commitment-letter', { body: { sha256: 'ab'.repeat(32), sealed_at: 'now' } });
-  const letter = createLetterLogic(deps);
-  assert.equal(await letter.sign(4, {}), null);
-  assert.equal(wx.callsOf('uploadFile').length, 0);
-  letter.start([1, 1]);
-  for (let i = 2; i < 20; i += 1) letter.move([i, i]);
-  const sealed = await letter.sign(4, { node: true });
-  assert.equal(sealed.sha256.length, 64);
-  assert.equal(wx.callsOf('canvasToTempFilePath')[0].fileType, 'png');
-  assert.equal(wx.callsOf('uploadFile')[0].filePath, 'wxfile://sig.png');
-  assert.equal(state.signed, true);
-});
-
-test('suspension needs consent, then waits for the home town', async () => {
-  const { wx, state, deps } = setup();
-  const logic = createSuspensionLogic(deps);
-  assert.equal(await logic.submit({ origin_zone_code: '530000', reason: '其他', suspend_from: '2026-12-01', consent: false }), null);
-  assert.match(state.errors.consent, /勾选同意/);
-  wx.route('POST', '/suspensions', { status: 201, body: { id: 3, status: 'submitted' } });
-  wx.route('GET', '/suspensions/3', { body: { id: 3, status: 'confirmed' } });
-  await logic.submit({ origin_zone_code: '530000', reason: '其他', suspend_from: '2026-12-01', consent: true });
-  assert.equal(state.waiting, WAITING);
-  await logic.poll(3);
-  assert.equal(wx.callsOf('redirectTo')[0].url, '/pages/register/register');
-});
-
-test('payment opens the tax mini-program with the backend descriptor', async () => {
-  const { wx, state, deps } = setup();
-  const navigate = { appId: 'wx-tax', path: 'pages/pay/index?zone=341800', extraData: { ref: 'R1' }, envVersion: 'release' };
-  wx.route('GET', '/registrations/2/payment', { body: { amount_fen: 40000, qr_url: 'http://x/qr.png', navigate,
-    channels: [{ channel: 'tax', label: '税务系统缴费', navigate }, { channel: 'family', label: '个人共济',
-      navigate: { ...navigate, appId: 'wx-family' } }] } });
-  const logic = createPaymentLogic(deps);
-  await logic.load(2);
-  assert.equal(state.amount, '400.00');
-  assert.ok(state.warnings.includes('已缴费请勿重复缴费'));
-  assert.equal(await logic.pay('family'), 'family');
-  assert.equal(wx.callsOf('navigateToMiniProgram')[0].appId, 'wx-family');
-  wx.navigateFails = true;
-  assert.equal(await logic.pay('tax'), null);
-});
-
-test('network failures on a page show a toast', async () => {
-  const { wx, deps } = setup();
-  await createZonesLogic(deps).load();
-  assert.equal(wx.callsOf('showToast')[0].title, '网络不可用，请检查网络后重试');
-});
-
-test('messages and help pages', async () => {
-  const { wx, state, deps } = setup();
-  wx.route('GET', '/me/messages', { body: { messages: [{ id: 1, title: '参保登记审核通过，请缴费', status: 'waiting_quota' }] } });
-  wx.route('GET', '/config', { body: { templates: {}, service_phone: '0563-3022563', notices: [] } });
-  await createMessagesLogic(deps).load();
-  assert.equal(state.messages[0].status, 'waiting_quota');
-  await createHelpLogic(deps).load();
-  assert.equal(state.servicePhone, '0563-3022563');
-  assert.ok(FAQ.some((item) => item.a.includes('24小时')));
+test('messages open the record they are about; help lists the phone', async () => {
+  const wx = backend((w) => {
+    w.route('GET', '/me/messages', { body: { messages: [{ id: 2, title: '参保登记审核通过，请缴费', body: '参保登记审核通过，请缴费',
+      status: 'waiting_quota', created_at: '2026-10-09T01:02:00Z', page: 'pages/payment/payment?id=7' }] } });
+    w.route('GET', '/registrations/7', { body: { id: 7, status: 'paid' } });
+  });
+  const router = await launch(wx, '/pages/messages/messages');
+  const text = visible(router.top);
+  assert.ok(text.includes('2026-10-09 09:02') && text.includes('未订阅服务通知'), text);
+  await router.top.tap('参保登记审核通过，请缴费');
+  assert.deepEqual([router.top.route, router.top.query], ['/pages/payment/payment', { id: '7' }]);
+  router.switchTab('/pages/help/help');
+  await new Promise((r) => { setTimeout(r, 50); });
+  assert.ok(router.top.text().includes('0563-3022563'));
 });

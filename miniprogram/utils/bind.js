@@ -1,12 +1,25 @@
-// Pages only bind: the logic object is built on load from the page's factory, the app's API client and templates.
+// Pages only bind: the logic object is built on load from the page's factory and the app's API client; the
+// message templates are read at tap time (they arrive from /config after launch).
 function bindPage(factory, handlers) {
   return {
     data: { errors: {} },
     ...handlers,
     onLoad(query) {
       const app = getApp();
-      this.logic = factory({ wx, api: app.api, templates: app.globalData.templates,
-        setData: (data) => this.setData(data) });
+      this.logic = factory({
+        wx,
+        api: app.api,
+        ready: app.ready || Promise.resolve(null),
+        templates: () => app.globalData.templates || {},
+        config: () => app.globalData.config || {},
+        refreshConfig: () => app.api.get('/config').then((config) => {
+          app.globalData.config = config;
+          app.globalData.templates = config.templates || {};
+          return config;
+        }),
+        shared: app.globalData,
+        setData: (data) => this.setData(data),
+      });
       if (handlers.onLoad) handlers.onLoad.call(this, query || {});
     },
   };

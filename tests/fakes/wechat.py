@@ -19,6 +19,8 @@ _LIMITS = {'thing': 20, 'character_string': 32, 'number': 32, 'letter': 32, 'sym
 class FakeWeChat(FakeServer):
     name = 'fake-wechat'
     secret = 'wx-test-secret'
+    #: Standalone (make run) accepts any login code, as DevTools sends real ones; tests accept only 'code-…'.
+    any_code = False
 
     def reset(self) -> None:
         super().reset()
@@ -69,7 +71,7 @@ class FakeWeChat(FakeServer):
             code = request.args.get('js_code', '')
             if request.args.get('secret') != self.secret:
                 return jsonify(errcode=40125, errmsg='invalid appsecret')
-            if not code.startswith('code-'):
+            if not (self.any_code or code.startswith('code-')):
                 return jsonify(errcode=40029, errmsg='invalid code')
             with self._lock:
                 if code in self._used_codes:
@@ -132,4 +134,5 @@ def _check_message(body: dict) -> str | None:
 if __name__ == '__main__':
     # Standalone (make run, make bench): the credentials the app reads from the same environment.
     FakeWeChat.secret = os.environ.get('WECHAT_SECRET') or 'wx-dev-secret'
+    FakeWeChat.any_code = True  # WeChat DevTools' wx.login codes are real ones
     sys.exit(serve_main(FakeWeChat))

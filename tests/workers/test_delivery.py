@@ -46,7 +46,10 @@ def test_each_kind_is_delivered_once_with_its_template(app, fake_wechat, templat
     sent = {m['template_id']: m for m in fake_wechat.messages}
     assert [m['template_id'] for m in fake_wechat.messages].count('tpl-approved') == 1
     assert set(sent) == {'tpl-returned', 'tpl-approved', 'tpl-paid', 'tpl-rejected', 'tpl-window-closing'}
-    assert sent['tpl-returned']['page'] == 'pages/register/register'
+    assert sent['tpl-returned']['page'] == f'pages/register/register?id={first.id}'
+    assert {m['page'] for m in fake_wechat.messages} == {
+        f'pages/register/register?id={first.id}', f'pages/payment/payment?id={first.id}',
+        f'pages/receipts/receipts?id={first.id}', f'pages/home/home?id={second.id}'}
     assert sent['tpl-returned']['data']['thing3']['value'] == '身份证照片模糊，请重新上传清晰照片'
     assert sent['tpl-approved']['data'] == {'thing1': {'value': '宣城市'}, 'phrase2': {'value': '审核通过'},
                                             'amount3': {'value': '400.00元'},

@@ -21,11 +21,13 @@ TITLES = {
     K.WINDOW_CLOSING: '缴费即将截止，请尽快缴费',
 }
 
+SUSPENSION_PAGE = 'pages/suspension/suspension'
+
 #: The page of the mini-program a message opens when the zone's template does not name one.
 DEFAULT_PAGES = {
     K.APPROVED: 'pages/payment/payment', K.RETURNED: 'pages/register/register', K.REJECTED: 'pages/home/home',
-    K.PAID: 'pages/receipts/receipts', K.SUSPENSION_CONFIRMED: 'pages/register/register',
-    K.SUSPENSION_REFUSED: 'pages/suspension/suspension', K.WINDOW_CLOSING: 'pages/payment/payment',
+    K.PAID: 'pages/receipts/receipts', K.SUSPENSION_CONFIRMED: SUSPENSION_PAGE,
+    K.SUSPENSION_REFUSED: SUSPENSION_PAGE, K.WINDOW_CLOSING: 'pages/payment/payment',
 }
 
 _ACTION_KINDS = {'return': K.RETURNED, 'reject': K.REJECTED, 'mark_paid': K.PAID}
@@ -65,13 +67,26 @@ def write(kind: K, *, student_id: int, zone: Zone | None, event_key: str, regist
         student_id=student_id, kind=kind, event_key=event_key,
         registration_id=registration.id if registration else None,
         suspension_id=suspension.id if suspension else None,
-        template_id=template.get('template_id'), page=template.get('page') or DEFAULT_PAGES[kind],
+        template_id=template.get('template_id'),
+        page=page_for(template.get('page') or DEFAULT_PAGES[kind], registration, suspension),
         data=template_data(template.get('fields') or {}, values), title=TITLES[kind],
         body=values['summary'], next_attempt_at=utcnow(),
     )
     db.session.add(notification)
     enqueue_after_commit('workers.jobs.drain_outbox')
     return notification
+
+
+def page_for(page: str, registration: Registration | None, suspension: Suspension | None) -> str:
+    """The page a message opens, carrying the record it is about (pages open with options.id): a registration's
+    id on registration pages, a suspension's only on the suspension page (elsewhere it would name the wrong record)."""
+    if '?' in page:
+        return page
+    if registration is not None:
+        return f'{page}?id={registration.id}'
+    if suspension is not None and page == SUSPENSION_PAGE:
+        return f'{page}?id={suspension.id}'
+    return page
 
 
 def message_values(kind: K, zone: Zone | None, registration: Registration | None, suspension: Suspension | None,

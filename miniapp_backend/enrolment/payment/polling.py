@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from redis import exceptions as redis_errors
 
 from miniapp_backend.enrolment.payment.record import Outcome, record_payment
 from miniapp_backend.extensions import db
@@ -74,3 +75,27 @@ def _poll_group(gateway: TaxGateway, zone: Zone, year: int, registrations: list[
 
 def _channel(value: str) -> str:
     return value if value in ('tax', 'family') else 'tax'
+
+
+#: A student pressing 我已缴费 (or coming back from the tax mini-program) asks at most this often.
+CHECK_NOW_INTERVAL = timedelta(seconds=30)
+
+
+def check_now(registration: Registration, gateway: TaxGateway, now: datetime, redis, key_prefix: str) -> bool:
+    """Ask the tax bureau about this one registration now, the same query as the poll; at most once per
+    CHECK_NOW_INTERVAL per registration (the guard lives in Redis: web processes share it). True when asked."""
+    if registration.status is not RegistrationStatus.APPROVED:
+        return False
+    key = f'{key_prefix}:payment-check:{registration.id}'
+    try:
+        if not redis.set(key, 1, nx=True, ex=int(CHECK_NOW_INTERVAL.total_seconds())):
+            return False
+    except redis_errors.RedisError:  # without Redis there is no guard: the poll still finds the payment
+        logger.warning('payment check-now guard unavailable; not asking the tax bureau')
+        return False
+    locked = db.session.scalars(sa.select(Registration).where(Registration.id == registration.id)
+                                .with_for_update()).one()
+    if locked.status is RegistrationStatus.APPROVED:
+        _poll_group(gateway, locked.zone, locked.year, [locked], now, PollReport(asked=1))
+    db.session.commit()
+    return True

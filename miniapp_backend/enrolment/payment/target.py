@@ -3,17 +3,19 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from urllib.parse import quote
 
 import qrcode
 import sqlalchemy as sa
 
 from miniapp_backend.enrolment.errors import EnrolmentError
+from miniapp_backend.enrolment.payment import links
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Payment, Registration
 from miniapp_backend.models.enums import PaymentChannel, RegistrationStatus
 
 
-def payment_target(registration: Registration, public_base_url: str) -> dict[str, Any]:
+def payment_target(registration: Registration) -> dict[str, Any]:
     """navigateToMiniProgram descriptors per channel the zone offers (tax always, family where enabled)."""
     if registration.status is not RegistrationStatus.APPROVED:
         raise EnrolmentError('invalid_state', f'登记状态为「{registration.status.label}」，当前无需缴费')
@@ -28,8 +30,8 @@ def payment_target(registration: Registration, public_base_url: str) -> dict[str
                                  extra, zone.pay_env_version))
     return {'amount_fen': registration.amount_due_fen, 'channel': 'tax', 'channels': channels,
             'navigate': channels[0]['navigate'], 'agency_name': zone.agency_name,
-            'tax_authority_name': zone.tax_authority_name,
-            'qr_url': f'{public_base_url.rstrip("/")}/api/v1/registrations/{registration.id}/payment/qr.png'}
+            'tax_authority_name': zone.tax_authority_name, 'window_closes_at': zone.window_closes_at,
+            'qr_url': links.signed_url('payment-qr', registration.id), 'qr_target': qr_target(registration)}
 
 
 def _channel(channel: PaymentChannel, appid: str, template: str, values: dict, extra: dict, env: str) -> dict:
@@ -37,14 +39,25 @@ def _channel(channel: PaymentChannel, appid: str, template: str, values: dict, e
             'navigate': {'appId': appid, 'path': template.format(**values), 'extraData': extra, 'envVersion': env}}
 
 
-def qr_png(registration: Registration) -> bytes:
-    """A QR a parent scans to open the zone's payment page for this person (the official account, or the
-    tax mini-program path)."""
+def qr_target(registration: Registration) -> str:
+    """What a parent's scan opens: the zone's official account, or the tax mini-program through WeChat's plain URL
+    scheme, whose query must be URL-encoded in `query` (never inside `path`)."""
     zone = registration.zone
-    target = zone.pay_official_account_url or (
-        f'weixin://dl/business/?appid={zone.pay_appid}&path='
-        + zone.pay_path_template.format(zone_code=zone.code, year=registration.year, ref=f'R{registration.id:08d}'))
-    image = qrcode.make(target, box_size=8, border=2)
+    if zone.pay_official_account_url:
+        return zone.pay_official_account_url
+    target = zone.pay_path_template.format(zone_code=zone.code, year=registration.year, ref=f'R{registration.id:08d}')
+    path, _, query = target.partition('?')
+    scheme = f'weixin://dl/business/?appid={quote(zone.pay_appid, safe="")}&path={quote(path, safe="/")}'
+    if query:
+        scheme += f'&query={quote(query, safe="")}'
+    return scheme + f'&env_version={zone.pay_env_version or "release"}'
+
+
+def qr_png(registration: Registration) -> bytes:
+    """The QR a parent scans to pay on the student's behalf."""
+    if registration.status is not RegistrationStatus.APPROVED:
+        raise EnrolmentError('invalid_state', '当前无需缴费')
+    image = qrcode.make(qr_target(registration), box_size=8, border=2)
     out = io.BytesIO()
     image.save(out)
     return out.getvalue()

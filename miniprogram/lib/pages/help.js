@@ -9,11 +9,12 @@ const FAQ = [
   { q: '医保待遇什么时候开始？', a: '集中参保期内缴费的，次年1月1日起享受待遇。' },
 ];
 
-function createHelpLogic({ wx, api, setData }) {
+function createHelpLogic({ wx, api, ready, setData }) {
   return {
     async load() {
+      await ready;
       let servicePhone = '';
-      try { servicePhone = (await api.get('/config')).service_phone; } catch (error) { servicePhone = ''; }
+      try { servicePhone = (await api.get('/config')).service_phone; } catch { servicePhone = ""; }
       setData({ faq: FAQ, servicePhone });
       return servicePhone;
     },

@@ -1,26 +1,58 @@
 'use strict';
-const { pageFor } = require('../routes');
+const { pageFor, open, NEXT_LABELS } = require('../routes');
+const { yuan, beijingDate, beijingTime } = require('../format');
 const { showError } = require('./show');
 
 const STATUS_TEXT = {
-  draft: '草稿', submitted: '已提交，等待审核', under_review: '审核中', returned: '已退回，请修改', rejected: '不予通过',
-  approved: '审核通过，请缴费', paid: '参保成功', withdrawn: '已撤回', expired: '已过期',
+  draft: '草稿，尚未提交', submitted: '已提交，等待审核', under_review: '审核中', returned: '已退回，请修改后重新提交',
+  rejected: '不予通过', approved: '审核通过，请缴费', paid: '已缴费，参保成功', withdrawn: '已撤回', expired: '已过期（未按时缴费）',
 };
+const SUSPENSION_TEXT = { submitted: '等待原参保地确认（约10–30分钟）', confirmed: '原参保地已暂停参保', refused: '原参保地未同意暂停' };
 
-function createHomeLogic({ wx, api, setData }) {
+// The step bar: 选专区 → (停保) → 登记 → 审核 → 缴费 → 完成.
+const STEP_OF = { choose_zone: 'zone', suspend_origin: 'suspend', register: 'register', sign_letter: 'register',
+  submit: 'register', fix_returned: 'register', wait_review: 'review', pay: 'pay', wait_payment: 'pay', done: 'done' };
+
+function steps(nextAction, withSuspension) {
+  const all = [['zone', '选专区'], ['suspend', '停保'], ['register', '登记'], ['review', '审核'], ['pay', '缴费'],
+    ['done', '完成']].filter(([key]) => key !== 'suspend' || withSuspension);
+  const current = all.findIndex(([key]) => key === STEP_OF[nextAction]);
+  return all.map(([key, label], index) => ({ key, label, number: index + 1,
+    state: index < current || (nextAction === 'done' && key === 'done') ? 'done' : (index === current ? 'current' : 'todo') }));
+}
+
+function createHomeLogic({ wx, api, ready, config, refreshConfig, setData }) {
   let me = null;
   return {
     async load() {
+      await ready;
       try {
         me = await api.get('/me');
         const registration = me.registration;
+        const suspension = me.suspension;
         let timeline = [];
         if (registration) {
           const detail = await api.get(`/registrations/${registration.id}`);
-          timeline = detail.history.map((h) => ({ text: STATUS_TEXT[h.to_status] || h.to_status, at: h.at,
-            reason: h.reason || '' }));
+          timeline = detail.history.map((h) => ({ text: STATUS_TEXT[h.to_status] || '状态更新', at: beijingTime(h.at),
+            reason: h.reason || '' })).reverse();
         }
-        setData({ me, timeline, statusText: registration ? STATUS_TEXT[registration.status] : '未登记' });
+        const settings = me.zone ? await refreshConfig().catch(() => config()) : config();
+        const zone = me.zone;
+        setData({
+          loaded: true,
+          steps: steps(me.next_action, Boolean(suspension) || me.next_action === 'suspend_origin'),
+          zone: zone ? { name: zone.name, year: zone.year, amount: yuan(zone.premium_fen),
+            closes: beijingDate(zone.window_closes_at), agency: zone.agency_name || '',
+            taxAuthority: zone.tax_authority_name || '' } : null,
+          statusText: registration ? STATUS_TEXT[registration.status] || '' : (zone ? '未登记' : '未选择专区'),
+          reviewReason: registration && registration.status === 'returned' ? registration.review_reason || '' : '',
+          suspensionText: suspension && !registration ? SUSPENSION_TEXT[suspension.status] || '' : '',
+          notices: (settings && settings.notices) || [],
+          phoneBound: Boolean(me.student && me.student.phone),
+          phone: (me.student && me.student.phone) || '',
+          nextLabel: NEXT_LABELS[me.next_action] || '下一步',
+          timeline,
+        });
         return me;
       } catch (error) {
         showError(wx, error);
@@ -29,11 +61,21 @@ function createHomeLogic({ wx, api, setData }) {
     },
     next() {
       if (!me) return null;
-      const url = pageFor(me.next_action, me.registration && me.registration.id);
-      wx.navigateTo({ url });
-      return url;
+      return open(wx, pageFor(me.next_action, me.registration && me.registration.id));
+    },
+    async bindPhone(detail) {
+      if (!detail || !detail.code) {
+        wx.showToast({ title: '未授权手机号，可在登记时填写', icon: 'none' });
+        return null;
+      }
+      try {
+        const student = await api.post('/me/phone', { code: detail.code });
+        setData({ phoneBound: true, phone: student.phone });
+        wx.showToast({ title: '手机号已绑定', icon: 'success' });
+        return student;
+      } catch (error) { showError(wx, error); return null; }
     },
   };
 }
 
-module.exports = { createHomeLogic, STATUS_TEXT };
+module.exports = { createHomeLogic, STATUS_TEXT, steps };

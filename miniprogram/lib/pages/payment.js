@@ -1,33 +1,70 @@
 'use strict';
 const { subscribe } = require('../subscribe');
+const { yuan, beijingDate } = require('../format');
 const { showError } = require('./show');
 
-const WARNINGS = ['已缴费请勿重复缴费', '税务系统暂未显示待缴信息？请等待最多24小时后再试'];
-
-function createPaymentLogic({ wx, api, setData, templates }) {
+// 我已缴费: the backend asks the tax bureau at once (at most every 30 s); coming back from the tax mini-program
+// (onShow after navigateToMiniProgram) does the same.
+function createPaymentLogic({ wx, api, ready, templates, setData }) {
+  let id = null;
   let target = null;
+  let leftToPay = false;
+
+  function paid(status) {
+    setData({ paid: true, statusText: '已缴费', loaded: true });
+    return status;
+  }
+
   return {
-    async load(id) {
+    async load(registrationId) {
+      id = registrationId;
+      await ready;
       try {
+        const registration = await api.get(`/registrations/${id}`);
+        if (registration.status === 'paid') return paid(registration.status);
         target = await api.get(`/registrations/${id}/payment`);
-        setData({ target, amount: (target.amount_fen / 100).toFixed(2), qrUrl: target.qr_url, warnings: WARNINGS });
+        setData({
+          loaded: true, paid: false, statusText: '待缴费', amount: yuan(target.amount_fen),
+          closes: beijingDate(target.window_closes_at), agency: target.agency_name || '',
+          taxAuthority: target.tax_authority_name || '', qrUrl: target.qr_url,
+          channels: target.channels.map((c) => ({ channel: c.channel, label: c.channel === 'tax' ? '去税务小程序缴费' : '用医保个人账户家庭共济缴费' })),
+          hasFamily: target.channels.length > 1,
+        });
         return target;
       } catch (error) { showError(wx, error); return null; }
     },
-    async pay(channel) {
-      if (!target) return null;
+    pay(channel) {
+      if (!target) return Promise.resolve(null);
       const chosen = target.channels.find((c) => c.channel === channel) || target.channels[0];
       // The reminder before the window closes is sent only to students who accepted it here.
-      await subscribe({ wx, api, templates }, ['paid', 'window_closing']);
-      return new Promise((resolve) => {
+      return subscribe({ wx, api, templates }, ['paid', 'window_closing']).then(() => new Promise((resolve) => {
         wx.navigateToMiniProgram({
           ...chosen.navigate,
-          success: () => resolve(chosen.channel),
+          success: () => { leftToPay = true; resolve(chosen.channel); },
           fail: () => { wx.showToast({ title: '已取消跳转缴费', icon: 'none' }); resolve(null); },
         });
-      });
+      }));
     },
+    async check({ quiet = false } = {}) {
+      if (!id) return null;
+      try {
+        const result = await api.post(`/registrations/${id}/payment/check`);
+        if (result.status === 'paid') return paid(result.status);
+        if (!quiet) {
+          wx.showToast({ title: result.checked ? '暂未查到缴费，税务系统可能有延迟，请稍后再查' : '刚刚查询过，请30秒后再试',
+            icon: 'none', duration: 3000 });
+        }
+        return result.status;
+      } catch (error) { showError(wx, error); return null; }
+    },
+    returned() {
+      if (!leftToPay) return null;
+      leftToPay = false;
+      return this.check({ quiet: true });
+    },
+    previewQr(url) { wx.previewImage({ urls: [url], current: url }); },
+    receipts() { wx.redirectTo({ url: `/pages/receipts/receipts?id=${id}` }); },
   };
 }
 
-module.exports = { createPaymentLogic, WARNINGS };
+module.exports = { createPaymentLogic };

@@ -1,20 +1,33 @@
 'use strict';
+const { yuan, beijingTime } = require('../format');
 const { showError } = require('./show');
 
-function createReceiptsLogic({ wx, api, setData }) {
+const CHANNELS = { tax: '税务系统缴费', family: '职工医保家庭共济', cash: '现场缴费' };
+
+function createReceiptsLogic({ wx, api, ready, setData }) {
+  let id = null;
   return {
-    async load(id) {
+    async load(registrationId) {
+      id = registrationId;
+      await ready;
       try {
         const { receipts } = await api.get(`/registrations/${id}/receipts`);
-        setData({ receipts: receipts.map((r) => ({ ...r, amount: (r.amount_fen / 100).toFixed(2) })),
-          certificateUrl: api.url(`/registrations/${id}/certificate`) });
+        setData({ loaded: true, receipts: receipts.map((r) => ({ voucher: r.voucher_no || '（无凭证号）',
+          amount: yuan(r.amount_fen), at: beijingTime(r.paid_at), channel: CHANNELS[r.channel] || '缴费' })) });
         return receipts;
       } catch (error) { showError(wx, error); return []; }
     },
-    copyCertificateUrl(url) {
-      wx.setClipboardData({ data: url });
+    openCertificate() {
+      wx.navigateTo({ url: `/pages/certificate/certificate?id=${id}` });
+    },
+    async copyCertificateLink() {
+      try {
+        const link = await api.get(`/registrations/${id}/certificate-link`);
+        wx.setClipboardData({ data: link.url });
+        return link.url;
+      } catch (error) { showError(wx, error); return null; }
     },
   };
 }
 
-module.exports = { createReceiptsLogic };
+module.exports = { createReceiptsLogic, CHANNELS };

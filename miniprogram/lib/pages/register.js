@@ -1,89 +1,215 @@
 'use strict';
+const { OPTIONS } = require('../options');
 const { registrationErrors } = require('../validate');
 const { subscribe } = require('../subscribe');
-const { showError } = require('./show');
+const { showError, fieldErrors } = require('./show');
 
-function createRegisterLogic({ wx, api, setData, templates }) {
+const TEXT_FIELDS = ['name', 'id_number', 'phone', 'residence_address', 'hukou_address', 'hukou_region_code',
+  'student_no', 'college', 'class_name', 'bank_name', 'bank_account_name', 'bank_account_no'];
+const PICKED_FIELDS = ['id_type', 'ethnicity', 'marital_status', 'special_identity', 'school_code'];
+const BANK = { bank_name: 'bank_name', bank_account_name: 'account_name', bank_account_no: 'account_no' };
+const EDITABLE = ['draft', 'returned'];
+const STATUS_NOTE = { submitted: '已提交，等待审核', under_review: '审核中，请耐心等待', approved: '审核通过，请缴费',
+  paid: '已缴费，参保成功', rejected: '不予通过', withdrawn: '已撤回', expired: '已过期' };
+
+function labelOf(field, value, schools) {
+  if (field === 'school_code') {
+    const school = schools.find((s) => s.code === value);
+    return school ? school.name : '';
+  }
+  const option = (OPTIONS[field] || []).find((o) => o.value === (value || ''));
+  return option ? option.label : '';
+}
+
+function formFrom(registration) {
+  const form = { id_type: 'resident_id', special_identity: '' };
+  if (!registration) return form;
+  TEXT_FIELDS.concat(PICKED_FIELDS).forEach((field) => {
+    if (registration[field] !== undefined && registration[field] !== null) form[field] = registration[field];
+  });
+  if (registration.bank) {
+    Object.keys(BANK).forEach((field) => { form[field] = registration.bank[BANK[field]] || ''; });
+  }
+  form.special_identity = registration.special_identity || '';
+  return form;
+}
+
+function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
   let registration = null;
+  let schools = [];
+  let form = formFrom(null);
+  let changed = new Set();
+  let zoneCode = '';
 
-  function handle(error) {
+  function render(extra = {}) {
+    const display = {};
+    PICKED_FIELDS.forEach((field) => { display[field] = labelOf(field, form[field], schools); });
+    const status = registration ? registration.status : 'new';
+    setData({
+      form, display, options: OPTIONS, schoolNames: schools.map((s) => s.name),
+      registrationId: registration ? registration.id : null,
+      editable: !registration || EDITABLE.includes(status),
+      withdrawable: Boolean(registration) && ['draft', 'submitted', 'returned'].includes(status),
+      statusNote: STATUS_NOTE[status] || '',
+      reviewReason: registration && status === 'returned' ? registration.review_reason || '' : '',
+      photoUploaded: Boolean(registration && registration.photo_uploaded),
+      letterRequired: Boolean(registration && registration.letter_required),
+      letterSigned: Boolean(registration && registration.letter_signed),
+      primaryLabel: registration ? '提交审核' : '保存并继续',
+      ...extra,
+    });
+  }
+
+  function body() {
+    const fields = registration ? [...changed] : Object.keys(form);
+    const out = {};
+    fields.forEach((field) => {
+      if (BANK[field]) return;
+      const value = form[field];
+      if (field === 'special_identity') out.special_identity = value || null;
+      else if (value !== '' && value !== undefined) out[field] = field === 'id_number' ? String(value).replace(/\s+/g, '').toUpperCase() : value;
+    });
+    if (Object.keys(BANK).some((field) => (registration ? changed.has(field) : form[field]))) {
+      out.bank = {};
+      Object.keys(BANK).forEach((field) => { out.bank[BANK[field]] = form[field] || ''; });
+    }
+    if (!registration) out.zone_code = zoneCode;
+    return out;
+  }
+
+  function localErrors() {
+    const errors = registrationErrors(form);
+    if (registration) Object.keys(errors).forEach((field) => { if (!changed.has(field)) delete errors[field]; });
+    const bankFilled = Object.keys(BANK).filter((field) => form[field]);
+    if (bankFilled.length && bankFilled.length < 3) {
+      Object.keys(BANK).forEach((field) => { if (!form[field]) errors[field] = '请填写完整的银行账户信息，或全部留空'; });
+    }
+    if (form.bank_account_no && !/^\d{12,30}$/.test(form.bank_account_no)) errors.bank_account_no = '银行账号应为12至30位数字';
+    return errors;
+  }
+
+  function refused(error) {
     if (error.code === 'already_enrolled') {
       const zone = error.details || {};
-      wx.showModal({ title: '不能重复参保', content: `${error.message}。请先申请暂停原参保地参保。`, showCancel: false });
-      wx.navigateTo({ url: `/pages/suspension/suspension?origin=${zone.zone_code || ''}&name=${zone.zone_name || ''}` });
+      shared.draft = { name: form.name || '', id_number: form.id_number || '', id_type: form.id_type };
+      wx.showModal({ title: '不能重复参保', content: `${error.message}。请先申请暂停原参保地参保，确认后再登记。`,
+        showCancel: false });
+      wx.navigateTo({ url: `/pages/suspension/suspension?origin=${zone.zone_code || ''}&origin_name=${encodeURIComponent(zone.zone_name || '')}` });
     } else if (error.code === 'draft_exists') {
       wx.redirectTo({ url: `/pages/register/register?id=${error.details.registration_id}` });
     } else {
-      setData({ errors: flatten(error.fieldErrors) });
+      render({ errors: fieldErrors(error) });
       showError(wx, error);
     }
   }
 
+  async function save() {
+    const errors = localErrors();
+    if (Object.keys(errors).length) {
+      render({ errors });
+      wx.showToast({ title: '请按提示修改标红的项目', icon: 'none' });
+      return null;
+    }
+    const data = body();
+    if (registration && !Object.keys(data).length) return registration;
+    registration = registration ? await api.patch(`/registrations/${registration.id}`, data)
+      : await api.post('/registrations', data);
+    changed = new Set();
+    form = formFrom(registration);
+    render({ errors: {} });
+    return registration;
+  }
+
   return {
     async load(id) {
-      const [schools, current] = await Promise.all([
-        api.get('/me').then((me) => (me.zone ? api.get(`/zones/${me.zone.code}/schools`) : { schools: [] })),
-        id ? api.get(`/registrations/${id}`) : Promise.resolve(null),
-      ]).catch((error) => { showError(wx, error); return [{ schools: [] }, null]; });
-      registration = current;
-      setData({ schools: schools.schools, registration, reviewReason: current && current.review_reason });
-      return registration;
-    },
-    async save(form) {
-      const errors = registrationErrors(form);
-      if (registration) delete errors.id_number;  // masked on the way back; the backend re-checks any change
-      if (Object.keys(errors).length) { setData({ errors }); return null; }
+      await ready;
       try {
-        const body = clean(form);
-        registration = registration
-          ? await api.patch(`/registrations/${registration.id}`, body)
-          : await api.post('/registrations', body);
-        setData({ registration, errors: {} });
-        return registration;
-      } catch (error) { handle(error); return null; }
-    },
-    async uploadPhoto() {
-      const file = await new Promise((resolve) => {
-        wx.chooseMedia({ count: 1, mediaType: ['image'], success: (res) => resolve(res.tempFiles[0].tempFilePath),
-          fail: () => resolve(null) });
-      });
-      if (!file || !registration) return null;
-      try {
-        registration = await api.upload(`/registrations/${registration.id}/id-photo`, file);
-        setData({ registration });
+        const me = await api.get('/me');
+        zoneCode = me.zone ? me.zone.code : '';
+        const [list, current] = await Promise.all([
+          zoneCode ? api.get(`/zones/${zoneCode}/schools`) : Promise.resolve({ schools: [] }),
+          id ? api.get(`/registrations/${id}`) : Promise.resolve(null),
+        ]);
+        schools = list.schools;
+        registration = current;
+        form = formFrom(current);
+        changed = new Set();
+        render({ loaded: true, errors: {} });
         return registration;
       } catch (error) { showError(wx, error); return null; }
     },
-    async submit() {
-      if (!registration) return null;
-      if (registration.letter_required && !registration.letter_signed) {
-        wx.navigateTo({ url: `/pages/letter/letter?id=${registration.id}` });
+    input(field, value) {
+      form = { ...form, [field]: value };
+      changed.add(field);
+      setData({ [`form.${field}`]: value, [`errors.${field}`]: '' });
+    },
+    pick(field, index) {
+      const list = field === 'school_code' ? schools.map((s) => ({ value: s.code })) : OPTIONS[field];
+      const option = list[Number(index)];
+      if (!option) return;
+      form = { ...form, [field]: option.value };
+      changed.add(field);
+      setData({ [`form.${field}`]: option.value, [`display.${field}`]: labelOf(field, option.value, schools),
+        [`errors.${field}`]: '' });
+    },
+    async saveOnly() {
+      try { return await save(); } catch (error) { refused(error); return null; }
+    },
+    async uploadPhoto() {
+      if (!registration) {
+        wx.showToast({ title: '请先填写并保存登记信息', icon: 'none' });
         return null;
       }
+      const file = await new Promise((resolve) => {
+        wx.chooseMedia({ count: 1, mediaType: ['image'], sourceType: ['album', 'camera'],
+          success: (res) => resolve(res.tempFiles[0].tempFilePath), fail: () => resolve(null) });
+      });
+      if (!file) return null;
       try {
-        await subscribe({ wx, api, templates }, ['approved', 'returned', 'rejected']);
-        registration = await api.post(`/registrations/${registration.id}/submit`);
-        wx.redirectTo({ url: '/pages/home/home' });
+        registration = await api.upload(`/registrations/${registration.id}/id-photo`, file);
+        render({ photoPreview: file, errors: {} });
+        wx.showToast({ title: '照片已上传', icon: 'success' });
         return registration;
-      } catch (error) { handle(error); return null; }
+      } catch (error) { showError(wx, error); return null; }
+    },
+    // The tap on the primary button: save a new form; submit a saved one (asking for messages first, in the tap).
+    primary() {
+      if (!registration) return this.saveOnly();
+      const errors = localErrors();
+      if (Object.keys(errors).length) { render({ errors }); return Promise.resolve(null); }
+      if (registration.letter_required && !registration.letter_signed) {
+        return this.saveOnly().then((saved) => {
+          if (saved) wx.navigateTo({ url: `/pages/letter/letter?id=${saved.id}` });
+          return null;
+        });
+      }
+      const asked = subscribe({ wx, api, templates }, ['approved', 'returned', 'rejected']);
+      return asked.then(save).then(async (saved) => {
+        if (!saved) return null;
+        registration = await api.post(`/registrations/${saved.id}/submit`);
+        render({ errors: {} });
+        wx.showToast({ title: '已提交，等待审核', icon: 'success' });
+        wx.switchTab({ url: '/pages/home/home' });
+        return registration;
+      }).catch((error) => { refused(error); return null; });
+    },
+    withdraw() {
+      if (!registration) return Promise.resolve(null);
+      return new Promise((resolve) => {
+        wx.showModal({ title: '撤回登记', content: '撤回后本次登记作废，需要时可重新登记。确定撤回吗？', confirmText: '撤回',
+          success: async (res) => {
+            if (!res.confirm) { resolve(null); return; }
+            try {
+              registration = await api.post(`/registrations/${registration.id}/withdraw`);
+              render();
+              wx.showToast({ title: '已撤回', icon: 'success' });
+              wx.switchTab({ url: '/pages/home/home' });
+              resolve(registration);
+            } catch (error) { showError(wx, error); resolve(null); }
+          } });
+      });
     },
   };
 }
 
-function clean(form) {
-  const body = {};
-  Object.keys(form).forEach((key) => {
-    if (form[key] !== '' && form[key] !== undefined) body[key] = form[key];
-  });
-  if (body.id_number) body.id_number = String(body.id_number).replace(/\s+/g, '').toUpperCase();
-  if (!body.special_identity) body.special_identity = null;
-  return body;
-}
-
-function flatten(fieldErrors) {
-  const out = {};
-  Object.keys(fieldErrors || {}).forEach((key) => { out[key] = (fieldErrors[key] || []).join('；'); });
-  return out;
-}
-
-module.exports = { createRegisterLogic };
+module.exports = { createRegisterLogic, TEXT_FIELDS };

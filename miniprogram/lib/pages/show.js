@@ -1,8 +1,17 @@
 'use strict';
-// How a page tells the student what went wrong.
+// How a page tells the student what went wrong: a toast, and the backend's field errors under their fields.
 
 function showError(wx, error) {
   wx.showToast({ title: (error && error.message) || '操作失败，请稍后再试', icon: 'none', duration: 3000 });
 }
 
-module.exports = { showError };
+function fieldErrors(error) {
+  const out = {};
+  Object.keys((error && error.fieldErrors) || {}).forEach((key) => {
+    const value = error.fieldErrors[key];
+    out[key.replace(/^bank\./, 'bank_')] = Array.isArray(value) ? value.join('；') : String(value);
+  });
+  return out;
+}
+
+module.exports = { showError, fieldErrors };

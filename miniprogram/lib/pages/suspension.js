@@ -1,40 +1,86 @@
 'use strict';
 const { subscribe } = require('../subscribe');
-const { showError } = require('./show');
+const { idNumberError } = require('../validate');
+const { beijingTime } = require('../format');
+const { showError, fieldErrors } = require('./show');
 
 const REASONS = ['在学籍地（外地）参加城乡居民医保', '参加职工医保', '参军', '出国（境）定居', '其他'];
-const WAITING = '等待原参保地确认（约10–30分钟）';
+const STATUS_TEXT = { submitted: '等待原参保地确认（约10–30分钟）', confirmed: '原参保地已暂停参保，可以继续登记',
+  refused: '原参保地未同意暂停参保' };
 
-function createSuspensionLogic({ wx, api, setData, templates }) {
+function today() {
+  const now = new Date(Date.now() + 8 * 3600 * 1000);
+  return now.toISOString().slice(0, 10);
+}
+
+function createSuspensionLogic({ wx, api, ready, templates, shared, setData }) {
+  let zones = [];
+  let form = {};
+  let suspension = null;
+
+  function show(extra = {}) {
+    setData({ form, suspension: suspension ? { ...suspension, statusText: STATUS_TEXT[suspension.status] || '',
+      at: beijingTime(suspension.created_at) } : null, ...extra });
+  }
+
   return {
     reasons: REASONS,
-    async submit(form) {
+    async load(query) {
+      await ready;
+      const draft = shared.draft || {};
+      form = { name: draft.name || '', id_number: draft.id_number || '', origin_zone_code: query.origin || '',
+        origin_name: query.origin_name ? decodeURIComponent(query.origin_name) : '', reason: REASONS[0],
+        suspend_from: today(), consent: false };
+      try {
+        const [me, list] = await Promise.all([api.get('/me'), api.get('/zones')]);
+        zones = list.zones.filter((z) => !me.zone || z.code !== me.zone.code);
+        suspension = query.id ? await api.get(`/suspensions/${query.id}`) : (me.registration ? null : me.suspension);
+      } catch (error) { showError(wx, error); }
+      show({ loaded: true, errors: {}, reasons: REASONS, originNames: zones.map((z) => z.name),
+        originFixed: Boolean(form.origin_name) });
+      return suspension;
+    },
+    input(field, value) { form = { ...form, [field]: value }; setData({ [`form.${field}`]: value, [`errors.${field}`]: '' }); },
+    pickOrigin(index) {
+      const zone = zones[Number(index)];
+      if (zone) this.input('origin_zone_code', zone.code);
+      if (zone) this.input('origin_name', zone.name);
+    },
+    pickReason(index) { this.input('reason', REASONS[Number(index)] || REASONS[0]); },
+    consent(values) { this.input('consent', (values || []).length > 0); },
+    submit() {
       const errors = {};
+      if (!String(form.name || '').trim()) errors.name = '请填写姓名';
+      const number = String(form.id_number || '').replace(/\s+/g, '').toUpperCase();
+      const problem = number ? idNumberError('resident_id', number) : '请填写证件号码';
+      if (problem) errors.id_number = problem;
       if (!/^\d{6}$/.test(form.origin_zone_code || '')) errors.origin_zone_code = '请选择原参保地';
-      if (!form.reason) errors.reason = '请选择暂停原因';
       if (!form.suspend_from) errors.suspend_from = '请选择暂停日期';
       if (form.consent !== true) errors.consent = '请勾选同意暂停原参保地的城乡居民基本医疗保险';
-      if (Object.keys(errors).length) { setData({ errors }); return null; }
-      try {
-        await subscribe({ wx, api, templates }, ['suspension']);
-        const suspension = await api.post('/suspensions', { ...form, consent: true });
-        setData({ errors: {}, suspension, waiting: WAITING });
+      if (Object.keys(errors).length) { setData({ errors }); return Promise.resolve(null); }
+      return subscribe({ wx, api, templates }, ['suspension']).then(async () => {
+        suspension = await api.post('/suspensions', { name: form.name.trim(), id_number: number,
+          origin_zone_code: form.origin_zone_code, reason: form.reason, suspend_from: form.suspend_from, consent: true });
+        show({ errors: {} });
         return suspension;
-      } catch (error) {
-        setData({ errors: error.fieldErrors || {} });
+      }).catch((error) => {
+        setData({ errors: fieldErrors(error) });
         showError(wx, error);
         return null;
-      }
+      });
     },
-    async poll(id) {
+    async refresh() {
+      if (!suspension) return null;
       try {
-        const suspension = await api.get(`/suspensions/${id}`);
-        setData({ suspension, waiting: suspension.status === 'submitted' ? WAITING : '' });
-        if (suspension.status === 'confirmed') wx.redirectTo({ url: '/pages/register/register' });
+        suspension = await api.get(`/suspensions/${suspension.id}`);
+        show();
         return suspension;
       } catch (error) { showError(wx, error); return null; }
+    },
+    continueRegistration() {
+      wx.redirectTo({ url: '/pages/register/register' });
     },
   };
 }
 
-module.exports = { createSuspensionLogic, REASONS, WAITING };
+module.exports = { createSuspensionLogic, REASONS, STATUS_TEXT };

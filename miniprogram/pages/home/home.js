@@ -4,4 +4,5 @@ const { bindPage } = require('../../utils/bind');
 Page(bindPage(createHomeLogic, {
   onShow() { this.logic.load(); },
   onNext() { this.logic.next(); },
+  onPhone(e) { this.logic.bindPhone(e.detail); },
 }));

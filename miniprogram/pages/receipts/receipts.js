@@ -2,6 +2,7 @@ const { createReceiptsLogic } = require('../../lib/pages/receipts');
 const { bindPage } = require('../../utils/bind');
 
 Page(bindPage(createReceiptsLogic, {
-  onLoad(q) { this.logic.load(q.id); },
-  onCopy() { this.logic.copyCertificateUrl(this.data.certificateUrl); },
+  onLoad(query) { this.logic.load(query.id); },
+  onCertificate() { this.logic.openCertificate(); },
+  onCopy() { this.logic.copyCertificateLink(); },
 }));

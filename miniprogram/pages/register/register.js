@@ -1,13 +1,13 @@
 const { createRegisterLogic } = require('../../lib/pages/register');
 const { bindPage } = require('../../utils/bind');
-const { OPTIONS, picked } = require('../../lib/options');
 
 Page(bindPage(createRegisterLogic, {
-  onLoad(q) { this.setData({ options: OPTIONS, form: { id_type: 'resident_id', identity: 'college_student' } }); this.logic.load(q.id); },
-  onPick(e) { const field = e.currentTarget.dataset.field; this.setData({ [`form.${field}`]: picked(field, e.detail.value) }); },
-  onInput(e) { this.setData({ [`form.${e.currentTarget.dataset.field}`]: e.detail.value }); },
-  onSchool(e) { this.setData({ 'form.school_code': this.data.schools[e.detail.value].code }); },
-  onSave() { this.logic.save(this.data.form); },
+  onLoad(query) { this.id = query.id; this.logic.load(query.id); },
+  onShow() { if (this.shown && this.data.registrationId) this.logic.load(this.data.registrationId); this.shown = true; },
+  onInput(e) { this.logic.input(e.currentTarget.dataset.field, e.detail.value); },
+  onPick(e) { this.logic.pick(e.currentTarget.dataset.field, e.detail.value); },
+  onSave() { this.logic.saveOnly(); },
   onPhoto() { this.logic.uploadPhoto(); },
-  onSubmit() { this.logic.submit(); },
+  onPrimary() { this.logic.primary(); },
+  onWithdraw() { this.logic.withdraw(); },
 }));

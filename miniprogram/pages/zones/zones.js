@@ -4,5 +4,7 @@ const { bindPage } = require('../../utils/bind');
 Page(bindPage(createZonesLogic, {
   onLoad() { this.logic.load(); },
   onChoose(e) { this.logic.choose(e.currentTarget.dataset.code); },
-  onRenew(e) { this.logic.renew(e.currentTarget.dataset.code); },
+  onRenewZone(e) { this.setData({ 'renewal.zoneIndex': Number(e.detail.value) }); },
+  onRenewInput(e) { this.setData({ 'renewal.id_number': e.detail.value }); },
+  onRenew() { this.logic.renew(this.data.renewal.zoneIndex, this.data.renewal.id_number); },
 }));

@@ -1,55 +1,182 @@
 'use strict';
-// A fake `wx` that records every call and answers from scripts; request/uploadFile answer like WeChat does
-// (success for any HTTP status, fail only when the network fails).
+// A fake `wx` that enforces WeChat's documented rules and records every call:
+// - navigateTo/redirectTo refuse tab pages; switchTab takes only a tab page and no query;
+// - requestSubscribeMessage only inside a tap, at most 3 ids, only ids /config handed out;
+// - navigateToMiniProgram needs appId; uploadFile sends name 'file' and a file the app was given;
+// - request/uploadFile call success for any HTTP status and fail only when the network fails.
+// Requests go either to scripted routes (page tests) or over real HTTP to a backend (journeys).
+const fs = require('node:fs');
+const path = require('node:path');
 
-function createFakeWx() {
+const APP_JSON = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'app.json'), 'utf8'));
+const PAGES = APP_JSON.pages.map((p) => `/${p}`);
+const TABS = APP_JSON.tabBar.list.map((t) => `/${t.pagePath}`);
+const DEV_ORIGIN = 'http://127.0.0.1:5000';
+
+function createFakeWx({ backend = null } = {}) {
   const calls = [];
   const storage = {};
   const routes = [];
+  const files = {};
+  const handedOut = new Set();
+  let pending = 0;
   let loginCount = 0;
+  let fileCount = 0;
+
+  function record(name, args) { calls.push({ name, args }); }
+  function fail(opts, errMsg) { record('fail', { errMsg }); if (opts.fail) opts.fail({ errMsg }); if (opts.complete) opts.complete({ errMsg }); }
+  function ok(opts, res) { if (opts.success) opts.success(res); if (opts.complete) opts.complete(res); }
+  function tempFile(bytes, ext) {
+    fileCount += 1;
+    const name = `wxfile://tmp_${fileCount}.${ext}`;
+    files[name] = bytes;
+    return name;
+  }
+  function noteConfig(url, body) {
+    if (/\/config$/.test(url) && body && body.templates) Object.values(body.templates).forEach((id) => handedOut.add(id));
+  }
+
+  function scripted(method, url) {
+    const p = url.replace(/^https?:\/\/[^/]+\/api\/v1/, '');
+    const route = routes.find((r) => r.method === method && (r.path === p || (r.path instanceof RegExp && r.path.test(p))));
+    if (!route) return 'network';
+    return route.responses.length > 1 ? route.responses.shift() : route.responses[0];
+  }
+
+  async function http(method, url, { header = {}, data, form } = {}) {
+    const target = url.replace(DEV_ORIGIN, backend);
+    const init = { method, headers: { ...header } };
+    if (form) init.body = form;
+    else if (data !== undefined && method !== 'GET') {
+      init.body = JSON.stringify(data);
+      init.headers['Content-Type'] = 'application/json';
+    }
+    const response = await fetch(target, init);
+    const text = await response.text();
+    return { status: response.status, text };
+  }
+
+  function checkPage(name, url, opts) {
+    const [page, query] = String(url || '').split('?');
+    if (!PAGES.includes(page)) { fail(opts, `${name}:fail page "${page}" is not found`); return null; }
+    if (name === 'switchTab' && !TABS.includes(page)) { fail(opts, 'switchTab:fail can not switch to no-tabBar page'); return null; }
+    if (name === 'switchTab' && query) { fail(opts, 'switchTab:fail the url can not have a query'); return null; }
+    if ((name === 'navigateTo' || name === 'redirectTo') && TABS.includes(page)) {
+      fail(opts, `${name}:fail can not ${name} a tabbar page`);
+      return null;
+    }
+    return { page, query: Object.fromEntries(new URLSearchParams(query || '')) };
+  }
+
   const wx = {
     calls,
     storage,
-    subscribeResult: {},
+    files,
+    backend,
+    gesture: false,
+    subscribeResult: null,
     navigateFails: false,
-    route(method, path, responses) { routes.push({ method, path, responses: [].concat(responses) }); },
+    router: null,
+    route(method, p, responses) { routes.push({ method, path: p, responses: [].concat(responses) }); },
     callsOf(name) { return calls.filter((c) => c.name === name).map((c) => c.args); },
+    failures() { return calls.filter((c) => c.name === 'fail').map((c) => c.args.errMsg); },
+    pending() { return pending; },
+    tempFile,
     getStorageSync(key) { return storage[key] || ''; },
     setStorageSync(key, value) { storage[key] = value; },
-    login(opts) { loginCount += 1; calls.push({ name: 'login', args: {} }); opts.success({ code: `code-${loginCount}` }); },
+    login(opts) { loginCount += 1; record('login', {}); ok(opts, { code: `code-${wx.loginPrefix || 'page'}-${loginCount}` }); },
     request(opts) {
-      calls.push({ name: 'request', args: opts });
-      const path = opts.url.replace(/^https?:\/\/[^/]+\/api\/v1/, '');
-      const route = routes.find((r) => r.method === opts.method && (r.path === path || (r.path instanceof RegExp && r.path.test(path))));
-      if (!route) { opts.fail({ errMsg: 'request:fail' }); return; }
-      const response = route.responses.length > 1 ? route.responses.shift() : route.responses[0];
-      if (response === 'network') { opts.fail({ errMsg: 'request:fail' }); return; }
-      opts.success({ statusCode: response.status || 200, data: response.body });
+      record('request', opts);
+      const method = opts.method || 'GET';
+      if (!backend) {
+        const response = scripted(method, opts.url);
+        setTimeout(() => {
+          if (response === 'network') { fail(opts, 'request:fail'); return; }
+          noteConfig(opts.url, response.body);
+          ok(opts, { statusCode: response.status || 200, data: response.body, header: {} });
+        }, 0);
+        return;
+      }
+      pending += 1;
+      http(method, opts.url, { header: opts.header, data: opts.data })
+        .then(({ status, text }) => {
+          let body = text;
+          try { body = JSON.parse(text); } catch { body = text; }
+          noteConfig(opts.url, body);
+          ok(opts, { statusCode: status, data: body, header: {} });
+        })
+        .catch(() => fail(opts, 'request:fail'))
+        .finally(() => { pending -= 1; });
     },
     uploadFile(opts) {
-      calls.push({ name: 'uploadFile', args: opts });
-      const path = opts.url.replace(/^https?:\/\/[^/]+\/api\/v1/, '');
-      const route = routes.find((r) => r.method === 'UPLOAD' && r.path === path);
-      if (!route) { opts.fail({ errMsg: 'uploadFile:fail' }); return; }
-      const response = route.responses[0];
-      opts.success({ statusCode: response.status || 200, data: JSON.stringify(response.body) });
+      record('uploadFile', opts);
+      if (opts.name !== 'file') { fail(opts, 'uploadFile:fail the backend reads the part named "file"'); return; }
+      if (!files[opts.filePath]) { fail(opts, `uploadFile:fail file not found ${opts.filePath}`); return; }
+      if (!backend) {
+        const response = scripted('UPLOAD', opts.url);
+        setTimeout(() => {
+          if (response === 'network') { fail(opts, 'uploadFile:fail'); return; }
+          ok(opts, { statusCode: response.status || 200, data: JSON.stringify(response.body) });
+        }, 0);
+        return;
+      }
+      const form = new FormData();
+      form.append(opts.name, new Blob([files[opts.filePath]]), path.basename(opts.filePath));
+      pending += 1;
+      http('POST', opts.url, { header: opts.header, form })
+        .then(({ status, text }) => ok(opts, { statusCode: status, data: text }))
+        .catch(() => fail(opts, 'uploadFile:fail'))
+        .finally(() => { pending -= 1; });
     },
-    requestSubscribeMessage(opts) { calls.push({ name: 'requestSubscribeMessage', args: opts }); opts.success(wx.subscribeResult); },
+    requestSubscribeMessage(opts) {
+      record('requestSubscribeMessage', opts);
+      const ids = opts.tmplIds || [];
+      if (!wx.gesture) { fail(opts, 'requestSubscribeMessage:fail can only be invoked by user TAP gesture.'); return; }
+      if (!ids.length || ids.length > 3) { fail(opts, 'requestSubscribeMessage:fail 20003 too many or no tmplIds'); return; }
+      if (ids.some((id) => !handedOut.has(id))) { fail(opts, 'requestSubscribeMessage:fail 20001 No template data return'); return; }
+      const result = { errMsg: 'requestSubscribeMessage:ok' };
+      ids.forEach((id) => { result[id] = (wx.subscribeResult || {})[id] || 'accept'; });
+      setTimeout(() => ok(opts, result), 0);
+    },
     navigateToMiniProgram(opts) {
-      calls.push({ name: 'navigateToMiniProgram', args: opts });
-      if (wx.navigateFails) opts.fail({ errMsg: 'navigateToMiniProgram:fail cancel' }); else opts.success({});
+      record('navigateToMiniProgram', opts);
+      if (!opts.appId) { fail(opts, 'navigateToMiniProgram:fail invalid appId'); return; }
+      if (wx.navigateFails) { fail(opts, 'navigateToMiniProgram:fail cancel'); return; }
+      wx.leftApp = opts;
+      setTimeout(() => ok(opts, { errMsg: 'navigateToMiniProgram:ok' }), 0);
     },
-    canvasToTempFilePath(opts) { calls.push({ name: 'canvasToTempFilePath', args: opts }); opts.success({ tempFilePath: 'wxfile://sig.png' }); },
-    chooseMedia(opts) { calls.push({ name: 'chooseMedia', args: opts }); opts.success({ tempFiles: [{ tempFilePath: 'wxfile://id.jpg' }] }); },
+    canvasToTempFilePath(opts) {
+      record('canvasToTempFilePath', opts);
+      if (!opts.canvas) { fail(opts, 'canvasToTempFilePath:fail canvas is empty'); return; }
+      ok(opts, { tempFilePath: tempFile(wx.signaturePng || Buffer.from('png'), 'png') });
+    },
+    chooseMedia(opts) {
+      record('chooseMedia', opts);
+      if (!wx.photo) { fail(opts, 'chooseMedia:fail cancel'); return; }
+      ok(opts, { tempFiles: [{ tempFilePath: tempFile(wx.photo, 'png'), fileType: 'image' }] });
+    },
+    createSelectorQuery() {
+      const context = { beginPath() {}, moveTo() {}, lineTo() {}, stroke() {}, clearRect() {}, scale() {} };
+      const node = { width: 0, height: 0, getContext: () => context };
+      const query = { select: () => query, fields: () => query, exec: (cb) => cb([{ node, width: 320, height: 160 }]) };
+      return query;
+    },
+    getWindowInfo() { return { pixelRatio: 2, windowWidth: 375, windowHeight: 812 }; },
   };
-  ['navigateTo', 'redirectTo', 'navigateBack', 'showToast', 'showModal', 'setClipboardData', 'makePhoneCall']
-    .forEach((name) => { wx[name] = (args) => calls.push({ name, args }); });
+  ['navigateTo', 'redirectTo', 'switchTab'].forEach((name) => {
+    wx[name] = (opts) => {
+      record(name, opts);
+      const target = checkPage(name, opts.url, opts);
+      if (!target) return;
+      if (wx.router) wx.router[name](target.page, target.query);
+      ok(opts, { errMsg: `${name}:ok` });
+    };
+  });
+  wx.navigateBack = (opts = {}) => { record('navigateBack', opts); if (wx.router) wx.router.navigateBack(); ok(opts, {}); };
+  ['showToast', 'showLoading', 'hideLoading', 'setClipboardData', 'makePhoneCall', 'previewImage']
+    .forEach((name) => { wx[name] = (opts = {}) => { record(name, opts); ok(opts, { errMsg: `${name}:ok` }); }; });
+  wx.showModal = (opts = {}) => { record('showModal', opts); setTimeout(() => ok(opts, { confirm: wx.modalConfirm !== false, cancel: wx.modalConfirm === false }), 0); };
   return wx;
 }
 
-function recorder() {
-  const state = {};
-  return { state, setData: (data) => Object.assign(state, data) };
-}
-
-module.exports = { createFakeWx, recorder };
+module.exports = { createFakeWx, PAGES, TABS };

@@ -1,0 +1,146 @@
+"""The backend a journey's pages talk to: the app over real HTTP, a real rq worker process, and a control server
+through which a journey does what the rest of the world does (a reviewer decides, the tax bureau records a payment,
+the clock reaches a suspension's check time)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask, jsonify, request
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _serve(wsgi_app) -> tuple[str, object]:
+    server = make_server('127.0.0.1', 0, wsgi_app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f'http://127.0.0.1:{server.server_port}', server
+
+
+@pytest.fixture
+def live_backend(app):
+    """The app on a port of its own; signed links point at it, as PUBLIC_BASE_URL does in production."""
+    url, server = _serve(app)
+    public = app.config['PUBLIC_BASE_URL']
+    app.config['PUBLIC_BASE_URL'] = url
+    yield url
+    app.config['PUBLIC_BASE_URL'] = public
+    server.shutdown()
+
+
+@pytest.fixture
+def rq_worker(app, test_environ):
+    """`python -m workers worker` on this run's database and Redis, for the whole journey."""
+    env = {**os.environ, **test_environ}
+    worker = subprocess.Popen([sys.executable, '-m', 'workers', 'worker'], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    yield worker
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+def _wait_for_queues(app, timeout: float = 60) -> None:
+    """Until the worker has done what was enqueued: every queue empty, no job running and no message pending, seen
+    three times in a row (a job leaves its queue a moment before it shows as started)."""
+    from rq.registry import StartedJobRegistry
+
+    from miniapp_backend.extensions import db, get_queue
+    from miniapp_backend.models import Notification
+
+    deadline = time.monotonic() + timeout
+    idle = 0
+    with app.app_context():
+        queues = [get_queue(name) for name in ('default', 'notifications')]
+        while time.monotonic() < deadline:
+            pending = db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
+                Notification.status.in_(['pending', 'sending'])))
+            db.session.rollback()
+            busy = pending or any(q.count or StartedJobRegistry(queue=q).count for q in queues)
+            idle = 0 if busy else idle + 1
+            if idle >= 3:
+                return
+            time.sleep(0.1)
+    raise AssertionError('the rq worker did not finish its jobs in time')
+
+
+@pytest.fixture
+def control(app, fake_tax, fake_wechat, fake_origin, rq_worker, create_reviewer):
+    """What happens outside the mini-program, as HTTP endpoints the node journeys call."""
+    from miniapp_backend.demo import seed_demo
+    from miniapp_backend.enrolment.registration.review import decide
+    from miniapp_backend.extensions import db, get_queue
+    from miniapp_backend.models import Registration, Suspension
+    from miniapp_backend.models.base import utcnow
+
+    seed_demo()
+    db.session.commit()
+    reviewer = create_reviewer(role='centre_reviewer', zone_code='341800')
+    reviewer_id = reviewer.id
+    world = Flask('journey-control')
+
+    @world.errorhandler(Exception)
+    def failed(error):
+        return ''.join(traceback.format_exception(error)), 500
+
+    def run(job: str) -> None:
+        with app.app_context():
+            get_queue('default').enqueue(f'workers.jobs.{job}')
+        _wait_for_queues(app)
+
+    @world.post('/decide')
+    def decide_registration():
+        body = request.get_json()
+        with app.app_context():
+            from miniapp_backend.models import Reviewer
+
+            registration = db.session.get(Registration, body['registration_id'])
+            decide(db.session.get(Reviewer, reviewer_id), registration, body['decision'], body.get('reason'))
+            db.session.commit()
+            status = str(registration.status)
+        _wait_for_queues(app)
+        return jsonify(status=status)
+
+    @world.post('/tax-payment')
+    def tax_payment():
+        body = request.get_json()
+        with app.app_context():
+            registration = db.session.get(Registration, body['registration_id'])
+            fake_tax.add_payment(registration.zone.code, registration.year, registration.id_number,
+                                 registration.amount_due_fen, utcnow(), body.get('voucher_no', '342026112400001'))
+        return jsonify(ok=True)
+
+    @world.post('/suspensions-due')
+    def suspensions_due():
+        with app.app_context():
+            db.session.execute(sa.update(Suspension).values(next_check_at=utcnow() - timedelta(seconds=1)))
+            db.session.commit()
+        run('poll_suspensions')
+        return jsonify(ok=True)
+
+    @world.get('/sent-messages')
+    def sent_messages():
+        _wait_for_queues(app)
+        with app.app_context():
+            from miniapp_backend.models import Notification
+
+            outbox = [{'kind': n.kind.value, 'status': n.status.value, 'template_id': n.template_id}
+                      for n in db.session.scalars(sa.select(Notification))]
+        return jsonify(messages=[{'template_id': m['template_id'], 'page': m.get('page')} for m in fake_wechat.messages],
+                       outbox=outbox)
+
+    url, server = _serve(world)
+    yield url
+    server.shutdown()
