@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-python test-node install chromium cjk-font bench lint lint-python lint-js screenshots clean
+.PHONY: run test test-python test-node install chromium cjk-font bench lint lint-python lint-js screenshots admin-screenshots clean
 NODE_DEPS := node_modules/.installed
 
 run: $(INSTALLED)
@@ -50,6 +50,10 @@ chromium:
 		echo 'installing Debian chromium for the browser tests'; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# README screenshots of the admin page over the full demo (headless Debian Chromium).
+admin-screenshots: $(INSTALLED) chromium
+	$(PY) scripts/admin_screenshots.py
 
 lint: lint-python lint-js
 

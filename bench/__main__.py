@@ -11,7 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench import api, excel, polls, uploads
+from bench import api, excel, polls, scale, uploads
 from bench.harness import Figure, scratch_app
 
 
@@ -34,8 +34,8 @@ def machine() -> str:
 
 
 def main() -> int:
-    """All stages, or those named on the command line (api, excel, drain, polls, uploads)."""
-    stages = set(sys.argv[1:]) or {'api', 'excel', 'drain', 'polls', 'uploads'}
+    """All stages, or those named on the command line (api, excel, drain, scale, polls, uploads)."""
+    stages = set(sys.argv[1:]) or {'api', 'excel', 'drain', 'scale', 'polls', 'uploads'}
     started = time.perf_counter()
     results: list[Figure] = Results()
     with scratch_app() as (app, environ):
@@ -64,6 +64,8 @@ def main() -> int:
         logging.getLogger('werkzeug').setLevel(logging.WARNING)
         if 'drain' in stages:
             results += polls.drain_figures(app, environ)
+        if 'scale' in stages:
+            results += scale.figures(environ)
         if 'polls' in stages:
             from tests.fakes.tax import FakeTaxBureau
 

@@ -97,7 +97,11 @@ def stop(*processes: subprocess.Popen) -> None:
     for process in processes:
         os.killpg(process.pid, signal.SIGTERM)
     for process in processes:
-        process.wait(timeout=30)  # no request may still be running when the scratch database is dropped
+        try:
+            process.wait(timeout=30)  # no request may still be running when the scratch database is dropped
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
 
 
 def free_port() -> int:

@@ -46,7 +46,8 @@ class IsoJSONProvider(DefaultJSONProvider):
 
 def _init_extensions(app: Flask) -> None:
     from miniapp_backend import headers, inputs, logs, security
-    from miniapp_backend.enrolment.students import projection  # noqa: F401  (its session hooks keep GET /me current)
+    from miniapp_backend.enrolment.reports import counts  # noqa: F401  (its session hook keeps statistics current)
+    from miniapp_backend.enrolment.students import cached_view  # noqa: F401  (its session hooks keep GET /me current)
     from miniapp_backend.extensions import db, limiter, migrate, redis_store
 
     if app.config.get('PROXY_FIX_X_FOR'):
@@ -74,9 +75,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from miniapp_backend import admin, api, health, metrics
+    from miniapp_backend import admin, api, health, metrics, verification
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(verification.bp)
     metrics.init_app(app)
     api.init_app(app)
     admin.init_app(app)

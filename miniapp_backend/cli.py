@@ -18,16 +18,31 @@ def init_app(app: Flask) -> None:
 
 @click.command('seed-demo')
 @click.option('--with-reviewer/--no-reviewer', default=True, help='Also create the demo reviewer.')
-def seed_demo_command(with_reviewer: bool) -> None:
+@click.option('--schools/--no-schools', default=True, help='Also fill 宣城市 with three schools of students.')
+def seed_demo_command(with_reviewer: bool, schools: bool) -> None:
     """Create the demo zones (341800 宣城市, 530000 云南省本级, 370200 青岛市) with schools, once."""
-    from miniapp_backend.demo import DEMO_REVIEWER, seed_demo
+    import time
 
+    from miniapp_backend.demo import DEMO_REVIEWER, seed_demo
+    from miniapp_backend.demo_school import populate
+
+    started = time.monotonic()
     created = seed_demo()
     if with_reviewer and not db.session.query(Reviewer.id).filter_by(username=DEMO_REVIEWER['username']).first():
         create_reviewer(DEMO_REVIEWER['username'], DEMO_REVIEWER['password'], DEMO_REVIEWER['role'],
                         DEMO_REVIEWER['zone'])
+    students = 0
+    if created and schools:
+        students = populate(db.session.query(Zone).filter_by(code=DEMO_REVIEWER['zone']).one(), _now())
     db.session.commit()
-    click.echo('demo data created' if created else 'demo data already present')
+    click.echo(f'demo data created ({students} roster students, {time.monotonic() - started:.1f} s)' if created
+               else 'demo data already present')
+
+
+def _now():
+    from miniapp_backend.models.base import utcnow
+
+    return utcnow()
 
 
 @click.command('create-reviewer')

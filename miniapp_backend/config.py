@@ -48,6 +48,7 @@ DEFAULTS: dict[str, Any] = {
     'REMIND_INTERVAL': 3600,
     'EXPIRE_INTERVAL': 3600,
     'STALE_IMPORT_SWEEP_INTERVAL': 300,
+    'COUNTS_FOLD_INTERVAL': 60,
     # An import may run this long before it stops itself; the sweep fails one left `running` past twice this.
     'IMPORT_TIME_BUDGET': 900,
 }
@@ -55,7 +56,7 @@ DEFAULTS: dict[str, Any] = {
 _FLOATS = {'WECHAT_TIMEOUT', 'REDIS_SOCKET_TIMEOUT'}
 _INTS = {'API_TOKEN_TTL', 'MAX_UPLOAD_BYTES', 'MAX_IMPORT_BYTES', 'DRAIN_INTERVAL', 'PAYMENT_POLL_INTERVAL',
          'SUSPENSION_POLL_INTERVAL', 'REMIND_INTERVAL', 'EXPIRE_INTERVAL', 'STALE_IMPORT_SWEEP_INTERVAL',
-         'IMPORT_TIME_BUDGET', 'PROXY_FIX_X_FOR'}
+         'COUNTS_FOLD_INTERVAL', 'IMPORT_TIME_BUDGET', 'PROXY_FIX_X_FOR'}
 
 
 class ConfigError(RuntimeError):

@@ -26,6 +26,14 @@ MESSAGE_TEMPLATES = {
                            'fields': {'thing1': 'title', 'phrase2': 'status'}},
     'window_closing': {'template_id': 'tpl-window-closing', 'page': 'pages/payment/payment',
                        'fields': {'thing1': 'zone_name', 'amount2': 'amount', 'date3': 'deadline'}},
+    'submitted': {'template_id': 'tpl-submitted', 'page': 'pages/home/home',
+                  'fields': {'thing1': 'zone_name', 'phrase2': 'status', 'character_string3': 'registration_no'}},
+    'expired': {'template_id': 'tpl-expired', 'page': 'pages/home/home',
+                'fields': {'thing1': 'zone_name', 'phrase2': 'status', 'date3': 'deadline'}},
+    'renewal': {'template_id': 'tpl-renewal', 'page': 'pages/payment/payment',
+                'fields': {'thing1': 'zone_name', 'amount2': 'amount', 'date3': 'deadline'}},
+    'roster_reminder': {'template_id': 'tpl-roster-reminder', 'page': 'pages/home/home',
+                        'fields': {'thing1': 'zone_name', 'thing2': 'title', 'date3': 'deadline'}},
 }
 
 ZONES = [

@@ -36,11 +36,14 @@ class QueueFilter(Schema):
     college = Text(load_default='', max_length=128)
     status = Text(load_default=None, max_length=32)
     page = fields.Integer(load_default=1, strict=False, validate=validate.Range(1, 100_000, error='页码超出范围'))
+    #: The keyset cursor of the next page (enrolment.reports.paging; one that does not parse opens the first).
+    after = Text(load_default=None, max_length=64)
 
 
 class AuditFilter(Schema):
     action = Text(load_default='', max_length=64)
     registration = Id(load_default=None)
+    after = Text(load_default=None, max_length=64)
 
 
 class ZoneSettingsForm(Schema):
@@ -63,3 +66,31 @@ class ZoneSettingsForm(Schema):
     family_channel = Text(load_default='')
     face_verification = Text(load_default='')
     subsidised_match_required = Text(load_default='')
+
+
+def _page():
+    return fields.Integer(load_default=1, strict=False, validate=validate.Range(1, 100_000, error='页码超出范围'))
+
+
+class RosterFilter(Schema):
+    state = Text(load_default=None, max_length=16)
+    school_id = Id(load_default=None)
+    college = Text(load_default=None, max_length=128)
+    class_name = Text(load_default=None, max_length=128)
+    page = _page()
+
+
+class SuspensionFilter(Schema):
+    q = Text(load_default='', max_length=64)
+    status = Text(load_default='', max_length=32)
+    page = _page()
+
+
+class SubsidisedFilter(Schema):
+    q = Text(load_default='', max_length=64)
+    mismatch = Text(load_default='', max_length=1)
+
+
+class ClassFilter(Schema):
+    college = Text(load_default='', max_length=128)
+    class_name = Text(load_default='', max_length=128)

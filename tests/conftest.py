@@ -130,6 +130,16 @@ def _truncate_all(db) -> None:
         conn.execute(sa.text(f'TRUNCATE {tables} RESTART IDENTITY CASCADE'))
 
 
+@pytest.fixture
+def admin(client, create_reviewer, zone):
+    """The test client logged in as `wang`, zone administrator of the default zone."""
+    from tests.admin.pages import login
+
+    create_reviewer('wang', role='zone_admin')
+    login(client, 'wang')
+    return client
+
+
 # --- every log record of the run, checked at the end for personal data (the masking filter must have caught it) ---
 
 #: Names the factories and the demo give people; ID numbers and phones are found by their shape.

@@ -50,3 +50,12 @@ def sweep_stale_imports() -> int:
     from miniapp_backend.enrolment.imports import runner
 
     return runner.fail_stale(utcnow(), current_app.config['IMPORT_TIME_BUDGET'])
+
+
+@app_job
+def fold_counts() -> int:
+    """Add the statistics deltas written since the last fold into the kept counts."""
+    from miniapp_backend.enrolment.reports import counts
+    from miniapp_backend.extensions import db
+
+    return counts.fold(db.session)

@@ -28,7 +28,10 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec('workers.jobs.remind_unpaid', 'default', 'REMIND_INTERVAL'),
     JobSpec('workers.jobs.expire_unpaid', 'default', 'EXPIRE_INTERVAL'),
     JobSpec('workers.jobs.sweep_stale_imports', 'default', 'STALE_IMPORT_SWEEP_INTERVAL'),
+    JobSpec('workers.jobs.fold_counts', 'default', 'COUNTS_FOLD_INTERVAL'),
     JobSpec('workers.imports.run_import', 'imports', timeout=1800),
+    # Large admin exports share the imports pool: long, memory-bounded file work kept away from messages.
+    JobSpec('workers.exports.run_export', 'imports', timeout=1800),
 )
 
 #: Worker processes and the queues each serves, first queue first. `imports` never shares a process with messages.

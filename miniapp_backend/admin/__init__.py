@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, abort, g, redirect, request, session, url_for
 
@@ -27,15 +28,38 @@ OPEN_ENDPOINTS = {'admin.login', 'admin.static'}
 
 def init_app(app: Flask) -> None:
     # Importing the view modules registers their routes.
-    from miniapp_backend.admin import auth, identity, imports, payments, reports, review, zone_settings  # noqa: F401
+    from miniapp_backend.admin import (  # noqa: F401
+        accounts,
+        auth,
+        exports,
+        identity,
+        imports,
+        payments,
+        proofs,
+        reports,
+        review,
+        roster,
+        subsidised,
+        suspensions,
+        zone_settings,
+    )
 
     app.register_blueprint(bp)
+    _register_filters(app)
 
 
 def csrf_token() -> str:
     if '_csrf' not in session:
         session['_csrf'] = secrets.token_urlsafe(32)
     return session['_csrf']
+
+
+def next_page_query(after: str) -> str:
+    """This page's query string (filters kept) opening the page after `after`."""
+    args = request.args.to_dict(flat=False)
+    args['after'] = [after]
+    args.pop('page', None)
+    return urlencode(args, doseq=True)
 
 
 def new_form_token() -> str:
@@ -52,7 +76,23 @@ def form_token(form) -> str | None:
 
 @bp.app_context_processor
 def _template_helpers():
-    return {'csrf_token': csrf_token, 'new_form_token': new_form_token}
+    from miniapp_backend.enrolment import labels
+
+    return {'csrf_token': csrf_token, 'new_form_token': new_form_token, 'next_page_query': next_page_query,
+            'stage_name': labels.stage_name}
+
+
+def _register_filters(app: Flask) -> None:
+    """Every code reaches the page through one of these: labels, yuan, Beijing time."""
+    from miniapp_backend.enrolment import labels
+    from miniapp_backend.security.masking import mask_id_number
+
+    app.add_template_filter(labels.label, 'label')
+    app.add_template_filter(labels.status_label, 'status_label')
+    app.add_template_filter(labels.ethnicity, 'ethnicity')
+    app.add_template_filter(labels.yuan, 'yuan')
+    app.add_template_filter(labels.beijing, 'bj')
+    app.add_template_filter(mask_id_number, 'mask_id')
 
 
 @bp.before_request
@@ -66,6 +106,8 @@ def _guard():
     g.reviewer = _reviewer_from_session()
     if g.reviewer is None:
         return redirect(url_for('admin.login', next=request.full_path))
+    if g.reviewer.must_change_password and request.endpoint not in ('admin.change_password', 'admin.logout'):
+        return redirect(url_for('admin.change_password'))
     return None
 
 

@@ -47,6 +47,7 @@ def authenticate(username: str, password: str, now: datetime) -> tuple[Reviewer 
             reviewer.locked_until, reviewer.failed_logins = now + LOCK, 0
         return None, REFUSED
     reviewer.failed_logins, reviewer.locked_until = 0, None
+    reviewer.last_login_at = now
     return reviewer, None
 
 
@@ -79,7 +80,7 @@ def login():
     session.update(reviewer_id=reviewer.id, session_version=reviewer.session_version, since=time.time(),
                    seen=time.time())
     audit.record(actor_of(reviewer), 'login', zone_id=reviewer.zone_id)
-    return redirect(url_for('admin.queue'))
+    return redirect(url_for('admin.change_password' if reviewer.must_change_password else 'admin.queue'))
 
 
 @bp.post('/logout')

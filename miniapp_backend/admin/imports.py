@@ -77,5 +77,5 @@ def import_errors(import_id):
 def import_template(kind):
     if kind not in KINDS:
         abort(404)
-    return Response(runner.template(kind), mimetype=XLSX,
+    return Response(runner.template(kind, g.reviewer.zone), mimetype=XLSX,
                     headers={'Content-Disposition': f'attachment; filename="{kind}-template.xlsx"'})

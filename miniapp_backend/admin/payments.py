@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 
 from miniapp_backend.admin import bp, form_token
-from miniapp_backend.admin.reports import XLSX
+from miniapp_backend.admin.exports import export_response
 from miniapp_backend.admin.review import scoped_registration
 from miniapp_backend.enrolment.payment.record import Outcome, record_payment
 from miniapp_backend.enrolment.registration.review import actor_of
-from miniapp_backend.enrolment.reports.export import workbook_bytes
+from miniapp_backend.enrolment.reports import lists, paging
 from miniapp_backend.enrolment.scope import scoped_registrations
 from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form, yuan_to_fen
@@ -18,26 +18,20 @@ from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import (
     PaymentChannel,
     PaymentSource,
-    RegistrationStatus,
 )
 from miniapp_backend.security.masking import mask_id_number
 from schemas.admin import CashForm, IdsForm
-
-PAYABLE = (RegistrationStatus.APPROVED, RegistrationStatus.PAID, RegistrationStatus.EXPIRED)
 
 
 @bp.get('/payments')
 def payments():
     """Approved, paid and expired registrations of my scope, with amount, channel and any flag."""
-    query = scoped_registrations(g.reviewer).where(Registration.status.in_(PAYABLE)).order_by(Registration.id)
-    if request.args.get('status') in [s.value for s in PAYABLE]:
-        query = query.where(Registration.status == request.args['status'])
+    filters = {'status': request.args.get('status')}
     if request.args.get('format') == 'xlsx':
-        rows = ((r.name, mask_id_number(r.id_number), r.student_no, r.status.label, (r.amount_due_fen or 0) / 100,
-                 r.payment_channel.label if r.payment_channel else '', r.flag or '') for r in db.session.scalars(query))
-        data = workbook_bytes('缴费', ['姓名', '证件号码', '学号', '状态', '应缴金额(元)', '缴费渠道', '需处理'], rows)
-        return Response(data, mimetype=XLSX, headers={'Content-Disposition': 'attachment; filename="payments.xlsx"'})
-    return render_template('admin/payments.html', rows=db.session.scalars(query.limit(500)).all(), mask=mask_id_number)
+        return export_response('payments', filters, 'payments')
+    query = lists.payments(g.reviewer, filters)
+    page = paging.newest_first(query, (Registration.id,), request.args.get('after'))
+    return render_template('admin/payments.html', rows=page.rows, after=page.after, mask=mask_id_number)
 
 
 @bp.post('/payments/cash')

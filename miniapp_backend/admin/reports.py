@@ -5,10 +5,10 @@ from flask import Response, abort, g, render_template, request
 from markupsafe import Markup
 
 from miniapp_backend.admin import bp
-from miniapp_backend.enrolment.reports import statistics
+from miniapp_backend.admin.exports import export_response
+from miniapp_backend.enrolment import labels
+from miniapp_backend.enrolment.reports import lists, paging, statistics
 from miniapp_backend.enrolment.reports.export import workbook_bytes
-from miniapp_backend.enrolment.scope import scoped_audit_events, scoped_insured
-from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form
 from miniapp_backend.models import AuditEvent, InsuredPerson
 from miniapp_backend.security.masking import mask_id_number
@@ -37,30 +37,25 @@ def stats():
 @bp.get('/audit')
 def audit_log():
     """Who did what to which record, when; filterable by action and registration."""
-    query = scoped_audit_events(g.reviewer)
     filters, invalid = load_form(AuditFilter(), {k: v for k, v in request.args.items() if v})
     if invalid:
         abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
-    if filters['action']:
-        query = query.where(AuditEvent.action == filters['action'])
-    if filters['registration']:
-        query = query.where(AuditEvent.registration_id == filters['registration'])
-    events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(500)).all()
     if request.args.get('format') == 'xlsx':
-        rows = [(e.at.strftime('%Y-%m-%d %H:%M:%S'), e.actor_type.label, e.actor_id, e.action, e.registration_id,
-                 e.from_status, e.to_status, e.reason) for e in events]
-        return _xlsx('audit', workbook_bytes('审计日志', ['时间', '操作人类型', '操作人', '操作', '登记', '原状态', '新状态', '原因'],
-                                             rows))
-    return render_template('admin/audit.html', events=events)
+        return export_response('audit', filters, 'audit')
+    query = lists.audit(g.reviewer, filters)
+    page = paging.newest_first(query, (AuditEvent.id,), filters['after'])
+    names = labels.reviewer_names(page.rows)
+    lines = [labels.sentence(e, names, g.reviewer.zone, e.registration.name if e.registration else None)
+             for e in page.rows]
+    return render_template('admin/audit.html', rows=list(zip(page.rows, lines, strict=True)), after=page.after,
+                           actions=labels.AUDIT_VERBS)
 
 
 @bp.get('/register')
 def insured_register():
-    """The insured register of my scope (masked ID numbers)."""
-    query = scoped_insured(g.reviewer).order_by(InsuredPerson.id)
-    people = db.session.scalars(query.limit(500)).all()
+    """The insured register of my zone (masked ID numbers)."""
     if request.args.get('format') == 'xlsx':
-        rows = [(p.name, mask_id_number(p.id_number), p.status.label, p.since.isoformat(),
-                 p.until.isoformat() if p.until else '', p.paid_through_year) for p in db.session.scalars(query)]
-        return _xlsx('register', workbook_bytes('参保名册', ['姓名', '证件号码', '参保状态', '起始日期', '终止日期', '缴费至年度'], rows))
-    return render_template('admin/register.html', people=people, mask=mask_id_number)
+        return export_response('register', {}, 'register')
+    query = lists.register(g.reviewer, {})
+    page = paging.newest_first(query, (InsuredPerson.id,), request.args.get('after'))
+    return render_template('admin/register.html', people=page.rows, after=page.after, mask=mask_id_number)

@@ -5,7 +5,8 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 
 from miniapp_backend.admin import bp
-from miniapp_backend.enrolment import audit
+from miniapp_backend.admin.exports import export_response
+from miniapp_backend.enrolment import audit, labels
 from miniapp_backend.enrolment.registration import letters, subsidised
 from miniapp_backend.enrolment.registration.review import (
     DECISIONS,
@@ -17,54 +18,44 @@ from miniapp_backend.enrolment.registration.states import (
     TransitionRefused,
     allowed_actions,
 )
-from miniapp_backend.enrolment.reports.export import registrations_workbook
-from miniapp_backend.enrolment.scope import review_queue, scoped_registrations
+from miniapp_backend.enrolment.reports import lists, paging, statistics
+from miniapp_backend.enrolment.scope import scoped_registrations
 from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form
-from miniapp_backend.models import Document, Registration
-from miniapp_backend.models.enums import RegistrationStatus
-from miniapp_backend.security.blind_index import blind_index
+from miniapp_backend.models import Document, Payment, Registration
+from miniapp_backend.models.enums import RegistrationStatus, ReviewerRole
 from schemas.admin import BatchForm, DecisionForm, QueueFilter
 
-PAGE_SIZE = 50
+#: The statuses the review queue shows.
+QUEUE_STATUSES = (RegistrationStatus.SUBMITTED.value, RegistrationStatus.UNDER_REVIEW.value)
 
 
 @bp.get('/')
 def queue():
     """The review queue for my stage, searchable by name, student number or ID number."""
     show_all = request.args.get('all') == '1'
-    query = scoped_registrations(g.reviewer) if show_all else review_queue(g.reviewer)
     filters, invalid = load_form(QueueFilter(), request.args)
     if invalid:
         abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
-    term = filters['q']
-    if term:
-        query = query.where(sa.or_(Registration.name.contains(term), Registration.student_no == term,
-                                   Registration.id_index == blind_index(term)))
-    school = filters['school']
-    if school:
-        query = query.where(Registration.school.has(code=school))
-    college = filters['college']
-    if college:
-        query = query.where(Registration.college == college)
-    status = filters['status']
-    if status in RegistrationStatus.__members__.values():
-        query = query.where(Registration.status == status)
+    filters['all'] = show_all
+    term, school, college = filters['q'], filters['school'], filters['college']
+    status = filters['status'] if filters['status'] in RegistrationStatus.__members__.values() else None
     if request.args.get('format') == 'xlsx':
-        return _export(query)
-    page = filters['page']
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(Registration.submitted_at, Registration.id)
-                              .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return render_template('admin/queue.html', rows=rows, total=total, page=page, page_size=PAGE_SIZE, term=term,
+        return export_response('registrations', filters, 'registrations')
+    query = lists.registrations(g.reviewer, filters)
+    # Unfiltered totals come from the kept counts instead of counting the zone's rows (the queue's only for
+    # zone admins: other roles see one review stage, which the counts do not keep).
+    if not (term or school or college) and (show_all or g.reviewer.role is ReviewerRole.ZONE_ADMIN):
+        statuses = QUEUE_STATUSES if not show_all else (status,) if status else ()
+        if status and not show_all:
+            statuses = tuple(s for s in QUEUE_STATUSES if s == status) or ('-',)
+        total = statistics.total(g.reviewer, *statuses)
+    else:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    # Newest first by id: the (zone_id, id) index, or for the queue its partial twin over the queue's statuses.
+    page = paging.newest_first(query, (Registration.id,), filters['after'])
+    return render_template('admin/queue.html', rows=page.rows, total=total, after=page.after, term=term,
                            show_all=show_all, status=status, statuses=RegistrationStatus)
-
-
-def _export(query) -> Response:
-    from miniapp_backend.admin.reports import XLSX
-
-    return Response(registrations_workbook(query), mimetype=XLSX,
-                    headers={'Content-Disposition': 'attachment; filename="registrations.xlsx"'})
 
 
 def scoped_registration(registration_id: int) -> Registration:
@@ -86,14 +77,18 @@ def record(registration_id):
     actions = [action.value for action in allowed_actions(registration, actor_of(g.reviewer))]
     return render_template('admin/record.html', r=registration, photo=photo, seal_ok=seal_ok, actions=actions,
                            history=registration_history(registration), subsidised=subsidised.listed(registration),
-                           subsidised_mismatch=subsidised.mismatch(registration))
+                           subsidised_mismatch=subsidised.mismatch(registration),
+                           payments=db.session.scalars(sa.select(Payment).where(
+                               Payment.registration_id == registration.id).order_by(Payment.paid_at)).all())
 
 
-def registration_history(registration: Registration):
+def registration_history(registration: Registration) -> list[str]:
+    """The record's audit trail as sentences (某某于 11-24 09:12 提交了参保登记)."""
     from miniapp_backend.models import AuditEvent
 
-    return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.registration_id == registration.id)
-                              .order_by(AuditEvent.id)).all()
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.registration_id == registration.id)
+                                .order_by(AuditEvent.id)).all()
+    return labels.history(events, registration.zone, registration.name)
 
 
 @bp.get('/registrations/<int:registration_id>/photo')

@@ -6,9 +6,10 @@ import json
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from miniapp_backend.admin import bp
+from miniapp_backend.enrolment import labels
 from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.zones import settings as zone_settings
-from miniapp_backend.models.enums import ReviewerRole
+from miniapp_backend.models.enums import NotificationKind, ReviewerRole
 
 
 @bp.route('/settings', methods=['GET', 'POST'])
@@ -27,4 +28,6 @@ def settings():
             errors = error.errors
     return render_template('admin/settings.html', zone=zone, errors=errors, form=request.form,
                            templates_json=json.dumps(zone.message_templates, ensure_ascii=False, indent=1),
+                           stage_flows=zone_settings.stage_flows, default_stage_names=labels.STAGE_NAMES,
+                           kinds=list(NotificationKind),
                            local=lambda d: d.astimezone(zone_settings.SHANGHAI).date().isoformat())

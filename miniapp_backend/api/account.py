@@ -16,7 +16,7 @@ from miniapp_backend.api.auth import (
 from miniapp_backend.api.docs import BEARER, errors
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.messages import subscriptions
-from miniapp_backend.enrolment.students import projection, tokens, view as student_view
+from miniapp_backend.enrolment.students import cached_view, tokens, view as student_view
 from miniapp_backend.enrolment.students.sign_in import sign_in
 from miniapp_backend.enrolment.zones.availability import find_zone
 from miniapp_backend.extensions import db, limiter
@@ -83,8 +83,8 @@ def me():
         return student.token_version, body
 
     try:
-        body = projection.answer(student_id, version, build)
-    except projection.Revoked:
+        body = cached_view.answer(student_id, version, build)
+    except cached_view.Revoked:
         raise tokens.revoked() from None
     return Response(body, mimetype='application/json')
 

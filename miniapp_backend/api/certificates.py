@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from miniapp_backend.api.auth import owned, student_required
 from miniapp_backend.api.docs import BEARER, errors
 from miniapp_backend.enrolment.errors import EnrolmentError
-from miniapp_backend.enrolment.payment import certificates, links, polling, target
+from miniapp_backend.enrolment.payment import certificates, links, polling, proofs, target
 from miniapp_backend.extensions import db, get_redis
 from miniapp_backend.gateways import tax_gateway
 from miniapp_backend.models import Registration
@@ -123,7 +123,7 @@ def _linked(kind: str, token: str) -> Registration:
 
 def _certificate_page(registration: Registration):
     token = certificates.token_for(registration)
-    url = f'{current_app.config["PUBLIC_BASE_URL"].rstrip("/")}/api/v1/certificates/verify/{token}'
+    url = proofs.verify_url(token)  # the public HTML page, readable by anyone who scans it
     qr = base64.b64encode(paying_qr(url)).decode()
     return render_template('certificate.html', registration=registration, verify_url=url, qr=qr,
                            claims=current_app.extensions['sealer'].read_token(token))

@@ -137,3 +137,10 @@ def scoped_imports(reviewer: Reviewer) -> sa.Select:
 
 def may_import(reviewer: Reviewer, kind: ImportKind | str) -> bool:
     return ImportKind(kind) in IMPORT_KINDS[ReviewerRole(reviewer.role)]
+
+
+def scoped_roster(reviewer: Reviewer, year: int) -> sa.Select:
+    """The school-roster entries of one year inside the reviewer's scope (the roster has the same place columns)."""
+    from miniapp_backend.models import RosterEntry
+
+    return sa.select(RosterEntry).where(scope_of(reviewer).condition(RosterEntry), RosterEntry.year == year)

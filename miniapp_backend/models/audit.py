@@ -16,6 +16,8 @@ class AuditEvent(db.Model):
     __table_args__ = (
         sa.Index('ix_audit_events_registration', 'registration_id', 'id'),
         sa.Index('ix_audit_events_at', 'at'),
+        # The audit page: one zone's events, newest first, paged by id.
+        sa.Index('ix_audit_events_zone', 'zone_id', 'id'),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -94,6 +94,10 @@ class NotificationKind(LabelledEnum):
     SUSPENSION_CONFIRMED = 'suspension_confirmed', '停保已确认'
     SUSPENSION_REFUSED = 'suspension_refused', '停保未通过'
     WINDOW_CLOSING = 'window_closing', '缴费即将截止'
+    SUBMITTED = 'submitted', '已受理'
+    EXPIRED = 'expired', '登记已过期'
+    RENEWAL = 'renewal', '续保待缴费'
+    ROSTER_REMINDER = 'roster_reminder', '参保提醒'
 
 
 class NotificationStatus(LabelledEnum):
@@ -133,7 +137,13 @@ class ActorType(LabelledEnum):
     SYSTEM = 'system', '系统'
 
 
+class StudyMode(LabelledEnum):
+    FULL_TIME = 'full_time', '全日制'
+    PART_TIME = 'part_time', '非全日制'
+
+
 class ImportKind(LabelledEnum):
+    SCHOOL_ROSTER = 'school_roster', '学籍名单'
     REGISTRATIONS = 'registrations', '批量参保登记'
     SUSPENSIONS = 'suspensions', '批量停保登记'
     ROSTER = 'roster', '参保名册'

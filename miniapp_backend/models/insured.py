@@ -17,7 +17,8 @@ class InsuredPerson(db.Model):
     """Filled by roster imports and by every paid registration; read by the duplicate check and renewals."""
 
     __tablename__ = 'insured_persons'
-    __table_args__ = (sa.UniqueConstraint('id_index', 'zone_id'),)
+    # The register page: one zone's people, newest first, paged by id.
+    __table_args__ = (sa.UniqueConstraint('id_index', 'zone_id'), sa.Index('ix_insured_persons_zone', 'zone_id', 'id'))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     id_index: Mapped[str] = mapped_column(sa.String(64), index=True)
@@ -48,5 +49,8 @@ class SubsidisedPerson(db.Model):
     zone_id: Mapped[int] = mapped_column(sa.ForeignKey('zones.id'))
     year: Mapped[int]
     category: Mapped[SpecialIdentity] = mapped_column(enum_column(SpecialIdentity))
+    #: As the list gives them, for the subsidised-list page (lists imported before they were kept have none).
+    name: Mapped[str | None] = mapped_column(sa.String(64))
+    id_number: Mapped[str | None] = mapped_column(EncryptedString('subsidised_persons.id_number'))
     source: Mapped[str] = mapped_column(sa.String(64), default='')
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -36,10 +36,12 @@ class Suspension(db.Model):
     status: Mapped[SuspensionStatus] = mapped_column(enum_column(SuspensionStatus),
                                                     default=SuspensionStatus.SUBMITTED)
     message: Mapped[str | None] = mapped_column(sa.String(255))
+    #: The zone whose reviewers recorded or decided it by hand (a phone suspension has no student account).
+    handled_by_zone_id: Mapped[int | None] = mapped_column(sa.ForeignKey('zones.id'))
     gateway_ref: Mapped[str | None] = mapped_column(sa.String(64))
     next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     student: Mapped[Student | None] = relationship()
-    origin_zone: Mapped[Zone | None] = relationship()
+    origin_zone: Mapped[Zone | None] = relationship(foreign_keys=[origin_zone_id])

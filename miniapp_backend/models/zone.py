@@ -42,6 +42,10 @@ class Zone(db.Model):
     suspension_delay_minutes: Mapped[int] = mapped_column(default=10)
     remind_days_before_close: Mapped[int] = mapped_column(default=3)
     open_to_students: Mapped[bool] = mapped_column(default=True)
+    #: Reviewers' names for the review stages, e.g. {'centre': '市医保中心审核'}; unnamed stages keep the default.
+    stage_names: Mapped[dict] = mapped_column(JSONType, default=dict)
+    #: Notification kinds this zone does not send (neither pushed nor listed in the app).
+    muted_kinds: Mapped[list] = mapped_column(JSONType, default=list)
     #: Subscription templates by notification kind: {kind: {template_id, page, fields: {key: source}}}.
     message_templates: Mapped[dict] = mapped_column(JSONType, default=dict)
     #: Commitment letter wording with {name}, {id_number}, {school}, {zone}, {year} placeholders; None: default.

@@ -17,7 +17,6 @@ from miniapp_backend.wechat.errors import (
     WeChatUnavailable,
     error_for,
 )
-from miniapp_backend.wechat.values import fit_data
 
 __all__ = ['AppWeChatClient', 'BadMessage', 'DeliveryUnknown',
            'InvalidCode', 'NoQuota', 'RateLimited', 'TokenRejected', 'WeChatError',
@@ -63,12 +62,14 @@ def send_subscribe_message(openid: str, template_id: str, data: dict[str, str], 
                            state: str | None = None, before_send=None) -> None:
     """Post message/subscribe/send ourselves: wechatpy's helper cannot set miniprogram_state or lang.
 
+    `data` is sent as given: the outbox fitted it to WeChat's value rules when it wrote the row.
+
     `before_send()` runs once the access token is in hand, just before the request leaves: after it, a failure
     may mean the message arrived.
     """
     body = {'touser': openid, 'template_id': template_id, 'lang': 'zh_CN',
             'miniprogram_state': state or current_app.config['WECHAT_MINIPROGRAM_STATE'],
-            'data': {key: {'value': value} for key, value in fit_data(data).items()}}
+            'data': {key: {'value': value} for key, value in data.items()}}
     if page:
         body['page'] = page
     client = get_client()

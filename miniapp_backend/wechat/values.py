@@ -69,6 +69,3 @@ def fit_value(key: str, value: str) -> str:
     fitted = _RULES.get(key_type(key), _RULES['thing'])(value)
     return fitted or _PLACEHOLDER
 
-
-def fit_data(data: dict[str, str]) -> dict[str, str]:
-    return {key: fit_value(key, value) for key, value in data.items()}

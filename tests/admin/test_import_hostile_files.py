@@ -19,7 +19,7 @@ from miniapp_backend.enrolment.imports.importers import KINDS
 from miniapp_backend.extensions import db
 from miniapp_backend.models import ImportJob, InsuredPerson, Registration, SubsidisedPerson
 from miniapp_backend.models.base import utcnow
-from tests.admin.test_imports import _registration_row, upload, workbook
+from tests.admin.test_imports import registration_row, upload, workbook
 from tests.factories import make_id_number
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,10 +88,10 @@ def test_over_long_and_unstorable_cells_and_inf_amounts_are_row_errors(admin_cli
                                                                        create_registration):
     headers = KINDS['registrations'].headers
     good = make_id_number()
-    rows = [_registration_row(good), _registration_row(make_id_number(), 姓名='王' * 300),
-            _registration_row(make_id_number(), 户籍地区划='3401041'),
-            _registration_row(make_id_number(), 居住地址='宣城\u2028市'),
-            _registration_row(make_id_number(), 学号='x' * 70)]
+    rows = [registration_row(good), registration_row(make_id_number(), 姓名='王' * 300),
+            registration_row(make_id_number(), 户籍地区划='3401041'),
+            registration_row(make_id_number(), 居住地址='宣城\u2028市'),
+            registration_row(make_id_number(), 学号='x' * 70)]
     job, _ = _queue_and_run(admin_client, 'registrations', workbook(headers, rows))
     assert job.status == 'finished', job.message
     assert job.ok_rows == 1 and job.error_rows == 4 and {e.row for e in job.errors} == {3, 4, 5, 6}
@@ -117,7 +117,7 @@ def test_every_kind_reports_a_person_listed_twice(admin_client, kind):
               '暂停原因': '在学籍地参保', '暂停日期': '2026-12-01', '缴费金额（元）': '400', '电子税票号码': 'V1',
               '缴费时间': '2026-11-01 10:00:00'}
     if kind == 'registrations':
-        rows = [_registration_row(twice), _registration_row(make_id_number()), _registration_row(twice)]
+        rows = [registration_row(twice), registration_row(make_id_number()), registration_row(twice)]
     else:
         row = [values[h] for h in KINDS[kind].headers]
         rows = [row, [*row[:-1], row[-1]], row]

@@ -49,9 +49,9 @@ def test_audit_log_lists_and_filters(client, create_reviewer, zone, student, cre
     login(client, 'centre')
     client.get(f'/admin/registrations/{registration.id}')
     page = client.get('/admin/audit?action=open_record').text
-    assert 'open_record' in page and f'>{registration.id}</a>' in page
+    assert '查看了记录' in page and '>open_record<' not in page and f'>{registration.id}</a>' in page
     rows = list(load_workbook(io.BytesIO(client.get('/admin/audit?format=xlsx').data)).active.values)
-    assert rows[0][0] == '时间' and any(r[3] == 'open_record' for r in rows[1:])
+    assert rows[0][0] == '时间（北京时间）' and any(r[3] == '查看了记录' and '查看了记录' in r[8] for r in rows[1:])
 
 
 def test_register_page_masks_id_numbers(client, create_reviewer, zone, create_student, create_registration):
@@ -92,7 +92,7 @@ def test_bad_settings_are_named_and_change_nothing(client, create_reviewer, zone
     form = _settings_form(client, premium_fen='-1', review_stages='dean', window_closes_at='2026-08-01',
                           message_templates='[1]')
     page = client.post('/admin/settings', data=form).text
-    for message in ('保费应为大于0的金额', '审核环节只能是', '截止日期应晚于开始日期', '消息模板应为JSON对象'):
+    for message in ('保费应为大于0的金额', '请选择审核流程', '截止日期应晚于开始日期', '消息模板应为JSON对象'):
         assert message in page
     db.session.expire_all()
     assert db.session.scalars(sa.select(Zone)).one().premium_fen == 40000
@@ -143,7 +143,7 @@ def test_demo_reviewer_walks_the_seeded_registration_to_paid(app, client):
     from miniapp_backend.models import Registration
 
     runner = app.test_cli_runner()
-    runner.invoke(args=['seed-demo'])
+    runner.invoke(args=['seed-demo', '--no-schools'])
     registration = db.session.scalars(sa.select(Registration)).one()
     assert registration.status == 'submitted'
     login(client, 'demo', 'demo-2026')
@@ -153,3 +153,17 @@ def test_demo_reviewer_walks_the_seeded_registration_to_paid(app, client):
     client.post(f'/admin/registrations/{registration.id}/cash', data={'amount': '400', 'csrf_token': token})
     db.session.expire_all()
     assert registration.status == 'paid'
+
+
+def test_settings_name_stages_and_choose_the_messages_pushed(client, create_reviewer, zone):
+    create_reviewer('admin', role='zone_admin')
+    login(client, 'admin')
+    page = client.get('/admin/settings').text
+    assert '辅导员审核 → 学院审核 → 学校审核' in page and '已受理' in page
+    form = _settings_form(client, stage_name_centre='市医保中心复核', push_approved='on', push_submitted='on')
+    assert '已保存' in client.post('/admin/settings', data=form, follow_redirects=True).text
+    db.session.expire_all()
+    zone = db.session.scalars(sa.select(Zone)).one()
+    assert zone.stage_names == {'centre': '市医保中心复核'}
+    assert 'approved' not in zone.muted_kinds and 'submitted' not in zone.muted_kinds
+    assert 'returned' in zone.muted_kinds

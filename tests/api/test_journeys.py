@@ -61,8 +61,9 @@ def test_renewal_student_goes_straight_to_payment(app, student_client, fake_tax)
     assert [(r['voucher_no'], r['amount_fen']) for r in receipts] == [('V-RENEW-1', 40000)]
     certificate = student.get(f'/registrations/{renewal.json["id"]}/certificate')
     assert certificate.status_code == 200 and '参保证明' in certificate.text and '王*' in certificate.text
-    token = certificate.text.split('/api/v1/certificates/verify/')[1].split('<')[0]
+    token = certificate.text.split('http://testserver/verify/')[1].split('<')[0]
     assert student.client.get(f'/api/v1/certificates/verify/{token}').json['valid'] is True
+    assert '有效' in student.client.get(f'/verify/{token}').text
     forged = token[:-4] + ('AAAA' if not token.endswith('AAAA') else 'BBBB')
     assert student.client.get(f'/api/v1/certificates/verify/{forged}').json['valid'] is False
 
@@ -155,7 +156,7 @@ def test_returned_registration_is_fixed_and_resubmitted(app, student_client):
     assert [h['to_status'] for h in resubmitted['history']] == ['submitted', 'returned', 'submitted']
     _approve(registration_id)
     messages = student.get('/me/messages').json['messages']
-    assert [m['kind'] for m in messages] == ['approved', 'returned']
+    assert [m['kind'] for m in messages] == ['approved', 'submitted', 'returned', 'submitted']
 
 
 def test_subscriptions_and_config(app, student_client):

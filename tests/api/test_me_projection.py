@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from miniapp_backend.enrolment.students import projection
+from miniapp_backend.enrolment.students import cached_view
 from miniapp_backend.extensions import db
 from miniapp_backend.models import InsuredPerson, Registration, Student, Suspension
 from miniapp_backend.models.base import utcnow
@@ -175,7 +175,7 @@ def test_an_answer_built_from_a_read_that_raced_a_commit_is_not_served(enrolled,
         return 1, stale  # what the reader read before the approval committed
 
     with client.application.test_request_context():
-        assert projection.answer(enrolled.student_id, 1, build_then_lose_the_race) == stale
+        assert cached_view.answer(enrolled.student_id, 1, build_then_lose_the_race) == stale
     assert redis_client.get(f'test:me:{enrolled.student_id}').endswith(stale)  # stored, with the old tags
     assert enrolled.get('/me').json['next_action'] == 'pay'
 

@@ -226,6 +226,10 @@ def _rows(kind, people):
                 for cell, (school, college, class_name) in CELLS.items()]
     approved = [p for p in people if p.registration.status == 'approved']
     common = [{'姓名': p.name, '证件类型': '居民身份证', '证件号码': p.id_number} for p in approved]
+    if kind == 'school_roster':
+        return [{**row, '学校': p.registration.school.code, '学号': f'R{n}', '学院': p.registration.college,
+                 '班级': p.registration.class_name, '入学年份': '2024', '学习形式': '全日制'}
+                for n, (row, p) in enumerate(zip(common, approved, strict=True))]
     extra = {'suspensions': {'原参保地区划': '340400', '暂停原因': '在学籍地参保', '暂停日期': '2026-12-01'},
              'roster': {'参保状态': '正常参保', '参保日期': '2024-01-01', '缴费至年度': '2026'},
              'reconciliation': {'缴费金额（元）': '400', '电子税票号码': None, '缴费时间': '2026-10-01 10:00:00'},

@@ -1,0 +1,1 @@
+"""The mini-program pages rendered by miniprogram-simulate against the real backend: whole journeys."""

@@ -27,7 +27,7 @@ from miniapp_backend.enrolment.scope import Scope, scope_of
 from miniapp_backend.enrolment.suspension import request as suspension_request
 from miniapp_backend.extensions import db
 from miniapp_backend.inputs import InputRefused, parse_money, yuan_to_fen
-from miniapp_backend.models import InsuredPerson, Registration, Reviewer, School, SubsidisedPerson, Zone
+from miniapp_backend.models import InsuredPerson, Registration, Reviewer, RosterEntry, School, SubsidisedPerson, Zone
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import (
     ActorType,
@@ -37,6 +37,7 @@ from miniapp_backend.models.enums import (
     PaymentSource,
     RegistrationStatus,
     SpecialIdentity,
+    StudyMode,
 )
 from miniapp_backend.security.blind_index import blind_index
 from miniapp_backend.security.idnumbers import InvalidIdNumber, validate_id_number
@@ -161,7 +162,8 @@ def registration_from_row(zone: Zone, row: dict, schools: dict[str, School]) -> 
         raise CellError('特殊身份', '资助参保对象须本人在小程序签署承诺书，不能批量导入')
     if not (data['phone'] or '').isdigit() or len(data['phone']) != 11:
         raise CellError('手机号码', '请填写11位手机号码')
-    school = schools.get(text(row, '学校代码'))
+    # The template's dropdown offers "代码-名称"; the code before the dash is what counts.
+    school = schools.get(text(row, '学校代码').split('-', 1)[0].strip())
     if school is None:
         raise CellError('学校代码', '本专区没有该学校代码')
     # zone_id as well as zone: the audit row of the submission reads it before the first flush.
@@ -202,6 +204,29 @@ def import_roster(zone: Zone, actor: Actor, row: dict) -> None:
     person.paid_through_year = int(paid) if paid else None
 
 
+def import_school_roster(zone: Zone, actor: Actor, row: dict) -> None:
+    """One student of a school's roster (学籍名单) for the zone's year; a second import updates the entry."""
+    _, number = _person(row)
+    school_text = text(row, '学校')
+    school = db.session.scalars(sa.select(School).where(
+        School.zone_id == zone.id, sa.or_(School.name == school_text, School.code == school_text))).first()
+    if school is None:
+        raise CellError('学校', '不是本专区的学校，请从下拉列表中选择')
+    enrolled = text(row, '入学年份')
+    if not (enrolled.isdigit() and 2000 <= int(enrolled) <= 2100):
+        raise CellError('入学年份', '应为四位年份，如 2024')
+    index = blind_index(number)
+    entry = db.session.scalars(sa.select(RosterEntry).where(
+        RosterEntry.zone_id == zone.id, RosterEntry.year == zone.year, RosterEntry.id_index == index)).first()
+    if entry is None:
+        entry = RosterEntry(zone_id=zone.id, year=zone.year, id_index=index, id_number=number)
+        db.session.add(entry)
+    entry.school_id, entry.name, entry.student_no = school.id, text(row, '姓名'), text(row, '学号')
+    entry.college, entry.class_name, entry.enrolment_year = text(row, '学院'), text(row, '班级'), int(enrolled)
+    entry.study_mode = _choice(row, '学习形式', StudyMode, required=False) or StudyMode.FULL_TIME
+    entry.imported_at = utcnow()
+
+
 def import_reconciliation(zone: Zone, actor: Actor, row: dict) -> None:
     """The tax bureau's reconciliation: the same rules as the payment poll."""
     _, number = _person(row)
@@ -235,6 +260,7 @@ def import_subsidised(zone: Zone, actor: Actor, row: dict) -> None:
         entry = SubsidisedPerson(id_index=index, zone_id=zone.id, year=zone.year)
         db.session.add(entry)
     entry.category, entry.source = category, text(row, '认定部门', required=False) or ''
+    entry.name, entry.id_number = text(row, '姓名'), number
 
 
 def chunk_at_once(apply_many: ChunkApplier) -> ChunkApplier:
@@ -290,6 +316,10 @@ def _raise_first(errors: dict[int, CellError]) -> None:
 
 ID_TYPES = [member.label for member in IdType]
 KINDS: dict[str, Importer] = {
+    'school_roster': Importer(['学校', '学号', '姓名', '证件类型', '证件号码', '学院', '班级', '入学年份', '学习形式'],
+                              row_by_row(import_school_roster),
+                              {'证件类型': ID_TYPES, '学习形式': [m.label for m in StudyMode]},
+                              {'学校': '本专区学校名称或代码', '入学年份': '四位年份，如 2024'}, ('roster_entries',)),
     'registrations': Importer(
         ['姓名', '证件类型', '证件号码', '民族', '婚姻状况', '手机号码', '居住地址', '户籍地址', '户籍地区划', '学校代码', '学号',
          '学院', '班级', '特殊身份'], chunk_at_once(import_registrations),

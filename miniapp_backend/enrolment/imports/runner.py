@@ -158,12 +158,44 @@ def error_report(job: ImportJob) -> bytes:
     return workbook_bytes('错误报告', ['行号', '列', '原因'], ((e.row, e.column, e.reason) for e in job.errors))
 
 
-def template(kind: str) -> bytes:
-    """A blank template: Chinese headers with notes, dropdowns for enumerations, text format for ID numbers."""
+#: What the 说明 sheet says about each column (the import's own checks are the final word).
+COLUMN_HELP = {
+    '姓名': '与证件一致的姓名', '证件类型': '从下拉列表选择；不填按居民身份证', '证件号码': '文本格式，18位身份证号码末位X大写',
+    '民族': '从下拉列表选择（GB 3304，如“01-汉族”）', '婚姻状况': '从下拉列表选择', '手机号码': '11位手机号码',
+    '居住地址': '现居住地址', '户籍地址': '户口簿上的地址', '户籍地区划': '户籍所在县（区）的6位行政区划代码',
+    '学校代码': '从下拉列表选择本专区的学校', '学校': '从下拉列表选择本专区的学校', '学号': '学校的学号',
+    '学院': '学院全称', '班级': '班级全称，与辅导员账号的班级一致', '特殊身份': '资助参保对象须本人在小程序签署承诺书，此处只能填“无”',
+    '原参保地区划': '原参保地（户籍地）6位行政区划代码', '暂停原因': '从下拉列表选择', '暂停日期': 'YYYY-MM-DD，一般为当年12月31日',
+    '参保状态': '从下拉列表选择', '参保日期': 'YYYY-MM-DD', '缴费至年度': '四位年份', '缴费金额（元）': '如 400.00',
+    '电子税票号码': '税务部门出具的电子税票号码', '缴费时间': 'YYYY-MM-DD HH:MM:SS（北京时间）', '资助类别': '从下拉列表选择',
+    '认定部门': '如 民政局、乡村振兴局', '入学年份': '四位年份，如 2024', '学习形式': '从下拉列表选择（全日制 / 非全日制）',
+}
+
+
+def _choices(importer, zone) -> dict[str, list[str]]:
+    """Dropdown values per column: the importer's own, plus those that depend on the zone or on long code lists."""
+    from miniapp_backend.enrolment.labels import ETHNICITIES
+    from miniapp_backend.enrolment.suspension.desk import REASONS
+
+    choices = dict(importer.choices)
+    extra = {'民族': [f'{code}-{name}' for code, name in ETHNICITIES.items()], '暂停原因': list(REASONS)}
+    if zone is not None:
+        extra['学校代码'] = [f'{school.code}-{school.name}' for school in zone.schools]
+        extra['学校'] = [school.name for school in zone.schools]
+    choices.update({header: values for header, values in extra.items() if header in importer.headers})
+    return choices
+
+
+def template(kind: str, zone=None) -> bytes:
+    """A blank template: Chinese headers with notes, dropdowns for every enumerated column (lists kept on a hidden
+    sheet, so long ones such as the 58 民族 fit), text format for ID numbers, and a 说明 sheet."""
     importer = KINDS[kind]
+    choices = _choices(importer, zone)
     book = Workbook()
     sheet = book.active
     sheet.title = '导入数据'
+    options = book.create_sheet('选项')
+    options.sheet_state = 'hidden'
     sheet.append(importer.headers)
     for position, header in enumerate(importer.headers, start=1):
         cell = sheet.cell(row=1, column=position)
@@ -175,11 +207,26 @@ def template(kind: str) -> bytes:
         if header == '证件号码':
             for row in range(2, 2002):
                 sheet.cell(row=row, column=position).number_format = '@'
-        if header in importer.choices:
-            validation = DataValidation(type='list', formula1='"' + ','.join(importer.choices[header]) + '"',
-                                        allow_blank=True, showErrorMessage=True, error='请从下拉列表中选择')
+        if header in choices:
+            options.cell(row=1, column=position, value=header)
+            for row, value in enumerate(choices[header], start=2):
+                options.cell(row=row, column=position, value=value)
+            source = f"'选项'!${letter}$2:${letter}${len(choices[header]) + 1}"
+            validation = DataValidation(type='list', formula1=source, allow_blank=True, showErrorMessage=True,
+                                        error='请从下拉列表中选择')
             sheet.add_data_validation(validation)
             validation.add(f'{letter}2:{letter}50001')
+    guide = book.create_sheet('说明', 1)
+    guide.append(['列', '填写说明', '可选值'])
+    for header in importer.headers:
+        guide.append([header, importer.notes.get(header) or COLUMN_HELP.get(header, ''),
+                      '、'.join(choices.get(header, [])[:60])])
+    guide.append([])
+    guide.append(['', '从第2行起每行一人；表头不要修改；有误的行不会导入，导入完成后可下载错误报告，改正后只需重新上传这些行。'])
+    for column, width in zip('ABC', (16, 60, 80), strict=True):
+        guide.column_dimensions[column].width = width
+    for cell in guide[1]:
+        cell.font = Font(bold=True)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

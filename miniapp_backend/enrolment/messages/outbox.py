@@ -8,7 +8,7 @@ from miniapp_backend.extensions import db
 from miniapp_backend.jobs import enqueue_after_commit
 from miniapp_backend.models import Notification, Registration, Suspension, Zone
 from miniapp_backend.models.base import utcnow
-from miniapp_backend.models.enums import NotificationKind as K, RegistrationStatus, SuspensionStatus
+from miniapp_backend.models.enums import NotificationKind as K, SuspensionStatus
 
 #: What the student reads in the app's message list, per kind.
 TITLES = {
@@ -19,6 +19,10 @@ TITLES = {
     K.SUSPENSION_CONFIRMED: '原参保地已暂停参保，可以登记',
     K.SUSPENSION_REFUSED: '原参保地未同意暂停参保',
     K.WINDOW_CLOSING: '缴费即将截止，请尽快缴费',
+    K.SUBMITTED: '参保登记已受理，等待审核',
+    K.EXPIRED: '缴费期已过，参保登记已失效',
+    K.RENEWAL: '已为您办理续保，请按时缴费',
+    K.ROSTER_REMINDER: '您尚未办理大学生医保参保登记',
 }
 
 SUSPENSION_PAGE = 'pages/suspension/suspension'
@@ -28,20 +32,17 @@ DEFAULT_PAGES = {
     K.APPROVED: 'pages/payment/payment', K.RETURNED: 'pages/register/register', K.REJECTED: 'pages/home/home',
     K.PAID: 'pages/receipts/receipts', K.SUSPENSION_CONFIRMED: SUSPENSION_PAGE,
     K.SUSPENSION_REFUSED: SUSPENSION_PAGE, K.WINDOW_CLOSING: 'pages/payment/payment',
+    K.SUBMITTED: 'pages/home/home', K.EXPIRED: 'pages/home/home', K.RENEWAL: 'pages/payment/payment',
+    K.ROSTER_REMINDER: 'pages/home/home',
 }
 
-_ACTION_KINDS = {'return': K.RETURNED, 'reject': K.REJECTED, 'mark_paid': K.PAID}
 
-
-def registration_changed(registration: Registration, action: str, reason: str | None, now: datetime) -> None:
-    """Queue the message a registration's transition owes the student, if any."""
-    kind = _ACTION_KINDS.get(action)
-    if action == 'approve' and registration.status is RegistrationStatus.APPROVED:
-        kind = K.APPROVED
-    if kind is None or registration.student_id is None:
+def registration_changed(registration: Registration, kind: K, reason: str | None, now: datetime) -> None:
+    """Queue the message of `kind` (states.RULES names it) that a registration's transition owes the student."""
+    if registration.student_id is None:
         return
-    # Returns can repeat (return, resubmit, return); each is its own event.
-    suffix = f':{int(now.timestamp() * 1000)}' if kind is K.RETURNED else ''
+    # Returns and submissions repeat (submit, return, resubmit); each is its own event.
+    suffix = f':{int(now.timestamp() * 1000)}' if kind in (K.RETURNED, K.SUBMITTED) else ''
     write(kind, student_id=registration.student_id, zone=registration.zone, registration=registration,
           event_key=f'registration:{registration.id}:{kind.value}{suffix}', reason=reason)
 
@@ -58,6 +59,8 @@ def suspension_changed(suspension: Suspension, zone: Zone | None) -> None:
 def write(kind: K, *, student_id: int, zone: Zone | None, event_key: str, registration: Registration | None = None,
           suspension: Suspension | None = None, reason: str | None = None) -> Notification | None:
     """Add the outbox row unless this event already has one (so it is never sent twice)."""
+    if zone is not None and kind.value in (zone.muted_kinds or ()):
+        return None
     db.session.flush()
     if db.session.query(Notification.id).filter_by(event_key=event_key).first():
         return None
@@ -111,7 +114,8 @@ def message_values(kind: K, zone: Zone | None, registration: Registration | None
 
 
 def template_data(fields: dict[str, str], values: dict[str, Any]) -> dict[str, str]:
-    """Fill a template's keys (thing1, phrase2 …) from named values, fitted to WeChat's value rules."""
+    """Fill a template's keys (thing1, phrase2 …) from named values, fitted to WeChat's value rules here, once:
+    the stored row is exactly what is sent."""
     from miniapp_backend.wechat.values import fit_value
 
     return {key: fit_value(key, str(values.get(source, source))) for key, source in fields.items()}

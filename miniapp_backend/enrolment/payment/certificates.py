@@ -28,6 +28,8 @@ def verify(token: str) -> dict[str, Any]:
         claims = current_app.extensions['sealer'].read_token(token)
     except InvalidToken:
         return {'valid': False, 'message': '证明无效：校验码不正确'}
+    if 'p' in claims or 'y' not in claims:  # a receipt's token is no certificate
+        return {'valid': False, 'message': '证明无效：不是参保证明的校验码'}
     registration = db.session.get(Registration, claims.get('r'))
     if registration is None or registration.status is not RegistrationStatus.PAID:
         return {'valid': False, 'message': '证明无效：未找到对应的参保缴费记录'}

@@ -120,6 +120,7 @@ def submit(registration: Registration, student: Student, now: datetime | None = 
                      excluding=registration.id)
     id_index, year, own_zone = registration.id_index, registration.year, registration.zone
     try:
+        # The transition also writes the 受理 message, whose outbox check flushes: the race may surface there.
         with db.session.begin_nested():
             _transition(registration, Action.SUBMIT, Actor.student(student.id))
     except IntegrityError:

@@ -5,7 +5,8 @@ and, when the student should hear of it, its outbox notification, all in the cal
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -17,7 +18,7 @@ from miniapp_backend.enrolment.messages import outbox
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Registration
 from miniapp_backend.models.base import utcnow
-from miniapp_backend.models.enums import ActorType, RegistrationStatus as S
+from miniapp_backend.models.enums import ActorType, NotificationKind as K, RegistrationStatus as S
 
 
 class Action(StrEnum):
@@ -38,18 +39,28 @@ class Rule:
     sources: frozenset[S]
     actors: frozenset[ActorType]
     reason_required: bool = False
+    #: The message the student is sent, by the status the transition reached (an approval that only moves the
+    #: record to the next review stage reaches UNDER_REVIEW and tells nobody).
+    notify: Mapping[S, K] = field(default_factory=dict)
 
 
-#: Allowed transitions: action → which statuses it leaves from and who may take it.
+#: Allowed transitions: action → which statuses it leaves from, who may take it and what the student is told.
 RULES: dict[Action, Rule] = {
-    Action.SUBMIT: Rule(frozenset({S.DRAFT, S.RETURNED}), frozenset({STUDENT, REVIEWER})),
-    Action.APPROVE: Rule(frozenset({S.SUBMITTED, S.UNDER_REVIEW}), frozenset({REVIEWER})),
-    Action.RETURN: Rule(frozenset({S.SUBMITTED, S.UNDER_REVIEW}), frozenset({REVIEWER}), reason_required=True),
-    Action.REJECT: Rule(frozenset({S.SUBMITTED, S.UNDER_REVIEW}), frozenset({REVIEWER}), reason_required=True),
+    Action.SUBMIT: Rule(frozenset({S.DRAFT, S.RETURNED}), frozenset({STUDENT, REVIEWER}),
+                        notify={S.SUBMITTED: K.SUBMITTED}),
+    Action.APPROVE: Rule(frozenset({S.SUBMITTED, S.UNDER_REVIEW}), frozenset({REVIEWER}),
+                         notify={S.APPROVED: K.APPROVED}),
+    Action.RETURN: Rule(frozenset({S.SUBMITTED, S.UNDER_REVIEW}), frozenset({REVIEWER}), reason_required=True,
+                        notify={S.RETURNED: K.RETURNED}),
+    Action.REJECT: Rule(frozenset({S.SUBMITTED, S.UNDER_REVIEW}), frozenset({REVIEWER}), reason_required=True,
+                        notify={S.REJECTED: K.REJECTED}),
     Action.WITHDRAW: Rule(frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED}), frozenset({STUDENT})),
-    Action.MARK_PAID: Rule(frozenset({S.APPROVED}), frozenset({SYSTEM, REVIEWER})),
-    Action.EXPIRE: Rule(frozenset({S.APPROVED}), frozenset({SYSTEM})),
+    Action.MARK_PAID: Rule(frozenset({S.APPROVED}), frozenset({SYSTEM, REVIEWER}), notify={S.PAID: K.PAID}),
+    Action.EXPIRE: Rule(frozenset({S.APPROVED}), frozenset({SYSTEM}), notify={S.EXPIRED: K.EXPIRED}),
 }
+
+#: A renewal enters the machine as approved and owes the student this message.
+RENEWAL_NOTICE = K.RENEWAL
 
 _MESSAGES = {
     'not_allowed': '当前状态不能进行此操作',
@@ -84,7 +95,8 @@ def lock(registration: Registration) -> Registration:
     then reads the status it left and is refused by the rules instead of applying twice.
     """
     if sa.inspect(registration).persistent:
-        db.session.refresh(registration, with_for_update=True)
+        # OF registrations: the load may join related rows (school), whose nullable side cannot be locked.
+        db.session.refresh(registration, with_for_update={'of': Registration})
     return registration
 
 
@@ -110,7 +122,9 @@ def transition(registration: Registration, action: Action | str, actor: Actor, *
                        detail={'action': action.value})
     db.session.add(event)
     _keep_history_current(registration, event)
-    outbox.registration_changed(registration, action.value, reason, now)
+    kind = RULES[action].notify.get(registration.status)
+    if kind is not None:
+        outbox.registration_changed(registration, kind, reason, now)
     return event
 
 
@@ -130,6 +144,7 @@ def start_renewal(registration: Registration, now: datetime | None = None) -> Au
                        registration=registration, from_status=None, to_status=S.APPROVED,
                        detail={'action': 'renew'})
     db.session.add(event)
+    outbox.registration_changed(registration, RENEWAL_NOTICE, None, now)
     return event
 
 

@@ -21,26 +21,30 @@ def workbook_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence])
     sheet = book.create_sheet(title[:31])
     sheet.append(list(headers))
     for row in rows:
-        sheet.append([_safe(value) for value in row])
+        sheet.append([safe_cell(value) for value in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
 def registrations_workbook(query: sa.Select) -> bytes:
+    """The registrations a query selects, masked, as a workbook."""
+    return workbook_bytes('参保登记', REGISTRATION_HEADERS, registration_rows(query))
+
+
+def registration_rows(query: sa.Select) -> Iterable[Sequence]:
     """The registrations a query selects, masked: only the exported columns are loaded (so only the ID number and
     phone are decrypted), streamed from the database in batches."""
     columns = (Registration.id, Registration.name, Registration.id_number, Registration.phone, Registration.student_no,
                Registration.college, Registration.class_name, Registration.status, Registration.stage)
     result = db.session.execute(query.with_only_columns(*columns).order_by(Registration.id)
                                 .execution_options(yield_per=2000))
-    rows = ((id_, name, mask_id_number(id_number), mask_phone(phone), student_no, college, class_name,
+    return ((id_, name, mask_id_number(id_number), mask_phone(phone), student_no, college, class_name,
              RegistrationStatus(status).label, stage or '')
             for id_, name, id_number, phone, student_no, college, class_name, status, stage in result)
-    return workbook_bytes('参保登记', REGISTRATION_HEADERS, rows)
 
 
-def _safe(value):
+def safe_cell(value):
     # A cell starting with '=' would be a formula in the reader's spreadsheet (CSV/formula injection).
     if isinstance(value, str) and value[:1] in ('=', '+', '-', '@'):
         return "'" + value

@@ -1,15 +1,21 @@
 """Enrolment and payment statistics (seed 001's 参保统计 and 缴费统计), within a reviewer's scope."""
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 
-from miniapp_backend.enrolment.scope import scoped_registrations
+from miniapp_backend.enrolment.scope import scope_of
 from miniapp_backend.extensions import db
-from miniapp_backend.models import Reviewer, School
+from miniapp_backend.models import (
+    RegistrationCount,
+    RegistrationCountDelta,
+    RegistrationDay,
+    RegistrationDayDelta,
+    Reviewer,
+    School,
+)
 from miniapp_backend.models.enums import RegistrationStatus
 
 
@@ -21,18 +27,44 @@ class Row:
     paid_fen: int
 
 
+def _scoped(model, reviewer: Reviewer) -> list[sa.ColumnElement[bool]]:
+    """The reviewer's scope over the kept counts, which are cut by the same parts as registrations."""
+    return [scope_of(reviewer).condition(model)]
+
+
+def _cells(reviewer: Reviewer, kept, delta, columns: tuple[str, ...]) -> sa.Subquery:
+    """The kept rows and the deltas not folded in yet, within the reviewer's scope, as one set of rows."""
+    parts = [sa.select(*(getattr(model, column) for column in columns)).where(*_scoped(model, reviewer))
+             for model in (kept, delta)]
+    return sa.union_all(*parts).subquery()
+
+
 def _grouped(reviewer: Reviewer, *columns) -> list[tuple]:
-    scoped = scoped_registrations(reviewer).subquery()
-    paid = sa.case((scoped.c.status == RegistrationStatus.PAID.value, scoped.c.amount_due_fen), else_=0)
-    query = (sa.select(*[scoped.c[column] for column in columns], sa.func.count(),
-                       sa.func.coalesce(sa.func.sum(scoped.c.amount_due_fen), 0), sa.func.coalesce(sa.func.sum(paid), 0))
-             .group_by(*[scoped.c[column] for column in columns]))
-    return db.session.execute(query).all()
+    cells = _cells(reviewer, RegistrationCount, RegistrationCountDelta, (*columns, 'count', 'due_fen', 'paid_fen'))
+    group = [cells.c[column] for column in columns]
+    query = (sa.select(*group, sa.func.sum(cells.c.count), sa.func.sum(cells.c.due_fen),
+                       sa.func.sum(cells.c.paid_fen)).group_by(*group).having(sa.func.sum(cells.c.count) > 0))
+    return [(*(value or None for value in row[:len(columns)]), int(row[-3]), int(row[-2]), int(row[-1]))
+            for row in db.session.execute(query)]
+
+
+def total(reviewer: Reviewer, *statuses: str) -> int:
+    """How many registrations the reviewer's scope holds (of these statuses), from the kept counts."""
+    cells = _cells(reviewer, RegistrationCount, RegistrationCountDelta, ('status', 'count'))
+    query = sa.select(sa.func.coalesce(sa.func.sum(cells.c.count), 0))
+    if statuses:
+        query = query.where(cells.c.status.in_(statuses))
+    return int(db.session.scalar(query))
+
+
+def _lifecycle(row: tuple) -> int:
+    """Statuses in the order a registration lives through them (草稿 … 参保成功), not alphabetically by code."""
+    return list(RegistrationStatus).index(RegistrationStatus(row[0]))
 
 
 def by_status(reviewer: Reviewer) -> list[Row]:
     return [Row(RegistrationStatus(status).label, count, due, paid)
-            for status, count, due, paid in sorted(_grouped(reviewer, 'status'), key=lambda r: r[0])]
+            for status, count, due, paid in sorted(_grouped(reviewer, 'status'), key=_lifecycle)]
 
 
 def by_college(reviewer: Reviewer) -> list[Row]:
@@ -50,17 +82,16 @@ def by_channel(reviewer: Reviewer) -> list[Row]:
 
 def progress_by_day(reviewer: Reviewer) -> list[tuple[date, int, int]]:
     """Per day: submissions and payments, cumulative (the enrolment-progress chart)."""
-    scoped = scoped_registrations(reviewer).subquery()
-    submitted = Counter(d.date() for (d,) in db.session.execute(
-        sa.select(scoped.c.submitted_at).where(scoped.c.submitted_at.is_not(None))))
-    paid = Counter(d.date() for (d,) in db.session.execute(
-        sa.select(scoped.c.paid_at).where(scoped.c.paid_at.is_not(None))))
-    days = sorted(set(submitted) | set(paid))
+    cells = _cells(reviewer, RegistrationDay, RegistrationDayDelta, ('day', 'submitted', 'paid'))
+    query = (sa.select(cells.c.day, sa.func.sum(cells.c.submitted), sa.func.sum(cells.c.paid))
+             .group_by(cells.c.day).order_by(cells.c.day))
     total_submitted = total_paid = 0
     series = []
-    for day in days:
-        total_submitted += submitted[day]
-        total_paid += paid[day]
+    for day, submitted, paid in db.session.execute(query):
+        if not (submitted or paid):
+            continue
+        total_submitted += int(submitted)
+        total_paid += int(paid)
         series.append((day, total_submitted, total_paid))
     return series
 
@@ -70,7 +101,7 @@ def progress_svg(series: list[tuple[date, int, int]], width: int = 640, height: 
     if not series:
         return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"><text x="20" y="30">暂无数据</text></svg>'
     top = max(max(s for _, s, _ in series), 1)
-    step = (width - 60) / max(len(series) - 1, 1)
+    step = (width - 80) / max(len(series) - 1, 1)  # room for the last day's label
 
     def points(index: int) -> str:
         return ' '.join(f'{40 + i * step:.1f},{height - 30 - (row[index] / top) * (height - 60):.1f}'

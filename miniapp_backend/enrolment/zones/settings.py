@@ -8,9 +8,13 @@ from miniapp_backend.enrolment import audit
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.inputs import InputRefused, clean_text, load_form, loads_strict, unstorable_strings, yuan_to_fen
 from miniapp_backend.models import Zone
+from miniapp_backend.models.enums import NotificationKind
 from schemas.admin import ZoneSettingsForm
 
 STAGES = ('centre', 'counsellor', 'college', 'school')
+#: The review flows a zone picks from (seed 001: counsellor → college → school; DESIGN: the centre alone).
+FLOWS = (('centre',), ('counsellor', 'college', 'school'), ('counsellor', 'college', 'school', 'centre'),
+         ('school', 'centre'), ('college', 'school'))
 SHANGHAI = timezone(timedelta(hours=8))
 
 
@@ -28,7 +32,7 @@ def parse(form) -> dict[str, Any]:
     try:
         stages = _stages(raw['review_stages'])
     except ValueError:
-        errors['review_stages'] = '审核环节只能是 centre、counsellor、college、school，用逗号分隔'
+        errors['review_stages'] = '请选择审核流程'
     try:
         templates = _templates(loads_strict(raw['message_templates'] or '{}'))
     except (InputRefused, ValueError):
@@ -48,7 +52,16 @@ def parse(form) -> dict[str, Any]:
         'service_phone': loaded['service_phone'] or None, 'family_channel': loaded['family_channel'] == 'on',
         'face_verification': loaded['face_verification'] == 'on',
         'subsidised_match_required': loaded['subsidised_match_required'] == 'on',
+        'stage_names': {stage: _safe(form.get(f'stage_name_{stage}', ''))[:32] for stage in STAGES
+                        if _safe(form.get(f'stage_name_{stage}', ''))},
+        'muted_kinds': [kind.value for kind in NotificationKind if form.get(f'push_{kind.value}') != 'on'],
     }
+
+
+def stage_flows(current: str) -> list[tuple[str, ...]]:
+    """The flows offered in the settings form, the zone's current one first if it is not a preset."""
+    stages = tuple(part for part in current.split(',') if part in STAGES)
+    return list(FLOWS) if not stages or stages in FLOWS else [stages, *FLOWS]
 
 
 def _safe(value: str) -> str:

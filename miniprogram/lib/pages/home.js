@@ -2,6 +2,7 @@
 const { pageFor, open, NEXT_LABELS } = require('../routes');
 const { yuan, beijingDate, beijingTime } = require('../format');
 const { showError } = require('./show');
+const { subscribe } = require('../subscribe');
 
 const STATUS_TEXT = {
   draft: '草稿，尚未提交', submitted: '已提交，等待审核', under_review: '审核中', returned: '已退回，请修改后重新提交',
@@ -21,7 +22,7 @@ function steps(nextAction, withSuspension) {
     state: index < current || (nextAction === 'done' && key === 'done') ? 'done' : (index === current ? 'current' : 'todo') }));
 }
 
-function createHomeLogic({ wx, api, ready, config, refreshConfig, setData }) {
+function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, setData }) {
   let me = null;
   return {
     async load() {
@@ -61,6 +62,8 @@ function createHomeLogic({ wx, api, ready, config, refreshConfig, setData }) {
     },
     next() {
       if (!me) return null;
+      // Starting to register: ask (inside the tap) to be told when it is accepted, and reminded if left unfinished.
+      if (me.next_action === 'register') subscribe({ wx, api, templates }, ['submitted', 'roster_reminder']);
       return open(wx, pageFor(me.next_action, me.registration && me.registration.id));
     },
     async bindPhone(detail) {

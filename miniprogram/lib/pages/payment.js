@@ -37,7 +37,7 @@ function createPaymentLogic({ wx, api, ready, templates, setData }) {
       if (!target) return Promise.resolve(null);
       const chosen = target.channels.find((c) => c.channel === channel) || target.channels[0];
       // The reminder before the window closes is sent only to students who accepted it here.
-      return subscribe({ wx, api, templates }, ['paid', 'window_closing']).then(() => new Promise((resolve) => {
+      return subscribe({ wx, api, templates }, ['paid', 'window_closing', 'expired']).then(() => new Promise((resolve) => {
         wx.navigateToMiniProgram({
           ...chosen.navigate,
           success: () => { leftToPay = true; resolve(chosen.channel); },

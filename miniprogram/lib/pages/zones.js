@@ -2,8 +2,9 @@
 const { yuan, beijingDate } = require('../format');
 const { idNumberError } = require('../validate');
 const { showError, fieldErrors } = require('./show');
+const { subscribe } = require('../subscribe');
 
-function createZonesLogic({ wx, api, refreshConfig, setData }) {
+function createZonesLogic({ wx, api, refreshConfig, templates, setData }) {
   let zones = [];
   return {
     async load() {
@@ -24,11 +25,13 @@ function createZonesLogic({ wx, api, refreshConfig, setData }) {
       } catch (error) { showError(wx, error); return false; }
     },
     async renew(zoneIndex, idNumber) {
+      const asked = subscribe({ wx, api, templates }, ['renewal']); // inside the tap, before any await
       const zone = zones[Number(zoneIndex) || 0];
       const number = String(idNumber || '').replace(/\s+/g, '').toUpperCase();
       const problem = number ? idNumberError('resident_id', number) : '请填写去年参保时使用的身份证号码';
       if (problem) { setData({ errors: { id_number: problem } }); return null; }
       try {
+        await asked;
         await api.put('/me/zone', { zone_code: zone.code });
         const registration = await api.post('/renewals', { zone_code: zone.code, id_number: number });
         setData({ errors: {} });

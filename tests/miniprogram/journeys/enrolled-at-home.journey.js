@@ -29,7 +29,8 @@ test('enrolled at home: suspend, wait, register', async () => {
   await page.check('consent', ['agree']);
   await page.tap('申请暂停原参保地参保');
   reads(page, '等待原参保地确认');
-  assert.deepEqual(wx.callsOf('requestSubscribeMessage').map((r) => r.tmplIds), [['tpl-suspension']]);
+  assert.deepEqual(wx.callsOf('requestSubscribeMessage').map((r) => r.tmplIds),
+    [['tpl-submitted', 'tpl-roster-reminder'], ['tpl-suspension']]);
   await shot(page, '14-suspension-waiting');
 
   wx.switchTab({ url: '/pages/home/home' });

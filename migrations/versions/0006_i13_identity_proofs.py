@@ -1,14 +1,14 @@
 """Identity proofs (face verification, centre review) and the zone settings for face verification and the
 subsidised-list match.
 
-Revision ID: 0004_i13
-Revises: 0003_i14
+Revision ID: 0006_i13
+Revises: 0005_i15
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004_i13'
-down_revision = '0003_i14'
+revision = '0006_i13'
+down_revision = '0005_i15'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,77 @@
+"""审核账号: zone administrators manage reviewers; every reviewer changes their own password."""
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+
+from miniapp_backend.admin import bp
+from miniapp_backend.enrolment import accounts
+from miniapp_backend.extensions import db
+from miniapp_backend.models import Reviewer
+from miniapp_backend.models.enums import ReviewerRole
+
+
+def _zone_admin() -> None:
+    if g.reviewer.role is not ReviewerRole.ZONE_ADMIN:
+        abort(403)
+
+
+def _in_zone(reviewer_id: int) -> Reviewer:
+    reviewer = db.session.scalar(accounts.in_zone(g.reviewer).where(Reviewer.id == reviewer_id))
+    if reviewer is None:
+        abort(404)
+    return reviewer
+
+
+@bp.route('/accounts', methods=['GET', 'POST'])
+def accounts_page():
+    """The zone's reviewers with role, scope and last login; a form to add one."""
+    _zone_admin()
+    errors, issued = {}, None
+    if request.method == 'POST':
+        try:
+            reviewer, password = accounts.create(g.reviewer, request.form)
+            db.session.commit()
+            issued = (reviewer.username, password)
+        except accounts.AccountError as error:
+            db.session.rollback()
+            errors = error.errors
+    return render_template('admin/accounts.html', reviewers=db.session.scalars(accounts.in_zone(g.reviewer)).all(),
+                           roles=ReviewerRole, errors=errors, form=request.form if errors else {}, issued=issued)
+
+
+@bp.post('/accounts/<int:reviewer_id>/active')
+def account_active(reviewer_id):
+    _zone_admin()
+    reviewer = _in_zone(reviewer_id)
+    try:
+        accounts.set_active(g.reviewer, reviewer, request.form.get('active') == '1')
+        db.session.commit()
+        flash(f'已{"启用" if reviewer.active else "停用"}账号 {reviewer.username}', 'ok')
+    except accounts.AccountError as error:
+        flash(next(iter(error.errors.values())), 'error')
+    return redirect(url_for('admin.accounts_page'))
+
+
+@bp.post('/accounts/<int:reviewer_id>/reset')
+def account_reset(reviewer_id):
+    _zone_admin()
+    reviewer = _in_zone(reviewer_id)
+    password = accounts.reset_password(g.reviewer, reviewer)
+    db.session.commit()
+    return render_template('admin/accounts.html', reviewers=db.session.scalars(accounts.in_zone(g.reviewer)).all(),
+                           roles=ReviewerRole, errors={}, form={}, issued=(reviewer.username, password))
+
+
+@bp.route('/password', methods=['GET', 'POST'])
+def change_password():
+    """After a reset the reviewer lands here and can go nowhere else until a new password is set."""
+    errors = {}
+    if request.method == 'POST':
+        try:
+            accounts.change_own_password(g.reviewer, request.form.get('password', ''), request.form.get('repeat', ''))
+            db.session.commit()
+            flash('密码已修改', 'ok')
+            return redirect(url_for('admin.queue'))
+        except accounts.AccountError as error:
+            errors = error.errors
+    return render_template('admin/password.html', errors=errors)

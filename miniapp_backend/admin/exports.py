@@ -1,0 +1,48 @@
+"""Exports of the admin lists: small ones answered at once, large ones as jobs with a progress page and a
+download link that expires."""
+from __future__ import annotations
+
+from datetime import timedelta, timezone
+from typing import Any
+
+from flask import Response, abort, g, redirect, render_template, send_file, url_for
+
+from miniapp_backend.admin import bp
+from miniapp_backend.enrolment.reports import exports
+from miniapp_backend.extensions import db
+from miniapp_backend.models import ExportJob
+
+SHANGHAI = timezone(timedelta(hours=8))
+XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+
+
+def export_response(kind: str, filters: dict[str, Any], filename: str) -> Response:
+    """The list's workbook, or (when it is large) a redirect to its export job's progress page."""
+    result = exports.start(kind, g.reviewer, filters)
+    if isinstance(result, bytes):
+        return Response(result, mimetype=XLSX, headers={'Content-Disposition': f'attachment; filename="{filename}.xlsx"'})
+    db.session.commit()
+    return redirect(url_for('admin.export_status', export_id=result.id))
+
+
+def _job(export_id: int) -> ExportJob:
+    job = db.session.get(ExportJob, export_id)
+    if job is None or job.zone_id != g.reviewer.zone_id or job.reviewer_id != g.reviewer.id:
+        abort(404)
+    return job
+
+
+@bp.get('/exports/<int:export_id>')
+def export_status(export_id):
+    """Progress (the page refreshes itself while the job runs), then the download link until it expires."""
+    job = _job(export_id)
+    return render_template('admin/export_status.html', job=job, title=exports.KINDS[job.kind].title,
+                           ready=exports.downloadable(job), shanghai=SHANGHAI)
+
+
+@bp.get('/exports/<int:export_id>/download')
+def export_download(export_id):
+    job = _job(export_id)
+    if not exports.downloadable(job):
+        abort(410, description='下载链接已过期，请重新导出')
+    return send_file(job.path, mimetype=XLSX, as_attachment=True, download_name=f'{job.kind}-{job.id}.xlsx')

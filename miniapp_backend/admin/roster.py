@@ -1,0 +1,103 @@
+"""学籍名单 and 参保进度: progress per class against the roster, the 未办理 list, exemptions, reminders."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, g, redirect, render_template, request, url_for
+
+from miniapp_backend.admin import bp
+from miniapp_backend.admin.reports import _xlsx
+from miniapp_backend.enrolment.errors import EnrolmentError
+from miniapp_backend.enrolment.registration.review import actor_of
+from miniapp_backend.enrolment.reports.export import workbook_bytes
+from miniapp_backend.enrolment.roster import manage, progress, reminders
+from miniapp_backend.enrolment.scope import scoped_roster
+from miniapp_backend.extensions import db
+from miniapp_backend.inputs import load_form
+from miniapp_backend.models import RosterEntry
+from miniapp_backend.security.masking import mask_id_number
+from schemas.admin import RosterFilter
+
+PAGE_SIZE = 100
+FILTERS = ('state', 'school_id', 'college', 'class_name')
+
+
+def _filters() -> dict:
+    """The list's filters (query string or the reminder form), validated; a bad one is a 400 naming it."""
+    loaded, invalid = load_form(RosterFilter(), request.values)
+    if invalid:
+        abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
+    values = {key: loaded[key] or None for key in FILTERS}
+    if values['state'] not in progress.STATES:
+        values['state'] = None
+    return values
+
+
+@bp.get('/progress')
+def progress_page():
+    """参保进度: per school / college / class, 应参保 … 未办理, each count a link to its list."""
+    rows = progress.by_class(g.reviewer, g.reviewer.zone.year)
+    return render_template('admin/progress.html', rows=rows, total=progress.totals(rows), year=g.reviewer.zone.year,
+                           modes=progress.by_study_mode(g.reviewer, g.reviewer.zone.year))
+
+
+@bp.get('/roster')
+def roster():
+    """The roster students of a state and place (the drill-down), exportable; 参保管理 marks happen here."""
+    filters = _filters()
+    query = progress.entries(g.reviewer, g.reviewer.zone.year, **filters)
+    if request.args.get('format') == 'xlsx':
+        rows = [(e.school.name, e.college, e.class_name, e.student_no, e.name, mask_id_number(e.id_number),
+                 e.study_mode.label, progress.state_of(e, status), e.exempt_reason or '')
+                for e, status in db.session.execute(query)]
+        return _xlsx('roster', workbook_bytes('学籍名单', ['学校', '学院', '班级', '学号', '姓名', '证件号码', '学习形式',
+                                                        '办理情况', '无需参保原因'], rows))
+    page = load_form(RosterFilter(), request.values)[0]['page']
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template('admin/roster.html', rows=rows, total=total, page=page, page_size=PAGE_SIZE,
+                           filters=filters, states=progress.STATES, reasons=manage.EXEMPT_REASONS,
+                           state_of=progress.state_of, mask=mask_id_number)
+
+
+def _entry(entry_id: int) -> RosterEntry:
+    entry = db.session.scalars(scoped_roster(g.reviewer, g.reviewer.zone.year).where(RosterEntry.id == entry_id)).first()
+    if entry is None:
+        abort(404)
+    return entry
+
+
+def _back():
+    return redirect(request.form.get('next') or url_for('admin.roster'))
+
+
+@bp.post('/roster/<int:entry_id>/exempt')
+def roster_exempt(entry_id):
+    entry = _entry(entry_id)
+    try:
+        manage.mark_exempt(entry, request.form.get('reason', ''), actor_of(g.reviewer), request.form.get('note', ''))
+    except EnrolmentError as error:
+        flash(error.message, 'error')
+        return _back()
+    db.session.commit()
+    flash(f'已将{entry.name}标记为无需参保', 'ok')
+    return _back()
+
+
+@bp.post('/roster/<int:entry_id>/unexempt')
+def roster_unexempt(entry_id):
+    entry = _entry(entry_id)
+    manage.clear_exempt(entry, actor_of(g.reviewer))
+    db.session.commit()
+    flash(f'已取消{entry.name}的无需参保标记', 'ok')
+    return _back()
+
+
+@bp.post('/roster/remind')
+def roster_remind():
+    """Remind the 未办理 students of the filtered list who can receive it."""
+    filters = {**_filters(), 'state': 'pending'}
+    pending = [entry for entry, _ in db.session.execute(progress.entries(g.reviewer, g.reviewer.zone.year, **filters))]
+    sent, unreachable = reminders.remind(g.reviewer.zone, pending, actor_of(g.reviewer))
+    db.session.commit()
+    flash(f'已发送参保提醒{sent}人；{unreachable}人未关联微信或未订阅提醒，需线下通知', 'ok')
+    return _back()

@@ -1,0 +1,124 @@
+"""Reviewer accounts a zone administrator manages (seed 001: each school configures its people): create with a
+role and a scope, disable and enable, reset a password that must be changed at the next login. All audited."""
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from miniapp_backend.enrolment import audit
+from miniapp_backend.enrolment.actors import Actor
+from miniapp_backend.extensions import db
+from miniapp_backend.inputs import InputRefused, clean_text
+from miniapp_backend.models import Reviewer, School
+from miniapp_backend.models.enums import ReviewerRole
+
+MIN_PASSWORD = 8
+#: The scope fields each role needs, with the form's names for them.
+SCOPE_NEEDS = {
+    ReviewerRole.SCHOOL_ADMIN: ('school_id',),
+    ReviewerRole.COLLEGE_REVIEWER: ('school_id', 'college'),
+    ReviewerRole.COUNSELLOR: ('school_id', 'college', 'class_name'),
+}
+FIELD_NAMES = {'school_id': '学校', 'college': '学院', 'class_name': '班级'}
+
+
+class AccountError(ValueError):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__('invalid account')
+        self.errors = errors
+
+
+def temporary_password() -> str:
+    """Shown once to the administrator; the reviewer must replace it at the next login."""
+    return secrets.token_urlsafe(9)
+
+
+def _text(form, name: str, errors: dict[str, str], max_length: int) -> str | None:
+    """A free-text field the database can store, or the field's Chinese error."""
+    try:
+        return clean_text(form.get(name, ''), max_length=max_length) or None
+    except InputRefused as refused:
+        errors[name] = refused.message
+        return None
+
+
+def create(admin: Reviewer, form) -> tuple[Reviewer, str]:
+    """A reviewer in the admin's zone; returns it with its one-time password. Problems are named by field."""
+    errors: dict[str, str] = {}
+    username = _text(form, 'username', errors, 64) or ''
+    if not (2 <= len(username) <= 64 and username.isascii() and username.replace('_', '').replace('.', '').isalnum()):
+        errors['username'] = '用户名应为2至64位字母、数字、下划线'
+    elif db.session.scalar(sa.select(Reviewer.id).where(Reviewer.username == username)):
+        errors['username'] = '该用户名已被使用'
+    try:
+        role = ReviewerRole(form.get('role', ''))
+    except ValueError:
+        errors['role'] = '请选择角色'
+        role = None
+    school = None
+    school_id = form.get('school_id', '')
+    if school_id.isascii() and school_id.isdigit() and len(school_id) <= 9:  # an id, not '²' or 30 nines
+        school = db.session.scalar(sa.select(School).where(School.id == int(school_id),
+                                                           School.zone_id == admin.zone_id))
+    display_name = _text(form, 'display_name', errors, 64)
+    scope = {'school_id': school, 'college': _text(form, 'college', errors, 128),
+             'class_name': _text(form, 'class_name', errors, 128)}
+    for field in SCOPE_NEEDS.get(role, ()):
+        if not scope[field]:
+            errors[field] = f'该角色须填写{FIELD_NAMES[field]}'
+    if errors:
+        raise AccountError(errors)
+    needs = SCOPE_NEEDS.get(role, ())
+    password = temporary_password()
+    reviewer = Reviewer(username=username, display_name=display_name or username,
+                        role=role, zone_id=admin.zone_id, school=school if 'school_id' in needs else None,
+                        college=scope['college'] if 'college' in needs else None,
+                        class_name=scope['class_name'] if 'class_name' in needs else None,
+                        password_hash=generate_password_hash(password), must_change_password=True)
+    db.session.add(reviewer)
+    db.session.flush()
+    audit.record(_actor(admin), 'reviewer_created', zone_id=admin.zone_id, reviewer=reviewer.username,
+                 role=role.value)
+    return reviewer, password
+
+
+def set_active(admin: Reviewer, reviewer: Reviewer, active: bool) -> None:
+    """Disabling also ends the reviewer's open sessions."""
+    if reviewer.id == admin.id:
+        raise AccountError({'active': '不能停用自己的账号'})
+    reviewer.active = active
+    reviewer.session_version += 1
+    audit.record(_actor(admin), 'reviewer_enabled' if active else 'reviewer_disabled', zone_id=admin.zone_id,
+                 reviewer=reviewer.username)
+
+
+def reset_password(admin: Reviewer, reviewer: Reviewer) -> str:
+    """A one-time password; the reviewer's sessions end and the next login must set a new one."""
+    password = temporary_password()
+    reviewer.password_hash = generate_password_hash(password)
+    reviewer.must_change_password = True
+    reviewer.failed_logins, reviewer.locked_until = 0, None
+    reviewer.session_version += 1
+    audit.record(_actor(admin), 'reviewer_password_reset', zone_id=admin.zone_id, reviewer=reviewer.username)
+    return password
+
+
+def change_own_password(reviewer: Reviewer, new: str, repeat: str) -> None:
+    """The reviewer's own new password (after a reset, or any time)."""
+    if len(new) < MIN_PASSWORD:
+        raise AccountError({'password': f'密码至少{MIN_PASSWORD}位'})
+    if new != repeat:
+        raise AccountError({'repeat': '两次输入的密码不一致'})
+    reviewer.password_hash = generate_password_hash(new)
+    reviewer.must_change_password = False
+    audit.record(_actor(reviewer), 'password_changed', zone_id=reviewer.zone_id)
+
+
+def in_zone(admin: Reviewer) -> sa.Select:
+    return sa.select(Reviewer).where(Reviewer.zone_id == admin.zone_id).order_by(Reviewer.role, Reviewer.username)
+
+
+def _actor(reviewer: Reviewer) -> Actor:
+    return Actor.reviewer(reviewer.id, reviewer.role)

@@ -1,0 +1,168 @@
+"""Exports of the admin lists: a small one is written in the request; a large one becomes an export job that a
+worker writes to a file in batches (write-only workbook, rows streamed from the database), with progress, and
+whose download link expires. The web worker never holds a large result set.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import os
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from openpyxl import Workbook
+
+from miniapp_backend.enrolment.reports import lists
+from miniapp_backend.enrolment.reports.export import REGISTRATION_HEADERS, registration_rows, safe_cell
+from miniapp_backend.extensions import db
+from miniapp_backend.jobs import enqueue_after_commit
+from miniapp_backend.models import AuditEvent, ExportJob, InsuredPerson, Registration, Reviewer
+from miniapp_backend.models.base import utcnow
+from miniapp_backend.models.enums import ImportStatus, PaymentChannel, RegistrationStatus
+from miniapp_backend.security.masking import mask_id_number
+
+logger = logging.getLogger(__name__)
+
+#: Up to this many rows an export is written in the request; above, by a worker.
+INLINE_ROWS = 5_000
+#: How long a finished export can be downloaded.
+LINK_TTL = timedelta(hours=1)
+BATCH = 2_000
+
+
+@dataclass(frozen=True)
+class Kind:
+    title: str
+    headers: Sequence[str]
+    query: Callable[[Reviewer, dict[str, Any]], sa.Select]
+    rows: Callable[[sa.Select], Iterable[Sequence]]
+
+
+def _stream(query: sa.Select, *columns) -> sa.Result:
+    return db.session.execute(query.with_only_columns(*columns).order_by(columns[0])
+                              .execution_options(yield_per=BATCH))
+
+
+def _payment_rows(query: sa.Select) -> Iterable[Sequence]:
+    r = Registration
+    for _, name, id_number, student_no, status, due, channel, flag in _stream(
+            query, r.id, r.name, r.id_number, r.student_no, r.status, r.amount_due_fen, r.payment_channel, r.flag):
+        yield (name, mask_id_number(id_number), student_no, RegistrationStatus(status).label, (due or 0) / 100,
+               PaymentChannel(channel).label if channel else '', flag or '')
+
+
+def _register_rows(query: sa.Select) -> Iterable[Sequence]:
+    p = InsuredPerson
+    for _, name, id_number, status, since, until, year in _stream(
+            query, p.id, p.name, p.id_number, p.status, p.since, p.until, p.paid_through_year):
+        yield (name, mask_id_number(id_number), status.label if hasattr(status, 'label') else status,
+               since.isoformat(), until.isoformat() if until else '', year)
+
+
+def _audit_rows(query: sa.Select) -> Iterable[Sequence]:
+    e = AuditEvent
+    for _, at, actor_type, actor_id, action, registration_id, from_status, to_status, reason in _stream(
+            query, e.id, e.at, e.actor_type, e.actor_id, e.action, e.registration_id, e.from_status, e.to_status,
+            e.reason):
+        yield (at.strftime('%Y-%m-%d %H:%M:%S'), actor_type.label if hasattr(actor_type, 'label') else actor_type,
+               actor_id, action, registration_id, from_status, to_status, reason)
+
+
+KINDS: dict[str, Kind] = {
+    'registrations': Kind('参保登记', REGISTRATION_HEADERS, lists.registrations, registration_rows),
+    'payments': Kind('缴费', ['姓名', '证件号码', '学号', '状态', '应缴金额(元)', '缴费渠道', '需处理'], lists.payments,
+                     _payment_rows),
+    'register': Kind('参保名册', ['姓名', '证件号码', '参保状态', '起始日期', '终止日期', '缴费至年度'], lists.register,
+                     _register_rows),
+    'audit': Kind('审计日志', ['时间', '操作人类型', '操作人', '操作', '登记', '原状态', '新状态', '原因'], lists.audit,
+                  _audit_rows),
+}
+
+
+def write(kind: Kind, query: sa.Select, out, progress: Callable[[int], None] | None = None) -> int:
+    """The rows as one write-only sheet into `out` (a path or a file object); returns how many."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(kind.title[:31])
+    sheet.append(list(kind.headers))
+    count = 0
+    for row in kind.rows(query):
+        sheet.append([safe_cell(value) for value in row])
+        count += 1
+        if progress and count % BATCH == 0:
+            progress(count)
+    book.save(out)
+    return count
+
+
+def start(name: str, reviewer: Reviewer, filters: dict[str, Any]) -> bytes | ExportJob:
+    """The workbook itself when the list is small; otherwise a queued export job (the caller commits)."""
+    kind = KINDS[name]
+    query = kind.query(reviewer, filters)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    if total <= INLINE_ROWS:
+        out = io.BytesIO()
+        write(kind, query, out)
+        return out.getvalue()
+    job = ExportJob(kind=name, filters=filters, zone_id=reviewer.zone_id, reviewer_id=reviewer.id, total_rows=total)
+    db.session.add(job)
+    db.session.flush()
+    enqueue_after_commit('workers.exports.run_export', job.id)
+    return job
+
+
+def run(export_id: int) -> ExportJob:
+    """The job body: write the workbook to disk, reporting progress on the job row as it goes."""
+    job = db.session.get(ExportJob, export_id)
+    if job is None or job.status is not ImportStatus.QUEUED:
+        return job
+    remove_expired()
+    job.status = ImportStatus.RUNNING
+    db.session.commit()
+    kind = KINDS[job.kind]
+    reviewer = db.session.get(Reviewer, job.reviewer_id)
+    folder = Path(current_app.instance_path) / 'exports'
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f'{job.id}-{secrets.token_hex(8)}.xlsx'
+
+    def progress(done: int) -> None:
+        # Its own connection: the rows stream through a server-side cursor that a commit here would close.
+        with db.engine.begin() as conn:
+            conn.execute(sa.update(ExportJob).where(ExportJob.id == export_id).values(processed_rows=done))
+
+    try:
+        count = write(kind, kind.query(reviewer, job.filters), str(path), progress)
+    except Exception:
+        db.session.rollback()
+        path.unlink(missing_ok=True)
+        job = db.session.get(ExportJob, export_id)
+        job.status, job.message, job.finished_at = ImportStatus.FAILED, '导出失败，请重试', utcnow()
+        db.session.commit()
+        raise
+    job = db.session.get(ExportJob, export_id)
+    now = utcnow()
+    job.status, job.processed_rows, job.total_rows = ImportStatus.FINISHED, count, count
+    job.path, job.finished_at, job.expires_at = str(path), now, now + LINK_TTL
+    db.session.commit()
+    return job
+
+
+def downloadable(job: ExportJob) -> bool:
+    return (job.status is ImportStatus.FINISHED and job.path is not None and job.expires_at > utcnow()
+            and os.path.exists(job.path))
+
+
+def remove_expired() -> int:
+    """Delete the files of expired exports (each export job sweeps before it writes)."""
+    expired = db.session.scalars(sa.select(ExportJob).where(ExportJob.path.is_not(None),
+                                                            ExportJob.expires_at <= utcnow())).all()
+    for job in expired:
+        Path(job.path).unlink(missing_ok=True)
+        job.path = None
+    db.session.commit()
+    return len(expired)

@@ -1,0 +1,62 @@
+"""The admin lists as queries, from a reviewer and the list's filters: the page and its export (in the request
+or in an export job) select exactly the same rows."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+
+from miniapp_backend.enrolment.scope import review_queue, scoped_audit_events, scoped_insured, scoped_registrations
+from miniapp_backend.models import AuditEvent, Registration, Reviewer
+from miniapp_backend.models.enums import RegistrationStatus
+from miniapp_backend.security.blind_index import blind_index
+
+PAYABLE = (RegistrationStatus.APPROVED, RegistrationStatus.PAID, RegistrationStatus.EXPIRED)
+#: An ID number (18 characters, or 15 for old ones): only the blind index can match it.
+_ID_SHAPED = re.compile(r'^(\d{17}[\dXx]|\d{15})$')
+
+
+def search(term: str) -> sa.ColumnElement[bool]:
+    """Name, student number or ID number. Each shape goes to its own index instead of one OR that scans
+    the table: ID-shaped terms to id_index, digits to the student number (or id_index), text to the
+    name's trigram index."""
+    if _ID_SHAPED.match(term):
+        return Registration.id_index == blind_index(term)
+    if term.isdigit():
+        return sa.or_(Registration.student_no == term, Registration.id_index == blind_index(term))
+    return Registration.name.contains(term, autoescape=True)
+
+
+def registrations(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
+    """The review queue, or with `all` every registration in scope; filters q, school, college, status."""
+    query = scoped_registrations(reviewer) if filters.get('all') else review_queue(reviewer)
+    if filters.get('q'):
+        query = query.where(search(filters['q']))
+    if filters.get('school'):
+        query = query.where(Registration.school.has(code=filters['school']))
+    if filters.get('college'):
+        query = query.where(Registration.college == filters['college'])
+    if filters.get('status') in RegistrationStatus.__members__.values():
+        query = query.where(Registration.status == filters['status'])
+    return query
+
+
+def payments(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
+    query = scoped_registrations(reviewer).where(Registration.status.in_(PAYABLE))
+    if filters.get('status') in [s.value for s in PAYABLE]:
+        query = query.where(Registration.status == filters['status'])
+    return query
+
+
+def register(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
+    return scoped_insured(reviewer)
+
+
+def audit(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
+    query = scoped_audit_events(reviewer)
+    if filters.get('action'):
+        query = query.where(AuditEvent.action == filters['action'])
+    if filters.get('registration'):
+        query = query.where(AuditEvent.registration_id == filters['registration'])
+    return query
