@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import current_app
 from openpyxl import Workbook
 
+from miniapp_backend.enrolment import labels
 from miniapp_backend.enrolment.reports import lists
 from miniapp_backend.enrolment.reports.export import REGISTRATION_HEADERS, registration_rows, safe_cell
 from miniapp_backend.extensions import db
@@ -66,12 +67,15 @@ def _register_rows(query: sa.Select) -> Iterable[Sequence]:
 
 
 def _audit_rows(query: sa.Select) -> Iterable[Sequence]:
-    e = AuditEvent
-    for _, at, actor_type, actor_id, action, registration_id, from_status, to_status, reason in _stream(
-            query, e.id, e.at, e.actor_type, e.actor_id, e.action, e.registration_id, e.from_status, e.to_status,
-            e.reason):
-        yield (at.strftime('%Y-%m-%d %H:%M:%S'), actor_type.label if hasattr(actor_type, 'label') else actor_type,
-               actor_id, action, registration_id, from_status, to_status, reason)
+    """Events in batches: each batch names its reviewers in one query, and every row ends with its sentence."""
+    events = db.session.scalars(query.order_by(AuditEvent.id).execution_options(yield_per=BATCH))
+    for batch in events.partitions():
+        names = labels.reviewer_names(batch)
+        for e in batch:
+            actor = names.get(e.actor_id, '') if e.actor_type.value == 'reviewer' else ''
+            yield (labels.beijing(e.at, '%Y-%m-%d %H:%M:%S'), e.actor_type.label, actor,
+                   labels.AUDIT_VERBS.get(e.action, ''), e.registration_id, labels.status_label(e.from_status),
+                   labels.status_label(e.to_status), e.reason or '', labels.sentence(e, names))
 
 
 KINDS: dict[str, Kind] = {
@@ -80,8 +84,8 @@ KINDS: dict[str, Kind] = {
                      _payment_rows),
     'register': Kind('参保名册', ['姓名', '证件号码', '参保状态', '起始日期', '终止日期', '缴费至年度'], lists.register,
                      _register_rows),
-    'audit': Kind('审计日志', ['时间', '操作人类型', '操作人', '操作', '登记', '原状态', '新状态', '原因'], lists.audit,
-                  _audit_rows),
+    'audit': Kind('审计日志', ['时间（北京时间）', '操作人类型', '操作人', '操作', '登记编号', '原状态', '新状态', '原因',
+                             '事件'], lists.audit, _audit_rows),
 }
 
 
