@@ -24,7 +24,6 @@ from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form
 from miniapp_backend.models import Document, Payment, Registration, SubsidisedPerson
 from miniapp_backend.models.enums import RegistrationStatus, ReviewerRole
-from miniapp_backend.security.blind_index import blind_index
 from schemas.admin import BatchForm, DecisionForm, QueueFilter
 
 #: The statuses the review queue shows.
