@@ -57,9 +57,11 @@ admin-screenshots: $(INSTALLED) chromium
 
 lint: lint-python lint-js
 
-# Ruff's rules, line lengths (CJK-aware) and import order are in pyproject.toml.
+# Ruff's rules, line lengths (CJK-aware), import order and formatting are in pyproject.toml.
+PYTHON_TREE := miniapp_backend schemas workers tests bench migrations scripts
 lint-python: $(INSTALLED)
-	$(VENV)/bin/ruff check miniapp_backend schemas workers tests bench
+	$(VENV)/bin/ruff check $(PYTHON_TREE)
+	$(VENV)/bin/ruff format --check $(PYTHON_TREE)
 
 lint-js: $(NODE_DEPS)
 	npx eslint miniprogram tests/miniprogram eslint.config.js

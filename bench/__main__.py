@@ -1,4 +1,5 @@
 """`make bench`: every benchmark, one table. Figures are ratios against references measured in this run."""
+
 from __future__ import annotations
 
 import logging
@@ -28,9 +29,12 @@ def machine() -> str:
     """CPU model, cores and memory, as /proc reports them."""
     cpuinfo = Path('/proc/cpuinfo').read_text() if Path('/proc/cpuinfo').exists() else ''
     model = re.search(r'model name\s*:\s*(.+)', cpuinfo)
-    memory = re.search(r'MemTotal:\s+(\d+)', Path('/proc/meminfo').read_text()) if Path('/proc/meminfo').exists() else None
-    return (f'{model.group(1).strip() if model else platform.machine()}, {os.cpu_count()} cores'
-            + (f', {int(memory.group(1)) / 1024 / 1024:.0f} GiB' if memory else ''))
+    memory = (
+        re.search(r'MemTotal:\s+(\d+)', Path('/proc/meminfo').read_text()) if Path('/proc/meminfo').exists() else None
+    )
+    return f'{model.group(1).strip() if model else platform.machine()}, {os.cpu_count()} cores' + (
+        f', {int(memory.group(1)) / 1024 / 1024:.0f} GiB' if memory else ''
+    )
 
 
 def main() -> int:
@@ -55,8 +59,9 @@ def main() -> int:
 
             reviewer = create_reviewer('bench', 'bench-pass-1', 'zone_admin', '341800')
             data = excel.registration_workbook()
-            job = ImportJob(kind='registrations', zone=zone, reviewer_id=reviewer.id, filename='bench.xlsx',
-                            workbook=data)
+            job = ImportJob(
+                kind='registrations', zone=zone, reviewer_id=reviewer.id, filename='bench.xlsx', workbook=data
+            )
             db.session.add(job)
             db.session.commit()
             results += excel.import_figures(job.id, data)
@@ -73,7 +78,9 @@ def main() -> int:
             polls.fill(zone.id, student.id)
             tax = FakeTaxBureau().start()
             results += polls.idle_polls(tax.url)
-    print(f'\nMachine: {machine()}, Python {platform.python_version()}; run took {time.perf_counter() - started:.0f} s\n')
+    print(
+        f'\nMachine: {machine()}, Python {platform.python_version()}; run took {time.perf_counter() - started:.0f} s\n'
+    )
     print('| figure | value | reference | ratio | target | |')
     print('|---|---|---|---|---|---|')
     for figure in results:

@@ -1,4 +1,5 @@
 """API requests/s and latency at 64 connections (wrk), each next to the bare hello endpoint."""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WRK = ['wrk', '-t2', '-c64', '-d10s', '--latency']
 #: Students per wrk thread for create + submit: more than its connections, so one is always free.
 PER_THREAD = 100
-LOGIN_LUA = '''
+LOGIN_LUA = """
 local threads = 0
 setup = function(thread)
   thread:set("tid", threads)
@@ -33,10 +34,10 @@ request = function()
   local body = string.format('{"code":"code-bench-%d-%d"}', tid, counter)
   return wrk.format("POST", "/api/v1/auth/login", {["Content-Type"] = "application/json"}, body)
 end
-'''
+"""
 #: Create a draft, then submit it, over and over, each pair with its own student and a new person. Connections
 #: share their thread's state, so a pair is followed through the echoed student_no (the student's index).
-CREATE_SUBMIT_LUA = '''
+CREATE_SUBMIT_LUA = """
 local tokens = {%(tokens)s}
 local per_thread = %(per_thread)d
 local template = %(template)s
@@ -79,7 +80,7 @@ response = function(status, headers, body)
     free[#free + 1] = k
   end
 end
-'''
+"""
 
 
 #: The Procfile's web settings (see the comment there for why).
@@ -114,9 +115,14 @@ def serve(target: str, port: int, env: dict, *options: str, quiet: bool = False)
     """gunicorn serving `target`; by default as the Procfile's `web` line (worker class and count)."""
     options = options or WEB_OPTIONS
     out = subprocess.DEVNULL if quiet else None
-    process = subprocess.Popen([sys.executable, '-m', 'gunicorn', *options, '--bind', f'127.0.0.1:{port}',
-                                '--log-level', 'warning', target], cwd=ROOT, env=env, start_new_session=True,
-                               stdout=out, stderr=out)
+    process = subprocess.Popen(
+        [sys.executable, '-m', 'gunicorn', *options, '--bind', f'127.0.0.1:{port}', '--log-level', 'warning', target],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=out,
+        stderr=out,
+    )
     for _ in range(200):
         try:
             requests.get(f'http://127.0.0.1:{port}/', timeout=5)
@@ -182,8 +188,11 @@ def create_submit_script(tokens: list[str], per_thread: int) -> str:
 
     template = json.dumps(registration_fields(id_number='ID', student_no='NO'), ensure_ascii=False)
     template = template.replace('%', '%%').replace('"ID"', '"%s"').replace('"NO"', '"%d"')
-    return CREATE_SUBMIT_LUA % {'tokens': ', '.join(f'"{t}"' for t in tokens), 'per_thread': per_thread,
-                                'template': f'[[{template}]]'}
+    return CREATE_SUBMIT_LUA % {
+        'tokens': ', '.join(f'"{t}"' for t in tokens),
+        'per_thread': per_thread,
+        'template': f'[[{template}]]',
+    }
 
 
 def lua(text: str) -> str:
@@ -212,14 +221,31 @@ def figures(env: dict) -> list[Figure]:
     classes = worker_classes(env, token)
     return [
         Figure('hello endpoint (reference) req/s', ref.rate, 'req/s', target=ref.latencies()),
-        Figure('GET /api/v1/me req/s', me.rate, 'req/s', round(ref.rate, 1), '≥ 0.5 of hello',
-               me.rate >= 0.5 * ref.rate and me.ok),
+        Figure(
+            'GET /api/v1/me req/s',
+            me.rate,
+            'req/s',
+            round(ref.rate, 1),
+            '≥ 0.5 of hello',
+            me.rate >= 0.5 * ref.rate and me.ok,
+        ),
         Figure('GET /api/v1/me p99', me.p99, 'ms', target=f'≤ 50 ms (p50 {me.p50:.1f} ms)', met=me.p99 <= 50),
-        Figure('create + submit req/s (pairs/s = half)', write.rate, 'req/s', round(ref.rate, 1),
-               f'≥ 0.2 of hello, p99 ≤ 150 ms; {write.latencies()}{write.failures()}',
-               write.rate >= 0.2 * ref.rate and write.p99 <= 150 and write.ok),
-        Figure('POST /auth/login req/s (threaded fake WeChat)', login.rate, 'req/s', round(ref.rate, 1),
-               f'≥ 0.3 of hello; {login.latencies()}{login.failures()}', login.rate >= 0.3 * ref.rate and login.ok),
+        Figure(
+            'create + submit req/s (pairs/s = half)',
+            write.rate,
+            'req/s',
+            round(ref.rate, 1),
+            f'≥ 0.2 of hello, p99 ≤ 150 ms; {write.latencies()}{write.failures()}',
+            write.rate >= 0.2 * ref.rate and write.p99 <= 150 and write.ok,
+        ),
+        Figure(
+            'POST /auth/login req/s (threaded fake WeChat)',
+            login.rate,
+            'req/s',
+            round(ref.rate, 1),
+            f'≥ 0.3 of hello; {login.latencies()}{login.failures()}',
+            login.rate >= 0.3 * ref.rate and login.ok,
+        ),
         Figure('web worker peak RSS under load', rss, 'MB'),
         *classes,
     ]
@@ -243,6 +269,7 @@ def worker_classes(env: dict, token: str) -> list[Figure]:
         finally:
             stop(web)
         chosen = ' (Procfile)' if options == WEB_OPTIONS else ''
-        figures.append(Figure(f'GET /me under {label}{chosen}', load.rate, 'req/s',
-                              target=load.latencies() + load.failures()))
+        figures.append(
+            Figure(f'GET /me under {label}{chosen}', load.rate, 'req/s', target=load.latencies() + load.failures())
+        )
     return figures

@@ -1,5 +1,6 @@
 """One drain process for the scaling bench: builds the app, says `ready`, waits for a line on stdin, then
 drains until nothing is due (as a `worker` process would, job after job) and prints what it sent."""
+
 from __future__ import annotations
 
 import sys

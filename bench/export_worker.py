@@ -1,4 +1,5 @@
 """One export job run in its own process for the bench, which reads its seconds and peak RSS from stdout."""
+
 from __future__ import annotations
 
 import resource

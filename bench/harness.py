@@ -1,4 +1,5 @@
 """A scratch database and Redis DB for one benchmark run, and the result table."""
+
 from __future__ import annotations
 
 import os
@@ -37,13 +38,18 @@ def scratch_app():
     from miniapp_backend.security.keys import generate_dev_keys
 
     base = make_url(os.environ.get('BENCH_DATABASE_URL', 'postgresql://postgres@127.0.0.1:5432/postgres')).set(
-        drivername='postgresql+psycopg')
+        drivername='postgresql+psycopg'
+    )
     name = f'miniapp_bench_{uuid.uuid4().hex[:8]}'
     admin = sa.create_engine(base, isolation_level='AUTOCOMMIT')
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE {name}'))
-    environ = {**generate_dev_keys(), 'DATABASE_URL': base.set(database=name).render_as_string(hide_password=False),
-               'REDIS_URL': os.environ.get('BENCH_REDIS_URL', 'redis://127.0.0.1:6379/15'), 'REDIS_KEY_PREFIX': 'bench'}
+    environ = {
+        **generate_dev_keys(),
+        'DATABASE_URL': base.set(database=name).render_as_string(hide_password=False),
+        'REDIS_URL': os.environ.get('BENCH_REDIS_URL', 'redis://127.0.0.1:6379/15'),
+        'REDIS_KEY_PREFIX': 'bench',
+    }
     app = create_app(environ=environ)
     try:
         with app.app_context():
@@ -55,7 +61,9 @@ def scratch_app():
             db.engine.dispose()
     finally:
         with admin.connect() as conn:
-            conn.execute(sa.text('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n'), {'n': name})
+            conn.execute(
+                sa.text('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n'), {'n': name}
+            )
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS {name}'))
 
 

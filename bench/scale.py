@@ -1,6 +1,7 @@
 """Admin pages at a province's size: zone 341800 filled to 10k, 100k and 300k registrations (each with an audit
 event and an insured person), written by PostgreSQL itself; warm medians over HTTP against the Procfile's
 gunicorn, logged in as the zone admin; then GET /me idle and with four export jobs running."""
+
 from __future__ import annotations
 
 import os
@@ -46,9 +47,17 @@ def fill(zone_id: int, school_id: int, start: int, stop_at: int) -> None:
     id_number = _ciphertext('registrations.id_number', '340524200503140022')
     phone = _ciphertext('registrations.phone', '13912345205')
     register_id = _ciphertext('insured_persons.id_number', '340524200503140022')
-    params = {'zone': zone_id, 'school': school_id, 'start': start + 1, 'stop': stop_at, 'id_number': id_number,
-              'phone': phone, 'register_id': register_id}
-    db.session.execute(sa.text('''
+    params = {
+        'zone': zone_id,
+        'school': school_id,
+        'start': start + 1,
+        'stop': stop_at,
+        'id_number': id_number,
+        'phone': phone,
+        'register_id': register_id,
+    }
+    db.session.execute(
+        sa.text("""
         INSERT INTO registrations (zone_id, year, status, stage, renewal, name, id_type, id_number, id_index, phone,
             identity, school_id, student_no, college, class_name, amount_due_fen, payment_channel, created_at,
             updated_at, submitted_at, paid_at)
@@ -58,18 +67,26 @@ def fill(zone_id: int, school_id: int, start: int, stop_at: int) -> None:
             40000, CASE WHEN g % 7 IN (3, 4) THEN 'tax' END,
             now() - (g || ' seconds')::interval, now(), now() - (g || ' seconds')::interval,
             CASE WHEN g % 7 IN (3, 4) THEN now() END
-        FROM generate_series(CAST(:start AS integer), CAST(:stop AS integer)) AS g'''), params)
-    db.session.execute(sa.text('''
+        FROM generate_series(CAST(:start AS integer), CAST(:stop AS integer)) AS g"""),
+        params,
+    )
+    db.session.execute(
+        sa.text("""
         INSERT INTO audit_events (at, actor_type, action, zone_id, registration_id, from_status, to_status, detail)
         SELECT now(), 'system', 'transition', :zone, r.id, 'draft', r.status, '{}'
         FROM registrations r WHERE r.zone_id = :zone AND r.id_index LIKE 'bench-%'
-          AND substr(r.id_index, 7)::int BETWEEN CAST(:start AS integer) AND CAST(:stop AS integer)'''), params)
-    db.session.execute(sa.text('''
+          AND substr(r.id_index, 7)::int BETWEEN CAST(:start AS integer) AND CAST(:stop AS integer)"""),
+        params,
+    )
+    db.session.execute(
+        sa.text("""
         INSERT INTO insured_persons (id_index, id_number, name, zone_id, insurance_type, status, since, source,
             paid_through_year, updated_at)
         SELECT 'bench-person-' || g, :register_id, '学生' || g, :zone, '390', 'normal', DATE '2026-01-01', 'payment', 2027,
             now()
-        FROM generate_series(CAST(:start AS integer), CAST(:stop AS integer)) AS g WHERE g % 5 = 0'''), params)
+        FROM generate_series(CAST(:start AS integer), CAST(:stop AS integer)) AS g WHERE g % 5 = 0"""),
+        params,
+    )
     db.session.commit()
     counts.rebuild(db.session, zone_id)  # the rows above bypassed the ORM, which keeps the counts
     db.session.commit()
@@ -81,8 +98,11 @@ def fill(zone_id: int, school_id: int, start: int, stop_at: int) -> None:
 def _login(base: str) -> requests.Session:
     session = requests.Session()
     token = re.search(r'name="csrf_token" value="([^"]+)"', session.get(f'{base}/admin/login').text).group(1)
-    response = session.post(f'{base}/admin/login', data={'username': 'bench-scale', 'password': 'bench-pass-1',
-                                                        'csrf_token': token}, allow_redirects=False)
+    response = session.post(
+        f'{base}/admin/login',
+        data={'username': 'bench-scale', 'password': 'bench-pass-1', 'csrf_token': token},
+        allow_redirects=False,
+    )
     assert response.status_code == 302, response.text[:200]
     return session
 
@@ -99,8 +119,14 @@ def _median_ms(session: requests.Session, url: str) -> float:
 
 def _pages(zone_id: int) -> dict[str, tuple[str, int]]:
     """Page label → (path, target ms). "last" opens the page after the zone's oldest rows but a few."""
-    oldest = db.session.scalar(sa.select(sa.func.min(sa.text('id'))).select_from(sa.text('registrations'))
-                               .where(sa.text(f'zone_id = {zone_id}'))) + 3
+    oldest = (
+        db.session.scalar(
+            sa.select(sa.func.min(sa.text('id')))
+            .select_from(sa.text('registrations'))
+            .where(sa.text(f'zone_id = {zone_id}'))
+        )
+        + 3
+    )
     oldest_event = db.session.scalar(sa.text(f'SELECT min(id) + 3 FROM audit_events WHERE zone_id = {zone_id}'))
     oldest_person = db.session.scalar(sa.text(f'SELECT min(id) + 3 FROM insured_persons WHERE zone_id = {zone_id}'))
     return {
@@ -138,14 +164,18 @@ def figures(environ: dict) -> list[Figure]:
             started = time.perf_counter()
             fill(zone.id, school.id, filled, size)
             filled = size
-            print(f'measured: filled zone 341800 to {size:,} registrations in {time.perf_counter() - started:.1f} s',
-                  flush=True)
+            print(
+                f'measured: filled zone 341800 to {size:,} registrations in {time.perf_counter() - started:.1f} s',
+                flush=True,
+            )
             port = free_port()
             web = serve('miniapp_backend:create_app()', port, env)
             try:
                 session = _login(f'http://127.0.0.1:{port}')
-                times[size] = {label: _median_ms(session, f'http://127.0.0.1:{port}{path}')
-                               for label, (path, _) in _pages(zone.id).items()}
+                times[size] = {
+                    label: _median_ms(session, f'http://127.0.0.1:{port}{path}')
+                    for label, (path, _) in _pages(zone.id).items()
+                }
                 for label, value in times[size].items():
                     print(f'measured: {size:,} rows, {label}: {value:.1f} ms', flush=True)
                 if size == SIZES[-1]:
@@ -160,8 +190,16 @@ def figures(environ: dict) -> list[Figure]:
     largest, smallest = times[SIZES[-1]], times[SIZES[0]]
     for label, (_, target) in _pages(zone.id).items():
         growth = largest[label] / smallest[label]
-        results.append(Figure(f'{label} at 300k', largest[label], 'ms', round(smallest[label], 1),
-                              f'≤ {target} ms; ≤ 2× the 10k time (ratio)', largest[label] <= target and growth <= 2))
+        results.append(
+            Figure(
+                f'{label} at 300k',
+                largest[label],
+                'ms',
+                round(smallest[label], 1),
+                f'≤ {target} ms; ≤ 2× the 10k time (ratio)',
+                largest[label] <= target and growth <= 2,
+            )
+        )
     return results
 
 
@@ -176,8 +214,12 @@ def _under_exports(base: str, admin: requests.Session, web, env: dict) -> list[F
         response = admin.get(f'{base}/admin/?all=1&format=xlsx', allow_redirects=False)
         assert response.status_code == 302, response.status_code
         ids.append(int(response.headers['Location'].rstrip('/').split('/')[-1]))
-    jobs = [subprocess.Popen([sys.executable, '-m', 'bench.export_worker', str(i)], cwd=ROOT, env=env, text=True,
-                             stdout=subprocess.PIPE) for i in ids]
+    jobs = [
+        subprocess.Popen(
+            [sys.executable, '-m', 'bench.export_worker', str(i)], cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE
+        )
+        for i in ids
+    ]
     time.sleep(2)  # past their start-up, into the writing
     busy = wrk(me, '-H', f'Authorization: Bearer {token}')
     outcomes = [job.communicate(timeout=600)[0].split() for job in jobs]
@@ -188,10 +230,21 @@ def _under_exports(base: str, admin: requests.Session, web, env: dict) -> list[F
     web_rss = peak_worker_rss(web)
     return [
         Figure('GET /me req/s at 300k, idle', idle.rate, 'req/s', target=idle.latencies()),
-        Figure('GET /me req/s with 4 export jobs running', busy.rate, 'req/s', round(idle.rate, 1),
-               f'≥ 0.8 of idle; {busy.latencies()}{busy.failures()}', busy.rate >= 0.8 * idle.rate),
-        Figure(f'export jobs finished ({rows} rows each)', len(finished), 'of 4', target=f'slowest {seconds:.1f} s',
-               met=len(finished) == 4),
+        Figure(
+            'GET /me req/s with 4 export jobs running',
+            busy.rate,
+            'req/s',
+            round(idle.rate, 1),
+            f'≥ 0.8 of idle; {busy.latencies()}{busy.failures()}',
+            busy.rate >= 0.8 * idle.rate,
+        ),
+        Figure(
+            f'export jobs finished ({rows} rows each)',
+            len(finished),
+            'of 4',
+            target=f'slowest {seconds:.1f} s',
+            met=len(finished) == 4,
+        ),
         Figure('export job peak RSS', job_rss, 'MB', target='≤ 300 MB', met=0 < job_rss <= 300),
         Figure('web worker peak RSS (pages, exports started)', web_rss, 'MB', target='≤ 150 MB', met=web_rss <= 150),
     ]

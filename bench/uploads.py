@@ -3,6 +3,7 @@
 The PNG is ~150 KB on the wire and 119 MB once decoded; the photo check refuses it from its header, so a worker
 should stay near its resting size. A legitimate 12-megapixel photo is uploaded the same way for comparison.
 """
+
 from __future__ import annotations
 
 import io
@@ -34,8 +35,12 @@ def _jpeg(width: int, height: int) -> bytes:
 def _upload_all(base: str, tokens: list[str], ids: list[int], data: bytes) -> list[int]:
     def one(pair):
         token, registration_id = pair
-        response = requests.post(f'{base}/registrations/{registration_id}/id-photo', timeout=120,
-                                 headers={'Authorization': f'Bearer {token}'}, files={'file': ('photo', data)})
+        response = requests.post(
+            f'{base}/registrations/{registration_id}/id-photo',
+            timeout=120,
+            headers={'Authorization': f'Bearer {token}'},
+            files={'file': ('photo', data)},
+        )
         return response.status_code
 
     with ThreadPoolExecutor(CONCURRENT) as pool:
@@ -55,8 +60,11 @@ def figures(env: dict) -> list[Figure]:
         ids = []
         for n, token in enumerate(tokens):
             body = registration_fields(id_number=make_id_number(900_000 + n), student_no=f'U{n}')
-            ids.append(requests.post(f'{base}/registrations', json=body,
-                                     headers={'Authorization': f'Bearer {token}'}).json()['id'])
+            ids.append(
+                requests.post(f'{base}/registrations', json=body, headers={'Authorization': f'Bearer {token}'}).json()[
+                    'id'
+                ]
+            )
         rest = peak_worker_rss(web)
         flood = _png(6300, 6300)
         statuses = _upload_all(base, tokens, ids, flood)
@@ -69,10 +77,20 @@ def figures(env: dict) -> list[Figure]:
     refused = statuses.count(422)
     return [
         Figure('web worker peak RSS before uploads', rest, 'MB'),
-        Figure(f'web worker peak RSS, {CONCURRENT} concurrent 6300×6300 PNG uploads ({len(flood) // 1024} KB each, '
-               f'{refused}/{CONCURRENT} refused)', flooded, 'MB', target=f'< {TARGET_MB} MB',
-               met=flooded < TARGET_MB and refused == CONCURRENT),
-        Figure(f'web worker peak RSS, {CONCURRENT} concurrent 4000×3000 JPEG photos ({len(photo) // 1024} KB each, '
-               f'{photo_statuses.count(200)}/{CONCURRENT} kept)', photos, 'MB', target=f'< {TARGET_MB} MB',
-               met=photos < TARGET_MB),
+        Figure(
+            f'web worker peak RSS, {CONCURRENT} concurrent 6300×6300 PNG uploads ({len(flood) // 1024} KB each, '
+            f'{refused}/{CONCURRENT} refused)',
+            flooded,
+            'MB',
+            target=f'< {TARGET_MB} MB',
+            met=flooded < TARGET_MB and refused == CONCURRENT,
+        ),
+        Figure(
+            f'web worker peak RSS, {CONCURRENT} concurrent 4000×3000 JPEG photos ({len(photo) // 1024} KB each, '
+            f'{photo_statuses.count(200)}/{CONCURRENT} kept)',
+            photos,
+            'MB',
+            target=f'< {TARGET_MB} MB',
+            met=photos < TARGET_MB,
+        ),
     ]

@@ -1,4 +1,5 @@
 """Student medical-insurance enrolment over WeChat: the Flask application factory."""
+
 from __future__ import annotations
 
 import logging

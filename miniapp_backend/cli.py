@@ -1,4 +1,5 @@
 """`flask` commands: seed-demo, create-reviewer."""
+
 from __future__ import annotations
 
 import click
@@ -29,14 +30,18 @@ def seed_demo_command(with_reviewer: bool, schools: bool) -> None:
     started = time.monotonic()
     created = seed_demo()
     if with_reviewer and not db.session.query(Reviewer.id).filter_by(username=DEMO_REVIEWER['username']).first():
-        create_reviewer(DEMO_REVIEWER['username'], DEMO_REVIEWER['password'], DEMO_REVIEWER['role'],
-                        DEMO_REVIEWER['zone'])
+        create_reviewer(
+            DEMO_REVIEWER['username'], DEMO_REVIEWER['password'], DEMO_REVIEWER['role'], DEMO_REVIEWER['zone']
+        )
     students = 0
     if created and schools:
         students = populate(db.session.query(Zone).filter_by(code=DEMO_REVIEWER['zone']).one(), _now())
     db.session.commit()
-    click.echo(f'demo data created ({students} roster students, {time.monotonic() - started:.1f} s)' if created
-               else 'demo data already present')
+    click.echo(
+        f'demo data created ({students} roster students, {time.monotonic() - started:.1f} s)'
+        if created
+        else 'demo data already present'
+    )
 
 
 def _now():
@@ -53,8 +58,15 @@ def _now():
 @click.option('--school', 'school_code', help='School code (school_admin, college_reviewer, counsellor).')
 @click.option('--college', help='College name (college_reviewer, counsellor).')
 @click.option('--class', 'class_name', help='Class name (counsellor).')
-def create_reviewer_command(username: str, password: str, role: str, zone_code: str, school_code: str | None,
-                            college: str | None, class_name: str | None) -> None:
+def create_reviewer_command(
+    username: str,
+    password: str,
+    role: str,
+    zone_code: str,
+    school_code: str | None,
+    college: str | None,
+    class_name: str | None,
+) -> None:
     """Create a reviewer account with a role and a scope."""
     try:
         reviewer = create_reviewer(username, password, role, zone_code, school_code, college, class_name)
@@ -72,8 +84,15 @@ _SCOPE_NEEDS = {
 }
 
 
-def create_reviewer(username: str, password: str, role: str, zone_code: str, school_code: str | None = None,
-                    college: str | None = None, class_name: str | None = None) -> Reviewer:
+def create_reviewer(
+    username: str,
+    password: str,
+    role: str,
+    zone_code: str,
+    school_code: str | None = None,
+    college: str | None = None,
+    class_name: str | None = None,
+) -> Reviewer:
     """Add a reviewer after checking the scope its role needs; raises ValueError naming the problem."""
     role = ReviewerRole(role)
     if len(password) < 8:
@@ -92,8 +111,15 @@ def create_reviewer(username: str, password: str, role: str, zone_code: str, sch
     missing = [name for name in _SCOPE_NEEDS.get(role, ()) if not given[name]]
     if missing:
         raise ValueError(f'role {role.value} needs --{" --".join(missing)}')
-    reviewer = Reviewer(username=username, password_hash=generate_password_hash(password), role=role, zone=zone,
-                        school=school, college=college, class_name=class_name)
+    reviewer = Reviewer(
+        username=username,
+        password_hash=generate_password_hash(password),
+        role=role,
+        zone=zone,
+        school=school,
+        college=college,
+        class_name=class_name,
+    )
     db.session.add(reviewer)
     db.session.flush()
     return reviewer
@@ -112,15 +138,22 @@ def operations_command() -> None:
 
     now = utcnow()
     numbers = operations.figures(now)
-    click.echo(f'outbox: {numbers.outbox_by_status}; oldest due {numbers.oldest_pending_outbox_seconds:.0f} s; '
-               f'payment poll behind {numbers.payment_poll_lag_seconds:.0f} s; imports: {numbers.imports_by_status}')
+    click.echo(
+        f'outbox: {numbers.outbox_by_status}; oldest due {numbers.oldest_pending_outbox_seconds:.0f} s; '
+        f'payment poll behind {numbers.payment_poll_lag_seconds:.0f} s; imports: {numbers.imports_by_status}'
+    )
     for name in QUEUES:
-        failed = FailedJobRegistry(queue=Queue(queue_name(current_app.config, name),
-                                               connection=current_app.extensions['redis']))
+        failed = FailedJobRegistry(
+            queue=Queue(queue_name(current_app.config, name), connection=current_app.extensions['redis'])
+        )
         for job_id in failed.get_job_ids():
             click.echo(f'failed job  {name}  {job_id}')
     for job in operations.stuck_imports(now, current_app.config['IMPORT_TIME_BUDGET']):
-        click.echo(f'stuck import  #{job.id}  {job.kind.value}  {job.status.value}  since {job.created_at:%Y-%m-%d %H:%M}')
+        click.echo(
+            f'stuck import  #{job.id}  {job.kind.value}  {job.status.value}  since {job.created_at:%Y-%m-%d %H:%M}'
+        )
     for row in operations.undeliverable():
-        click.echo(f'message  #{row.id}  {row.kind.value}  {row.status.value}  student {row.student_id}  '
-                   f'{row.last_error or ""}  {row.created_at:%Y-%m-%d %H:%M}')
+        click.echo(
+            f'message  #{row.id}  {row.kind.value}  {row.status.value}  student {row.student_id}  '
+            f'{row.last_error or ""}  {row.created_at:%Y-%m-%d %H:%M}'
+        )

@@ -1,4 +1,5 @@
 """Every setting, read from the environment in one place (DESIGN §7.1)."""
+
 from __future__ import annotations
 
 import json
@@ -54,9 +55,20 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _FLOATS = {'WECHAT_TIMEOUT', 'REDIS_SOCKET_TIMEOUT'}
-_INTS = {'API_TOKEN_TTL', 'MAX_UPLOAD_BYTES', 'MAX_IMPORT_BYTES', 'DRAIN_INTERVAL', 'PAYMENT_POLL_INTERVAL',
-         'SUSPENSION_POLL_INTERVAL', 'REMIND_INTERVAL', 'EXPIRE_INTERVAL', 'STALE_IMPORT_SWEEP_INTERVAL',
-         'COUNTS_FOLD_INTERVAL', 'IMPORT_TIME_BUDGET', 'PROXY_FIX_X_FOR'}
+_INTS = {
+    'API_TOKEN_TTL',
+    'MAX_UPLOAD_BYTES',
+    'MAX_IMPORT_BYTES',
+    'DRAIN_INTERVAL',
+    'PAYMENT_POLL_INTERVAL',
+    'SUSPENSION_POLL_INTERVAL',
+    'REMIND_INTERVAL',
+    'EXPIRE_INTERVAL',
+    'STALE_IMPORT_SWEEP_INTERVAL',
+    'COUNTS_FOLD_INTERVAL',
+    'IMPORT_TIME_BUDGET',
+    'PROXY_FIX_X_FOR',
+}
 
 
 class ConfigError(RuntimeError):
@@ -87,8 +99,9 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
     given = {name: environ[name] for name in SECRETS if environ.get(name)}
     if production:
         missing = [name for name in SECRETS if name not in given]
-        missing += [name for name in ('DATABASE_URL', 'REDIS_URL', 'WECHAT_APPID', 'WECHAT_SECRET')
-                    if not environ.get(name)]
+        missing += [
+            name for name in ('DATABASE_URL', 'REDIS_URL', 'WECHAT_APPID', 'WECHAT_SECRET') if not environ.get(name)
+        ]
         if missing:
             raise ConfigError(f'missing required setting(s) in production: {", ".join(missing)}')
         config.update(given)
@@ -116,7 +129,7 @@ def database_uri(url: str | None, instance_path: str) -> str:
         return f'sqlite:///{Path(instance_path) / "miniapp.db"}'
     for prefix in ('postgres://', 'postgresql://'):
         if url.startswith(prefix):
-            return 'postgresql+psycopg://' + url[len(prefix):]
+            return 'postgresql+psycopg://' + url[len(prefix) :]
     return url
 
 
@@ -127,8 +140,14 @@ def _engine_options(uri: str) -> dict[str, Any]:
     # any server or firewall idle limit instead. Statements a connection runs twice are prepared server-side
     # (psycopg's prepared statements; a transaction-mode pgbouncer in between would need prepare_threshold=None).
     # SQL parameters are personal data: never in an exception's text, so never in a log.
-    return {'pool_pre_ping': False, 'pool_recycle': 1800, 'pool_size': 5, 'max_overflow': 10,
-            'connect_args': {'prepare_threshold': 2}, 'hide_parameters': True}
+    return {
+        'pool_pre_ping': False,
+        'pool_recycle': 1800,
+        'pool_size': 5,
+        'max_overflow': 10,
+        'connect_args': {'prepare_threshold': 2},
+        'hide_parameters': True,
+    }
 
 
 def _rate_limit_settings(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ with no DATABASE_URL the app uses SQLite under instance/. With no WECHAT_API_BAS
 ORIGIN_GATEWAY_URL, the fake servers of tests/fakes stand in for WeChat, the tax bureau and home towns, so a
 demo approval ends as a message you can watch at the fake WeChat server.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,8 +43,21 @@ def main() -> int:
             children.append(_spawn([sys.executable, '-m', module, '--port', str(port)], env))
     _prepare(env)
     children += [
-        _spawn([sys.executable, '-m', 'gunicorn', '--bind', f'127.0.0.1:{WEB_PORT}', '--workers', '2',
-                '--access-logfile', '-', 'miniapp_backend:create_app()'], env),
+        _spawn(
+            [
+                sys.executable,
+                '-m',
+                'gunicorn',
+                '--bind',
+                f'127.0.0.1:{WEB_PORT}',
+                '--workers',
+                '2',
+                '--access-logfile',
+                '-',
+                'miniapp_backend:create_app()',
+            ],
+            env,
+        ),
         # One process per pool of workers/registry.py, as in the Procfile: imports never hold up messages.
         *(_spawn([sys.executable, '-m', 'workers', 'worker', pool], env) for pool in POOLS),
         _spawn([sys.executable, '-m', 'workers', 'cron'], env),
@@ -67,15 +81,18 @@ def _banner(env: dict) -> None:
     from miniapp_backend.demo import DEMO_REVIEWER
 
     base = f'http://127.0.0.1:{WEB_PORT}'
-    print(f'''
+    print(
+        f"""
   mini-program API   {base}/api/v1   (OpenAPI: {base}/api/v1/openapi.json)
   health             {base}/healthz
-  admin page         {base}/admin/login   user {DEMO_REVIEWER["username"]} / password {DEMO_REVIEWER["password"]}
-  fake WeChat        {env["WECHAT_API_BASE"]}/_messages   (subscription messages sent by the worker)
-  fake tax bureau    POST {env["TAX_GATEWAY_URL"]}/_payments   (record a payment; 我已缴费 then finds it)
-  Redis              {env["REDIS_URL"]}
+  admin page         {base}/admin/login   user {DEMO_REVIEWER['username']} / password {DEMO_REVIEWER['password']}
+  fake WeChat        {env['WECHAT_API_BASE']}/_messages   (subscription messages sent by the worker)
+  fake tax bureau    POST {env['TAX_GATEWAY_URL']}/_payments   (record a payment; 我已缴费 then finds it)
+  Redis              {env['REDIS_URL']}
   Ctrl-C stops everything.
-''', flush=True)
+""",
+        flush=True,
+    )
 
 
 def _wait(children: list[subprocess.Popen], embedded) -> int:

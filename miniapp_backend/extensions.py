@@ -1,4 +1,5 @@
 """The app's extensions: the only module-level state the backend keeps."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -82,10 +83,14 @@ class AppLimiter(Limiter):
             return current_app.extensions['ratelimit_storage'][index]
         return self.__dict__.get(name)
 
-    _storage = property(lambda self: self._of_app(0, '_own_storage'),
-                        lambda self, value: self.__dict__.__setitem__('_own_storage', value))
-    _limiter = property(lambda self: self._of_app(1, '_own_limiter'),
-                        lambda self, value: self.__dict__.__setitem__('_own_limiter', value))
+    _storage = property(
+        lambda self: self._of_app(0, '_own_storage'),
+        lambda self, value: self.__dict__.__setitem__('_own_storage', value),
+    )
+    _limiter = property(
+        lambda self: self._of_app(1, '_own_limiter'),
+        lambda self, value: self.__dict__.__setitem__('_own_limiter', value),
+    )
 
 
 #: Rate limits keyed on the client address (the real one when ProxyFix is configured); settings in config.

@@ -1,4 +1,5 @@
 """Security headers on every answer; the admin page also gets a CSP and is never cached (it shows personal data)."""
+
 from __future__ import annotations
 
 import secrets
@@ -6,9 +7,11 @@ import secrets
 from flask import Flask, Response, current_app, g, request
 
 #: The admin page loads only its own CSS, images and (nonce-marked) scripts, and is never framed.
-ADMIN_CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
-             "img-src 'self' data: blob:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
-             "object-src 'none'")
+ADMIN_CSP = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
 
 
 def csp_nonce() -> str:

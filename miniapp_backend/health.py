@@ -1,4 +1,5 @@
 """GET /healthz: is the database reachable, is Redis reachable."""
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
@@ -12,8 +13,10 @@ bp = Blueprint('health', __name__)
 @bp.get('/healthz')
 def healthz():
     """200 when both answer, 503 naming the one that does not."""
-    checks = {'database': _check(lambda: db.session.execute(text('SELECT 1')).scalar_one()),
-              'redis': _check(lambda: get_redis().ping())}
+    checks = {
+        'database': _check(lambda: db.session.execute(text('SELECT 1')).scalar_one()),
+        'redis': _check(lambda: get_redis().ping()),
+    }
     healthy = all(value == 'ok' for value in checks.values())
     return jsonify(status='ok' if healthy else 'unavailable', **checks), 200 if healthy else 503
 

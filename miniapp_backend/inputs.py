@@ -4,6 +4,7 @@ One text rule for API fields, admin forms and import cells: no NUL or other cont
 NUL, and they break WeChat's message values), no unpaired surrogates (UTF-8 cannot encode them), trimmed, bounded
 length. JSON bodies are parsed once here, strictly: a size cap, a nesting-depth cap, no NaN/Infinity, finite numbers.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,7 @@ MAX_JSON_DEPTH = 16
 #: The longest text any field takes unless its schema says less (addresses are 200, reasons 255).
 MAX_TEXT = 2000
 #: PostgreSQL's int4: ids and counts never go beyond it.
-MAX_INT4 = 2 ** 31 - 1
+MAX_INT4 = 2**31 - 1
 EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2100, 12, 31)
 
 _UNSTORABLE = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]')

@@ -1,4 +1,5 @@
 """Enqueueing rq jobs only after the commit they read; Redis being down never fails the change itself."""
+
 from __future__ import annotations
 
 import logging

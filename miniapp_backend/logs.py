@@ -5,6 +5,7 @@ runner's — only ever sees the masked text: ID numbers and phone numbers anywhe
 and names where a key says they are names (name=…, "name": "…", 姓名：…). SQL parameters are never logged at all
 (the engine is created with hide_parameters=True), so a failed INSERT cannot print the row it carried.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,10 +19,12 @@ from flask import Flask, g, has_request_context, request
 
 from miniapp_backend.security.masking import mask_id_number, mask_phone
 
-_ID_NUMBER = re.compile(r'(?<![0-9A-Za-z])([1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{2}[0-9]{3}[0-9Xx])'
-                        r'(?![0-9A-Za-z])')
+_ID_NUMBER = re.compile(
+    r'(?<![0-9A-Za-z])([1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{2}[0-9]{3}[0-9Xx])'
+    r'(?![0-9A-Za-z])'
+)
 _PHONE = re.compile(r'(?<![0-9])(1[3-9][0-9]{9})(?![0-9])')
-_NAME = re.compile(r'''((?:\bname|\baccount_name|姓名|户名)['"]?\s*[:=：]\s*['"]?)([^'",;\s)}]{1,30})''')
+_NAME = re.compile(r"""((?:\bname|\baccount_name|姓名|户名)['"]?\s*[:=：]\s*['"]?)([^'",;\s)}]{1,30})""")
 #: PostgreSQL repeats the refused row's values in its error detail; they never reach a log.
 _ROW_DETAIL = re.compile(r'(Failing row contains \().*?(\)\.?)$|(Key \([^)]*\)=\().*?(\))', re.M)
 _REQUEST_ID = re.compile(r'[A-Za-z0-9._-]{8,64}')
@@ -63,8 +66,12 @@ def install_masking() -> None:
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry = {'time': self.formatTime(record, '%Y-%m-%dT%H:%M:%S'), 'level': record.levelname,
-                 'logger': record.name, 'message': record.getMessage()}
+        entry = {
+            'time': self.formatTime(record, '%Y-%m-%dT%H:%M:%S'),
+            'level': record.levelname,
+            'logger': record.name,
+            'message': record.getMessage(),
+        }
         request_id = getattr(record, 'request_id', None)
         if request_id:
             entry['request_id'] = request_id

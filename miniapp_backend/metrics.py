@@ -5,6 +5,7 @@ web process sets it) prometheus_client writes them to files there and a scrape o
 Queue depths, outbox backlog, payment-poll lag and import states are read from Redis and the database at scrape
 time, so they are the same whichever process answers.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,9 +18,12 @@ from prometheus_client.core import GaugeMetricFamily
 
 bp = Blueprint('metrics', __name__)
 
-REQUEST_LATENCY = Histogram('http_request_duration_seconds', 'Time to answer a request, by route.',
-                            ['method', 'route', 'status'],
-                            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+REQUEST_LATENCY = Histogram(
+    'http_request_duration_seconds',
+    'Time to answer a request, by route.',
+    ['method', 'route', 'status'],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
 
 
 def init_app(app: Flask) -> None:
@@ -34,7 +38,8 @@ def init_app(app: Flask) -> None:
         if 'started' in g and request.endpoint != 'metrics.metrics':
             route = request.url_rule.rule if request.url_rule else 'unmatched'
             REQUEST_LATENCY.labels(request.method, route, str(response.status_code)).observe(
-                time.perf_counter() - g.started)
+                time.perf_counter() - g.started
+            )
         return response
 
 
@@ -76,10 +81,16 @@ class _Operations:
         for status, count in numbers.outbox_by_status.items():
             outbox.add_metric([status], count)
         yield outbox
-        yield GaugeMetricFamily('outbox_oldest_pending_seconds', 'Age of the oldest due, unsent outbox row.',
-                                value=numbers.oldest_pending_outbox_seconds)
-        yield GaugeMetricFamily('payment_poll_lag_seconds', 'How far the payment poll is behind its due checks.',
-                                value=numbers.payment_poll_lag_seconds)
+        yield GaugeMetricFamily(
+            'outbox_oldest_pending_seconds',
+            'Age of the oldest due, unsent outbox row.',
+            value=numbers.oldest_pending_outbox_seconds,
+        )
+        yield GaugeMetricFamily(
+            'payment_poll_lag_seconds',
+            'How far the payment poll is behind its due checks.',
+            value=numbers.payment_poll_lag_seconds,
+        )
         imports = GaugeMetricFamily('import_jobs', 'Excel imports by state.', labels=['status'])
         for status, count in numbers.imports_by_status.items():
             imports.add_metric([status], count)

@@ -1,4 +1,5 @@
 """Rate limits beyond the per-route ones: counted against an identifier only known mid-request (an openid)."""
+
 from __future__ import annotations
 
 import logging
@@ -18,8 +19,9 @@ def allow(setting: str, *identifiers: str) -> bool:
     """
     prefix = current_app.config['RATELIMIT_KEY_PREFIX']
     try:
-        return all(limiter.limiter.hit(item, prefix, setting, *identifiers)
-                   for item in parse_many(current_app.config[setting]))
+        return all(
+            limiter.limiter.hit(item, prefix, setting, *identifiers) for item in parse_many(current_app.config[setting])
+        )
     except Exception as exc:  # noqa: BLE001  (fail open: a Redis outage must not stop logins)
         logger.warning('rate limit storage unavailable: %s', type(exc).__name__)
         return True

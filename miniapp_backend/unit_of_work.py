@@ -5,6 +5,7 @@ admin page) or an rq job is one unit of work: committed when it returns, rolled 
 changes nothing (docs/DESIGN.md §2.1). Sweeps that work through many rows end each batch with `commit_batch`, the
 one place they commit, so a long run never holds its row locks for long and a crash loses at most one batch.
 """
+
 from __future__ import annotations
 
 import functools

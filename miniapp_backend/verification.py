@@ -1,5 +1,6 @@
 """GET /verify/<token>: the public page a certificate's or a receipt's QR code opens. It states 有效 or 无效 in
 Chinese and shows nothing beyond the masked name and ID number the sealed token carries."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template

@@ -1,4 +1,5 @@
 """The admin page's forms, validated like the API's bodies: text through the input boundary, money as Decimal."""
+
 from marshmallow import Schema, fields, validate
 
 from miniapp_backend.inputs import Day, Id, Money, Text
@@ -21,8 +22,11 @@ class BatchForm(Schema):
 
 
 class CashForm(Schema):
-    amount = Money(required=True, message='请输入正确的缴费金额（元），最多两位小数',
-                   error_messages={'required': '请输入正确的缴费金额（元）'})
+    amount = Money(
+        required=True,
+        message='请输入正确的缴费金额（元），最多两位小数',
+        error_messages={'required': '请输入正确的缴费金额（元）'},
+    )
     voucher_no = Text(load_default=None, max_length=64)
 
 
@@ -47,8 +51,11 @@ class AuditFilter(Schema):
 
 
 class ZoneSettingsForm(Schema):
-    premium_fen = Money(required=True, message='保费应为大于0的金额（元），最多两位小数',
-                        error_messages={'required': '保费应为大于0的金额（元）'})
+    premium_fen = Money(
+        required=True,
+        message='保费应为大于0的金额（元），最多两位小数',
+        error_messages={'required': '保费应为大于0的金额（元）'},
+    )
     year = fields.Integer(required=True, strict=False, validate=validate.Range(2020, 2100, error='参保年度不正确'))
     window_opens_at = Day(required=True, error_messages={'invalid': '开始日期格式应为YYYY-MM-DD'})
     window_closes_at = Day(required=True, error_messages={'invalid': '截止日期格式应为YYYY-MM-DD'})
@@ -58,10 +65,12 @@ class ZoneSettingsForm(Schema):
     family_appid = Text(load_default='', max_length=64)
     family_path_template = Text(load_default='', max_length=255)
     service_phone = Text(load_default='', max_length=32)
-    suspension_delay_minutes = fields.Integer(required=True, strict=False, validate=validate.Range(
-        0, 7 * 24 * 60, error='停保确认等待时间应为0至10080分钟'))
-    remind_days_before_close = fields.Integer(required=True, strict=False, validate=validate.Range(
-        0, 60, error='提醒天数应为0至60'))
+    suspension_delay_minutes = fields.Integer(
+        required=True, strict=False, validate=validate.Range(0, 7 * 24 * 60, error='停保确认等待时间应为0至10080分钟')
+    )
+    remind_days_before_close = fields.Integer(
+        required=True, strict=False, validate=validate.Range(0, 60, error='提醒天数应为0至60')
+    )
     message_templates = Text(load_default='{}', max_length=20_000, multiline=True)
     family_channel = Text(load_default='')
     face_verification = Text(load_default='')

@@ -17,8 +17,9 @@ class StudentSchema(Schema):
 
     id = fields.Integer()
     phone = fields.Function(lambda student: mask_phone(student.phone), metadata={'type': 'string', 'nullable': True})
-    zone_code = fields.Function(lambda student: student.zone.code if student.zone else None,
-                                metadata={'type': 'string', 'nullable': True})
+    zone_code = fields.Function(
+        lambda student: student.zone.code if student.zone else None, metadata={'type': 'string', 'nullable': True}
+    )
 
 
 class LoginResultSchema(Schema):

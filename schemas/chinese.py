@@ -1,5 +1,6 @@
 """marshmallow's built-in messages in Chinese: students read every field error the API returns (a missing field
 must not come back as "Missing data for required field.")."""
+
 from marshmallow import Schema, fields, validate
 
 FIELD_MESSAGES = {

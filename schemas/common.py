@@ -1,4 +1,5 @@
 """Shared schemas: the error body of every API error."""
+
 from marshmallow import Schema, fields
 
 from miniapp_backend.inputs import Text

@@ -8,8 +8,7 @@ from schemas.zones import ZoneSchema
 
 
 class SubscriptionSchema(Schema):
-    accepted = fields.List(Text(validate=validate.Length(1, 128)), required=True,
-                           validate=validate.Length(max=20))
+    accepted = fields.List(Text(validate=validate.Length(1, 128)), required=True, validate=validate.Length(max=20))
 
 
 class QuotaSchema(Schema):

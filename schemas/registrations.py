@@ -1,4 +1,5 @@
 """Registration requests and responses (DESIGN §4 field list); personal fields are masked on the way out."""
+
 from marshmallow import Schema, fields, validate
 
 from miniapp_backend.inputs import Day, Text
@@ -59,13 +60,16 @@ class RegistrationPatchSchema(RegistrationInputSchema):
 
 def _masked(mask, attribute: str) -> fields.Function:
     """A personal field as the mini-program may see it."""
-    return fields.Function(lambda registration: mask(getattr(registration, attribute)),
-                           metadata={'type': 'string', 'nullable': True})
+    return fields.Function(
+        lambda registration: mask(getattr(registration, attribute)), metadata={'type': 'string', 'nullable': True}
+    )
 
 
 def _code(relation: str) -> fields.Function:
-    return fields.Function(lambda registration: getattr(getattr(registration, relation), 'code', None),
-                           metadata={'type': 'string', 'nullable': True})
+    return fields.Function(
+        lambda registration: getattr(getattr(registration, relation), 'code', None),
+        metadata={'type': 'string', 'nullable': True},
+    )
 
 
 class HistorySchema(Schema):
@@ -90,8 +94,9 @@ class RegistrationSchema(Schema):
 
     id = fields.Integer()
     status = Text()
-    status_label = fields.Function(lambda registration: RegistrationStatus(registration.status).label,
-                                   metadata={'type': 'string'})
+    status_label = fields.Function(
+        lambda registration: RegistrationStatus(registration.status).label, metadata={'type': 'string'}
+    )
     stage = Text(allow_none=True)
     review_reason = Text(allow_none=True)
     renewal = fields.Boolean()

@@ -10,8 +10,10 @@ class ZoneSchema(Schema):
     premium_fen = fields.Integer()
     window_opens_at = fields.DateTime()
     window_closes_at = fields.DateTime()
-    payment_channels = fields.Function(lambda zone: ['tax'] + (['family'] if zone.family_channel else []),
-                                       metadata={'type': 'array', 'items': {'type': 'string'}})
+    payment_channels = fields.Function(
+        lambda zone: ['tax'] + (['family'] if zone.family_channel else []),
+        metadata={'type': 'array', 'items': {'type': 'string'}},
+    )
     agency_name = Text()
     tax_authority_name = Text()
     service_phone = Text(allow_none=True)

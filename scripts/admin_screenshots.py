@@ -5,6 +5,7 @@
 A throw-away SQLite database is migrated and filled by `seed-demo`, the app is served on 127.0.0.1 and Debian's
 Chromium (driven by Playwright) logs in as the demo zone administrator and captures the pages a reviewer uses most.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,16 +38,25 @@ def main() -> int:
     with app.app_context():
         upgrade()
         print(app.test_cli_runner().invoke(args=['seed-demo']).output.strip())
-        paid = db.session.scalar(sa.select(Registration.id).where(Registration.status == 'paid')
-                                 .order_by(Registration.id).offset(40).limit(1))
+        paid = db.session.scalar(
+            sa.select(Registration.id)
+            .where(Registration.status == 'paid')
+            .order_by(Registration.id)
+            .offset(40)
+            .limit(1)
+        )
         report = db.session.scalar(sa.select(ImportJob.id).where(ImportJob.error_rows > 0).order_by(ImportJob.id))
     server = make_server('127.0.0.1', 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f'http://127.0.0.1:{server.server_port}'
     OUT.mkdir(parents=True, exist_ok=True)
-    shots = {'admin-queue': ('/admin/', False), 'admin-record': (f'/admin/registrations/{paid}', True),
-             'admin-progress': ('/admin/progress', False), 'admin-statistics': ('/admin/statistics', False),
-             'admin-import': (f'/admin/imports/{report}', True)}
+    shots = {
+        'admin-queue': ('/admin/', False),
+        'admin-record': (f'/admin/registrations/{paid}', True),
+        'admin-progress': ('/admin/progress', False),
+        'admin-statistics': ('/admin/statistics', False),
+        'admin-import': (f'/admin/imports/{report}', True),
+    }
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=['--headless', '--no-sandbox'])
         page = browser.new_page(base_url=base, viewport={'width': 1440, 'height': 900}, device_scale_factor=1)

@@ -1,4 +1,5 @@
 """Draw the mini-program's tab-bar icons (81x81 PNG, grey and WeChat green): python scripts/tab_icons.py."""
+
 from __future__ import annotations
 
 from pathlib import Path

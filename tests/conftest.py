@@ -3,6 +3,7 @@
 Each run creates its database and drops it after, and claims a Redis DB index of its own, so runs never collide.
 Tests write and commit for real; between tests every table is truncated and the Redis DB flushed.
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,8 +32,13 @@ def database_url():
         conn.execute(sa.text(f'CREATE DATABASE {name}'))
     yield base.set(database=name).render_as_string(hide_password=False)
     with admin.connect() as conn:
-        conn.execute(sa.text('SELECT pg_terminate_backend(pid) FROM pg_stat_activity '
-                             'WHERE datname = :name AND pid <> pg_backend_pid()'), {'name': name})
+        conn.execute(
+            sa.text(
+                'SELECT pg_terminate_backend(pid) FROM pg_stat_activity '
+                'WHERE datname = :name AND pid <> pg_backend_pid()'
+            ),
+            {'name': name},
+        )
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS {name}'))
     admin.dispose()
 
@@ -64,8 +70,9 @@ def test_secrets():
 
 
 @pytest.fixture(scope='session')
-def test_environ(database_url, redis_url, test_secrets, _fake_wechat_server, _fake_tax_server,
-                 _fake_origin_server, tmp_path_factory):
+def test_environ(
+    database_url, redis_url, test_secrets, _fake_wechat_server, _fake_tax_server, _fake_origin_server, tmp_path_factory
+):
     """The environment a test app (and a test rq worker process) is built from."""
     return {
         **test_secrets,
@@ -144,8 +151,10 @@ def admin(client, create_reviewer, zone):
 
 #: Names the factories and the demo give people; ID numbers and phones are found by their shape.
 PERSON_NAMES = ('张晓雨', '王小明')
-_PERSONAL = re.compile(r'(?<![0-9])(?:[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{5}[0-9Xx]|1[3-9][0-9]{9})'
-                       r'(?![0-9])|' + '|'.join(PERSON_NAMES))
+_PERSONAL = re.compile(
+    r'(?<![0-9])(?:[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{5}[0-9Xx]|1[3-9][0-9]{9})'
+    r'(?![0-9])|' + '|'.join(PERSON_NAMES)
+)
 
 
 class _RunLog(logging.Handler):

@@ -3,6 +3,7 @@
 Both outlive a Redis outage: when the connection goes, they log it, wait (1 s doubling to 30 s) and start again,
 instead of exiting and leaving the queues unserved until someone restarts them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,8 +56,12 @@ def _work(connection: redis.Redis, names: list[str], burst: bool) -> bool:
 def _cron(connection: redis.Redis, config) -> bool:
     scheduler = CronScheduler(connection=connection)
     for job, interval in registry.scheduled(config):
-        scheduler.register(import_attribute(job.path), queue_name=registry.queue_name(config, job.queue),
-                           interval=interval, job_timeout=job.timeout)
+        scheduler.register(
+            import_attribute(job.path),
+            queue_name=registry.queue_name(config, job.queue),
+            interval=interval,
+            job_timeout=job.timeout,
+        )
     scheduler.start()  # returns on SIGTERM/SIGINT; raises when Redis goes away
     return True
 

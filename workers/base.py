@@ -1,4 +1,5 @@
 """Running job functions inside the app: one app per worker process, built before rq forks."""
+
 from __future__ import annotations
 
 import functools

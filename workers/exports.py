@@ -1,4 +1,5 @@
 """The export job: a large admin export written to a file, its progress on the ExportJob row."""
+
 from __future__ import annotations
 
 from miniapp_backend.enrolment.reports import exports

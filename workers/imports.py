@@ -1,4 +1,5 @@
 """The import job: progress goes to the ImportJob row and to the rq job's meta."""
+
 from __future__ import annotations
 
 from rq import get_current_job

@@ -1,4 +1,5 @@
 """The scheduled jobs (DESIGN §6); each is a thin call into miniapp_backend.enrolment."""
+
 from __future__ import annotations
 
 from dataclasses import asdict

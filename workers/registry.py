@@ -4,6 +4,7 @@ The Procfile, `python -m workers worker <pool>` and `python -m workers cron` rea
 job names it by path and the queue comes from here. Imports run in a pool of their own, so a long import never
 holds up subscription messages or payment polls.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -3,6 +3,7 @@
 Revision ID: 0003_i14
 Revises: 0002_i13
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -5,6 +5,7 @@ writers add and the scheduler folds in; export jobs (large admin exports written
 Revision ID: 0004_i16
 Revises: 0003_i14
 """
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -22,49 +23,93 @@ def upgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
     op.create_index('ix_registrations_zone_id', 'registrations', ['zone_id', 'id'])
-    op.create_index('ix_registrations_queue', 'registrations', ['zone_id', 'id'],
-                    postgresql_where=sa.text(QUEUE), sqlite_where=sa.text(QUEUE))
-    op.create_index('ix_registrations_name_trgm', 'registrations', ['name'], postgresql_using='gin',
-                    postgresql_ops={'name': 'gin_trgm_ops'})
+    op.create_index(
+        'ix_registrations_queue',
+        'registrations',
+        ['zone_id', 'id'],
+        postgresql_where=sa.text(QUEUE),
+        sqlite_where=sa.text(QUEUE),
+    )
+    op.create_index(
+        'ix_registrations_name_trgm',
+        'registrations',
+        ['name'],
+        postgresql_using='gin',
+        postgresql_ops={'name': 'gin_trgm_ops'},
+    )
     op.create_index('ix_audit_events_zone', 'audit_events', ['zone_id', 'id'])
     op.create_index('ix_insured_persons_zone', 'insured_persons', ['zone_id', 'id'])
     op.create_table(
-        'registration_counts', *_cell('registration_counts'),
+        'registration_counts',
+        *_cell('registration_counts'),
         sa.Column('status', sa.String(length=32), nullable=False),
         sa.Column('payment_channel', sa.String(length=16), nullable=False),
         sa.Column('count', sa.Integer(), nullable=False),
         sa.Column('due_fen', sa.BigInteger(), nullable=False),
         sa.Column('paid_fen', sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint('zone_id', 'school_id', 'college', 'class_name', 'status', 'payment_channel',
-                                name='pk_registration_counts'))
+        sa.PrimaryKeyConstraint(
+            'zone_id', 'school_id', 'college', 'class_name', 'status', 'payment_channel', name='pk_registration_counts'
+        ),
+    )
     op.create_table(
-        'registration_days', *_cell('registration_days'),
+        'registration_days',
+        *_cell('registration_days'),
         sa.Column('day', sa.Date(), nullable=False),
         sa.Column('submitted', sa.Integer(), nullable=False),
         sa.Column('paid', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('zone_id', 'school_id', 'college', 'class_name', 'day', name='pk_registration_days'))
+        sa.PrimaryKeyConstraint('zone_id', 'school_id', 'college', 'class_name', 'day', name='pk_registration_days'),
+    )
     for table, columns in (
-            ('registration_count_deltas', [sa.Column('status', sa.String(length=32), nullable=False),
-                                           sa.Column('payment_channel', sa.String(length=16), nullable=False),
-                                           sa.Column('count', sa.Integer(), nullable=False),
-                                           sa.Column('due_fen', sa.BigInteger(), nullable=False),
-                                           sa.Column('paid_fen', sa.BigInteger(), nullable=False)]),
-            ('registration_day_deltas', [sa.Column('day', sa.Date(), nullable=False),
-                                         sa.Column('submitted', sa.Integer(), nullable=False),
-                                         sa.Column('paid', sa.Integer(), nullable=False)])):
-        op.create_table(table, sa.Column('id', sa.Integer(), nullable=False), *_cell(table), *columns,
-                        sa.PrimaryKeyConstraint('id', name=f'pk_{table}'))
+        (
+            'registration_count_deltas',
+            [
+                sa.Column('status', sa.String(length=32), nullable=False),
+                sa.Column('payment_channel', sa.String(length=16), nullable=False),
+                sa.Column('count', sa.Integer(), nullable=False),
+                sa.Column('due_fen', sa.BigInteger(), nullable=False),
+                sa.Column('paid_fen', sa.BigInteger(), nullable=False),
+            ],
+        ),
+        (
+            'registration_day_deltas',
+            [
+                sa.Column('day', sa.Date(), nullable=False),
+                sa.Column('submitted', sa.Integer(), nullable=False),
+                sa.Column('paid', sa.Integer(), nullable=False),
+            ],
+        ),
+    ):
+        op.create_table(
+            table,
+            sa.Column('id', sa.Integer(), nullable=False),
+            *_cell(table),
+            *columns,
+            sa.PrimaryKeyConstraint('id', name=f'pk_{table}'),
+        )
     _count_existing()
     op.create_table(
         'export_jobs',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('kind', sa.String(length=32), nullable=False),
-        sa.Column('filters', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
-                  nullable=False),
+        sa.Column(
+            'filters', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False
+        ),
         sa.Column('zone_id', sa.Integer(), nullable=False),
         sa.Column('reviewer_id', sa.Integer(), nullable=False),
-        sa.Column('status', sa.Enum('queued', 'running', 'finished', 'failed', name='importstatus', native_enum=False,
-                                    create_constraint=True, length=32), nullable=False),
+        sa.Column(
+            'status',
+            sa.Enum(
+                'queued',
+                'running',
+                'finished',
+                'failed',
+                name='importstatus',
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
         sa.Column('total_rows', sa.Integer(), nullable=False),
         sa.Column('processed_rows', sa.Integer(), nullable=False),
         sa.Column('path', sa.String(length=255), nullable=True),
@@ -81,11 +126,12 @@ def upgrade():
 
 def _cell(table: str) -> list[sa.Column]:
     """The scope cell every count row is kept for."""
-    return [sa.Column('zone_id', sa.Integer(), sa.ForeignKey('zones.id', name=f'fk_{table}_zone_id_zones'),
-                      nullable=False),
-            sa.Column('school_id', sa.Integer(), nullable=False),
-            sa.Column('college', sa.String(length=128), nullable=False),
-            sa.Column('class_name', sa.String(length=128), nullable=False)]
+    return [
+        sa.Column('zone_id', sa.Integer(), sa.ForeignKey('zones.id', name=f'fk_{table}_zone_id_zones'), nullable=False),
+        sa.Column('school_id', sa.Integer(), nullable=False),
+        sa.Column('college', sa.String(length=128), nullable=False),
+        sa.Column('class_name', sa.String(length=128), nullable=False),
+    ]
 
 
 CELL = "zone_id, coalesce(school_id, 0), coalesce(college, ''), coalesce(class_name, '')"

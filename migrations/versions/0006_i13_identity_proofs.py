@@ -4,6 +4,7 @@ subsidised-list match.
 Revision ID: 0006_i13
 Revises: 0005_i15
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,8 +17,9 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('zones', schema=None) as batch_op:
         batch_op.add_column(sa.Column('face_verification', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('subsidised_match_required', sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+        batch_op.add_column(
+            sa.Column('subsidised_match_required', sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     with op.batch_alter_table('zones', schema=None) as batch_op:
         batch_op.alter_column('face_verification', server_default=None)
         batch_op.alter_column('subsidised_match_required', server_default=None)
@@ -26,10 +28,27 @@ def upgrade():
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('student_id', sa.Integer(), nullable=False),
         sa.Column('zone_id', sa.Integer(), nullable=True),
-        sa.Column('method', sa.Enum('face', 'earlier_registration', 'phone', 'centre', name='proofmethod',
-                                    native_enum=False, create_constraint=True, length=32), nullable=False),
-        sa.Column('status', sa.Enum('pending', 'passed', 'failed', name='proofstatus', native_enum=False,
-                                    create_constraint=True, length=32), nullable=False),
+        sa.Column(
+            'method',
+            sa.Enum(
+                'face',
+                'earlier_registration',
+                'phone',
+                'centre',
+                name='proofmethod',
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            'status',
+            sa.Enum(
+                'pending', 'passed', 'failed', name='proofstatus', native_enum=False, create_constraint=True, length=32
+            ),
+            nullable=False,
+        ),
         sa.Column('id_index', sa.String(length=64), nullable=False),
         sa.Column('name_index', sa.String(length=64), nullable=False),
         sa.Column('id_number', sa.Text(), nullable=False),
@@ -43,8 +62,9 @@ def upgrade():
         sa.Column('review_reason', sa.String(length=255), nullable=True),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(['reviewed_by_id'], ['reviewers.id'],
-                                name=op.f('fk_identity_proofs_reviewed_by_id_reviewers')),
+        sa.ForeignKeyConstraint(
+            ['reviewed_by_id'], ['reviewers.id'], name=op.f('fk_identity_proofs_reviewed_by_id_reviewers')
+        ),
         sa.ForeignKeyConstraint(['student_id'], ['students.id'], name=op.f('fk_identity_proofs_student_id_students')),
         sa.ForeignKeyConstraint(['zone_id'], ['zones.id'], name=op.f('fk_identity_proofs_zone_id_zones')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_identity_proofs')),

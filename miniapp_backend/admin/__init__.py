@@ -1,4 +1,5 @@
 """The reviewers' admin page (/admin), server-rendered: sessions, CSRF and scope on every request."""
+
 from __future__ import annotations
 
 import secrets
@@ -78,8 +79,12 @@ def form_token(form) -> str | None:
 def _template_helpers():
     from miniapp_backend.enrolment import labels
 
-    return {'csrf_token': csrf_token, 'new_form_token': new_form_token, 'next_page_query': next_page_query,
-            'stage_name': labels.stage_name}
+    return {
+        'csrf_token': csrf_token,
+        'new_form_token': new_form_token,
+        'next_page_query': next_page_query,
+        'stage_name': labels.stage_name,
+    }
 
 
 def _register_filters(app: Flask) -> None:
@@ -114,7 +119,11 @@ def _guard():
 def _reviewer_from_session() -> Reviewer | None:
     now = time.time()
     reviewer_id, version = session.get('reviewer_id'), session.get('session_version')
-    if reviewer_id is None or now - session.get('seen', 0) > IDLE_SECONDS or now - session.get('since', 0) > ABSOLUTE_SECONDS:
+    if (
+        reviewer_id is None
+        or now - session.get('seen', 0) > IDLE_SECONDS
+        or now - session.get('since', 0) > ABSOLUTE_SECONDS
+    ):
         session.pop('reviewer_id', None)
         return None
     reviewer = db.session.get(Reviewer, reviewer_id)

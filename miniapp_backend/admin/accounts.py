@@ -1,4 +1,5 @@
 """审核账号: zone administrators manage reviewers; every reviewer changes their own password."""
+
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -35,8 +36,14 @@ def accounts_page():
         except accounts.AccountError as error:
             db.session.rollback()
             errors = error.errors
-    return render_template('admin/accounts.html', reviewers=db.session.scalars(accounts.in_zone(g.reviewer)).all(),
-                           roles=ReviewerRole, errors=errors, form=request.form if errors else {}, issued=issued)
+    return render_template(
+        'admin/accounts.html',
+        reviewers=db.session.scalars(accounts.in_zone(g.reviewer)).all(),
+        roles=ReviewerRole,
+        errors=errors,
+        form=request.form if errors else {},
+        issued=issued,
+    )
 
 
 @bp.post('/accounts/<int:reviewer_id>/active')
@@ -58,8 +65,14 @@ def account_reset(reviewer_id):
     reviewer = _in_zone(reviewer_id)
     password = accounts.reset_password(g.reviewer, reviewer)
     db.session.commit()
-    return render_template('admin/accounts.html', reviewers=db.session.scalars(accounts.in_zone(g.reviewer)).all(),
-                           roles=ReviewerRole, errors={}, form={}, issued=(reviewer.username, password))
+    return render_template(
+        'admin/accounts.html',
+        reviewers=db.session.scalars(accounts.in_zone(g.reviewer)).all(),
+        roles=ReviewerRole,
+        errors={},
+        form={},
+        issued=(reviewer.username, password),
+    )
 
 
 @bp.route('/password', methods=['GET', 'POST'])

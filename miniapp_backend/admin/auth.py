@@ -6,6 +6,7 @@ so however many arrive at once, at most MAX_FAILURES of them are ever evaluated.
 usernames get the same message after the same work (one password hash), so a failure reveals nothing. Attempts
 per client address are limited by Flask-Limiter (ADMIN_LOGIN_RATE), keyed on the real client behind ProxyFix.
 """
+
 from __future__ import annotations
 
 import time
@@ -55,11 +56,15 @@ def _claim_attempt(username: str, now: datetime) -> tuple[int, int] | None:
     """Count this attempt as a failure until it proves otherwise; committed at once so others see it."""
     row = db.session.execute(
         sa.update(Reviewer)
-        .where(Reviewer.username == username, Reviewer.active,
-               sa.or_(Reviewer.locked_until.is_(None), Reviewer.locked_until <= now))
+        .where(
+            Reviewer.username == username,
+            Reviewer.active,
+            sa.or_(Reviewer.locked_until.is_(None), Reviewer.locked_until <= now),
+        )
         .values(failed_logins=Reviewer.failed_logins + 1)
         .returning(Reviewer.id, Reviewer.failed_logins)
-        .execution_options(synchronize_session=False)).first()
+        .execution_options(synchronize_session=False)
+    ).first()
     commit_batch()
     return tuple(row) if row else None
 
@@ -77,8 +82,9 @@ def login():
     if error:
         return render_template('admin/login.html', error=error), 401
     session.clear()
-    session.update(reviewer_id=reviewer.id, session_version=reviewer.session_version, since=time.time(),
-                   seen=time.time())
+    session.update(
+        reviewer_id=reviewer.id, session_version=reviewer.session_version, since=time.time(), seen=time.time()
+    )
     audit.record(actor_of(reviewer), 'login', zone_id=reviewer.zone_id)
     return redirect(url_for('admin.change_password' if reviewer.must_change_password else 'admin.queue'))
 

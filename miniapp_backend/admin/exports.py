@@ -1,5 +1,6 @@
 """Exports of the admin lists: small ones answered at once, large ones as jobs with a progress page and a
 download link that expires."""
+
 from __future__ import annotations
 
 from datetime import timedelta, timezone
@@ -20,7 +21,9 @@ def export_response(kind: str, filters: dict[str, Any], filename: str) -> Respon
     """The list's workbook, or (when it is large) a redirect to its export job's progress page."""
     result = exports.start(kind, g.reviewer, filters)
     if isinstance(result, bytes):
-        return Response(result, mimetype=XLSX, headers={'Content-Disposition': f'attachment; filename="{filename}.xlsx"'})
+        return Response(
+            result, mimetype=XLSX, headers={'Content-Disposition': f'attachment; filename="{filename}.xlsx"'}
+        )
     db.session.commit()
     return redirect(url_for('admin.export_status', export_id=result.id))
 
@@ -36,8 +39,13 @@ def _job(export_id: int) -> ExportJob:
 def export_status(export_id):
     """Progress (the page refreshes itself while the job runs), then the download link until it expires."""
     job = _job(export_id)
-    return render_template('admin/export_status.html', job=job, title=exports.KINDS[job.kind].title,
-                           ready=exports.downloadable(job), shanghai=SHANGHAI)
+    return render_template(
+        'admin/export_status.html',
+        job=job,
+        title=exports.KINDS[job.kind].title,
+        ready=exports.downloadable(job),
+        shanghai=SHANGHAI,
+    )
 
 
 @bp.get('/exports/<int:export_id>/download')

@@ -1,4 +1,5 @@
 """The centre's review of identity requests: a student with no face verification sends the ID-card photo."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -18,8 +19,9 @@ def _requests() -> sa.Select:
     """Requests of my zone; only zone-wide roles (the centre) decide who a person is."""
     if not scope_of(g.reviewer).zone_wide:
         abort(403)
-    return sa.select(IdentityProof).where(IdentityProof.method == ProofMethod.CENTRE,
-                                          IdentityProof.zone_id == g.reviewer.zone_id)
+    return sa.select(IdentityProof).where(
+        IdentityProof.method == ProofMethod.CENTRE, IdentityProof.zone_id == g.reviewer.zone_id
+    )
 
 
 def _request(proof_id: int) -> IdentityProof:
@@ -32,10 +34,15 @@ def _request(proof_id: int) -> IdentityProof:
 @bp.get('/identity')
 def identity_requests():
     """Pending requests, each with whether the name given matches the names on file for that ID number."""
-    proofs = db.session.scalars(_requests().where(IdentityProof.status == ProofStatus.PENDING)
-                                .order_by(IdentityProof.id).limit(200)).all()
-    return render_template('admin/identity.html', proofs=proofs, mask=mask_id_number,
-                           on_file={p.id: identity.name_on_file(p) for p in proofs})
+    proofs = db.session.scalars(
+        _requests().where(IdentityProof.status == ProofStatus.PENDING).order_by(IdentityProof.id).limit(200)
+    ).all()
+    return render_template(
+        'admin/identity.html',
+        proofs=proofs,
+        mask=mask_id_number,
+        on_file={p.id: identity.name_on_file(p) for p in proofs},
+    )
 
 
 @bp.get('/identity/<int:proof_id>/photo')

@@ -1,4 +1,5 @@
 """Excel imports: upload, progress, per-row error report, blank templates."""
+
 from __future__ import annotations
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
@@ -44,8 +45,13 @@ def _upload():
     except WorkbookRejected as rejected:
         flash(rejected.message, 'error')
         return redirect(url_for('admin.imports'))
-    job = ImportJob(kind=kind, zone_id=g.reviewer.zone_id, reviewer_id=g.reviewer.id,
-                    filename=(upload.filename or 'upload.xlsx')[:255], workbook=data)
+    job = ImportJob(
+        kind=kind,
+        zone_id=g.reviewer.zone_id,
+        reviewer_id=g.reviewer.id,
+        filename=(upload.filename or 'upload.xlsx')[:255],
+        workbook=data,
+    )
     db.session.add(job)
     db.session.flush()
     audit.record(actor_of(g.reviewer), 'import', zone_id=g.reviewer.zone_id, import_id=job.id, kind=kind)
@@ -69,13 +75,19 @@ def import_status(import_id):
 @bp.get('/imports/<int:import_id>/errors.xlsx')
 def import_errors(import_id):
     job = _job(import_id)
-    return Response(runner.error_report(job), mimetype=XLSX,
-                    headers={'Content-Disposition': f'attachment; filename="import-{job.id}-errors.xlsx"'})
+    return Response(
+        runner.error_report(job),
+        mimetype=XLSX,
+        headers={'Content-Disposition': f'attachment; filename="import-{job.id}-errors.xlsx"'},
+    )
 
 
 @bp.get('/imports/templates/<kind>.xlsx')
 def import_template(kind):
     if kind not in KINDS:
         abort(404)
-    return Response(runner.template(kind, g.reviewer.zone), mimetype=XLSX,
-                    headers={'Content-Disposition': f'attachment; filename="{kind}-template.xlsx"'})
+    return Response(
+        runner.template(kind, g.reviewer.zone),
+        mimetype=XLSX,
+        headers={'Content-Disposition': f'attachment; filename="{kind}-template.xlsx"'},
+    )

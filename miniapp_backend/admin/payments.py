@@ -1,4 +1,5 @@
 """Payments: status and channel per registration, cash entry (one record or a batch), export."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -42,16 +43,23 @@ def batch_cash():
         flash('；'.join(invalid.values()), 'error')
         return redirect(url_for('admin.payments'))
     ids = form['ids']
-    rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(ids))
-                              .order_by(Registration.id)).all()
+    rows = db.session.scalars(
+        scoped_registrations(g.reviewer).where(Registration.id.in_(ids)).order_by(Registration.id)
+    ).all()
     token = form_token(request.form)
     paid = 0
     for registration in rows:
         with db.session.begin_nested():
-            result = record_payment(registration, amount_fen=registration.amount_due_fen or 0, paid_at=utcnow(),
-                                    voucher_no=None, channel=PaymentChannel.CASH, source=PaymentSource.CASH,
-                                    actor=actor_of(g.reviewer),
-                                    idempotency_key=f'{token}:{registration.id}' if token else None)
+            result = record_payment(
+                registration,
+                amount_fen=registration.amount_due_fen or 0,
+                paid_at=utcnow(),
+                voucher_no=None,
+                channel=PaymentChannel.CASH,
+                source=PaymentSource.CASH,
+                actor=actor_of(g.reviewer),
+                idempotency_key=f'{token}:{registration.id}' if token else None,
+            )
         paid += result.outcome is Outcome.PAID
     flash(f'现金缴费登记：成功{paid}条，未处理{len(ids) - paid}条', 'ok' if paid == len(ids) else 'error')
     return redirect(url_for('admin.payments'))
@@ -67,14 +75,22 @@ def cash(registration_id):
         return redirect(url_for('admin.record', registration_id=registration_id))
     try:
         with db.session.begin_nested():
-            result = record_payment(registration, amount_fen=yuan_to_fen(form['amount']), paid_at=utcnow(),
-                                    voucher_no=form['voucher_no'] or None, channel=PaymentChannel.CASH,
-                                    source=PaymentSource.CASH, actor=actor_of(g.reviewer),
-                                    idempotency_key=form_token(request.form))
+            result = record_payment(
+                registration,
+                amount_fen=yuan_to_fen(form['amount']),
+                paid_at=utcnow(),
+                voucher_no=form['voucher_no'] or None,
+                channel=PaymentChannel.CASH,
+                source=PaymentSource.CASH,
+                actor=actor_of(g.reviewer),
+                idempotency_key=form_token(request.form),
+            )
     except sa.exc.IntegrityError:
         # The receipt number was recorded on another registration at the same moment.
         flash('该收据号已登记过缴费', 'error')
         return redirect(url_for('admin.record', registration_id=registration_id))
-    flash('现金缴费已登记，参保成功' if result.outcome == 'paid' else result.message,
-          'ok' if result.outcome == 'paid' else 'error')
+    flash(
+        '现金缴费已登记，参保成功' if result.outcome == 'paid' else result.message,
+        'ok' if result.outcome == 'paid' else 'error',
+    )
     return redirect(url_for('admin.record', registration_id=registration_id))

@@ -1,4 +1,5 @@
 """Printing proofs from the admin page: a record's certificate, a class's certificates, a payment's e-receipt."""
+
 from __future__ import annotations
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
@@ -20,8 +21,11 @@ BATCH_LIMIT = 500
 
 
 def _pdf(data: bytes, name: str) -> Response:
-    return Response(data, mimetype='application/pdf',
-                    headers={'Content-Disposition': f'inline; filename="{name}.pdf"', 'Cache-Control': 'no-store'})
+    return Response(
+        data,
+        mimetype='application/pdf',
+        headers={'Content-Disposition': f'inline; filename="{name}.pdf"', 'Cache-Control': 'no-store'},
+    )
 
 
 @bp.get('/registrations/<int:registration_id>/certificate.pdf')
@@ -30,8 +34,9 @@ def certificate_pdf(registration_id):
     if registration.status is not RegistrationStatus.PAID:
         flash('缴费成功后才能打印参保证明', 'error')
         return redirect(url_for('admin.record', registration_id=registration_id))
-    audit.record(actor_of(g.reviewer), 'print_certificate', zone_id=registration.zone_id,
-                 registration_id=registration.id)
+    audit.record(
+        actor_of(g.reviewer), 'print_certificate', zone_id=registration.zone_id, registration_id=registration.id
+    )
     db.session.commit()
     return _pdf(proofs.certificates_pdf([registration]), f'certificate-{registration.id}')
 
@@ -56,8 +61,14 @@ def certificates_batch():
         abort(404, description='该范围内没有缴费成功的参保人员')
     if len(rows) > BATCH_LIMIT:
         abort(400, description=f'一次最多打印{BATCH_LIMIT}份，请按班级打印')
-    audit.record(actor_of(g.reviewer), 'print_certificate', zone_id=g.reviewer.zone_id, count=len(rows),
-                 college=college, class_name=class_name)
+    audit.record(
+        actor_of(g.reviewer),
+        'print_certificate',
+        zone_id=g.reviewer.zone_id,
+        count=len(rows),
+        college=college,
+        class_name=class_name,
+    )
     db.session.commit()
     return _pdf(proofs.certificates_pdf(rows), 'certificates')
 
@@ -81,8 +92,12 @@ def receipt(payment_id):
 @bp.get('/payments/<int:payment_id>/receipt.pdf')
 def receipt_pdf(payment_id):
     payment = _payment(payment_id)
-    audit.record(actor_of(g.reviewer), 'print_receipt', zone_id=g.reviewer.zone_id,
-                 registration_id=payment.registration_id, payment_id=payment.id)
+    audit.record(
+        actor_of(g.reviewer),
+        'print_receipt',
+        zone_id=g.reviewer.zone_id,
+        registration_id=payment.registration_id,
+        payment_id=payment.id,
+    )
     db.session.commit()
     return _pdf(proofs.receipt_pdf(payment), f'receipt-{payment.id}')
-

@@ -1,4 +1,5 @@
 """Statistics, the audit log and the insured register, each also as an Excel export."""
+
 from __future__ import annotations
 
 from flask import Response, abort, g, render_template, request
@@ -24,12 +25,20 @@ def _xlsx(name: str, data: bytes) -> Response:
 @bp.get('/statistics')
 def stats():
     """参保统计 and 缴费统计 within my scope, with the enrolment-progress chart."""
-    tables = {'按状态': statistics.by_status(g.reviewer), '按学校/学院': statistics.by_college(g.reviewer),
-              '按缴费渠道': statistics.by_channel(g.reviewer)}
+    tables = {
+        '按状态': statistics.by_status(g.reviewer),
+        '按学校/学院': statistics.by_college(g.reviewer),
+        '按缴费渠道': statistics.by_channel(g.reviewer),
+    }
     if request.args.get('format') == 'xlsx':
-        rows = [(group, row.label, row.count, row.due_fen / 100, row.paid_fen / 100)
-                for group, table in tables.items() for row in table]
-        return _xlsx('statistics', workbook_bytes('统计', ['分组', '项目', '人数', '应缴金额(元)', '已缴金额(元)'], rows))
+        rows = [
+            (group, row.label, row.count, row.due_fen / 100, row.paid_fen / 100)
+            for group, table in tables.items()
+            for row in table
+        ]
+        return _xlsx(
+            'statistics', workbook_bytes('统计', ['分组', '项目', '人数', '应缴金额(元)', '已缴金额(元)'], rows)
+        )
     chart = Markup(statistics.progress_svg(statistics.progress_by_day(g.reviewer)))
     return render_template('admin/statistics.html', tables=tables, chart=chart)
 
@@ -45,10 +54,12 @@ def audit_log():
     query = lists.audit(g.reviewer, filters)
     page = paging.newest_first(query, (AuditEvent.id,), filters['after'])
     names = labels.reviewer_names(page.rows)
-    lines = [labels.sentence(e, names, g.reviewer.zone, e.registration.name if e.registration else None)
-             for e in page.rows]
-    return render_template('admin/audit.html', rows=list(zip(page.rows, lines, strict=True)), after=page.after,
-                           actions=labels.AUDIT_VERBS)
+    lines = [
+        labels.sentence(e, names, g.reviewer.zone, e.registration.name if e.registration else None) for e in page.rows
+    ]
+    return render_template(
+        'admin/audit.html', rows=list(zip(page.rows, lines, strict=True)), after=page.after, actions=labels.AUDIT_VERBS
+    )
 
 
 @bp.get('/register')

@@ -1,4 +1,5 @@
 """Reviewing: the queue, a record with its decisions, batch decisions, the photo and the signature."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -54,13 +55,22 @@ def queue():
         total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     # Newest first by id: the (zone_id, id) index, or for the queue its partial twin over the queue's statuses.
     page = paging.newest_first(query, (Registration.id,), filters['after'])
-    return render_template('admin/queue.html', rows=page.rows, total=total, after=page.after, term=term,
-                           show_all=show_all, status=status, statuses=RegistrationStatus)
+    return render_template(
+        'admin/queue.html',
+        rows=page.rows,
+        total=total,
+        after=page.after,
+        term=term,
+        show_all=show_all,
+        status=status,
+        statuses=RegistrationStatus,
+    )
 
 
 def scoped_registration(registration_id: int) -> Registration:
-    registration = db.session.scalars(scoped_registrations(g.reviewer).where(
-        Registration.id == registration_id)).first()
+    registration = db.session.scalars(
+        scoped_registrations(g.reviewer).where(Registration.id == registration_id)
+    ).first()
     if registration is None:
         abort(404)
     return registration
@@ -73,21 +83,32 @@ def record(registration_id):
     audit.record(actor_of(g.reviewer), 'open_record', zone_id=registration.zone_id, registration_id=registration.id)
     photo = db.session.scalars(sa.select(Document.id).where(Document.registration_id == registration.id)).first()
     # The seal must verify and the sealed text must still say what the registration says.
-    seal_ok = letters.verify(registration.letter) and letters.follows_data(registration) if registration.letter else None
+    seal_ok = (
+        letters.verify(registration.letter) and letters.follows_data(registration) if registration.letter else None
+    )
     actions = [action.value for action in allowed_actions(registration, actor_of(g.reviewer))]
-    return render_template('admin/record.html', r=registration, photo=photo, seal_ok=seal_ok, actions=actions,
-                           history=registration_history(registration), subsidised=subsidised.listed(registration),
-                           subsidised_mismatch=subsidised.mismatch(registration),
-                           payments=db.session.scalars(sa.select(Payment).where(
-                               Payment.registration_id == registration.id).order_by(Payment.paid_at)).all())
+    return render_template(
+        'admin/record.html',
+        r=registration,
+        photo=photo,
+        seal_ok=seal_ok,
+        actions=actions,
+        history=registration_history(registration),
+        subsidised=subsidised.listed(registration),
+        subsidised_mismatch=subsidised.mismatch(registration),
+        payments=db.session.scalars(
+            sa.select(Payment).where(Payment.registration_id == registration.id).order_by(Payment.paid_at)
+        ).all(),
+    )
 
 
 def registration_history(registration: Registration) -> list[str]:
     """The record's audit trail as sentences (某某于 11-24 09:12 提交了参保登记)."""
     from miniapp_backend.models import AuditEvent
 
-    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.registration_id == registration.id)
-                                .order_by(AuditEvent.id)).all()
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.registration_id == registration.id).order_by(AuditEvent.id)
+    ).all()
     return labels.history(events, registration.zone, registration.name)
 
 
@@ -131,8 +152,9 @@ def batch():
     if invalid:
         abort(400, description='；'.join(invalid.values()))
     choice = form['decision']
-    rows = db.session.scalars(scoped_registrations(g.reviewer).where(Registration.id.in_(form['ids']))
-                              .order_by(Registration.id)).all()
+    rows = db.session.scalars(
+        scoped_registrations(g.reviewer).where(Registration.id.in_(form['ids'])).order_by(Registration.id)
+    ).all()
     outcomes = decide_batch(g.reviewer, rows, choice, form['reason'])
     done = sum(outcome.ok for outcome in outcomes)
     flash(f'批量处理完成：成功{done}条，失败{len(outcomes) - done}条', 'ok' if done == len(outcomes) else 'error')

@@ -1,4 +1,5 @@
 """学籍名单 and 参保进度: progress per class against the roster, the 未办理 list, exemptions, reminders."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -36,8 +37,13 @@ def _filters() -> dict:
 def progress_page():
     """参保进度: per school / college / class, 应参保 … 未办理, each count a link to its list."""
     rows = progress.by_class(g.reviewer, g.reviewer.zone.year)
-    return render_template('admin/progress.html', rows=rows, total=progress.totals(rows), year=g.reviewer.zone.year,
-                           modes=progress.by_study_mode(g.reviewer, g.reviewer.zone.year))
+    return render_template(
+        'admin/progress.html',
+        rows=rows,
+        total=progress.totals(rows),
+        year=g.reviewer.zone.year,
+        modes=progress.by_study_mode(g.reviewer, g.reviewer.zone.year),
+    )
 
 
 @bp.get('/roster')
@@ -46,21 +52,49 @@ def roster():
     filters = _filters()
     query = progress.entries(g.reviewer, g.reviewer.zone.year, **filters)
     if request.args.get('format') == 'xlsx':
-        rows = [(e.school.name, e.college, e.class_name, e.student_no, e.name, mask_id_number(e.id_number),
-                 e.study_mode.label, progress.state_of(e, status), e.exempt_reason or '')
-                for e, status in db.session.execute(query)]
-        return _xlsx('roster', workbook_bytes('学籍名单', ['学校', '学院', '班级', '学号', '姓名', '证件号码', '学习形式',
-                                                        '办理情况', '无需参保原因'], rows))
+        rows = [
+            (
+                e.school.name,
+                e.college,
+                e.class_name,
+                e.student_no,
+                e.name,
+                mask_id_number(e.id_number),
+                e.study_mode.label,
+                progress.state_of(e, status),
+                e.exempt_reason or '',
+            )
+            for e, status in db.session.execute(query)
+        ]
+        return _xlsx(
+            'roster',
+            workbook_bytes(
+                '学籍名单',
+                ['学校', '学院', '班级', '学号', '姓名', '证件号码', '学习形式', '办理情况', '无需参保原因'],
+                rows,
+            ),
+        )
     page = load_form(RosterFilter(), request.values)[0]['page']
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return render_template('admin/roster.html', rows=rows, total=total, page=page, page_size=PAGE_SIZE,
-                           filters=filters, states=progress.STATES, reasons=manage.EXEMPT_REASONS,
-                           state_of=progress.state_of, mask=mask_id_number)
+    return render_template(
+        'admin/roster.html',
+        rows=rows,
+        total=total,
+        page=page,
+        page_size=PAGE_SIZE,
+        filters=filters,
+        states=progress.STATES,
+        reasons=manage.EXEMPT_REASONS,
+        state_of=progress.state_of,
+        mask=mask_id_number,
+    )
 
 
 def _entry(entry_id: int) -> RosterEntry:
-    entry = db.session.scalars(scoped_roster(g.reviewer, g.reviewer.zone.year).where(RosterEntry.id == entry_id)).first()
+    entry = db.session.scalars(
+        scoped_roster(g.reviewer, g.reviewer.zone.year).where(RosterEntry.id == entry_id)
+    ).first()
     if entry is None:
         abort(404)
     return entry

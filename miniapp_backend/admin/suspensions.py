@@ -1,4 +1,5 @@
 """停保管理: the suspension list with filters and status, a phone suspension, confirming or refusing by hand."""
+
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -43,10 +44,20 @@ def suspensions():
     if status in SuspensionStatus.__members__.values():
         query = query.where(Suspension.status == status)
     page = filters['page']
-    rows = db.session.scalars(query.order_by(Suspension.id.desc()).limit(PAGE_SIZE + 1)
-                              .offset((page - 1) * PAGE_SIZE)).all()
-    return render_template('admin/suspensions.html', rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, page=page,
-                           statuses=SuspensionStatus, status=status, reasons=desk.REASONS, errors=errors, form=form)
+    rows = db.session.scalars(
+        query.order_by(Suspension.id.desc()).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        'admin/suspensions.html',
+        rows=rows[:PAGE_SIZE],
+        more=len(rows) > PAGE_SIZE,
+        page=page,
+        statuses=SuspensionStatus,
+        status=status,
+        reasons=desk.REASONS,
+        errors=errors,
+        form=form,
+    )
 
 
 @bp.post('/suspensions/<int:suspension_id>/decision')
@@ -56,11 +67,15 @@ def suspension_decision(suspension_id):
     if suspension is None:
         abort(404)
     try:
-        desk.decide_by_hand(suspension, actor_of(g.reviewer), request.form.get('decision') == 'confirm',
-                            request.form.get('reason', ''))
+        desk.decide_by_hand(
+            suspension, actor_of(g.reviewer), request.form.get('decision') == 'confirm', request.form.get('reason', '')
+        )
         db.session.commit()
-        flash(f'已{"确认" if suspension.status is SuspensionStatus.CONFIRMED else "拒绝"}{suspension.name}的停保申请，'
-              '已通知学生', 'ok')
+        flash(
+            f'已{"确认" if suspension.status is SuspensionStatus.CONFIRMED else "拒绝"}{suspension.name}的停保申请，'
+            '已通知学生',
+            'ok',
+        )
     except EnrolmentError as error:
         db.session.rollback()
         flash(error.message, 'error')

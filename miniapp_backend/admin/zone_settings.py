@@ -1,4 +1,5 @@
 """The zone settings page, for zone admins only."""
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,14 @@ def settings():
             return redirect(url_for('admin.settings'))
         except zone_settings.SettingsError as error:  # raised by parse, before anything changed
             errors = error.errors
-    return render_template('admin/settings.html', zone=zone, errors=errors, form=request.form,
-                           templates_json=json.dumps(zone.message_templates, ensure_ascii=False, indent=1),
-                           stage_flows=zone_settings.stage_flows, default_stage_names=labels.STAGE_NAMES,
-                           kinds=list(NotificationKind),
-                           local=lambda d: d.astimezone(zone_settings.SHANGHAI).date().isoformat())
+    return render_template(
+        'admin/settings.html',
+        zone=zone,
+        errors=errors,
+        form=request.form,
+        templates_json=json.dumps(zone.message_templates, ensure_ascii=False, indent=1),
+        stage_flows=zone_settings.stage_flows,
+        default_stage_names=labels.STAGE_NAMES,
+        kinds=list(NotificationKind),
+        local=lambda d: d.astimezone(zone_settings.SHANGHAI).date().isoformat(),
+    )

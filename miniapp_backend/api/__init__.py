@@ -1,4 +1,5 @@
 """The mini-program API (/api/v1), flask-smorest with marshmallow schemas; OpenAPI at /api/v1/openapi.json."""
+
 from __future__ import annotations
 
 from flask import Flask, jsonify, request
@@ -9,10 +10,17 @@ from miniapp_backend.enrolment.errors import EnrolmentError
 from schemas.common import ErrorSchema
 
 #: Chinese messages for HTTP errors raised outside our own rules (routing, size limits, parsing).
-HTTP_MESSAGES = {400: ('bad_request', '请求格式不正确'), 401: ('unauthorized', '请先登录'), 403: ('forbidden', '无权访问'),
-                 404: ('not_found', '记录不存在'), 405: ('method_not_allowed', '不支持该请求方法'),
-                 413: ('too_large', '上传内容过大'), 415: ('unsupported_media_type', '请求内容类型不正确'),
-                 422: ('validation_error', '填写内容有误，请检查标注的字段'), 429: ('rate_limited', '操作太频繁，请稍后再试')}
+HTTP_MESSAGES = {
+    400: ('bad_request', '请求格式不正确'),
+    401: ('unauthorized', '请先登录'),
+    403: ('forbidden', '无权访问'),
+    404: ('not_found', '记录不存在'),
+    405: ('method_not_allowed', '不支持该请求方法'),
+    413: ('too_large', '上传内容过大'),
+    415: ('unsupported_media_type', '请求内容类型不正确'),
+    422: ('validation_error', '填写内容有误，请检查标注的字段'),
+    429: ('rate_limited', '操作太频繁，请稍后再试'),
+}
 
 
 class StudentApi(Api):
@@ -62,8 +70,9 @@ def init_app(app: Flask) -> Api:
     """One Api per app (tests build several apps), holding every /api/v1 blueprint."""
     from miniapp_backend.api import account, certificates, identity, registrations, suspensions, zones
 
-    api = StudentApi(app, spec_kwargs={'components': {'securitySchemes': {
-        'bearer': {'type': 'http', 'scheme': 'bearer'}}}})
+    api = StudentApi(
+        app, spec_kwargs={'components': {'securitySchemes': {'bearer': {'type': 'http', 'scheme': 'bearer'}}}}
+    )
     for module in (account, zones, suspensions, registrations, certificates, identity):
         api.register_blueprint(module.blp, url_prefix='/api/v1')
     app.register_error_handler(EnrolmentError, _enrolment_error)

@@ -1,4 +1,5 @@
 """Login, the student's profile and next step, zone choice, phone, messages, subscriptions and config."""
+
 from __future__ import annotations
 
 import logging
@@ -59,8 +60,11 @@ def login(body):
         raise EnrolmentError('rate_limited', '操作太频繁，请稍后再试', status=429)
     student = sign_in(session.openid, session.session_key, session.unionid)
     db.session.flush()  # a new student's id goes into the token
-    return {'token': tokens.issue(student, current_app.config['SECRET_KEY']),
-            'expires_in': current_app.config['API_TOKEN_TTL'], 'student': student}
+    return {
+        'token': tokens.issue(student, current_app.config['SECRET_KEY']),
+        'expires_in': current_app.config['API_TOKEN_TTL'],
+        'student': student,
+    }
 
 
 def _posted_code() -> str:
@@ -113,8 +117,9 @@ def bind_phone(body):
     try:
         phone = wechat.get_phone_number(body['code'])
     except wechat.InvalidCode:
-        raise EnrolmentError('invalid_code', '手机号授权已失效，请重新授权', status=422,
-                             errors={'code': ['手机号授权已失效']}) from None
+        raise EnrolmentError(
+            'invalid_code', '手机号授权已失效，请重新授权', status=422, errors={'code': ['手机号授权已失效']}
+        ) from None
     except wechat.WeChatError:
         raise EnrolmentError('wechat_unavailable', '微信服务暂时不可用，请稍后再试', status=503) from None
     current_student().phone = phone
@@ -128,10 +133,26 @@ def bind_phone(body):
 @student_required
 def messages():
     """The student's message list (every outbox row, sent or waiting)."""
-    rows = db.session.scalars(sa.select(Notification).where(Notification.student_id == current_student().id)
-                              .order_by(Notification.id.desc()).limit(100))
-    return {'messages': [{'id': n.id, 'kind': n.kind.value, 'title': n.title, 'body': n.body,
-                          'status': n.status.value, 'created_at': n.created_at, 'page': n.page} for n in rows]}
+    rows = db.session.scalars(
+        sa.select(Notification)
+        .where(Notification.student_id == current_student().id)
+        .order_by(Notification.id.desc())
+        .limit(100)
+    )
+    return {
+        'messages': [
+            {
+                'id': n.id,
+                'kind': n.kind.value,
+                'title': n.title,
+                'body': n.body,
+                'status': n.status.value,
+                'created_at': n.created_at,
+                'page': n.page,
+            }
+            for n in rows
+        ]
+    }
 
 
 @blp.post('/subscriptions')
@@ -157,6 +178,8 @@ def config():
     if 'suspension_confirmed' in templates:
         templates['suspension'] = templates['suspension_confirmed']
     zone = student.zone
-    return {'templates': templates,
-            'service_phone': (zone.service_phone if zone else None) or current_app.config['SERVICE_PHONE'],
-            'notices': list(zone.notices or []) if zone else []}
+    return {
+        'templates': templates,
+        'service_phone': (zone.service_phone if zone else None) or current_app.config['SERVICE_PHONE'],
+        'notices': list(zone.notices or []) if zone else [],
+    }

@@ -1,4 +1,5 @@
 """Bearer authentication for the student API; each authenticated call is one unit of work."""
+
 from __future__ import annotations
 
 import functools
@@ -43,8 +44,9 @@ def owned(model, object_id: int, options=()):
     """A record of the current student's, or 404 (never 403: others' records do not exist for them).
     `options` load what the response needs in the same round trip; the row is read afresh."""
     # Ids beyond the column's range cannot exist; asking the database would fail instead of answering.
-    record = (db.session.get(model, object_id, options=options, populate_existing=True)
-              if 0 < object_id < 2 ** 31 else None)
+    record = (
+        db.session.get(model, object_id, options=options, populate_existing=True) if 0 < object_id < 2**31 else None
+    )
     if record is None or record.student_id != g.student.id:
         raise EnrolmentError('not_found', '记录不存在', status=404)
     return record

@@ -1,4 +1,5 @@
 """Payment (descriptor, QR, receipts) and the printable certificate with its public verification."""
+
 from __future__ import annotations
 
 import base64
@@ -45,16 +46,26 @@ def payment(registration_id):
 def check_payment(registration_id):
     """我已缴费: ask the tax bureau about this registration now (at most every 30 s), then answer its status."""
     registration = owned(Registration, registration_id)
-    checked = polling.check_now(registration, tax_gateway(), utcnow(), get_redis(),
-                                        current_app.config['REDIS_KEY_PREFIX'])
-    return {'checked': checked, 'status': str(registration.status),
-            'status_label': RegistrationStatus(registration.status).label}
+    checked = polling.check_now(
+        registration, tax_gateway(), utcnow(), get_redis(), current_app.config['REDIS_KEY_PREFIX']
+    )
+    return {
+        'checked': checked,
+        'status': str(registration.status),
+        'status_label': RegistrationStatus(registration.status).label,
+    }
 
 
 @blp.get(f'{ITEM}/payment/qr.png')
-@blp.doc(security=BEARER, responses={200: {'description': 'QR code PNG',
-                                          'content': {'image/png': {'schema': {'type': 'string',
-                                                                               'format': 'binary'}}}}})
+@blp.doc(
+    security=BEARER,
+    responses={
+        200: {
+            'description': 'QR code PNG',
+            'content': {'image/png': {'schema': {'type': 'string', 'format': 'binary'}}},
+        }
+    },
+)
 @errors(blp, 401, 404, 409)
 @student_required
 def payment_qr(registration_id):
@@ -63,8 +74,14 @@ def payment_qr(registration_id):
 
 
 @blp.get('/links/payment-qr/<string:token>')
-@blp.doc(responses={200: {'description': 'QR code PNG', 'content': {'image/png': {'schema': {
-    'type': 'string', 'format': 'binary'}}}}})
+@blp.doc(
+    responses={
+        200: {
+            'description': 'QR code PNG',
+            'content': {'image/png': {'schema': {'type': 'string', 'format': 'binary'}}},
+        }
+    }
+)
 @errors(blp, 404, 409, 410)
 def signed_payment_qr(token):
     """The parents' QR from a signed link (an <image src> carries no token)."""
@@ -80,13 +97,19 @@ def signed_payment_qr(token):
 def receipts(registration_id):
     """Payment records: tax voucher number, amount, time, channel."""
     rows = target.receipts(owned(Registration, registration_id))
-    return {'receipts': [{'voucher_no': p.voucher_no, 'amount_fen': p.amount_fen, 'paid_at': p.paid_at,
-                          'channel': p.channel.value} for p in rows]}
+    return {
+        'receipts': [
+            {'voucher_no': p.voucher_no, 'amount_fen': p.amount_fen, 'paid_at': p.paid_at, 'channel': p.channel.value}
+            for p in rows
+        ]
+    }
 
 
 @blp.get(f'{ITEM}/certificate')
-@blp.doc(security=BEARER, responses={200: {'description': '参保证明 (HTML)',
-                                          'content': {'text/html': {'schema': {'type': 'string'}}}}})
+@blp.doc(
+    security=BEARER,
+    responses={200: {'description': '参保证明 (HTML)', 'content': {'text/html': {'schema': {'type': 'string'}}}}},
+)
 @errors(blp, 401, 404, 409)
 @student_required
 def certificate(registration_id):
@@ -125,8 +148,13 @@ def _certificate_page(registration: Registration):
     token = certificates.token_for(registration)
     url = proofs.verify_url(token)  # the public HTML page, readable by anyone who scans it
     qr = base64.b64encode(paying_qr(url)).decode()
-    return render_template('certificate.html', registration=registration, verify_url=url, qr=qr,
-                           claims=current_app.extensions['sealer'].read_token(token))
+    return render_template(
+        'certificate.html',
+        registration=registration,
+        verify_url=url,
+        qr=qr,
+        claims=current_app.extensions['sealer'].read_token(token),
+    )
 
 
 def paying_qr(url: str) -> bytes:

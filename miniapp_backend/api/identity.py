@@ -1,4 +1,5 @@
 """Proving who you are before acting on a person's records: WeChat face verification or the centre's review."""
+
 from __future__ import annotations
 
 from flask_smorest import Blueprint
@@ -13,13 +14,20 @@ from schemas.registrations import UploadSchema
 
 blp = Blueprint('identity', __name__, description='本人身份核验')
 
-_MESSAGES = {ProofStatus.PASSED: '身份核验通过', ProofStatus.FAILED: '身份核验未通过，请重试或上传证件照由医保中心审核',
-             ProofStatus.PENDING: '已提交，等待医保中心审核'}
+_MESSAGES = {
+    ProofStatus.PASSED: '身份核验通过',
+    ProofStatus.FAILED: '身份核验未通过，请重试或上传证件照由医保中心审核',
+    ProofStatus.PENDING: '已提交，等待医保中心审核',
+}
 
 
 def _result(proof) -> dict:
-    return {'id': proof.id, 'method': proof.method.value, 'status': proof.status.value,
-            'message': _MESSAGES[proof.status]}
+    return {
+        'id': proof.id,
+        'method': proof.method.value,
+        'status': proof.status.value,
+        'message': _MESSAGES[proof.status],
+    }
 
 
 @blp.post('/identity/face')

@@ -1,4 +1,5 @@
 """Registrations: create, read, edit, photo, commitment letter, submit, withdraw, renewal."""
+
 from __future__ import annotations
 
 from flask_smorest import Blueprint
@@ -22,8 +23,12 @@ from schemas.registrations import (
 blp = Blueprint('registrations', __name__, description='参保登记')
 ITEM = '/registrations/<int:registration_id>'
 #: What RegistrationSchema reads, loaded with the registration (the history in a second statement).
-SHOWN = (joinedload(Registration.school), undefer(Registration.photo_uploaded), undefer(Registration.letter_signed),
-         selectinload(Registration.history))
+SHOWN = (
+    joinedload(Registration.school),
+    undefer(Registration.photo_uploaded),
+    undefer(Registration.letter_signed),
+    selectinload(Registration.history),
+)
 
 
 def _registration(registration_id: int) -> Registration:
@@ -135,6 +140,7 @@ def withdraw(registration_id):
 @student_required
 def renew(body):
     """Renewal for this year: approved without review when paid up last year in this zone."""
-    registration = renewal.renew(current_student(), body['zone_code'], id_type=body.get('id_type'),
-                                  id_number=body.get('id_number'))
+    registration = renewal.renew(
+        current_student(), body['zone_code'], id_type=body.get('id_type'), id_number=body.get('id_number')
+    )
     return registration

@@ -1,4 +1,5 @@
 """Suspending the home-town enrolment (暂停参保)."""
+
 from __future__ import annotations
 
 from flask_smorest import Blueprint

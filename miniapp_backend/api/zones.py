@@ -1,4 +1,5 @@
 """Zones open to students and their schools."""
+
 from __future__ import annotations
 
 from flask_smorest import Blueprint

@@ -1,5 +1,6 @@
 """Reviewer accounts a zone administrator manages (seed 001: each school configures its people): create with a
 role and a scope, disable and enable, reset a password that must be changed at the next login. All audited."""
+
 from __future__ import annotations
 
 import secrets
@@ -60,11 +61,15 @@ def create(admin: Reviewer, form) -> tuple[Reviewer, str]:
     school = None
     school_id = form.get('school_id', '')
     if school_id.isascii() and school_id.isdigit() and len(school_id) <= 9:  # an id, not '²' or 30 nines
-        school = db.session.scalar(sa.select(School).where(School.id == int(school_id),
-                                                           School.zone_id == admin.zone_id))
+        school = db.session.scalar(
+            sa.select(School).where(School.id == int(school_id), School.zone_id == admin.zone_id)
+        )
     display_name = _text(form, 'display_name', errors, 64)
-    scope = {'school_id': school, 'college': _text(form, 'college', errors, 128),
-             'class_name': _text(form, 'class_name', errors, 128)}
+    scope = {
+        'school_id': school,
+        'college': _text(form, 'college', errors, 128),
+        'class_name': _text(form, 'class_name', errors, 128),
+    }
     for field in SCOPE_NEEDS.get(role, ()):
         if not scope[field]:
             errors[field] = f'该角色须填写{FIELD_NAMES[field]}'
@@ -72,15 +77,20 @@ def create(admin: Reviewer, form) -> tuple[Reviewer, str]:
         raise AccountError(errors)
     needs = SCOPE_NEEDS.get(role, ())
     password = temporary_password()
-    reviewer = Reviewer(username=username, display_name=display_name or username,
-                        role=role, zone_id=admin.zone_id, school=school if 'school_id' in needs else None,
-                        college=scope['college'] if 'college' in needs else None,
-                        class_name=scope['class_name'] if 'class_name' in needs else None,
-                        password_hash=generate_password_hash(password), must_change_password=True)
+    reviewer = Reviewer(
+        username=username,
+        display_name=display_name or username,
+        role=role,
+        zone_id=admin.zone_id,
+        school=school if 'school_id' in needs else None,
+        college=scope['college'] if 'college' in needs else None,
+        class_name=scope['class_name'] if 'class_name' in needs else None,
+        password_hash=generate_password_hash(password),
+        must_change_password=True,
+    )
     db.session.add(reviewer)
     db.session.flush()
-    audit.record(_actor(admin), 'reviewer_created', zone_id=admin.zone_id, reviewer=reviewer.username,
-                 role=role.value)
+    audit.record(_actor(admin), 'reviewer_created', zone_id=admin.zone_id, reviewer=reviewer.username, role=role.value)
     return reviewer, password
 
 
@@ -90,8 +100,12 @@ def set_active(admin: Reviewer, reviewer: Reviewer, active: bool) -> None:
         raise AccountError({'active': '不能停用自己的账号'})
     reviewer.active = active
     reviewer.session_version += 1
-    audit.record(_actor(admin), 'reviewer_enabled' if active else 'reviewer_disabled', zone_id=admin.zone_id,
-                 reviewer=reviewer.username)
+    audit.record(
+        _actor(admin),
+        'reviewer_enabled' if active else 'reviewer_disabled',
+        zone_id=admin.zone_id,
+        reviewer=reviewer.username,
+    )
 
 
 def reset_password(admin: Reviewer, reviewer: Reviewer) -> str:

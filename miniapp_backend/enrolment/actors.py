@@ -1,4 +1,5 @@
 """Who acts on a registration: a student, a reviewer (with role and scope) or the system."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

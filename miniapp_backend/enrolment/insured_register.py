@@ -1,4 +1,5 @@
 """The insured register: who is in normal enrolment where (DESIGN §3.3)."""
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -13,10 +14,12 @@ from miniapp_backend.models.enums import InsuredStatus
 
 def normal_enrolment_query(id_indexes: Collection[str], zone: Zone, on: date) -> sa.Select:
     """(id_index, zone_id, id) of these people's normal enrolments in another zone on a given day."""
-    return (sa.select(InsuredPerson.id_index, InsuredPerson.zone_id, InsuredPerson.id)
-            .where(InsuredPerson.id_index.in_(id_indexes), InsuredPerson.zone_id != zone.id,
-                   InsuredPerson.status == InsuredStatus.NORMAL,
-                   sa.or_(InsuredPerson.until.is_(None), InsuredPerson.until >= on)))
+    return sa.select(InsuredPerson.id_index, InsuredPerson.zone_id, InsuredPerson.id).where(
+        InsuredPerson.id_index.in_(id_indexes),
+        InsuredPerson.zone_id != zone.id,
+        InsuredPerson.status == InsuredStatus.NORMAL,
+        sa.or_(InsuredPerson.until.is_(None), InsuredPerson.until >= on),
+    )
 
 
 def normal_enrolment_zones(id_indexes: Collection[str], zone: Zone, on: date) -> dict[str, Zone]:
@@ -33,8 +36,9 @@ def record_paid_year(id_index: str, id_number: str, name: str, zone: Zone, year:
     """A paid registration puts (or keeps) the person in normal enrolment here, paid through that year."""
     person = db.session.query(InsuredPerson).filter_by(id_index=id_index, zone_id=zone.id).one_or_none()
     if person is None:
-        person = InsuredPerson(id_index=id_index, id_number=id_number, name=name, zone=zone,
-                               since=date(year, 1, 1), source='payment')
+        person = InsuredPerson(
+            id_index=id_index, id_number=id_number, name=name, zone=zone, since=date(year, 1, 1), source='payment'
+        )
         db.session.add(person)
     person.status = InsuredStatus.NORMAL
     person.until = None

@@ -1,5 +1,6 @@
 """How the admin page names things: enumeration labels, GB 3304 ethnicities, review stages, money, Beijing time
 and the audit history as sentences. Reviewers never read a code."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
@@ -11,12 +12,70 @@ from miniapp_backend.models.enums import ActorType, LabelledEnum, RegistrationSt
 BEIJING = timezone(timedelta(hours=8))
 
 #: GB/T 3304 民族 names by their two-digit code (97 其他, 98 外国血统中国籍人士).
-ETHNICITIES: dict[str, str] = {f'{index:02d}': name for index, name in enumerate((
-    '汉族', '蒙古族', '回族', '藏族', '维吾尔族', '苗族', '彝族', '壮族', '布依族', '朝鲜族', '满族', '侗族', '瑶族', '白族',
-    '土家族', '哈尼族', '哈萨克族', '傣族', '黎族', '傈僳族', '佤族', '畲族', '高山族', '拉祜族', '水族', '东乡族', '纳西族',
-    '景颇族', '柯尔克孜族', '土族', '达斡尔族', '仫佬族', '羌族', '布朗族', '撒拉族', '毛南族', '仡佬族', '锡伯族', '阿昌族',
-    '普米族', '塔吉克族', '怒族', '乌孜别克族', '俄罗斯族', '鄂温克族', '德昂族', '保安族', '裕固族', '京族', '塔塔尔族',
-    '独龙族', '鄂伦春族', '赫哲族', '门巴族', '珞巴族', '基诺族'), start=1)}
+ETHNICITIES: dict[str, str] = {
+    f'{index:02d}': name
+    for index, name in enumerate(
+        (
+            '汉族',
+            '蒙古族',
+            '回族',
+            '藏族',
+            '维吾尔族',
+            '苗族',
+            '彝族',
+            '壮族',
+            '布依族',
+            '朝鲜族',
+            '满族',
+            '侗族',
+            '瑶族',
+            '白族',
+            '土家族',
+            '哈尼族',
+            '哈萨克族',
+            '傣族',
+            '黎族',
+            '傈僳族',
+            '佤族',
+            '畲族',
+            '高山族',
+            '拉祜族',
+            '水族',
+            '东乡族',
+            '纳西族',
+            '景颇族',
+            '柯尔克孜族',
+            '土族',
+            '达斡尔族',
+            '仫佬族',
+            '羌族',
+            '布朗族',
+            '撒拉族',
+            '毛南族',
+            '仡佬族',
+            '锡伯族',
+            '阿昌族',
+            '普米族',
+            '塔吉克族',
+            '怒族',
+            '乌孜别克族',
+            '俄罗斯族',
+            '鄂温克族',
+            '德昂族',
+            '保安族',
+            '裕固族',
+            '京族',
+            '塔塔尔族',
+            '独龙族',
+            '鄂伦春族',
+            '赫哲族',
+            '门巴族',
+            '珞巴族',
+            '基诺族',
+        ),
+        start=1,
+    )
+}
 ETHNICITIES.update({'97': '其他', '98': '外国血统中国籍人士'})
 
 #: Review stages' names when the zone has not named them itself.
@@ -24,20 +83,38 @@ STAGE_NAMES = {'counsellor': '辅导员审核', 'college': '学院审核', 'scho
 
 #: What a transition's action reads as in a sentence.
 ACTION_VERBS = {
-    'submit': '提交了参保登记', 'approve': '审核通过', 'return': '退回了登记', 'reject': '不予通过',
-    'withdraw': '撤回了登记', 'mark_paid': '确认缴费成功', 'expire': '因逾期未缴费将登记置为已过期',
+    'submit': '提交了参保登记',
+    'approve': '审核通过',
+    'return': '退回了登记',
+    'reject': '不予通过',
+    'withdraw': '撤回了登记',
+    'mark_paid': '确认缴费成功',
+    'expire': '因逾期未缴费将登记置为已过期',
     'renew': '办理了续保（免审核，待缴费）',
 }
 
 #: Audit actions other than transitions, as verb phrases.
 AUDIT_VERBS = {
-    'transition': '办理了登记', 'open_record': '查看了记录', 'login': '登录了审核系统', 'import': '上传了Excel导入',
-    'payment_mismatch': '登记了金额不符的缴费', 'zone_settings': '修改了专区设置',
-    'suspension_confirmed': '确认了停保', 'suspension_refused': '拒绝了停保', 'suspension_recorded': '登记了电话停保',
-    'cash_payment': '登记了现金缴费', 'roster_exempt': '标记了无需参保', 'roster_unexempt': '取消了无需参保标记',
-    'roster_reminder': '发送了参保提醒', 'reviewer_created': '创建了审核账号', 'reviewer_disabled': '停用了审核账号',
-    'reviewer_enabled': '启用了审核账号', 'reviewer_password_reset': '重置了审核账号密码',
-    'password_changed': '修改了登录密码', 'print_certificate': '打印了参保证明', 'print_receipt': '打印了缴费凭证',
+    'transition': '办理了登记',
+    'open_record': '查看了记录',
+    'login': '登录了审核系统',
+    'import': '上传了Excel导入',
+    'payment_mismatch': '登记了金额不符的缴费',
+    'zone_settings': '修改了专区设置',
+    'suspension_confirmed': '确认了停保',
+    'suspension_refused': '拒绝了停保',
+    'suspension_recorded': '登记了电话停保',
+    'cash_payment': '登记了现金缴费',
+    'roster_exempt': '标记了无需参保',
+    'roster_unexempt': '取消了无需参保标记',
+    'roster_reminder': '发送了参保提醒',
+    'reviewer_created': '创建了审核账号',
+    'reviewer_disabled': '停用了审核账号',
+    'reviewer_enabled': '启用了审核账号',
+    'reviewer_password_reset': '重置了审核账号密码',
+    'password_changed': '修改了登录密码',
+    'print_certificate': '打印了参保证明',
+    'print_receipt': '打印了缴费凭证',
 }
 
 
@@ -101,8 +178,9 @@ def actor_name(event: AuditEvent, reviewers: dict[int, str], student_name: str |
     return '系统'
 
 
-def sentence(event: AuditEvent, reviewers: dict[int, str], zone: Zone | None = None,
-             student_name: str | None = None) -> str:
+def sentence(
+    event: AuditEvent, reviewers: dict[int, str], zone: Zone | None = None, student_name: str | None = None
+) -> str:
     """One history line: 张晓雨于 11-24 09:12 提交了参保登记 / 审核员 王老师 于 11-24 09:15 查看了记录."""
     who = actor_name(event, reviewers, student_name)
     when = beijing(event.at, '%m-%d %H:%M')
@@ -131,8 +209,9 @@ def reviewer_names(events: list[AuditEvent]) -> dict[int, str]:
     ids = {e.actor_id for e in events if e.actor_type is ActorType.REVIEWER and e.actor_id is not None}
     if not ids:
         return {}
-    rows = db.session.execute(sa.select(Reviewer.id, Reviewer.display_name, Reviewer.username)
-                              .where(Reviewer.id.in_(ids))).all()
+    rows = db.session.execute(
+        sa.select(Reviewer.id, Reviewer.display_name, Reviewer.username).where(Reviewer.id.in_(ids))
+    ).all()
     return {rid: display or username for rid, display, username in rows}
 
 

@@ -6,6 +6,7 @@ may upload which import kinds is `IMPORT_KINDS` below: people on zone-wide lists
 suspensions of a home-town enrolment, the tax bureau's reconciliation) are the centre's; a school or college
 imports its own students' registrations; a counsellor imports nothing.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -60,8 +61,9 @@ class Scope:
             parts.append(columns.class_name == self.class_name)
         return sa.and_(*parts)
 
-    def refusal(self, zone_id: int | None, school_id: int | None, college: str | None,
-                class_name: str | None) -> str | None:
+    def refusal(
+        self, zone_id: int | None, school_id: int | None, college: str | None, class_name: str | None
+    ) -> str | None:
         """Why a registration with these values is outside the scope (Chinese, for error reports), or None."""
         if zone_id != self.zone_id:
             return '不属于本专区'
@@ -74,8 +76,10 @@ class Scope:
         return None
 
     def covers(self, registration: Registration) -> bool:
-        return self.refusal(registration.zone_id, registration.school_id, registration.college,
-                            registration.class_name) is None
+        return (
+            self.refusal(registration.zone_id, registration.school_id, registration.college, registration.class_name)
+            is None
+        )
 
 
 def scope_of(reviewer: Reviewer) -> Scope:
@@ -100,7 +104,8 @@ def scoped_registrations(reviewer: Reviewer) -> sa.Select:
 def review_queue(reviewer: Reviewer) -> sa.Select:
     """What waits for this reviewer's stage (a zone admin sees every stage)."""
     query = scoped_registrations(reviewer).where(
-        Registration.status.in_((RegistrationStatus.SUBMITTED, RegistrationStatus.UNDER_REVIEW)))
+        Registration.status.in_((RegistrationStatus.SUBMITTED, RegistrationStatus.UNDER_REVIEW))
+    )
     if reviewer.role is not ReviewerRole.ZONE_ADMIN:
         query = query.where(Registration.stage == ROLE_STAGE[reviewer.role])
     return query
@@ -113,9 +118,16 @@ def scoped_audit_events(reviewer: Reviewer) -> sa.Select:
     if scope.zone_wide:
         return query
     inside = sa.select(Registration.id).where(scope.condition())
-    return query.where(sa.or_(AuditEvent.registration_id.in_(inside),
-                              sa.and_(AuditEvent.actor_type == 'reviewer', AuditEvent.actor_id == reviewer.id,
-                                      AuditEvent.registration_id.is_(None))))
+    return query.where(
+        sa.or_(
+            AuditEvent.registration_id.in_(inside),
+            sa.and_(
+                AuditEvent.actor_type == 'reviewer',
+                AuditEvent.actor_id == reviewer.id,
+                AuditEvent.registration_id.is_(None),
+            ),
+        )
+    )
 
 
 def scoped_insured(reviewer: Reviewer) -> sa.Select:

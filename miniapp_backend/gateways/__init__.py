@@ -1,4 +1,5 @@
 """Outside systems: the tax bureau's payment query and the home towns' suspension gateway."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -7,8 +8,17 @@ from miniapp_backend.gateways.errors import GatewayError, GatewayRejected, Gatew
 from miniapp_backend.gateways.origin import OriginGateway, OriginResult
 from miniapp_backend.gateways.tax import TaxGateway, TaxPayment
 
-__all__ = ['GatewayError', 'GatewayRejected', 'GatewayUnavailable', 'OriginGateway', 'OriginResult', 'TaxGateway',
-           'TaxPayment', 'origin_gateway', 'tax_gateway']
+__all__ = [
+    'GatewayError',
+    'GatewayRejected',
+    'GatewayUnavailable',
+    'OriginGateway',
+    'OriginResult',
+    'TaxGateway',
+    'TaxPayment',
+    'origin_gateway',
+    'tax_gateway',
+]
 
 
 def tax_gateway() -> TaxGateway:

@@ -1,4 +1,5 @@
 """The JSON-over-HTTP call both gateways make, with a bearer token and a timeout."""
+
 from __future__ import annotations
 
 import requests
@@ -8,8 +9,9 @@ from miniapp_backend.gateways.errors import GatewayRejected, GatewayUnavailable
 
 def call(method: str, url: str, token: str, timeout: float, **kwargs) -> dict:
     try:
-        response = requests.request(method, url, headers={'Authorization': f'Bearer {token}'}, timeout=timeout,
-                                    **kwargs)
+        response = requests.request(
+            method, url, headers={'Authorization': f'Bearer {token}'}, timeout=timeout, **kwargs
+        )
     except requests.RequestException as exc:
         raise GatewayUnavailable(f'{url}: {type(exc).__name__}') from None
     if response.status_code >= 500:

@@ -1,4 +1,5 @@
 """The origin-zone gateway: suspensions at home towns outside the platform (DESIGN §7.4)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,10 +24,16 @@ class OriginGateway:
         self.token = token
         self.timeout = timeout
 
-    def request_suspension(self, id_number: str, name: str, zone_code: str, reason: str,
-                           suspend_from: date) -> OriginResult:
-        body = {'id_number': id_number, 'name': name, 'zone_code': zone_code, 'reason': reason,
-                'suspend_from': suspend_from.isoformat()}
+    def request_suspension(
+        self, id_number: str, name: str, zone_code: str, reason: str, suspend_from: date
+    ) -> OriginResult:
+        body = {
+            'id_number': id_number,
+            'name': name,
+            'zone_code': zone_code,
+            'reason': reason,
+            'suspend_from': suspend_from.isoformat(),
+        }
         return _result(call('POST', f'{self.base}/suspensions', self.token, self.timeout, json=body))
 
     def get_suspension(self, ref: str) -> OriginResult:

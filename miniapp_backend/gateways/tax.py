@@ -1,4 +1,5 @@
 """The tax bureau's payment query (DESIGN §7.3)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ class TaxGateway:
         """Payments found for these people, asked in batches of at most 100."""
         found = []
         for start in range(0, len(id_numbers), BATCH):
-            body = {'zone_code': zone_code, 'year': year, 'id_numbers': id_numbers[start:start + BATCH]}
+            body = {'zone_code': zone_code, 'year': year, 'id_numbers': id_numbers[start : start + BATCH]}
             answer = call('POST', self.url, self.token, self.timeout, json=body)
             try:
                 found += [_payment(item) for item in answer['payments']]
@@ -42,5 +43,10 @@ def _payment(item: dict) -> TaxPayment:
     paid_at = datetime.fromisoformat(item['paid_at'])
     if paid_at.tzinfo is None:
         raise ValueError('paid_at without a time zone')
-    return TaxPayment(str(item['id_number']), int(item['amount_fen']), paid_at.astimezone(UTC),
-                      str(item['voucher_no']), str(item.get('channel') or 'tax'))
+    return TaxPayment(
+        str(item['id_number']),
+        int(item['amount_fen']),
+        paid_at.astimezone(UTC),
+        str(item['voucher_no']),
+        str(item.get('channel') or 'tax'),
+    )

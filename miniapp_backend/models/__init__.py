@@ -1,4 +1,5 @@
 """SQLAlchemy 2.0 typed models for every entity of DESIGN §3 and §5."""
+
 from miniapp_backend.models.audit import AuditEvent
 from miniapp_backend.models.counts import (
     RegistrationCount,
@@ -19,8 +20,29 @@ from miniapp_backend.models.suspension import Suspension
 from miniapp_backend.models.zone import College, School, SchoolClass, Zone
 
 __all__ = [
-    'AuditEvent', 'College', 'CommitmentLetter', 'Document', 'ExportJob', 'IdentityProof', 'ImportJob', 'ImportRowError',
-    'InsuredPerson', 'Notification', 'Payment', 'Registration', 'RegistrationCount', 'RegistrationCountDelta',
-    'RegistrationDay', 'RegistrationDayDelta', 'Reviewer', 'RosterEntry', 'School', 'SchoolClass', 'Student',
-    'SubscriptionQuota', 'SubsidisedPerson', 'Suspension', 'Zone',
+    'AuditEvent',
+    'College',
+    'CommitmentLetter',
+    'Document',
+    'ExportJob',
+    'IdentityProof',
+    'ImportJob',
+    'ImportRowError',
+    'InsuredPerson',
+    'Notification',
+    'Payment',
+    'Registration',
+    'RegistrationCount',
+    'RegistrationCountDelta',
+    'RegistrationDay',
+    'RegistrationDayDelta',
+    'Reviewer',
+    'RosterEntry',
+    'School',
+    'SchoolClass',
+    'Student',
+    'SubscriptionQuota',
+    'SubsidisedPerson',
+    'Suspension',
+    'Zone',
 ]

@@ -1,4 +1,5 @@
 """The audit log: every status transition and every reviewer action that matters."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Column helpers shared by the models."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -41,6 +42,12 @@ JSONType = sa.JSON().with_variant(JSONB(), 'postgresql')
 
 def enum_column(enum: type[Enum]) -> sa.Enum:
     """A VARCHAR + CHECK enum column storing the members' values (no native PostgreSQL enum to migrate)."""
-    return sa.Enum(enum, native_enum=False, create_constraint=True, length=32,
-                   values_callable=lambda members: [m.value for m in members], name=enum.__name__.lower(),
-                   validate_strings=True)
+    return sa.Enum(
+        enum,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        name=enum.__name__.lower(),
+        validate_strings=True,
+    )

@@ -1,4 +1,5 @@
 """Registration counts kept current as registrations change, so statistics never scan the registrations."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,5 @@
 """Enumerations of the domain, each value with its Chinese label."""
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -32,8 +33,11 @@ class RegistrationStatus(LabelledEnum):
 
 #: Statuses that hold the one active registration a person may have per year (DESIGN §3.5).
 ACTIVE_STATUSES = (
-    RegistrationStatus.SUBMITTED, RegistrationStatus.UNDER_REVIEW, RegistrationStatus.RETURNED,
-    RegistrationStatus.APPROVED, RegistrationStatus.PAID,
+    RegistrationStatus.SUBMITTED,
+    RegistrationStatus.UNDER_REVIEW,
+    RegistrationStatus.RETURNED,
+    RegistrationStatus.APPROVED,
+    RegistrationStatus.PAID,
 )
 
 

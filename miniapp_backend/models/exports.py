@@ -1,4 +1,5 @@
 """Large exports written by a worker to a file, with progress and a download that expires."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Proofs that a WeChat user (a student's openid) is the person behind an ID number."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Excel imports run by workers, with their progress and per-row errors."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """The insured register: who is in normal enrolment where, and the subsidised-person lists."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -1,4 +1,5 @@
 """The outbox of subscription messages, and each student's one-time subscription quota."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -17,8 +18,12 @@ class Notification(db.Model):
 
     __tablename__ = 'notifications'
     __table_args__ = (
-        sa.Index('ix_notifications_due', 'next_attempt_at',
-                 postgresql_where=sa.text("status = 'pending'"), sqlite_where=sa.text("status = 'pending'")),
+        sa.Index(
+            'ix_notifications_due',
+            'next_attempt_at',
+            postgresql_where=sa.text("status = 'pending'"),
+            sqlite_where=sa.text("status = 'pending'"),
+        ),
         sa.Index('ix_notifications_student', 'student_id', 'created_at'),
     )
 
@@ -35,8 +40,9 @@ class Notification(db.Model):
     #: What the student reads in the app's message list.
     title: Mapped[str] = mapped_column(sa.String(64))
     body: Mapped[str] = mapped_column(sa.Text, default='')
-    status: Mapped[NotificationStatus] = mapped_column(enum_column(NotificationStatus),
-                                                      default=NotificationStatus.PENDING)
+    status: Mapped[NotificationStatus] = mapped_column(
+        enum_column(NotificationStatus), default=NotificationStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(sa.String(255))

@@ -1,4 +1,5 @@
 """Payments recorded against registrations."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Students (WeChat users) and reviewers (admin-page users)."""
+
 from __future__ import annotations
 
 from datetime import datetime

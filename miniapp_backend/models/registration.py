@@ -1,4 +1,5 @@
 """Registrations (参保登记), their commitment letters and uploaded documents."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -31,20 +32,34 @@ class Registration(db.Model):
     __tablename__ = 'registrations'
     __table_args__ = (
         # The duplicate rule lives in the database, not only in Python (DESIGN §3.5).
-        sa.Index('uq_registrations_active_person_year', 'id_index', 'year', unique=True,
-                 postgresql_where=sa.text(_ACTIVE_SQL), sqlite_where=sa.text(_ACTIVE_SQL)),
+        sa.Index(
+            'uq_registrations_active_person_year',
+            'id_index',
+            'year',
+            unique=True,
+            postgresql_where=sa.text(_ACTIVE_SQL),
+            sqlite_where=sa.text(_ACTIVE_SQL),
+        ),
         sa.Index('ix_registrations_zone_status', 'zone_id', 'status'),
         # Admin lists page newest first by keyset on (zone, id); the review queue's statuses are a small part
         # of a zone's rows, so it has its own partial index.
         sa.Index('ix_registrations_zone_id', 'zone_id', 'id'),
-        sa.Index('ix_registrations_queue', 'zone_id', 'id',
-                 postgresql_where=sa.text(_QUEUE_SQL), sqlite_where=sa.text(_QUEUE_SQL)),
+        sa.Index(
+            'ix_registrations_queue',
+            'zone_id',
+            'id',
+            postgresql_where=sa.text(_QUEUE_SQL),
+            sqlite_where=sa.text(_QUEUE_SQL),
+        ),
         # Name search anywhere in the name (LIKE '%…%') by trigrams; needs the pg_trgm extension.
-        sa.Index('ix_registrations_name_trgm', 'name', postgresql_using='gin',
-                 postgresql_ops={'name': 'gin_trgm_ops'}),
+        sa.Index('ix_registrations_name_trgm', 'name', postgresql_using='gin', postgresql_ops={'name': 'gin_trgm_ops'}),
         # Payment polls pick approved-unpaid rows by due time without scanning the table.
-        sa.Index('ix_registrations_payment_due', 'payment_check_at',
-                 postgresql_where=sa.text("status = 'approved'"), sqlite_where=sa.text("status = 'approved'")),
+        sa.Index(
+            'ix_registrations_payment_due',
+            'payment_check_at',
+            postgresql_where=sa.text("status = 'approved'"),
+            sqlite_where=sa.text("status = 'approved'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,8 +67,9 @@ class Registration(db.Model):
     student_id: Mapped[int | None] = mapped_column(sa.ForeignKey('students.id'), index=True)
     zone_id: Mapped[int] = mapped_column(sa.ForeignKey('zones.id'))
     year: Mapped[int]
-    status: Mapped[RegistrationStatus] = mapped_column(enum_column(RegistrationStatus),
-                                                      default=RegistrationStatus.DRAFT)
+    status: Mapped[RegistrationStatus] = mapped_column(
+        enum_column(RegistrationStatus), default=RegistrationStatus.DRAFT
+    )
     #: Current review stage while under review (one of the zone's review_stages).
     stage: Mapped[str | None] = mapped_column(sa.String(32))
     review_reason: Mapped[str | None] = mapped_column(sa.Text)
@@ -104,7 +120,9 @@ class Registration(db.Model):
     #: The audit rows of its transitions, oldest first (what the student's history shows).
     history: Mapped[list[AuditEvent]] = relationship(  # noqa: F821
         primaryjoin="and_(AuditEvent.registration_id == Registration.id, AuditEvent.action == 'transition')",
-        order_by='AuditEvent.id', viewonly=True)
+        order_by='AuditEvent.id',
+        viewonly=True,
+    )
 
     @property
     def letter_required(self) -> bool:
@@ -151,8 +169,11 @@ class Document(db.Model):
 
 #: Whether the ID-card photo is uploaded, loaded on first use without reading (and decrypting) the photo.
 Registration.photo_uploaded = column_property(
-    sa.exists().where(Document.registration_id == Registration.id, Document.kind == 'id_photo'), deferred=True,
-    expire_on_flush=False)
+    sa.exists().where(Document.registration_id == Registration.id, Document.kind == 'id_photo'),
+    deferred=True,
+    expire_on_flush=False,
+)
 #: Whether the commitment letter is signed, likewise without loading the sealed letter.
 Registration.letter_signed = column_property(
-    sa.exists().where(CommitmentLetter.registration_id == Registration.id), deferred=True, expire_on_flush=False)
+    sa.exists().where(CommitmentLetter.registration_id == Registration.id), deferred=True, expire_on_flush=False
+)

@@ -1,4 +1,5 @@
 """The school roster (学籍名单): every student a school has on its books for a coverage year."""
+
 from __future__ import annotations
 
 from datetime import datetime

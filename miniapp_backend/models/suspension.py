@@ -1,4 +1,5 @@
 """Suspension of the home-town enrolment (暂停参保 / 停保登记)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -18,8 +19,12 @@ class Suspension(db.Model):
     __tablename__ = 'suspensions'
     __table_args__ = (
         # The suspension poll picks submitted rows by due time.
-        sa.Index('ix_suspensions_due', 'next_check_at',
-                 postgresql_where=sa.text("status = 'submitted'"), sqlite_where=sa.text("status = 'submitted'")),
+        sa.Index(
+            'ix_suspensions_due',
+            'next_check_at',
+            postgresql_where=sa.text("status = 'submitted'"),
+            sqlite_where=sa.text("status = 'submitted'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,8 +38,7 @@ class Suspension(db.Model):
     reason: Mapped[str] = mapped_column(sa.String(255))
     suspend_from: Mapped[date]
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[SuspensionStatus] = mapped_column(enum_column(SuspensionStatus),
-                                                    default=SuspensionStatus.SUBMITTED)
+    status: Mapped[SuspensionStatus] = mapped_column(enum_column(SuspensionStatus), default=SuspensionStatus.SUBMITTED)
     message: Mapped[str | None] = mapped_column(sa.String(255))
     #: The zone whose reviewers recorded or decided it by hand (a phone suspension has no student account).
     handled_by_zone_id: Mapped[int | None] = mapped_column(sa.ForeignKey('zones.id'))

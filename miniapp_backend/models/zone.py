@@ -1,4 +1,5 @@
 """Regional zones (地方专区) with their yearly settings, and the schools in them."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """The security core: ID validation, field encryption, blind indexes, masking and sealing."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -26,11 +27,33 @@ from miniapp_backend.security.masking import mask_address, mask_bank_account, ma
 from miniapp_backend.security.sealing import InvalidToken, Seal, Sealer, generate_private_key_pem
 
 __all__ = [
-    'ID_TYPES', 'BlindIndexer', 'DecryptionError', 'EncryptedBytes', 'EncryptedString', 'FieldCipher', 'IdInfo',
-    'InvalidIdNumber', 'InvalidToken', 'Seal', 'Sealer', 'UnknownKeyId', 'blind_index', 'check_digit',
-    'current_cipher', 'generate_dev_keys', 'generate_private_key_pem', 'init_app', 'mask_address',
-    'mask_bank_account', 'mask_id_number', 'mask_name', 'mask_phone', 'mrz_check_digit', 'parse_blind_index_key',
-    'parse_keys', 'validate_id_number',
+    'ID_TYPES',
+    'BlindIndexer',
+    'DecryptionError',
+    'EncryptedBytes',
+    'EncryptedString',
+    'FieldCipher',
+    'IdInfo',
+    'InvalidIdNumber',
+    'InvalidToken',
+    'Seal',
+    'Sealer',
+    'UnknownKeyId',
+    'blind_index',
+    'check_digit',
+    'current_cipher',
+    'generate_dev_keys',
+    'generate_private_key_pem',
+    'init_app',
+    'mask_address',
+    'mask_bank_account',
+    'mask_id_number',
+    'mask_name',
+    'mask_phone',
+    'mrz_check_digit',
+    'parse_blind_index_key',
+    'parse_keys',
+    'validate_id_number',
 ]
 
 _SETTINGS = ('FIELD_ENCRYPTION_KEYS', 'BLIND_INDEX_KEY', 'SEAL_PRIVATE_KEY')

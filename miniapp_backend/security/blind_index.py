@@ -1,4 +1,5 @@
 """HMAC-SHA256 blind indexes: look up and compare encrypted values without decrypting them."""
+
 from __future__ import annotations
 
 import base64

@@ -1,4 +1,5 @@
 """AES-256-GCM field encryption with key ids, and the SQLAlchemy column types that make it transparent."""
+
 from __future__ import annotations
 
 import base64

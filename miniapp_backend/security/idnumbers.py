@@ -3,6 +3,7 @@
 Only the province prefix and the birth date are checked, never the 6-digit county code against today's GB/T 2260
 list: real ID numbers keep the codes of counties that were merged or renamed long ago.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,10 +14,41 @@ from datetime import date, datetime, timedelta, timezone
 ID_TYPES = ('resident_id', 'hk_macau_permit', 'taiwan_permit', 'foreign_permanent')
 
 #: Province-level prefixes of GB/T 2260 on the mainland (71 Taiwan and 81/82/83 are never a resident ID's prefix).
-PROVINCES = frozenset({
-    '11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37',
-    '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65',
-})
+PROVINCES = frozenset(
+    {
+        '11',
+        '12',
+        '13',
+        '14',
+        '15',
+        '21',
+        '22',
+        '23',
+        '31',
+        '32',
+        '33',
+        '34',
+        '35',
+        '36',
+        '37',
+        '41',
+        '42',
+        '43',
+        '44',
+        '45',
+        '46',
+        '50',
+        '51',
+        '52',
+        '53',
+        '54',
+        '61',
+        '62',
+        '63',
+        '64',
+        '65',
+    }
+)
 PERMIT_PREFIXES = {'hk_macau_permit': ('810000', '820000'), 'taiwan_permit': ('830000',)}
 
 _LABELS = {

@@ -1,4 +1,5 @@
 """Fresh secrets for development and tests (production takes its keys from the environment)."""
+
 from __future__ import annotations
 
 import base64

@@ -3,6 +3,7 @@
 Each function returns None for None and masks on the server, so no full value reaches a client that did not ask
 for it through an audited reveal.
 """
+
 from __future__ import annotations
 
 
@@ -10,7 +11,7 @@ def _keep_tail(value: str, tail: int) -> str:
     """All characters masked but the last `tail`; a value no longer than `tail` is masked whole."""
     if len(value) <= tail:
         return '*' * len(value)
-    return '*' * (len(value) - tail) + value[len(value) - tail:]
+    return '*' * (len(value) - tail) + value[len(value) - tail :]
 
 
 def mask_id_number(value: str | None) -> str | None:

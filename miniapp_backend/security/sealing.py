@@ -1,4 +1,5 @@
 """Ed25519 seals: commitment letters with their drawn signatures, and certificate verification tokens."""
+
 from __future__ import annotations
 
 import base64
@@ -32,8 +33,11 @@ class Seal:
 
 def generate_private_key_pem() -> str:
     """A fresh Ed25519 private key as unencrypted PKCS#8 PEM (development and tests)."""
-    return Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        .decode()
+    )
 
 
 class Sealer:
@@ -57,7 +61,8 @@ class Sealer:
     def public_key_pem(self) -> str:
         """The public key (SubjectPublicKeyInfo PEM), for anyone who wants to check a seal without this service."""
         return self._public.public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode()
 
     def seal(self, payload: bytes) -> Seal:
         """SHA-256 of the payload and an Ed25519 signature over the payload itself."""

@@ -1,4 +1,5 @@
 """WeChat server API: login, phone numbers and subscription messages (DESIGN §7.2)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,10 +19,22 @@ from miniapp_backend.wechat.errors import (
     error_for,
 )
 
-__all__ = ['AppWeChatClient', 'BadMessage', 'DeliveryUnknown',
-           'InvalidCode', 'NoQuota', 'RateLimited', 'TokenRejected', 'WeChatError',
-           'WeChatUnavailable', 'WxSession', 'code_to_session', 'get_client', 'get_phone_number',
-           'send_subscribe_message']
+__all__ = [
+    'AppWeChatClient',
+    'BadMessage',
+    'DeliveryUnknown',
+    'InvalidCode',
+    'NoQuota',
+    'RateLimited',
+    'TokenRejected',
+    'WeChatError',
+    'WeChatUnavailable',
+    'WxSession',
+    'code_to_session',
+    'get_client',
+    'get_phone_number',
+    'send_subscribe_message',
+]
 
 
 @dataclass(frozen=True)
@@ -33,18 +46,28 @@ class WxSession:
 
 def get_client() -> AppWeChatClient:
     config = current_app.config
-    return AppWeChatClient(config['WECHAT_APPID'], config['WECHAT_SECRET'], current_app.extensions['redis'],
-                           base=config['WECHAT_API_BASE'], timeout=config['WECHAT_TIMEOUT'],
-                           prefix=config['REDIS_KEY_PREFIX'])
+    return AppWeChatClient(
+        config['WECHAT_APPID'],
+        config['WECHAT_SECRET'],
+        current_app.extensions['redis'],
+        base=config['WECHAT_API_BASE'],
+        timeout=config['WECHAT_TIMEOUT'],
+        prefix=config['REDIS_KEY_PREFIX'],
+    )
 
 
 def code_to_session(code: str) -> WxSession:
     """jscode2session needs no access token (wechatpy's helper would fetch one it does not need)."""
     config = current_app.config
-    params = {'appid': config['WECHAT_APPID'], 'secret': config['WECHAT_SECRET'], 'js_code': code,
-              'grant_type': 'authorization_code'}
-    result = http_json('GET', config['WECHAT_API_BASE'].rstrip('/') + '/sns/jscode2session',
-                       config['WECHAT_TIMEOUT'], params=params)
+    params = {
+        'appid': config['WECHAT_APPID'],
+        'secret': config['WECHAT_SECRET'],
+        'js_code': code,
+        'grant_type': 'authorization_code',
+    }
+    result = http_json(
+        'GET', config['WECHAT_API_BASE'].rstrip('/') + '/sns/jscode2session', config['WECHAT_TIMEOUT'], params=params
+    )
     if result.get('errcode'):
         raise error_for(result['errcode'], result.get('errmsg'))
     return WxSession(result['openid'], result['session_key'], result.get('unionid'))
@@ -53,13 +76,13 @@ def code_to_session(code: str) -> WxSession:
 def get_phone_number(code: str) -> str:
     """The code-based phone API: the code goes in the JSON body."""
     client = get_client()
-    result = client.call('post', 'wxa/business/getuserphonenumber', data={'code': code},
-                         api_base_url=client.base + '/')
+    result = client.call('post', 'wxa/business/getuserphonenumber', data={'code': code}, api_base_url=client.base + '/')
     return result['phone_info']['purePhoneNumber']
 
 
-def send_subscribe_message(openid: str, template_id: str, data: dict[str, str], page: str | None,
-                           state: str | None = None, before_send=None) -> None:
+def send_subscribe_message(
+    openid: str, template_id: str, data: dict[str, str], page: str | None, state: str | None = None, before_send=None
+) -> None:
     """Post message/subscribe/send ourselves: wechatpy's helper cannot set miniprogram_state or lang.
 
     `data` is sent as given: the outbox fitted it to WeChat's value rules when it wrote the row.
@@ -67,9 +90,13 @@ def send_subscribe_message(openid: str, template_id: str, data: dict[str, str], 
     `before_send()` runs once the access token is in hand, just before the request leaves: after it, a failure
     may mean the message arrived.
     """
-    body = {'touser': openid, 'template_id': template_id, 'lang': 'zh_CN',
-            'miniprogram_state': state or current_app.config['WECHAT_MINIPROGRAM_STATE'],
-            'data': {key: {'value': value} for key, value in data.items()}}
+    body = {
+        'touser': openid,
+        'template_id': template_id,
+        'lang': 'zh_CN',
+        'miniprogram_state': state or current_app.config['WECHAT_MINIPROGRAM_STATE'],
+        'data': {key: {'value': value} for key, value in data.items()},
+    }
     if page:
         body['page'] = page
     client = get_client()

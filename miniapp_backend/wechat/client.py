@@ -3,6 +3,7 @@
 wechatpy 1.8.18 retries 40001/42001 by recursing without limit and fetches tokens with no timeout from a
 hard-coded host; this client uses the stable-token endpoint, a timeout, and at most one refresh per call.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -22,13 +23,26 @@ TOKEN_ERRORS = {40001, 42001, 40014}
 
 
 class AppWeChatClient(WeChatClient):
-    def __init__(self, appid: str, secret: str, redis_client: redis.Redis, *, base: str, timeout: float = 5.0,
-                 prefix: str = 'miniapp'):
+    def __init__(
+        self,
+        appid: str,
+        secret: str,
+        redis_client: redis.Redis,
+        *,
+        base: str,
+        timeout: float = 5.0,
+        prefix: str = 'miniapp',
+    ):
         self.base = base.rstrip('/')
         self._redis = redis_client
         self._lock_key = f'{prefix}:wechat:{appid}:token-lock'
-        super().__init__(appid, secret, session=RedisStorage(redis_client, prefix=f'{prefix}:wechat'),
-                         timeout=timeout, auto_retry=False)
+        super().__init__(
+            appid,
+            secret,
+            session=RedisStorage(redis_client, prefix=f'{prefix}:wechat'),
+            timeout=timeout,
+            auto_retry=False,
+        )
         self.API_BASE_URL = self.base + '/cgi-bin/'
         self.wxa.API_BASE_URL = self.base + '/'
 

@@ -1,4 +1,5 @@
 """WeChat failures, sorted by what the caller should do about them."""
+
 from __future__ import annotations
 
 
@@ -37,9 +38,22 @@ class DeliveryUnknown(WeChatUnavailable):
     """The request left but no answer came (read timeout, reset, 5xx): it may have taken effect. Never resend."""
 
 
-_BY_CODE = {40029: InvalidCode, 40163: InvalidCode, 40226: InvalidCode, 45009: RateLimited, 45011: RateLimited,
-            43101: NoQuota, 47003: BadMessage, 40037: BadMessage, 41030: BadMessage, 40003: BadMessage,
-            -1: WeChatUnavailable, 40001: TokenRejected, 42001: TokenRejected, 40014: TokenRejected}
+_BY_CODE = {
+    40029: InvalidCode,
+    40163: InvalidCode,
+    40226: InvalidCode,
+    45009: RateLimited,
+    45011: RateLimited,
+    43101: NoQuota,
+    47003: BadMessage,
+    40037: BadMessage,
+    41030: BadMessage,
+    40003: BadMessage,
+    -1: WeChatUnavailable,
+    40001: TokenRejected,
+    42001: TokenRejected,
+    40014: TokenRejected,
+}
 
 
 def error_for(errcode: int, errmsg: str | None) -> WeChatError:

@@ -1,4 +1,5 @@
 """WeChat face verification 2.0 (人脸核身): getVerifyId before wx.requestFacialVerify, queryVerifyInfo after it."""
+
 from __future__ import annotations
 
 import base64
@@ -30,15 +31,22 @@ class CertInfo:
 def get_verify_id(out_seq_no: str, cert: CertInfo, openid: str) -> str:
     """A verification session for this user and this identity (valid for an hour)."""
     client = get_client()
-    result = client.call('post', 'cityservice/face/identify/getverifyid', api_base_url=client.base + '/',
-                         data={'out_seq_no': out_seq_no, 'cert_info': cert.as_json(), 'openid': openid})
+    result = client.call(
+        'post',
+        'cityservice/face/identify/getverifyid',
+        api_base_url=client.base + '/',
+        data={'out_seq_no': out_seq_no, 'cert_info': cert.as_json(), 'openid': openid},
+    )
     return result['verify_id']
 
 
 def query_verify_info(verify_id: str, out_seq_no: str, cert: CertInfo, openid: str) -> int:
     """The session's verify_ret; WeChat answers an error (raised) when cert_hash or openid do not match it."""
     client = get_client()
-    result = client.call('post', 'cityservice/face/identify/queryverifyinfo', api_base_url=client.base + '/',
-                         data={'verify_id': verify_id, 'out_seq_no': out_seq_no, 'cert_hash': cert.hash,
-                               'openid': openid})
+    result = client.call(
+        'post',
+        'cityservice/face/identify/queryverifyinfo',
+        api_base_url=client.base + '/',
+        data={'verify_id': verify_id, 'out_seq_no': out_seq_no, 'cert_hash': cert.hash, 'openid': openid},
+    )
     return int(result['verify_ret'])

@@ -2,6 +2,7 @@
 
 A value WeChat would reject (47003) is fitted instead: truncated within its limit, never empty.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,7 @@ _PLACEHOLDER = '—'
 
 
 def _truncate(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[:limit - 1] + '…'
+    return value if len(value) <= limit else value[: limit - 1] + '…'
 
 
 def _phrase(value: str) -> str:
@@ -68,4 +69,3 @@ def fit_value(key: str, value: str) -> str:
         value = _PLACEHOLDER
     fitted = _RULES.get(key_type(key), _RULES['thing'])(value)
     return fitted or _PLACEHOLDER
-

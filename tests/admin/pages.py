@@ -1,4 +1,5 @@
 """Driving the admin page as a browser would: the CSRF token a page carries, and logging in."""
+
 from __future__ import annotations
 
 import re
@@ -10,5 +11,6 @@ def csrf_token(client, path: str = '/admin/login') -> str:
 
 
 def login(client, username: str, password: str = 'review-pass-1'):
-    return client.post('/admin/login', data={'username': username, 'password': password,
-                                             'csrf_token': csrf_token(client)})
+    return client.post(
+        '/admin/login', data={'username': username, 'password': password, 'csrf_token': csrf_token(client)}
+    )

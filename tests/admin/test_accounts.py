@@ -1,4 +1,5 @@
 """审核账号: a zone administrator creates, scopes, disables and resets reviewers; all of it audited."""
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,15 @@ def test_create_a_scoped_counsellor_who_must_change_the_password(client, create_
     refused = _create(client, username='li', role='counsellor', school_id=str(zone.schools[0].id))
     assert '该角色须填写学院' in refused.text and '该角色须填写班级' in refused.text
     assert db.session.scalar(sa.select(Reviewer.id).where(Reviewer.username == 'li')) is None
-    page = _create(client, username='li', display_name='李老师', role='counsellor',
-                   school_id=str(zone.schools[0].id), college='计算机与信息学院', class_name='计算机22-1班').text
+    page = _create(
+        client,
+        username='li',
+        display_name='李老师',
+        role='counsellor',
+        school_id=str(zone.schools[0].id),
+        college='计算机与信息学院',
+        class_name='计算机22-1班',
+    ).text
     password = _issued(page)
     assert '辅导员' in page and '从未登录' in page
     reviewer = db.session.scalars(sa.select(Reviewer).where(Reviewer.username == 'li')).one()
@@ -39,8 +47,12 @@ def test_create_a_scoped_counsellor_who_must_change_the_password(client, create_
     assert login(client, 'li', password).headers['Location'].endswith('/admin/password')
     assert client.get('/admin/').headers['Location'].endswith('/admin/password')
     token = csrf_token(client, '/admin/password')
-    assert '两次输入的密码不一致' in client.post('/admin/password', data={
-        'password': 'new-pass-123', 'repeat': 'other', 'csrf_token': token}).text
+    assert (
+        '两次输入的密码不一致'
+        in client.post(
+            '/admin/password', data={'password': 'new-pass-123', 'repeat': 'other', 'csrf_token': token}
+        ).text
+    )
     client.post('/admin/password', data={'password': 'new-pass-123', 'repeat': 'new-pass-123', 'csrf_token': token})
     assert client.get('/admin/').status_code == 200
     db.session.expire_all()
@@ -56,11 +68,17 @@ def test_disable_and_reset_end_sessions(app, client, create_reviewer, zone):
     login(other, 'liu')
     assert other.get('/admin/').status_code == 200
     login(client, 'wang')
-    client.post(f'/admin/accounts/{target.id}/active', data={'active': '0', 'csrf_token': csrf_token(client, '/admin/accounts')})
+    client.post(
+        f'/admin/accounts/{target.id}/active', data={'active': '0', 'csrf_token': csrf_token(client, '/admin/accounts')}
+    )
     assert other.get('/admin/').status_code == 302
     assert login(other, 'liu').status_code == 401
-    client.post(f'/admin/accounts/{target.id}/active', data={'active': '1', 'csrf_token': csrf_token(client, '/admin/accounts')})
-    page = client.post(f'/admin/accounts/{target.id}/reset', data={'csrf_token': csrf_token(client, '/admin/accounts')}).text
+    client.post(
+        f'/admin/accounts/{target.id}/active', data={'active': '1', 'csrf_token': csrf_token(client, '/admin/accounts')}
+    )
+    page = client.post(
+        f'/admin/accounts/{target.id}/reset', data={'csrf_token': csrf_token(client, '/admin/accounts')}
+    ).text
     assert login(other, 'liu').status_code == 401
     assert login(other, 'liu', _issued(page)).headers['Location'].endswith('/admin/password')
     actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like('reviewer_%'))).all()
@@ -77,12 +95,21 @@ def test_only_zone_admins_manage_accounts_and_only_in_their_zone(client, create_
     _logout(client)
     login(client, 'wang')
     assert 'qd' not in client.get('/admin/accounts').text
-    response = client.post(f'/admin/accounts/{elsewhere.id}/reset', data={'csrf_token': csrf_token(client, '/admin/accounts')})
+    response = client.post(
+        f'/admin/accounts/{elsewhere.id}/reset', data={'csrf_token': csrf_token(client, '/admin/accounts')}
+    )
     assert response.status_code == 404
 
 
 def test_a_school_that_is_not_an_id_is_refused_by_name(admin, zone):
     for value in ('²', '9' * 30, '-1'):
-        page = admin.post('/admin/accounts', data={'csrf_token': csrf_token(admin, '/admin/accounts'), 'username': 'zz',
-                                                   'role': 'school_admin', 'school_id': value})
+        page = admin.post(
+            '/admin/accounts',
+            data={
+                'csrf_token': csrf_token(admin, '/admin/accounts'),
+                'username': 'zz',
+                'role': 'school_admin',
+                'school_id': value,
+            },
+        )
         assert page.status_code == 200 and '该角色须填写学校' in page.text

@@ -1,4 +1,5 @@
 """The admin page through the Flask test client: login, CSRF, scope, decisions, batch, cash payment."""
+
 from __future__ import annotations
 
 import pytest
@@ -51,11 +52,16 @@ def test_decisions_go_through_the_state_machine(client, create_reviewer, zone, s
     for label in ('通过', '退回', '不予通过'):
         assert f'>{label}</button>' in page.text
     token = csrf_token(client, '/admin/')
-    refused = client.post(f'/admin/registrations/{registration.id}/decision',
-                          data={'decision': 'return', 'reason': '', 'csrf_token': token}, follow_redirects=True)
+    refused = client.post(
+        f'/admin/registrations/{registration.id}/decision',
+        data={'decision': 'return', 'reason': '', 'csrf_token': token},
+        follow_redirects=True,
+    )
     assert '请填写原因' in refused.text
-    client.post(f'/admin/registrations/{registration.id}/decision',
-                data={'decision': 'return', 'reason': '照片不清晰', 'csrf_token': token})
+    client.post(
+        f'/admin/registrations/{registration.id}/decision',
+        data={'decision': 'return', 'reason': '照片不清晰', 'csrf_token': token},
+    )
     db.session.expire_all()
     assert (registration.status, registration.review_reason) == ('returned', '照片不清晰')
     assert db.session.scalars(sa.select(Notification.kind)).all() == ['returned']
@@ -64,8 +70,14 @@ def test_decisions_go_through_the_state_machine(client, create_reviewer, zone, s
 
 
 def test_scope_by_url_is_not_found(client, create_reviewer, qingdao, create_student, create_registration):
-    create_reviewer('counsellor', role='counsellor', zone_code='370200', school_code='S370200',
-                    college='计算机与信息学院', class_name='计算机22-1班')
+    create_reviewer(
+        'counsellor',
+        role='counsellor',
+        zone_code='370200',
+        school_code='S370200',
+        college='计算机与信息学院',
+        class_name='计算机22-1班',
+    )
     mine = create_registration(create_student(), qingdao, status='submitted')
     other = create_registration(create_student(), qingdao, status='submitted', class_name='别的班')
     login(client, 'counsellor')
@@ -84,8 +96,15 @@ def test_batch_approve_reports_each_row(client, create_reviewer, zone, create_st
     ready = [create_registration(create_student(), zone, status='submitted') for _ in range(3)]
     draft = create_registration(create_student(), zone, status='draft')
     login(client, 'centre')
-    response = client.post('/admin/batch', data={'decision': 'approve', 'csrf_token': csrf_token(client, '/admin/'),
-                                                 'ids': [str(r.id) for r in ready + [draft]]}, follow_redirects=True)
+    response = client.post(
+        '/admin/batch',
+        data={
+            'decision': 'approve',
+            'csrf_token': csrf_token(client, '/admin/'),
+            'ids': [str(r.id) for r in ready + [draft]],
+        },
+        follow_redirects=True,
+    )
     assert '成功3条，失败1条' in response.text
     db.session.expire_all()
     assert [r.status for r in ready] == ['approved'] * 3 and draft.status == 'draft'
@@ -106,19 +125,30 @@ def test_cash_payment_walks_approved_to_paid(client, create_reviewer, zone, stud
     login(client, 'centre')
     token = csrf_token(client, '/admin/')
     client.post(f'/admin/registrations/{registration.id}/decision', data={'decision': 'approve', 'csrf_token': token})
-    wrong = client.post(f'/admin/registrations/{registration.id}/cash',
-                        data={'amount': '380', 'voucher_no': 'C1', 'csrf_token': token}, follow_redirects=True)
+    wrong = client.post(
+        f'/admin/registrations/{registration.id}/cash',
+        data={'amount': '380', 'voucher_no': 'C1', 'csrf_token': token},
+        follow_redirects=True,
+    )
     assert '缴费金额不符' in wrong.text
-    bad = client.post(f'/admin/registrations/{registration.id}/cash', data={'amount': 'abc', 'csrf_token': token},
-                      follow_redirects=True)
+    bad = client.post(
+        f'/admin/registrations/{registration.id}/cash',
+        data={'amount': 'abc', 'csrf_token': token},
+        follow_redirects=True,
+    )
     assert '请输入正确的缴费金额' in bad.text
-    client.post(f'/admin/registrations/{registration.id}/cash',
-                data={'amount': '400.00', 'voucher_no': 'C2', 'csrf_token': token})
+    client.post(
+        f'/admin/registrations/{registration.id}/cash',
+        data={'amount': '400.00', 'voucher_no': 'C2', 'csrf_token': token},
+    )
     db.session.expire_all()
     assert registration.status == 'paid'
     payment = db.session.scalars(sa.select(Payment)).one()
     assert (payment.amount_fen, payment.channel, payment.recorded_by_id) == (
-        40000, 'cash', db.session.scalars(sa.select(Reviewer.id)).one())
+        40000,
+        'cash',
+        db.session.scalars(sa.select(Reviewer.id)).one(),
+    )
 
 
 def test_unknown_decision_and_pages_need_login(client, create_reviewer, zone, student, create_registration):
@@ -127,8 +157,10 @@ def test_unknown_decision_and_pages_need_login(client, create_reviewer, zone, st
     assert client.get(f'/admin/registrations/{registration.id}').status_code == 302
     create_reviewer('centre')
     login(client, 'centre')
-    response = client.post(f'/admin/registrations/{registration.id}/decision',
-                           data={'decision': 'delete', 'csrf_token': csrf_token(client, '/admin/')})
+    response = client.post(
+        f'/admin/registrations/{registration.id}/decision',
+        data={'decision': 'delete', 'csrf_token': csrf_token(client, '/admin/')},
+    )
     assert response.status_code == 400
     assert db.session.get(Registration, registration.id).status == 'submitted'
 

@@ -1,4 +1,5 @@
 """Every admin page, as every role, with data in every state: the visible text names things in Chinese only."""
+
 from __future__ import annotations
 
 import re
@@ -27,11 +28,36 @@ from miniapp_backend.models.base import utcnow
 from tests.admin.pages import login
 
 #: Every enumeration code, stage code and audit action code, and the English status words a raw value would show.
-FORBIDDEN = ({m.value.lower() for enum in vars(enums).values() if isinstance(enum, type)
-              and issubclass(enum, enums.LabelledEnum) and enum is not enums.LabelledEnum for m in enum}
-             | set(labels.STAGE_NAMES) | set(labels.AUDIT_VERBS) | set(labels.ACTION_VERBS)
-             | {'none', 'null', 'true', 'false', 'pending', 'approve', 'reject', 'status', 'stage', 'error',
-                'review', 'under', 'active', 'disabled', 'exempt', 'registered', 'unknown'})
+FORBIDDEN = (
+    {
+        m.value.lower()
+        for enum in vars(enums).values()
+        if isinstance(enum, type) and issubclass(enum, enums.LabelledEnum) and enum is not enums.LabelledEnum
+        for m in enum
+    }
+    | set(labels.STAGE_NAMES)
+    | set(labels.AUDIT_VERBS)
+    | set(labels.ACTION_VERBS)
+    | {
+        'none',
+        'null',
+        'true',
+        'false',
+        'pending',
+        'approve',
+        'reject',
+        'status',
+        'stage',
+        'error',
+        'review',
+        'under',
+        'active',
+        'disabled',
+        'exempt',
+        'registered',
+        'unknown',
+    }
+)
 SKIPPED = re.compile(r'format=xlsx|\.xlsx|\.pdf|/photo$|/signature$|/logout')
 
 
@@ -86,8 +112,9 @@ def _walk(client, start='/admin/'):
 
 def _every_state(zone, create_student, create_registration):
     """Registrations in every status, reached through the state machine so the history is real."""
-    centre = Actor.reviewer(db.session.scalar(sa.select(Reviewer.id).where(Reviewer.role == 'zone_admin')),
-                            'zone_admin')
+    centre = Actor.reviewer(
+        db.session.scalar(sa.select(Reviewer.id).where(Reviewer.role == 'zone_admin')), 'zone_admin'
+    )
     made = []
     for status in enums.RegistrationStatus:
         student = create_student()
@@ -103,13 +130,22 @@ def _every_state(zone, create_student, create_registration):
             transition(registration, Action.REJECT, centre, reason='不属于本专区')
         elif status is enums.RegistrationStatus.WITHDRAWN:
             transition(registration, Action.WITHDRAW, me)
-        elif status in (enums.RegistrationStatus.APPROVED, enums.RegistrationStatus.PAID,
-                        enums.RegistrationStatus.EXPIRED):
+        elif status in (
+            enums.RegistrationStatus.APPROVED,
+            enums.RegistrationStatus.PAID,
+            enums.RegistrationStatus.EXPIRED,
+        ):
             for _ in zone.review_stages:
                 transition(registration, Action.APPROVE, centre)
             if status is enums.RegistrationStatus.PAID:
-                record_payment(registration, amount_fen=9000, paid_at=utcnow(), voucher_no=f'V{registration.id}',
-                               channel='tax', source='gateway')
+                record_payment(
+                    registration,
+                    amount_fen=9000,
+                    paid_at=utcnow(),
+                    voucher_no=f'V{registration.id}',
+                    channel='tax',
+                    source='gateway',
+                )
             if status is enums.RegistrationStatus.EXPIRED:
                 transition(registration, Action.EXPIRE, Actor.system())
         db.session.commit()
@@ -126,32 +162,88 @@ def busy_zone(create_zone, create_reviewer, create_student, create_registration)
     create_reviewer('liu', role='centre_reviewer', zone_code='370200')
     create_reviewer('zhao', role='school_admin', zone_code='370200', school_code=school)
     create_reviewer('sun', role='college_reviewer', zone_code='370200', school_code=school, college='计算机与信息学院')
-    create_reviewer('zhou', role='counsellor', zone_code='370200', school_code=school, college='计算机与信息学院',
-                    class_name='计算机22-1班')
+    create_reviewer(
+        'zhou',
+        role='counsellor',
+        zone_code='370200',
+        school_code=school,
+        college='计算机与信息学院',
+        class_name='计算机22-1班',
+    )
     made = _every_state(zone, create_student, create_registration)
     for number, (registration, mode) in enumerate(zip(made, list(enums.StudyMode) * 9, strict=False)):
-        db.session.add(RosterEntry(zone_id=zone.id, year=zone.year, school_id=zone.schools[0].id,
-                                   student_no=f'2022{number:04d}', name=registration.name,
-                                   id_number=registration.id_number, id_index=registration.id_index,
-                                   college='计算机与信息学院', class_name='计算机22-1班', enrolment_year=2022,
-                                   study_mode=mode, exempt_reason='已毕业或离校' if number == 0 else None))
-    db.session.add(RosterEntry(zone_id=zone.id, year=zone.year, school_id=zone.schools[0].id, student_no='20229999',
-                               name='未办理学生', id_number='370202200501010011', id_index='ix-pending',
-                               college='计算机与信息学院', class_name='计算机22-1班', enrolment_year=2022))
-    db.session.add_all(SubsidisedPerson(id_index=r.id_index, zone_id=zone.id, year=zone.year, name=r.name,
-                                        id_number=r.id_number, category=category, source='民政局')
-                       for r, category in zip(made, enums.SpecialIdentity, strict=False))
+        db.session.add(
+            RosterEntry(
+                zone_id=zone.id,
+                year=zone.year,
+                school_id=zone.schools[0].id,
+                student_no=f'2022{number:04d}',
+                name=registration.name,
+                id_number=registration.id_number,
+                id_index=registration.id_index,
+                college='计算机与信息学院',
+                class_name='计算机22-1班',
+                enrolment_year=2022,
+                study_mode=mode,
+                exempt_reason='已毕业或离校' if number == 0 else None,
+            )
+        )
+    db.session.add(
+        RosterEntry(
+            zone_id=zone.id,
+            year=zone.year,
+            school_id=zone.schools[0].id,
+            student_no='20229999',
+            name='未办理学生',
+            id_number='370202200501010011',
+            id_index='ix-pending',
+            college='计算机与信息学院',
+            class_name='计算机22-1班',
+            enrolment_year=2022,
+        )
+    )
+    db.session.add_all(
+        SubsidisedPerson(
+            id_index=r.id_index,
+            zone_id=zone.id,
+            year=zone.year,
+            name=r.name,
+            id_number=r.id_number,
+            category=category,
+            source='民政局',
+        )
+        for r, category in zip(made, enums.SpecialIdentity, strict=False)
+    )
     admin = db.session.scalar(sa.select(Reviewer).where(Reviewer.username == 'wang'))
     for status in enums.ImportStatus:
-        job = ImportJob(kind=enums.ImportKind.REGISTRATIONS, zone_id=zone.id, reviewer_id=admin.id, filename='名单.xlsx',
-                        status=status, total_rows=3, processed_rows=3, ok_rows=2, error_rows=1)
+        job = ImportJob(
+            kind=enums.ImportKind.REGISTRATIONS,
+            zone_id=zone.id,
+            reviewer_id=admin.id,
+            filename='名单.xlsx',
+            status=status,
+            total_rows=3,
+            processed_rows=3,
+            ok_rows=2,
+            error_rows=1,
+        )
         db.session.add(job)
         db.session.flush()
         db.session.add(ImportRowError(job_id=job.id, row=3, column='证件号码', reason='证件号码校验位不正确'))
     for status in enums.SuspensionStatus:
-        db.session.add(Suspension(origin_zone_code='370200', origin_zone_id=zone.id, id_index=f'ix-{status.value}',
-                                  id_number='370202200501010011', name='孙悦', reason='在学籍地参保',
-                                  suspend_from=utcnow().date(), consent_at=utcnow(), status=status))
+        db.session.add(
+            Suspension(
+                origin_zone_code='370200',
+                origin_zone_id=zone.id,
+                id_index=f'ix-{status.value}',
+                id_number='370202200501010011',
+                name='孙悦',
+                reason='在学籍地参保',
+                suspend_from=utcnow().date(),
+                consent_at=utcnow(),
+                status=status,
+            )
+        )
     db.session.commit()
     return zone
 

@@ -1,5 +1,6 @@
 """Statistics read counts kept current by every change to registrations; after each change through the real
 paths (the API, the admin page, the payment poll) the kept counts equal a recount of the registrations."""
+
 from __future__ import annotations
 
 import re
@@ -41,15 +42,24 @@ def _summed(kept, delta, keys, values) -> set:
     cells = sa.union_all(*(sa.select(*(getattr(m, k) for k in keys + values)) for m in (kept, delta))).subquery()
     sums = [sa.func.sum(cells.c[v]) for v in values]
     rows = db.session.execute(sa.select(*(cells.c[k] for k in keys), *sums).group_by(*(cells.c[k] for k in keys)))
-    return {tuple(row) for row in rows if any(row[len(keys):])}
+    return {tuple(row) for row in rows if any(row[len(keys) :])}
 
 
 def _kept() -> tuple[set, set]:
-    return (_summed(RegistrationCount, RegistrationCountDelta,
-                    ('zone_id', 'school_id', 'college', 'class_name', 'status', 'payment_channel'),
-                    ('count', 'due_fen', 'paid_fen')),
-            _summed(RegistrationDay, RegistrationDayDelta, ('zone_id', 'school_id', 'college', 'class_name', 'day'),
-                    ('submitted', 'paid')))
+    return (
+        _summed(
+            RegistrationCount,
+            RegistrationCountDelta,
+            ('zone_id', 'school_id', 'college', 'class_name', 'status', 'payment_channel'),
+            ('count', 'due_fen', 'paid_fen'),
+        ),
+        _summed(
+            RegistrationDay,
+            RegistrationDayDelta,
+            ('zone_id', 'school_id', 'college', 'class_name', 'day'),
+            ('submitted', 'paid'),
+        ),
+    )
 
 
 def _assert_current():
@@ -89,8 +99,10 @@ def test_counts_follow_every_change(client, zone, fake_wechat, fake_tax, create_
     db.session.commit()
     assert jobs.poll_payments()['paid'] == 1
     _assert_current()
-    client.post(f'/admin/registrations/{created["id"]}/cash',
-                data={'amount': '400.00', 'voucher_no': 'C-COUNT', 'csrf_token': token})
+    client.post(
+        f'/admin/registrations/{created["id"]}/cash',
+        data={'amount': '400.00', 'voucher_no': 'C-COUNT', 'csrf_token': token},
+    )
     _assert_current()
     assert jobs.fold_counts() > 0  # the scheduler folds the deltas in; nothing changes for the reader
     assert db.session.query(RegistrationCountDelta).count() == db.session.query(RegistrationDayDelta).count() == 0

@@ -1,4 +1,5 @@
 """Crafted workbooks against the import job: each ends finished or failed within its budget, every bad row named."""
+
 from __future__ import annotations
 
 import io
@@ -84,14 +85,18 @@ def test_a_stale_dimension_does_not_hide_rows(admin_client):
     assert job.message == '成功4行，失败0行'
 
 
-def test_over_long_and_unstorable_cells_and_inf_amounts_are_row_errors(admin_client, student, zone,
-                                                                       create_registration):
+def test_over_long_and_unstorable_cells_and_inf_amounts_are_row_errors(
+    admin_client, student, zone, create_registration
+):
     headers = KINDS['registrations'].headers
     good = make_id_number()
-    rows = [registration_row(good), registration_row(make_id_number(), 姓名='王' * 300),
-            registration_row(make_id_number(), 户籍地区划='3401041'),
-            registration_row(make_id_number(), 居住地址='宣城\u2028市'),
-            registration_row(make_id_number(), 学号='x' * 70)]
+    rows = [
+        registration_row(good),
+        registration_row(make_id_number(), 姓名='王' * 300),
+        registration_row(make_id_number(), 户籍地区划='3401041'),
+        registration_row(make_id_number(), 居住地址='宣城\u2028市'),
+        registration_row(make_id_number(), 学号='x' * 70),
+    ]
     job, _ = _queue_and_run(admin_client, 'registrations', workbook(headers, rows))
     assert job.status == 'finished', job.message
     assert job.ok_rows == 1 and job.error_rows == 4 and {e.row for e in job.errors} == {3, 4, 5, 6}
@@ -99,8 +104,10 @@ def test_over_long_and_unstorable_cells_and_inf_amounts_are_row_errors(admin_cli
 
     approved = create_registration(student, zone, status='approved', amount_due_fen=40000)
     headers = KINDS['reconciliation'].headers
-    rows = [['居民身份证', approved.id_number, amount, f'V{n}', '2026-11-01 10:00:00']
-            for n, amount in enumerate(['inf', float('inf'), 'nan', '1e300', '-5', '400.001', '９'], start=1)]
+    rows = [
+        ['居民身份证', approved.id_number, amount, f'V{n}', '2026-11-01 10:00:00']
+        for n, amount in enumerate(['inf', float('inf'), 'nan', '1e300', '-5', '400.001', '９'], start=1)
+    ]
     rows.append(['居民身份证', make_id_number(), '400', 'V9' * 200, '2026-11-01 10:00:00'])
     job, _ = _queue_and_run(admin_client, 'reconciliation', workbook(headers, rows))
     assert job.status == 'finished', job.message
@@ -112,10 +119,22 @@ def test_over_long_and_unstorable_cells_and_inf_amounts_are_row_errors(admin_cli
 @pytest.mark.parametrize('kind', ['roster', 'subsidised', 'suspensions', 'reconciliation', 'registrations'])
 def test_every_kind_reports_a_person_listed_twice(admin_client, kind):
     twice = make_id_number()
-    values = {'姓名': '李', '证件类型': '居民身份证', '证件号码': twice, '参保状态': '正常参保', '参保日期': '2024-01-01',
-              '缴费至年度': 2026, '资助类别': '特困人员', '认定部门': '民政局', '原参保地区划': '340400',
-              '暂停原因': '在学籍地参保', '暂停日期': '2026-12-01', '缴费金额（元）': '400', '电子税票号码': 'V1',
-              '缴费时间': '2026-11-01 10:00:00'}
+    values = {
+        '姓名': '李',
+        '证件类型': '居民身份证',
+        '证件号码': twice,
+        '参保状态': '正常参保',
+        '参保日期': '2024-01-01',
+        '缴费至年度': 2026,
+        '资助类别': '特困人员',
+        '认定部门': '民政局',
+        '原参保地区划': '340400',
+        '暂停原因': '在学籍地参保',
+        '暂停日期': '2026-12-01',
+        '缴费金额（元）': '400',
+        '电子税票号码': 'V1',
+        '缴费时间': '2026-11-01 10:00:00',
+    }
     if kind == 'registrations':
         rows = [registration_row(twice), registration_row(make_id_number()), registration_row(twice)]
     else:
@@ -151,18 +170,32 @@ def test_stale_running_imports_are_failed_by_the_sweep(admin_client, app):
 
 def test_a_hostile_import_in_its_own_worker_does_not_hold_up_messages(admin_client, test_environ):
     """The imports pool runs the import; the main pool has nothing of it to wait for."""
-    data = _rewrite_sheet(_roster([['李', '居民身份证', make_id_number(), '正常参保', '2024-01-01', 2026]]),
-                          lambda xml: re.sub(r'<dimension ref="[^"]+"/>', '<dimension ref="A1:XFD1048576"/>', xml))
+    data = _rewrite_sheet(
+        _roster([['李', '居民身份证', make_id_number(), '正常参保', '2024-01-01', 2026]]),
+        lambda xml: re.sub(r'<dimension ref="[^"]+"/>', '<dimension ref="A1:XFD1048576"/>', xml),
+    )
     upload(admin_client, 'roster', data)
     env = {**os.environ, **test_environ}
-    main = subprocess.run([sys.executable, '-m', 'workers', 'worker', 'main', '--burst'], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    main = subprocess.run(
+        [sys.executable, '-m', 'workers', 'worker', 'main', '--burst'],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert main.returncode == 0
     db.session.expire_all()
     assert db.session.scalars(sa.select(ImportJob.status)).one() == 'queued'  # not its queue
     started = time.monotonic()
-    imports = subprocess.run([sys.executable, '-m', 'workers', 'worker', 'imports', '--burst'], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=120)
+    imports = subprocess.run(
+        [sys.executable, '-m', 'workers', 'worker', 'imports', '--burst'],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert imports.returncode == 0, imports.stderr[-2000:]
     db.session.expire_all()
     job = db.session.scalars(sa.select(ImportJob)).one()

@@ -1,4 +1,5 @@
 """Excel imports: templates, a real worker applying rows, per-row errors, and every hostile or malformed file."""
+
 from __future__ import annotations
 
 import io
@@ -39,9 +40,12 @@ def workbook(headers, rows) -> bytes:
 
 
 def upload(client, kind, data, filename='data.xlsx'):
-    return client.post('/admin/imports', data={'kind': kind, 'csrf_token': csrf_token(client, '/admin/'),
-                                               'file': (io.BytesIO(data), filename)},
-                       content_type='multipart/form-data', follow_redirects=True)
+    return client.post(
+        '/admin/imports',
+        data={'kind': kind, 'csrf_token': csrf_token(client, '/admin/'), 'file': (io.BytesIO(data), filename)},
+        content_type='multipart/form-data',
+        follow_redirects=True,
+    )
 
 
 @pytest.fixture
@@ -65,24 +69,46 @@ def test_templates_have_headers_and_dropdowns(admin_client):
 
 
 def registration_row(id_number, **changes):
-    row = {'姓名': '王小明', '证件类型': '居民身份证', '证件号码': id_number, '民族': '01-汉族', '婚姻状况': '未婚',
-           '手机号码': '13800138000', '居住地址': '安徽省宣城市宣州区', '户籍地址': '安徽省合肥市', '户籍地区划': '340104',
-           '学校代码': '10359X', '学号': '2023001', '学院': '计算机与信息学院', '班级': '计算机22-1班', '特殊身份': '无'}
+    row = {
+        '姓名': '王小明',
+        '证件类型': '居民身份证',
+        '证件号码': id_number,
+        '民族': '01-汉族',
+        '婚姻状况': '未婚',
+        '手机号码': '13800138000',
+        '居住地址': '安徽省宣城市宣州区',
+        '户籍地址': '安徽省合肥市',
+        '户籍地区划': '340104',
+        '学校代码': '10359X',
+        '学号': '2023001',
+        '学院': '计算机与信息学院',
+        '班级': '计算机22-1班',
+        '特殊身份': '无',
+    }
     row.update(changes)
     return [row[h] for h in KINDS['registrations'].headers]
 
 
 def test_registration_import_in_a_real_worker_with_an_error_report(admin_client, test_environ):
     good = make_id_number()
-    rows = [registration_row(good), registration_row('340524198001010011'),
-            registration_row(make_id_number(), 手机号码='=1+1'),
-            registration_row(make_id_number(), 学校代码='NOPE'),
-            registration_row(int(make_id_number()[:15]))]
+    rows = [
+        registration_row(good),
+        registration_row('340524198001010011'),
+        registration_row(make_id_number(), 手机号码='=1+1'),
+        registration_row(make_id_number(), 学校代码='NOPE'),
+        registration_row(int(make_id_number()[:15])),
+    ]
     page = upload(admin_client, 'registrations', workbook(KINDS['registrations'].headers, rows))
     job = db.session.scalars(sa.select(ImportJob)).one()
     assert f'导入 #{job.id}' in page.text and '排队中' in page.text
-    result = subprocess.run([sys.executable, '-m', 'workers', 'worker', '--burst'], cwd=ROOT,
-                            env={**os.environ, **test_environ}, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, '-m', 'workers', 'worker', '--burst'],
+        cwd=ROOT,
+        env={**os.environ, **test_environ},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     db.session.expire_all()
     assert (job.status, job.ok_rows, job.error_rows, job.workbook) == ('finished', 1, 4, None), result.stderr[-3000:]
@@ -90,7 +116,9 @@ def test_registration_import_in_a_real_worker_with_an_error_report(admin_client,
     assert (registration.id_number, registration.status, registration.student_id) == (good, 'submitted', None)
     page = admin_client.get(f'/admin/imports/{job.id}').text
     assert '已完成' in page and '下载错误报告（4行）' in page
-    report = list(load_workbook(io.BytesIO(admin_client.get(f'/admin/imports/{job.id}/errors.xlsx').data)).active.values)
+    report = list(
+        load_workbook(io.BytesIO(admin_client.get(f'/admin/imports/{job.id}/errors.xlsx').data)).active.values
+    )
     assert report[0] == ('行号', '列', '原因')
     assert {(r[0], r[1]) for r in report[1:]} == {(3, '证件号码'), (4, '手机号码'), (5, '学校代码'), (6, '证件号码')}
     assert any('公式' in r[2] for r in report[1:]) and any('文本格式' in r[2] for r in report[1:])
@@ -115,18 +143,29 @@ def test_dates_in_every_excel_form(admin_client):
 
 def test_suspension_import_and_bad_dates(admin_client):
     headers = KINDS['suspensions'].headers
-    job = _run(admin_client, 'suspensions', workbook(headers, [
-        ['王', '居民身份证', make_id_number(), '340400', '在学籍地参保', '2026-12-01'],
-        ['李', '居民身份证', make_id_number(), '340400', '在学籍地参保', '下个月']]))
+    job = _run(
+        admin_client,
+        'suspensions',
+        workbook(
+            headers,
+            [
+                ['王', '居民身份证', make_id_number(), '340400', '在学籍地参保', '2026-12-01'],
+                ['李', '居民身份证', make_id_number(), '340400', '在学籍地参保', '下个月'],
+            ],
+        ),
+    )
     assert (job.ok_rows, job.error_rows) == (1, 1)
     assert job.errors[0].column == '暂停日期'
     assert db.session.scalars(sa.select(Suspension)).one().origin_zone_code == '340400'
 
 
-@pytest.mark.parametrize(('data', 'message'), [
-    (b'PK\x03\x04 not really a zip', '不是有效的Excel工作簿'),
-    (b'plain text', '不是有效的Excel工作簿'),
-])
+@pytest.mark.parametrize(
+    ('data', 'message'),
+    [
+        (b'PK\x03\x04 not really a zip', '不是有效的Excel工作簿'),
+        (b'plain text', '不是有效的Excel工作簿'),
+    ],
+)
 def test_not_a_workbook(admin_client, data, message):
     assert message in upload(admin_client, 'roster', data).text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportJob)) == 0
@@ -164,35 +203,61 @@ def test_too_many_rows_are_refused_before_any_row_applies(admin_client):
 def test_reconciliation_uses_the_payment_rules(admin_client, student, zone, create_registration):
     approved = create_registration(student, zone, status='approved', amount_due_fen=40000)
     headers = KINDS['reconciliation'].headers
-    job = _run(admin_client, 'reconciliation', workbook(headers, [
-        ['居民身份证', approved.id_number, 380, 'V1', '2026-11-20 10:00:00'],
-        ['居民身份证', approved.id_number, '400.00', 'V2', datetime(2026, 11, 20, 10)],
-        ['居民身份证', make_id_number(), 400, 'V3', '2026-11-20']]))
+    job = _run(
+        admin_client,
+        'reconciliation',
+        workbook(
+            headers,
+            [
+                ['居民身份证', approved.id_number, 380, 'V1', '2026-11-20 10:00:00'],
+                ['居民身份证', approved.id_number, '400.00', 'V2', datetime(2026, 11, 20, 10)],
+                ['居民身份证', make_id_number(), 400, 'V3', '2026-11-20'],
+            ],
+        ),
+    )
     assert (job.ok_rows, job.error_rows) == (1, 2)
     db.session.expire_all()
     assert approved.status == 'paid' and approved.paid_at is not None
     assert [e.column for e in job.errors] == ['缴费金额（元）', '证件号码']
 
 
-def test_registration_import_refuses_repeats_and_people_enrolled_elsewhere(admin_client, student, zone, create_zone,
-                                                                          create_registration):
+def test_registration_import_refuses_repeats_and_people_enrolled_elsewhere(
+    admin_client, student, zone, create_zone, create_registration
+):
     elsewhere = create_zone('340400', '淮南市')
     insured_there = make_id_number()
-    db.session.add(InsuredPerson(id_index=blind_index(insured_there), id_number=insured_there, name='李', zone=elsewhere,
-                                 status='normal', since=date(2024, 9, 1), source='roster'))
+    db.session.add(
+        InsuredPerson(
+            id_index=blind_index(insured_there),
+            id_number=insured_there,
+            name='李',
+            zone=elsewhere,
+            status='normal',
+            since=date(2024, 9, 1),
+            source='roster',
+        )
+    )
     db.session.commit()
     registered = create_registration(student, zone, status='submitted')
     first = make_id_number()
-    rows = [registration_row(first), registration_row(first), registration_row(insured_there),
-            registration_row(registered.id_number), registration_row(make_id_number())]
+    rows = [
+        registration_row(first),
+        registration_row(first),
+        registration_row(insured_there),
+        registration_row(registered.id_number),
+        registration_row(make_id_number()),
+    ]
     job = _run(admin_client, 'registrations', workbook(KINDS['registrations'].headers, rows))
     assert (job.ok_rows, job.error_rows) == (2, 3)
     reasons = {error.row: error.reason for error in job.errors}
     assert '同一人' in reasons[3] and '淮南市' in reasons[4] and '宣城市' in reasons[5]
     imported = db.session.scalars(sa.select(Registration).where(Registration.student_id.is_(None))).all()
     assert {r.status for r in imported} == {'submitted'} and len(imported) == 2
-    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == 'transition',
-                                                            AuditEvent.registration_id.in_([r.id for r in imported])))
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.action == 'transition', AuditEvent.registration_id.in_([r.id for r in imported])
+        )
+    )
     assert sorted((e.zone_id, e.to_status) for e in events) == [(zone.id, 'submitted')] * 2
 
 
@@ -203,8 +268,15 @@ def test_a_chunk_the_database_refuses_is_applied_again_row_by_row(admin_client, 
     blind_to_active = chunk_at_once(_without_duplicate_check)
     admin = db.session.scalars(sa.select(Reviewer)).one()
     actor = Actor.reviewer(admin.id, admin.role)
-    rows = list(enumerate([dict(zip(KINDS['registrations'].headers, registration_row(n), strict=False))
-                           for n in (make_id_number(), taken.id_number, make_id_number())], start=2))
+    rows = list(
+        enumerate(
+            [
+                dict(zip(KINDS['registrations'].headers, registration_row(n), strict=False))
+                for n in (make_id_number(), taken.id_number, make_id_number())
+            ],
+            start=2,
+        )
+    )
     errors = blind_to_active(zone, actor, rows)
     db.session.commit()
     assert list(errors) == [3] and errors[3].column == '证件号码'
@@ -224,11 +296,17 @@ def _without_duplicate_check(zone, actor, rows):
 
 def test_a_large_import_refreshes_the_statistics_of_the_tables_it_fills(admin_client):
     """Planned on stale statistics, each chunk's duplicate check would scan every registration (see runner)."""
-    people = [make_id_number(serial=n % 500, birth=date(2004, 1, 1) + timedelta(days=n // 500))
-              for n in range(runner.FIRST_ANALYSE)]
-    job = _run(admin_client, 'registrations', workbook(KINDS['registrations'].headers,
-                                                        [registration_row(number) for number in people]))
+    people = [
+        make_id_number(serial=n % 500, birth=date(2004, 1, 1) + timedelta(days=n // 500))
+        for n in range(runner.FIRST_ANALYSE)
+    ]
+    job = _run(
+        admin_client,
+        'registrations',
+        workbook(KINDS['registrations'].headers, [registration_row(number) for number in people]),
+    )
     assert (job.ok_rows, job.error_rows) == (runner.FIRST_ANALYSE, 0)
-    planned = db.session.execute(sa.text("SELECT relname, reltuples FROM pg_class "
-                                         "WHERE relname IN ('registrations', 'audit_events')")).all()
+    planned = db.session.execute(
+        sa.text("SELECT relname, reltuples FROM pg_class WHERE relname IN ('registrations', 'audit_events')")
+    ).all()
     assert all(tuples >= runner.FIRST_ANALYSE for _, tuples in planned) and len(planned) == 2, planned

@@ -1,4 +1,5 @@
 """Admin lists page newest first by keyset; every row is reached exactly once, filters are kept across pages."""
+
 from __future__ import annotations
 
 import re
@@ -25,12 +26,15 @@ def _walk(client, path):
         text = client.get(path).text
         pages.append([int(i) for i in re.findall(r'/admin/registrations/(\d+)"', text)])
         link = re.search(r'<a href="(\?[^"]+)">下一页</a>', text)
-        path = '/admin/' + path.split('/admin/')[1].split('?')[0] + link.group(1).replace('&amp;', '&') if link else None
+        path = (
+            '/admin/' + path.split('/admin/')[1].split('?')[0] + link.group(1).replace('&amp;', '&') if link else None
+        )
     return pages
 
 
-def test_queue_and_all_list_page_newest_first_without_gaps(client, create_reviewer, zone, create_student,
-                                                           create_registration, monkeypatch):
+def test_queue_and_all_list_page_newest_first_without_gaps(
+    client, create_reviewer, zone, create_student, create_registration, monkeypatch
+):
     monkeypatch.setattr(paging, 'PAGE_SIZE', 3)
     monkeypatch.setattr(paging.newest_first, '__defaults__', (3,))
     _login(client, create_reviewer)

@@ -1,4 +1,5 @@
 """Proofs: a payment's e-receipt (HTML and PDF), certificates from a record and for a class, the public check."""
+
 from __future__ import annotations
 
 import io
@@ -36,10 +37,17 @@ def verify_path(url: str) -> str:
 def paid(zone, create_student, create_registration):
     made = []
     for number in range(2):
-        registration = create_registration(create_student(), zone, status='approved', amount_due_fen=40000,
-                                           name=f'王小{"一二"[number]}')
-        record_payment(registration, amount_fen=40000, paid_at=utcnow(), voucher_no=f'3340000{number}',
-                       channel='tax', source='gateway')
+        registration = create_registration(
+            create_student(), zone, status='approved', amount_due_fen=40000, name=f'王小{"一二"[number]}'
+        )
+        record_payment(
+            registration,
+            amount_fen=40000,
+            paid_at=utcnow(),
+            voucher_no=f'3340000{number}',
+            channel='tax',
+            source='gateway',
+        )
         made.append(registration)
     db.session.commit()
     return made
@@ -57,7 +65,16 @@ def test_receipt_page_and_pdf_verify_on_the_public_page(client, create_reviewer,
     record = client.get(f'/admin/registrations/{paid[0].id}').text
     assert f'/admin/payments/{payment.id}/receipt.pdf' in record and '打印参保证明（PDF）' in record
     page = client.get(f'/admin/payments/{payment.id}/receipt').text
-    for expected in ('缴费凭证', '王小一', '¥400.00', '人民币肆佰元整', '税务系统缴费', '33400000', '北京时间', '宣城市税务局'):
+    for expected in (
+        '缴费凭证',
+        '王小一',
+        '¥400.00',
+        '人民币肆佰元整',
+        '税务系统缴费',
+        '33400000',
+        '北京时间',
+        '宣城市税务局',
+    ):
         assert expected in page
     assert paid[0].id_number not in page
     response = client.get(f'/admin/payments/{payment.id}/receipt.pdf')
@@ -72,8 +89,9 @@ def test_receipt_page_and_pdf_verify_on_the_public_page(client, create_reviewer,
     assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == 'print_receipt')) == 1
 
 
-def test_certificates_from_the_record_and_for_a_class(client, create_reviewer, paid, zone, create_student,
-                                                      create_registration):
+def test_certificates_from_the_record_and_for_a_class(
+    client, create_reviewer, paid, zone, create_student, create_registration
+):
     create_reviewer('liu')
     pending = create_registration(create_student(), zone, status='approved', amount_due_fen=40000)
     login(client, 'liu')

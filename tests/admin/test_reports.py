@@ -1,4 +1,5 @@
 """Statistics, audit log, insured register and zone settings."""
+
 from __future__ import annotations
 
 import io
@@ -36,8 +37,14 @@ def test_statistics_page_and_export(client, create_reviewer, zone, create_studen
 
 def test_statistics_respect_scope(client, create_reviewer, create_zone, create_student, create_registration):
     qingdao = create_zone('370200', '青岛市', review_stages=['counsellor', 'college', 'school'])
-    create_reviewer('counsellor', role='counsellor', zone_code='370200', school_code='S370200',
-                    college='计算机与信息学院', class_name='其他班')
+    create_reviewer(
+        'counsellor',
+        role='counsellor',
+        zone_code='370200',
+        school_code='S370200',
+        college='计算机与信息学院',
+        class_name='其他班',
+    )
     create_registration(create_student(), qingdao, status='submitted')
     login(client, 'counsellor')
     assert '暂无数据' in client.get('/admin/statistics').text
@@ -63,11 +70,19 @@ def test_register_page_masks_id_numbers(client, create_reviewer, zone, create_st
 
 
 def _settings_form(client, **changes):
-    form = {'premium_fen': '420.00', 'year': '2027', 'window_opens_at': '2026-09-01', 'window_closes_at': '2026-12-31',
-            'review_stages': 'counsellor,college,school', 'pay_appid': 'wx-tax', 'pay_path_template': 'pages/pay',
-            'suspension_delay_minutes': '15', 'remind_days_before_close': '5',
-            'message_templates': json.dumps({'approved': {'template_id': 't1', 'fields': {'thing1': 'zone_name'}}}),
-            'csrf_token': csrf_token(client, '/admin/')}
+    form = {
+        'premium_fen': '420.00',
+        'year': '2027',
+        'window_opens_at': '2026-09-01',
+        'window_closes_at': '2026-12-31',
+        'review_stages': 'counsellor,college,school',
+        'pay_appid': 'wx-tax',
+        'pay_path_template': 'pages/pay',
+        'suspension_delay_minutes': '15',
+        'remind_days_before_close': '5',
+        'message_templates': json.dumps({'approved': {'template_id': 't1', 'fields': {'thing1': 'zone_name'}}}),
+        'csrf_token': csrf_token(client, '/admin/'),
+    }
     form.update(changes)
     return form
 
@@ -79,8 +94,11 @@ def test_zone_admin_edits_settings_with_audit(client, create_reviewer, zone):
     assert '已保存' in response.text
     db.session.expire_all()
     zone = db.session.scalars(sa.select(Zone)).one()
-    assert (zone.premium_fen, zone.review_stages, zone.suspension_delay_minutes) == (42000, ['counsellor', 'college',
-                                                                                            'school'], 15)
+    assert (zone.premium_fen, zone.review_stages, zone.suspension_delay_minutes) == (
+        42000,
+        ['counsellor', 'college', 'school'],
+        15,
+    )
     assert zone.window_closes_at.isoformat() == '2026-12-31T15:59:59+00:00'
     change = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == 'zone_settings')).one()
     assert change.detail['changes']['premium_fen'] == [40000, 42000]
@@ -89,8 +107,9 @@ def test_zone_admin_edits_settings_with_audit(client, create_reviewer, zone):
 def test_bad_settings_are_named_and_change_nothing(client, create_reviewer, zone):
     create_reviewer('admin', role='zone_admin')
     login(client, 'admin')
-    form = _settings_form(client, premium_fen='-1', review_stages='dean', window_closes_at='2026-08-01',
-                          message_templates='[1]')
+    form = _settings_form(
+        client, premium_fen='-1', review_stages='dean', window_closes_at='2026-08-01', message_templates='[1]'
+    )
     page = client.post('/admin/settings', data=form).text
     for message in ('保费应为大于0的金额', '请选择审核流程', '截止日期应晚于开始日期', '消息模板应为JSON对象'):
         assert message in page
@@ -106,12 +125,16 @@ def test_only_zone_admins_edit_settings(client, create_reviewer, zone):
 
 def test_payments_page_batch_cash_and_export(client, create_reviewer, zone, create_student, create_registration):
     create_reviewer('centre')
-    first, second = (create_registration(create_student(), zone, status='approved', amount_due_fen=40000)
-                     for _ in range(2))
+    first, second = (
+        create_registration(create_student(), zone, status='approved', amount_due_fen=40000) for _ in range(2)
+    )
     login(client, 'centre')
     assert first.name in client.get('/admin/payments').text
-    response = client.post('/admin/payments/cash', data={'ids': [str(first.id), str(second.id)],
-                                                         'csrf_token': csrf_token(client, '/admin/')}, follow_redirects=True)
+    response = client.post(
+        '/admin/payments/cash',
+        data={'ids': [str(first.id), str(second.id)], 'csrf_token': csrf_token(client, '/admin/')},
+        follow_redirects=True,
+    )
     assert '成功2条' in response.text
     db.session.expire_all()
     assert (first.status, second.status, first.payment_channel) == ('paid', 'paid', 'cash')
@@ -132,8 +155,15 @@ def test_subsidised_list_is_shown_on_matching_records(client, create_reviewer, z
 
     create_reviewer('centre')
     registration = create_registration(student, zone, status='submitted')
-    db.session.add(SubsidisedPerson(id_index=registration.id_index, zone_id=zone.id, year=zone.year,
-                                    category='subsistence_allowance', source='民政局'))
+    db.session.add(
+        SubsidisedPerson(
+            id_index=registration.id_index,
+            zone_id=zone.id,
+            year=zone.year,
+            category='subsistence_allowance',
+            source='民政局',
+        )
+    )
     db.session.commit()
     login(client, 'centre')
     assert '资助参保名单：低保对象（民政局）' in client.get(f'/admin/registrations/{registration.id}').text

@@ -1,4 +1,5 @@
 """资助名单 page: the list with its registrations, search, export, and disagreements with declarations."""
+
 from __future__ import annotations
 
 import io
@@ -16,17 +17,27 @@ from tests.factories import make_id_number
 
 def test_list_search_export_and_mismatches(admin, zone, create_student, create_registration):
     agreeing, undeclared, unregistered, differs = (make_id_number() for _ in range(4))
-    rows = [['甲', '居民身份证', agreeing, '低保对象', '民政局'], ['乙', '居民身份证', undeclared, '特困人员', '民政局'],
-            ['丙', '居民身份证', unregistered, '孤儿', '民政局'], ['丁', '居民身份证', differs, '残疾人', '残联']]
+    rows = [
+        ['甲', '居民身份证', agreeing, '低保对象', '民政局'],
+        ['乙', '居民身份证', undeclared, '特困人员', '民政局'],
+        ['丙', '居民身份证', unregistered, '孤儿', '民政局'],
+        ['丁', '居民身份证', differs, '残疾人', '残联'],
+    ]
     upload(admin, 'subsidised', workbook(KINDS['subsidised'].headers, rows))
     runner.run(db.session.scalars(sa.select(ImportJob)).one().id)
-    create_registration(create_student(), zone, status='submitted', id_number=agreeing, name='甲',
-                        special_identity='subsistence_allowance')
+    create_registration(
+        create_student(),
+        zone,
+        status='submitted',
+        id_number=agreeing,
+        name='甲',
+        special_identity='subsistence_allowance',
+    )
     create_registration(create_student(), zone, status='submitted', id_number=undeclared, name='乙')
-    create_registration(create_student(), zone, status='submitted', id_number=differs, name='丁',
-                        special_identity='orphan')
-    claims = create_registration(create_student(), zone, status='submitted', name='戊',
-                                 special_identity='disability')
+    create_registration(
+        create_student(), zone, status='submitted', id_number=differs, name='丁', special_identity='orphan'
+    )
+    claims = create_registration(create_student(), zone, status='submitted', name='戊', special_identity='disability')
     page = admin.get('/admin/subsidised').text
     assert '在资助名单（特困人员）中，但登记未申报特殊身份' in page
     assert '自报“孤儿”，名单为“残疾人”' in page and '自报“残疾人”，但不在资助名单中' in page

@@ -1,4 +1,5 @@
 """停保管理: the list with filters, a phone suspension that unblocks registration, confirming and refusing by hand."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -16,9 +17,15 @@ from tests.factories import make_id_number
 
 
 def _phone_form(client, **changes):
-    form = {'name': '赵敏', 'id_number': make_id_number(), 'origin_zone_code': '340403',
-            'reason': '在学籍地（外地）参加城乡居民医保', 'suspend_from': '2026-12-31',
-            'note': '淮南市医保中心 李工 受理号 HN-2026-118', 'csrf_token': csrf_token(client, '/admin/suspensions')}
+    form = {
+        'name': '赵敏',
+        'id_number': make_id_number(),
+        'origin_zone_code': '340403',
+        'reason': '在学籍地（外地）参加城乡居民医保',
+        'suspend_from': '2026-12-31',
+        'note': '淮南市医保中心 李工 受理号 HN-2026-118',
+        'csrf_token': csrf_token(client, '/admin/suspensions'),
+    }
     form.update(changes)
     return form
 
@@ -28,14 +35,20 @@ def test_phone_suspension_is_recorded_confirmed_and_audited(client, create_revie
     create_reviewer('liu')
     login(client, 'liu')
     id_number = make_id_number()
-    db.session.add(InsuredPerson(id_index=blind_index(id_number), id_number=id_number, name='赵敏', zone=huainan,
-                                 since=date(2020, 1, 1)))
+    db.session.add(
+        InsuredPerson(
+            id_index=blind_index(id_number), id_number=id_number, name='赵敏', zone=huainan, since=date(2020, 1, 1)
+        )
+    )
     db.session.commit()
     bad = client.post('/admin/suspensions', data=_phone_form(client, id_number='123', note='', reason=''))
     assert '请填写电话办理情况' in bad.text and '请选择停保原因' in bad.text
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Suspension)) == 0
-    done = client.post('/admin/suspensions', data=_phone_form(client, id_number=id_number, origin_zone_code='340400'),
-                       follow_redirects=True)
+    done = client.post(
+        '/admin/suspensions',
+        data=_phone_form(client, id_number=id_number, origin_zone_code='340400'),
+        follow_redirects=True,
+    )
     assert '已登记赵敏的电话停保' in done.text and '已暂停' in done.text and '受理号 HN-2026-118' in done.text
     assert id_number not in done.text
     suspension = db.session.scalars(sa.select(Suspension)).one()
@@ -50,36 +63,48 @@ def test_phone_suspension_is_recorded_confirmed_and_audited(client, create_revie
 def test_confirm_and_refuse_a_pending_one_and_the_student_is_told(client, create_reviewer, zone, create_student):
     create_reviewer('liu')
     first, second = create_student(zone=zone), create_student(zone=zone)
-    pending = [record('530000', make_id_number(), name, '参加职工医保', date(2026, 12, 31), utcnow(), student=s)
-               for name, s in (('甲', first), ('乙', second))]
+    pending = [
+        record('530000', make_id_number(), name, '参加职工医保', date(2026, 12, 31), utcnow(), student=s)
+        for name, s in (('甲', first), ('乙', second))
+    ]
     db.session.commit()
     login(client, 'liu')
     listed = client.get('/admin/suspensions?status=submitted').text
     assert listed.count('等待原参保地确认') >= 2
     token = csrf_token(client, '/admin/suspensions')
-    refused = client.post(f'/admin/suspensions/{pending[1].id}/decision', data={'decision': 'refuse', 'reason': '',
-                                                                               'csrf_token': token},
-                          follow_redirects=True)
+    refused = client.post(
+        f'/admin/suspensions/{pending[1].id}/decision',
+        data={'decision': 'refuse', 'reason': '', 'csrf_token': token},
+        follow_redirects=True,
+    )
     assert '请填写不予停保的原因' in refused.text
     client.post(f'/admin/suspensions/{pending[0].id}/decision', data={'decision': 'confirm', 'csrf_token': token})
-    client.post(f'/admin/suspensions/{pending[1].id}/decision',
-                data={'decision': 'refuse', 'reason': '原参保地未收到本人申请', 'csrf_token': token})
+    client.post(
+        f'/admin/suspensions/{pending[1].id}/decision',
+        data={'decision': 'refuse', 'reason': '原参保地未收到本人申请', 'csrf_token': token},
+    )
     db.session.expire_all()
-    assert [s.status for s in db.session.scalars(sa.select(Suspension).order_by(Suspension.id))] == ['confirmed',
-                                                                                                       'refused']
+    assert [s.status for s in db.session.scalars(sa.select(Suspension).order_by(Suspension.id))] == [
+        'confirmed',
+        'refused',
+    ]
     told = {(n.student_id, n.kind.value) for n in db.session.scalars(sa.select(Notification))}
     assert told == {(first.id, 'suspension_confirmed'), (second.id, 'suspension_refused')}
-    again = client.post(f'/admin/suspensions/{pending[0].id}/decision', data={'decision': 'refuse', 'reason': 'x',
-                                                                            'csrf_token': token},
-                        follow_redirects=True)
+    again = client.post(
+        f'/admin/suspensions/{pending[0].id}/decision',
+        data={'decision': 'refuse', 'reason': 'x', 'csrf_token': token},
+        follow_redirects=True,
+    )
     assert '该停保申请已处理' in again.text
 
 
-def test_schools_do_not_see_the_desk_and_other_zones_stay_hidden(client, create_reviewer, zone, create_zone,
-                                                                 create_student):
+def test_schools_do_not_see_the_desk_and_other_zones_stay_hidden(
+    client, create_reviewer, zone, create_zone, create_student
+):
     elsewhere = create_zone('370200', '青岛市')
-    hidden = record('530000', make_id_number(), '丙', '参军', date(2026, 12, 31), utcnow(),
-                    student=create_student(zone=elsewhere))
+    hidden = record(
+        '530000', make_id_number(), '丙', '参军', date(2026, 12, 31), utcnow(), student=create_student(zone=elsewhere)
+    )
     db.session.commit()
     create_reviewer('zhao', role='school_admin', school_code=zone.schools[0].code)
     create_reviewer('liu')
@@ -88,6 +113,8 @@ def test_schools_do_not_see_the_desk_and_other_zones_stay_hidden(client, create_
     client.post('/admin/logout', data={'csrf_token': csrf_token(client, '/admin/')})
     login(client, 'liu')
     assert '丙' not in client.get('/admin/suspensions').text
-    response = client.post(f'/admin/suspensions/{hidden.id}/decision',
-                           data={'decision': 'confirm', 'csrf_token': csrf_token(client, '/admin/suspensions')})
+    response = client.post(
+        f'/admin/suspensions/{hidden.id}/decision',
+        data={'decision': 'confirm', 'csrf_token': csrf_token(client, '/admin/suspensions')},
+    )
     assert response.status_code == 404

@@ -1,5 +1,6 @@
 """Import templates: a dropdown on every enumerated column (民族 by GB 3304, the zone's schools, reasons), kept on a
 hidden sheet, and a 说明 sheet; values picked from the dropdowns import as they are."""
+
 from __future__ import annotations
 
 import io
@@ -46,9 +47,24 @@ def test_values_picked_from_the_dropdowns_import(admin, zone):
     book = load_workbook(io.BytesIO(admin.get('/admin/imports/templates/registrations.xlsx').data))
     dropdowns = _dropdowns(book)
     sheet = book['导入数据']
-    sheet.append(['李雷', dropdowns['证件类型'][0], make_id_number(), dropdowns['民族'][2], dropdowns['婚姻状况'][0],
-                  '13912345678', '宣城市宣州区', '淮南市田家庵区', '340403', dropdowns['学校代码'][0], '2024001',
-                  '计算机与信息学院', '计算机22-1班', dropdowns['特殊身份'][0]])
+    sheet.append(
+        [
+            '李雷',
+            dropdowns['证件类型'][0],
+            make_id_number(),
+            dropdowns['民族'][2],
+            dropdowns['婚姻状况'][0],
+            '13912345678',
+            '宣城市宣州区',
+            '淮南市田家庵区',
+            '340403',
+            dropdowns['学校代码'][0],
+            '2024001',
+            '计算机与信息学院',
+            '计算机22-1班',
+            dropdowns['特殊身份'][0],
+        ]
+    )
     out = io.BytesIO()
     book.save(out)
     upload(admin, 'registrations', out.getvalue())

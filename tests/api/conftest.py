@@ -49,8 +49,12 @@ class StudentClient:
         assert result.json['status'] == 'passed', result.json
 
     def upload(self, path, data: bytes, filename='file.png'):
-        return self.client.post(f'/api/v1{path}', data={'file': (io.BytesIO(data), filename)},
-                                headers=self.auth_headers(), content_type='multipart/form-data')
+        return self.client.post(
+            f'/api/v1{path}',
+            data={'file': (io.BytesIO(data), filename)},
+            headers=self.auth_headers(),
+            content_type='multipart/form-data',
+        )
 
 
 @pytest.fixture

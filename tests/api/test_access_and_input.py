@@ -1,4 +1,5 @@
 """Each student sees only their own records; bad input gets the documented 4xx and changes nothing."""
+
 from __future__ import annotations
 
 import io
@@ -21,7 +22,11 @@ TABLES = (Registration, Suspension, Document, CommitmentLetter, AuditEvent)
 def _snapshot():
     db.session.expire_all()
     return [db.session.scalar(sa.select(sa.func.count()).select_from(t)) for t in TABLES] + [
-        [(r.status, r.student_no, r.phone) for r in db.session.scalars(sa.select(Registration).order_by(Registration.id))]]
+        [
+            (r.status, r.student_no, r.phone)
+            for r in db.session.scalars(sa.select(Registration).order_by(Registration.id))
+        ]
+    ]
 
 
 @pytest.fixture
@@ -37,21 +42,35 @@ def owner_and_other(seeded, student_client):
     fields = registration_fields(special_identity='orphan')
     created = owner.post('/registrations', json=fields)
     owner.prove_by_face(fields['id_number'], fields['name'])
-    suspension = owner.post('/suspensions', json={'origin_zone_code': '340400', 'reason': '在学籍地参保',
-                                                  'suspend_from': '2026-12-01', 'consent': True})
+    suspension = owner.post(
+        '/suspensions',
+        json={'origin_zone_code': '340400', 'reason': '在学籍地参保', 'suspend_from': '2026-12-01', 'consent': True},
+    )
     return owner, other, created.json['id'], suspension.json['id']
 
 
 def test_another_students_records_are_not_found(owner_and_other):
     owner, other, registration_id, suspension_id = owner_and_other
     item = f'/registrations/{registration_id}'
-    calls = [('get', item), ('patch', item), ('post', f'{item}/submit'), ('post', f'{item}/withdraw'),
-             ('get', f'{item}/commitment-letter'), ('get', f'{item}/payment'), ('get', f'{item}/payment/qr.png'),
-             ('get', f'{item}/receipts'), ('get', f'{item}/certificate'), ('get', f'/suspensions/{suspension_id}')]
+    calls = [
+        ('get', item),
+        ('patch', item),
+        ('post', f'{item}/submit'),
+        ('post', f'{item}/withdraw'),
+        ('get', f'{item}/commitment-letter'),
+        ('get', f'{item}/payment'),
+        ('get', f'{item}/payment/qr.png'),
+        ('get', f'{item}/receipts'),
+        ('get', f'{item}/certificate'),
+        ('get', f'/suspensions/{suspension_id}'),
+    ]
     before = _snapshot()
     for method, path in calls:
-        response = getattr(other, method)(path, json={'student_no': 'x'}) if method == 'patch' else getattr(
-            other, method)(path)
+        response = (
+            getattr(other, method)(path, json={'student_no': 'x'})
+            if method == 'patch'
+            else getattr(other, method)(path)
+        )
         assert response.status_code == 404, (method, path, response.status_code)
         assert response.json['code'] == 'not_found'
     for path in (f'{item}/id-photo', f'{item}/commitment-letter'):
@@ -60,10 +79,14 @@ def test_another_students_records_are_not_found(owner_and_other):
     assert owner.get(item).status_code == 200
 
 
-@pytest.mark.parametrize(('headers', 'code'), [
-    ({}, 'unauthorized'), ({'Authorization': 'Bearer forged.token.value'}, 'invalid_token'),
-    ({'Authorization': 'Basic abc'}, 'unauthorized'),
-])
+@pytest.mark.parametrize(
+    ('headers', 'code'),
+    [
+        ({}, 'unauthorized'),
+        ({'Authorization': 'Bearer forged.token.value'}, 'invalid_token'),
+        ({'Authorization': 'Basic abc'}, 'unauthorized'),
+    ],
+)
 def test_missing_and_forged_tokens(client, seeded, headers, code):
     response = client.get('/api/v1/me', headers=headers)
     assert response.status_code == 401 and response.json['code'] == code and response.json['message']
@@ -82,20 +105,23 @@ def test_expired_and_revoked_tokens(app, client, student_client, monkeypatch):
     assert student.get('/me').json['code'] == 'invalid_token'
 
 
-@pytest.mark.parametrize(('changes', 'field'), [
-    ({'id_number': '340524198001010011'}, 'id_number'),
-    ({'id_number': '34052419800230001X'}, 'id_number'),
-    ({'id_number': 12345}, 'id_number'),
-    ({'phone': '1234'}, 'phone'),
-    ({'name': ''}, 'name'),
-    ({'id_type': 'passport'}, 'id_type'),
-    ({'ethnicity': '99'}, 'ethnicity'),
-    ({'school_code': 'NOPE'}, 'school_code'),
-    ({'zone_code': 'abc'}, 'zone_code'),
-    ({'zone_code': '999999'}, 'zone_code'),
-    ({'bank': {'bank_name': '中国银行', 'account_name': '张', 'account_no': 'abc'}}, 'bank.account_no'),
-    ({'surprise': 1}, 'surprise'),
-])
+@pytest.mark.parametrize(
+    ('changes', 'field'),
+    [
+        ({'id_number': '340524198001010011'}, 'id_number'),
+        ({'id_number': '34052419800230001X'}, 'id_number'),
+        ({'id_number': 12345}, 'id_number'),
+        ({'phone': '1234'}, 'phone'),
+        ({'name': ''}, 'name'),
+        ({'id_type': 'passport'}, 'id_type'),
+        ({'ethnicity': '99'}, 'ethnicity'),
+        ({'school_code': 'NOPE'}, 'school_code'),
+        ({'zone_code': 'abc'}, 'zone_code'),
+        ({'zone_code': '999999'}, 'zone_code'),
+        ({'bank': {'bank_name': '中国银行', 'account_name': '张', 'account_no': 'abc'}}, 'bank.account_no'),
+        ({'surprise': 1}, 'surprise'),
+    ],
+)
 def test_bad_registration_fields_name_the_field(seeded, student_client, changes, field):
     student = student_client()
     before = _snapshot()
@@ -111,13 +137,32 @@ def test_missing_fields_and_malformed_bodies(seeded, student_client):
     before = _snapshot()
     missing = student.post('/registrations', json={'zone_code': '341800'})
     assert missing.status_code == 422 and {'name', 'id_type', 'id_number'} <= set(missing.json['errors'])
-    raw = student.client.post('/api/v1/registrations', data='{not json', content_type='application/json',
-                              headers={'Authorization': f'Bearer {student.token}'})
+    raw = student.client.post(
+        '/api/v1/registrations',
+        data='{not json',
+        content_type='application/json',
+        headers={'Authorization': f'Bearer {student.token}'},
+    )
     assert raw.status_code in (400, 422) and 'code' in raw.json
-    assert student.post('/suspensions', json={'origin_zone_code': '340400', 'reason': '在学籍地参保',
-                                              'suspend_from': '2026-12-01', 'consent': False}).status_code == 422
-    assert student.post('/suspensions', json={'origin_zone_code': '340400', 'reason': '在学籍地参保',
-                                              'suspend_from': 'tomorrow', 'consent': True}).status_code == 422
+    assert (
+        student.post(
+            '/suspensions',
+            json={
+                'origin_zone_code': '340400',
+                'reason': '在学籍地参保',
+                'suspend_from': '2026-12-01',
+                'consent': False,
+            },
+        ).status_code
+        == 422
+    )
+    assert (
+        student.post(
+            '/suspensions',
+            json={'origin_zone_code': '340400', 'reason': '在学籍地参保', 'suspend_from': 'tomorrow', 'consent': True},
+        ).status_code
+        == 422
+    )
     assert student.post('/subscriptions', json={'accepted': 'tpl'}).status_code == 422
     assert student.post('/auth/login', json={}).status_code == 422
     assert student.put('/me/zone', json={'zone_code': 341800}).status_code == 422
@@ -146,17 +191,20 @@ def _png(width, height, ink=True) -> bytes:
     return make(width, height, ink)
 
 
-@pytest.mark.parametrize(('path', 'data', 'status', 'code'), [
-    ('id-photo', b'not an image at all', 422, 'invalid_image'),
-    ('id-photo', b'GIF89a' + b'\x00' * 100, 422, 'invalid_image'),
-    ('id-photo', b'\xff\xd8\xff' + b'\x00' * 100, 422, 'invalid_image'),
-    ('id-photo', b'\xff\xd8\xff' + b'\x00' * (5 * 1024 * 1024 + 10), 413, 'too_large'),
-    ('id-photo', b'', 422, 'validation_error'),
-    ('commitment-letter', photo_jpeg(), 422, 'invalid_signature'),
-    ('commitment-letter', _png(20, 20), 422, 'invalid_signature'),
-    ('commitment-letter', _png(5000, 300), 422, 'invalid_signature'),
-    ('commitment-letter', _png(600, 240, ink=False), 422, 'invalid_signature'),
-])
+@pytest.mark.parametrize(
+    ('path', 'data', 'status', 'code'),
+    [
+        ('id-photo', b'not an image at all', 422, 'invalid_image'),
+        ('id-photo', b'GIF89a' + b'\x00' * 100, 422, 'invalid_image'),
+        ('id-photo', b'\xff\xd8\xff' + b'\x00' * 100, 422, 'invalid_image'),
+        ('id-photo', b'\xff\xd8\xff' + b'\x00' * (5 * 1024 * 1024 + 10), 413, 'too_large'),
+        ('id-photo', b'', 422, 'validation_error'),
+        ('commitment-letter', photo_jpeg(), 422, 'invalid_signature'),
+        ('commitment-letter', _png(20, 20), 422, 'invalid_signature'),
+        ('commitment-letter', _png(5000, 300), 422, 'invalid_signature'),
+        ('commitment-letter', _png(600, 240, ink=False), 422, 'invalid_signature'),
+    ],
+)
 def test_bad_uploads_are_refused(owner_and_other, path, data, status, code):
     owner, _, registration_id, _ = owner_and_other
     before = _snapshot()
@@ -168,7 +216,9 @@ def test_bad_uploads_are_refused(owner_and_other, path, data, status, code):
 
 def test_an_upload_beyond_the_request_limit(owner_and_other, app):
     owner, _, registration_id, _ = owner_and_other
-    response = owner.upload(f'/registrations/{registration_id}/id-photo', b'\xff' * (app.config['MAX_CONTENT_LENGTH'] + 1))
+    response = owner.upload(
+        f'/registrations/{registration_id}/id-photo', b'\xff' * (app.config['MAX_CONTENT_LENGTH'] + 1)
+    )
     assert response.status_code == 413 and response.json['code'] == 'too_large'
 
 
@@ -216,10 +266,12 @@ def test_twenty_simultaneous_submissions_leave_one_active_registration(app, seed
         with app.app_context():
             own = app.test_client()
             barrier.wait()
-            response = own.post(f'/api/v1/registrations/{registration_id}/submit',
-                                headers={'Authorization': f'Bearer {student.token}'})
-            results.append((response.status_code, json.loads(response.data)['code'] if response.status_code != 200
-                            else 'ok'))
+            response = own.post(
+                f'/api/v1/registrations/{registration_id}/submit', headers={'Authorization': f'Bearer {student.token}'}
+            )
+            results.append(
+                (response.status_code, json.loads(response.data)['code'] if response.status_code != 200 else 'ok')
+            )
             db.session.remove()
 
     threads = [threading.Thread(target=submit, args=pair) for pair in zip(students, drafts, strict=True)]

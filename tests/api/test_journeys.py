@@ -1,4 +1,5 @@
 """The whole student journey through the API, with the fake WeChat, tax and origin servers."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -44,7 +45,10 @@ def test_renewal_student_goes_straight_to_payment(app, student_client, fake_tax)
     renewal = student.post('/renewals', json={'zone_code': '341800', 'id_number': INSURED[1]['id_number']})
     assert renewal.status_code == 201, renewal.json
     assert (renewal.json['status'], renewal.json['renewal'], renewal.json['id_number']) == (
-        'approved', True, '340524********001X')
+        'approved',
+        True,
+        '340524********001X',
+    )
     assert student.get('/me').json['next_action'] == 'pay'
     payment = student.get(f'/registrations/{renewal.json["id"]}/payment').json
     assert payment['amount_fen'] == 40000 and payment['navigate']['appId'] == 'wx-tax-demo-appid'
@@ -89,12 +93,24 @@ def test_first_time_student_enrolled_at_home(app, student_client):
     assert refused.status_code == 409
     assert refused.json['code'] == 'already_enrolled' and '云南省本级' in refused.json['message']
     assert refused.json['details'] == {'zone_code': '530000', 'zone_name': '云南省本级'}
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
-        Registration.student_id == student.student_id)) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Registration).where(Registration.student_id == student.student_id)
+        )
+        == 0
+    )
     student.prove_by_face(home, '李云')
-    suspension = student.post('/suspensions', json={'origin_zone_code': '530000', 'reason': '在学籍地参加城乡居民医保',
-                                                    'suspend_from': date.today().isoformat(), 'consent': True,
-                                                    'id_number': home, 'name': '李云'})
+    suspension = student.post(
+        '/suspensions',
+        json={
+            'origin_zone_code': '530000',
+            'reason': '在学籍地参加城乡居民医保',
+            'suspend_from': date.today().isoformat(),
+            'consent': True,
+            'id_number': home,
+            'name': '李云',
+        },
+    )
     assert suspension.status_code == 201 and suspension.json['status'] == 'submitted'
     assert '10–30分钟' in suspension.json['message']
     assert student.get('/me').json['next_action'] == 'suspend_origin'
@@ -125,7 +141,11 @@ def test_subsidised_student_signs_a_sealed_letter(app, student_client):
     refused = student.post(f'/registrations/{registration_id}/submit')
     assert refused.status_code == 422 and refused.json['code'] == 'letter_required'
     letter = student.get(f'/registrations/{registration_id}/commitment-letter').json
-    assert '张晓雨' in letter['text'] and '自愿放弃享受参保资助对象参保政策' in letter['text'] and '宣城市' in letter['text']
+    assert (
+        '张晓雨' in letter['text']
+        and '自愿放弃享受参保资助对象参保政策' in letter['text']
+        and '宣城市' in letter['text']
+    )
     sealed = student.upload(f'/registrations/{registration_id}/commitment-letter', signature_png())
     assert sealed.status_code == 200 and len(sealed.json['sha256']) == 64
     from miniapp_backend.enrolment.registration import letters

@@ -1,4 +1,5 @@
 """Links that work without the bearer token (signed, short-lived), 我已缴费 checking now, Chinese field errors."""
+
 from __future__ import annotations
 
 import io
@@ -22,8 +23,7 @@ def approved(student_client, create_zone, create_registration):
     from miniapp_backend.models import Student
 
     owner = db.session.get(Student, student.student_id)
-    registration = create_registration(owner, zone, status='approved', amount_due_fen=40000,
-                                       id_number=make_id_number())
+    registration = create_registration(owner, zone, status='approved', amount_due_fen=40000, id_number=make_id_number())
     return student, registration
 
 
@@ -73,8 +73,9 @@ def test_check_now_asks_the_tax_bureau_at_most_every_30_seconds(app, approved, f
     student, registration = approved
     first = student.post(f'/registrations/{registration.id}/payment/check').json
     assert first == {'checked': True, 'status': 'approved', 'status_label': first['status_label']}
-    fake_tax.add_payment('341800', registration.year, registration.id_number, 40000,
-                         utcnow() - timedelta(minutes=1), 'V-NOW-1')
+    fake_tax.add_payment(
+        '341800', registration.year, registration.id_number, 40000, utcnow() - timedelta(minutes=1), 'V-NOW-1'
+    )
     asked = len(fake_tax.requests)
     second = student.post(f'/registrations/{registration.id}/payment/check').json
     assert (second['checked'], second['status'], len(fake_tax.requests)) == (False, 'approved', asked)

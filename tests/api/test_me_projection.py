@@ -1,5 +1,6 @@
 """GET /me comes from Redis, and is never stale: every change a student can see, made through the path that
 really makes it (the API, the admin page, the worker jobs), shows in the very next GET /me."""
+
 from __future__ import annotations
 
 import json
@@ -47,8 +48,12 @@ def enrolled(client, zone, student_client):
 def _admin(client, create_reviewer, role='centre_reviewer'):
     create_reviewer('boss', role=role)
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get('/admin/login').text).group(1)
-    assert client.post('/admin/login', data={'username': 'boss', 'password': 'review-pass-1',
-                                             'csrf_token': token}).status_code == 302
+    assert (
+        client.post(
+            '/admin/login', data={'username': 'boss', 'password': 'review-pass-1', 'csrf_token': token}
+        ).status_code
+        == 302
+    )
     return re.search(r'name="csrf_token" value="([^"]+)"', client.get('/admin/').text).group(1)
 
 
@@ -87,13 +92,24 @@ def test_student_changes_through_the_api_show_at_once(enrolled, create_zone):
 def test_a_suspension_request_and_its_confirmation_by_the_worker_show_at_once(enrolled, create_zone):
     origin = create_zone('530000', '云南省本级')
     id_number = registration_fields()['id_number']
-    db.session.add(InsuredPerson(id_index=blind_index(id_number), id_number=id_number, name='李云', zone=origin,
-                                 since=date(2024, 1, 1)))
+    db.session.add(
+        InsuredPerson(
+            id_index=blind_index(id_number), id_number=id_number, name='李云', zone=origin, since=date(2024, 1, 1)
+        )
+    )
     db.session.commit()
     enrolled.prove_by_face(id_number, '李云')
-    requested = enrolled.post('/suspensions', json={
-        'origin_zone_code': '530000', 'reason': '在学籍地参加城乡居民医保', 'suspend_from': date.today().isoformat(),
-        'consent': True, 'id_number': id_number, 'name': '李云'})
+    requested = enrolled.post(
+        '/suspensions',
+        json={
+            'origin_zone_code': '530000',
+            'reason': '在学籍地参加城乡居民医保',
+            'suspend_from': date.today().isoformat(),
+            'consent': True,
+            'id_number': id_number,
+            'name': '李云',
+        },
+    )
     assert requested.status_code == 201, requested.json
     me = enrolled.get('/me').json
     assert (me['suspension']['status'], me['next_action']) == ('submitted', 'suspend_origin')
@@ -109,8 +125,10 @@ def test_a_suspension_request_and_its_confirmation_by_the_worker_show_at_once(en
 def test_review_decisions_and_cash_payment_on_the_admin_page_show_at_once(client, enrolled, create_reviewer):
     registration_id = _submitted(enrolled)
     token = _admin(client, create_reviewer)
-    client.post(f'/admin/registrations/{registration_id}/decision',
-                data={'decision': 'return', 'reason': '照片不清晰', 'csrf_token': token})
+    client.post(
+        f'/admin/registrations/{registration_id}/decision',
+        data={'decision': 'return', 'reason': '照片不清晰', 'csrf_token': token},
+    )
     me = enrolled.get('/me').json
     assert (me['registration']['status'], me['registration']['review_reason']) == ('returned', '照片不清晰')
     assert me['next_action'] == 'fix_returned'
@@ -118,22 +136,39 @@ def test_review_decisions_and_cash_payment_on_the_admin_page_show_at_once(client
     assert enrolled.get('/me').json['next_action'] == 'wait_review'
     client.post(f'/admin/registrations/{registration_id}/decision', data={'decision': 'approve', 'csrf_token': token})
     assert enrolled.get('/me').json['next_action'] == 'pay'
-    client.post(f'/admin/registrations/{registration_id}/cash',
-                data={'amount': '400.00', 'voucher_no': 'C1', 'csrf_token': token})
+    client.post(
+        f'/admin/registrations/{registration_id}/cash',
+        data={'amount': '400.00', 'voucher_no': 'C1', 'csrf_token': token},
+    )
     me = enrolled.get('/me').json
     assert (me['registration']['status'], me['next_action']) == ('paid', 'done')
 
 
 def test_zone_settings_saved_by_the_zone_admin_show_at_once(client, enrolled, create_reviewer):
     token = _admin(client, create_reviewer, role='zone_admin')
-    form = {'premium_fen': '420.00', 'year': '2027', 'window_opens_at': '2026-09-01', 'window_closes_at': '2027-12-31',
-            'review_stages': 'centre', 'pay_appid': 'wx-tax', 'pay_path_template': 'pages/pay',
-            'suspension_delay_minutes': '15', 'remind_days_before_close': '5', 'family_channel': 'on',
-            'message_templates': '{}', 'service_phone': '0563-7654321', 'csrf_token': token}
+    form = {
+        'premium_fen': '420.00',
+        'year': '2027',
+        'window_opens_at': '2026-09-01',
+        'window_closes_at': '2027-12-31',
+        'review_stages': 'centre',
+        'pay_appid': 'wx-tax',
+        'pay_path_template': 'pages/pay',
+        'suspension_delay_minutes': '15',
+        'remind_days_before_close': '5',
+        'family_channel': 'on',
+        'message_templates': '{}',
+        'service_phone': '0563-7654321',
+        'csrf_token': token,
+    }
     assert '已保存' in client.post('/admin/settings', data=form, follow_redirects=True).text
     zone = enrolled.get('/me').json['zone']
     assert (zone['premium_fen'], zone['year'], zone['payment_channels'], zone['service_phone']) == (
-        42000, 2027, ['tax', 'family'], '0563-7654321')
+        42000,
+        2027,
+        ['tax', 'family'],
+        '0563-7654321',
+    )
 
 
 def test_payment_found_by_the_worker_poll_shows_at_once(enrolled, fake_tax, create_reviewer, client):
@@ -170,8 +205,9 @@ def test_an_answer_built_from_a_read_that_raced_a_commit_is_not_served(enrolled,
     redis_client.delete(f'test:me:{enrolled.student_id}')
 
     def build_then_lose_the_race():
-        client.post(f'/admin/registrations/{registration_id}/decision',
-                    data={'decision': 'approve', 'csrf_token': token})
+        client.post(
+            f'/admin/registrations/{registration_id}/decision', data={'decision': 'approve', 'csrf_token': token}
+        )
         return 1, stale  # what the reader read before the approval committed
 
     with client.application.test_request_context():

@@ -1,4 +1,5 @@
 """The OpenAPI document: exported for the mini-program's contract test, and fuzzed by schemathesis."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,12 @@ def test_openapi_is_served_and_exported(client):
     response = client.get('/api/v1/openapi.json')
     assert response.status_code == 200
     spec = response.json
-    for path in ('/api/v1/auth/login', '/api/v1/me', '/api/v1/registrations/{registration_id}/submit',
-                 '/api/v1/certificates/verify/{token}'):
+    for path in (
+        '/api/v1/auth/login',
+        '/api/v1/me',
+        '/api/v1/registrations/{registration_id}/submit',
+        '/api/v1/certificates/verify/{token}',
+    ):
         assert path in spec['paths']
     BUILD.mkdir(exist_ok=True)
     (BUILD / 'openapi.json').write_text(json.dumps(spec, ensure_ascii=False, indent=1))
@@ -35,8 +40,12 @@ def fuzz_target(app, client, fake_wechat):
     return app, student.token
 
 
-CHECKS = [schemathesis.checks.not_a_server_error, schemathesis.checks.response_schema_conformance,
-          schemathesis.checks.status_code_conformance, schemathesis.checks.content_type_conformance]
+CHECKS = [
+    schemathesis.checks.not_a_server_error,
+    schemathesis.checks.response_schema_conformance,
+    schemathesis.checks.status_code_conformance,
+    schemathesis.checks.content_type_conformance,
+]
 
 
 def test_schemathesis_finds_no_server_errors_or_schema_breaks(fuzz_target):

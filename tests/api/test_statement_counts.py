@@ -1,5 +1,6 @@
 """Statements each hot request sends to PostgreSQL, counted with SQLAlchemy's before_cursor_execute event:
 create + submit stay a handful of round trips (a regression adds a query per response or per field)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa

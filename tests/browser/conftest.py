@@ -7,8 +7,16 @@ import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = '/usr/bin/chromium'
-ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync']
+ARGS = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+]
 
 
 @pytest.fixture
@@ -24,7 +32,7 @@ def live_server(app):
 @pytest.fixture
 def page(live_server, tmp_path):
     if not Path(CHROMIUM).exists():
-        pytest.fail(f'{CHROMIUM} is missing: install Debian\'s chromium (make test does)')
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make test does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

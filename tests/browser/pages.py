@@ -1,4 +1,5 @@
 """Driving the admin page in the browser: signing in through the login form."""
+
 from __future__ import annotations
 
 

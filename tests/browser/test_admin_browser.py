@@ -1,4 +1,5 @@
 """A reviewer works the admin page in headless Chromium."""
+
 from __future__ import annotations
 
 import pytest
@@ -65,8 +66,12 @@ def test_wrong_password_in_the_browser(page, create_reviewer, zone):
 
 def test_statistics_page_in_the_browser(page, create_reviewer, zone, create_student, create_registration):
     create_reviewer('centre')
-    create_registration(create_student(), zone, status='submitted', submitted_at=__import__(
-        'miniapp_backend.models.base', fromlist=['utcnow']).utcnow())
+    create_registration(
+        create_student(),
+        zone,
+        status='submitted',
+        submitted_at=__import__('miniapp_backend.models.base', fromlist=['utcnow']).utcnow(),
+    )
     _login(page)
     page.click('a:has-text("统计")')
     page.wait_for_selector('svg[aria-label="参保进度"]')
@@ -87,8 +92,15 @@ def test_import_with_errors_and_its_report_in_the_browser(page, create_reviewer,
 
     create_reviewer('centre')
     path = tmp_path / 'roster.xlsx'
-    path.write_bytes(workbook(KINDS['roster'].headers, [['王', '居民身份证', make_id_number(), '正常参保', '2024-01-01', 2026],
-                                                        ['李', '居民身份证', '123', '正常参保', '2024-01-01', 2026]]))
+    path.write_bytes(
+        workbook(
+            KINDS['roster'].headers,
+            [
+                ['王', '居民身份证', make_id_number(), '正常参保', '2024-01-01', 2026],
+                ['李', '居民身份证', '123', '正常参保', '2024-01-01', 2026],
+            ],
+        )
+    )
     _login(page)
     page.click('a:has-text("Excel导入")')
     page.select_option('select[name=kind]', 'roster')

@@ -1,5 +1,6 @@
 """The admin page under its Content-Security-Policy in Chromium: its stylesheet and inline styles still apply and
 no page breaks a rule of the policy."""
+
 from __future__ import annotations
 
 import re
@@ -13,16 +14,21 @@ def test_every_admin_page_works_under_the_csp(page, create_reviewer, zone, stude
     create_reviewer('admin', role='zone_admin')
     record = create_registration(student, zone, status='submitted')
     violations: list[str] = []
-    page.on('console', lambda message: violations.append(message.text)
-            if 'Content Security Policy' in message.text else None)
+    page.on(
+        'console',
+        lambda message: violations.append(message.text) if 'Content Security Policy' in message.text else None,
+    )
     page.on('pageerror', lambda error: violations.append(str(error)))
     page.goto('/admin/login')
     page.fill('input[name=username]', 'admin')
     page.fill('input[name=password]', 'review-pass-1')
     page.click('button:has-text("登录")')
     page.wait_for_url('**/admin/')
-    links = {href for href in page.eval_on_selector_all('a[href^="/admin"]', 'els => els.map(e => e.getAttribute("href"))')
-             if not re.search(r'xlsx|logout', href)}
+    links = {
+        href
+        for href in page.eval_on_selector_all('a[href^="/admin"]', 'els => els.map(e => e.getAttribute("href"))')
+        if not re.search(r'xlsx|logout', href)
+    }
     visited = 0
     for path in sorted(links | {f'/admin/registrations/{record.id}'}):
         response = page.goto(path)

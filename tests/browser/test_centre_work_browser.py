@@ -1,4 +1,5 @@
 """The centre's daily work in headless Chromium: a phone suspension, printed proofs and their public check."""
+
 from __future__ import annotations
 
 import pytest
@@ -32,12 +33,14 @@ def test_record_a_phone_suspension(page, create_reviewer, zone):
     assert db.session.scalars(sa.select(Suspension.status)).one() == 'confirmed'
 
 
-def test_print_a_certificate_and_an_e_receipt_and_verify_them(page, live_server, create_reviewer, zone,
-                                                             create_student, create_registration):
+def test_print_a_certificate_and_an_e_receipt_and_verify_them(
+    page, live_server, create_reviewer, zone, create_student, create_registration
+):
     create_reviewer('liu')
     registration = create_registration(create_student(), zone, status='approved', amount_due_fen=40000)
-    record_payment(registration, amount_fen=40000, paid_at=utcnow(), voucher_no='334000012345', channel='tax',
-                   source='gateway')
+    record_payment(
+        registration, amount_fen=40000, paid_at=utcnow(), voucher_no='334000012345', channel='tax', source='gateway'
+    )
     db.session.commit()
     sign_in(page, 'liu')
     page.goto(f'/admin/registrations/{registration.id}')

@@ -1,4 +1,5 @@
 """A school's daily work in headless Chromium: the roster, progress per class, exemptions, accounts."""
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,9 @@ def _pending(page, class_name):
     return page.locator(f'#progress tr[data-class="{class_name}"] td.pending').inner_text()
 
 
-def test_roster_import_progress_drill_down_and_exemption(page, create_reviewer, zone, create_student,
-                                                         create_registration, tmp_path):
+def test_roster_import_progress_drill_down_and_exemption(
+    page, create_reviewer, zone, create_student, create_registration, tmp_path
+):
     create_reviewer('wang', role='zone_admin')
     rows = roster_rows(zone, count_a=3, count_b=2)
     path = tmp_path / '学籍名单.xlsx'
@@ -49,15 +51,19 @@ def test_roster_import_progress_drill_down_and_exemption(page, create_reviewer, 
     page.click('a:has-text("返回参保进度")')
     assert (_pending(page, CLASS_A), _pending(page, CLASS_B)) == ('1', '2')
     db.session.expire_all()
-    assert db.session.scalars(sa.select(RosterEntry.exempt_reason).where(
-        RosterEntry.student_no == rows[1][1])).one() == '已参加职工基本医疗保险'
+    assert (
+        db.session.scalars(sa.select(RosterEntry.exempt_reason).where(RosterEntry.student_no == rows[1][1])).one()
+        == '已参加职工基本医疗保险'
+    )
 
 
-def test_zone_admin_creates_a_counsellor_who_sees_only_their_class(page, create_reviewer, zone, create_student,
-                                                                   create_registration):
+def test_zone_admin_creates_a_counsellor_who_sees_only_their_class(
+    page, create_reviewer, zone, create_student, create_registration
+):
     create_reviewer('wang', role='zone_admin')
-    mine = create_registration(create_student(), zone, status='submitted', class_name=CLASS_A, name='本班学生',
-                               stage='centre')
+    mine = create_registration(
+        create_student(), zone, status='submitted', class_name=CLASS_A, name='本班学生', stage='centre'
+    )
     create_registration(create_student(), zone, status='submitted', class_name=CLASS_B, name='外班学生', stage='centre')
     sign_in(page, 'wang')
     page.click('a:has-text("审核账号")')

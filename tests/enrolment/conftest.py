@@ -1,4 +1,5 @@
 """Fixtures for calling the enrolment rules directly, inside the test's own transaction (no HTTP)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -19,11 +20,25 @@ def insure(app):
     from miniapp_backend.models.enums import InsuredStatus
     from miniapp_backend.security.blind_index import blind_index
 
-    def insure(id_number: str, zone, *, status: str = 'normal', until: date | None = None,
-               paid_through_year: int | None = None, name: str = '李云') -> InsuredPerson:
-        person = InsuredPerson(id_index=blind_index(id_number), id_number=id_number, name=name, zone=zone,
-                               status=InsuredStatus(status), since=date(2020, 1, 1), until=until,
-                               paid_through_year=paid_through_year)
+    def insure(
+        id_number: str,
+        zone,
+        *,
+        status: str = 'normal',
+        until: date | None = None,
+        paid_through_year: int | None = None,
+        name: str = '李云',
+    ) -> InsuredPerson:
+        person = InsuredPerson(
+            id_index=blind_index(id_number),
+            id_number=id_number,
+            name=name,
+            zone=zone,
+            status=InsuredStatus(status),
+            since=date(2020, 1, 1),
+            until=until,
+            paid_through_year=paid_through_year,
+        )
         db.session.add(person)
         db.session.commit()
         return person

@@ -1,4 +1,5 @@
 """Creating and submitting a registration, called as the API calls it, without HTTP."""
+
 from __future__ import annotations
 
 import threading
@@ -57,13 +58,22 @@ def test_create_outside_the_window_is_refused_with_its_dates(create_zone, studen
 
 
 def test_submit_names_every_missing_field(zone, student):
-    draft = filing.create(student, {'zone_code': '341800', 'name': '张晓雨', 'id_type': 'resident_id',
-                                    'id_number': make_id_number()})
+    draft = filing.create(
+        student, {'zone_code': '341800', 'name': '张晓雨', 'id_type': 'resident_id', 'id_number': make_id_number()}
+    )
     with pytest.raises(EnrolmentError) as refused:
         filing.submit(draft, student)
     assert (refused.value.code, refused.value.status) == ('incomplete', 422)
-    assert set(refused.value.errors) == {'ethnicity', 'marital_status', 'phone', 'residence_address',
-                                         'hukou_address', 'hukou_region_code', 'school_id', 'student_no'}
+    assert set(refused.value.errors) == {
+        'ethnicity',
+        'marital_status',
+        'phone',
+        'residence_address',
+        'hukou_address',
+        'hukou_region_code',
+        'school_id',
+        'student_no',
+    }
     assert draft.status == 'draft'
 
 
@@ -90,8 +100,9 @@ def test_a_submission_that_loses_the_race_keeps_the_callers_transaction(zone, cr
     mine = create_registration(student, zone, id_number=number, **COMPLETE)
     theirs = create_registration(create_student(), zone, id_number=number, **COMPLETE)
     rival = db.engine.connect()  # another request submitting the same person, not yet committed
-    rival.execute(sa.text("UPDATE registrations SET status = 'submitted', stage = 'centre' WHERE id = :id"),
-                  {'id': theirs.id})
+    rival.execute(
+        sa.text("UPDATE registrations SET status = 'submitted', stage = 'centre' WHERE id = :id"), {'id': theirs.id}
+    )
     committer = threading.Timer(1.0, rival.commit)
     violations = []
 

@@ -1,4 +1,5 @@
 """The commitment letter (承诺书): rendered with the student's data, signed by drawing, sealed."""
+
 from __future__ import annotations
 
 import io

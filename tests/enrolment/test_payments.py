@@ -1,4 +1,5 @@
 """Recording a payment from any source: once, only when approved, only for the amount due."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -12,12 +13,14 @@ from miniapp_backend.models.base import utcnow
 
 
 def _pay(registration, amount_fen: int, voucher_no: str | None = 'V1'):
-    return record_payment(registration, amount_fen=amount_fen, paid_at=utcnow(), voucher_no=voucher_no,
-                          channel='tax', source='gateway')
+    return record_payment(
+        registration, amount_fen=amount_fen, paid_at=utcnow(), voucher_no=voucher_no, channel='tax', source='gateway'
+    )
 
 
 def test_a_payment_of_the_amount_due_marks_paid_puts_the_person_on_the_register_and_tells_the_student(
-        zone, student, create_registration):
+    zone, student, create_registration
+):
     approved = create_registration(student, zone, status='approved', amount_due_fen=40000)
     result = _pay(approved, 40000)
     assert result.outcome is Outcome.PAID and approved.status == 'paid'

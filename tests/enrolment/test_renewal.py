@@ -1,4 +1,5 @@
 """Renewal (续保): paid up last year in this zone → approved for this year, without review."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,10 +13,18 @@ from tests.factories import make_id_number
 
 
 def test_paid_up_last_year_renews_straight_to_payment_carrying_last_years_answers(
-        zone, student, create_registration, insure):
+    zone, student, create_registration, insure
+):
     number = make_id_number()
-    create_registration(student, zone, status='paid', year=zone.year - 1, id_number=number, college='外国语学院',
-                        marital_status='unmarried')
+    create_registration(
+        student,
+        zone,
+        status='paid',
+        year=zone.year - 1,
+        id_number=number,
+        college='外国语学院',
+        marital_status='unmarried',
+    )
     insure(number, zone, paid_through_year=zone.year - 1, name='张晓雨')
     renewed = renewal.renew(student, '341800')
     assert (renewed.status, renewed.year, renewed.renewal) == ('approved', zone.year, True)

@@ -1,4 +1,5 @@
 """The registration state machine: every allowed and every refused transition."""
+
 from __future__ import annotations
 
 import itertools
@@ -51,14 +52,17 @@ def _actor(kind: str, registration: Registration) -> Actor:
 
 
 def _counts() -> tuple[int, int]:
-    return (db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)),
-            db.session.scalar(sa.select(sa.func.count()).select_from(Notification)))
+    return (
+        db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)),
+        db.session.scalar(sa.select(sa.func.count()).select_from(Notification)),
+    )
 
 
 @pytest.mark.parametrize(('status', 'action', 'actor_kind'), CASES, ids=lambda v: str(v))
 def test_every_transition(create_registration, student, zone, status, action, actor_kind):
-    registration = create_registration(student, zone, status=status.value,
-                                       stage='centre' if status in (S.SUBMITTED, S.UNDER_REVIEW) else None)
+    registration = create_registration(
+        student, zone, status=status.value, stage='centre' if status in (S.SUBMITTED, S.UNDER_REVIEW) else None
+    )
     before = _counts()
     expected = ALLOWED.get((status, action, actor_kind))
     actor = _actor(actor_kind, registration)
@@ -79,8 +83,13 @@ def test_every_transition(create_registration, student, zone, status, action, ac
 
 def test_rules_cover_the_table():
     """Every allowed case above is allowed by the rules, and nothing else is."""
-    derived = {(src, action, kind) for action, rule in RULES.items() for src in rule.sources
-               for kind in ACTOR_TYPES if ActorType(kind) in rule.actors}
+    derived = {
+        (src, action, kind)
+        for action, rule in RULES.items()
+        for src in rule.sources
+        for kind in ACTOR_TYPES
+        if ActorType(kind) in rule.actors
+    }
     assert derived == set(ALLOWED)
 
 
@@ -128,13 +137,19 @@ def test_decisions_write_the_students_message(create_registration, student, zone
     db.session.commit()
     notification = db.session.scalars(sa.select(Notification)).one()
     assert (notification.kind, notification.student_id, notification.registration_id) == (
-        'approved', student.id, registration.id)
+        'approved',
+        student.id,
+        registration.id,
+    )
 
 
 def test_allowed_actions_for_buttons(create_registration, student, zone):
     registration = create_registration(student, zone, status='submitted')
     assert allowed_actions(registration, Actor.reviewer(1, 'centre_reviewer')) == [
-        Action.APPROVE, Action.RETURN, Action.REJECT]
+        Action.APPROVE,
+        Action.RETURN,
+        Action.REJECT,
+    ]
     assert allowed_actions(registration, Actor.student(student.id)) == [Action.WITHDRAW]
 
 

@@ -1,4 +1,5 @@
 """Suspending the home-town enrolment: routed by origin, decided once, the register and the student told."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -21,16 +22,33 @@ def _ask(student, origin_code: str, number: str, **overrides):
     from miniapp_backend.security.blind_index import blind_index
 
     name = overrides.get('name', '李云')
-    db.session.add(IdentityProof(student_id=student.id, method='face', status='passed', id_index=blind_index(number),
-                                 name_index=name_index(name), id_number=number, name=name))
+    db.session.add(
+        IdentityProof(
+            student_id=student.id,
+            method='face',
+            status='passed',
+            id_index=blind_index(number),
+            name_index=name_index(name),
+            id_number=number,
+            name=name,
+        )
+    )
     db.session.flush()
-    data = {'origin_zone_code': origin_code, 'reason': '在学籍地参加城乡居民医保', 'consent': True,
-            'suspend_from': utcnow().date(), 'id_number': number, 'name': '李云', **overrides}
+    data = {
+        'origin_zone_code': origin_code,
+        'reason': '在学籍地参加城乡居民医保',
+        'consent': True,
+        'suspend_from': utcnow().date(),
+        'id_number': number,
+        'name': '李云',
+        **overrides,
+    }
     return request_suspension(student, data)
 
 
 def test_an_in_platform_origin_waits_for_its_upload_delay_then_confirming_ends_the_home_enrolment(
-        zone, other_zone, student, insure):
+    zone, other_zone, student, insure
+):
     number = make_id_number()
     insure(number, other_zone)
     suspension = _ask(student, '530000', number)
@@ -56,12 +74,15 @@ def test_a_decision_is_final(zone, other_zone, student):
     assert db.session.scalars(sa.select(Notification.kind)).all() == ['suspension_refused']
 
 
-@pytest.mark.parametrize(('overrides', 'field'), [
-    ({'consent': False}, 'consent'),
-    ({'suspend_from': date(2000, 1, 1)}, 'suspend_from'),
-    ({'origin_zone_code': '341800'}, 'origin_zone_code'),
-    ({'id_number': '340524200503140000'}, 'id_number'),
-])
+@pytest.mark.parametrize(
+    ('overrides', 'field'),
+    [
+        ({'consent': False}, 'consent'),
+        ({'suspend_from': date(2000, 1, 1)}, 'suspend_from'),
+        ({'origin_zone_code': '341800'}, 'origin_zone_code'),
+        ({'id_number': '340524200503140000'}, 'id_number'),
+    ],
+)
 def test_a_request_without_consent_or_with_bad_fields_names_the_field(zone, student, overrides, field):
     student.zone = zone
     with pytest.raises(EnrolmentError) as refused:

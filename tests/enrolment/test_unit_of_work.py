@@ -1,4 +1,5 @@
 """Where transactions end: a unit of work commits what returns and undoes what raises."""
+
 from __future__ import annotations
 
 import pytest
@@ -45,4 +46,3 @@ def test_what_raises_is_rolled_back_and_raised_again(app):
         sign_up_then_fail()
     assert _committed_openids() == []
     assert db.session.scalars(sa.select(Student)).all() == []  # the session is usable again
-

@@ -1,4 +1,5 @@
 """Zone settings: validated together with every problem named, audited with exactly what changed."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,14 +11,28 @@ from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent
 
 ADMIN = Actor.reviewer(1, 'zone_admin')
-FORM = {'premium_fen': '420', 'year': '2027', 'window_opens_at': '2026-09-01', 'window_closes_at': '2026-12-31',
-        'review_stages': 'counsellor, school', 'suspension_delay_minutes': '15', 'remind_days_before_close': '5',
-        'message_templates': '{}', 'pay_appid': 'wx-tax-appid', 'pay_path_template': 'pages/pay/index'}
+FORM = {
+    'premium_fen': '420',
+    'year': '2027',
+    'window_opens_at': '2026-09-01',
+    'window_closes_at': '2026-12-31',
+    'review_stages': 'counsellor, school',
+    'suspension_delay_minutes': '15',
+    'remind_days_before_close': '5',
+    'message_templates': '{}',
+    'pay_appid': 'wx-tax-appid',
+    'pay_path_template': 'pages/pay/index',
+}
 
 
 def test_every_bad_field_is_named_at_once():
-    form = {**FORM, 'premium_fen': '-1', 'review_stages': 'centre, dean', 'window_closes_at': '2026-08-01',
-            'pay_appid': ''}
+    form = {
+        **FORM,
+        'premium_fen': '-1',
+        'review_stages': 'centre, dean',
+        'window_closes_at': '2026-08-01',
+        'pay_appid': '',
+    }
     with pytest.raises(settings.SettingsError) as refused:
         settings.parse(form)
     assert set(refused.value.errors) == {'premium_fen', 'review_stages', 'window_closes_at', 'pay_appid'}

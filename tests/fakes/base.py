@@ -1,4 +1,5 @@
 """A fake outside server: a small Flask app on 127.0.0.1 in a thread, speaking real HTTP, scriptable."""
+
 from __future__ import annotations
 
 import argparse
@@ -44,8 +45,15 @@ class FakeServer:
 
     def _before(self):
         with self._lock:
-            self.requests.append({'method': request.method, 'path': request.path, 'query': request.args.to_dict(),
-                                  'json': request.get_json(silent=True, force=True), 'headers': dict(request.headers)})
+            self.requests.append(
+                {
+                    'method': request.method,
+                    'path': request.path,
+                    'query': request.args.to_dict(),
+                    'json': request.get_json(silent=True, force=True),
+                    'headers': dict(request.headers),
+                }
+            )
             scripted = self._scripts[request.path].popleft() if self._scripts.get(request.path) else None
         if not scripted:
             return None

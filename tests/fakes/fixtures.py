@@ -1,4 +1,5 @@
 """pytest fixtures: the fake servers, started once per run and reset before each test that uses them."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """A fake origin-zone gateway for home towns outside the platform (DESIGN §7.4)."""
+
 from __future__ import annotations
 
 import os

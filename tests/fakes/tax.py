@@ -1,4 +1,5 @@
 """A fake tax-bureau payment gateway (DESIGN §7.3)."""
+
 from __future__ import annotations
 
 import os
@@ -23,13 +24,29 @@ class FakeTaxBureau(FakeServer):
         super().reset()
         self.payments = []
 
-    def add_payment(self, zone_code: str, year: int, id_number: str, amount_fen: int, paid_at: datetime | str,
-                    voucher_no: str, channel: str = 'tax') -> None:
+    def add_payment(
+        self,
+        zone_code: str,
+        year: int,
+        id_number: str,
+        amount_fen: int,
+        paid_at: datetime | str,
+        voucher_no: str,
+        channel: str = 'tax',
+    ) -> None:
         paid = paid_at.isoformat() if isinstance(paid_at, datetime) else paid_at
         with self._lock:
-            self.payments.append({'zone_code': zone_code, 'year': year, 'id_number': id_number,
-                                  'amount_fen': amount_fen, 'paid_at': paid, 'voucher_no': voucher_no,
-                                  'channel': channel})
+            self.payments.append(
+                {
+                    'zone_code': zone_code,
+                    'year': year,
+                    'id_number': id_number,
+                    'amount_fen': amount_fen,
+                    'paid_at': paid,
+                    'voucher_no': voucher_no,
+                    'channel': channel,
+                }
+            )
 
     def routes(self) -> None:
         @self.app.post('/payments/query')
@@ -38,13 +55,19 @@ class FakeTaxBureau(FakeServer):
                 return jsonify(error='unauthorized'), 401
             body = request.get_json(silent=True) or {}
             ids = body.get('id_numbers')
-            if (not re.fullmatch(r'\d{6}', str(body.get('zone_code', ''))) or not isinstance(body.get('year'), int)
-                    or not isinstance(ids, list) or len(ids) > 100):
+            if (
+                not re.fullmatch(r'\d{6}', str(body.get('zone_code', '')))
+                or not isinstance(body.get('year'), int)
+                or not isinstance(ids, list)
+                or len(ids) > 100
+            ):
                 return jsonify(error='bad request'), 400
             with self._lock:
-                found = [{k: v for k, v in p.items() if k not in ('zone_code', 'year')} for p in self.payments
-                         if p['zone_code'] == body['zone_code'] and p['year'] == body['year']
-                         and p['id_number'] in ids]
+                found = [
+                    {k: v for k, v in p.items() if k not in ('zone_code', 'year')}
+                    for p in self.payments
+                    if p['zone_code'] == body['zone_code'] and p['year'] == body['year'] and p['id_number'] in ids
+                ]
             return jsonify(payments=found)
 
         @self.app.post('/_payments')

@@ -1,4 +1,5 @@
 """A fake WeChat server API: tokens, jscode2session, phone numbers and subscription messages."""
+
 from __future__ import annotations
 
 import base64
@@ -12,8 +13,16 @@ from flask import jsonify, request
 
 from tests.fakes.base import FakeServer, serve_main
 
-_LIMITS = {'thing': 20, 'character_string': 32, 'number': 32, 'letter': 32, 'symbol': 5, 'phone_number': 17,
-           'car_number': 8, 'name': 10}
+_LIMITS = {
+    'thing': 20,
+    'character_string': 32,
+    'number': 32,
+    'letter': 32,
+    'symbol': 5,
+    'phone_number': 17,
+    'car_number': 8,
+    'name': 10,
+}
 
 
 class FakeWeChat(FakeServer):
@@ -95,14 +104,19 @@ class FakeWeChat(FakeServer):
             if not re.fullmatch(r'phone-\d{11}', code):
                 return jsonify(errcode=40029, errmsg='invalid code')
             number = code[6:]
-            return jsonify(errcode=0, errmsg='ok', phone_info={'phoneNumber': number, 'purePhoneNumber': number,
-                                                                'countryCode': '86'})
+            return jsonify(
+                errcode=0,
+                errmsg='ok',
+                phone_info={'phoneNumber': number, 'purePhoneNumber': number, 'countryCode': '86'},
+            )
 
         @app.post('/cgi-bin/message/subscribe/send')
         def send():
             if not self._token_ok():
-                return jsonify(errcode=42001 if request.args.get('access_token', '').startswith('tok-') else 40001,
-                               errmsg='access_token expired or invalid')
+                return jsonify(
+                    errcode=42001 if request.args.get('access_token', '').startswith('tok-') else 40001,
+                    errmsg='access_token expired or invalid',
+                )
             body = request.get_json(silent=True, force=True) or {}
             problem = _check_message(body)
             if problem:
@@ -119,8 +133,13 @@ class FakeWeChat(FakeServer):
             body = request.get_json(silent=True, force=True) or {}
             cert = body.get('cert_info') or {}
             seq = str(body.get('out_seq_no', ''))
-            if (not re.fullmatch(r'[0-9A-Za-z_-]{5,32}', seq) or not body.get('openid')
-                    or cert.get('cert_type') != 'IDENTITY_CARD' or not cert.get('cert_name') or not cert.get('cert_no')):
+            if (
+                not re.fullmatch(r'[0-9A-Za-z_-]{5,32}', seq)
+                or not body.get('openid')
+                or cert.get('cert_type') != 'IDENTITY_CARD'
+                or not cert.get('cert_name')
+                or not cert.get('cert_no')
+            ):
                 return jsonify(errcode=40097, errmsg='invalid args')
             with self._lock:
                 if seq in self._out_seq_nos:
@@ -128,8 +147,12 @@ class FakeWeChat(FakeServer):
                 self._out_seq_nos.add(seq)
                 self._serial += 1
                 verify_id = f'verify-{self._serial}'
-                self.face_sessions[verify_id] = {'out_seq_no': seq, 'openid': body['openid'], 'cert_info': cert,
-                                                 'cert_hash': face_cert_hash(cert)}
+                self.face_sessions[verify_id] = {
+                    'out_seq_no': seq,
+                    'openid': body['openid'],
+                    'cert_info': cert,
+                    'cert_hash': face_cert_hash(cert),
+                }
             return jsonify(errcode=0, errmsg='ok', verify_id=verify_id, expires_in=3600)
 
         @app.post('/cityservice/face/identify/queryverifyinfo')
@@ -140,7 +163,9 @@ class FakeWeChat(FakeServer):
             with self._lock:
                 session = self.face_sessions.get(str(body.get('verify_id', '')))
                 # WeChat answers an error code, not a verify_ret, when the session's data do not match.
-                if session is None or any(body.get(key) != session[key] for key in ('out_seq_no', 'openid', 'cert_hash')):
+                if session is None or any(
+                    body.get(key) != session[key] for key in ('out_seq_no', 'openid', 'cert_hash')
+                ):
                     return jsonify(errcode=40097, errmsg='invalid args: verify_id, out_seq_no, openid or cert_hash')
                 verify_ret = self.verify_rets.pop(0) if self.verify_rets else 10000
             return jsonify(errcode=0, errmsg='ok', verify_ret=verify_ret)
@@ -156,8 +181,10 @@ class FakeWeChat(FakeServer):
 
 def face_cert_hash(cert: dict) -> str:
     """Lowercase hex SHA-256 of cert_type=<b64>&cert_name=<b64>&cert_no=<b64> (UTF-8, standard base64)."""
-    parts = [f'{key}={base64.b64encode(str(cert.get(key, "")).encode()).decode()}'
-             for key in ('cert_type', 'cert_name', 'cert_no')]
+    parts = [
+        f'{key}={base64.b64encode(str(cert.get(key, "")).encode()).decode()}'
+        for key in ('cert_type', 'cert_name', 'cert_no')
+    ]
     return hashlib.sha256('&'.join(parts).encode()).hexdigest()
 
 

@@ -1,4 +1,5 @@
 """Configuration, health check and operator commands."""
+
 from __future__ import annotations
 
 import pytest
@@ -48,19 +49,38 @@ def test_seed_demo_once_and_create_reviewer(app):
     assert 'already present' in runner.invoke(args=['seed-demo']).output
     assert {z.code for z in db.session.query(Zone)} == {'341800', '530000', '370200'}
     assert db.session.query(School).count() == 6
-    result = runner.invoke(args=['create-reviewer', '--username', 'fu', '--password', 'counsel-2026',
-                                 '--role', 'counsellor', '--zone', '370200', '--school', '10423',
-                                 '--college', '信息科学与工程学部', '--class', '计算机2023级1班'])
+    result = runner.invoke(
+        args=[
+            'create-reviewer',
+            '--username',
+            'fu',
+            '--password',
+            'counsel-2026',
+            '--role',
+            'counsellor',
+            '--zone',
+            '370200',
+            '--school',
+            '10423',
+            '--college',
+            '信息科学与工程学部',
+            '--class',
+            '计算机2023级1班',
+        ]
+    )
     assert result.exit_code == 0, result.output
     reviewer = db.session.query(Reviewer).filter_by(username='fu').one()
     assert (reviewer.role, reviewer.class_name, reviewer.school.code) == ('counsellor', '计算机2023级1班', '10423')
 
 
-@pytest.mark.parametrize(('args', 'message'), [
-    (['--role', 'counsellor', '--zone', '370200', '--school', '10423'], 'needs --college --class'),
-    (['--role', 'centre_reviewer', '--zone', '999999'], 'no zone with code 999999'),
-    (['--role', 'school_admin', '--zone', '370200', '--school', 'NOPE'], 'no school NOPE'),
-])
+@pytest.mark.parametrize(
+    ('args', 'message'),
+    [
+        (['--role', 'counsellor', '--zone', '370200', '--school', '10423'], 'needs --college --class'),
+        (['--role', 'centre_reviewer', '--zone', '999999'], 'no zone with code 999999'),
+        (['--role', 'school_admin', '--zone', '370200', '--school', 'NOPE'], 'no school NOPE'),
+    ],
+)
 def test_create_reviewer_refuses_a_bad_scope(app, args, message):
     runner = app.test_cli_runner()
     runner.invoke(args=['seed-demo', '--no-reviewer', '--no-schools'])

@@ -1,4 +1,5 @@
 """`flask seed-demo`: three schools of students in every state, deterministic, written in bulk."""
+
 from __future__ import annotations
 
 import hashlib
@@ -15,8 +16,11 @@ pytestmark = pytest.mark.slow
 
 
 def _digest() -> str:
-    rows = db.session.execute(sa.select(Registration.student_no, Registration.name, Registration.status)
-                              .order_by(Registration.student_no, Registration.id)).all()
+    rows = db.session.execute(
+        sa.select(Registration.student_no, Registration.name, Registration.status).order_by(
+            Registration.student_no, Registration.id
+        )
+    ).all()
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 

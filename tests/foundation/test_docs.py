@@ -1,4 +1,5 @@
 """The repository explains itself: README → docs/DESIGN.md → code, every "DESIGN §n" resolves, nothing points out."""
+
 from __future__ import annotations
 
 import re
@@ -11,8 +12,11 @@ DESIGN = ROOT / 'docs' / 'DESIGN.md'
 
 def _tracked_text_files() -> list[Path]:
     names = subprocess.run(['git', 'ls-files'], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
-    return [ROOT / name for name in names if name.endswith(('.py', '.md', '.js', '.json', '.cfg', '.toml', '.html',
-                                                             '.wxml', 'Makefile', 'Procfile'))]
+    return [
+        ROOT / name
+        for name in names
+        if name.endswith(('.py', '.md', '.js', '.json', '.cfg', '.toml', '.html', '.wxml', 'Makefile', 'Procfile'))
+    ]
 
 
 def _sections() -> set[str]:
@@ -28,7 +32,9 @@ def test_every_design_reference_names_a_section_of_docs_design():
     assert {'1', '2', '2.1', '3', '3.4', '4', '5', '6', '7', '8', '9'} <= sections
     references = []
     for path in _tracked_text_files():
-        for match in re.finditer(r'DESIGN(?:\.md)? (§[\d.]+(?:(?:, | and )§?[\d.]+)*)', path.read_text(errors='ignore')):
+        for match in re.finditer(
+            r'DESIGN(?:\.md)? (§[\d.]+(?:(?:, | and )§?[\d.]+)*)', path.read_text(errors='ignore')
+        ):
             references += [(path.name, ref.rstrip('.')) for ref in re.findall(r'\d+(?:\.\d+)?', match.group(1))]
     assert references, 'the code cites the design'
     assert [ref for ref in references if ref[1] not in sections] == []
@@ -38,6 +44,9 @@ def test_the_readme_leads_to_the_design_and_nothing_points_outside_the_repositor
     assert '(docs/DESIGN.md)' in (ROOT / 'README.md').read_text()
     # Spelled in parts so this file does not match itself.
     outside_paths = re.compile(re.escape('..' + '/shared') + '|' + re.escape('/work' + '/shared'))
-    outside = [path.relative_to(ROOT) for path in _tracked_text_files()
-               if outside_paths.search(path.read_text(errors='ignore'))]
+    outside = [
+        path.relative_to(ROOT)
+        for path in _tracked_text_files()
+        if outside_paths.search(path.read_text(errors='ignore'))
+    ]
     assert outside == []

@@ -1,5 +1,6 @@
 """Logs: JSON lines with the request id; ID numbers, phones and names masked in messages and tracebacks; no SQL
 parameters ever."""
+
 from __future__ import annotations
 
 import io
@@ -45,8 +46,10 @@ def test_personal_data_is_masked_in_any_message(captured):
 def test_a_failed_insert_logs_no_parameters_and_no_personal_data(app, captured, zone, student):
     logger, stream = captured
     try:  # a NOT NULL refusal: PostgreSQL's detail repeats the whole row, plain values included
-        db.session.execute(sa.text('INSERT INTO students (openid, phone, created_at) VALUES (:openid, :phone, NULL)'),
-                           {'openid': f'{ID} 张晓雨', 'phone': '13912345205'})
+        db.session.execute(
+            sa.text('INSERT INTO students (openid, phone, created_at) VALUES (:openid, :phone, NULL)'),
+            {'openid': f'{ID} 张晓雨', 'phone': '13912345205'},
+        )
     except sa.exc.DBAPIError:
         logger.exception('saving %s failed', ID)
         db.session.rollback()
@@ -63,8 +66,9 @@ def test_each_request_has_an_id_in_its_answer_and_its_logs(app, client, fake_wec
     handler.setFormatter(JsonFormatter())
     logging.getLogger('miniapp_backend').addHandler(handler)
     try:
-        response = client.post('/api/v1/auth/login', json={'code': 'not-a-code'},
-                               headers={'X-Request-Id': 'req-12345678'})
+        response = client.post(
+            '/api/v1/auth/login', json={'code': 'not-a-code'}, headers={'X-Request-Id': 'req-12345678'}
+        )
     finally:
         logging.getLogger('miniapp_backend').removeHandler(handler)
     assert response.status_code == 401 and response.headers['X-Request-Id'] == 'req-12345678'

@@ -1,4 +1,5 @@
 """states.RULES says which transitions tell the student, and with which message kind; zones may mute kinds."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa

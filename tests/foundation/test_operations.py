@@ -1,4 +1,5 @@
 """What operators see: /metrics (latency by route, queues, outbox, poll lag, imports) and `flask ops`."""
+
 from __future__ import annotations
 
 import re
@@ -19,12 +20,21 @@ def test_metrics_show_the_operators_figures(app, client, zone, student, create_r
     now = utcnow()
     registration = create_registration(student, zone, status='approved', payment_check_at=now - timedelta(minutes=7))
     for status, age in (('pending', 300), ('unknown', 10), ('failed', 10)):
-        db.session.add(Notification(student_id=student.id, registration_id=registration.id, kind='approved',
-                                    event_key=f'e-{status}', title='t', status=status,
-                                    next_attempt_at=now - timedelta(seconds=age)))
+        db.session.add(
+            Notification(
+                student_id=student.id,
+                registration_id=registration.id,
+                kind='approved',
+                event_key=f'e-{status}',
+                title='t',
+                status=status,
+                next_attempt_at=now - timedelta(seconds=age),
+            )
+        )
     reviewer = create_reviewer('ops')
-    db.session.add(ImportJob(kind='roster', zone_id=zone.id, reviewer_id=reviewer.id, filename='x.xlsx',
-                             status='running'))
+    db.session.add(
+        ImportJob(kind='roster', zone_id=zone.id, reviewer_id=reviewer.id, filename='x.xlsx', status='running')
+    )
     db.session.commit()
     client.get('/api/v1/zones')
     client.get('/healthz')
@@ -48,11 +58,27 @@ def test_metrics_can_require_a_token(app, client):
 
 
 def test_flask_ops_lists_what_needs_an_operator(app, zone, student, create_reviewer):
-    db.session.add(Notification(student_id=student.id, kind='approved', event_key='e1', title='t', status='unknown',
-                                last_error='no_answer ReadTimeout'))
+    db.session.add(
+        Notification(
+            student_id=student.id,
+            kind='approved',
+            event_key='e1',
+            title='t',
+            status='unknown',
+            last_error='no_answer ReadTimeout',
+        )
+    )
     reviewer = create_reviewer('ops')
-    db.session.add(ImportJob(kind='roster', zone_id=zone.id, reviewer_id=reviewer.id, filename='x.xlsx',
-                             status='running', created_at=utcnow() - timedelta(hours=2)))
+    db.session.add(
+        ImportJob(
+            kind='roster',
+            zone_id=zone.id,
+            reviewer_id=reviewer.id,
+            filename='x.xlsx',
+            status='running',
+            created_at=utcnow() - timedelta(hours=2),
+        )
+    )
     db.session.commit()
     result = app.test_cli_runner().invoke(args=['ops'])
     assert result.exit_code == 0, result.output

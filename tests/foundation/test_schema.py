@@ -1,4 +1,5 @@
 """The schema: migrations in step with the models, the duplicate index, and no plain personal data at rest."""
+
 from __future__ import annotations
 
 import pytest
@@ -38,8 +39,14 @@ def test_duplicate_index_refuses_a_second_active_registration(create_registratio
 
 
 def test_raw_rows_hold_no_personal_data_in_plain_text(create_registration, student, zone):
-    registration = create_registration(student, zone, status='submitted', bank_name='中国银行',
-                                       bank_account_name='张晓雨', bank_account_no='6217000012345678901')
+    registration = create_registration(
+        student,
+        zone,
+        status='submitted',
+        bank_name='中国银行',
+        bank_account_name='张晓雨',
+        bank_account_no='6217000012345678901',
+    )
     with db.engine.connect() as conn:
         rows = conn.execute(sa.text('SELECT * FROM registrations')).mappings().all()
     dump = repr([dict(row) for row in rows])

@@ -1,4 +1,5 @@
 """The tax-bureau and origin gateways over real HTTP to the fake servers."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -27,11 +28,16 @@ def test_more_than_100_ids_are_asked_in_batches(fake_tax):
     assert [len(r['json']['id_numbers']) for r in fake_tax.requests] == [100, 100, 30]
 
 
-@pytest.mark.parametrize(('fault', 'error'), [
-    ({'status': 503}, GatewayUnavailable), ({'delay': 1.5}, GatewayUnavailable),
-    ({'raw': 'not json'}, GatewayUnavailable), ({'json': {'payments': [{'id_number': 'x'}]}}, GatewayUnavailable),
-    ({'status': 400}, GatewayRejected),
-])
+@pytest.mark.parametrize(
+    ('fault', 'error'),
+    [
+        ({'status': 503}, GatewayUnavailable),
+        ({'delay': 1.5}, GatewayUnavailable),
+        ({'raw': 'not json'}, GatewayUnavailable),
+        ({'json': {'payments': [{'id_number': 'x'}]}}, GatewayUnavailable),
+        ({'status': 400}, GatewayRejected),
+    ],
+)
 def test_tax_failures(fake_tax, fault, error):
     fake_tax.script('/payments/query', [fault])
     with pytest.raises(error):

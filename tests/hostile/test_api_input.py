@@ -1,4 +1,5 @@
 """Hostile bodies, paths and queries against every API operation: no 5xx, and a refused request changes nothing."""
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,12 @@ BASES = {
     ('post', '/api/v1/registrations'): registration_fields(id_number=make_id_number(9001)),
     ('patch', '/api/v1/registrations/{registration_id}'): {'college': '计算机与信息学院'},
     ('post', '/api/v1/renewals'): {'zone_code': '341800', 'id_type': 'resident_id', 'id_number': make_id_number(9002)},
-    ('post', '/api/v1/suspensions'): {'origin_zone_code': '340400', 'reason': '在学籍地参保', 'suspend_from': '2026-12-01',
-                                      'consent': True},
+    ('post', '/api/v1/suspensions'): {
+        'origin_zone_code': '340400',
+        'reason': '在学籍地参保',
+        'suspend_from': '2026-12-01',
+        'consent': True,
+    },
 }
 
 
@@ -35,10 +40,15 @@ def target(app, client, fake_wechat):
     assert student.put('/me/zone', json={'zone_code': '341800'}).status_code == 200
     created = student.post('/registrations', json=registration_fields(id_number=make_id_number(9003)))
     assert created.status_code == 201, created.json
-    suspension = student.post('/suspensions', json={**BASES[('post', '/api/v1/suspensions')],
-                                                    'origin_zone_code': '340401'})
-    params = {'registration_id': str(created.json['id']), 'suspension_id': str(suspension.json.get('id', 1)),
-              'code': '341800', 'token': 'not-a-token'}
+    suspension = student.post(
+        '/suspensions', json={**BASES[('post', '/api/v1/suspensions')], 'origin_zone_code': '340401'}
+    )
+    params = {
+        'registration_id': str(created.json['id']),
+        'suspension_id': str(suspension.json.get('id', 1)),
+        'code': '341800',
+        'token': 'not-a-token',
+    }
     spec = client.get('/api/v1/openapi.json').json
     operations = []
     for template, item in spec['paths'].items():
@@ -87,8 +97,17 @@ def test_hostile_json_fields_never_answer_5xx_or_persist(target, client, outcome
         base = dict(BASES.get((method, template), {}))
         field = data.draw(st.sampled_from(props))
         base[field] = data.draw(hostile_value(base.get(field)))
-        send(client, db, outcome, field, method, _path(template, params), row_counts, data=dump(base),
-             headers={**student.auth_headers(), 'Content-Type': 'application/json'})
+        send(
+            client,
+            db,
+            outcome,
+            field,
+            method,
+            _path(template, params),
+            row_counts,
+            data=dump(base),
+            headers={**student.auth_headers(), 'Content-Type': 'application/json'},
+        )
 
     run()
     outcome.check()
@@ -97,14 +116,37 @@ def test_hostile_json_fields_never_answer_5xx_or_persist(target, client, outcome
 def test_hostile_whole_bodies(target, client, outcome):
     """Deep nesting, an enormous body, invalid UTF-8, a bare token: refused with 400/413/422."""
     student, params, operations = target
-    bodies = [deep_json(100_000), deep_json(2_000), '[' * 50_000, '{"code": "' + 'x' * 3_000_000 + '"}',
-              b'{"code": "\xff\xfe"}', 'NaN', '"\\ud800"', '[]', 'null', '1e999', '{"code": "\\u0000"}']
+    bodies = [
+        deep_json(100_000),
+        deep_json(2_000),
+        '[' * 50_000,
+        '{"code": "' + 'x' * 3_000_000 + '"}',
+        b'{"code": "\xff\xfe"}',
+        'NaN',
+        '"\\ud800"',
+        '[]',
+        'null',
+        '1e999',
+        '{"code": "\\u0000"}',
+    ]
     for method, template, _ in _body_operations(client, operations):
         for body in bodies:
-            response = send(client, db, outcome, 'body', method, _path(template, params), row_counts, data=body,
-                            headers={**student.auth_headers(), 'Content-Type': 'application/json'})
+            response = send(
+                client,
+                db,
+                outcome,
+                'body',
+                method,
+                _path(template, params),
+                row_counts,
+                data=body,
+                headers={**student.auth_headers(), 'Content-Type': 'application/json'},
+            )
             if response is not None:
-                assert response.status_code in (400, 401, 404, 409, 413, 415, 422, 429), (template, response.status_code)
+                assert response.status_code in (400, 401, 404, 409, 413, 415, 422, 429), (
+                    template,
+                    response.status_code,
+                )
     outcome.check()
 
 
@@ -115,11 +157,29 @@ def test_hostile_path_and_query_values(target, client, outcome):
         names = re.findall(r'\{(\w+)\}', template)
         for name in names:
             for value in bad:
-                send(client, db, outcome, name, method, _path(template, params, {name: value}), row_counts,
-                     headers=student.auth_headers(), json=BASES.get((method, template)))
+                send(
+                    client,
+                    db,
+                    outcome,
+                    name,
+                    method,
+                    _path(template, params, {name: value}),
+                    row_counts,
+                    headers=student.auth_headers(),
+                    json=BASES.get((method, template)),
+                )
         for value in bad:
             query = '&'.join(f'{p["name"]}={value}' for p in operation.get('parameters', []) if p.get('in') == 'query')
             query = query or f'page={value}&limit={value}'
-            send(client, db, outcome, 'query', method, _path(template, params) + '?' + query, row_counts,
-                 headers=student.auth_headers(), json=BASES.get((method, template)))
+            send(
+                client,
+                db,
+                outcome,
+                'query',
+                method,
+                _path(template, params) + '?' + query,
+                row_counts,
+                headers=student.auth_headers(),
+                json=BASES.get((method, template)),
+            )
     outcome.check()

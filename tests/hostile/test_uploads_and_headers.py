@@ -1,4 +1,5 @@
 """Pixel floods and polyglot images at the upload boundary; the headers every answer and the admin page carry."""
+
 from __future__ import annotations
 
 import io
@@ -33,8 +34,10 @@ def _png(width: int, height: int, mode: str = 'RGB') -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize(('size', 'code'), [((6300, 6300), 'image_too_large'), ((70000, 120), 'image_too_large'),
-                                            ((4100, 4100), 'image_too_large')])
+@pytest.mark.parametrize(
+    ('size', 'code'),
+    [((6300, 6300), 'image_too_large'), ((70000, 120), 'image_too_large'), ((4100, 4100), 'image_too_large')],
+)
 def test_a_pixel_flood_is_refused_from_its_header(owner_and_other, size, code):
     owner, _, registration_id, _ = owner_and_other
     data = _png(*size, mode='1')

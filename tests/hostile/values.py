@@ -1,4 +1,5 @@
 """Hostile values a phone, a browser or a script can send, and a way to count what the database holds."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 
 #: Raw JSON tokens Python's json module accepts but no schema should: substituted into the serialised body.
 RAW_TOKENS = ['Infinity', '-Infinity', 'NaN', '1e400', '-1e400', '1' + '0' * 5000]
-HUGE_INTS = [2 ** 31, 2 ** 63, 10 ** 30, -(2 ** 63) - 1, 0, -1]
+HUGE_INTS = [2**31, 2**63, 10**30, -(2**63) - 1, 0, -1]
 BAD_DATES = ['9999-12-31', '0001-01-01', '10000-01-01', '2026-02-30', '1900-01-01', '2026-13-01']
 BAD_NUMBERS = ['inf', '-inf', 'nan', '1e300', '1e-300', '9' * 40, '１２', '²', '0x10', ' ', '-0', '1_000']
 
@@ -21,16 +22,21 @@ def _with(char: str):
 def hostile_value(base):
     """A strategy of bad values for a field whose valid value is `base` (may be None)."""
     choices = [
-        _with('\x00'), _with('\ud800'), _with('\udfff'),
-        st.sampled_from(HUGE_INTS), st.sampled_from([1e300, -1e300, 0.5]),
+        _with('\x00'),
+        _with('\ud800'),
+        _with('\udfff'),
+        st.sampled_from(HUGE_INTS),
+        st.sampled_from([1e300, -1e300, 0.5]),
         st.sampled_from([f'<raw:{token}>' for token in RAW_TOKENS]),
-        st.sampled_from(BAD_DATES), st.sampled_from(BAD_NUMBERS),
+        st.sampled_from(BAD_DATES),
+        st.sampled_from(BAD_NUMBERS),
         st.sampled_from(['x' * 100_000, '\n', '', ' ' * 10]),
         st.sampled_from([{}, [], True, None, {'a': [1, {'b': None}]}]),
     ]
     if isinstance(base, str):
-        choices += [st.sampled_from([base + '\n', base + '\r\n', '\n' + base, base + '\x00', base + '\u2028',
-                                     base + ' ' * 300])]
+        choices += [
+            st.sampled_from([base + '\n', base + '\r\n', '\n' + base, base + '\x00', base + '\u2028', base + ' ' * 300])
+        ]
     return st.one_of(choices)
 
 
@@ -49,7 +55,7 @@ def deep_json(depth: int) -> str:
 def row_counts(db) -> dict[str, int]:
     """Rows in every table, in one round trip."""
     tables = [table.name for table in db.metadata.sorted_tables]
-    query = ' UNION ALL '.join(f"SELECT '{name}', count(*) FROM \"{name}\"" for name in tables)
+    query = ' UNION ALL '.join(f'SELECT \'{name}\', count(*) FROM "{name}"' for name in tables)
     db.session.rollback()
     return dict(db.session.execute(sa.text(query)).all())
 
@@ -81,8 +87,11 @@ class FormParser(HTMLParser):
         if tag == 'a' and (attrs.get('href') or '').startswith('/admin'):
             self.links.add(attrs['href'])
         if tag == 'form':
-            self._form = Form(attrs.get('action') or self.page_path, (attrs.get('method') or 'get').lower(),
-                              attrs.get('enctype') or '')
+            self._form = Form(
+                attrs.get('action') or self.page_path,
+                (attrs.get('method') or 'get').lower(),
+                attrs.get('enctype') or '',
+            )
             self.forms.append(self._form)
         if self._form is None:
             return

@@ -1,5 +1,6 @@
 """The app over real HTTP on 127.0.0.1 (a threaded server), and clients that use it as browsers and the
 mini-program do: many of them at once, against the real PostgreSQL of the run."""
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,11 @@ class AdminBrowser:
         self.base = base
         self.http = requests.Session()
         self.http.headers.update(headers or {})
-        self.response = self.http.post(f'{base}/admin/login', allow_redirects=False, data={
-            'username': username, 'password': password, 'csrf_token': self.csrf('/admin/login')})
+        self.response = self.http.post(
+            f'{base}/admin/login',
+            allow_redirects=False,
+            data={'username': username, 'password': password, 'csrf_token': self.csrf('/admin/login')},
+        )
 
     def csrf(self, path: str = '/admin/') -> str:
         return _CSRF.search(self.http.get(f'{self.base}{path}').text).group(1)
@@ -60,12 +64,14 @@ class Student:
         self.id = response.json()['student']['id']
 
     def post(self, path: str, json: dict | None = None) -> requests.Response:
-        return requests.post(f'{self.base}/api/v1{path}', json=json, timeout=60,
-                             headers={'Authorization': f'Bearer {self.token}'})
+        return requests.post(
+            f'{self.base}/api/v1{path}', json=json, timeout=60, headers={'Authorization': f'Bearer {self.token}'}
+        )
 
     def put(self, path: str, json: dict | None = None) -> requests.Response:
-        return requests.put(f'{self.base}/api/v1{path}', json=json, timeout=60,
-                            headers={'Authorization': f'Bearer {self.token}'})
+        return requests.put(
+            f'{self.base}/api/v1{path}', json=json, timeout=60, headers={'Authorization': f'Bearer {self.token}'}
+        )
 
     def get(self, path: str) -> requests.Response:
         return requests.get(f'{self.base}/api/v1{path}', timeout=60, headers={'Authorization': f'Bearer {self.token}'})

@@ -1,6 +1,7 @@
 """Proof before acting on a person: a student cannot suspend, renew or take over someone else's record without
 proving to be them, and learns nothing about that person until then. Through the API the mini-program calls,
 with the fake WeChat server answering getverifyid / queryverifyinfo as WeChat documents them."""
+
 from __future__ import annotations
 
 import io
@@ -25,12 +26,27 @@ def person(app, zone, create_zone):
     """Someone insured here last year (renewable), also on the register of their home town (suspended there)."""
     number = make_id_number(birth=BIRTH)
     home = create_zone('530000', '云南省本级')
-    db.session.add_all([
-        InsuredPerson(id_index=blind_index(number), id_number=number, name=REAL_NAME, zone=zone,
-                      since=date(2024, 1, 1), paid_through_year=zone.year - 1),
-        InsuredPerson(id_index=blind_index(number), id_number=number, name=REAL_NAME, zone=home, status='suspended',
-                      since=date(2020, 1, 1), until=date(2025, 12, 31)),
-    ])
+    db.session.add_all(
+        [
+            InsuredPerson(
+                id_index=blind_index(number),
+                id_number=number,
+                name=REAL_NAME,
+                zone=zone,
+                since=date(2024, 1, 1),
+                paid_through_year=zone.year - 1,
+            ),
+            InsuredPerson(
+                id_index=blind_index(number),
+                id_number=number,
+                name=REAL_NAME,
+                zone=home,
+                status='suspended',
+                since=date(2020, 1, 1),
+                until=date(2025, 12, 31),
+            ),
+        ]
+    )
     db.session.commit()
     return number
 
@@ -60,15 +76,24 @@ def _silent(response, number):
 
 
 def _suspend(student, number, name):
-    return student.post('/suspensions', json={'origin_zone_code': '530000', 'reason': '在学籍地参加城乡居民医保',
-                                              'suspend_from': date.today().isoformat(), 'consent': True,
-                                              'id_number': number, 'name': name})
+    return student.post(
+        '/suspensions',
+        json={
+            'origin_zone_code': '530000',
+            'reason': '在学籍地参加城乡居民医保',
+            'suspend_from': date.today().isoformat(),
+            'consent': True,
+            'id_number': number,
+            'name': name,
+        },
+    )
 
 
 def _counts():
     db.session.expire_all()
-    return tuple(db.session.scalar(sa.select(sa.func.count()).select_from(model))
-                 for model in (Registration, Suspension))
+    return tuple(
+        db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in (Registration, Suspension)
+    )
 
 
 def test_a_stranger_cannot_renew_suspend_or_take_over_without_proof(students, person, zone):
@@ -90,8 +115,16 @@ def test_a_stranger_cannot_renew_suspend_or_take_over_without_proof(students, pe
 
 def test_registering_over_an_imported_record_needs_proof(students, zone, prove):
     number = make_id_number(birth=BIRTH)
-    imported = Registration(zone=zone, year=zone.year, status='submitted', stage='centre', name=REAL_NAME,
-                            id_number=number, id_index=blind_index(number), school=zone.schools[0])
+    imported = Registration(
+        zone=zone,
+        year=zone.year,
+        status='submitted',
+        stage='centre',
+        name=REAL_NAME,
+        id_number=number,
+        id_index=blind_index(number),
+        school=zone.schools[0],
+    )
     db.session.add(imported)
     db.session.commit()
     fields = {'zone_code': '341800', 'name': REAL_NAME, 'id_type': 'resident_id', 'id_number': number}
@@ -160,8 +193,16 @@ def test_face_verification_only_passes_on_10000_for_the_same_openid_once(student
 
 def test_an_earlier_reviewed_registration_or_a_verified_phone_proves(students, person, zone, fake_wechat):
     owner = students()
-    earlier = Registration(student_id=owner.student_id, zone=zone, year=zone.year - 1, status='paid', name=REAL_NAME,
-                           id_number=person, id_index=blind_index(person), phone='13912345678')
+    earlier = Registration(
+        student_id=owner.student_id,
+        zone=zone,
+        year=zone.year - 1,
+        status='paid',
+        name=REAL_NAME,
+        id_number=person,
+        id_index=blind_index(person),
+        phone='13912345678',
+    )
     db.session.add(earlier)
     db.session.commit()
     # Without a verified phone, another WeChat user is a stranger.
@@ -186,10 +227,17 @@ def test_without_face_the_centre_reviews_the_id_photo(students, person, client, 
     student = students()
     started = student.post('/identity/face', json={'id_number': person, 'name': REAL_NAME})
     assert started.status_code == 409 and started.json['code'] == 'face_unavailable'
-    asked = student.client.post('/api/v1/identity/requests', content_type='multipart/form-data',
-                                headers={'Authorization': f'Bearer {student.token}'},
-                                data={'id_type': 'resident_id', 'id_number': person, 'name': REAL_NAME,
-                                      'file': (io.BytesIO(_photo()), 'id.jpg')})
+    asked = student.client.post(
+        '/api/v1/identity/requests',
+        content_type='multipart/form-data',
+        headers={'Authorization': f'Bearer {student.token}'},
+        data={
+            'id_type': 'resident_id',
+            'id_number': person,
+            'name': REAL_NAME,
+            'file': (io.BytesIO(_photo()), 'id.jpg'),
+        },
+    )
     assert asked.status_code == 201 and asked.json['status'] == 'pending'
     assert student.post('/renewals', json={'zone_code': '341800', 'id_number': person}).status_code == 403
     from tests.integrity.test_throttling import _form_login

@@ -1,5 +1,6 @@
 """Letters follow the data: a change to a field the commitment letter prints voids its seal, and a subsidised
 declaration that does not match the imported list is a mismatch the reviewer sees (and a zone can require)."""
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,11 @@ def _admin(app, create_reviewer):
 def _decide(admin, registration_id, decision, reason=''):
     page = admin.get(f'/admin/registrations/{registration_id}').text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    return admin.post(f'/admin/registrations/{registration_id}/decision', follow_redirects=True,
-                      data={'decision': decision, 'reason': reason, 'csrf_token': token})
+    return admin.post(
+        f'/admin/registrations/{registration_id}/decision',
+        follow_redirects=True,
+        data={'decision': decision, 'reason': reason, 'csrf_token': token},
+    )
 
 
 def test_a_changed_name_voids_the_sealed_letter(app, zone, student_client, create_reviewer):
@@ -64,11 +68,15 @@ def test_an_unchanged_letter_field_keeps_the_seal(app, zone, student_client):
     assert student.post(f'{item}/submit').status_code == 200
 
 
-def test_a_subsidised_declaration_is_checked_against_the_list(app, zone, student, create_registration,
-                                                              create_reviewer):
+def test_a_subsidised_declaration_is_checked_against_the_list(app, zone, student, create_registration, create_reviewer):
     registration = create_registration(student, zone, status='submitted', special_identity='orphan')
-    entry = SubsidisedPerson(id_index=registration.id_index, zone_id=zone.id, year=zone.year,
-                             category='subsistence_allowance', source='民政局')
+    entry = SubsidisedPerson(
+        id_index=registration.id_index,
+        zone_id=zone.id,
+        year=zone.year,
+        category='subsistence_allowance',
+        source='民政局',
+    )
     db.session.add(entry)
     db.session.commit()
     admin = _admin(app, create_reviewer)

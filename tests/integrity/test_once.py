@@ -1,5 +1,6 @@
 """Every state change happens once: concurrent decisions, batch actions, cash payments and submissions over real
 HTTP against the threaded server and PostgreSQL."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -12,9 +13,13 @@ from tests.integrity.conftest import AdminBrowser, Student, at_once
 
 def _transitions(registration_id: int, from_status: str) -> list[AuditEvent]:
     db.session.expire_all()
-    return db.session.scalars(sa.select(AuditEvent).where(
-        AuditEvent.registration_id == registration_id, AuditEvent.action == 'transition',
-        AuditEvent.from_status == from_status)).all()
+    return db.session.scalars(
+        sa.select(AuditEvent).where(
+            AuditEvent.registration_id == registration_id,
+            AuditEvent.action == 'transition',
+            AuditEvent.from_status == from_status,
+        )
+    ).all()
 
 
 def _notifications(registration_id: int) -> list[Notification]:
@@ -37,8 +42,10 @@ def test_eight_concurrent_cash_payments_record_one(live_url, zone, student, crea
     page = f'/admin/registrations/{registration.id}'
     # Three reviewers each open the record (one form token each) and press the button several times.
     forms = [(b, b.csrf(page), b.form_token(page)) for b in browsers]
-    calls = [lambda b=b, c=c, t=t: b.post(f'{page}/cash', {'amount': '400.00', 'csrf_token': c, 'idempotency_key': t})
-             for b, c, t in (forms[n % 3] for n in range(9))]
+    calls = [
+        lambda b=b, c=c, t=t: b.post(f'{page}/cash', {'amount': '400.00', 'csrf_token': c, 'idempotency_key': t})
+        for b, c, t in (forms[n % 3] for n in range(9))
+    ]
     responses = at_once(calls)
     assert all(r.status_code == 200 for r in responses)
     db.session.expire_all()
@@ -50,15 +57,21 @@ def test_eight_concurrent_cash_payments_record_one(live_url, zone, student, crea
     assert '现金缴费已登记，参保成功' in texts and ('重复提交' in texts or '不能登记缴费' in texts)
 
 
-def test_concurrent_cash_payments_with_different_receipts_record_one(live_url, zone, student, create_registration,
-                                                                      create_reviewer):
+def test_concurrent_cash_payments_with_different_receipts_record_one(
+    live_url, zone, student, create_registration, create_reviewer
+):
     registration = create_registration(student, zone, status='approved', amount_due_fen=40000)
     page = f'/admin/registrations/{registration.id}'
     browsers = _reviewers(live_url, create_reviewer, 8)
     forms = [(b, b.csrf(page), b.form_token(page)) for b in browsers]
-    responses = at_once([lambda n=n, b=b, c=c, t=t: b.post(f'{page}/cash', {
-        'amount': '400', 'voucher_no': f'R{n}', 'csrf_token': c, 'idempotency_key': t})
-        for n, (b, c, t) in enumerate(forms)])
+    responses = at_once(
+        [
+            lambda n=n, b=b, c=c, t=t: b.post(
+                f'{page}/cash', {'amount': '400', 'voucher_no': f'R{n}', 'csrf_token': c, 'idempotency_key': t}
+            )
+            for n, (b, c, t) in enumerate(forms)
+        ]
+    )
     assert all(r.status_code == 200 for r in responses)
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
@@ -66,8 +79,9 @@ def test_concurrent_cash_payments_with_different_receipts_record_one(live_url, z
     assert sum('不能登记缴费' in r.text for r in responses) == 7
 
 
-def test_concurrent_approve_and_reject_decide_once(live_url, zone, create_student, create_registration,
-                                                   create_reviewer):
+def test_concurrent_approve_and_reject_decide_once(
+    live_url, zone, create_student, create_registration, create_reviewer
+):
     # One browser per request: each one's flashed message comes back on its own redirect.
     browsers = _reviewers(live_url, create_reviewer, 10)
     for _ in range(5):
@@ -77,8 +91,11 @@ def test_concurrent_approve_and_reject_decide_once(live_url, zone, create_studen
         calls = []
         for n in range(10):
             browser, token = browsers[n], tokens[n]
-            data = {'decision': 'approve', 'csrf_token': token} if n % 2 == 0 else {
-                'decision': 'reject', 'reason': '材料不全', 'csrf_token': token}
+            data = (
+                {'decision': 'approve', 'csrf_token': token}
+                if n % 2 == 0
+                else {'decision': 'reject', 'reason': '材料不全', 'csrf_token': token}
+            )
             calls.append(lambda b=browser, d=data, p=page: b.post(f'{p}/decision', d))
         responses = at_once(calls)
         assert all(r.status_code == 200 for r in responses)
@@ -90,13 +107,18 @@ def test_concurrent_approve_and_reject_decide_once(live_url, zone, create_studen
         assert refusals == 9
 
 
-def test_overlapping_batch_approvals_decide_each_row_once(live_url, zone, create_student, create_registration,
-                                                          create_reviewer):
+def test_overlapping_batch_approvals_decide_each_row_once(
+    live_url, zone, create_student, create_registration, create_reviewer
+):
     rows = [create_registration(create_student(), zone, status='submitted') for _ in range(6)]
     browsers = _reviewers(live_url, create_reviewer, 3)
     ids = [str(r.id) for r in rows]
-    calls = [lambda b=b, c=b.csrf(), order=order: b.post('/admin/batch', {  # noqa: B008  (each browser's token, now)
-        'decision': 'approve', 'ids': order, 'csrf_token': c}) for b, order in zip(browsers, (ids, ids[::-1], ids), strict=True)]
+    # Each browser's token is read now, before the requests race.
+    forms = [
+        {'decision': 'approve', 'ids': order, 'csrf_token': b.csrf()}
+        for b, order in zip(browsers, (ids, ids[::-1], ids), strict=True)
+    ]
+    calls = [lambda b=b, form=form: b.post('/admin/batch', form) for b, form in zip(browsers, forms, strict=True)]
     responses = at_once(calls)
     assert all(r.status_code == 200 for r in responses)
     for row in rows:
@@ -113,13 +135,18 @@ def test_twenty_students_submitting_one_id_number_leave_one_active(live_url, zon
         response = student.post('/registrations', fields)
         assert response.status_code == 201, response.text
         drafts.append(response.json()['id'])
-    responses = at_once([lambda s=s, d=d: s.post(f'/registrations/{d}/submit') for s, d in zip(students, drafts, strict=True)])
+    responses = at_once(
+        [lambda s=s, d=d: s.post(f'/registrations/{d}/submit') for s, d in zip(students, drafts, strict=True)]
+    )
     codes = sorted(r.status_code for r in responses)
     assert codes == [200] + [409] * 19
     assert all(r.json()['code'] == 'already_enrolled' for r in responses if r.status_code == 409)
     db.session.expire_all()
-    active = db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
-        Registration.status.in_(('submitted', 'under_review', 'approved', 'paid', 'returned'))))
+    active = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Registration)
+        .where(Registration.status.in_(('submitted', 'under_review', 'approved', 'paid', 'returned')))
+    )
     assert active == 1
 
 
@@ -132,8 +159,16 @@ def test_twenty_students_renewing_one_person_leave_one_active(live_url, zone, fa
     from tests.factories import make_id_number
 
     number = make_id_number()
-    db.session.add(InsuredPerson(id_index=blind_index(number), id_number=number, name='王宣', zone=zone,
-                                 since=date(2024, 1, 1), paid_through_year=zone.year - 1))
+    db.session.add(
+        InsuredPerson(
+            id_index=blind_index(number),
+            id_number=number,
+            name='王宣',
+            zone=zone,
+            since=date(2024, 1, 1),
+            paid_through_year=zone.year - 1,
+        )
+    )
     db.session.execute(sa.update(Zone).values(face_verification=True))
     db.session.commit()
     students = [Student(live_url, f'code-renew-{n}') for n in range(20)]
@@ -143,8 +178,9 @@ def test_twenty_students_renewing_one_person_leave_one_active(live_url, zone, fa
         assert started.status_code == 201, started.text
         result = student.post('/identity/face/result', {'verify_id': started.json()['verify_id']})
         assert result.json()['status'] == 'passed'
-    responses = at_once([lambda s=s: s.post('/renewals', {'zone_code': '341800', 'id_number': number})
-                         for s in students])
+    responses = at_once(
+        [lambda s=s: s.post('/renewals', {'zone_code': '341800', 'id_number': number}) for s in students]
+    )
     assert sorted(r.status_code for r in responses) == [201] + [409] * 19
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1

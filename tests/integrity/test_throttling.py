@@ -1,5 +1,6 @@
 """Login throttling that holds: atomic failure counting, one answer for every failure, limits per real client
 address (behind ProxyFix), per openid and per code; a Redis outage lets logins through."""
+
 from __future__ import annotations
 
 import re
@@ -38,15 +39,17 @@ class Evaluations:
 
 def _form_login(client, username, password, **kwargs):
     token = _CSRF.search(client.get('/admin/login').text).group(1)
-    return client.post('/admin/login', data={'username': username, 'password': password, 'csrf_token': token},
-                       **kwargs)
+    return client.post('/admin/login', data={'username': username, 'password': password, 'csrf_token': token}, **kwargs)
 
 
 def _http_login(base, username, password):
     http = requests.Session()
     token = _CSRF.search(http.get(f'{base}/admin/login').text).group(1)
-    return lambda: http.post(f'{base}/admin/login', allow_redirects=False,
-                             data={'username': username, 'password': password, 'csrf_token': token})
+    return lambda: http.post(
+        f'{base}/admin/login',
+        allow_redirects=False,
+        data={'username': username, 'password': password, 'csrf_token': token},
+    )
 
 
 def test_concurrent_wrong_passwords_lock_after_exactly_five(live_url, create_reviewer, zone, monkeypatch):
@@ -76,8 +79,9 @@ def test_unknown_inactive_and_locked_usernames_are_indistinguishable(client, cre
         for username in timings:
             token = _CSRF.search(client.get('/admin/login').text).group(1)
             started = time.perf_counter()
-            response = client.post('/admin/login', data={'username': username, 'password': 'review-pass-1',
-                                                         'csrf_token': token})
+            response = client.post(
+                '/admin/login', data={'username': username, 'password': 'review-pass-1', 'csrf_token': token}
+            )
             timings[username].append(time.perf_counter() - started)
             answers.setdefault(username, set()).add((response.status_code, _ERROR.search(response.text).group(1)))
     assert answers['centre'] == answers['ghost'] == answers['retired'] == {(401, auth.REFUSED)}
@@ -99,8 +103,9 @@ def proxied_app(app, test_environ):
     """The app as deployed behind one trusted proxy (PROXY_FIX_X_FOR=1), on the run's database."""
     from miniapp_backend import create_app
 
-    proxied = create_app({'TESTING': True, 'ADMIN_LOGIN_RATE': '3 per 10 minutes'},
-                         environ={**test_environ, 'PROXY_FIX_X_FOR': '1'})
+    proxied = create_app(
+        {'TESTING': True, 'ADMIN_LOGIN_RATE': '3 per 10 minutes'}, environ={**test_environ, 'PROXY_FIX_X_FOR': '1'}
+    )
     with proxied.app_context():
         yield proxied
         db.session.remove()
@@ -121,8 +126,9 @@ def test_behind_proxyfix_the_limit_follows_x_forwarded_for(proxied_app, zone):
 
 def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(client, app, zone, monkeypatch):
     monkeypatch.setitem(app.config, 'ADMIN_LOGIN_RATE', '3 per 10 minutes')
-    codes = [_form_login(client, 'nobody', 'x', headers={'X-Forwarded-For': f'203.0.113.{n}'}).status_code
-             for n in range(4)]
+    codes = [
+        _form_login(client, 'nobody', 'x', headers={'X-Forwarded-For': f'203.0.113.{n}'}).status_code for n in range(4)
+    ]
     assert codes == [401, 401, 401, 429]
     assert '操作太频繁' in _form_login(client, 'nobody', 'x').text
 

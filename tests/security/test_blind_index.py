@@ -1,4 +1,5 @@
 """Blind indexes: equal for equal normalised values, unrelated across purposes and keys."""
+
 from __future__ import annotations
 
 import base64

@@ -1,4 +1,5 @@
 """Field encryption: round trips, tampering, contexts, key ids, rotation and key parsing (property-based)."""
+
 from __future__ import annotations
 
 import base64
@@ -47,7 +48,7 @@ def test_any_single_bit_flip_in_the_token_text_is_refused(plaintext, data):
     token = CIPHER.encrypt(plaintext, CONTEXT)
     position = data.draw(st.integers(0, len(token) - 1), label='character')
     bit = data.draw(st.integers(0, 7), label='bit')
-    flipped = token[:position] + chr(ord(token[position]) ^ (1 << bit)) + token[position + 1:]
+    flipped = token[:position] + chr(ord(token[position]) ^ (1 << bit)) + token[position + 1 :]
     with pytest.raises(DecryptionError):
         CIPHER.decrypt(flipped, CONTEXT)
 
@@ -85,10 +86,23 @@ def test_truncated_or_extended_tokens_are_refused(plaintext):
             CIPHER.decrypt(bad, CONTEXT)
 
 
-@pytest.mark.parametrize('token', [
-    '', 'no-separator', '$', 'k1$', 'k1$!!!notbase64', 'k1$' + base64.urlsafe_b64encode(b'x' * 27).decode(),
-    'k1$' + base64.urlsafe_b64encode(b'x' * 40).decode(), 'k 1$AAAA', 'k1$AAAA\u00e9', None, b'k1$AAAA', 42,
-])
+@pytest.mark.parametrize(
+    'token',
+    [
+        '',
+        'no-separator',
+        '$',
+        'k1$',
+        'k1$!!!notbase64',
+        'k1$' + base64.urlsafe_b64encode(b'x' * 27).decode(),
+        'k1$' + base64.urlsafe_b64encode(b'x' * 40).decode(),
+        'k 1$AAAA',
+        'k1$AAAA\u00e9',
+        None,
+        b'k1$AAAA',
+        42,
+    ],
+)
 def test_malformed_ciphertext_raises(token):
     with pytest.raises(DecryptionError):
         CIPHER.decrypt(token, CONTEXT)
@@ -139,19 +153,22 @@ def test_parse_keys_keeps_order():
     assert parse_keys(f' {_spec(NEW)} , {_spec(OLD)} ,') == [NEW, OLD]
 
 
-@pytest.mark.parametrize(('spec', 'message'), [
-    ('', 'holds no key'),
-    (None, 'holds no key'),
-    (' , ', 'holds no key'),
-    ('k1', 'keyid:base64key'),
-    ('k1:', 'keyid:base64key'),
-    (':' + base64.b64encode(b'k' * 32).decode(), 'key id'),
-    ('k$1:' + base64.b64encode(b'k' * 32).decode(), 'key id'),
-    ('k1:%%%', 'base64'),
-    ('k1:' + base64.b64encode(b'short').decode(), '32 bytes'),
-    ('k1:' + base64.b64encode(b'k' * 16).decode(), '32 bytes'),
-    ('k1:' + base64.b64encode(b'k' * 32).decode() + ',k1:' + base64.b64encode(b'j' * 32).decode(), 'twice'),
-])
+@pytest.mark.parametrize(
+    ('spec', 'message'),
+    [
+        ('', 'holds no key'),
+        (None, 'holds no key'),
+        (' , ', 'holds no key'),
+        ('k1', 'keyid:base64key'),
+        ('k1:', 'keyid:base64key'),
+        (':' + base64.b64encode(b'k' * 32).decode(), 'key id'),
+        ('k$1:' + base64.b64encode(b'k' * 32).decode(), 'key id'),
+        ('k1:%%%', 'base64'),
+        ('k1:' + base64.b64encode(b'short').decode(), '32 bytes'),
+        ('k1:' + base64.b64encode(b'k' * 16).decode(), '32 bytes'),
+        ('k1:' + base64.b64encode(b'k' * 32).decode() + ',k1:' + base64.b64encode(b'j' * 32).decode(), 'twice'),
+    ],
+)
 def test_bad_key_specs_are_named(spec, message):
     with pytest.raises(ValueError, match=message):
         parse_keys(spec)

@@ -1,4 +1,5 @@
 """EncryptedString and EncryptedBytes: transparent to the code, ciphertext in the table (in-memory SQLite)."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,16 +12,20 @@ from miniapp_backend.security.keys import generate_dev_keys
 
 metadata = sa.MetaData()
 people = sa.Table(
-    'people', metadata,
+    'people',
+    metadata,
     sa.Column('id', sa.Integer, primary_key=True),
     sa.Column('name', EncryptedString('people.name')),
     sa.Column('phone', EncryptedString('people.phone')),
     sa.Column('photo', EncryptedBytes('people.photo')),
 )
 raw_people = sa.Table(
-    'people', sa.MetaData(),
+    'people',
+    sa.MetaData(),
     sa.Column('id', sa.Integer, primary_key=True),
-    sa.Column('name', sa.Text), sa.Column('phone', sa.Text), sa.Column('photo', sa.Text),
+    sa.Column('name', sa.Text),
+    sa.Column('phone', sa.Text),
+    sa.Column('photo', sa.Text),
 )
 
 
@@ -43,10 +48,13 @@ def engine(app):
 
 def test_values_round_trip_and_are_stored_encrypted(engine):
     with engine.begin() as conn:
-        conn.execute(people.insert(), [
-            {'id': 1, 'name': '张三丰', 'phone': '13912345205', 'photo': b'\x89PNG\r\n\x1a\n\x00'},
-            {'id': 2, 'name': None, 'phone': None, 'photo': None},
-        ])
+        conn.execute(
+            people.insert(),
+            [
+                {'id': 1, 'name': '张三丰', 'phone': '13912345205', 'photo': b'\x89PNG\r\n\x1a\n\x00'},
+                {'id': 2, 'name': None, 'phone': None, 'photo': None},
+            ],
+        )
     with engine.connect() as conn:
         rows = conn.execute(sa.select(people).order_by(people.c.id)).all()
         stored = conn.execute(sa.select(raw_people).order_by(raw_people.c.id)).all()

@@ -1,4 +1,5 @@
 """ID-number validation: real-format vectors of every kind, valid and invalid, and properties of the check digits."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -36,12 +37,15 @@ def test_id_types():
     assert ID_TYPES == ('resident_id', 'hk_macau_permit', 'taiwan_permit', 'foreign_permanent')
 
 
-@pytest.mark.parametrize(('number', 'birth', 'sex'), [
-    ('34052419800101001X', date(1980, 1, 1), 'M'),
-    ('11010519491231002X', date(1949, 12, 31), 'F'),
-    ('440308199901101512', date(1999, 1, 10), 'M'),
-    ('330105197810270025', date(1978, 10, 27), 'F'),
-])
+@pytest.mark.parametrize(
+    ('number', 'birth', 'sex'),
+    [
+        ('34052419800101001X', date(1980, 1, 1), 'M'),
+        ('11010519491231002X', date(1949, 12, 31), 'F'),
+        ('440308199901101512', date(1999, 1, 10), 'M'),
+        ('330105197810270025', date(1978, 10, 27), 'F'),
+    ],
+)
 def test_valid_resident_ids(number, birth, sex):
     assert validate_id_number('resident_id', number, today=TODAY) == IdInfo('resident_id', number, birth, sex)
 
@@ -53,16 +57,24 @@ def test_check_digit_table_by_hand():
     assert check_digit('44030819990110151') == '2'
 
 
-@pytest.mark.parametrize('bad', ['3405241980010100', '340524198001010011', '3405241980010100A', '３４０５２４１９８００１０１００１'])
+@pytest.mark.parametrize(
+    'bad', ['3405241980010100', '340524198001010011', '3405241980010100A', '３４０５２４１９８００１０１００１']
+)
 def test_check_digit_needs_17_ascii_digits(bad):
     with pytest.raises(ValueError):
         check_digit(bad)
 
 
-@pytest.mark.parametrize('typed', [
-    '34052419800101001x', ' 34052419800101001X ', '340524 19800101 001x',
-    '３４０５２４１９８００１０１００１ｘ', '34052419800101001X\u3000',
-])
+@pytest.mark.parametrize(
+    'typed',
+    [
+        '34052419800101001x',
+        ' 34052419800101001X ',
+        '340524 19800101 001x',
+        '３４０５２４１９８００１０１００１ｘ',
+        '34052419800101001X\u3000',
+    ],
+)
 def test_typed_forms_are_normalised(typed):
     assert validate_id_number('resident_id', typed, today=TODAY).number == '34052419800101001X'
 
@@ -85,11 +97,14 @@ def test_today_defaults_to_the_date_in_china():
     assert _refusal('resident_id', _valid(f'340524{tomorrow:%Y%m%d}123'), today=None).code == 'birth_date'
 
 
-@pytest.mark.parametrize(('id_type', 'number', 'birth', 'sex'), [
-    ('hk_macau_permit', '810000199408230021', date(1994, 8, 23), 'F'),
-    ('hk_macau_permit', _valid('82000020040506123'), date(2004, 5, 6), 'M'),
-    ('taiwan_permit', '830000199201300022', date(1992, 1, 30), 'F'),
-])
+@pytest.mark.parametrize(
+    ('id_type', 'number', 'birth', 'sex'),
+    [
+        ('hk_macau_permit', '810000199408230021', date(1994, 8, 23), 'F'),
+        ('hk_macau_permit', _valid('82000020040506123'), date(2004, 5, 6), 'M'),
+        ('taiwan_permit', '830000199201300022', date(1992, 1, 30), 'F'),
+    ],
+)
 def test_valid_residence_permits(id_type, number, birth, sex):
     assert validate_id_number(id_type, number, today=TODAY) == IdInfo(id_type, number, birth, sex)
 
@@ -116,75 +131,85 @@ def test_foreign_permanent_2023_form_worked_by_hand():
     assert info == IdInfo('foreign_permanent', '931840200503150108', date(2005, 3, 15), 'F')
 
 
-@pytest.mark.parametrize(('body', 'birth', 'sex'), [
-    ('GBR1100991231', date(1999, 12, 31), 'F'),
-    ('JPN4403261124', date(2026, 11, 24), 'M'),
-    ('KOR5300261125', date(1926, 11, 25), 'F'),  # 2026-11-25 would be tomorrow, so the year is 1926
-    ('DEU3200000229', date(2000, 2, 29), 'F'),
-])
+@pytest.mark.parametrize(
+    ('body', 'birth', 'sex'),
+    [
+        ('GBR1100991231', date(1999, 12, 31), 'F'),
+        ('JPN4403261124', date(2026, 11, 24), 'M'),
+        ('KOR5300261125', date(1926, 11, 25), 'F'),  # 2026-11-25 would be tomorrow, so the year is 1926
+        ('DEU3200000229', date(2000, 2, 29), 'F'),
+    ],
+)
 def test_foreign_permanent_2017_century(body, birth, sex):
     sex_digit = '1' if sex == 'M' else '2'
     number = body + sex_digit + mrz_check_digit(body + sex_digit)
     assert validate_id_number('foreign_permanent', number, today=TODAY) == IdInfo(
-        'foreign_permanent', number, birth, sex)
+        'foreign_permanent', number, birth, sex
+    )
 
 
-@pytest.mark.parametrize(('id_type', 'number', 'code'), [
-    # resident IDs
-    ('resident_id', '340524198001010011', 'check_digit'),
-    ('resident_id', '34052419800101001', 'format'),
-    ('resident_id', '34052419800101001X1', 'format'),
-    ('resident_id', '340524800101001', 'format'),  # legacy 15-digit form
-    ('resident_id', '3405241980010100AX', 'format'),
-    ('resident_id', 'X40524198001010011', 'format'),
-    ('resident_id', '34052419800101001Y', 'format'),
-    ('resident_id', '٣٤٠٥٢٤١٩٨٠٠١٠١٠٠١X', 'format'),  # Arabic-Indic digits are digits to `\d`, not to us
-    ('resident_id', '', 'format'),
-    ('resident_id', None, 'format'),
-    ('resident_id', 34052419800101001, 'format'),
-    ('resident_id', _valid('99052419800101001'), 'region'),
-    ('resident_id', _valid('71000019800101001'), 'region'),
-    ('resident_id', _valid('00000019800101001'), 'region'),
-    ('resident_id', '810000199408230021', 'region'),
-    ('resident_id', _valid('82000020040506123'), 'region'),
-    ('resident_id', '830000199201300022', 'region'),
-    ('resident_id', '931840200503150108', 'region'),
-    ('resident_id', _valid('34052420050230123'), 'birth_date'),
-    ('resident_id', _valid('34052420051301123'), 'birth_date'),
-    ('resident_id', _valid('34052420261125123'), 'birth_date'),
-    ('resident_id', _valid('34052418991231123'), 'birth_date'),
-    ('resident_id', _valid('34052400000101123'), 'birth_date'),
-    # residence permits
-    ('hk_macau_permit', '34052419800101001X', 'region'),
-    ('hk_macau_permit', '830000199201300022', 'region'),
-    ('hk_macau_permit', _valid('81010019940823002'), 'region'),
-    ('hk_macau_permit', '810000199408230022', 'check_digit'),
-    ('hk_macau_permit', _valid('81000020270101002'), 'birth_date'),
-    ('taiwan_permit', '810000199408230021', 'region'),
-    ('taiwan_permit', _valid('71000019920130002'), 'region'),
-    ('taiwan_permit', '83000019920130002', 'format'),
-    # foreigners' permanent residence IDs
-    ('foreign_permanent', 'USA310005031510', 'check_digit'),
-    ('foreign_permanent', 'US3310005031510', 'format'),
-    ('foreign_permanent', 'USA31000503151', 'format'),
-    ('foreign_permanent', '34052419800101001X', 'format'),
-    ('foreign_permanent', '931840200503150107', 'check_digit'),
-    ('foreign_permanent', _valid('99184020050315010'), 'region'),
-    ('foreign_permanent', _valid('93184020050230010'), 'birth_date'),
-    ('foreign_permanent', _valid('93184020270101010'), 'birth_date'),
-    # the type itself
-    ('passport', '34052419800101001X', 'id_type'),
-    ('', '34052419800101001X', 'id_type'),
-])
+@pytest.mark.parametrize(
+    ('id_type', 'number', 'code'),
+    [
+        # resident IDs
+        ('resident_id', '340524198001010011', 'check_digit'),
+        ('resident_id', '34052419800101001', 'format'),
+        ('resident_id', '34052419800101001X1', 'format'),
+        ('resident_id', '340524800101001', 'format'),  # legacy 15-digit form
+        ('resident_id', '3405241980010100AX', 'format'),
+        ('resident_id', 'X40524198001010011', 'format'),
+        ('resident_id', '34052419800101001Y', 'format'),
+        ('resident_id', '٣٤٠٥٢٤١٩٨٠٠١٠١٠٠١X', 'format'),  # Arabic-Indic digits are digits to `\d`, not to us
+        ('resident_id', '', 'format'),
+        ('resident_id', None, 'format'),
+        ('resident_id', 34052419800101001, 'format'),
+        ('resident_id', _valid('99052419800101001'), 'region'),
+        ('resident_id', _valid('71000019800101001'), 'region'),
+        ('resident_id', _valid('00000019800101001'), 'region'),
+        ('resident_id', '810000199408230021', 'region'),
+        ('resident_id', _valid('82000020040506123'), 'region'),
+        ('resident_id', '830000199201300022', 'region'),
+        ('resident_id', '931840200503150108', 'region'),
+        ('resident_id', _valid('34052420050230123'), 'birth_date'),
+        ('resident_id', _valid('34052420051301123'), 'birth_date'),
+        ('resident_id', _valid('34052420261125123'), 'birth_date'),
+        ('resident_id', _valid('34052418991231123'), 'birth_date'),
+        ('resident_id', _valid('34052400000101123'), 'birth_date'),
+        # residence permits
+        ('hk_macau_permit', '34052419800101001X', 'region'),
+        ('hk_macau_permit', '830000199201300022', 'region'),
+        ('hk_macau_permit', _valid('81010019940823002'), 'region'),
+        ('hk_macau_permit', '810000199408230022', 'check_digit'),
+        ('hk_macau_permit', _valid('81000020270101002'), 'birth_date'),
+        ('taiwan_permit', '810000199408230021', 'region'),
+        ('taiwan_permit', _valid('71000019920130002'), 'region'),
+        ('taiwan_permit', '83000019920130002', 'format'),
+        # foreigners' permanent residence IDs
+        ('foreign_permanent', 'USA310005031510', 'check_digit'),
+        ('foreign_permanent', 'US3310005031510', 'format'),
+        ('foreign_permanent', 'USA31000503151', 'format'),
+        ('foreign_permanent', '34052419800101001X', 'format'),
+        ('foreign_permanent', '931840200503150107', 'check_digit'),
+        ('foreign_permanent', _valid('99184020050315010'), 'region'),
+        ('foreign_permanent', _valid('93184020050230010'), 'birth_date'),
+        ('foreign_permanent', _valid('93184020270101010'), 'birth_date'),
+        # the type itself
+        ('passport', '34052419800101001X', 'id_type'),
+        ('', '34052419800101001X', 'id_type'),
+    ],
+)
 def test_invalid_numbers_say_why(id_type, number, code):
     assert _refusal(id_type, number).code == code
 
 
-@pytest.mark.parametrize(('body', 'code'), [
-    ('USA9900050315', 'region'),   # region of issue 99xx
-    ('USA3100050230', 'birth_date'),  # 30 February in both centuries
-    ('USA3100051301', 'birth_date'),
-])
+@pytest.mark.parametrize(
+    ('body', 'code'),
+    [
+        ('USA9900050315', 'region'),  # region of issue 99xx
+        ('USA3100050230', 'birth_date'),  # 30 February in both centuries
+        ('USA3100051301', 'birth_date'),
+    ],
+)
 def test_invalid_foreign_2017_with_good_check_digits(body, code):
     number = body + '1' + mrz_check_digit(body + '1')
     assert _refusal('foreign_permanent', number).code == code
@@ -226,7 +251,7 @@ def test_any_single_character_substitution_is_refused(number, position, replacem
     # MOD 11-2 catches every single substitution, whatever else the altered number happens to satisfy.
     if number[position] == replacement or (replacement == 'X' and position < 17):
         return
-    altered = number[:position] + replacement + number[position + 1:]
+    altered = number[:position] + replacement + number[position + 1 :]
     _refusal('resident_id', altered)
 
 
@@ -234,7 +259,7 @@ def test_any_single_character_substitution_is_refused(number, position, replacem
 def test_any_adjacent_transposition_is_refused(number, position):
     if number[position] == number[position + 1]:
         return
-    altered = number[:position] + number[position + 1] + number[position] + number[position + 2:]
+    altered = number[:position] + number[position + 1] + number[position] + number[position + 2 :]
     _refusal('resident_id', altered)
 
 

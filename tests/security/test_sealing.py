@@ -1,4 +1,5 @@
 """Ed25519 seals and signed tokens: genuine ones verify, anything altered or foreign does not."""
+
 from __future__ import annotations
 
 import base64
@@ -51,13 +52,23 @@ def test_any_altered_signature_text_fails(data):
     signature = SEALER.seal(PAYLOAD).signature
     position = data.draw(st.integers(0, len(signature) - 1))
     bit = data.draw(st.integers(0, 7))
-    altered = signature[:position] + chr(ord(signature[position]) ^ (1 << bit)) + signature[position + 1:]
+    altered = signature[:position] + chr(ord(signature[position]) ^ (1 << bit)) + signature[position + 1 :]
     assert not SEALER.verify(PAYLOAD, altered)
 
 
-@pytest.mark.parametrize('signature', [
-    '', '%%%', 'bm90IGEgc2lnbmF0dXJl', None, 42, b'bytes', '\u00e9' * 88, 'A' * 88,
-])
+@pytest.mark.parametrize(
+    'signature',
+    [
+        '',
+        '%%%',
+        'bm90IGEgc2lnbmF0dXJl',
+        None,
+        42,
+        b'bytes',
+        '\u00e9' * 88,
+        'A' * 88,
+    ],
+)
 def test_malformed_signatures_are_false_not_errors(signature):
     assert SEALER.verify(PAYLOAD, signature) is False
 
@@ -70,8 +81,11 @@ def test_other_keys_and_payload_types():
     assert SEALER.verify(None, signature) is False
 
 
-@given(st.dictionaries(st.text(max_size=10), st.one_of(st.integers(), st.text(max_size=20), st.booleans(), st.none()),
-                       max_size=5))
+@given(
+    st.dictionaries(
+        st.text(max_size=10), st.one_of(st.integers(), st.text(max_size=20), st.booleans(), st.none()), max_size=5
+    )
+)
 def test_tokens_round_trip(claims):
     token = SEALER.sign_token(claims)
     assert SEALER.read_token(token) == claims
@@ -79,7 +93,11 @@ def test_tokens_round_trip(claims):
 
 
 def test_token_claims_can_be_chinese():
-    assert SEALER.read_token(SEALER.sign_token({'n': '张*丰', 'r': 12, 'y': 2027})) == {'n': '张*丰', 'r': 12, 'y': 2027}
+    assert SEALER.read_token(SEALER.sign_token({'n': '张*丰', 'r': 12, 'y': 2027})) == {
+        'n': '张*丰',
+        'r': 12,
+        'y': 2027,
+    }
 
 
 @settings(max_examples=300)
@@ -88,7 +106,7 @@ def test_any_altered_token_raises(data):
     token = SEALER.sign_token({'r': 12, 'y': 2027, 'z': '341800'})
     position = data.draw(st.integers(0, len(token) - 1))
     bit = data.draw(st.integers(0, 7))
-    altered = token[:position] + chr(ord(token[position]) ^ (1 << bit)) + token[position + 1:]
+    altered = token[:position] + chr(ord(token[position]) ^ (1 << bit)) + token[position + 1 :]
     with pytest.raises(InvalidToken):
         SEALER.read_token(altered)
 
@@ -98,8 +116,19 @@ def test_forged_and_malformed_tokens_raise():
     body, signature = token.split('.')
     forged_body = base64.urlsafe_b64encode(b'{"r":13,"y":2027}').decode().rstrip('=')
     seal_as_signature = base64.urlsafe_b64encode(base64.b64decode(SEALER.seal(body.encode()).signature)).decode()
-    for bad in (f'{forged_body}.{signature}', f'{body}.{seal_as_signature.rstrip("=")}', f'{body}.{signature}=',
-                f'{body}.{signature}.', f'{body}.', f'.{signature}', 'garbage', '', None, 42, token + ' '):
+    for bad in (
+        f'{forged_body}.{signature}',
+        f'{body}.{seal_as_signature.rstrip("=")}',
+        f'{body}.{signature}=',
+        f'{body}.{signature}.',
+        f'{body}.',
+        f'.{signature}',
+        'garbage',
+        '',
+        None,
+        42,
+        token + ' ',
+    ):
         with pytest.raises(InvalidToken):
             SEALER.read_token(bad)
 
@@ -116,8 +145,11 @@ def test_claims_must_be_an_object():
 
 def test_keys_from_the_environment():
     assert Sealer(PEM.replace('\n', '\\n')).key_fingerprint == SEALER.key_fingerprint
-    rsa_pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    rsa_pem = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        .decode()
+    )
     for bad, message in [('', 'PEM'), ('not a key', 'PEM'), (rsa_pem, 'Ed25519')]:
         with pytest.raises(ValueError, match=message):
             Sealer(bad)

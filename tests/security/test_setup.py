@@ -1,4 +1,5 @@
 """init_app and the development keys: what the app factory relies on."""
+
 from __future__ import annotations
 
 import base64
@@ -41,14 +42,17 @@ def test_init_app_builds_the_three_services():
         assert current_cipher() is app.extensions['field_cipher']
 
 
-@pytest.mark.parametrize(('setting', 'value', 'message'), [
-    ('FIELD_ENCRYPTION_KEYS', '', 'FIELD_ENCRYPTION_KEYS'),
-    ('FIELD_ENCRYPTION_KEYS', 'k1:short', 'FIELD_ENCRYPTION_KEYS'),
-    ('BLIND_INDEX_KEY', None, 'BLIND_INDEX_KEY'),
-    ('BLIND_INDEX_KEY', base64.b64encode(b'k' * 8).decode(), 'BLIND_INDEX_KEY'),
-    ('SEAL_PRIVATE_KEY', '', 'SEAL_PRIVATE_KEY'),
-    ('SEAL_PRIVATE_KEY', 'not a pem', 'SEAL_PRIVATE_KEY'),
-])
+@pytest.mark.parametrize(
+    ('setting', 'value', 'message'),
+    [
+        ('FIELD_ENCRYPTION_KEYS', '', 'FIELD_ENCRYPTION_KEYS'),
+        ('FIELD_ENCRYPTION_KEYS', 'k1:short', 'FIELD_ENCRYPTION_KEYS'),
+        ('BLIND_INDEX_KEY', None, 'BLIND_INDEX_KEY'),
+        ('BLIND_INDEX_KEY', base64.b64encode(b'k' * 8).decode(), 'BLIND_INDEX_KEY'),
+        ('SEAL_PRIVATE_KEY', '', 'SEAL_PRIVATE_KEY'),
+        ('SEAL_PRIVATE_KEY', 'not a pem', 'SEAL_PRIVATE_KEY'),
+    ],
+)
 def test_a_missing_or_bad_setting_stops_start_up_by_name(setting, value, message):
     with pytest.raises(ValueError, match=message):
         security.init_app(_app(**{setting: value}))

@@ -1,4 +1,5 @@
 """The WeChat client over real HTTP to the fake server, with the token shared in Redis."""
+
 from __future__ import annotations
 
 import subprocess
@@ -16,8 +17,9 @@ TOKEN = '/cgi-bin/stable_token'
 
 
 def _send():
-    wechat.send_subscribe_message('openid-a', 'tpl-approved', {'thing1': '宣城市', 'phrase2': '审核通过'},
-                                  'pages/payment/payment')
+    wechat.send_subscribe_message(
+        'openid-a', 'tpl-approved', {'thing1': '宣城市', 'phrase2': '审核通过'}, 'pages/payment/payment'
+    )
 
 
 def test_login_fetches_no_access_token(app, fake_wechat):
@@ -46,8 +48,11 @@ def test_phone_number(app, fake_wechat):
 def test_send_sets_state_and_language(app, fake_wechat):
     _send()
     (message,) = fake_wechat.messages
-    assert (message['miniprogram_state'], message['lang'], message['page']) == ('formal', 'zh_CN',
-                                                                                'pages/payment/payment')
+    assert (message['miniprogram_state'], message['lang'], message['page']) == (
+        'formal',
+        'zh_CN',
+        'pages/payment/payment',
+    )
     assert message['data'] == {'thing1': {'value': '宣城市'}, 'phrase2': {'value': '审核通过'}}
 
 
@@ -71,11 +76,17 @@ def test_token_refused_forever_stops_after_one_retry(app, fake_wechat):
     assert fake_wechat.count(SEND) == 2 and fake_wechat.count(TOKEN) == 2
 
 
-@pytest.mark.parametrize(('fault', 'error'), [
-    ({'errcode': 43101}, wechat.NoQuota), ({'errcode': 45009}, wechat.RateLimited),
-    ({'errcode': 47003}, wechat.BadMessage), ({'status': 500}, wechat.DeliveryUnknown),
-    ({'delay': 3.0}, wechat.DeliveryUnknown), ({'errcode': -1}, wechat.WeChatUnavailable),
-])
+@pytest.mark.parametrize(
+    ('fault', 'error'),
+    [
+        ({'errcode': 43101}, wechat.NoQuota),
+        ({'errcode': 45009}, wechat.RateLimited),
+        ({'errcode': 47003}, wechat.BadMessage),
+        ({'status': 500}, wechat.DeliveryUnknown),
+        ({'delay': 3.0}, wechat.DeliveryUnknown),
+        ({'errcode': -1}, wechat.WeChatUnavailable),
+    ],
+)
 def test_failures_are_sorted(app, fake_wechat, fault, error):
     fake_wechat.script(SEND, [fault])
     with pytest.raises(error):
@@ -84,14 +95,14 @@ def test_failures_are_sorted(app, fake_wechat, fault, error):
 
 
 def test_two_processes_needing_a_token_make_one_request(app, fake_wechat, test_environ):
-    script = textwrap.dedent('''
+    script = textwrap.dedent("""
         import sys
         from miniapp_backend import create_app, wechat
         app = create_app(environ=dict(__import__('json').loads(sys.argv[1])))
         with app.app_context():
             sys.stdin.readline()
             wechat.get_client().access_token
-    ''')
+    """)
     import json
 
     env_json = json.dumps(test_environ)
@@ -104,11 +115,23 @@ def test_two_processes_needing_a_token_make_one_request(app, fake_wechat, test_e
     assert fake_wechat.count(TOKEN) == 1
 
 
-@pytest.mark.parametrize(('key', 'value', 'expected'), [
-    ('thing1', '宣城市医疗保障局城乡居民基本医疗保险参保登记审核结果通知', '宣城市医疗保障局城乡居民基本医疗保险参…'),
-    ('phrase2', '审核通过了', '审核通过了'), ('phrase2', 'approved 通过', '通过'), ('phrase3', 'ok', '已更新'),
-    ('character_string3', 'R00000012 / 2027', 'R00000012/2027'), ('amount4', '400.00元', '400.00元'),
-    ('thing5', '', '—'), ('thing6', '第一行\n第二行', '第一行 第二行'), ('name7', '欧阳娜娜欧阳娜娜欧阳娜娜', '欧阳娜娜欧阳娜娜欧阳'),
-])
+@pytest.mark.parametrize(
+    ('key', 'value', 'expected'),
+    [
+        (
+            'thing1',
+            '宣城市医疗保障局城乡居民基本医疗保险参保登记审核结果通知',
+            '宣城市医疗保障局城乡居民基本医疗保险参…',
+        ),
+        ('phrase2', '审核通过了', '审核通过了'),
+        ('phrase2', 'approved 通过', '通过'),
+        ('phrase3', 'ok', '已更新'),
+        ('character_string3', 'R00000012 / 2027', 'R00000012/2027'),
+        ('amount4', '400.00元', '400.00元'),
+        ('thing5', '', '—'),
+        ('thing6', '第一行\n第二行', '第一行 第二行'),
+        ('name7', '欧阳娜娜欧阳娜娜欧阳娜娜', '欧阳娜娜欧阳娜娜欧阳'),
+    ],
+)
 def test_values_fit_wechat_rules(key, value, expected):
     assert fit_value(key, value) == expected

@@ -23,8 +23,14 @@ def run_worker(test_environ):
 
     def run(timeout: float = 60) -> subprocess.CompletedProcess:
         env = {**os.environ, **test_environ}
-        return subprocess.run([sys.executable, '-m', 'workers', 'worker', '--burst'], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            [sys.executable, '-m', 'workers', 'worker', '--burst'],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     return run
 

@@ -1,5 +1,6 @@
 """At most once for real: a slow WeChat never gets a message twice; the reminder skips whom it cannot message;
 every template the backend sends is one the mini-program asks the student to accept."""
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,8 @@ CENTRE = Actor.reviewer(1, 'centre_reviewer')
 
 
 def test_a_wechat_slower_than_the_timeout_gets_each_message_at_most_once(
-        app, fake_wechat, templated_zone, create_student, create_registration, grant, run_worker):
+    app, fake_wechat, templated_zone, create_student, create_registration, grant, run_worker
+):
     students = [create_student() for _ in range(3)]
     for student in students:
         grant(student, 'tpl-approved', count=5)

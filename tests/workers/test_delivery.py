@@ -1,4 +1,5 @@
 """Subscription messages: delivered once with the right template, page and data; faults handled without storms."""
+
 from __future__ import annotations
 
 import signal
@@ -27,10 +28,20 @@ def _notification() -> Notification:
     return db.session.scalars(sa.select(Notification).order_by(Notification.id.desc())).first()
 
 
-def test_each_kind_is_delivered_once_with_its_template(app, fake_wechat, templated_zone, student,
-                                                       create_registration, grant, run_worker):
-    grant(student, 'tpl-approved', 'tpl-returned', 'tpl-rejected', 'tpl-paid', 'tpl-window-closing',
-          'tpl-suspension', 'tpl-submitted', count=5)
+def test_each_kind_is_delivered_once_with_its_template(
+    app, fake_wechat, templated_zone, student, create_registration, grant, run_worker
+):
+    grant(
+        student,
+        'tpl-approved',
+        'tpl-returned',
+        'tpl-rejected',
+        'tpl-paid',
+        'tpl-window-closing',
+        'tpl-suspension',
+        'tpl-submitted',
+        count=5,
+    )
     first = create_registration(student, templated_zone, status='submitted')
     transition(first, Action.RETURN, CENTRE, reason='身份证照片模糊，请重新上传清晰照片')
     transition(first, Action.SUBMIT, Actor.student(student.id))
@@ -38,25 +49,42 @@ def test_each_kind_is_delivered_once_with_its_template(app, fake_wechat, templat
     record_payment(first, amount_fen=40000, paid_at=utcnow(), voucher_no='V1', channel='tax', source='gateway')
     second = create_registration(student, templated_zone, status='submitted', year=templated_zone.year + 1)
     transition(second, Action.REJECT, CENTRE, reason='非本校学生')
-    outbox.write(NotificationKind.WINDOW_CLOSING, student_id=student.id, zone=templated_zone, registration=first,
-                 event_key='test:closing')
+    outbox.write(
+        NotificationKind.WINDOW_CLOSING,
+        student_id=student.id,
+        zone=templated_zone,
+        registration=first,
+        event_key='test:closing',
+    )
     db.session.commit()
     result = run_worker()
     assert result.returncode == 0, result.stderr[-2000:]
     sent = {m['template_id']: m for m in fake_wechat.messages}
     assert [m['template_id'] for m in fake_wechat.messages].count('tpl-approved') == 1
-    assert set(sent) == {'tpl-returned', 'tpl-approved', 'tpl-paid', 'tpl-rejected', 'tpl-window-closing',
-                         'tpl-submitted'}
+    assert set(sent) == {
+        'tpl-returned',
+        'tpl-approved',
+        'tpl-paid',
+        'tpl-rejected',
+        'tpl-window-closing',
+        'tpl-submitted',
+    }
     assert sent['tpl-submitted']['data']['phrase2'] == {'value': '已受理'}
     assert sent['tpl-returned']['page'] == f'pages/register/register?id={first.id}'
     assert {m['page'] for m in fake_wechat.messages} == {
-        f'pages/register/register?id={first.id}', f'pages/payment/payment?id={first.id}',
-        f'pages/receipts/receipts?id={first.id}', f'pages/home/home?id={second.id}',
-        f'pages/home/home?id={first.id}'}
+        f'pages/register/register?id={first.id}',
+        f'pages/payment/payment?id={first.id}',
+        f'pages/receipts/receipts?id={first.id}',
+        f'pages/home/home?id={second.id}',
+        f'pages/home/home?id={first.id}',
+    }
     assert sent['tpl-returned']['data']['thing3']['value'] == '身份证照片模糊，请重新上传清晰照片'
-    assert sent['tpl-approved']['data'] == {'thing1': {'value': '宣城市'}, 'phrase2': {'value': '审核通过'},
-                                            'amount3': {'value': '400.00元'},
-                                            'date4': {'value': first.zone.window_closes_at.strftime('%Y年%m月%d日')}}
+    assert sent['tpl-approved']['data'] == {
+        'thing1': {'value': '宣城市'},
+        'phrase2': {'value': '审核通过'},
+        'amount3': {'value': '400.00元'},
+        'date4': {'value': first.zone.window_closes_at.strftime('%Y年%m月%d日')},
+    }
     assert sent['tpl-paid']['touser'] == student.openid
     db.session.expire_all()
     assert {n.status for n in db.session.scalars(sa.select(Notification))} == {'sent'}
@@ -65,8 +93,7 @@ def test_each_kind_is_delivered_once_with_its_template(app, fake_wechat, templat
     assert len(fake_wechat.messages) == 6
 
 
-def test_no_quota_waits_and_is_sent_when_quota_arrives(app, fake_wechat, templated_zone, student,
-                                                       create_registration):
+def test_no_quota_waits_and_is_sent_when_quota_arrives(app, fake_wechat, templated_zone, student, create_registration):
     registration = create_registration(student, templated_zone, status='submitted')
     transition(registration, Action.APPROVE, CENTRE)
     db.session.commit()
@@ -168,8 +195,9 @@ def test_refused_connection_is_retried(app, fake_wechat, approved):
     assert _notification().status == 'sent' and len(mine) == 1
 
 
-def test_approvals_succeed_while_redis_is_down(app, fake_wechat, templated_zone, student, create_registration, grant,
-                                               test_environ):
+def test_approvals_succeed_while_redis_is_down(
+    app, fake_wechat, templated_zone, student, create_registration, grant, test_environ
+):
     from miniapp_backend import create_app
 
     grant(student, 'tpl-approved')
@@ -186,7 +214,8 @@ def test_approvals_succeed_while_redis_is_down(app, fake_wechat, templated_zone,
 
 
 def test_a_worker_killed_mid_drain_loses_nothing_and_sends_nothing_twice(
-        app, fake_wechat, templated_zone, create_student, create_registration, grant, test_environ):
+    app, fake_wechat, templated_zone, create_student, create_registration, grant, test_environ
+):
     students = [create_student() for _ in range(4)]
     for student in students:
         grant(student, 'tpl-approved')
@@ -194,8 +223,11 @@ def test_a_worker_killed_mid_drain_loses_nothing_and_sends_nothing_twice(
     db.session.commit()
     fake_wechat.script(SEND, [{}, {'delay': 4.0}])
     code = 'from workers import jobs; jobs.drain_outbox()'
-    proc = subprocess.Popen([sys.executable, '-c', code], env={**test_environ}, cwd=str(__import__('pathlib').Path(
-        __file__).resolve().parents[2]))
+    proc = subprocess.Popen(
+        [sys.executable, '-c', code],
+        env={**test_environ},
+        cwd=str(__import__('pathlib').Path(__file__).resolve().parents[2]),
+    )
     deadline = time.monotonic() + 30
 
     def one_sent() -> bool:  # the worker's own commit, seen from outside its session

@@ -1,5 +1,6 @@
 """Large admin exports run as jobs in a real worker: progress page, a workbook on disk streamed to the download,
 a link only for its reviewer, and one that expires."""
+
 from __future__ import annotations
 
 import io
@@ -21,7 +22,8 @@ def _login(client, create_reviewer, username):
 
 
 def test_a_large_export_is_a_job_with_progress_and_an_expiring_download(
-        app, client, create_reviewer, zone, create_student, create_registration, run_worker, monkeypatch):
+    app, client, create_reviewer, zone, create_student, create_registration, run_worker, monkeypatch
+):
     monkeypatch.setattr(exports, 'INLINE_ROWS', 5)
     registrations = [create_registration(create_student(), zone, status='submitted') for _ in range(7)]
     _login(client, create_reviewer, 'exporter')

@@ -1,4 +1,5 @@
 """Payment and suspension polls against the fake tax bureau and origin gateway."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -17,13 +18,18 @@ PAID = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
 
 
 def _approved(create_registration, student, zone, **overrides):
-    registration = create_registration(student, zone, status='approved', amount_due_fen=zone.premium_fen,
-                                       payment_check_at=utcnow() - timedelta(seconds=1), **overrides)
+    registration = create_registration(
+        student,
+        zone,
+        status='approved',
+        amount_due_fen=zone.premium_fen,
+        payment_check_at=utcnow() - timedelta(seconds=1),
+        **overrides,
+    )
     return registration
 
 
-def test_payment_found_marks_paid_and_registers_the_person(app, fake_tax, templated_zone, student,
-                                                            create_registration):
+def test_payment_found_marks_paid_and_registers_the_person(app, fake_tax, templated_zone, student, create_registration):
     registration = _approved(create_registration, student, templated_zone)
     fake_tax.add_payment('341800', templated_zone.year, registration.id_number, 40000, PAID, 'V2027001')
     assert jobs.poll_payments()['paid'] == 1
@@ -69,10 +75,18 @@ def test_gateway_down_marks_nothing_and_retries_later(app, fake_tax, templated_z
 
 def _suspension(zone, student, origin_zone=None, code='340400', delay=timedelta(0)):
     id_number = '34052419800101001X'
-    suspension = Suspension(student=student, origin_zone_code=origin_zone.code if origin_zone else code,
-                            origin_zone=origin_zone, id_index=blind_index(id_number), id_number=id_number,
-                            name='王宣', reason='在学籍地参加城乡居民医保', suspend_from=date(2026, 12, 1),
-                            consent_at=utcnow(), next_check_at=utcnow() + delay)
+    suspension = Suspension(
+        student=student,
+        origin_zone_code=origin_zone.code if origin_zone else code,
+        origin_zone=origin_zone,
+        id_index=blind_index(id_number),
+        id_number=id_number,
+        name='王宣',
+        reason='在学籍地参加城乡居民医保',
+        suspend_from=date(2026, 12, 1),
+        consent_at=utcnow(),
+        next_check_at=utcnow() + delay,
+    )
     db.session.add(suspension)
     db.session.commit()
     return suspension
@@ -80,8 +94,15 @@ def _suspension(zone, student, origin_zone=None, code='340400', delay=timedelta(
 
 def test_in_platform_suspension_confirms_after_the_delay(app, create_zone, templated_zone, student):
     origin = create_zone('530000', '云南省本级')
-    db.session.add(InsuredPerson(id_index=blind_index('34052419800101001X'), id_number='34052419800101001X',
-                                 name='王宣', zone=origin, since=date(2024, 1, 1)))
+    db.session.add(
+        InsuredPerson(
+            id_index=blind_index('34052419800101001X'),
+            id_number='34052419800101001X',
+            name='王宣',
+            zone=origin,
+            since=date(2024, 1, 1),
+        )
+    )
     suspension = _suspension(templated_zone, student, origin_zone=origin, delay=timedelta(minutes=10))
     assert jobs.poll_suspensions()['confirmed'] == 0
     suspension.next_check_at = utcnow() - timedelta(seconds=1)
@@ -89,8 +110,11 @@ def test_in_platform_suspension_confirms_after_the_delay(app, create_zone, templ
     assert jobs.poll_suspensions()['confirmed'] == 1
     db.session.expire_all()
     person = db.session.scalars(sa.select(InsuredPerson)).one()
-    assert (suspension.status, person.status, person.until) == ('confirmed', InsuredStatus.SUSPENDED,
-                                                                date(utcnow().year, 12, 31))
+    assert (suspension.status, person.status, person.until) == (
+        'confirmed',
+        InsuredStatus.SUSPENDED,
+        date(utcnow().year, 12, 31),
+    )
     assert db.session.scalars(sa.select(Notification.kind)).all() == ['suspension_confirmed']
 
 
@@ -127,4 +151,6 @@ def test_remind_then_expire(app, create_zone, student, create_registration):
     assert registration.status == 'expired'
     # Reminded before the close, told after it that the registration lapsed.
     assert db.session.scalars(sa.select(Notification.kind).order_by(Notification.id)).all() == [
-        'window_closing', 'expired']
+        'window_closing',
+        'expired',
+    ]

@@ -1,5 +1,6 @@
 """Redis goes away and comes back: real worker and cron processes on a private redis-server survive it, and every
 outbox row ends delivered exactly once or marked unknown; none is lost."""
+
 from __future__ import annotations
 
 import os
@@ -38,8 +39,11 @@ class PrivateRedis:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(['redis-server', '--port', str(self.port), '--bind', '127.0.0.1', '--save', '',
-                                         '--appendonly', 'no'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            ['redis-server', '--port', str(self.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         client = redis_lib.Redis.from_url(self.url, socket_timeout=0.5)
         _wait(lambda: _pings(client), 10, 'redis-server did not start')
 
@@ -76,11 +80,26 @@ def private_redis():
 @pytest.fixture
 def processes(private_redis, test_environ):
     """`workers worker main` and `workers cron`, as the Procfile starts them, on the private Redis."""
-    env = {**os.environ, **test_environ, 'REDIS_URL': private_redis.url, 'REDIS_KEY_PREFIX': 'outage',
-           'DRAIN_INTERVAL': '1', 'PAYMENT_POLL_INTERVAL': '3600', 'SUSPENSION_POLL_INTERVAL': '3600'}
-    started = [subprocess.Popen([sys.executable, '-m', 'workers', *command], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-               for command in (['worker', 'main'], ['cron'])]
+    env = {
+        **os.environ,
+        **test_environ,
+        'REDIS_URL': private_redis.url,
+        'REDIS_KEY_PREFIX': 'outage',
+        'DRAIN_INTERVAL': '1',
+        'PAYMENT_POLL_INTERVAL': '3600',
+        'SUSPENSION_POLL_INTERVAL': '3600',
+    }
+    started = [
+        subprocess.Popen(
+            [sys.executable, '-m', 'workers', *command],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for command in (['worker', 'main'], ['cron'])
+    ]
     yield started, env
     for process in started:
         if process.poll() is None:
@@ -111,7 +130,8 @@ def _statuses() -> list[str]:
 
 
 def test_worker_and_cron_survive_redis_going_away_during_submit_drain_and_cron(
-        app, fake_wechat, templated_zone, create_student, create_registration, grant, private_redis, processes):
+    app, fake_wechat, templated_zone, create_student, create_registration, grant, private_redis, processes
+):
     started, env = processes
     students = [create_student() for _ in range(9)]
     waiting = []
@@ -137,8 +157,11 @@ def test_worker_and_cron_survive_redis_going_away_during_submit_drain_and_cron(
     time.sleep(3)
     assert [process.poll() for process in started] == [None, None]
     private_redis.start()
-    _wait(lambda: all(status in ('sent', 'unknown') for status in _statuses()) and len(_statuses()) == 9, 90,
-          f'rows left undelivered: {_statuses()}')
+    _wait(
+        lambda: all(status in ('sent', 'unknown') for status in _statuses()) and len(_statuses()) == 9,
+        90,
+        f'rows left undelivered: {_statuses()}',
+    )
     time.sleep(2)  # requests the fake was still holding finish
     per_user = [message['touser'] for message in fake_wechat.messages]
     assert len(per_user) == len(set(per_user)), 'a message arrived twice'
@@ -151,7 +174,8 @@ def test_worker_and_cron_survive_redis_going_away_during_submit_drain_and_cron(
 
 
 def test_a_row_claimed_before_an_outage_is_sent_once_it_is_released(
-        app, fake_wechat, templated_zone, student, create_registration, grant):
+    app, fake_wechat, templated_zone, student, create_registration, grant
+):
     """The worker claimed the row, then lost everything before its HTTP call started: nothing was sent, so the
     row goes back to pending and is delivered, once."""
     grant(student, 'tpl-approved')

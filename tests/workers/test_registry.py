@@ -1,5 +1,6 @@
 """The job registry: every job importable, on a known queue, scheduled from config; the Procfile and `make run`
 start one worker per pool, so imports never share a process with messages."""
+
 from __future__ import annotations
 
 import re

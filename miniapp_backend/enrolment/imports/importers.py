@@ -1,4 +1,5 @@
 """Row importers per kind (DESIGN §7.5): each row is applied whole in its own savepoint, or not at all."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -129,8 +130,16 @@ _SCOPE_COLUMNS = {'不属于您管理的学校': '学校代码', '不属于您�
 
 def _check_scope(scope: Scope | None, registration: Registration) -> None:
     """A row outside the uploader's school / college / class is refused, naming why."""
-    refusal = scope.refusal(registration.zone_id, registration.school.id if registration.school else None,
-                            registration.college, registration.class_name) if scope else None
+    refusal = (
+        scope.refusal(
+            registration.zone_id,
+            registration.school.id if registration.school else None,
+            registration.college,
+            registration.class_name,
+        )
+        if scope
+        else None
+    )
     if refusal:
         raise CellError(_SCOPE_COLUMNS.get(refusal, '学校代码'), f'该行{refusal}，不能导入')
 
@@ -143,21 +152,36 @@ def _reserve_ids(count: int) -> list[tuple[int | None, int | None]]:
     """
     if db.session.get_bind().dialect.name != 'postgresql':
         return [(None, None)] * count
-    return [tuple(row) for row in db.session.execute(sa.text(
-        "SELECT nextval(pg_get_serial_sequence('registrations', 'id')), "
-        "nextval(pg_get_serial_sequence('audit_events', 'id')) FROM generate_series(1, :count)"), {'count': count})]
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            sa.text(
+                "SELECT nextval(pg_get_serial_sequence('registrations', 'id')), "
+                "nextval(pg_get_serial_sequence('audit_events', 'id')) FROM generate_series(1, :count)"
+            ),
+            {'count': count},
+        )
+    ]
 
 
 def registration_from_row(zone: Zone, row: dict, schools: dict[str, School]) -> Registration:
     """A draft registration from one workbook row, its cells checked (raises CellError); not yet added."""
     id_type = _choice(row, '证件类型', IdType, required=False) or IdType.RESIDENT_ID
-    data = {'name': text(row, '姓名'), 'id_type': id_type.value, 'id_number': id_number(row),
-            'ethnicity': _ethnicity(row), 'marital_status': _choice(row, '婚姻状况', MaritalStatus).value,
-            'phone': text(row, '手机号码'), 'residence_address': text(row, '居住地址'),
-            'hukou_address': text(row, '户籍地址'), 'hukou_region_code': text(row, '户籍地区划'),
-            'student_no': text(row, '学号'), 'college': text(row, '学院', False),
-            'class_name': text(row, '班级', False),
-            'special_identity': _choice(row, '特殊身份', SpecialIdentity, required=False)}
+    data = {
+        'name': text(row, '姓名'),
+        'id_type': id_type.value,
+        'id_number': id_number(row),
+        'ethnicity': _ethnicity(row),
+        'marital_status': _choice(row, '婚姻状况', MaritalStatus).value,
+        'phone': text(row, '手机号码'),
+        'residence_address': text(row, '居住地址'),
+        'hukou_address': text(row, '户籍地址'),
+        'hukou_region_code': text(row, '户籍地区划'),
+        'student_no': text(row, '学号'),
+        'college': text(row, '学院', False),
+        'class_name': text(row, '班级', False),
+        'special_identity': _choice(row, '特殊身份', SpecialIdentity, required=False),
+    }
     if data['special_identity'] is not None:
         raise CellError('特殊身份', '资助参保对象须本人在小程序签署承诺书，不能批量导入')
     if not (data['phone'] or '').isdigit() or len(data['phone']) != 11:
@@ -167,8 +191,9 @@ def registration_from_row(zone: Zone, row: dict, schools: dict[str, School]) -> 
     if school is None:
         raise CellError('学校代码', '本专区没有该学校代码')
     # zone_id as well as zone: the audit row of the submission reads it before the first flush.
-    registration = Registration(zone=zone, zone_id=zone.id, school=school, year=zone.year,
-                                status=RegistrationStatus.DRAFT)
+    registration = Registration(
+        zone=zone, zone_id=zone.id, school=school, year=zone.year, status=RegistrationStatus.DRAFT
+    )
     try:
         filing.apply_fields(registration, data)
     except EnrolmentError as error:
@@ -182,16 +207,18 @@ def import_suspension(zone: Zone, actor: Actor, row: dict) -> None:
     origin_code = text(row, '原参保地区划')
     if not origin_code.isdigit() or len(origin_code) != 6:
         raise CellError('原参保地区划', '应为6位行政区划代码')
-    suspension_request.record(origin_code, number, text(row, '姓名'), text(row, '暂停原因'), day(row, '暂停日期'),
-                               utcnow())
+    suspension_request.record(
+        origin_code, number, text(row, '姓名'), text(row, '暂停原因'), day(row, '暂停日期'), utcnow()
+    )
 
 
 def import_roster(zone: Zone, actor: Actor, row: dict) -> None:
     """Who is insured in this zone (参保名册)."""
     _, number = _person(row)
     index = blind_index(number)
-    person = db.session.scalars(sa.select(InsuredPerson).where(InsuredPerson.id_index == index,
-                                                               InsuredPerson.zone_id == zone.id)).first()
+    person = db.session.scalars(
+        sa.select(InsuredPerson).where(InsuredPerson.id_index == index, InsuredPerson.zone_id == zone.id)
+    ).first()
     if person is None:
         person = InsuredPerson(id_index=index, id_number=number, zone=zone, source='roster')
         db.session.add(person)
@@ -208,16 +235,22 @@ def import_school_roster(zone: Zone, actor: Actor, row: dict) -> None:
     """One student of a school's roster (学籍名单) for the zone's year; a second import updates the entry."""
     _, number = _person(row)
     school_text = text(row, '学校')
-    school = db.session.scalars(sa.select(School).where(
-        School.zone_id == zone.id, sa.or_(School.name == school_text, School.code == school_text))).first()
+    school = db.session.scalars(
+        sa.select(School).where(
+            School.zone_id == zone.id, sa.or_(School.name == school_text, School.code == school_text)
+        )
+    ).first()
     if school is None:
         raise CellError('学校', '不是本专区的学校，请从下拉列表中选择')
     enrolled = text(row, '入学年份')
     if not (enrolled.isdigit() and 2000 <= int(enrolled) <= 2100):
         raise CellError('入学年份', '应为四位年份，如 2024')
     index = blind_index(number)
-    entry = db.session.scalars(sa.select(RosterEntry).where(
-        RosterEntry.zone_id == zone.id, RosterEntry.year == zone.year, RosterEntry.id_index == index)).first()
+    entry = db.session.scalars(
+        sa.select(RosterEntry).where(
+            RosterEntry.zone_id == zone.id, RosterEntry.year == zone.year, RosterEntry.id_index == index
+        )
+    ).first()
     if entry is None:
         entry = RosterEntry(zone_id=zone.id, year=zone.year, id_index=index, id_number=number)
         db.session.add(entry)
@@ -235,16 +268,28 @@ def import_reconciliation(zone: Zone, actor: Actor, row: dict) -> None:
     except InputRefused:
         raise CellError('缴费金额（元）', '应为大于0的金额数字，最多两位小数') from None
     paid_at = moment(row, '缴费时间').replace(tzinfo=SHANGHAI).astimezone(UTC)
-    registration = db.session.scalars(sa.select(Registration).where(
-        Registration.id_index == blind_index(number), Registration.zone_id == zone.id, Registration.year == zone.year,
-        Registration.status.in_((RegistrationStatus.APPROVED, RegistrationStatus.PAID)))).first()
+    registration = db.session.scalars(
+        sa.select(Registration).where(
+            Registration.id_index == blind_index(number),
+            Registration.zone_id == zone.id,
+            Registration.year == zone.year,
+            Registration.status.in_((RegistrationStatus.APPROVED, RegistrationStatus.PAID)),
+        )
+    ).first()
     if registration is None:
         raise CellError('证件号码', '本专区本年度没有待缴费的参保登记')
     scope = uploader_scope(actor)
     if scope is not None and not scope.covers(registration):
         raise CellError('证件号码', '该人员的参保登记不在您的管理范围内，不能登记缴费')
-    result = record_payment(registration, amount_fen=amount_fen, paid_at=paid_at, voucher_no=text(row, '电子税票号码'),
-                            channel='tax', source=PaymentSource.RECONCILIATION, actor=actor)
+    result = record_payment(
+        registration,
+        amount_fen=amount_fen,
+        paid_at=paid_at,
+        voucher_no=text(row, '电子税票号码'),
+        channel='tax',
+        source=PaymentSource.RECONCILIATION,
+        actor=actor,
+    )
     if result.outcome in (Outcome.AMOUNT_MISMATCH, Outcome.NOT_PAYABLE):
         raise CellError('缴费金额（元）' if result.outcome is Outcome.AMOUNT_MISMATCH else '证件号码', result.message)
 
@@ -254,8 +299,11 @@ def import_subsidised(zone: Zone, actor: Actor, row: dict) -> None:
     _, number = _person(row)
     index = blind_index(number)
     category = _choice(row, '资助类别', SpecialIdentity)
-    entry = db.session.scalars(sa.select(SubsidisedPerson).where(
-        SubsidisedPerson.id_index == index, SubsidisedPerson.zone_id == zone.id, SubsidisedPerson.year == zone.year)).first()
+    entry = db.session.scalars(
+        sa.select(SubsidisedPerson).where(
+            SubsidisedPerson.id_index == index, SubsidisedPerson.zone_id == zone.id, SubsidisedPerson.year == zone.year
+        )
+    ).first()
     if entry is None:
         entry = SubsidisedPerson(id_index=index, zone_id=zone.id, year=zone.year)
         db.session.add(entry)
@@ -316,26 +364,60 @@ def _raise_first(errors: dict[int, CellError]) -> None:
 
 ID_TYPES = [member.label for member in IdType]
 KINDS: dict[str, Importer] = {
-    'school_roster': Importer(['学校', '学号', '姓名', '证件类型', '证件号码', '学院', '班级', '入学年份', '学习形式'],
-                              row_by_row(import_school_roster),
-                              {'证件类型': ID_TYPES, '学习形式': [m.label for m in StudyMode]},
-                              {'学校': '本专区学校名称或代码', '入学年份': '四位年份，如 2024'}, ('roster_entries',)),
+    'school_roster': Importer(
+        ['学校', '学号', '姓名', '证件类型', '证件号码', '学院', '班级', '入学年份', '学习形式'],
+        row_by_row(import_school_roster),
+        {'证件类型': ID_TYPES, '学习形式': [m.label for m in StudyMode]},
+        {'学校': '本专区学校名称或代码', '入学年份': '四位年份，如 2024'},
+        ('roster_entries',),
+    ),
     'registrations': Importer(
-        ['姓名', '证件类型', '证件号码', '民族', '婚姻状况', '手机号码', '居住地址', '户籍地址', '户籍地区划', '学校代码', '学号',
-         '学院', '班级', '特殊身份'], chunk_at_once(import_registrations),
+        [
+            '姓名',
+            '证件类型',
+            '证件号码',
+            '民族',
+            '婚姻状况',
+            '手机号码',
+            '居住地址',
+            '户籍地址',
+            '户籍地区划',
+            '学校代码',
+            '学号',
+            '学院',
+            '班级',
+            '特殊身份',
+        ],
+        chunk_at_once(import_registrations),
         {'证件类型': ID_TYPES, '婚姻状况': [m.label for m in MaritalStatus], '特殊身份': [NONE]},
-        {'证件号码': '文本格式，字母X大写', '民族': '如 01-汉族'}, ('registrations', 'audit_events')),
-    'suspensions': Importer(['姓名', '证件类型', '证件号码', '原参保地区划', '暂停原因', '暂停日期'],
-                            row_by_row(import_suspension),
-                            {'证件类型': ID_TYPES}, {'暂停日期': 'YYYY-MM-DD 或 YYYYMMDD'}, ('suspensions',)),
-    'roster': Importer(['姓名', '证件类型', '证件号码', '参保状态', '参保日期', '缴费至年度'], row_by_row(import_roster),
-                       {'证件类型': ID_TYPES, '参保状态': [m.label for m in InsuredStatus]}, {'参保日期': 'YYYY-MM-DD'},
-                       ('insured_persons',)),
-    'reconciliation': Importer(['证件类型', '证件号码', '缴费金额（元）', '电子税票号码', '缴费时间'],
-                               row_by_row(import_reconciliation),
-                               {'证件类型': ID_TYPES}, {'缴费时间': 'YYYY-MM-DD HH:MM:SS（北京时间）'},
-                               repeat_columns=('证件号码', '电子税票号码')),
-    'subsidised': Importer(['姓名', '证件类型', '证件号码', '资助类别', '认定部门'], row_by_row(import_subsidised),
-                           {'证件类型': ID_TYPES, '资助类别': [m.label for m in SpecialIdentity]},
-                           tables=('subsidised_persons',)),
+        {'证件号码': '文本格式，字母X大写', '民族': '如 01-汉族'},
+        ('registrations', 'audit_events'),
+    ),
+    'suspensions': Importer(
+        ['姓名', '证件类型', '证件号码', '原参保地区划', '暂停原因', '暂停日期'],
+        row_by_row(import_suspension),
+        {'证件类型': ID_TYPES},
+        {'暂停日期': 'YYYY-MM-DD 或 YYYYMMDD'},
+        ('suspensions',),
+    ),
+    'roster': Importer(
+        ['姓名', '证件类型', '证件号码', '参保状态', '参保日期', '缴费至年度'],
+        row_by_row(import_roster),
+        {'证件类型': ID_TYPES, '参保状态': [m.label for m in InsuredStatus]},
+        {'参保日期': 'YYYY-MM-DD'},
+        ('insured_persons',),
+    ),
+    'reconciliation': Importer(
+        ['证件类型', '证件号码', '缴费金额（元）', '电子税票号码', '缴费时间'],
+        row_by_row(import_reconciliation),
+        {'证件类型': ID_TYPES},
+        {'缴费时间': 'YYYY-MM-DD HH:MM:SS（北京时间）'},
+        repeat_columns=('证件号码', '电子税票号码'),
+    ),
+    'subsidised': Importer(
+        ['姓名', '证件类型', '证件号码', '资助类别', '认定部门'],
+        row_by_row(import_subsidised),
+        {'证件类型': ID_TYPES, '资助类别': [m.label for m in SpecialIdentity]},
+        tables=('subsidised_persons',),
+    ),
 }

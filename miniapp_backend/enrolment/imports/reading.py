@@ -1,4 +1,5 @@
 """Opening an uploaded workbook safely and reading its cells in every form Excel writes them."""
+
 from __future__ import annotations
 
 import io
@@ -84,8 +85,9 @@ def data_rows(data: bytes, headers: list[str], deadline: float = math.inf) -> li
                 continue
             if len(found) == MAX_ROWS:
                 raise WorkbookRejected(f'每次最多导入{MAX_ROWS}行，请拆分后上传')
-            found.append((number, {name: row[index] if index < len(row) else None
-                                   for name, index in positions.items()}))
+            found.append(
+                (number, {name: row[index] if index < len(row) else None for name, index in positions.items()})
+            )
         return found
     except WorkbookRejected:
         raise

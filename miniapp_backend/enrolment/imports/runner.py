@@ -1,4 +1,5 @@
 """Running an import: read the stored workbook, apply row by row, record progress and per-row errors."""
+
 from __future__ import annotations
 
 import io
@@ -34,8 +35,9 @@ CHUNK_ROWS = 500
 FIRST_ANALYSE = 1000
 
 
-def run(import_id: int, report: Callable[[int, int], None] = lambda done, total: None,
-        budget_seconds: float | None = None) -> ImportJob:
+def run(
+    import_id: int, report: Callable[[int, int], None] = lambda done, total: None, budget_seconds: float | None = None
+) -> ImportJob:
     """Apply every row of a queued import; it always ends `finished` or `failed`, within its time budget.
 
     A rejected workbook fails the job and changes nothing; a row the rules refuse is reported with its row number;
@@ -80,7 +82,7 @@ def _apply_all(job: ImportJob, deadline: float, report: Callable[[int, int], Non
     for start in range(0, len(rows), CHUNK_ROWS):
         if time.monotonic() > deadline:
             raise BudgetExceeded(f'导入超过时间上限，其余{len(rows) - start}行未导入，请拆分文件后重新上传')
-        chunk = rows[start:start + CHUNK_ROWS]
+        chunk = rows[start : start + CHUNK_ROWS]
         errors = importer.apply(job.zone, actor, chunk)
         job.processed_rows += len(chunk)
         job.ok_rows += len(chunk) - len(errors)
@@ -94,12 +96,15 @@ def _apply_all(job: ImportJob, deadline: float, report: Callable[[int, int], Non
 
 def _record(job: ImportJob, errors: dict[int, CellError]) -> None:
     job.error_rows += len(errors)
-    db.session.add_all(ImportRowError(job=job, row=number, column=error.column[:64], reason=error.reason[:255])
-                       for number, error in sorted(errors.items()))
+    db.session.add_all(
+        ImportRowError(job=job, row=number, column=error.column[:64], reason=error.reason[:255])
+        for number, error in sorted(errors.items())
+    )
 
 
-def _first_of_each(rows: list[tuple[int, dict]], columns: tuple[str, ...]
-                   ) -> tuple[list[tuple[int, dict]], dict[int, CellError]]:
+def _first_of_each(
+    rows: list[tuple[int, dict]], columns: tuple[str, ...]
+) -> tuple[list[tuple[int, dict]], dict[int, CellError]]:
     """Every kind: a person (or, for payments, a person's voucher) listed twice in one file is applied once, and
     each repeat is reported with the row it repeats."""
     seen: dict[tuple, int] = {}
@@ -123,8 +128,11 @@ def _failed(import_id: int, message: str) -> ImportJob:
     db.session.rollback()
     job = db.session.get(ImportJob, import_id)
     job.status = ImportStatus.FAILED
-    job.message = (f'{message}（已处理{job.processed_rows}行：成功{job.ok_rows}行，失败{job.error_rows}行）'
-                   if job.processed_rows else message)[:255]
+    job.message = (
+        f'{message}（已处理{job.processed_rows}行：成功{job.ok_rows}行，失败{job.error_rows}行）'
+        if job.processed_rows
+        else message
+    )[:255]
     return job
 
 
@@ -132,12 +140,18 @@ def fail_stale(now, budget_seconds: float) -> int:
     """Imports left queued or running long past their budget (their worker died or Redis lost the job): failed,
     with their workbook dropped, so none stays `running` forever."""
     cutoff = now - timedelta(seconds=2 * budget_seconds + 300)
-    stale = db.session.scalars(sa.select(ImportJob).where(
-        ImportJob.status.in_((ImportStatus.QUEUED, ImportStatus.RUNNING)), ImportJob.created_at < cutoff)).all()
+    stale = db.session.scalars(
+        sa.select(ImportJob).where(
+            ImportJob.status.in_((ImportStatus.QUEUED, ImportStatus.RUNNING)), ImportJob.created_at < cutoff
+        )
+    ).all()
     for job in stale:
         job.status, job.workbook, job.finished_at = ImportStatus.FAILED, None, now
-        job.message = (f'导入中断（超过时间上限未完成），已处理{job.processed_rows}行，请核对后重新上传'
-                       if job.processed_rows else '导入中断（超过时间上限未完成），请重新上传')
+        job.message = (
+            f'导入中断（超过时间上限未完成），已处理{job.processed_rows}行，请核对后重新上传'
+            if job.processed_rows
+            else '导入中断（超过时间上限未完成），请重新上传'
+        )
     commit_batch()
     return len(stale)
 
@@ -160,15 +174,34 @@ def error_report(job: ImportJob) -> bytes:
 
 #: What the 说明 sheet says about each column (the import's own checks are the final word).
 COLUMN_HELP = {
-    '姓名': '与证件一致的姓名', '证件类型': '从下拉列表选择；不填按居民身份证', '证件号码': '文本格式，18位身份证号码末位X大写',
-    '民族': '从下拉列表选择（GB 3304，如“01-汉族”）', '婚姻状况': '从下拉列表选择', '手机号码': '11位手机号码',
-    '居住地址': '现居住地址', '户籍地址': '户口簿上的地址', '户籍地区划': '户籍所在县（区）的6位行政区划代码',
-    '学校代码': '从下拉列表选择本专区的学校', '学校': '从下拉列表选择本专区的学校', '学号': '学校的学号',
-    '学院': '学院全称', '班级': '班级全称，与辅导员账号的班级一致', '特殊身份': '资助参保对象须本人在小程序签署承诺书，此处只能填“无”',
-    '原参保地区划': '原参保地（户籍地）6位行政区划代码', '暂停原因': '从下拉列表选择', '暂停日期': 'YYYY-MM-DD，一般为当年12月31日',
-    '参保状态': '从下拉列表选择', '参保日期': 'YYYY-MM-DD', '缴费至年度': '四位年份', '缴费金额（元）': '如 400.00',
-    '电子税票号码': '税务部门出具的电子税票号码', '缴费时间': 'YYYY-MM-DD HH:MM:SS（北京时间）', '资助类别': '从下拉列表选择',
-    '认定部门': '如 民政局、乡村振兴局', '入学年份': '四位年份，如 2024', '学习形式': '从下拉列表选择（全日制 / 非全日制）',
+    '姓名': '与证件一致的姓名',
+    '证件类型': '从下拉列表选择；不填按居民身份证',
+    '证件号码': '文本格式，18位身份证号码末位X大写',
+    '民族': '从下拉列表选择（GB 3304，如“01-汉族”）',
+    '婚姻状况': '从下拉列表选择',
+    '手机号码': '11位手机号码',
+    '居住地址': '现居住地址',
+    '户籍地址': '户口簿上的地址',
+    '户籍地区划': '户籍所在县（区）的6位行政区划代码',
+    '学校代码': '从下拉列表选择本专区的学校',
+    '学校': '从下拉列表选择本专区的学校',
+    '学号': '学校的学号',
+    '学院': '学院全称',
+    '班级': '班级全称，与辅导员账号的班级一致',
+    '特殊身份': '资助参保对象须本人在小程序签署承诺书，此处只能填“无”',
+    '原参保地区划': '原参保地（户籍地）6位行政区划代码',
+    '暂停原因': '从下拉列表选择',
+    '暂停日期': 'YYYY-MM-DD，一般为当年12月31日',
+    '参保状态': '从下拉列表选择',
+    '参保日期': 'YYYY-MM-DD',
+    '缴费至年度': '四位年份',
+    '缴费金额（元）': '如 400.00',
+    '电子税票号码': '税务部门出具的电子税票号码',
+    '缴费时间': 'YYYY-MM-DD HH:MM:SS（北京时间）',
+    '资助类别': '从下拉列表选择',
+    '认定部门': '如 民政局、乡村振兴局',
+    '入学年份': '四位年份，如 2024',
+    '学习形式': '从下拉列表选择（全日制 / 非全日制）',
 }
 
 
@@ -212,17 +245,21 @@ def template(kind: str, zone=None) -> bytes:
             for row, value in enumerate(choices[header], start=2):
                 options.cell(row=row, column=position, value=value)
             source = f"'选项'!${letter}$2:${letter}${len(choices[header]) + 1}"
-            validation = DataValidation(type='list', formula1=source, allow_blank=True, showErrorMessage=True,
-                                        error='请从下拉列表中选择')
+            validation = DataValidation(
+                type='list', formula1=source, allow_blank=True, showErrorMessage=True, error='请从下拉列表中选择'
+            )
             sheet.add_data_validation(validation)
             validation.add(f'{letter}2:{letter}50001')
     guide = book.create_sheet('说明', 1)
     guide.append(['列', '填写说明', '可选值'])
     for header in importer.headers:
-        guide.append([header, importer.notes.get(header) or COLUMN_HELP.get(header, ''),
-                      '、'.join(choices.get(header, [])[:60])])
+        guide.append(
+            [header, importer.notes.get(header) or COLUMN_HELP.get(header, ''), '、'.join(choices.get(header, [])[:60])]
+        )
     guide.append([])
-    guide.append(['', '从第2行起每行一人；表头不要修改；有误的行不会导入，导入完成后可下载错误报告，改正后只需重新上传这些行。'])
+    guide.append(
+        ['', '从第2行起每行一人；表头不要修改；有误的行不会导入，导入完成后可下载错误报告，改正后只需重新上传这些行。']
+    )
     for column, width in zip('ABC', (16, 60, 80), strict=True):
         guide.column_dimensions[column].width = width
     for cell in guide[1]:

@@ -6,6 +6,7 @@ just before its HTTP call leaves. WeChat has no idempotency key, so only a failu
 reset after the request left, or a worker that died after `send_started_at`, makes the row `unknown`: never resent,
 listed for operators. A worker that died before that point left a row that was never sent: it goes back to pending.
 """
+
 from __future__ import annotations
 
 import logging
@@ -106,8 +107,13 @@ def _send_until_done(budget: _Budget, now_fn) -> DrainReport:
 
 def claim(now: datetime) -> Notification | None:
     """Lock one due row, mark it `sending` with a lease, commit; None when nothing is due."""
-    query = (sa.select(Notification).where(Notification.status == N.PENDING, Notification.next_attempt_at <= now)
-             .order_by(Notification.next_attempt_at, Notification.id).limit(1).with_for_update(skip_locked=True))
+    query = (
+        sa.select(Notification)
+        .where(Notification.status == N.PENDING, Notification.next_attempt_at <= now)
+        .order_by(Notification.next_attempt_at, Notification.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
     while (notification := db.session.scalars(query).first()) is not None:
         if not notification.template_id:
             _finish(notification, N.FAILED, '专区未配置该消息模板，仅在小程序消息列表中显示')
@@ -135,8 +141,9 @@ def deliver(notification: Notification, now: datetime) -> str:
         commit_batch()
 
     try:
-        wechat.send_subscribe_message(openid, notification.template_id, notification.data, notification.page,
-                                      before_send=mark_started)
+        wechat.send_subscribe_message(
+            openid, notification.template_id, notification.data, notification.page, before_send=mark_started
+        )
     except wechat.DeliveryUnknown as exc:
         _finish(notification, N.UNKNOWN, f'no_answer {exc.errmsg}'[:255])
         outcome = 'unknown'
@@ -167,9 +174,13 @@ def quota_arrived(student_id: int, template_ids: list[str]) -> int:
     """Rows waiting for a subscription the student just granted go back to the queue."""
     result = db.session.execute(
         sa.update(Notification)
-        .where(Notification.student_id == student_id, Notification.status == N.WAITING_QUOTA,
-               Notification.template_id.in_(template_ids))
-        .values(status=N.PENDING, next_attempt_at=utcnow()))
+        .where(
+            Notification.student_id == student_id,
+            Notification.status == N.WAITING_QUOTA,
+            Notification.template_id.in_(template_ids),
+        )
+        .values(status=N.PENDING, next_attempt_at=utcnow())
+    )
     return result.rowcount
 
 
@@ -178,11 +189,15 @@ def release_interrupted(now: datetime) -> int:
     call never left, `unknown` when it may have."""
     stale = sa.and_(Notification.status == N.SENDING, Notification.next_attempt_at < now)
     never_sent = db.session.execute(
-        sa.update(Notification).where(stale, Notification.send_started_at.is_(None))
-        .values(status=N.PENDING, next_attempt_at=now, last_error='interrupted_before_send'))
+        sa.update(Notification)
+        .where(stale, Notification.send_started_at.is_(None))
+        .values(status=N.PENDING, next_attempt_at=now, last_error='interrupted_before_send')
+    )
     maybe_sent = db.session.execute(
-        sa.update(Notification).where(stale, Notification.send_started_at.is_not(None))
-        .values(status=N.UNKNOWN, last_error='interrupted'))
+        sa.update(Notification)
+        .where(stale, Notification.send_started_at.is_not(None))
+        .values(status=N.UNKNOWN, last_error='interrupted')
+    )
     commit_batch()
     return never_sent.rowcount + maybe_sent.rowcount
 
@@ -190,8 +205,7 @@ def release_interrupted(now: datetime) -> int:
 def _quota(notification: Notification) -> SubscriptionQuota:
     quota = db.session.get(SubscriptionQuota, (notification.student_id, notification.template_id))
     if quota is None:
-        quota = SubscriptionQuota(student_id=notification.student_id, template_id=notification.template_id,
-                                  remaining=0)
+        quota = SubscriptionQuota(student_id=notification.student_id, template_id=notification.template_id, remaining=0)
         db.session.add(quota)
     return quota
 
@@ -201,9 +215,11 @@ def _spend_quota(notification: Notification, *, everything: bool = False) -> Non
     two workers sending to the same student must not both read 2 and write 1."""
     quota = SubscriptionQuota.__table__.c
     remaining = 0 if everything else sa.case((quota.remaining > 0, quota.remaining - 1), else_=0)
-    db.session.execute(sa.update(SubscriptionQuota.__table__)
-                       .where(quota.student_id == notification.student_id, quota.template_id == notification.template_id)
-                       .values(remaining=remaining))
+    db.session.execute(
+        sa.update(SubscriptionQuota.__table__)
+        .where(quota.student_id == notification.student_id, quota.template_id == notification.template_id)
+        .values(remaining=remaining)
+    )
 
 
 def _retry_or_fail(notification: Notification, now: datetime, error: str) -> str:

@@ -1,4 +1,5 @@
 """The outbox: a change and its subscription message are written in one transaction (DESIGN §3.8)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -29,10 +30,16 @@ SUSPENSION_PAGE = 'pages/suspension/suspension'
 
 #: The page of the mini-program a message opens when the zone's template does not name one.
 DEFAULT_PAGES = {
-    K.APPROVED: 'pages/payment/payment', K.RETURNED: 'pages/register/register', K.REJECTED: 'pages/home/home',
-    K.PAID: 'pages/receipts/receipts', K.SUSPENSION_CONFIRMED: SUSPENSION_PAGE,
-    K.SUSPENSION_REFUSED: SUSPENSION_PAGE, K.WINDOW_CLOSING: 'pages/payment/payment',
-    K.SUBMITTED: 'pages/home/home', K.EXPIRED: 'pages/home/home', K.RENEWAL: 'pages/payment/payment',
+    K.APPROVED: 'pages/payment/payment',
+    K.RETURNED: 'pages/register/register',
+    K.REJECTED: 'pages/home/home',
+    K.PAID: 'pages/receipts/receipts',
+    K.SUSPENSION_CONFIRMED: SUSPENSION_PAGE,
+    K.SUSPENSION_REFUSED: SUSPENSION_PAGE,
+    K.WINDOW_CLOSING: 'pages/payment/payment',
+    K.SUBMITTED: 'pages/home/home',
+    K.EXPIRED: 'pages/home/home',
+    K.RENEWAL: 'pages/payment/payment',
     K.ROSTER_REMINDER: 'pages/home/home',
 }
 
@@ -43,8 +50,14 @@ def registration_changed(registration: Registration, kind: K, reason: str | None
         return
     # Returns and submissions repeat (submit, return, resubmit); each is its own event.
     suffix = f':{int(now.timestamp() * 1000)}' if kind in (K.RETURNED, K.SUBMITTED) else ''
-    write(kind, student_id=registration.student_id, zone=registration.zone, registration=registration,
-          event_key=f'registration:{registration.id}:{kind.value}{suffix}', reason=reason)
+    write(
+        kind,
+        student_id=registration.student_id,
+        zone=registration.zone,
+        registration=registration,
+        event_key=f'registration:{registration.id}:{kind.value}{suffix}',
+        reason=reason,
+    )
 
 
 def suspension_changed(suspension: Suspension, zone: Zone | None) -> None:
@@ -52,12 +65,26 @@ def suspension_changed(suspension: Suspension, zone: Zone | None) -> None:
     kind = K.SUSPENSION_CONFIRMED if suspension.status is SuspensionStatus.CONFIRMED else K.SUSPENSION_REFUSED
     if suspension.student_id is None:
         return
-    write(kind, student_id=suspension.student_id, zone=zone, suspension=suspension,
-          event_key=f'suspension:{suspension.id}:{kind.value}', reason=suspension.message)
+    write(
+        kind,
+        student_id=suspension.student_id,
+        zone=zone,
+        suspension=suspension,
+        event_key=f'suspension:{suspension.id}:{kind.value}',
+        reason=suspension.message,
+    )
 
 
-def write(kind: K, *, student_id: int, zone: Zone | None, event_key: str, registration: Registration | None = None,
-          suspension: Suspension | None = None, reason: str | None = None) -> Notification | None:
+def write(
+    kind: K,
+    *,
+    student_id: int,
+    zone: Zone | None,
+    event_key: str,
+    registration: Registration | None = None,
+    suspension: Suspension | None = None,
+    reason: str | None = None,
+) -> Notification | None:
     """Add the outbox row unless this event already has one (so it is never sent twice)."""
     if zone is not None and kind.value in (zone.muted_kinds or ()):
         return None
@@ -67,13 +94,17 @@ def write(kind: K, *, student_id: int, zone: Zone | None, event_key: str, regist
     values = message_values(kind, zone, registration, suspension, reason)
     template = (zone.message_templates or {}).get(kind.value, {}) if zone else {}
     notification = Notification(
-        student_id=student_id, kind=kind, event_key=event_key,
+        student_id=student_id,
+        kind=kind,
+        event_key=event_key,
         registration_id=registration.id if registration else None,
         suspension_id=suspension.id if suspension else None,
         template_id=template.get('template_id'),
         page=page_for(template.get('page') or DEFAULT_PAGES[kind], registration, suspension),
-        data=template_data(template.get('fields') or {}, values), title=TITLES[kind],
-        body=values['summary'], next_attempt_at=utcnow(),
+        data=template_data(template.get('fields') or {}, values),
+        title=TITLES[kind],
+        body=values['summary'],
+        next_attempt_at=utcnow(),
     )
     db.session.add(notification)
     enqueue_after_commit('workers.jobs.drain_outbox')
@@ -92,11 +123,15 @@ def page_for(page: str, registration: Registration | None, suspension: Suspensio
     return page
 
 
-def message_values(kind: K, zone: Zone | None, registration: Registration | None, suspension: Suspension | None,
-                   reason: str | None) -> dict[str, Any]:
+def message_values(
+    kind: K, zone: Zone | None, registration: Registration | None, suspension: Suspension | None, reason: str | None
+) -> dict[str, Any]:
     """The named values a zone's template fields may draw from."""
-    amount = registration.amount_due_fen if registration and registration.amount_due_fen is not None else (
-        zone.premium_fen if zone else None)
+    amount = (
+        registration.amount_due_fen
+        if registration and registration.amount_due_fen is not None
+        else (zone.premium_fen if zone else None)
+    )
     values = {
         'zone_name': zone.name if zone else '',
         'year': str(registration.year if registration else (zone.year if zone else '')),
@@ -104,8 +139,9 @@ def message_values(kind: K, zone: Zone | None, registration: Registration | None
         'reason': reason or '',
         'amount': f'{amount / 100:.2f}元' if amount is not None else '',
         'deadline': zone.window_closes_at.strftime('%Y年%m月%d日') if zone else '',
-        'registration_no': f'R{registration.id:08d}' if registration else (
-            f'S{suspension.id:08d}' if suspension else ''),
+        'registration_no': f'R{registration.id:08d}'
+        if registration
+        else (f'S{suspension.id:08d}' if suspension else ''),
         'name': registration.name if registration else (suspension.name if suspension else ''),
         'title': TITLES[kind],
     }

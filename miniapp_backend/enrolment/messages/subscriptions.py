@@ -1,4 +1,5 @@
 """One-time subscription quota: each accepted template allows one message (WeChat reports no balance)."""
+
 from __future__ import annotations
 
 from miniapp_backend.enrolment.messages import delivery

@@ -1,4 +1,5 @@
 """The enrolment window: remind the unpaid before it closes, expire them once it has."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,15 +29,22 @@ def remind_unpaid(now: datetime) -> RemindReport:
     for zone in db.session.scalars(sa.select(Zone).where(Zone.window_closes_at > now)):
         if now < zone.window_closes_at - timedelta(days=zone.remind_days_before_close):
             continue
-        query = sa.select(Registration).where(Registration.zone_id == zone.id,
-                                              Registration.status == RegistrationStatus.APPROVED,
-                                              Registration.reminded_at.is_(None))
+        query = sa.select(Registration).where(
+            Registration.zone_id == zone.id,
+            Registration.status == RegistrationStatus.APPROVED,
+            Registration.reminded_at.is_(None),
+        )
         for registration in db.session.scalars(query):
             if registration.student_id is None:
                 report.without_student += 1  # not marked reminded: once the student signs in, they are reminded
                 continue
-            outbox.write(NotificationKind.WINDOW_CLOSING, student_id=registration.student_id, zone=zone,
-                         registration=registration, event_key=f'registration:{registration.id}:window_closing')
+            outbox.write(
+                NotificationKind.WINDOW_CLOSING,
+                student_id=registration.student_id,
+                zone=zone,
+                registration=registration,
+                event_key=f'registration:{registration.id}:window_closing',
+            )
             registration.reminded_at = now
             report.reminded += 1
     commit_batch()
@@ -47,8 +55,9 @@ def expire_unpaid(now: datetime) -> int:
     """Approved registrations still unpaid when their zone's window has closed."""
     count = 0
     closed = sa.select(Zone.id).where(Zone.window_closes_at <= now)
-    query = sa.select(Registration).where(Registration.zone_id.in_(closed),
-                                          Registration.status == RegistrationStatus.APPROVED)
+    query = sa.select(Registration).where(
+        Registration.zone_id.in_(closed), Registration.status == RegistrationStatus.APPROVED
+    )
     for registration in db.session.scalars(query):
         transition(registration, Action.EXPIRE, SYSTEM, now=now)
         count += 1

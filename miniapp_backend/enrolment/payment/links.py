@@ -1,6 +1,7 @@
 """Short-lived signed links for what a bearer token cannot reach: an <image src> (the parents' QR) and a link a
 student copies or opens in a web-view (the certificate). HMAC over the record id and the signing time; a link
 lives minutes, not days."""
+
 from __future__ import annotations
 
 from flask import current_app

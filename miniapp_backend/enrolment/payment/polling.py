@@ -1,4 +1,5 @@
 """Asking the tax bureau about approved, unpaid registrations (DESIGN §6.1): cost follows the work pending."""
+
 from __future__ import annotations
 
 import logging
@@ -34,9 +35,13 @@ class PollReport:
 
 def poll_payments(gateway: TaxGateway, now: datetime, batch: int = BATCH) -> PollReport:
     """One batch of due registrations (through the partial index on payment_check_at), grouped by zone and year."""
-    query = (sa.select(Registration)
-             .where(Registration.status == RegistrationStatus.APPROVED, Registration.payment_check_at <= now)
-             .order_by(Registration.payment_check_at).limit(batch).with_for_update(skip_locked=True))
+    query = (
+        sa.select(Registration)
+        .where(Registration.status == RegistrationStatus.APPROVED, Registration.payment_check_at <= now)
+        .order_by(Registration.payment_check_at)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    )
     due = db.session.scalars(query).all()
     report = PollReport(asked=len(due))
     groups: dict[tuple[int, int], list[Registration]] = defaultdict(list)
@@ -48,8 +53,9 @@ def poll_payments(gateway: TaxGateway, now: datetime, batch: int = BATCH) -> Pol
     return report
 
 
-def _poll_group(gateway: TaxGateway, zone: Zone, year: int, registrations: list[Registration], now: datetime,
-                report: PollReport) -> None:
+def _poll_group(
+    gateway: TaxGateway, zone: Zone, year: int, registrations: list[Registration], now: datetime, report: PollReport
+) -> None:
     by_number = {registration.id_number: registration for registration in registrations}
     try:
         payments = gateway.query_payments(zone.code, year, list(by_number))
@@ -63,9 +69,14 @@ def _poll_group(gateway: TaxGateway, zone: Zone, year: int, registrations: list[
         registration = by_number.get(payment.id_number)
         if registration is None or registration.status is not RegistrationStatus.APPROVED:
             continue
-        result = record_payment(registration, amount_fen=payment.amount_fen, paid_at=payment.paid_at,
-                                voucher_no=payment.voucher_no, channel=_channel(payment.channel),
-                                source=PaymentSource.GATEWAY)
+        result = record_payment(
+            registration,
+            amount_fen=payment.amount_fen,
+            paid_at=payment.paid_at,
+            voucher_no=payment.voucher_no,
+            channel=_channel(payment.channel),
+            source=PaymentSource.GATEWAY,
+        )
         report.paid += result.outcome is Outcome.PAID
         report.mismatched += result.outcome is Outcome.AMOUNT_MISMATCH
     for registration in registrations:
@@ -93,8 +104,9 @@ def check_now(registration: Registration, gateway: TaxGateway, now: datetime, re
     except redis_errors.RedisError:  # without Redis there is no guard: the poll still finds the payment
         logger.warning('payment check-now guard unavailable; not asking the tax bureau')
         return False
-    locked = db.session.scalars(sa.select(Registration).where(Registration.id == registration.id)
-                                .with_for_update()).one()
+    locked = db.session.scalars(
+        sa.select(Registration).where(Registration.id == registration.id).with_for_update()
+    ).one()
     if locked.status is RegistrationStatus.APPROVED:
         _poll_group(gateway, locked.zone, locked.year, [locked], now, PollReport(asked=1))
     db.session.commit()

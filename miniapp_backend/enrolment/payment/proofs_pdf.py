@@ -1,5 +1,6 @@
 """Printable proofs as PDF (reportlab, with its built-in STSong-Light CJK font: nothing to install or embed):
 the e-receipt of a payment and the enrolment certificate, one page each, with the verification QR."""
+
 from __future__ import annotations
 
 import io
@@ -21,6 +22,7 @@ pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 @dataclass(frozen=True)
 class Proof:
     """One page: a title, a lead sentence, labelled rows, who issued it, and where to verify it."""
+
     title: str
     lead: str
     rows: list[tuple[str, str]]
@@ -61,7 +63,7 @@ def _page(canvas: Canvas, proof: Proof) -> None:
     canvas.setFont(FONT, 9)
     canvas.drawString(60 * mm, bottom - 8 * mm, '扫描二维码核验真伪（电子签章校验）：')
     for line, start in enumerate(range(0, len(proof.verify_url), 80)):
-        canvas.drawString(60 * mm, bottom - (14 + 5 * line) * mm, proof.verify_url[start:start + 80])
+        canvas.drawString(60 * mm, bottom - (14 + 5 * line) * mm, proof.verify_url[start : start + 80])
     canvas.setFont(FONT, 12)
     canvas.drawRightString(width - 20 * mm, bottom - 30 * mm, proof.issuer)
     _stamp(canvas, width - 45 * mm, bottom - 22 * mm)

@@ -1,5 +1,6 @@
 """The e-receipt (缴费凭证) of one payment, sealed like the certificate: its claims are Ed25519-signed into the
 token the verification QR carries, so a reader can check the printed figures against ours."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,9 +21,16 @@ def amount_in_words(fen: int) -> str:
 
 def token_for(payment: Payment) -> str:
     registration = payment.registration
-    return current_app.extensions['sealer'].sign_token({
-        'p': payment.id, 'r': registration.id, 'a': payment.amount_fen, 'v': payment.voucher_no or '',
-        'n': mask_name(registration.name), 'i': mask_id_number(registration.id_number)})
+    return current_app.extensions['sealer'].sign_token(
+        {
+            'p': payment.id,
+            'r': registration.id,
+            'a': payment.amount_fen,
+            'v': payment.voucher_no or '',
+            'n': mask_name(registration.name),
+            'i': mask_id_number(registration.id_number),
+        }
+    )
 
 
 def verify(token: str, claims: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -36,7 +44,16 @@ def verify(token: str, claims: dict[str, Any] | None = None) -> dict[str, Any]:
     if payment is None or payment.amount_fen != claims.get('a') or (payment.voucher_no or '') != claims.get('v'):
         return {'valid': False, 'message': '凭证无效：未找到对应的缴费记录'}
     registration = payment.registration
-    return {'valid': True, 'message': '缴费凭证有效', 'kind': '缴费凭证', 'name': claims['n'], 'id_number': claims['i'],
-            'zone_name': registration.zone.name, 'year': registration.year, 'amount_fen': payment.amount_fen,
-            'voucher_no': payment.voucher_no or '', 'paid_at': payment.paid_at,
-            'insurance': '城乡居民基本医疗保险'}
+    return {
+        'valid': True,
+        'message': '缴费凭证有效',
+        'kind': '缴费凭证',
+        'name': claims['n'],
+        'id_number': claims['i'],
+        'zone_name': registration.zone.name,
+        'year': registration.year,
+        'amount_fen': payment.amount_fen,
+        'voucher_no': payment.voucher_no or '',
+        'paid_at': payment.paid_at,
+        'insurance': '城乡居民基本医疗保险',
+    }

@@ -1,4 +1,5 @@
 """Recording a payment, whichever way it arrives: tax-bureau poll, reconciliation import or cash entry."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,9 +28,17 @@ class PaymentResult:
     message: str = ''
 
 
-def record_payment(registration: Registration, *, amount_fen: int, paid_at: datetime, voucher_no: str | None,
-                   channel: PaymentChannel | str, source: PaymentSource | str, actor: Actor = SYSTEM,
-                   idempotency_key: str | None = None) -> PaymentResult:
+def record_payment(
+    registration: Registration,
+    *,
+    amount_fen: int,
+    paid_at: datetime,
+    voucher_no: str | None,
+    channel: PaymentChannel | str,
+    source: PaymentSource | str,
+    actor: Actor = SYSTEM,
+    idempotency_key: str | None = None,
+) -> PaymentResult:
     """Mark an approved registration paid, once; an amount other than the one due is flagged, not marked.
 
     The registration's row lock is taken first, so concurrent recordings of one registration run one after the
@@ -48,17 +57,35 @@ def record_payment(registration: Registration, *, amount_fen: int, paid_at: date
         return PaymentResult(Outcome.NOT_PAYABLE, None, f'登记状态为「{registration.status.label}」，不能登记缴费')
     due = registration.amount_due_fen if registration.amount_due_fen is not None else registration.zone.premium_fen
     if amount_fen != due:
-        registration.flag = f'缴费金额不符：应缴{due / 100:.2f}元，实缴{amount_fen / 100:.2f}元（凭证{voucher_no or "无"}）'
-        audit.record(actor, 'payment_mismatch', zone_id=registration.zone_id, registration_id=registration.id,
-                     amount_fen=amount_fen, due_fen=due, voucher_no=voucher_no, source=str(source))
+        registration.flag = (
+            f'缴费金额不符：应缴{due / 100:.2f}元，实缴{amount_fen / 100:.2f}元（凭证{voucher_no or "无"}）'
+        )
+        audit.record(
+            actor,
+            'payment_mismatch',
+            zone_id=registration.zone_id,
+            registration_id=registration.id,
+            amount_fen=amount_fen,
+            due_fen=due,
+            voucher_no=voucher_no,
+            source=str(source),
+        )
         return PaymentResult(Outcome.AMOUNT_MISMATCH, None, registration.flag)
-    payment = Payment(registration=registration, amount_fen=amount_fen, channel=PaymentChannel(channel),
-                      source=PaymentSource(source), voucher_no=voucher_no, paid_at=paid_at,
-                      recorded_by_id=actor.id if actor.role else None, idempotency_key=idempotency_key)
+    payment = Payment(
+        registration=registration,
+        amount_fen=amount_fen,
+        channel=PaymentChannel(channel),
+        source=PaymentSource(source),
+        voucher_no=voucher_no,
+        paid_at=paid_at,
+        recorded_by_id=actor.id if actor.role else None,
+        idempotency_key=idempotency_key,
+    )
     db.session.add(payment)
     registration.payment_channel = PaymentChannel(channel)
     registration.flag = None
     transition(registration, Action.MARK_PAID, actor)
-    insured_register.record_paid_year(registration.id_index, registration.id_number, registration.name,
-                                      registration.zone, registration.year)
+    insured_register.record_paid_year(
+        registration.id_index, registration.id_number, registration.name, registration.zone, registration.year
+    )
     return PaymentResult(Outcome.PAID, payment)

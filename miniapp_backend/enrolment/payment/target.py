@@ -1,4 +1,5 @@
 """What the student needs to pay: the amount, the tax mini-program to open, a QR for paying on behalf."""
+
 from __future__ import annotations
 
 import io
@@ -21,22 +22,46 @@ def payment_target(registration: Registration) -> dict[str, Any]:
         raise EnrolmentError('invalid_state', f'登记状态为「{registration.status.label}」，当前无需缴费')
     zone = registration.zone
     values = {'zone_code': zone.code, 'year': registration.year, 'ref': f'R{registration.id:08d}'}
-    extra = {'zone_code': zone.code, 'year': registration.year, 'amount_fen': registration.amount_due_fen,
-             'insurance_type': '390', 'ref': values['ref']}
-    channels = [_channel(PaymentChannel.TAX, zone.pay_appid, zone.pay_path_template, values, extra,
-                         zone.pay_env_version)]
+    extra = {
+        'zone_code': zone.code,
+        'year': registration.year,
+        'amount_fen': registration.amount_due_fen,
+        'insurance_type': '390',
+        'ref': values['ref'],
+    }
+    channels = [
+        _channel(PaymentChannel.TAX, zone.pay_appid, zone.pay_path_template, values, extra, zone.pay_env_version)
+    ]
     if zone.family_channel and zone.family_appid:
-        channels.append(_channel(PaymentChannel.FAMILY, zone.family_appid, zone.family_path_template or '', values,
-                                 extra, zone.pay_env_version))
-    return {'amount_fen': registration.amount_due_fen, 'channel': 'tax', 'channels': channels,
-            'navigate': channels[0]['navigate'], 'agency_name': zone.agency_name,
-            'tax_authority_name': zone.tax_authority_name, 'window_closes_at': zone.window_closes_at,
-            'qr_url': links.signed_url('payment-qr', registration.id), 'qr_target': qr_target(registration)}
+        channels.append(
+            _channel(
+                PaymentChannel.FAMILY,
+                zone.family_appid,
+                zone.family_path_template or '',
+                values,
+                extra,
+                zone.pay_env_version,
+            )
+        )
+    return {
+        'amount_fen': registration.amount_due_fen,
+        'channel': 'tax',
+        'channels': channels,
+        'navigate': channels[0]['navigate'],
+        'agency_name': zone.agency_name,
+        'tax_authority_name': zone.tax_authority_name,
+        'window_closes_at': zone.window_closes_at,
+        'qr_url': links.signed_url('payment-qr', registration.id),
+        'qr_target': qr_target(registration),
+    }
 
 
 def _channel(channel: PaymentChannel, appid: str, template: str, values: dict, extra: dict, env: str) -> dict:
-    return {'channel': channel.value, 'label': channel.label,
-            'navigate': {'appId': appid, 'path': template.format(**values), 'extraData': extra, 'envVersion': env}}
+    return {
+        'channel': channel.value,
+        'label': channel.label,
+        'navigate': {'appId': appid, 'path': template.format(**values), 'extraData': extra, 'envVersion': env},
+    }
 
 
 def qr_target(registration: Registration) -> str:
@@ -64,5 +89,8 @@ def qr_png(registration: Registration) -> bytes:
 
 
 def receipts(registration: Registration) -> list[Payment]:
-    return list(db.session.scalars(sa.select(Payment).where(Payment.registration_id == registration.id)
-                                   .order_by(Payment.paid_at)))
+    return list(
+        db.session.scalars(
+            sa.select(Payment).where(Payment.registration_id == registration.id).order_by(Payment.paid_at)
+        )
+    )

@@ -1,4 +1,5 @@
 """The duplicate rule (DESIGN §3.5): one active registration per person per year, and none while enrolled elsewhere."""
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -17,8 +18,11 @@ DUPLICATE_MESSAGE = '该人员处于正常参保状态，不能重复参保（�
 
 def already_enrolled(zone: Zone) -> EnrolmentError:
     """409 naming the zone, so the app can offer to suspend the enrolment there."""
-    return EnrolmentError('already_enrolled', DUPLICATE_MESSAGE.format(zone=zone.name),
-                          details={'zone_code': zone.code, 'zone_name': zone.name})
+    return EnrolmentError(
+        'already_enrolled',
+        DUPLICATE_MESSAGE.format(zone=zone.name),
+        details={'zone_code': zone.code, 'zone_name': zone.name},
+    )
 
 
 def check(id_index: str, zone: Zone, year: int, today: date, *, excluding: int | None = None) -> None:
@@ -28,15 +32,16 @@ def check(id_index: str, zone: Zone, year: int, today: date, *, excluding: int |
         raise already_enrolled(found[id_index])
 
 
-def enrolled_zones(id_indexes: Collection[str], zone: Zone, year: int, today: date, *,
-                   excluding: int | None = None) -> dict[str, Zone]:
+def enrolled_zones(
+    id_indexes: Collection[str], zone: Zone, year: int, today: date, *, excluding: int | None = None
+) -> dict[str, Zone]:
     """Where each of these people is already enrolled: normally in another zone on the register (checked first),
     or by an active registration this year. People enrolled nowhere are absent."""
     # One round trip: the register's rows first (rank 0), then this year's active registrations.
     insured = normal_enrolment_query(id_indexes, zone, today).add_columns(sa.literal(0).label('rank'))
-    active = (sa.select(Registration.id_index, Registration.zone_id, Registration.id, sa.literal(1).label('rank'))
-              .where(Registration.id_index.in_(id_indexes), Registration.year == year,
-                     Registration.status.in_(ACTIVE_STATUSES)))
+    active = sa.select(Registration.id_index, Registration.zone_id, Registration.id, sa.literal(1).label('rank')).where(
+        Registration.id_index.in_(id_indexes), Registration.year == year, Registration.status.in_(ACTIVE_STATUSES)
+    )
     if excluding is not None:
         active = active.where(Registration.id != excluding)
     found: dict[str, Zone] = {}

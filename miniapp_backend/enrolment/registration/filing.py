@@ -1,4 +1,5 @@
 """Creating, editing, submitting and withdrawing a student's registration (DESIGN §1.5, §4)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,11 +23,32 @@ from miniapp_backend.security.idnumbers import InvalidIdNumber, validate_id_numb
 
 EDITABLE = (S.DRAFT, S.RETURNED)
 #: Fields a submission needs, with their Chinese names for the completeness message.
-REQUIRED = {'name': '姓名', 'id_number': '证件号码', 'ethnicity': '民族', 'marital_status': '婚姻状况', 'phone': '手机号码',
-            'residence_address': '居住地址', 'hukou_address': '户籍地址', 'hukou_region_code': '户籍地区划',
-            'school_id': '学校', 'student_no': '学号'}
-_PLAIN = ('name', 'ethnicity', 'marital_status', 'phone', 'residence_address', 'hukou_address', 'hukou_region_code',
-          'student_no', 'college', 'class_name', 'identity', 'special_identity')
+REQUIRED = {
+    'name': '姓名',
+    'id_number': '证件号码',
+    'ethnicity': '民族',
+    'marital_status': '婚姻状况',
+    'phone': '手机号码',
+    'residence_address': '居住地址',
+    'hukou_address': '户籍地址',
+    'hukou_region_code': '户籍地区划',
+    'school_id': '学校',
+    'student_no': '学号',
+}
+_PLAIN = (
+    'name',
+    'ethnicity',
+    'marital_status',
+    'phone',
+    'residence_address',
+    'hukou_address',
+    'hukou_region_code',
+    'student_no',
+    'college',
+    'class_name',
+    'identity',
+    'special_identity',
+)
 
 
 def create(student: Student, data: dict[str, Any], now: datetime | None = None) -> Registration:
@@ -38,11 +60,18 @@ def create(student: Student, data: dict[str, Any], now: datetime | None = None) 
     if data.get('year') not in (None, zone.year):
         raise field_error('year', f'{zone.name}当前办理的是{zone.year}年度参保')
     check_window(zone, now)
-    existing = db.session.scalars(sa.select(Registration).where(
-        Registration.student_id == student.id, Registration.zone_id == zone.id, Registration.year == zone.year,
-        Registration.status.in_(EDITABLE))).first()
+    existing = db.session.scalars(
+        sa.select(Registration).where(
+            Registration.student_id == student.id,
+            Registration.zone_id == zone.id,
+            Registration.year == zone.year,
+            Registration.status.in_(EDITABLE),
+        )
+    ).first()
     if existing is not None:
-        raise EnrolmentError('draft_exists', '您已有一份未提交的参保登记，请继续填写', details={'registration_id': existing.id})
+        raise EnrolmentError(
+            'draft_exists', '您已有一份未提交的参保登记，请继续填写', details={'registration_id': existing.id}
+        )
     registration = Registration(student=student, zone=zone, year=zone.year, status=S.DRAFT)
     apply_fields(registration, data)
     try:
@@ -63,9 +92,15 @@ def create(student: Student, data: dict[str, Any], now: datetime | None = None) 
 
 def _imported_active(id_index: str, zone: Zone) -> Registration | None:
     """The active registration a school imported for this person here (no student has it yet)."""
-    return db.session.scalars(sa.select(Registration).where(
-        Registration.id_index == id_index, Registration.zone_id == zone.id, Registration.year == zone.year,
-        Registration.student_id.is_(None), Registration.status.in_(ACTIVE_STATUSES))).first()
+    return db.session.scalars(
+        sa.select(Registration).where(
+            Registration.id_index == id_index,
+            Registration.zone_id == zone.id,
+            Registration.year == zone.year,
+            Registration.student_id.is_(None),
+            Registration.status.in_(ACTIVE_STATUSES),
+        )
+    ).first()
 
 
 def _claim(student: Student, imported: Registration, name: str) -> Registration:
@@ -73,8 +108,9 @@ def _claim(student: Student, imported: Registration, name: str) -> Registration:
     from miniapp_backend.enrolment import audit
     from miniapp_backend.enrolment.students import identity
 
-    identity.require(student, imported.id_number, name, action='claim', zone=imported.zone,
-                     names_on_file=[imported.name])
+    identity.require(
+        student, imported.id_number, name, action='claim', zone=imported.zone, names_on_file=[imported.name]
+    )
     imported.student = student
     audit.record(Actor.student(student.id), 'claim', zone_id=imported.zone_id, registration_id=imported.id)
     db.session.flush()
@@ -91,8 +127,9 @@ def update(registration: Registration, data: dict[str, Any], now: datetime | Non
     printed = letters.printed(registration)
     apply_fields(registration, data)
     letters.void_if_changed(registration, printed)
-    duplicates.check(registration.id_index, registration.zone, registration.year, (now or utcnow()).date(),
-                     excluding=registration.id)
+    duplicates.check(
+        registration.id_index, registration.zone, registration.year, (now or utcnow()).date(), excluding=registration.id
+    )
     return registration
 
 
@@ -104,8 +141,12 @@ def submit(registration: Registration, student: Student, now: datetime | None = 
     check_window(registration.zone, now)
     missing = [label for field, label in REQUIRED.items() if getattr(registration, field) in (None, '')]
     if missing:
-        raise EnrolmentError('incomplete', '请补充：' + '、'.join(missing), status=422,
-                             errors={field: ['必填'] for field in REQUIRED if getattr(registration, field) in (None, '')})
+        raise EnrolmentError(
+            'incomplete',
+            '请补充：' + '、'.join(missing),
+            status=422,
+            errors={field: ['必填'] for field in REQUIRED if getattr(registration, field) in (None, '')},
+        )
     if registration.letter_required and registration.letter is None:
         raise EnrolmentError('letter_required', '资助参保对象须先签署承诺书', status=422)
     from miniapp_backend.enrolment.registration import letters, subsidised
@@ -114,10 +155,13 @@ def submit(registration: Registration, student: Student, now: datetime | None = 
         raise EnrolmentError('letter_required', '登记信息已修改，请重新签署承诺书后再提交', status=422)
     mismatch = subsidised.mismatch(registration)
     if mismatch and registration.zone.subsidised_match_required:
-        raise EnrolmentError('subsidised_mismatch', f'{mismatch}，请核对资助身份或联系学校', status=422,
-                             errors={'special_identity': [mismatch]})
-    duplicates.check(registration.id_index, registration.zone, registration.year, now.date(),
-                     excluding=registration.id)
+        raise EnrolmentError(
+            'subsidised_mismatch',
+            f'{mismatch}，请核对资助身份或联系学校',
+            status=422,
+            errors={'special_identity': [mismatch]},
+        )
+    duplicates.check(registration.id_index, registration.zone, registration.year, now.date(), excluding=registration.id)
     id_index, year, own_zone = registration.id_index, registration.year, registration.zone
     try:
         # The transition also writes the 受理 message, whose outbox check flushes: the race may surface there.
@@ -143,9 +187,11 @@ def _transition(registration: Registration, action: Action, actor: Actor) -> Non
 
 
 def _zone_of_active(id_index: str, year: int) -> Zone | None:
-    query = (sa.select(Zone).join(Registration, Registration.zone_id == Zone.id)
-             .where(Registration.id_index == id_index, Registration.year == year,
-                    Registration.status.in_(ACTIVE_STATUSES)))
+    query = (
+        sa.select(Zone)
+        .join(Registration, Registration.zone_id == Zone.id)
+        .where(Registration.id_index == id_index, Registration.year == year, Registration.status.in_(ACTIVE_STATUSES))
+    )
     return db.session.scalars(query.limit(1)).first()
 
 
@@ -156,8 +202,9 @@ def apply_fields(registration: Registration, data: dict[str, Any]) -> None:
             setattr(registration, field, data[field])
     if 'school_code' in data:
         zone_id = registration.zone_id or registration.zone.id
-        school = db.session.scalars(sa.select(School).where(School.zone_id == zone_id,
-                                                            School.code == data['school_code'])).first()
+        school = db.session.scalars(
+            sa.select(School).where(School.zone_id == zone_id, School.code == data['school_code'])
+        ).first()
         if school is None:
             raise field_error('school_code', '请选择本专区的学校')
         registration.school = school

@@ -1,4 +1,5 @@
 """The ID-card photo: sniffed from its bytes, size-limited, re-encoded so no metadata survives."""
+
 from __future__ import annotations
 
 import hashlib

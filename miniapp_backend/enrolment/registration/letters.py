@@ -1,4 +1,5 @@
 """The commitment letter (承诺书) of subsidised students: rendered for them, signed by drawing, sealed."""
+
 from __future__ import annotations
 
 import io
@@ -31,9 +32,14 @@ def render(registration: Registration, today: datetime | None = None) -> str:
     today = today or utcnow()
     special = registration.special_identity
     return (registration.zone.letter_template or DEFAULT_TEMPLATE).format(
-        name=registration.name, id_number=registration.id_number,
-        school=registration.school.name if registration.school else '', zone=registration.zone.name,
-        year=registration.year, identity=special.label if special else '', date=f'{today:%Y年%m月%d日}')
+        name=registration.name,
+        id_number=registration.id_number,
+        school=registration.school.name if registration.school else '',
+        zone=registration.zone.name,
+        year=registration.year,
+        identity=special.label if special else '',
+        date=f'{today:%Y年%m月%d日}',
+    )
 
 
 def sign(registration: Registration, signature_png: bytes, now: datetime | None = None) -> CommitmentLetter:
@@ -56,8 +62,14 @@ def sign(registration: Registration, signature_png: bytes, now: datetime | None 
 
 def printed(registration: Registration) -> tuple:
     """The registration's fields the letter prints: any change to them voids the sealed letter."""
-    return (registration.name, registration.id_number, registration.school_id, registration.special_identity,
-            registration.zone_id, registration.year)
+    return (
+        registration.name,
+        registration.id_number,
+        registration.school_id,
+        registration.special_identity,
+        registration.zone_id,
+        registration.year,
+    )
 
 
 def void_if_changed(registration: Registration, before: tuple) -> bool:
@@ -70,9 +82,13 @@ def void_if_changed(registration: Registration, before: tuple) -> bool:
 
     db.session.delete(letter)
     registration.letter = None
-    audit.record(Actor.student(registration.student_id) if registration.student_id else Actor.system(),
-                 'letter_voided', zone_id=registration.zone_id, registration_id=registration.id,
-                 sha256=letter.sha256)
+    audit.record(
+        Actor.student(registration.student_id) if registration.student_id else Actor.system(),
+        'letter_voided',
+        zone_id=registration.zone_id,
+        registration_id=registration.id,
+        sha256=letter.sha256,
+    )
     return True
 
 
@@ -84,8 +100,9 @@ def follows_data(registration: Registration) -> bool:
 
 def verify(letter: CommitmentLetter) -> bool:
     """Is the kept letter and signature exactly what was sealed?"""
-    return current_app.extensions['sealer'].verify(sealed_payload(letter.text, letter.signature_png),
-                                                   letter.seal_signature)
+    return current_app.extensions['sealer'].verify(
+        sealed_payload(letter.text, letter.signature_png), letter.seal_signature
+    )
 
 
 def sealed_payload(text: str, signature_png: bytes) -> bytes:
@@ -100,8 +117,10 @@ def check_signature(data: bytes) -> bytes:
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
-            if not (SIGNATURE_WIDTH[0] <= width <= SIGNATURE_WIDTH[1]
-                    and SIGNATURE_HEIGHT[0] <= height <= SIGNATURE_HEIGHT[1]):
+            if not (
+                SIGNATURE_WIDTH[0] <= width <= SIGNATURE_WIDTH[1]
+                and SIGNATURE_HEIGHT[0] <= height <= SIGNATURE_HEIGHT[1]
+            ):
                 raise invalid
             image.load()
             grey = image.convert('LA')

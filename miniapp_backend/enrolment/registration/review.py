@@ -1,4 +1,5 @@
 """Reviewers' decisions, one at a time or in batches, always through the state machine."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,8 +34,9 @@ def decide(reviewer: Reviewer, registration: Registration, decision: str, reason
     transition(registration, DECISIONS[decision], actor_of(reviewer), reason=reason)
 
 
-def decide_batch(reviewer: Reviewer, registrations: list[Registration], decision: str,
-                 reason: str | None = None) -> list[Outcome]:
+def decide_batch(
+    reviewer: Reviewer, registrations: list[Registration], decision: str, reason: str | None = None
+) -> list[Outcome]:
     """Each row in its own savepoint: one refusal never undoes the others. Rows are locked in id order, so two
     overlapping batches wait for each other instead of deadlocking."""
     outcomes = []

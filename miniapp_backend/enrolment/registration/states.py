@@ -3,6 +3,7 @@
 Every transition is checked in full before anything changes, then applied together with its audit row
 and, when the student should hear of it, its outbox notification, all in the caller's transaction.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -46,14 +47,24 @@ class Rule:
 
 #: Allowed transitions: action → which statuses it leaves from, who may take it and what the student is told.
 RULES: dict[Action, Rule] = {
-    Action.SUBMIT: Rule(frozenset({S.DRAFT, S.RETURNED}), frozenset({STUDENT, REVIEWER}),
-                        notify={S.SUBMITTED: K.SUBMITTED}),
-    Action.APPROVE: Rule(frozenset({S.SUBMITTED, S.UNDER_REVIEW}), frozenset({REVIEWER}),
-                         notify={S.APPROVED: K.APPROVED}),
-    Action.RETURN: Rule(frozenset({S.SUBMITTED, S.UNDER_REVIEW}), frozenset({REVIEWER}), reason_required=True,
-                        notify={S.RETURNED: K.RETURNED}),
-    Action.REJECT: Rule(frozenset({S.SUBMITTED, S.UNDER_REVIEW}), frozenset({REVIEWER}), reason_required=True,
-                        notify={S.REJECTED: K.REJECTED}),
+    Action.SUBMIT: Rule(
+        frozenset({S.DRAFT, S.RETURNED}), frozenset({STUDENT, REVIEWER}), notify={S.SUBMITTED: K.SUBMITTED}
+    ),
+    Action.APPROVE: Rule(
+        frozenset({S.SUBMITTED, S.UNDER_REVIEW}), frozenset({REVIEWER}), notify={S.APPROVED: K.APPROVED}
+    ),
+    Action.RETURN: Rule(
+        frozenset({S.SUBMITTED, S.UNDER_REVIEW}),
+        frozenset({REVIEWER}),
+        reason_required=True,
+        notify={S.RETURNED: K.RETURNED},
+    ),
+    Action.REJECT: Rule(
+        frozenset({S.SUBMITTED, S.UNDER_REVIEW}),
+        frozenset({REVIEWER}),
+        reason_required=True,
+        notify={S.REJECTED: K.REJECTED},
+    ),
     Action.WITHDRAW: Rule(frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED}), frozenset({STUDENT})),
     Action.MARK_PAID: Rule(frozenset({S.APPROVED}), frozenset({SYSTEM, REVIEWER}), notify={S.PAID: K.PAID}),
     Action.EXPIRE: Rule(frozenset({S.APPROVED}), frozenset({SYSTEM}), notify={S.EXPIRED: K.EXPIRED}),
@@ -105,8 +116,14 @@ def allowed_actions(registration: Registration, actor: Actor) -> list[Action]:
     return [action for action in Action if _refusal(registration, action, actor, 'x') is None]
 
 
-def transition(registration: Registration, action: Action | str, actor: Actor, *, reason: str | None = None,
-               now: datetime | None = None) -> AuditEvent:
+def transition(
+    registration: Registration,
+    action: Action | str,
+    actor: Actor,
+    *,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> AuditEvent:
     """Apply one action; raises TransitionRefused before changing anything when the rules say no."""
     action = Action(action)
     reason = (reason or '').strip() or None
@@ -116,10 +133,19 @@ def transition(registration: Registration, action: Action | str, actor: Actor, *
     now = now or utcnow()
     before, stage_before = registration.status, registration.stage
     _APPLY[action](registration, now, reason)
-    event = AuditEvent(at=now, actor_type=actor.type, actor_id=actor.id, action='transition',
-                       zone_id=registration.zone_id, registration=registration, from_status=before,
-                       to_status=registration.status, stage=stage_before, reason=reason,
-                       detail={'action': action.value})
+    event = AuditEvent(
+        at=now,
+        actor_type=actor.type,
+        actor_id=actor.id,
+        action='transition',
+        zone_id=registration.zone_id,
+        registration=registration,
+        from_status=before,
+        to_status=registration.status,
+        stage=stage_before,
+        reason=reason,
+        detail={'action': action.value},
+    )
     db.session.add(event)
     _keep_history_current(registration, event)
     kind = RULES[action].notify.get(registration.status)
@@ -140,9 +166,16 @@ def start_renewal(registration: Registration, now: datetime | None = None) -> Au
     registration.renewal = True
     registration.status = S.APPROVED
     _await_payment(registration, now)
-    event = AuditEvent(at=now, actor_type=SYSTEM, action='transition', zone_id=registration.zone_id,
-                       registration=registration, from_status=None, to_status=S.APPROVED,
-                       detail={'action': 'renew'})
+    event = AuditEvent(
+        at=now,
+        actor_type=SYSTEM,
+        action='transition',
+        zone_id=registration.zone_id,
+        registration=registration,
+        from_status=None,
+        to_status=S.APPROVED,
+        detail={'action': 'renew'},
+    )
     db.session.add(event)
     outbox.registration_changed(registration, RENEWAL_NOTICE, None, now)
     return event
@@ -220,6 +253,11 @@ def _stages(registration: Registration) -> list[str]:
 
 
 _APPLY = {
-    Action.SUBMIT: _submit, Action.APPROVE: _approve, Action.RETURN: _return, Action.REJECT: _reject,
-    Action.WITHDRAW: _withdraw, Action.MARK_PAID: _mark_paid, Action.EXPIRE: _expire,
+    Action.SUBMIT: _submit,
+    Action.APPROVE: _approve,
+    Action.RETURN: _return,
+    Action.REJECT: _reject,
+    Action.WITHDRAW: _withdraw,
+    Action.MARK_PAID: _mark_paid,
+    Action.EXPIRE: _expire,
 }

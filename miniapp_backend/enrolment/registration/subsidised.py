@@ -1,4 +1,5 @@
 """A subsidised declaration (资助参保身份) against the zone's imported subsidised list (seed 003's 资助对象)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -9,9 +10,13 @@ from miniapp_backend.models import Registration, SubsidisedPerson
 
 def listed(registration: Registration) -> SubsidisedPerson | None:
     """The person's entry on this zone's list for the registration's year."""
-    return db.session.scalars(sa.select(SubsidisedPerson).where(
-        SubsidisedPerson.id_index == registration.id_index, SubsidisedPerson.zone_id == registration.zone_id,
-        SubsidisedPerson.year == registration.year)).first()
+    return db.session.scalars(
+        sa.select(SubsidisedPerson).where(
+            SubsidisedPerson.id_index == registration.id_index,
+            SubsidisedPerson.zone_id == registration.zone_id,
+            SubsidisedPerson.year == registration.year,
+        )
+    ).first()
 
 
 def mismatch(registration: Registration) -> str | None:

@@ -6,6 +6,7 @@ The flush only inserts deltas (no two transactions update one row, so writers ne
 `fold`, on the scheduler, adds them into the counts, and readers add the few not folded yet. Rows written
 past the ORM (the bench's generate_series fill) are counted by `rebuild`.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -27,8 +28,17 @@ from miniapp_backend.models import (
 from miniapp_backend.models.enums import RegistrationStatus
 
 _CELL = ('zone_id', 'school_id', 'college', 'class_name')
-_WATCHED = ('zone_id', 'school_id', 'college', 'class_name', 'status', 'payment_channel', 'amount_due_fen',
-            'submitted_at', 'paid_at')
+_WATCHED = (
+    'zone_id',
+    'school_id',
+    'college',
+    'class_name',
+    'status',
+    'payment_channel',
+    'amount_due_fen',
+    'submitted_at',
+    'paid_at',
+)
 
 
 def _value(value) -> str | int | None:
@@ -86,8 +96,9 @@ DAY_VALUES = ('submitted', 'paid')
 
 def _rows(keys: tuple[str, ...], values: tuple[str, ...], amounts: dict) -> list[dict]:
     # Sorted, so two folds touching the same cells lock them in the same order (no deadlock).
-    return [dict(zip(keys + values, (*key, *numbers), strict=True))
-            for key, numbers in sorted(amounts.items(), key=str)]
+    return [
+        dict(zip(keys + values, (*key, *numbers), strict=True)) for key, numbers in sorted(amounts.items(), key=str)
+    ]
 
 
 @event.listens_for(Session, 'after_flush')
@@ -110,7 +121,8 @@ def _upsert(session: Session, model, keys: tuple[str, ...], values: tuple[str, .
     insert = (postgresql.insert if session.get_bind().dialect.name == 'postgresql' else sqlite.insert)(model)
     statement = insert.on_conflict_do_update(
         index_elements=list(keys),
-        set_={column: getattr(model.__table__.c, column) + getattr(insert.excluded, column) for column in values})
+        set_={column: getattr(model.__table__.c, column) + getattr(insert.excluded, column) for column in values},
+    )
     session.execute(statement, _rows(keys, values, amounts))
 
 
@@ -119,8 +131,8 @@ def _take(session: Session, delta, keys: tuple[str, ...], values: tuple[str, ...
     table = delta.__table__
     taken: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(values))
     for row in session.execute(sa.delete(table).returning(*(table.c[k] for k in keys + values))):
-        for i, amount in enumerate(row[len(keys):]):
-            taken[tuple(row[:len(keys)])][i] += amount
+        for i, amount in enumerate(row[len(keys) :]):
+            taken[tuple(row[: len(keys)])][i] += amount
     return taken
 
 
@@ -137,28 +149,47 @@ def fold(session: Session) -> int:
 def rebuild(session: Session, zone_id: int) -> None:
     """Count a zone's registrations afresh (after rows were written without the ORM)."""
     r = Registration.__table__.c
-    cell = (r.zone_id, sa.func.coalesce(r.school_id, 0), sa.func.coalesce(r.college, ''),
-            sa.func.coalesce(r.class_name, ''))
+    cell = (
+        r.zone_id,
+        sa.func.coalesce(r.school_id, 0),
+        sa.func.coalesce(r.college, ''),
+        sa.func.coalesce(r.class_name, ''),
+    )
     due = sa.func.coalesce(r.amount_due_fen, 0)
     channel = sa.func.coalesce(r.payment_channel, '')  # one expression object: PostgreSQL must see one parameter
     for model in (RegistrationCount, RegistrationDay, RegistrationCountDelta, RegistrationDayDelta):
         session.execute(sa.delete(model).where(model.zone_id == zone_id))
-    session.execute(sa.insert(RegistrationCount).from_select(
-        [*_CELL, 'status', 'payment_channel', 'count', 'due_fen', 'paid_fen'],
-        sa.select(*cell, r.status, channel, sa.func.count(), sa.func.sum(due),
-                  sa.func.sum(sa.case((r.status == RegistrationStatus.PAID.value, due), else_=0)))
-        .where(r.zone_id == zone_id).group_by(*cell, r.status, channel)))
+    session.execute(
+        sa.insert(RegistrationCount).from_select(
+            [*_CELL, 'status', 'payment_channel', 'count', 'due_fen', 'paid_fen'],
+            sa.select(
+                *cell,
+                r.status,
+                channel,
+                sa.func.count(),
+                sa.func.sum(due),
+                sa.func.sum(sa.case((r.status == RegistrationStatus.PAID.value, due), else_=0)),
+            )
+            .where(r.zone_id == zone_id)
+            .group_by(*cell, r.status, channel),
+        )
+    )
     days: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     for index, column in enumerate((r.submitted_at, r.paid_at)):
-        day = (sa.cast(sa.func.timezone('UTC', column), sa.Date) if session.get_bind().dialect.name == 'postgresql'
-               else sa.func.date(column))
-        query = (sa.select(*cell, day, sa.func.count()).where(r.zone_id == zone_id, column.is_not(None))
-                 .group_by(*cell, day))
+        day = (
+            sa.cast(sa.func.timezone('UTC', column), sa.Date)
+            if session.get_bind().dialect.name == 'postgresql'
+            else sa.func.date(column)
+        )
+        query = (
+            sa.select(*cell, day, sa.func.count()).where(r.zone_id == zone_id, column.is_not(None)).group_by(*cell, day)
+        )
         for *key, count in session.execute(query):
             if isinstance(key[4], str):  # SQLite's date() is text
                 key[4] = date.fromisoformat(key[4])
             days[tuple(key)][index] += count
     if days:
         names = (*_CELL, 'day', 'submitted', 'paid')
-        session.execute(sa.insert(RegistrationDay),
-                        [dict(zip(names, (*key, *values), strict=True)) for key, values in days.items()])
+        session.execute(
+            sa.insert(RegistrationDay), [dict(zip(names, (*key, *values), strict=True)) for key, values in days.items()]
+        )

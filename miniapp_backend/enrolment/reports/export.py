@@ -1,4 +1,5 @@
 """Exports of any list as xlsx, written in openpyxl's write-only mode, personal data masked."""
+
 from __future__ import annotations
 
 import io
@@ -35,13 +36,34 @@ def registrations_workbook(query: sa.Select) -> bytes:
 def registration_rows(query: sa.Select) -> Iterable[Sequence]:
     """The registrations a query selects, masked: only the exported columns are loaded (so only the ID number and
     phone are decrypted), streamed from the database in batches."""
-    columns = (Registration.id, Registration.name, Registration.id_number, Registration.phone, Registration.student_no,
-               Registration.college, Registration.class_name, Registration.status, Registration.stage)
-    result = db.session.execute(query.with_only_columns(*columns).order_by(Registration.id)
-                                .execution_options(yield_per=2000))
-    return ((id_, name, mask_id_number(id_number), mask_phone(phone), student_no, college, class_name,
-             RegistrationStatus(status).label, stage or '')
-            for id_, name, id_number, phone, student_no, college, class_name, status, stage in result)
+    columns = (
+        Registration.id,
+        Registration.name,
+        Registration.id_number,
+        Registration.phone,
+        Registration.student_no,
+        Registration.college,
+        Registration.class_name,
+        Registration.status,
+        Registration.stage,
+    )
+    result = db.session.execute(
+        query.with_only_columns(*columns).order_by(Registration.id).execution_options(yield_per=2000)
+    )
+    return (
+        (
+            id_,
+            name,
+            mask_id_number(id_number),
+            mask_phone(phone),
+            student_no,
+            college,
+            class_name,
+            RegistrationStatus(status).label,
+            stage or '',
+        )
+        for id_, name, id_number, phone, student_no, college, class_name, status, stage in result
+    )
 
 
 def safe_cell(value):

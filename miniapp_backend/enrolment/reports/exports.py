@@ -2,6 +2,7 @@
 worker writes to a file in batches (write-only workbook, rows streamed from the database), with progress, and
 whose download link expires. The web worker never holds a large result set.
 """
+
 from __future__ import annotations
 
 import io
@@ -46,24 +47,38 @@ class Kind:
 
 
 def _stream(query: sa.Select, *columns) -> sa.Result:
-    return db.session.execute(query.with_only_columns(*columns).order_by(columns[0])
-                              .execution_options(yield_per=BATCH))
+    return db.session.execute(query.with_only_columns(*columns).order_by(columns[0]).execution_options(yield_per=BATCH))
 
 
 def _payment_rows(query: sa.Select) -> Iterable[Sequence]:
     r = Registration
     for _, name, id_number, student_no, status, due, channel, flag in _stream(
-            query, r.id, r.name, r.id_number, r.student_no, r.status, r.amount_due_fen, r.payment_channel, r.flag):
-        yield (name, mask_id_number(id_number), student_no, RegistrationStatus(status).label, (due or 0) / 100,
-               PaymentChannel(channel).label if channel else '', flag or '')
+        query, r.id, r.name, r.id_number, r.student_no, r.status, r.amount_due_fen, r.payment_channel, r.flag
+    ):
+        yield (
+            name,
+            mask_id_number(id_number),
+            student_no,
+            RegistrationStatus(status).label,
+            (due or 0) / 100,
+            PaymentChannel(channel).label if channel else '',
+            flag or '',
+        )
 
 
 def _register_rows(query: sa.Select) -> Iterable[Sequence]:
     p = InsuredPerson
     for _, name, id_number, status, since, until, year in _stream(
-            query, p.id, p.name, p.id_number, p.status, p.since, p.until, p.paid_through_year):
-        yield (name, mask_id_number(id_number), status.label if hasattr(status, 'label') else status,
-               since.isoformat(), until.isoformat() if until else '', year)
+        query, p.id, p.name, p.id_number, p.status, p.since, p.until, p.paid_through_year
+    ):
+        yield (
+            name,
+            mask_id_number(id_number),
+            status.label if hasattr(status, 'label') else status,
+            since.isoformat(),
+            until.isoformat() if until else '',
+            year,
+        )
 
 
 def _audit_rows(query: sa.Select) -> Iterable[Sequence]:
@@ -73,19 +88,39 @@ def _audit_rows(query: sa.Select) -> Iterable[Sequence]:
         names = labels.reviewer_names(batch)
         for e in batch:
             actor = names.get(e.actor_id, '') if e.actor_type.value == 'reviewer' else ''
-            yield (labels.beijing(e.at, '%Y-%m-%d %H:%M:%S'), e.actor_type.label, actor,
-                   labels.AUDIT_VERBS.get(e.action, ''), e.registration_id, labels.status_label(e.from_status),
-                   labels.status_label(e.to_status), e.reason or '', labels.sentence(e, names))
+            yield (
+                labels.beijing(e.at, '%Y-%m-%d %H:%M:%S'),
+                e.actor_type.label,
+                actor,
+                labels.AUDIT_VERBS.get(e.action, ''),
+                e.registration_id,
+                labels.status_label(e.from_status),
+                labels.status_label(e.to_status),
+                e.reason or '',
+                labels.sentence(e, names),
+            )
 
 
 KINDS: dict[str, Kind] = {
     'registrations': Kind('参保登记', REGISTRATION_HEADERS, lists.registrations, registration_rows),
-    'payments': Kind('缴费', ['姓名', '证件号码', '学号', '状态', '应缴金额(元)', '缴费渠道', '需处理'], lists.payments,
-                     _payment_rows),
-    'register': Kind('参保名册', ['姓名', '证件号码', '参保状态', '起始日期', '终止日期', '缴费至年度'], lists.register,
-                     _register_rows),
-    'audit': Kind('审计日志', ['时间（北京时间）', '操作人类型', '操作人', '操作', '登记编号', '原状态', '新状态', '原因',
-                             '事件'], lists.audit, _audit_rows),
+    'payments': Kind(
+        '缴费',
+        ['姓名', '证件号码', '学号', '状态', '应缴金额(元)', '缴费渠道', '需处理'],
+        lists.payments,
+        _payment_rows,
+    ),
+    'register': Kind(
+        '参保名册',
+        ['姓名', '证件号码', '参保状态', '起始日期', '终止日期', '缴费至年度'],
+        lists.register,
+        _register_rows,
+    ),
+    'audit': Kind(
+        '审计日志',
+        ['时间（北京时间）', '操作人类型', '操作人', '操作', '登记编号', '原状态', '新状态', '原因', '事件'],
+        lists.audit,
+        _audit_rows,
+    ),
 }
 
 
@@ -157,14 +192,19 @@ def run(export_id: int) -> ExportJob:
 
 
 def downloadable(job: ExportJob) -> bool:
-    return (job.status is ImportStatus.FINISHED and job.path is not None and job.expires_at > utcnow()
-            and os.path.exists(job.path))
+    return (
+        job.status is ImportStatus.FINISHED
+        and job.path is not None
+        and job.expires_at > utcnow()
+        and os.path.exists(job.path)
+    )
 
 
 def remove_expired() -> int:
     """Delete the files of expired exports (each export job sweeps before it writes)."""
-    expired = db.session.scalars(sa.select(ExportJob).where(ExportJob.path.is_not(None),
-                                                            ExportJob.expires_at <= utcnow())).all()
+    expired = db.session.scalars(
+        sa.select(ExportJob).where(ExportJob.path.is_not(None), ExportJob.expires_at <= utcnow())
+    ).all()
     for job in expired:
         Path(job.path).unlink(missing_ok=True)
         job.path = None

@@ -1,5 +1,6 @@
 """The admin lists as queries, from a reviewer and the list's filters: the page and its export (in the request
 or in an export job) select exactly the same rows."""
+
 from __future__ import annotations
 
 import re

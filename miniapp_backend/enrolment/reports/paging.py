@@ -3,6 +3,7 @@
 An OFFSET page costs the rows it skips (the last page of 300,000 registrations sorts them all); a keyset page
 reads its own rows from an index on (scope, key…), whatever its depth.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,14 +25,18 @@ class Page:
     after: str | None
 
 
-def newest_first(query: sa.Select, keys: tuple[sa.ColumnElement, ...], after: str | None,
-                 size: int = PAGE_SIZE) -> Page:
+def newest_first(
+    query: sa.Select, keys: tuple[sa.ColumnElement, ...], after: str | None, size: int = PAGE_SIZE
+) -> Page:
     """One page of `query` ordered by `keys` descending (the last key unique, e.g. the id), from the cursor on.
     A cursor that does not parse opens the first page."""
     position = _parse(after, keys)
     if position is not None:
-        query = query.where(sa.tuple_(*keys) < sa.tuple_(*position)) if len(keys) > 1 else query.where(
-            keys[0] < position[0])
+        query = (
+            query.where(sa.tuple_(*keys) < sa.tuple_(*position))
+            if len(keys) > 1
+            else query.where(keys[0] < position[0])
+        )
     rows = db.session.scalars(query.order_by(*(key.desc() for key in keys)).limit(size + 1)).all()
     if len(rows) <= size:
         return Page(list(rows), None)
@@ -58,7 +63,7 @@ def _parse(after: str | None, keys: tuple[sa.ColumnElement, ...]) -> list[Any] |
                 values.append(datetime.fromisoformat(part))
             elif isinstance(kind, sa.Integer):
                 number = int(part)
-                if not 0 < number < 2 ** 31:
+                if not 0 < number < 2**31:
                     return None
                 values.append(number)
             else:

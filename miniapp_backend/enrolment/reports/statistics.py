@@ -1,4 +1,5 @@
 """Enrolment and payment statistics (seed 001's 参保统计 and 缴费统计), within a reviewer's scope."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,18 +35,25 @@ def _scoped(model, reviewer: Reviewer) -> list[sa.ColumnElement[bool]]:
 
 def _cells(reviewer: Reviewer, kept, delta, columns: tuple[str, ...]) -> sa.Subquery:
     """The kept rows and the deltas not folded in yet, within the reviewer's scope, as one set of rows."""
-    parts = [sa.select(*(getattr(model, column) for column in columns)).where(*_scoped(model, reviewer))
-             for model in (kept, delta)]
+    parts = [
+        sa.select(*(getattr(model, column) for column in columns)).where(*_scoped(model, reviewer))
+        for model in (kept, delta)
+    ]
     return sa.union_all(*parts).subquery()
 
 
 def _grouped(reviewer: Reviewer, *columns) -> list[tuple]:
     cells = _cells(reviewer, RegistrationCount, RegistrationCountDelta, (*columns, 'count', 'due_fen', 'paid_fen'))
     group = [cells.c[column] for column in columns]
-    query = (sa.select(*group, sa.func.sum(cells.c.count), sa.func.sum(cells.c.due_fen),
-                       sa.func.sum(cells.c.paid_fen)).group_by(*group).having(sa.func.sum(cells.c.count) > 0))
-    return [(*(value or None for value in row[:len(columns)]), int(row[-3]), int(row[-2]), int(row[-1]))
-            for row in db.session.execute(query)]
+    query = (
+        sa.select(*group, sa.func.sum(cells.c.count), sa.func.sum(cells.c.due_fen), sa.func.sum(cells.c.paid_fen))
+        .group_by(*group)
+        .having(sa.func.sum(cells.c.count) > 0)
+    )
+    return [
+        (*(value or None for value in row[: len(columns)]), int(row[-3]), int(row[-2]), int(row[-1]))
+        for row in db.session.execute(query)
+    ]
 
 
 def total(reviewer: Reviewer, *statuses: str) -> int:
@@ -63,15 +71,19 @@ def _lifecycle(row: tuple) -> int:
 
 
 def by_status(reviewer: Reviewer) -> list[Row]:
-    return [Row(RegistrationStatus(status).label, count, due, paid)
-            for status, count, due, paid in sorted(_grouped(reviewer, 'status'), key=_lifecycle)]
+    return [
+        Row(RegistrationStatus(status).label, count, due, paid)
+        for status, count, due, paid in sorted(_grouped(reviewer, 'status'), key=_lifecycle)
+    ]
 
 
 def by_college(reviewer: Reviewer) -> list[Row]:
     schools = dict(db.session.execute(sa.select(School.id, School.name)).all())
     rows = _grouped(reviewer, 'school_id', 'college')
-    return [Row(f'{schools.get(school_id, "未选学校")} {college or ""}'.strip(), count, due, paid)
-            for school_id, college, count, due, paid in sorted(rows, key=lambda r: (r[0] or 0, r[1] or ''))]
+    return [
+        Row(f'{schools.get(school_id, "未选学校")} {college or ""}'.strip(), count, due, paid)
+        for school_id, college, count, due, paid in sorted(rows, key=lambda r: (r[0] or 0, r[1] or ''))
+    ]
 
 
 def by_channel(reviewer: Reviewer) -> list[Row]:
@@ -83,8 +95,11 @@ def by_channel(reviewer: Reviewer) -> list[Row]:
 def progress_by_day(reviewer: Reviewer) -> list[tuple[date, int, int]]:
     """Per day: submissions and payments, cumulative (the enrolment-progress chart)."""
     cells = _cells(reviewer, RegistrationDay, RegistrationDayDelta, ('day', 'submitted', 'paid'))
-    query = (sa.select(cells.c.day, sa.func.sum(cells.c.submitted), sa.func.sum(cells.c.paid))
-             .group_by(cells.c.day).order_by(cells.c.day))
+    query = (
+        sa.select(cells.c.day, sa.func.sum(cells.c.submitted), sa.func.sum(cells.c.paid))
+        .group_by(cells.c.day)
+        .order_by(cells.c.day)
+    )
     total_submitted = total_paid = 0
     series = []
     for day, submitted, paid in db.session.execute(query):
@@ -104,14 +119,21 @@ def progress_svg(series: list[tuple[date, int, int]], width: int = 640, height: 
     step = (width - 80) / max(len(series) - 1, 1)  # room for the last day's label
 
     def points(index: int) -> str:
-        return ' '.join(f'{40 + i * step:.1f},{height - 30 - (row[index] / top) * (height - 60):.1f}'
-                        for i, row in enumerate(series))
+        return ' '.join(
+            f'{40 + i * step:.1f},{height - 30 - (row[index] / top) * (height - 60):.1f}'
+            for i, row in enumerate(series)
+        )
 
-    labels = ''.join(f'<text x="{40 + i * step:.1f}" y="{height - 10}" font-size="10">{day:%m-%d}</text>'
-                     for i, (day, _, _) in enumerate(series) if i % max(len(series) // 8, 1) == 0)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-            f'aria-label="参保进度">'
-            f'<polyline fill="none" stroke="#0f766e" stroke-width="2" points="{points(1)}"/>'
-            f'<polyline fill="none" stroke="#ea580c" stroke-width="2" points="{points(2)}"/>'
-            f'<text x="40" y="16" font-size="12" fill="#0f766e">已提交 {series[-1][1]}</text>'
-            f'<text x="160" y="16" font-size="12" fill="#ea580c">已缴费 {series[-1][2]}</text>{labels}</svg>')
+    labels = ''.join(
+        f'<text x="{40 + i * step:.1f}" y="{height - 10}" font-size="10">{day:%m-%d}</text>'
+        for i, (day, _, _) in enumerate(series)
+        if i % max(len(series) // 8, 1) == 0
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="参保进度">'
+        f'<polyline fill="none" stroke="#0f766e" stroke-width="2" points="{points(1)}"/>'
+        f'<polyline fill="none" stroke="#ea580c" stroke-width="2" points="{points(2)}"/>'
+        f'<text x="40" y="16" font-size="12" fill="#0f766e">已提交 {series[-1][1]}</text>'
+        f'<text x="160" y="16" font-size="12" fill="#ea580c">已缴费 {series[-1][2]}</text>{labels}</svg>'
+    )

@@ -1,5 +1,6 @@
 """Enrolment progress against the school roster (seed 001 参保统计): per school / college / class, who has done
 what, and the list of those who have done nothing (未办理)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,8 +16,14 @@ REVIEWING = (S.SUBMITTED, S.UNDER_REVIEW, S.RETURNED)
 PASSED = (S.APPROVED, S.PAID)
 
 #: The states a roster student is in, as the progress pages filter them.
-STATES = {'pending': '未办理', 'registered': '已登记', 'reviewing': '审核中', 'approved': '已通过', 'paid': '已缴费',
-          'exempt': '无需参保'}
+STATES = {
+    'pending': '未办理',
+    'registered': '已登记',
+    'reviewing': '审核中',
+    'approved': '已通过',
+    'paid': '已缴费',
+    'exempt': '无需参保',
+}
 
 
 @dataclass(frozen=True)
@@ -49,10 +56,10 @@ def _with_status(reviewer: Reviewer, year: int) -> sa.Subquery:
     # Joined on the table itself by the blind index (the planner then looks each student up by it). A person has
     # at most one active registration per year in any zone (the partial unique index), so no zone condition: one
     # enrolled in another zone has enrolled too.
-    active = sa.and_(Registration.id_index == entries.c.id_index, Registration.year == year,
-                     Registration.status.in_(ACTIVE_STATUSES))
-    return (sa.select(entries, Registration.status.label('reg_status'))
-            .outerjoin(Registration, active).subquery())
+    active = sa.and_(
+        Registration.id_index == entries.c.id_index, Registration.year == year, Registration.status.in_(ACTIVE_STATUSES)
+    )
+    return sa.select(entries, Registration.status.label('reg_status')).outerjoin(Registration, active).subquery()
 
 
 def _counts(rows: sa.Subquery) -> list:
@@ -62,36 +69,57 @@ def _counts(rows: sa.Subquery) -> list:
     def count(condition):
         return sa.func.count().filter(condition)
 
-    return [sa.func.count(), count(rows.c.exempt_reason.is_not(None)), count(counted),
-            count(sa.and_(counted, rows.c.reg_status.in_([s.value for s in REVIEWING]))),
-            count(sa.and_(counted, rows.c.reg_status.in_([s.value for s in PASSED]))),
-            count(sa.and_(counted, rows.c.reg_status == S.PAID.value))]
+    return [
+        sa.func.count(),
+        count(rows.c.exempt_reason.is_not(None)),
+        count(counted),
+        count(sa.and_(counted, rows.c.reg_status.in_([s.value for s in REVIEWING]))),
+        count(sa.and_(counted, rows.c.reg_status.in_([s.value for s in PASSED]))),
+        count(sa.and_(counted, rows.c.reg_status == S.PAID.value)),
+    ]
 
 
 def by_class(reviewer: Reviewer, year: int) -> list[Progress]:
     """One row per school / college / class in the reviewer's scope, ordered for reading."""
     rows = _with_status(reviewer, year)
-    query = (sa.select(School.id, School.name, rows.c.college, rows.c.class_name, *_counts(rows))
-             .join(School, School.id == rows.c.school_id)
-             .group_by(School.id, School.name, School.code, rows.c.college, rows.c.class_name)
-             .order_by(School.code, rows.c.college, rows.c.class_name))
+    query = (
+        sa.select(School.id, School.name, rows.c.college, rows.c.class_name, *_counts(rows))
+        .join(School, School.id == rows.c.school_id)
+        .group_by(School.id, School.name, School.code, rows.c.college, rows.c.class_name)
+        .order_by(School.code, rows.c.college, rows.c.class_name)
+    )
     return [Progress(*row) for row in db.session.execute(query).all()]
 
 
 def by_study_mode(reviewer: Reviewer, year: int) -> list[Progress]:
     """参保类型: the same counts per 全日制 / 非全日制 (the label stands in the school column)."""
     rows = _with_status(reviewer, year)
-    query = (sa.select(rows.c.study_mode, *_counts(rows)).group_by(rows.c.study_mode).order_by(rows.c.study_mode))
+    query = sa.select(rows.c.study_mode, *_counts(rows)).group_by(rows.c.study_mode).order_by(rows.c.study_mode)
     return [Progress(None, StudyMode(mode).label, '', '', *counts) for mode, *counts in db.session.execute(query)]
 
 
 def totals(rows: list[Progress]) -> Progress:
-    return Progress(None, '合计', '', '', *(sum(getattr(r, f) for r in rows) for f in
-                                      ('roster', 'exempt', 'registered', 'reviewing', 'approved', 'paid')))
+    return Progress(
+        None,
+        '合计',
+        '',
+        '',
+        *(
+            sum(getattr(r, f) for r in rows)
+            for f in ('roster', 'exempt', 'registered', 'reviewing', 'approved', 'paid')
+        ),
+    )
 
 
-def entries(reviewer: Reviewer, year: int, *, state: str | None = None, school_id: int | None = None,
-            college: str | None = None, class_name: str | None = None) -> sa.Select:
+def entries(
+    reviewer: Reviewer,
+    year: int,
+    *,
+    state: str | None = None,
+    school_id: int | None = None,
+    college: str | None = None,
+    class_name: str | None = None,
+) -> sa.Select:
     """Roster entries (with their registration status) filtered by state and place, for the drill-down pages."""
     rows = _with_status(reviewer, year)
     query = sa.select(RosterEntry, rows.c.reg_status).join(rows, rows.c.id == RosterEntry.id)

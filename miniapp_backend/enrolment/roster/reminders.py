@@ -3,6 +3,7 @@
 A roster student is reachable when a WeChat user is linked to their ID number (any registration of theirs, a draft
 or an earlier year's, carries the student account) and that user accepted the zone's reminder template.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,20 +23,41 @@ def remind(zone: Zone, pending: list[RosterEntry], actor: Actor, now: datetime |
     """Queue one reminder per reachable pending student (at most one a day each); returns (sent, unreachable)."""
     now = now or utcnow()
     template_id = ((zone.message_templates or {}).get(NotificationKind.ROSTER_REMINDER.value) or {}).get('template_id')
-    linked = dict(db.session.execute(
-        sa.select(Registration.id_index, sa.func.max(Registration.student_id))
-        .where(Registration.id_index.in_([e.id_index for e in pending]), Registration.student_id.is_not(None))
-        .group_by(Registration.id_index)).all()) if pending else {}
-    accepted = set(db.session.scalars(sa.select(SubscriptionQuota.student_id).where(
-        SubscriptionQuota.template_id == template_id, SubscriptionQuota.remaining > 0,
-        SubscriptionQuota.student_id.in_(linked.values())))) if template_id and linked else set()
+    linked = (
+        dict(
+            db.session.execute(
+                sa.select(Registration.id_index, sa.func.max(Registration.student_id))
+                .where(Registration.id_index.in_([e.id_index for e in pending]), Registration.student_id.is_not(None))
+                .group_by(Registration.id_index)
+            ).all()
+        )
+        if pending
+        else {}
+    )
+    accepted = (
+        set(
+            db.session.scalars(
+                sa.select(SubscriptionQuota.student_id).where(
+                    SubscriptionQuota.template_id == template_id,
+                    SubscriptionQuota.remaining > 0,
+                    SubscriptionQuota.student_id.in_(linked.values()),
+                )
+            )
+        )
+        if template_id and linked
+        else set()
+    )
     sent = 0
     for entry in pending:
         student_id = linked.get(entry.id_index)
         if student_id not in accepted:
             continue
-        written = outbox.write(NotificationKind.ROSTER_REMINDER, student_id=student_id, zone=zone,
-                               event_key=f'roster:{entry.id}:{now:%Y%m%d}')
+        written = outbox.write(
+            NotificationKind.ROSTER_REMINDER,
+            student_id=student_id,
+            zone=zone,
+            event_key=f'roster:{entry.id}:{now:%Y%m%d}',
+        )
         if written is not None:
             entry.reminded_at = now
             sent += 1

@@ -12,6 +12,7 @@ revocation bumps the student row, which bumps the generation, and the rebuild re
 Redis down: answers are built from the database and nothing is stored. Generation keys have no expiry and the
 answers do, so a server evicting volatile keys first drops answers, never the counters that guard them.
 """
+
 from __future__ import annotations
 
 import logging
@@ -60,7 +61,7 @@ def answer(student_id: int, token_version: int, build: Callable[[], tuple[int, b
         return build()[1]
     tag = b'%d:%d:' % (int(gen or 0), int(zones_gen or 0))
     if stored is not None and stored.startswith(tag):
-        version, _, body = stored[len(tag):].partition(b':')
+        version, _, body = stored[len(tag) :].partition(b':')
         if int(version) != token_version:
             raise Revoked()
         return body

@@ -12,6 +12,7 @@ nothing shows their name, birth date or sex until the student has proved to be t
 Names are compared through a keyed hash (the blind index with purpose 'name'), never in plain. Until proven, the
 only answer is `needs_proof`, the same whoever the ID number belongs to. Every proof used is audited.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -47,8 +48,9 @@ def needs_proof(zone: Zone | None) -> EnrolmentError:
     return EnrolmentError('needs_proof', NEEDS_PROOF, status=403, details={'methods': methods})
 
 
-def require(student: Student, id_number: str, name: str | None, *, action: str, zone: Zone | None,
-            names_on_file: list[str] = ()) -> ProofMethod | None:
+def require(
+    student: Student, id_number: str, name: str | None, *, action: str, zone: Zone | None, names_on_file: list[str] = ()
+) -> ProofMethod | None:
     """The way this student proved to be the person; raises needs_proof otherwise. The name given (and any name
     on file) must match the proof's by keyed hash. (None only where IDENTITY_PROOF_REQUIRED is off: the
     mini-program journey tests, whose pages do not run the face step yet.)"""
@@ -59,20 +61,33 @@ def require(student: Student, id_number: str, name: str | None, *, action: str, 
     method = _proven(student, id_index, wanted)
     if method is None:
         raise needs_proof(zone)
-    audit.record(Actor.student(student.id), 'identity_proof', zone_id=zone.id if zone else None,
-                 method=method.value, proof_action=action, openid=student.openid)
+    audit.record(
+        Actor.student(student.id),
+        'identity_proof',
+        zone_id=zone.id if zone else None,
+        method=method.value,
+        proof_action=action,
+        openid=student.openid,
+    )
     return method
 
 
 def _proven(student: Student, id_index: str, names: set[str]) -> ProofMethod | None:
-    proofs = db.session.scalars(sa.select(IdentityProof).where(
-        IdentityProof.student_id == student.id, IdentityProof.id_index == id_index,
-        IdentityProof.status == ProofStatus.PASSED).order_by(IdentityProof.id.desc())).all()
+    proofs = db.session.scalars(
+        sa.select(IdentityProof)
+        .where(
+            IdentityProof.student_id == student.id,
+            IdentityProof.id_index == id_index,
+            IdentityProof.status == ProofStatus.PASSED,
+        )
+        .order_by(IdentityProof.id.desc())
+    ).all()
     for proof in proofs:
         if names <= {proof.name_index}:
             return proof.method
-    reviewed = db.session.scalars(sa.select(Registration).where(
-        Registration.id_index == id_index, Registration.status.in_(REVIEWED))).all()
+    reviewed = db.session.scalars(
+        sa.select(Registration).where(Registration.id_index == id_index, Registration.status.in_(REVIEWED))
+    ).all()
     if any(r.student_id == student.id and names <= {name_index(r.name)} for r in reviewed):
         return ProofMethod.EARLIER_REGISTRATION
     if student.phone and any(_verified_phone(r) == student.phone and names <= {name_index(r.name)} for r in reviewed):
@@ -105,28 +120,48 @@ def start_face(student: Student, data: dict) -> IdentityProof:
         verify_id = face.get_verify_id(out_seq_no, face.CertInfo(name, number), student.openid)
     except wechat.WeChatError:
         raise EnrolmentError('wechat_unavailable', '微信人脸核身服务暂时不可用，请稍后再试', status=503) from None
-    proof = IdentityProof(student=student, zone_id=zone.id, method=ProofMethod.FACE, id_index=blind_index(number),
-                          name_index=name_index(name), id_number=number, name=name, verify_id=verify_id,
-                          out_seq_no=out_seq_no)
+    proof = IdentityProof(
+        student=student,
+        zone_id=zone.id,
+        method=ProofMethod.FACE,
+        id_index=blind_index(number),
+        name_index=name_index(name),
+        id_number=number,
+        name=name,
+        verify_id=verify_id,
+        out_seq_no=out_seq_no,
+    )
     db.session.add(proof)
-    audit.record(Actor.student(student.id), 'identity_face_started', zone_id=zone.id, out_seq_no=out_seq_no,
-                 openid=student.openid)
+    audit.record(
+        Actor.student(student.id),
+        'identity_face_started',
+        zone_id=zone.id,
+        out_seq_no=out_seq_no,
+        openid=student.openid,
+    )
     return proof
 
 
 def finish_face(student: Student, verify_id: str, now: datetime | None = None) -> IdentityProof:
     """Step 3, after wx.requestFacialVerify: ask WeChat; passed only on verify_ret 10000. A verify_id is this
     student's own and is queried once."""
-    proof = db.session.scalars(sa.select(IdentityProof).where(
-        IdentityProof.verify_id == verify_id, IdentityProof.student_id == student.id,
-        IdentityProof.method == ProofMethod.FACE).with_for_update()).first()
+    proof = db.session.scalars(
+        sa.select(IdentityProof)
+        .where(
+            IdentityProof.verify_id == verify_id,
+            IdentityProof.student_id == student.id,
+            IdentityProof.method == ProofMethod.FACE,
+        )
+        .with_for_update()
+    ).first()
     if proof is None:
         raise EnrolmentError('not_found', '核身记录不存在', status=404)
     if proof.status is not ProofStatus.PENDING:
         raise EnrolmentError('verify_id_used', '该人脸核身已使用，请重新发起', status=409)
     try:
-        verify_ret = face.query_verify_info(verify_id, proof.out_seq_no, face.CertInfo(proof.name, proof.id_number),
-                                            student.openid)
+        verify_ret = face.query_verify_info(
+            verify_id, proof.out_seq_no, face.CertInfo(proof.name, proof.id_number), student.openid
+        )
     except wechat.WeChatUnavailable:
         raise EnrolmentError('wechat_unavailable', '微信人脸核身服务暂时不可用，请稍后再试', status=503) from None
     except wechat.WeChatError:
@@ -134,8 +169,14 @@ def finish_face(student: Student, verify_id: str, now: datetime | None = None) -
     proof.verify_ret = verify_ret
     proof.status = ProofStatus.PASSED if verify_ret == face.PASSED else ProofStatus.FAILED
     proof.decided_at = now or utcnow()
-    audit.record(Actor.student(student.id), f'identity_face_{proof.status.value}', zone_id=proof.zone_id,
-                 out_seq_no=proof.out_seq_no, verify_ret=verify_ret, openid=student.openid)
+    audit.record(
+        Actor.student(student.id),
+        f'identity_face_{proof.status.value}',
+        zone_id=proof.zone_id,
+        out_seq_no=proof.out_seq_no,
+        verify_ret=verify_ret,
+        openid=student.openid,
+    )
     return proof
 
 
@@ -145,26 +186,41 @@ def request_review(student: Student, data: dict, photo: bytes) -> IdentityProof:
 
     number, name = _person(data)
     image, content_type = reencode_photo(photo)
-    proof = IdentityProof(student=student, zone_id=student.zone_id, method=ProofMethod.CENTRE,
-                          id_index=blind_index(number), name_index=name_index(name), id_number=number, name=name,
-                          photo=image, photo_type=content_type)
+    proof = IdentityProof(
+        student=student,
+        zone_id=student.zone_id,
+        method=ProofMethod.CENTRE,
+        id_index=blind_index(number),
+        name_index=name_index(name),
+        id_number=number,
+        name=name,
+        photo=image,
+        photo_type=content_type,
+    )
     db.session.add(proof)
     db.session.flush()
-    audit.record(Actor.student(student.id), 'identity_review_requested', zone_id=student.zone_id,
-                 proof_id=proof.id, openid=student.openid)
+    audit.record(
+        Actor.student(student.id),
+        'identity_review_requested',
+        zone_id=student.zone_id,
+        proof_id=proof.id,
+        openid=student.openid,
+    )
     return proof
 
 
-def decide_review(proof: IdentityProof, actor: Actor, passed: bool, reason: str | None,
-                  now: datetime | None = None) -> IdentityProof:
+def decide_review(
+    proof: IdentityProof, actor: Actor, passed: bool, reason: str | None, now: datetime | None = None
+) -> IdentityProof:
     """A centre reviewer's decision on a request; decided once."""
     db.session.refresh(proof, with_for_update=True)
     if proof.method is not ProofMethod.CENTRE or proof.status is not ProofStatus.PENDING:
         raise EnrolmentError('invalid_state', '该核验申请已处理', status=409)
     proof.status = ProofStatus.PASSED if passed else ProofStatus.FAILED
     proof.reviewed_by_id, proof.review_reason, proof.decided_at = actor.id, reason, now or utcnow()
-    audit.record(actor, f'identity_review_{proof.status.value}', zone_id=proof.zone_id, proof_id=proof.id,
-                 reason=reason)
+    audit.record(
+        actor, f'identity_review_{proof.status.value}', zone_id=proof.zone_id, proof_id=proof.id, reason=reason
+    )
     return proof
 
 
@@ -172,8 +228,10 @@ def name_on_file(proof: IdentityProof) -> str:
     """'match', 'mismatch' or 'none': the name given against every name on file for that ID (keyed hashes)."""
     from miniapp_backend.models import InsuredPerson
 
-    names = [*db.session.scalars(sa.select(InsuredPerson.name).where(InsuredPerson.id_index == proof.id_index)),
-             *db.session.scalars(sa.select(Registration.name).where(Registration.id_index == proof.id_index))]
+    names = [
+        *db.session.scalars(sa.select(InsuredPerson.name).where(InsuredPerson.id_index == proof.id_index)),
+        *db.session.scalars(sa.select(Registration.name).where(Registration.id_index == proof.id_index)),
+    ]
     if not names:
         return 'none'
     return 'match' if all(name_index(n) == proof.name_index for n in names) else 'mismatch'

@@ -1,4 +1,5 @@
 """Students as WeChat users: signed in by openid, their session_key kept server-side only."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa

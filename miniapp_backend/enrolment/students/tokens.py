@@ -1,4 +1,5 @@
 """Students' bearer tokens: signed, expiring, revocable by bumping the student's token_version."""
+
 from __future__ import annotations
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer

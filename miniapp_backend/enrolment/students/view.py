@@ -1,4 +1,5 @@
 """What a student sees: their current registration and suspension, and the one next step."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,22 +10,43 @@ from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, Student, Suspension, Zone
 from miniapp_backend.models.enums import RegistrationStatus as S, SuspensionStatus
 
-NEXT_BY_STATUS = {S.SUBMITTED: 'wait_review', S.UNDER_REVIEW: 'wait_review', S.RETURNED: 'fix_returned',
-                  S.APPROVED: 'pay', S.PAID: 'done', S.REJECTED: 'register', S.EXPIRED: 'register',
-                  S.WITHDRAWN: 'register'}
+NEXT_BY_STATUS = {
+    S.SUBMITTED: 'wait_review',
+    S.UNDER_REVIEW: 'wait_review',
+    S.RETURNED: 'fix_returned',
+    S.APPROVED: 'pay',
+    S.PAID: 'done',
+    S.REJECTED: 'register',
+    S.EXPIRED: 'register',
+    S.WITHDRAWN: 'register',
+}
 
 
 def _current_query() -> sa.Select:
-    registration_id = (sa.select(Registration.id)
-                       .where(Registration.student_id == sa.bindparam('student'),
-                              Registration.zone_id == sa.bindparam('zone'), Registration.year == sa.bindparam('year'))
-                       .order_by(Registration.id.desc()).limit(1).scalar_subquery())
-    suspension_id = (sa.select(Suspension.id).where(Suspension.student_id == sa.bindparam('student'))
-                     .order_by(Suspension.id.desc()).limit(1).scalar_subquery())
-    return (sa.select(Registration, Suspension)
-            .select_from(sa.select(sa.literal(1).label('one')).subquery())
-            .outerjoin(Registration, Registration.id == registration_id)
-            .outerjoin(Suspension, Suspension.id == suspension_id))
+    registration_id = (
+        sa.select(Registration.id)
+        .where(
+            Registration.student_id == sa.bindparam('student'),
+            Registration.zone_id == sa.bindparam('zone'),
+            Registration.year == sa.bindparam('year'),
+        )
+        .order_by(Registration.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    suspension_id = (
+        sa.select(Suspension.id)
+        .where(Suspension.student_id == sa.bindparam('student'))
+        .order_by(Suspension.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        sa.select(Registration, Suspension)
+        .select_from(sa.select(sa.literal(1).label('one')).subquery())
+        .outerjoin(Registration, Registration.id == registration_id)
+        .outerjoin(Suspension, Suspension.id == suspension_id)
+    )
 
 
 #: Built once: GET /me is the mini-program's busiest call, and building the statement costs more than running it.
@@ -44,8 +66,7 @@ class StudentView:
 
 def view(student: Student) -> StudentView:
     registration, suspension = current(student)
-    return StudentView(student, student.zone, registration, suspension,
-                       next_action(student, registration, suspension))
+    return StudentView(student, student.zone, registration, suspension, next_action(student, registration, suspension))
 
 
 def current(student: Student) -> tuple[Registration | None, Suspension | None]:

@@ -1,4 +1,5 @@
 """Deciding a home-town suspension (暂停参保): confirmed or refused, with the student told either way."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -19,8 +20,9 @@ class SuspensionAlreadyDecided(Exception):
     """A decided suspension is final."""
 
 
-def confirm(suspension: Suspension, *, actor: Actor = SYSTEM, message: str | None = None,
-            now: datetime | None = None) -> None:
+def confirm(
+    suspension: Suspension, *, actor: Actor = SYSTEM, message: str | None = None, now: datetime | None = None
+) -> None:
     """Confirm: the home-town normal enrolment ends at the end of its current year, unblocking registration."""
     now = now or utcnow()
     _decide(suspension, SuspensionStatus.CONFIRMED, message or CONFIRMED_MESSAGE, actor, now)
@@ -45,8 +47,13 @@ def _decide(suspension: Suspension, status: SuspensionStatus, message: str, acto
     suspension.message = message
     suspension.decided_at = now
     suspension.next_check_at = None
-    audit.record(actor, f'suspension_{status.value}', zone_id=suspension.origin_zone_id, reason=message,
-                 suspension_id=suspension.id)
+    audit.record(
+        actor,
+        f'suspension_{status.value}',
+        zone_id=suspension.origin_zone_id,
+        reason=message,
+        suspension_id=suspension.id,
+    )
     outbox.suspension_changed(suspension, suspension.origin_zone or _zone_of_student(suspension))
 
 

@@ -1,5 +1,6 @@
 """The centre's suspension desk: what a zone's reviewers see, a suspension the student did by phone at the home
 town (seed 002 备注2), and confirming or refusing a pending one by hand. The student is told through the outbox."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -25,9 +26,14 @@ def visible(reviewer: Reviewer) -> sa.Select:
     """Suspensions out of this zone, by students enrolling here, or recorded here."""
     zone = reviewer.zone
     students_here = sa.select(Student.id).where(Student.zone_id == zone.id)
-    return sa.select(Suspension).where(sa.or_(
-        Suspension.origin_zone_id == zone.id, Suspension.origin_zone_code == zone.code,
-        Suspension.handled_by_zone_id == zone.id, Suspension.student_id.in_(students_here)))
+    return sa.select(Suspension).where(
+        sa.or_(
+            Suspension.origin_zone_id == zone.id,
+            Suspension.origin_zone_code == zone.code,
+            Suspension.handled_by_zone_id == zone.id,
+            Suspension.student_id.in_(students_here),
+        )
+    )
 
 
 def record_phone(reviewer: Reviewer, actor: Actor, form: dict[str, str], now: datetime | None = None) -> Suspension:

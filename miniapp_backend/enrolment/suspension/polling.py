@@ -1,4 +1,5 @@
 """Confirming home-town suspensions: in-platform after the data upload delay, outside through the gateway."""
+
 from __future__ import annotations
 
 import logging
@@ -31,9 +32,13 @@ class SuspensionReport:
 
 def poll_suspensions(gateway: OriginGateway, now: datetime, batch: int = BATCH) -> SuspensionReport:
     """Due submitted suspensions only (partial index on next_check_at)."""
-    query = (sa.select(Suspension)
-             .where(Suspension.status == SuspensionStatus.SUBMITTED, Suspension.next_check_at <= now)
-             .order_by(Suspension.next_check_at).limit(batch).with_for_update(skip_locked=True))
+    query = (
+        sa.select(Suspension)
+        .where(Suspension.status == SuspensionStatus.SUBMITTED, Suspension.next_check_at <= now)
+        .order_by(Suspension.next_check_at)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    )
     report = SuspensionReport()
     for suspension in db.session.scalars(query).all():
         if suspension.origin_zone_id is not None:
@@ -41,7 +46,8 @@ def poll_suspensions(gateway: OriginGateway, now: datetime, batch: int = BATCH) 
         else:
             _through_gateway(gateway, suspension, now)
         field = {SuspensionStatus.CONFIRMED: 'confirmed', SuspensionStatus.REFUSED: 'refused'}.get(
-            suspension.status, 'pending')
+            suspension.status, 'pending'
+        )
         setattr(report, field, getattr(report, field) + 1)
     commit_batch()
     return report
@@ -50,8 +56,13 @@ def poll_suspensions(gateway: OriginGateway, now: datetime, batch: int = BATCH) 
 def _through_gateway(gateway: OriginGateway, suspension: Suspension, now: datetime) -> None:
     try:
         if suspension.gateway_ref is None:
-            result = gateway.request_suspension(suspension.id_number, suspension.name, suspension.origin_zone_code,
-                                                suspension.reason, suspension.suspend_from)
+            result = gateway.request_suspension(
+                suspension.id_number,
+                suspension.name,
+                suspension.origin_zone_code,
+                suspension.reason,
+                suspension.suspend_from,
+            )
             suspension.gateway_ref = result.ref
         else:
             result = gateway.get_suspension(suspension.gateway_ref)

@@ -1,4 +1,5 @@
 """A student asks their home town to suspend its enrolment (暂停参保), with explicit consent."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -25,27 +26,46 @@ def request_suspension(student: Student, data: dict[str, Any], now: datetime | N
     if data['suspend_from'] < date(now.year - 1, 1, 1) or data['suspend_from'] > date(now.year + 1, 12, 31):
         raise field_error('suspend_from', '暂停日期不合理')
     id_number, name = _person(student, data)
-    origin = db.session.scalars(sa.select(InsuredPerson).where(
-        InsuredPerson.id_index == blind_index(id_number), InsuredPerson.zone.has(code=data['origin_zone_code']))).first()
-    identity.require(student, id_number, name, action='suspension', zone=student.zone,
-                     names_on_file=[origin.name] if origin else [])
+    origin = db.session.scalars(
+        sa.select(InsuredPerson).where(
+            InsuredPerson.id_index == blind_index(id_number), InsuredPerson.zone.has(code=data['origin_zone_code'])
+        )
+    ).first()
+    identity.require(
+        student, id_number, name, action='suspension', zone=student.zone, names_on_file=[origin.name] if origin else []
+    )
     if student.zone is not None and data['origin_zone_code'] == student.zone.code:
         raise field_error('origin_zone_code', '原参保地不能是本次参保的专区')
-    return record(data['origin_zone_code'], id_number, name, data['reason'], data['suspend_from'], now,
-                  student=student)
+    return record(data['origin_zone_code'], id_number, name, data['reason'], data['suspend_from'], now, student=student)
 
 
-def record(origin_code: str, id_number: str, name: str, reason: str, suspend_from: date, now: datetime, *,
-           student: Student | None = None) -> Suspension:
+def record(
+    origin_code: str,
+    id_number: str,
+    name: str,
+    reason: str,
+    suspend_from: date,
+    now: datetime,
+    *,
+    student: Student | None = None,
+) -> Suspension:
     """A consented suspension routed by its origin: a zone on this platform confirms it after its upload delay,
     any other origin is asked through the gateway by the worker."""
     origin = db.session.scalars(sa.select(Zone).where(Zone.code == origin_code)).first()
     in_platform = origin is not None and origin.in_platform
     suspension = Suspension(
-        student=student, origin_zone_code=origin_code, origin_zone=origin if in_platform else None,
-        id_index=blind_index(id_number), id_number=id_number, name=name, reason=reason, suspend_from=suspend_from,
-        consent_at=now, message=WAITING_MESSAGE,
-        next_check_at=now + timedelta(minutes=origin.suspension_delay_minutes) if in_platform else now)
+        student=student,
+        origin_zone_code=origin_code,
+        origin_zone=origin if in_platform else None,
+        id_index=blind_index(id_number),
+        id_number=id_number,
+        name=name,
+        reason=reason,
+        suspend_from=suspend_from,
+        consent_at=now,
+        message=WAITING_MESSAGE,
+        next_check_at=now + timedelta(minutes=origin.suspension_delay_minutes) if in_platform else now,
+    )
     db.session.add(suspension)
     db.session.flush()
     if not in_platform:
@@ -62,8 +82,9 @@ def _person(student: Student, data: dict[str, Any]) -> tuple[str, str]:
         except InvalidIdNumber as exc:
             raise field_error('id_number', exc.message, 'invalid_id_number') from None
         return info.number, data['name']
-    latest = db.session.scalars(sa.select(Registration).where(Registration.student_id == student.id)
-                                .order_by(Registration.id.desc())).first()
+    latest = db.session.scalars(
+        sa.select(Registration).where(Registration.student_id == student.id).order_by(Registration.id.desc())
+    ).first()
     if latest is None:
         raise field_error('id_number', '请填写需要暂停参保人员的证件号码')
     return latest.id_number, latest.name

@@ -1,4 +1,5 @@
 """Which zones students may choose, and whether a zone's enrolment window is open."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -29,5 +30,8 @@ def find_zone(code: str) -> Zone:
 
 def check_window(zone: Zone, now: datetime) -> None:
     if not zone.window_opens_at <= now <= zone.window_closes_at:
-        raise EnrolmentError('window_closed', f'{zone.name}{zone.year}年度参保登记不在办理期内'
-                             f'（{zone.window_opens_at:%Y-%m-%d}至{zone.window_closes_at:%Y-%m-%d}）')
+        raise EnrolmentError(
+            'window_closed',
+            f'{zone.name}{zone.year}年度参保登记不在办理期内'
+            f'（{zone.window_opens_at:%Y-%m-%d}至{zone.window_closes_at:%Y-%m-%d}）',
+        )

@@ -1,4 +1,5 @@
 """Zone settings edited by zone admins: validated together, audited with what changed."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -13,8 +14,13 @@ from schemas.admin import ZoneSettingsForm
 
 STAGES = ('centre', 'counsellor', 'college', 'school')
 #: The review flows a zone picks from (seed 001: counsellor → college → school; DESIGN: the centre alone).
-FLOWS = (('centre',), ('counsellor', 'college', 'school'), ('counsellor', 'college', 'school', 'centre'),
-         ('school', 'centre'), ('college', 'school'))
+FLOWS = (
+    ('centre',),
+    ('counsellor', 'college', 'school'),
+    ('counsellor', 'college', 'school', 'centre'),
+    ('school', 'centre'),
+    ('college', 'school'),
+)
 SHANGHAI = timezone(timedelta(hours=8))
 
 
@@ -43,17 +49,27 @@ def parse(form) -> dict[str, Any]:
     if errors:
         raise SettingsError(errors)
     return {
-        'premium_fen': yuan_to_fen(loaded['premium_fen']), 'year': loaded['year'],
-        'window_opens_at': _day_start(opens), 'window_closes_at': _day_end(closes), 'review_stages': stages,
-        'message_templates': templates, 'suspension_delay_minutes': loaded['suspension_delay_minutes'],
+        'premium_fen': yuan_to_fen(loaded['premium_fen']),
+        'year': loaded['year'],
+        'window_opens_at': _day_start(opens),
+        'window_closes_at': _day_end(closes),
+        'review_stages': stages,
+        'message_templates': templates,
+        'suspension_delay_minutes': loaded['suspension_delay_minutes'],
         'remind_days_before_close': loaded['remind_days_before_close'],
-        'pay_appid': loaded['pay_appid'], 'pay_path_template': loaded['pay_path_template'],
-        'family_appid': loaded['family_appid'] or None, 'family_path_template': loaded['family_path_template'] or None,
-        'service_phone': loaded['service_phone'] or None, 'family_channel': loaded['family_channel'] == 'on',
+        'pay_appid': loaded['pay_appid'],
+        'pay_path_template': loaded['pay_path_template'],
+        'family_appid': loaded['family_appid'] or None,
+        'family_path_template': loaded['family_path_template'] or None,
+        'service_phone': loaded['service_phone'] or None,
+        'family_channel': loaded['family_channel'] == 'on',
         'face_verification': loaded['face_verification'] == 'on',
         'subsidised_match_required': loaded['subsidised_match_required'] == 'on',
-        'stage_names': {stage: _safe(form.get(f'stage_name_{stage}', ''))[:32] for stage in STAGES
-                        if _safe(form.get(f'stage_name_{stage}', ''))},
+        'stage_names': {
+            stage: _safe(form.get(f'stage_name_{stage}', ''))[:32]
+            for stage in STAGES
+            if _safe(form.get(f'stage_name_{stage}', ''))
+        },
         'muted_kinds': [kind.value for kind in NotificationKind if form.get(f'push_{kind.value}') != 'on'],
     }
 
