@@ -39,7 +39,7 @@ blp = Blueprint('account', __name__, description='登录与个人信息')
 
 
 @blp.post('/auth/login')
-@blp.arguments(LoginSchema)
+@blp.arguments(LoginSchema())
 @blp.response(200, LoginResultSchema)
 @errors(blp, 400, 401, 422, 429, 503)
 @limiter.limit(rate('STUDENT_LOGIN_RATE'))
@@ -94,7 +94,7 @@ def me():
 
 
 @blp.put('/me/zone')
-@blp.arguments(ZoneChoiceSchema)
+@blp.arguments(ZoneChoiceSchema())
 @blp.response(200, StudentSchema)
 @blp.doc(security=BEARER)
 @errors(blp, 401, 422)
@@ -107,7 +107,7 @@ def choose_zone(body):
 
 
 @blp.post('/me/phone')
-@blp.arguments(PhoneCodeSchema)
+@blp.arguments(PhoneCodeSchema())
 @blp.response(200, StudentSchema)
 @blp.doc(security=BEARER)
 @errors(blp, 401, 422, 503)
@@ -156,7 +156,7 @@ def messages():
 
 
 @blp.post('/subscriptions')
-@blp.arguments(SubscriptionSchema)
+@blp.arguments(SubscriptionSchema())
 @blp.response(200, QuotaSchema)
 @blp.doc(security=BEARER)
 @errors(blp, 401, 422)
