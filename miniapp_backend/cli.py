@@ -1,4 +1,4 @@
-"""`flask` commands: seed-demo, create-reviewer."""
+"""`flask` commands: seed-demo, create-reviewer, ops. Each runs as one unit of work, like a request or a job."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from werkzeug.security import generate_password_hash
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Reviewer, School, Zone
 from miniapp_backend.models.enums import ReviewerRole
+from miniapp_backend.unit_of_work import unit_of_work
 
 
 def init_app(app: Flask) -> None:
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
 @click.command('seed-demo')
 @click.option('--with-reviewer/--no-reviewer', default=True, help='Also create the demo reviewer.')
 @click.option('--schools/--no-schools', default=True, help='Also fill 宣城市 with three schools of students.')
+@unit_of_work
 def seed_demo_command(with_reviewer: bool, schools: bool) -> None:
     """Create the demo zones (341800 宣城市, 530000 云南省本级, 370200 青岛市) with schools, once."""
     import time
@@ -36,7 +38,6 @@ def seed_demo_command(with_reviewer: bool, schools: bool) -> None:
     students = 0
     if created and schools:
         students = populate(db.session.query(Zone).filter_by(code=DEMO_REVIEWER['zone']).one(), _now())
-    db.session.commit()
     click.echo(
         f'demo data created ({students} roster students, {time.monotonic() - started:.1f} s)'
         if created
@@ -58,6 +59,7 @@ def _now():
 @click.option('--school', 'school_code', help='School code (school_admin, college_reviewer, counsellor).')
 @click.option('--college', help='College name (college_reviewer, counsellor).')
 @click.option('--class', 'class_name', help='Class name (counsellor).')
+@unit_of_work
 def create_reviewer_command(
     username: str,
     password: str,
@@ -72,7 +74,6 @@ def create_reviewer_command(
         reviewer = create_reviewer(username, password, role, zone_code, school_code, college, class_name)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    db.session.commit()
     click.echo(f'reviewer {reviewer.username} ({reviewer.role.value}) created')
 
 
@@ -126,6 +127,7 @@ def create_reviewer(
 
 
 @click.command('ops')
+@unit_of_work
 def operations_command() -> None:
     """For operators: backlogs and lags, failed rq jobs, stuck imports, messages failed or of unknown delivery."""
     from flask import current_app

@@ -1,9 +1,10 @@
-"""Where transactions end: one unit of work per request or job, and the batches of long sweeps.
+"""Where transactions end: one unit of work per request, job or command, and the batches of long sweeps.
 
 The rules in `enrolment/` never commit; they add and flush inside the caller's transaction. A request (API or
-admin page) or an rq job is one unit of work: committed when it returns, rolled back when it raises, so a refusal
-changes nothing (docs/DESIGN.md §2.1). Sweeps that work through many rows end each batch with `commit_batch`, the
-one place they commit, so a long run never holds its row locks for long and a crash loses at most one batch.
+admin page), an rq job or a `flask` command is one unit of work: committed when it returns, rolled back when it
+raises, so a refusal changes nothing (docs/DESIGN.md §2.1). Sweeps that work through many rows end each batch with
+`commit_batch`, the one place they commit, so a long run never holds its row locks for long and a crash loses at
+most one batch. Nothing else in the application calls `commit()`.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def _commit_keeping_state() -> None:
 
 
 def commit_batch() -> None:
-    """End a sweep's batch (or a claim that must be visible before an outside call): what it did so far is kept
-    even if a later batch fails, and its row locks are released."""
+    """End a sweep's batch, or keep what must outlast the unit of work's end: a claim that must be visible before an
+    outside call or a long run, a failure recorded before the error goes on (a failed export, a login attempt
+    counted). What was done so far is kept even if a later batch fails, and its row locks are released."""
     db.session.commit()

@@ -31,7 +31,6 @@ def accounts_page():
     if request.method == 'POST':
         try:
             reviewer, password = accounts.create(g.reviewer, request.form)
-            db.session.commit()
             issued = (reviewer.username, password)
         except accounts.AccountError as error:
             db.session.rollback()
@@ -52,7 +51,6 @@ def account_active(reviewer_id):
     reviewer = _in_zone(reviewer_id)
     try:
         accounts.set_active(g.reviewer, reviewer, request.form.get('active') == '1')
-        db.session.commit()
         flash(f'已{"启用" if reviewer.active else "停用"}账号 {reviewer.username}', 'ok')
     except accounts.AccountError as error:
         flash(next(iter(error.errors.values())), 'error')
@@ -64,7 +62,6 @@ def account_reset(reviewer_id):
     _zone_admin()
     reviewer = _in_zone(reviewer_id)
     password = accounts.reset_password(g.reviewer, reviewer)
-    db.session.commit()
     return render_template(
         'admin/accounts.html',
         reviewers=db.session.scalars(accounts.in_zone(g.reviewer)).all(),
@@ -82,7 +79,6 @@ def change_password():
     if request.method == 'POST':
         try:
             accounts.change_own_password(g.reviewer, request.form.get('password', ''), request.form.get('repeat', ''))
-            db.session.commit()
             flash('密码已修改', 'ok')
             return redirect(url_for('admin.queue'))
         except accounts.AccountError as error:

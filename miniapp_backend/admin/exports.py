@@ -24,7 +24,6 @@ def export_response(kind: str, filters: dict[str, Any], filename: str) -> Respon
         return Response(
             result, mimetype=XLSX, headers={'Content-Disposition': f'attachment; filename="{filename}.xlsx"'}
         )
-    db.session.commit()
     return redirect(url_for('admin.export_status', export_id=result.id))
 
 

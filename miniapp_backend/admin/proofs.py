@@ -37,7 +37,6 @@ def certificate_pdf(registration_id):
     audit.record(
         actor_of(g.reviewer), 'print_certificate', zone_id=registration.zone_id, registration_id=registration.id
     )
-    db.session.commit()
     return _pdf(proofs.certificates_pdf([registration]), f'certificate-{registration.id}')
 
 
@@ -69,7 +68,6 @@ def certificates_batch():
         college=college,
         class_name=class_name,
     )
-    db.session.commit()
     return _pdf(proofs.certificates_pdf(rows), 'certificates')
 
 
@@ -99,5 +97,4 @@ def receipt_pdf(payment_id):
         registration_id=payment.registration_id,
         payment_id=payment.id,
     )
-    db.session.commit()
     return _pdf(proofs.receipt_pdf(payment), f'receipt-{payment.id}')

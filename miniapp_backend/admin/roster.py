@@ -112,7 +112,6 @@ def roster_exempt(entry_id):
     except EnrolmentError as error:
         flash(error.message, 'error')
         return _back()
-    db.session.commit()
     flash(f'已将{entry.name}标记为无需参保', 'ok')
     return _back()
 
@@ -121,7 +120,6 @@ def roster_exempt(entry_id):
 def roster_unexempt(entry_id):
     entry = _entry(entry_id)
     manage.clear_exempt(entry, actor_of(g.reviewer))
-    db.session.commit()
     flash(f'已取消{entry.name}的无需参保标记', 'ok')
     return _back()
 
@@ -132,6 +130,5 @@ def roster_remind():
     filters = {**_filters(), 'state': 'pending'}
     pending = [entry for entry, _ in db.session.execute(progress.entries(g.reviewer, g.reviewer.zone.year, **filters))]
     sent, unreachable = reminders.remind(g.reviewer.zone, pending, actor_of(g.reviewer))
-    db.session.commit()
     flash(f'已发送参保提醒{sent}人；{unreachable}人未关联微信或未订阅提醒，需线下通知', 'ok')
     return _back()

@@ -30,7 +30,6 @@ def suspensions():
     if request.method == 'POST':
         try:
             suspension = desk.record_phone(g.reviewer, actor_of(g.reviewer), request.form)
-            db.session.commit()
             flash(f'已登记{suspension.name}的电话停保，学生现在可以参保登记', 'ok')
             return redirect(url_for('admin.suspensions'))
         except EnrolmentError as error:
@@ -70,7 +69,6 @@ def suspension_decision(suspension_id):
         desk.decide_by_hand(
             suspension, actor_of(g.reviewer), request.form.get('decision') == 'confirm', request.form.get('reason', '')
         )
-        db.session.commit()
         flash(
             f'已{"确认" if suspension.status is SuspensionStatus.CONFIRMED else "拒绝"}{suspension.name}的停保申请，'
             '已通知学生',

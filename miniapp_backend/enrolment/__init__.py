@@ -13,7 +13,8 @@ What lives where:
   reports/       statistics and Excel exports for reviewers
   actors, audit, errors, scope, insured_register   shared by all of the above
 
-Commit rule: nothing here commits or rolls back a request's or a job's work; its unit of work does
-(miniapp_backend/unit_of_work.py). Sweeps end each batch with commit_batch(); a part that may fail alone runs in a
-savepoint (db.session.begin_nested()).
+Commit rule: nothing here calls commit(). A request, an rq job or a `flask` command is one unit of work
+(miniapp_backend/unit_of_work.py): committed when it returns, rolled back when it raises. Job bodies that sweep
+(polling, delivery, deadlines, imports, exports) end each batch with commit_batch(), which also keeps a claim or a
+failure that must outlast the job; a part that may fail alone runs in a savepoint (db.session.begin_nested()).
 """

@@ -16,24 +16,8 @@ from miniapp_backend.models import InsuredPerson, Registration, Student, Suspens
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.security.blind_index import blind_index
 from tests.factories import registration_fields
+from tests.statements import Statements
 from workers import jobs
-
-
-class Statements:
-    """Counts the statements the app sends to PostgreSQL while it is open."""
-
-    def __init__(self):
-        self.sql: list[str] = []
-
-    def _count(self, conn, cursor, statement, parameters, context, executemany):
-        self.sql.append(statement)
-
-    def __enter__(self):
-        sa.event.listen(db.engine, 'before_cursor_execute', self._count)
-        return self
-
-    def __exit__(self, *exc):
-        sa.event.remove(db.engine, 'before_cursor_execute', self._count)
 
 
 @pytest.fixture

@@ -3,10 +3,9 @@ create + submit stay a handful of round trips (a regression adds a query per res
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from miniapp_backend.extensions import db
 from tests.factories import registration_fields
+from tests.statements import Statements
 
 #: Upper bounds per request, BEGIN and COMMIT included. Create: token, open draft, school, duplicate check
 #: (one round trip), INSERT … RETURNING, the statistics count row. Submit: token, the registration with what
@@ -15,31 +14,6 @@ from tests.factories import registration_fields
 #: once-only check of its event key).
 CREATE_LIMIT = 8
 SUBMIT_LIMIT = 14
-
-
-class Statements:
-    def __init__(self):
-        self.sql: list[str] = []
-
-    def _count(self, conn, cursor, statement, parameters, context, executemany):
-        self.sql.append(statement)
-
-    def __enter__(self):
-        sa.event.listen(db.engine, 'before_cursor_execute', self._count)
-        sa.event.listen(db.engine, 'begin', self._begin)
-        sa.event.listen(db.engine, 'commit', self._commit)
-        return self
-
-    def _begin(self, conn):
-        self.sql.append('BEGIN')
-
-    def _commit(self, conn):
-        self.sql.append('COMMIT')
-
-    def __exit__(self, *exc):
-        sa.event.remove(db.engine, 'before_cursor_execute', self._count)
-        sa.event.remove(db.engine, 'begin', self._begin)
-        sa.event.remove(db.engine, 'commit', self._commit)
 
 
 def test_create_and_submit_stay_within_a_handful_of_statements(zone, student_client):

@@ -12,7 +12,12 @@ from werkzeug.serving import make_server
 
 
 class FakeServer:
-    """Records every request; `script(path, [...])` queues faults answered before normal behaviour."""
+    """Records every request; `script(path, [...])` queues faults answered before normal behaviour.
+
+    A request held by a scripted delay goes on after the client gave up, and still does what it came for (a
+    message sent late is recorded late). `reset` first waits for such requests to end, so none of them lands in
+    the next test's records.
+    """
 
     name = 'fake'
 
@@ -21,18 +26,28 @@ class FakeServer:
         self._lock = threading.Lock()
         self.requests: list[dict] = []
         self._scripts: dict[str, deque] = defaultdict(deque)
+        self._in_flight = 0
+        self._idle = threading.Condition(self._lock)
         self._server = None
         self.url = ''
         self.app.before_request(self._before)
+        self.app.teardown_request(self._done)
         self.routes()
 
     def routes(self) -> None:
         raise NotImplementedError
 
     def reset(self) -> None:
+        self.settle()
         with self._lock:
             self.requests.clear()
             self._scripts.clear()
+
+    def settle(self, timeout: float = 30.0) -> None:
+        """Wait until no request is being handled (a delayed one has finished what it does)."""
+        with self._idle:
+            if not self._idle.wait_for(lambda: self._in_flight == 0, timeout):
+                raise AssertionError(f'{self.name}: {self._in_flight} request(s) still running after {timeout} s')
 
     def script(self, path: str, responses: list[dict]) -> None:
         """Queue responses for a path: {'errcode': n}, {'status': 503}, {'delay': seconds}, {'json': {...}}."""
@@ -45,6 +60,7 @@ class FakeServer:
 
     def _before(self):
         with self._lock:
+            self._in_flight += 1
             self.requests.append(
                 {
                     'method': request.method,
@@ -65,6 +81,11 @@ class FakeServer:
         if 'raw' in scripted:
             return scripted['raw'], 200, {'Content-Type': 'application/json'}
         return jsonify(scripted.get('json', {'errcode': scripted.get('errcode'), 'errmsg': 'scripted'}))
+
+    def _done(self, _error=None) -> None:
+        with self._idle:
+            self._in_flight -= 1
+            self._idle.notify_all()
 
     def start(self, port: int = 0) -> FakeServer:
         self._server = make_server('127.0.0.1', port, self.app, threaded=True)

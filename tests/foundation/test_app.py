@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from miniapp_backend import create_app
 from miniapp_backend.config import ConfigError, load_config
@@ -87,3 +88,27 @@ def test_create_reviewer_refuses_a_bad_scope(app, args, message):
     result = runner.invoke(args=['create-reviewer', '--username', 'x', '--password', 'long-enough', *args])
     assert result.exit_code != 0 and message in result.output
     assert db.session.query(Reviewer).count() == 0
+
+
+def _committed(sql: str):
+    """What another connection sees: only what a unit of work committed."""
+    with db.engine.connect() as conn:
+        return conn.scalar(sa.text(sql))
+
+
+def test_each_command_is_one_unit_of_work(app):
+    """A command commits when it ends and rolls back when it fails, like a request or a job."""
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=['seed-demo', '--no-schools']).exit_code == 0
+    assert not db.session().in_transaction()
+    assert _committed('SELECT count(*) FROM zones') == 3
+    assert _committed("SELECT count(*) FROM reviewers WHERE username = 'demo'") == 1
+    args = ['create-reviewer', '--username', 'fu', '--password', 'long-enough', '--role', 'counsellor']
+    refused = runner.invoke(args=[*args, '--zone', '370200', '--school', '10423'])
+    assert refused.exit_code != 0 and not db.session().in_transaction()
+    assert _committed("SELECT count(*) FROM reviewers WHERE username = 'fu'") == 0
+    created = runner.invoke(
+        args=[*args, '--zone', '370200', '--school', '10423', '--college', '学部', '--class', '1班']
+    )
+    assert created.exit_code == 0, created.output
+    assert _committed("SELECT count(*) FROM reviewers WHERE username = 'fu'") == 1

@@ -109,5 +109,4 @@ def check_now(registration: Registration, gateway: TaxGateway, now: datetime, re
     ).one()
     if locked.status is RegistrationStatus.APPROVED:
         _poll_group(gateway, locked.zone, locked.year, [locked], now, PollReport(asked=1))
-    db.session.commit()
     return True

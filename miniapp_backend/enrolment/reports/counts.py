@@ -137,12 +137,12 @@ def _take(session: Session, delta, keys: tuple[str, ...], values: tuple[str, ...
 
 
 def fold(session: Session) -> int:
-    """Add the deltas into the counts, in one transaction; returns how many cells changed."""
+    """Add the deltas into the counts, in the caller's transaction (the fold job's unit of work); returns how many
+    cells changed."""
     counts = _take(session, RegistrationCountDelta, COUNT_KEYS, COUNT_VALUES)
     days = _take(session, RegistrationDayDelta, DAY_KEYS, DAY_VALUES)
     _upsert(session, RegistrationCount, COUNT_KEYS, COUNT_VALUES, counts)
     _upsert(session, RegistrationDay, DAY_KEYS, DAY_VALUES, days)
-    session.commit()
     return len(counts) + len(days)
 
 

@@ -28,6 +28,7 @@ from miniapp_backend.models import AuditEvent, ExportJob, InsuredPerson, Registr
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import ImportStatus, PaymentChannel, RegistrationStatus
 from miniapp_backend.security.masking import mask_id_number
+from miniapp_backend.unit_of_work import commit_batch
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +163,7 @@ def run(export_id: int) -> ExportJob:
         return job
     remove_expired()
     job.status = ImportStatus.RUNNING
-    db.session.commit()
+    commit_batch()  # the progress page sees the job running while its rows stream
     kind = KINDS[job.kind]
     reviewer = db.session.get(Reviewer, job.reviewer_id)
     folder = Path(current_app.instance_path) / 'exports'
@@ -181,13 +182,12 @@ def run(export_id: int) -> ExportJob:
         path.unlink(missing_ok=True)
         job = db.session.get(ExportJob, export_id)
         job.status, job.message, job.finished_at = ImportStatus.FAILED, '导出失败，请重试', utcnow()
-        db.session.commit()
+        commit_batch()  # kept: the job's unit of work rolls back what is pending when the error goes on to rq
         raise
     job = db.session.get(ExportJob, export_id)
     now = utcnow()
     job.status, job.processed_rows, job.total_rows = ImportStatus.FINISHED, count, count
     job.path, job.finished_at, job.expires_at = str(path), now, now + LINK_TTL
-    db.session.commit()
     return job
 
 
@@ -208,5 +208,4 @@ def remove_expired() -> int:
     for job in expired:
         Path(job.path).unlink(missing_ok=True)
         job.path = None
-    db.session.commit()
     return len(expired)
