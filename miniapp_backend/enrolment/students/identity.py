@@ -19,7 +19,6 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 
 from miniapp_backend import wechat
 from miniapp_backend.enrolment import audit
@@ -52,12 +51,9 @@ def needs_proof(zone: Zone | None) -> EnrolmentError:
 
 def require(
     student: Student, id_number: str, name: str | None, *, action: str, zone: Zone | None, names_on_file: list[str] = ()
-) -> ProofMethod | None:
+) -> ProofMethod:
     """The way this student proved to be the person; raises needs_proof otherwise. The name given (and any name
-    on file) must match the proof's by keyed hash. (None only where IDENTITY_PROOF_REQUIRED is off: the
-    mini-program journey tests, whose pages do not run the face step yet.)"""
-    if not current_app.config['IDENTITY_PROOF_REQUIRED']:
-        return None
+    on file) must match the proof's by keyed hash."""
     id_index = blind_index(id_number)
     wanted = {name_index(n) for n in [name, *names_on_file] if n}
     method = _proven(student, id_index, wanted)

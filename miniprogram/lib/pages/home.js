@@ -49,6 +49,7 @@ function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, sha
           pending && pending.status === 'waiting' ? api.get('/identity/requests/latest') : Promise.resolve({})]);
         me = mine;
         proof = proofView(latest.request, pending);
+        const suspending = Boolean(proof) && pending.act === 'suspension';
         const registration = me.registration;
         const suspension = me.suspension;
         let timeline = [];
@@ -61,7 +62,10 @@ function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, sha
         const zone = me.zone;
         setData({
           loaded: true,
-          steps: steps(me.next_action, Boolean(suspension) || me.next_action === 'suspend_origin'),
+          // While the proof for a suspension is pending, the student is at 停保 and registering would be refused.
+          steps: steps(suspending ? 'suspend_origin' : me.next_action,
+            suspending || Boolean(suspension) || me.next_action === 'suspend_origin'),
+          showNext: !(proof && (proof.button || suspending)),
           zone: zone ? { name: zone.name, year: zone.year, amount: yuan(zone.premium_fen),
             closes: beijingDate(zone.window_closes_at), agency: zone.agency_name || '',
             taxAuthority: zone.tax_authority_name || '' } : null,
