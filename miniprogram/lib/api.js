@@ -24,6 +24,7 @@ const ENDPOINTS = [
   { method: 'POST', path: '/registrations/{registration_id}/payment/check' },
   { method: 'GET', path: '/registrations/{registration_id}/certificate-link' },
   { method: 'GET', path: '/registrations/{registration_id}/receipts' },
+  { method: 'GET', path: '/registrations/{registration_id}/receipts/{payment_id}/link' },
   { method: 'POST', path: '/subscriptions' },
   { method: 'GET', path: '/config' },
   { method: 'POST', path: '/identity/face' },

@@ -7,6 +7,8 @@
 //   backend it drives the fake WeChat server's session (the capture's verify_ret, `wx.faceResult`, default 10000),
 //   which the backend's queryverifyinfo then reads; success only when the capture finished (WeChat: success means
 //   "人脸识别完成", the real result is the backend's to ask). WeChat documents no user-tap rule for it;
+// - downloadFile fetches the URL with only the headers given (a signed link needs none) and succeeds for any HTTP
+//   status; openDocument opens only a file downloadFile saved, of a documented fileType;
 // - request/uploadFile call success for any HTTP status and fail only when the network fails.
 // Requests go either to scripted routes (page tests) or over real HTTP to a backend (journeys).
 const fs = require('node:fs');
@@ -16,6 +18,7 @@ const APP_JSON = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'ap
 const PAGES = APP_JSON.pages.map((p) => `/${p}`);
 const TABS = APP_JSON.tabBar.list.map((t) => `/${t.pagePath}`);
 const DEV_ORIGIN = 'http://127.0.0.1:5000';
+const DOCUMENT_TYPES = ['doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'pdf'];
 
 function createFakeWx({ backend = null, wechat = null } = {}) {
   const calls = [];
@@ -176,6 +179,32 @@ function createFakeWx({ backend = null, wechat = null } = {}) {
         .then((response) => (response.ok ? finish() : fail(opts, 'requestFacialVerify:fail 84001 invalid verify_id')))
         .catch(() => fail(opts, 'requestFacialVerify:fail network'))
         .finally(() => { pending -= 1; });
+    },
+    downloadFile(opts) {
+      record('downloadFile', opts);
+      if (!/^https?:\/\//.test(opts.url || '')) { fail(opts, 'downloadFile:fail invalid url'); return; }
+      const save = (status, bytes) => ok(opts, { statusCode: status,
+        tempFilePath: tempFile(bytes, (opts.url.split('?')[0].match(/\.(\w+)$/) || [null, 'tmp'])[1]) });
+      if (!backend) {
+        const response = scripted('DOWNLOAD', opts.url);
+        setTimeout(() => {
+          if (response === 'network') { fail(opts, 'downloadFile:fail'); return; }
+          save(response.status || 200, Buffer.from(response.body || ''));
+        }, 0);
+        return;
+      }
+      pending += 1;
+      fetch(opts.url, { headers: opts.header || {} })
+        .then(async (response) => save(response.status, Buffer.from(await response.arrayBuffer())))
+        .catch(() => fail(opts, 'downloadFile:fail'))
+        .finally(() => { pending -= 1; });
+    },
+    openDocument(opts) {
+      record('openDocument', opts);
+      if (!files[opts.filePath]) { fail(opts, `openDocument:fail file not found ${opts.filePath}`); return; }
+      if (opts.fileType && !DOCUMENT_TYPES.includes(opts.fileType)) { fail(opts, 'openDocument:fail invalid fileType'); return; }
+      wx.openedDocument = { filePath: opts.filePath, bytes: files[opts.filePath], fileType: opts.fileType };
+      setTimeout(() => ok(opts, { errMsg: 'openDocument:ok' }), 0);
     },
     navigateToMiniProgram(opts) {
       record('navigateToMiniProgram', opts);
