@@ -74,8 +74,8 @@ def require(
 
 def refused(student: Student, reason: str, *, zone_id: int | None, **detail) -> None:
     """Audit a refused proof attempt: the request is rolled back (nothing changes) and the attempt alone is
-    committed. `reason`: not_proven, name_mismatch (a proof for the ID under another name), verify_id_foreign (another student's
-    session), verify_id_used."""
+    committed. `reason`: not_proven; name_mismatch (a proof for the ID under another name); verify_id_foreign
+    (another student's face session, or none at all); verify_id_used."""
     audit.record_refusal(
         Actor.student(student.id),
         'identity_proof_refused',
