@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, pre_load, va
 
 from miniapp_backend.enrolment.accounts import FIELD_NAMES, MIN_PASSWORD, SCOPE_NEEDS
 from miniapp_backend.enrolment.imports.importers import KINDS as IMPORT_KINDS
+from miniapp_backend.enrolment.registration.review import DECISIONS
 from miniapp_backend.enrolment.roster.manage import EXEMPT_REASONS
 from miniapp_backend.enrolment.suspension.desk import REASONS as SUSPENSION_REASONS
 from miniapp_backend.enrolment.zones.settings import STAGES, day_end, day_start, stages_of
@@ -35,7 +36,7 @@ class LoginForm(Schema):
 
 
 class DecisionForm(Schema):
-    decision = Text(required=True, validate=validate.OneOf(['approve', 'return', 'reject'], error='未知的审核操作'))
+    decision = Text(required=True, validate=validate.OneOf(list(DECISIONS), error='未知的审核操作'))
     reason = Text(load_default=None, max_length=255, multiline=True)
 
 

@@ -9,7 +9,7 @@ from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.models import RosterEntry
 from miniapp_backend.models.base import utcnow
 
-#: Why a student does not enrol here (seed 001 参保管理; domain research: insured elsewhere, employee insurance …).
+#: Why a student does not enrol here (seed 001 参保管理, and the usual cases: insured elsewhere, employee insurance …).
 EXEMPT_REASONS = (
     '已在户籍地或其他地区参加城乡居民医保',
     '已参加职工基本医疗保险',

@@ -17,7 +17,7 @@ from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import SuspensionStatus
 from miniapp_backend.security.blind_index import blind_index
 
-#: The reasons a suspension is asked for (domain research: the options home towns accept).
+#: The reasons a suspension is asked for: the options home towns accept.
 REASONS = ('在学籍地（外地）参加城乡居民医保', '参加职工医保', '参军', '出国（境）定居', '其他')
 
 
