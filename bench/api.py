@@ -201,9 +201,14 @@ def lua(text: str) -> str:
     return script.name
 
 
+#: Every bench login comes from 127.0.0.1, where a deployment's logins come from many addresses: the per-address
+#: limit (20 a second by default) would answer most of them 429 and the stage would measure refusals.
+BENCH_LOGIN_RATE = '100000 per second'
+
+
 def figures(env: dict) -> list[Figure]:
     app_port, hello_port = free_port(), free_port()
-    env = {**os.environ, **env}
+    env = {**os.environ, **env, 'STUDENT_LOGIN_RATE': BENCH_LOGIN_RATE}
     fake, env['WECHAT_API_BASE'] = fake_wechat(env)
     web = serve('miniapp_backend:create_app()', app_port, env)
     hello = serve('bench.hello:app', hello_port, env)
@@ -229,7 +234,13 @@ def figures(env: dict) -> list[Figure]:
             '≥ 0.5 of hello',
             me.rate >= 0.5 * ref.rate and me.ok,
         ),
-        Figure('GET /api/v1/me p99', me.p99, 'ms', target=f'≤ 50 ms (p50 {me.p50:.1f} ms)', met=me.p99 <= 50),
+        Figure(
+            'GET /api/v1/me p99',
+            me.p99,
+            'ms',
+            target=f'≤ 50 ms (p50 {me.p50:.1f} ms; hello p99 {ref.p99:.1f} ms){me.failures()}',
+            met=me.p99 <= 50 and me.ok,
+        ),
         Figure(
             'create + submit req/s (pairs/s = half)',
             write.rate,

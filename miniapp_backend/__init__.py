@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
+from flask.sessions import SecureCookieSessionInterface
 
 from miniapp_backend.config import load_config
 
@@ -17,6 +18,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
     """Build the app: settings, extensions, blueprints. No I/O beyond connecting lazily."""
     app = Flask(__name__, instance_relative_config=True)
     app.json = IsoJSONProvider(app)
+    app.session_interface = PageSessionInterface()
     app.config.update(load_config(app.instance_path, environ))
     if overrides:
         app.config.update(overrides)
@@ -43,6 +45,16 @@ class IsoJSONProvider(DefaultJSONProvider):
         if isinstance(value, date):
             return value.isoformat()
         return DefaultJSONProvider.default(value)
+
+
+class PageSessionInterface(SecureCookieSessionInterface):
+    """The cookie session belongs to the admin page; the student API authenticates by bearer token alone, so its
+    requests skip building a signer and reading a cookie they never use."""
+
+    def open_session(self, app: Flask, request):
+        if request.path.startswith('/api/'):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def _init_extensions(app: Flask) -> None:

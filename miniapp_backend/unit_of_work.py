@@ -35,10 +35,13 @@ def unit_of_work(func: Callable[P, R] | None = None, *, keep_loaded: bool = Fals
         except BaseException:
             db.session.rollback()
             raise
+        session = db.session()
+        if not session.in_transaction():
+            return result  # nothing was read or written (GET /me answered from Redis): no COMMIT to send
         if keep_loaded:
             _commit_keeping_state()
         else:
-            db.session.commit()
+            session.commit()
         return result
 
     return wrapper

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass
 
 from flask import current_app
@@ -44,16 +46,37 @@ class WxSession:
     unionid: str | None
 
 
+_clients = threading.local()
+
+
 def get_client() -> AppWeChatClient:
+    """This thread's client for the app's settings, built once: building one sets up every wechatpy API object
+    (a walk over the class) and an HTTP session, which per message was most of a delivery's own CPU time."""
     config = current_app.config
-    return AppWeChatClient(
+    redis_client = current_app.extensions['redis']
+    key = (
+        os.getpid(),
         config['WECHAT_APPID'],
         config['WECHAT_SECRET'],
-        current_app.extensions['redis'],
-        base=config['WECHAT_API_BASE'],
-        timeout=config['WECHAT_TIMEOUT'],
-        prefix=config['REDIS_KEY_PREFIX'],
+        config['WECHAT_API_BASE'],
+        config['WECHAT_TIMEOUT'],
+        config['REDIS_KEY_PREFIX'],
+        id(redis_client),
     )
+    cache = getattr(_clients, 'by_key', None)
+    if cache is None:
+        cache = _clients.by_key = {}
+    client = cache.get(key)
+    if client is None or client._redis is not redis_client:
+        client = cache[key] = AppWeChatClient(
+            config['WECHAT_APPID'],
+            config['WECHAT_SECRET'],
+            redis_client,
+            base=config['WECHAT_API_BASE'],
+            timeout=config['WECHAT_TIMEOUT'],
+            prefix=config['REDIS_KEY_PREFIX'],
+        )
+    return client
 
 
 def code_to_session(code: str) -> WxSession:

@@ -7,8 +7,11 @@ hard-coded host; this client uses the stable-token endpoint, a timeout, and at m
 from __future__ import annotations
 
 import contextlib
+import os
+import threading
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import redis
 import requests
@@ -43,6 +46,7 @@ class AppWeChatClient(WeChatClient):
             timeout=timeout,
             auto_retry=False,
         )
+        self._http = http_session(self.base)
         self.API_BASE_URL = self.base + '/cgi-bin/'
         self.wxa.API_BASE_URL = self.base + '/'
 
@@ -130,10 +134,35 @@ def never_sent(exc: requests.RequestException) -> bool:
     return False
 
 
+_sessions = threading.local()
+
+
+def http_session(url: str) -> requests.Session:
+    """This thread's HTTP session to the host of `url`: its keep-alive connections are reused from call to call.
+
+    A session per call paid a TCP handshake each time and read the proxy variables and ~/.netrc again. The
+    environment is read once here instead: proxies for this host (honouring no_proxy) and the CA bundle. Sessions
+    are per thread (gunicorn's threads, the drain's senders) and per process (rq forks its work horses).
+    """
+    parts = urlsplit(url)
+    key = (os.getpid(), parts.scheme, parts.netloc)
+    cache = getattr(_sessions, 'by_host', None)
+    if cache is None:
+        cache = _sessions.by_host = {}
+    session = cache.get(key)
+    if session is None:
+        session = requests.Session()
+        session.trust_env = False
+        session.proxies = requests.utils.get_environ_proxies(url)
+        session.verify = os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE') or True
+        cache[key] = session
+    return session
+
+
 def http_json(method: str, url: str, timeout: float, **kwargs) -> dict:
     """A plain JSON call with every transport failure turned into WeChatUnavailable."""
     try:
-        response = requests.request(method, url, timeout=timeout, **kwargs)
+        response = http_session(url).request(method, url, timeout=timeout, **kwargs)
         response.raise_for_status()
         return response.json()
     except (requests.RequestException, ValueError) as exc:

@@ -94,79 +94,112 @@ class _Budget:
 def _send_until_done(budget: _Budget, now_fn) -> DrainReport:
     report = DrainReport()
     while budget.take():
-        notification = claim(now_fn())
-        if notification is None:
+        claimed = claim(now_fn())
+        if claimed is None:
             budget.close()
             break
-        outcome = deliver(notification, now_fn())
+        outcome = deliver(claimed, now_fn())
         setattr(report, outcome, getattr(report, outcome) + 1)
-        if outcome == 'retried' and notification.last_error == 'rate_limited':
+        if outcome == 'retried' and claimed.last_error == 'rate_limited':
             budget.close()  # WeChat asked us to slow down: stop this drain, the next one resumes.
     return report
 
 
-def claim(now: datetime) -> Notification | None:
-    """Lock one due row, mark it `sending` with a lease, commit; None when nothing is due."""
-    query = (
-        sa.select(Notification)
-        .where(Notification.status == N.PENDING, Notification.next_attempt_at <= now)
-        .order_by(Notification.next_attempt_at, Notification.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
+@dataclass
+class Claim:
+    """A row claimed for sending, with what its call needs (read by the claiming statement itself)."""
+
+    id: int
+    student_id: int
+    openid: str
+    template_id: str
+    page: str | None
+    data: dict
+    attempts: int
+    status: N = N.SENDING
+    send_started_at: datetime | None = None
+    last_error: str | None = None
+
+
+_ROWS = Notification.__table__
+_QUOTAS = SubscriptionQuota.__table__
+#: The next due row, its student's openid and the subscription left for its template, in one statement built
+#: once. Only the outbox row is locked; rows other drains hold are skipped.
+_DUE = (
+    sa.select(
+        _ROWS.c.id,
+        _ROWS.c.student_id,
+        Student.openid,
+        _ROWS.c.template_id,
+        _ROWS.c.page,
+        _ROWS.c.data,
+        _ROWS.c.attempts,
+        _QUOTAS.c.remaining,
     )
-    while (notification := db.session.scalars(query).first()) is not None:
-        if not notification.template_id:
-            _finish(notification, N.FAILED, '专区未配置该消息模板，仅在小程序消息列表中显示')
-        elif _quota(notification).remaining <= 0:
-            _finish(notification, N.WAITING_QUOTA, None)
+    .join(Student.__table__, Student.id == _ROWS.c.student_id)
+    .outerjoin(
+        _QUOTAS, sa.and_(_QUOTAS.c.student_id == _ROWS.c.student_id, _QUOTAS.c.template_id == _ROWS.c.template_id)
+    )
+    .where(_ROWS.c.status == N.PENDING, _ROWS.c.next_attempt_at <= sa.bindparam('now'))
+    .order_by(_ROWS.c.next_attempt_at, _ROWS.c.id)
+    .limit(1)
+    .with_for_update(of=_ROWS, skip_locked=True)
+)
+
+
+def claim(now: datetime) -> Claim | None:
+    """Lock one due row, mark it `sending` with a lease, commit; None when nothing is due.
+
+    Statements, not ORM objects: a committed object expires and reading it again is a SELECT, and a message
+    went through three commits (two SELECTs of the same row per message before this).
+    """
+    while (row := db.session.execute(_DUE, {'now': now}).first()) is not None:
+        if not row.template_id:
+            _record(row.id, status=N.FAILED, last_error='专区未配置该消息模板，仅在小程序消息列表中显示')
+        elif not row.remaining or row.remaining <= 0:
+            _record(row.id, status=N.WAITING_QUOTA, last_error=None)
         else:
-            notification.status = N.SENDING
-            notification.attempts += 1
-            notification.next_attempt_at = now + LEASE
-            notification.send_started_at = None
+            _record(
+                row.id, status=N.SENDING, attempts=row.attempts + 1, next_attempt_at=now + LEASE, send_started_at=None
+            )
             commit_batch()
-            return notification
+            return Claim(row.id, row.student_id, row.openid, row.template_id, row.page, row.data, row.attempts + 1)
         commit_batch()
     commit_batch()
     return None
 
 
-def deliver(notification: Notification, now: datetime) -> str:
-    """Call WeChat for a claimed row and record the result; returns the report field to count."""
-    notification_id = notification.id
-    openid = db.session.scalar(sa.select(Student.openid).where(Student.id == notification.student_id))
+def deliver(claimed: Claim, now: datetime) -> str:
+    """Call WeChat for a claimed row and record the result in one UPDATE; returns the report field to count."""
 
     def mark_started() -> None:
-        notification.send_started_at = now
+        _record(claimed.id, send_started_at=now)
         commit_batch()
+        claimed.send_started_at = now
 
     try:
         wechat.send_subscribe_message(
-            openid, notification.template_id, notification.data, notification.page, before_send=mark_started
+            claimed.openid, claimed.template_id, claimed.data, claimed.page, before_send=mark_started
         )
     except wechat.DeliveryUnknown as exc:
-        _finish(notification, N.UNKNOWN, f'no_answer {exc.errmsg}'[:255])
-        outcome = 'unknown'
+        outcome, values = 'unknown', _finished(N.UNKNOWN, f'no_answer {exc.errmsg}'[:255])
     except wechat.NoQuota:
-        _spend_quota(notification, everything=True)
-        _finish(notification, N.WAITING_QUOTA, 'no_quota')
-        outcome = 'waiting_quota'
+        _spend_quota(claimed, everything=True)
+        outcome, values = 'waiting_quota', _finished(N.WAITING_QUOTA, 'no_quota')
     except wechat.RateLimited:
-        notification.attempts -= 1
-        _retry(notification, now + RATE_LIMIT_PAUSE, 'rate_limited')
         outcome = 'retried'
+        values = _retry(now + RATE_LIMIT_PAUSE, 'rate_limited') | {'attempts': claimed.attempts - 1}
     except wechat.BadMessage as exc:
-        _finish(notification, N.FAILED, f'{exc.errcode} {exc.errmsg}'[:255])
-        outcome = 'failed'
+        outcome, values = 'failed', _finished(N.FAILED, f'{exc.errcode} {exc.errmsg}'[:255])
     except wechat.WeChatError as exc:
-        outcome = _retry_or_fail(notification, now, f'{exc.errcode} {exc.errmsg}'[:255])
+        outcome, values = _retry_or_fail(claimed, now, f'{exc.errcode} {exc.errmsg}'[:255])
     else:
-        _spend_quota(notification)
-        _finish(notification, N.SENT, None)
-        notification.sent_at = now
-        outcome = 'sent'
+        _spend_quota(claimed)
+        outcome, values = 'sent', _finished(N.SENT, None) | {'sent_at': now}
+    _record(claimed.id, **values)
     commit_batch()
-    logger.info('notification %s: %s', notification_id, outcome)
+    claimed.status, claimed.last_error = values['status'], values['last_error']
+    logger.info('notification %s: %s', claimed.id, outcome)
     return outcome
 
 
@@ -202,40 +235,31 @@ def release_interrupted(now: datetime) -> int:
     return never_sent.rowcount + maybe_sent.rowcount
 
 
-def _quota(notification: Notification) -> SubscriptionQuota:
-    quota = db.session.get(SubscriptionQuota, (notification.student_id, notification.template_id))
-    if quota is None:
-        quota = SubscriptionQuota(student_id=notification.student_id, template_id=notification.template_id, remaining=0)
-        db.session.add(quota)
-    return quota
+def _record(notification_id: int, **values) -> None:
+    db.session.execute(sa.update(_ROWS).where(_ROWS.c.id == notification_id).values(**values))
 
 
-def _spend_quota(notification: Notification, *, everything: bool = False) -> None:
+def _spend_quota(claimed: Claim, *, everything: bool = False) -> None:
     """One use of the student's subscription gone (or all of them, when WeChat says none is left), in one statement:
     two workers sending to the same student must not both read 2 and write 1."""
-    quota = SubscriptionQuota.__table__.c
+    quota = _QUOTAS.c
     remaining = 0 if everything else sa.case((quota.remaining > 0, quota.remaining - 1), else_=0)
     db.session.execute(
-        sa.update(SubscriptionQuota.__table__)
-        .where(quota.student_id == notification.student_id, quota.template_id == notification.template_id)
+        sa.update(_QUOTAS)
+        .where(quota.student_id == claimed.student_id, quota.template_id == claimed.template_id)
         .values(remaining=remaining)
     )
 
 
-def _retry_or_fail(notification: Notification, now: datetime, error: str) -> str:
-    if notification.attempts >= MAX_ATTEMPTS:
-        _finish(notification, N.FAILED, error)
-        return 'failed'
-    _retry(notification, now + RETRY_BASE * 2 ** (notification.attempts - 1), error)
-    return 'retried'
+def _retry_or_fail(claimed: Claim, now: datetime, error: str) -> tuple[str, dict]:
+    if claimed.attempts >= MAX_ATTEMPTS:
+        return 'failed', _finished(N.FAILED, error)
+    return 'retried', _retry(now + RETRY_BASE * 2 ** (claimed.attempts - 1), error)
 
 
-def _retry(notification: Notification, when: datetime, error: str) -> None:
-    notification.status = N.PENDING
-    notification.next_attempt_at = when
-    notification.last_error = error
+def _retry(when: datetime, error: str) -> dict:
+    return {'status': N.PENDING, 'next_attempt_at': when, 'last_error': error}
 
 
-def _finish(notification: Notification, status: N, error: str | None) -> None:
-    notification.status = status
-    notification.last_error = error
+def _finished(status: N, error: str | None) -> dict:
+    return {'status': status, 'last_error': error}

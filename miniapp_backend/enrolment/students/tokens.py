@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import joinedload
 
@@ -10,6 +12,7 @@ from miniapp_backend.extensions import db
 from miniapp_backend.models import Student
 
 
+@functools.lru_cache(maxsize=4)  # built once per secret, not per request (a serializer is stateless)
 def _serializer(secret: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt='api-bearer-token')
 
