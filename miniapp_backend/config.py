@@ -117,8 +117,6 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
     config['PERMANENT_SESSION_LIFETIME'] = 8 * 3600
     config['JSON_AS_ASCII'] = False
     config.update(_rate_limit_settings(config))
-    #: Proof of identity before acting on a person (docs/IDENTITY.md); not an environment setting.
-    config['IDENTITY_PROOF_REQUIRED'] = True
     config.update(_openapi_settings())
     return config
 

@@ -229,10 +229,14 @@ class Money(fields.Field):
 class Id(fields.Integer):
     """A row id from a form or query: ASCII digits within int4, never a float or a huge number."""
 
+    def __init__(self, *args, message: str = '编号不正确', **kwargs):
+        super().__init__(*args, **kwargs)
+        self.message = message
+
     def _deserialize(self, value, attr, data, **kwargs):
         number = bounded_int(value)
         if number is None:
-            raise ValidationError('编号不正确')
+            raise ValidationError(self.message)
         return number
 
 

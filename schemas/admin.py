@@ -1,8 +1,33 @@
 """The admin page's forms, validated like the API's bodies: text through the input boundary, money as Decimal."""
 
-from marshmallow import Schema, fields, validate
+from datetime import date
+from typing import Any
 
-from miniapp_backend.inputs import Day, Id, Money, Text
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
+
+from miniapp_backend.enrolment.accounts import FIELD_NAMES, MIN_PASSWORD, SCOPE_NEEDS
+from miniapp_backend.enrolment.imports.importers import KINDS as IMPORT_KINDS
+from miniapp_backend.enrolment.registration.review import DECISIONS
+from miniapp_backend.enrolment.roster.manage import EXEMPT_REASONS
+from miniapp_backend.enrolment.suspension.desk import REASONS as SUSPENSION_REASONS
+from miniapp_backend.enrolment.zones.settings import STAGES, day_end, day_start, stages_of
+from miniapp_backend.inputs import (
+    Day,
+    Id,
+    InputRefused,
+    Money,
+    Text,
+    clean_text,
+    load_form,
+    loads_strict,
+    unstorable_strings,
+    yuan_to_fen,
+)
+from miniapp_backend.models.enums import NotificationKind, ReviewerRole
+from miniapp_backend.security.idnumbers import InvalidIdNumber, validate_id_number
+
+#: What a form that records something once carries (admin.new_form_token): URL-safe, 16 to 40 characters.
+FORM_TOKEN = r'^[A-Za-z0-9_-]{16,40}\Z'
 
 
 class LoginForm(Schema):
@@ -11,7 +36,7 @@ class LoginForm(Schema):
 
 
 class DecisionForm(Schema):
-    decision = Text(required=True, validate=validate.OneOf(['approve', 'return', 'reject'], error='未知的审核操作'))
+    decision = Text(required=True, validate=validate.OneOf(list(DECISIONS), error='未知的审核操作'))
     reason = Text(load_default=None, max_length=255, multiline=True)
 
 
@@ -21,6 +46,12 @@ class BatchForm(Schema):
     ids = fields.List(Id(), load_default=list, validate=validate.Length(max=500, error='每次最多选择500条'))
 
 
+def _form_token():
+    return Text(
+        load_default=None, max_length=200, validate=validate.Regexp(FORM_TOKEN, error='表单已失效，请刷新页面后重试')
+    )
+
+
 class CashForm(Schema):
     amount = Money(
         required=True,
@@ -28,10 +59,15 @@ class CashForm(Schema):
         error_messages={'required': '请输入正确的缴费金额（元）'},
     )
     voucher_no = Text(load_default=None, max_length=64)
+    idempotency_key = _form_token()
 
 
 class IdsForm(Schema):
     ids = fields.List(Id(), load_default=list, validate=validate.Length(max=500, error='每次最多选择500条'))
+
+
+class CashBatchForm(IdsForm):
+    idempotency_key = _form_token()
 
 
 class QueueFilter(Schema):
@@ -77,6 +113,75 @@ class ZoneSettingsForm(Schema):
     subsidised_match_required = Text(load_default='')
 
 
+def zone_settings(form) -> tuple[dict[str, Any], dict[str, str]]:
+    """The settings form → (the zone's new settings, {}) or ({}, every problem named by field, in Chinese): the
+    fields through ZoneSettingsForm, then what is checked across them (the flow, the templates, the window)."""
+    schema = ZoneSettingsForm()
+    loaded, errors = load_form(schema, form)
+    raw = loaded or {name: _safe(form.get(name, '')) for name in schema.fields}
+    try:
+        stages = stages_of(raw['review_stages'])
+    except ValueError:
+        errors['review_stages'] = '请选择审核流程'
+    try:
+        templates = _templates(loads_strict(raw['message_templates'] or '{}'))
+    except (InputRefused, ValueError):
+        errors['message_templates'] = '消息模板应为JSON对象：{"approved": {"template_id": …, "fields": {…}}}'
+    opens, closes = (_day(raw.get(name)) for name in ('window_opens_at', 'window_closes_at'))
+    if opens and closes and opens >= closes:
+        errors['window_closes_at'] = '截止日期应晚于开始日期'
+    if errors:
+        return {}, errors
+    return {
+        'premium_fen': yuan_to_fen(loaded['premium_fen']),
+        'year': loaded['year'],
+        'window_opens_at': day_start(opens),
+        'window_closes_at': day_end(closes),
+        'review_stages': stages,
+        'message_templates': templates,
+        'suspension_delay_minutes': loaded['suspension_delay_minutes'],
+        'remind_days_before_close': loaded['remind_days_before_close'],
+        'pay_appid': loaded['pay_appid'],
+        'pay_path_template': loaded['pay_path_template'],
+        'family_appid': loaded['family_appid'] or None,
+        'family_path_template': loaded['family_path_template'] or None,
+        'service_phone': loaded['service_phone'] or None,
+        'family_channel': loaded['family_channel'] == 'on',
+        'face_verification': loaded['face_verification'] == 'on',
+        'subsidised_match_required': loaded['subsidised_match_required'] == 'on',
+        'stage_names': {
+            stage: _safe(form.get(f'stage_name_{stage}', ''))[:32]
+            for stage in STAGES
+            if _safe(form.get(f'stage_name_{stage}', ''))
+        },
+        'muted_kinds': [kind.value for kind in NotificationKind if form.get(f'push_{kind.value}') != 'on'],
+    }, {}
+
+
+def _safe(value: str) -> str:
+    try:
+        return clean_text(value, max_length=20_000, multiline=True)
+    except InputRefused:
+        return ''
+
+
+def _day(value) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if value and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def _templates(parsed: Any) -> dict:
+    if unstorable_strings(parsed) or not isinstance(parsed, dict):
+        raise ValueError
+    if not all(isinstance(value, dict) for value in parsed.values()):
+        raise ValueError
+    return parsed
+
+
 def _page():
     return fields.Integer(load_default=1, strict=False, validate=validate.Range(1, 100_000, error='页码超出范围'))
 
@@ -103,3 +208,157 @@ class SubsidisedFilter(Schema):
 class ClassFilter(Schema):
     college = Text(load_default='', max_length=128)
     class_name = Text(load_default='', max_length=128)
+
+
+def _required(message: str, *, max_length: int, also=()) -> Text:
+    """A text field that must be filled: missing or blank (after trimming) both answer `message`."""
+    return Text(
+        required=True,
+        max_length=max_length,
+        validate=[validate.Length(min=1, error=message), *also],
+        error_messages={'required': message},
+    )
+
+
+def _choice(options, message: str) -> Text:
+    return Text(
+        required=True,
+        max_length=128,
+        validate=validate.OneOf(list(options), error=message),
+        error_messages={'required': message},
+    )
+
+
+class BackTo(Schema):
+    """Where a list's inline form returns: a page of the admin site, or (anything else) the list itself."""
+
+    next = Text(load_default=None, max_length=2000)
+
+    @pre_load
+    def _local_only(self, data, **kwargs):
+        target = data.get('next') or ''
+        if not (target.startswith('/admin/') and '//' not in target and '\\' not in target):
+            data = {key: value for key, value in data.items() if key != 'next'}
+        return data
+
+
+class ReviewerForm(Schema):
+    """新建审核账号. The rule then checks that the name is free and the school is the zone's."""
+
+    username = _required(
+        '用户名应为2至64位字母、数字、下划线',
+        max_length=64,
+        also=[validate.Regexp(r'^(?=.*[A-Za-z0-9])[A-Za-z0-9_.]{2,64}\Z', error='用户名应为2至64位字母、数字、下划线')],
+    )
+    display_name = Text(load_default=None, max_length=64)
+    role = _choice((role.value for role in ReviewerRole), '请选择角色')
+    school_id = Id(load_default=None, allow_none=True, message='请选择本专区的学校')
+    college = Text(load_default=None, max_length=128)
+    class_name = Text(load_default=None, max_length=128)
+
+    @pre_load
+    def _no_school(self, data, **kwargs):
+        """The school select's empty choice (全专区) is no school."""
+        return {**data, 'school_id': None} if data.get('school_id') == '' else data
+
+    @validates_schema(skip_on_field_errors=False)
+    def _scope(self, data, **kwargs):
+        """The scope fields the role needs (SCOPE_NEEDS), each named under its own field."""
+        role = data.get('role')
+        needs = SCOPE_NEEDS.get(ReviewerRole(role), ()) if role else ()
+        missing = {field: f'该角色须填写{FIELD_NAMES[field]}' for field in needs if not data.get(field)}
+        if missing:
+            raise ValidationError(missing)
+
+
+def _action(options: list[str], message: str) -> Text:
+    """The value of the button or hidden field a row's form sends: one of `options`, else `message`."""
+    return Text(
+        required=True,
+        max_length=16,
+        validate=validate.OneOf(options, error=message),
+        error_messages={'required': message},
+    )
+
+
+class ActiveForm(Schema):
+    active = _action(['0', '1'], '未知的账号操作')
+
+
+class PasswordForm(Schema):
+    password = fields.String(
+        required=True,
+        validate=validate.Length(MIN_PASSWORD, 256, error=f'密码应为{MIN_PASSWORD}至256位'),
+        error_messages={'required': f'密码至少{MIN_PASSWORD}位'},
+    )
+    repeat = fields.String(load_default='', validate=validate.Length(max=256, error='两次输入的密码不一致'))
+
+    @validates_schema
+    def _same(self, data, **kwargs):
+        if data['password'] != data['repeat']:
+            raise ValidationError('两次输入的密码不一致', 'repeat')
+
+
+class PhoneSuspensionForm(Schema):
+    """登记电话停保: the student suspended the home-town enrolment by phone. The rule then checks the home town is
+    not this zone."""
+
+    name = _required('请填写姓名', max_length=64)
+    id_number = _required('请填写身份证号码', max_length=32)
+    origin_zone_code = Text(
+        required=True,
+        validate=validate.Regexp(r'^[0-9]{6}\Z', error='原参保地区划应为6位数字'),
+        error_messages={'required': '原参保地区划应为6位数字'},
+    )
+    reason = _choice(SUSPENSION_REASONS, '请选择停保原因')
+    suspend_from = Day(
+        required=True,
+        error_messages={'required': '请填写暂停日期', 'invalid': '暂停日期格式应为YYYY-MM-DD'},
+    )
+    note = _required('请填写电话办理情况（如对方经办人、受理编号）', max_length=200)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _valid_id_number(self, data, **kwargs):
+        if data.get('id_number'):
+            try:
+                validate_id_number('resident_id', data['id_number'])
+            except InvalidIdNumber as invalid:
+                raise ValidationError(invalid.message, 'id_number') from None
+
+    @post_load
+    def _normalised(self, data, **kwargs):
+        """The number as it is stored and indexed (upper-case X, no spaces)."""
+        return {**data, 'id_number': validate_id_number('resident_id', data['id_number']).number}
+
+
+class SuspensionDecisionForm(Schema):
+    decision = _action(['confirm', 'refuse'], '未知的停保处理操作')
+    reason = Text(load_default='', max_length=200)
+
+    @validates_schema
+    def _refusal_says_why(self, data, **kwargs):
+        if data['decision'] == 'refuse' and not data['reason']:
+            raise ValidationError('请填写不予停保的原因', 'reason')
+
+
+class ExemptForm(BackTo):
+    """参保管理: a roster student who need not enrol here, with one of the reasons (其他 needs a note)."""
+
+    reason = _choice(EXEMPT_REASONS, '请选择无需参保的原因')
+    note = Text(load_default='', max_length=60)
+
+    @validates_schema
+    def _other_says_what(self, data, **kwargs):
+        if data['reason'] == '其他' and not data['note']:
+            raise ValidationError('选择“其他”时请填写具体原因', 'note')
+
+
+class IdentityDecisionForm(Schema):
+    decision = _action(['pass', 'fail'], '未知的核验操作')
+    reason = Text(load_default=None, max_length=255, multiline=True)
+
+
+class ImportForm(Schema):
+    """The upload's kind; the workbook itself (field `file`) is checked as an archive by the import rules."""
+
+    kind = _choice(IMPORT_KINDS, '请选择导入类型')

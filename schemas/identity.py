@@ -28,6 +28,14 @@ class ProofSchema(Schema):
     method = Text()
     status = Text()
     message = Text()
+    created_at = fields.DateTime()
+    reason = Text(allow_none=True)
+
+
+class LatestRequestSchema(Schema):
+    """The student's newest request to the centre, or none."""
+
+    request = fields.Nested(ProofSchema, allow_none=True)
 
 
 class ReviewRequestSchema(Schema):

@@ -29,6 +29,7 @@ class PaymentTargetSchema(Schema):
 
 
 class ReceiptSchema(Schema):
+    id = fields.Integer()
     voucher_no = Text(allow_none=True)
     amount_fen = fields.Integer()
     paid_at = fields.DateTime()

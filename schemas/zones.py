@@ -17,6 +17,8 @@ class ZoneSchema(Schema):
     agency_name = Text()
     tax_authority_name = Text()
     service_phone = Text(allow_none=True)
+    #: The zone has WeChat face verification (the identity proof step offers it first).
+    face_verification = fields.Boolean()
 
 
 class ZoneListSchema(Schema):

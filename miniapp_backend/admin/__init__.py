@@ -69,12 +69,6 @@ def new_form_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-def form_token(form) -> str | None:
-    """The form's idempotency token, if it carries a well-formed one."""
-    value = form.get('idempotency_key', '')
-    return value if 16 <= len(value) <= 40 and all(c.isalnum() or c in '-_' for c in value) else None
-
-
 @bp.app_context_processor
 def _template_helpers():
     from miniapp_backend.enrolment import labels

@@ -7,8 +7,10 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from miniapp_backend.admin import bp
 from miniapp_backend.enrolment import accounts
 from miniapp_backend.extensions import db
+from miniapp_backend.inputs import load_form
 from miniapp_backend.models import Reviewer
 from miniapp_backend.models.enums import ReviewerRole
+from schemas.admin import ActiveForm, PasswordForm, ReviewerForm
 
 
 def _zone_admin() -> None:
@@ -29,11 +31,12 @@ def accounts_page():
     _zone_admin()
     errors, issued = {}, None
     if request.method == 'POST':
+        values, errors = load_form(ReviewerForm(), request.form)
         try:
-            reviewer, password = accounts.create(g.reviewer, request.form)
-            issued = (reviewer.username, password)
-        except accounts.AccountError as error:
-            db.session.rollback()
+            if not errors:
+                reviewer, password = accounts.create(g.reviewer, values)
+                issued = (reviewer.username, password)
+        except accounts.AccountError as error:  # raised before anything was added
             errors = error.errors
     return render_template(
         'admin/accounts.html',
@@ -42,15 +45,18 @@ def accounts_page():
         errors=errors,
         form=request.form if errors else {},
         issued=issued,
-    )
+    ), 422 if errors else 200
 
 
 @bp.post('/accounts/<int:reviewer_id>/active')
 def account_active(reviewer_id):
     _zone_admin()
     reviewer = _in_zone(reviewer_id)
+    form, invalid = load_form(ActiveForm(), request.form)
     try:
-        accounts.set_active(g.reviewer, reviewer, request.form.get('active') == '1')
+        if invalid:
+            raise accounts.AccountError(invalid)
+        accounts.set_active(g.reviewer, reviewer, form['active'] == '1')
         flash(f'已{"启用" if reviewer.active else "停用"}账号 {reviewer.username}', 'ok')
     except accounts.AccountError as error:
         flash(next(iter(error.errors.values())), 'error')
@@ -77,10 +83,9 @@ def change_password():
     """After a reset the reviewer lands here and can go nowhere else until a new password is set."""
     errors = {}
     if request.method == 'POST':
-        try:
-            accounts.change_own_password(g.reviewer, request.form.get('password', ''), request.form.get('repeat', ''))
+        form, errors = load_form(PasswordForm(), request.form)
+        if not errors:
+            accounts.change_own_password(g.reviewer, form['password'])
             flash('密码已修改', 'ok')
             return redirect(url_for('admin.queue'))
-        except accounts.AccountError as error:
-            errors = error.errors
-    return render_template('admin/password.html', errors=errors)
+    return render_template('admin/password.html', errors=errors), 422 if errors else 200

@@ -10,9 +10,11 @@ from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.scope import scope_of
 from miniapp_backend.enrolment.students import identity
 from miniapp_backend.extensions import db
+from miniapp_backend.inputs import load_form
 from miniapp_backend.models import IdentityProof
 from miniapp_backend.models.enums import ProofMethod, ProofStatus
 from miniapp_backend.security.masking import mask_id_number
+from schemas.admin import IdentityDecisionForm
 
 
 def _requests() -> sa.Select:
@@ -57,10 +59,10 @@ def identity_photo(proof_id):
 def identity_decision(proof_id):
     """核验通过 / 核验不通过, once; audited."""
     proof = _request(proof_id)
-    choice = request.form.get('decision')
-    if choice not in ('pass', 'fail'):
-        abort(400, description='未知的核验操作')
-    reason = (request.form.get('reason') or '').strip()[:255] or None
-    identity.decide_review(proof, actor_of(g.reviewer), choice == 'pass', reason)
+    form, invalid = load_form(IdentityDecisionForm(), request.form)
+    if invalid:
+        abort(400, description='；'.join(invalid.values()))
+    choice = form['decision']
+    identity.decide_review(proof, actor_of(g.reviewer), choice == 'pass', form['reason'] or None)
     flash('已核验通过' if choice == 'pass' else '已核验不通过', 'ok')
     return redirect(url_for('admin.identity_requests'))

@@ -13,9 +13,11 @@ from miniapp_backend.enrolment.imports.reading import WorkbookRejected, check_ar
 from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.scope import may_import, scoped_imports
 from miniapp_backend.extensions import db
+from miniapp_backend.inputs import load_form
 from miniapp_backend.jobs import enqueue_after_commit
 from miniapp_backend.models import ImportJob
 from miniapp_backend.models.enums import ImportKind
+from schemas.admin import ImportForm
 
 
 @bp.route('/imports', methods=['GET', 'POST'])
@@ -29,11 +31,12 @@ def imports():
 
 
 def _upload():
-    kind = request.form.get('kind')
+    form, invalid = load_form(ImportForm(), request.form)
     upload = request.files.get('file')
-    if kind not in KINDS:
-        flash('请选择导入类型', 'error')
+    if invalid:
+        flash(invalid['kind'], 'error')
         return redirect(url_for('admin.imports'))
+    kind = form['kind']
     if not may_import(g.reviewer, kind):
         flash(f'您的角色（{g.reviewer.role.label}）不能导入「{ImportKind(kind).label}」', 'error')
         return redirect(url_for('admin.imports'))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import flash, g, redirect, render_template, request, url_for
 
-from miniapp_backend.admin import bp, form_token
+from miniapp_backend.admin import bp
 from miniapp_backend.admin.exports import export_response
 from miniapp_backend.admin.review import scoped_registration
 from miniapp_backend.enrolment.payment.record import Outcome, record_payment
@@ -21,7 +21,7 @@ from miniapp_backend.models.enums import (
     PaymentSource,
 )
 from miniapp_backend.security.masking import mask_id_number
-from schemas.admin import CashForm, IdsForm
+from schemas.admin import CashBatchForm, CashForm
 
 
 @bp.get('/payments')
@@ -38,7 +38,7 @@ def payments():
 @bp.post('/payments/cash')
 def batch_cash():
     """Cash received for the selected registrations, each for exactly its amount due (seed 001's 现金缴费)."""
-    form, invalid = load_form(IdsForm(), request.form)
+    form, invalid = load_form(CashBatchForm(), request.form)
     if invalid:
         flash('；'.join(invalid.values()), 'error')
         return redirect(url_for('admin.payments'))
@@ -46,7 +46,7 @@ def batch_cash():
     rows = db.session.scalars(
         scoped_registrations(g.reviewer).where(Registration.id.in_(ids)).order_by(Registration.id)
     ).all()
-    token = form_token(request.form)
+    token = form['idempotency_key']
     paid = 0
     for registration in rows:
         with db.session.begin_nested():
@@ -83,7 +83,7 @@ def cash(registration_id):
                 channel=PaymentChannel.CASH,
                 source=PaymentSource.CASH,
                 actor=actor_of(g.reviewer),
-                idempotency_key=form_token(request.form),
+                idempotency_key=form['idempotency_key'],
             )
     except sa.exc.IntegrityError:
         # The receipt number was recorded on another registration at the same moment.

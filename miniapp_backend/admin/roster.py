@@ -7,7 +7,6 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from miniapp_backend.admin import bp
 from miniapp_backend.admin.reports import _xlsx
-from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.reports.export import workbook_bytes
 from miniapp_backend.enrolment.roster import manage, progress, reminders
@@ -16,7 +15,7 @@ from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form
 from miniapp_backend.models import RosterEntry
 from miniapp_backend.security.masking import mask_id_number
-from schemas.admin import RosterFilter
+from schemas.admin import BackTo, ExemptForm, RosterFilter
 
 PAGE_SIZE = 100
 FILTERS = ('state', 'school_id', 'college', 'class_name')
@@ -101,17 +100,19 @@ def _entry(entry_id: int) -> RosterEntry:
 
 
 def _back():
-    return redirect(request.form.get('next') or url_for('admin.roster'))
+    """Back to the list page the form was on (a page of this site only)."""
+    target = load_form(BackTo(), request.form)[0].get('next')
+    return redirect(target or url_for('admin.roster'))
 
 
 @bp.post('/roster/<int:entry_id>/exempt')
 def roster_exempt(entry_id):
     entry = _entry(entry_id)
-    try:
-        manage.mark_exempt(entry, request.form.get('reason', ''), actor_of(g.reviewer), request.form.get('note', ''))
-    except EnrolmentError as error:
-        flash(error.message, 'error')
+    form, invalid = load_form(ExemptForm(), request.form)
+    if invalid:
+        flash('；'.join(invalid.values()), 'error')
         return _back()
+    manage.mark_exempt(entry, form['reason'], actor_of(g.reviewer), form['note'])
     flash(f'已将{entry.name}标记为无需参保', 'ok')
     return _back()
 

@@ -12,7 +12,7 @@ from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form
 from miniapp_backend.models import Suspension
 from miniapp_backend.models.enums import ReviewerRole, SuspensionStatus
-from schemas.admin import SuspensionFilter
+from schemas.admin import PhoneSuspensionForm, SuspensionDecisionForm, SuspensionFilter
 
 DESK_ROLES = (ReviewerRole.ZONE_ADMIN, ReviewerRole.CENTRE_REVIEWER)
 PAGE_SIZE = 50
@@ -28,13 +28,15 @@ def suspensions():
     _desk()
     errors, form = {}, {}
     if request.method == 'POST':
+        values, errors = load_form(PhoneSuspensionForm(), request.form)
         try:
-            suspension = desk.record_phone(g.reviewer, actor_of(g.reviewer), request.form)
-            flash(f'已登记{suspension.name}的电话停保，学生现在可以参保登记', 'ok')
-            return redirect(url_for('admin.suspensions'))
-        except EnrolmentError as error:
-            db.session.rollback()
-            errors, form = {k: v[0] for k, v in error.errors.items()}, request.form
+            if not errors:
+                suspension = desk.record_phone(g.reviewer, actor_of(g.reviewer), values)
+                flash(f'已登记{suspension.name}的电话停保，学生现在可以参保登记', 'ok')
+                return redirect(url_for('admin.suspensions'))
+        except EnrolmentError as error:  # refused before anything was written
+            errors = {k: v[0] for k, v in error.errors.items()}
+        form = request.form
     filters, invalid = load_form(SuspensionFilter(), request.args)
     if invalid:
         abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
@@ -56,7 +58,7 @@ def suspensions():
         reasons=desk.REASONS,
         errors=errors,
         form=form,
-    )
+    ), 422 if errors else 200
 
 
 @bp.post('/suspensions/<int:suspension_id>/decision')
@@ -65,16 +67,16 @@ def suspension_decision(suspension_id):
     suspension = db.session.scalar(desk.visible(g.reviewer).where(Suspension.id == suspension_id))
     if suspension is None:
         abort(404)
+    back = redirect(url_for('admin.suspensions', status=request.args.get('status', '')))
+    form, invalid = load_form(SuspensionDecisionForm(), request.form)
+    if invalid:
+        flash('；'.join(invalid.values()), 'error')
+        return back
     try:
-        desk.decide_by_hand(
-            suspension, actor_of(g.reviewer), request.form.get('decision') == 'confirm', request.form.get('reason', '')
-        )
-        flash(
-            f'已{"确认" if suspension.status is SuspensionStatus.CONFIRMED else "拒绝"}{suspension.name}的停保申请，'
-            '已通知学生',
-            'ok',
-        )
-    except EnrolmentError as error:
-        db.session.rollback()
+        desk.decide_by_hand(suspension, actor_of(g.reviewer), form['decision'] == 'confirm', form['reason'])
+    except EnrolmentError as error:  # refused before anything changed
         flash(error.message, 'error')
-    return redirect(url_for('admin.suspensions', status=request.args.get('status', '')))
+        return back
+    confirmed = suspension.status is SuspensionStatus.CONFIRMED
+    flash(f'已{"确认" if confirmed else "拒绝"}{suspension.name}的停保申请，已通知学生', 'ok')
+    return back

@@ -11,6 +11,7 @@ from miniapp_backend.enrolment import labels
 from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.zones import settings as zone_settings
 from miniapp_backend.models.enums import NotificationKind, ReviewerRole
+from schemas.admin import zone_settings as settings_form
 
 
 @bp.route('/settings', methods=['GET', 'POST'])
@@ -21,13 +22,12 @@ def settings():
     zone = g.reviewer.zone
     errors = {}
     if request.method == 'POST':
-        try:
-            changes = zone_settings.apply(zone, zone_settings.parse(request.form), actor_of(g.reviewer))
+        values, errors = settings_form(request.form)
+        if not errors:
+            changes = zone_settings.apply(zone, values, actor_of(g.reviewer))
             flash(f'已保存（修改{len(changes)}项）', 'ok')
             return redirect(url_for('admin.settings'))
-        except zone_settings.SettingsError as error:  # raised by parse, before anything changed
-            errors = error.errors
-    return render_template(
+    page = render_template(
         'admin/settings.html',
         zone=zone,
         errors=errors,
@@ -38,3 +38,4 @@ def settings():
         kinds=list(NotificationKind),
         local=lambda d: d.astimezone(zone_settings.SHANGHAI).date().isoformat(),
     )
+    return page, 422 if errors else 200

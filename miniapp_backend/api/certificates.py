@@ -13,7 +13,7 @@ from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.payment import certificates, links, polling, proofs, target
 from miniapp_backend.extensions import db, get_redis
 from miniapp_backend.gateways import tax_gateway
-from miniapp_backend.models import Registration
+from miniapp_backend.models import Payment, Registration
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import RegistrationStatus
 from schemas.payments import (
@@ -99,10 +99,49 @@ def receipts(registration_id):
     rows = target.receipts(owned(Registration, registration_id))
     return {
         'receipts': [
-            {'voucher_no': p.voucher_no, 'amount_fen': p.amount_fen, 'paid_at': p.paid_at, 'channel': p.channel.value}
+            {
+                'id': p.id,
+                'voucher_no': p.voucher_no,
+                'amount_fen': p.amount_fen,
+                'paid_at': p.paid_at,
+                'channel': p.channel.value,
+            }
             for p in rows
         ]
     }
+
+
+@blp.get(f'{ITEM}/receipts/<int:payment_id>/link')
+@blp.response(200, LinkSchema)
+@blp.doc(security=BEARER)
+@errors(blp, 401, 404)
+@student_required
+def receipt_link(registration_id, payment_id):
+    """A signed link to the e-receipt PDF, valid 15 minutes: wx.downloadFile then wx.openDocument."""
+    registration = owned(Registration, registration_id)
+    payment = next((p for p in target.receipts(registration) if p.id == payment_id), None)
+    if payment is None:
+        raise EnrolmentError('not_found', '缴费记录不存在', status=404)
+    return {'url': links.signed_url('receipt', payment.id), 'expires_in': links.LIFETIME}
+
+
+@blp.get('/links/receipt/<string:token>')
+@blp.doc(
+    responses={
+        200: {'description': '电子缴费凭证 (PDF)', 'content': {'application/pdf': {'schema': {'type': 'string'}}}}
+    }
+)
+@errors(blp, 404, 410)
+def signed_receipt(token):
+    """The e-receipt PDF from a signed link (wx.downloadFile sends no bearer token)."""
+    payment = db.session.get(Payment, links.record_id('receipt', token))
+    if payment is None:
+        raise EnrolmentError('not_found', '链接无效', status=404)
+    return Response(
+        proofs.receipt_pdf(payment),
+        mimetype='application/pdf',
+        headers={'Content-Disposition': f'inline; filename="receipt-{payment.id}.pdf"', 'Cache-Control': 'no-store'},
+    )
 
 
 @blp.get(f'{ITEM}/certificate')

@@ -9,7 +9,7 @@ from miniapp_backend.api.docs import BEARER, errors
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.students import identity
 from miniapp_backend.models.enums import ProofStatus
-from schemas.identity import FaceResultInputSchema, FaceSessionSchema, PersonSchema, ProofSchema
+from schemas.identity import FaceResultInputSchema, FaceSessionSchema, LatestRequestSchema, PersonSchema, ProofSchema
 from schemas.registrations import UploadSchema
 
 blp = Blueprint('identity', __name__, description='本人身份核验')
@@ -27,6 +27,8 @@ def _result(proof) -> dict:
         'method': proof.method.value,
         'status': proof.status.value,
         'message': _MESSAGES[proof.status],
+        'created_at': proof.created_at,
+        'reason': proof.review_reason,
     }
 
 
@@ -39,7 +41,7 @@ def _result(proof) -> dict:
 def start_face(body):
     """Start face verification: pass the returned verify_id to wx.requestFacialVerify({verifyId})."""
     proof = identity.start_face(current_student(), body)
-    return {'verify_id': proof.verify_id, 'expires_in': 3600}
+    return {'verify_id': proof.verify_id, 'expires_in': identity.FACE_SESSION_SECONDS}
 
 
 @blp.post('/identity/face/result')
@@ -66,3 +68,14 @@ def request_review(body, files):
     if not data:
         raise EnrolmentError('validation_error', '上传的文件为空', status=422, errors={'file': ['上传的文件为空']})
     return _result(identity.request_review(current_student(), body, data))
+
+
+@blp.get('/identity/requests/latest')
+@blp.response(200, LatestRequestSchema)
+@blp.doc(security=BEARER)
+@errors(blp, 401)
+@student_required
+def latest_request():
+    """The student's newest ID-photo request and how the centre decided it (none: null)."""
+    proof = identity.latest_request(current_student())
+    return {'request': _result(proof) if proof else None}

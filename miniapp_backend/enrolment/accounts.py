@@ -4,6 +4,7 @@ role and a scope, disable and enable, reset a password that must be changed at t
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
@@ -11,12 +12,11 @@ from werkzeug.security import generate_password_hash
 from miniapp_backend.enrolment import audit
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.extensions import db
-from miniapp_backend.inputs import InputRefused, clean_text
 from miniapp_backend.models import Reviewer, School
 from miniapp_backend.models.enums import ReviewerRole
 
 MIN_PASSWORD = 8
-#: The scope fields each role needs, with the form's names for them.
+#: The scope fields each role needs, with the form's names for them (the form checks they are given).
 SCOPE_NEEDS = {
     ReviewerRole.SCHOOL_ADMIN: ('school_id',),
     ReviewerRole.COLLEGE_REVIEWER: ('school_id', 'college'),
@@ -36,55 +36,32 @@ def temporary_password() -> str:
     return secrets.token_urlsafe(9)
 
 
-def _text(form, name: str, errors: dict[str, str], max_length: int) -> str | None:
-    """A free-text field the database can store, or the field's Chinese error."""
-    try:
-        return clean_text(form.get(name, ''), max_length=max_length) or None
-    except InputRefused as refused:
-        errors[name] = refused.message
-        return None
-
-
-def create(admin: Reviewer, form) -> tuple[Reviewer, str]:
-    """A reviewer in the admin's zone; returns it with its one-time password. Problems are named by field."""
+def create(admin: Reviewer, values: dict[str, Any]) -> tuple[Reviewer, str]:
+    """A reviewer in the admin's zone from a validated form (schemas.admin.ReviewerForm); returns it with its
+    one-time password. A name already taken or a school outside the zone is named by field; nothing is added."""
+    username, role = values['username'], ReviewerRole(values['role'])
+    needs = SCOPE_NEEDS.get(role, ())
     errors: dict[str, str] = {}
-    username = _text(form, 'username', errors, 64) or ''
-    if not (2 <= len(username) <= 64 and username.isascii() and username.replace('_', '').replace('.', '').isalnum()):
-        errors['username'] = '用户名应为2至64位字母、数字、下划线'
-    elif db.session.scalar(sa.select(Reviewer.id).where(Reviewer.username == username)):
+    if db.session.scalar(sa.select(Reviewer.id).where(Reviewer.username == username)):
         errors['username'] = '该用户名已被使用'
-    try:
-        role = ReviewerRole(form.get('role', ''))
-    except ValueError:
-        errors['role'] = '请选择角色'
-        role = None
     school = None
-    school_id = form.get('school_id', '')
-    if school_id.isascii() and school_id.isdigit() and len(school_id) <= 9:  # an id, not '²' or 30 nines
+    if 'school_id' in needs:
         school = db.session.scalar(
-            sa.select(School).where(School.id == int(school_id), School.zone_id == admin.zone_id)
+            sa.select(School).where(School.id == values['school_id'], School.zone_id == admin.zone_id)
         )
-    display_name = _text(form, 'display_name', errors, 64)
-    scope = {
-        'school_id': school,
-        'college': _text(form, 'college', errors, 128),
-        'class_name': _text(form, 'class_name', errors, 128),
-    }
-    for field in SCOPE_NEEDS.get(role, ()):
-        if not scope[field]:
-            errors[field] = f'该角色须填写{FIELD_NAMES[field]}'
+        if school is None:
+            errors['school_id'] = '请选择本专区的学校'
     if errors:
         raise AccountError(errors)
-    needs = SCOPE_NEEDS.get(role, ())
     password = temporary_password()
     reviewer = Reviewer(
         username=username,
-        display_name=display_name or username,
+        display_name=values['display_name'] or username,
         role=role,
         zone_id=admin.zone_id,
-        school=school if 'school_id' in needs else None,
-        college=scope['college'] if 'college' in needs else None,
-        class_name=scope['class_name'] if 'class_name' in needs else None,
+        school=school,
+        college=values['college'] if 'college' in needs else None,
+        class_name=values['class_name'] if 'class_name' in needs else None,
         password_hash=generate_password_hash(password),
         must_change_password=True,
     )
@@ -119,12 +96,8 @@ def reset_password(admin: Reviewer, reviewer: Reviewer) -> str:
     return password
 
 
-def change_own_password(reviewer: Reviewer, new: str, repeat: str) -> None:
-    """The reviewer's own new password (after a reset, or any time)."""
-    if len(new) < MIN_PASSWORD:
-        raise AccountError({'password': f'密码至少{MIN_PASSWORD}位'})
-    if new != repeat:
-        raise AccountError({'repeat': '两次输入的密码不一致'})
+def change_own_password(reviewer: Reviewer, new: str) -> None:
+    """The reviewer's own new password (after a reset, or any time), checked by schemas.admin.PasswordForm."""
     reviewer.password_hash = generate_password_hash(new)
     reviewer.must_change_password = False
     audit.record(_actor(reviewer), 'password_changed', zone_id=reviewer.zone_id)

@@ -1,4 +1,5 @@
-"""Writing audit rows (flushed with the change they describe, never committed here)."""
+"""Writing audit rows (flushed with the change they describe, never committed here, except a refused attempt's:
+`record_refusal`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent
+from miniapp_backend.unit_of_work import commit_batch
 
 
 def record(
@@ -30,3 +32,11 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_refusal(actor: Actor, action: str, *, zone_id: int | None = None, **detail: Any) -> None:
+    """Keep the audit row of an attempt that is about to be refused: what the request did so far is rolled back
+    (a refusal changes nothing), the row alone is committed; the caller raises right after."""
+    db.session.rollback()
+    record(actor, action, zone_id=zone_id, **detail)
+    commit_batch()

@@ -115,6 +115,15 @@ AUDIT_VERBS = {
     'password_changed': '修改了登录密码',
     'print_certificate': '打印了参保证明',
     'print_receipt': '打印了缴费凭证',
+    'claim': '认领了学校导入的登记',
+    'identity_proof': '以已核验的本人身份办理',
+    'identity_proof_refused': '未通过本人身份核验，办理被拒绝',
+    'identity_face_started': '发起了人脸核身',
+    'identity_face_passed': '人脸核身通过',
+    'identity_face_failed': '人脸核身未通过',
+    'identity_review_requested': '提交了证件照身份核验申请',
+    'identity_review_passed': '核验通过了身份核验申请',
+    'identity_review_failed': '核验驳回了身份核验申请',
 }
 
 

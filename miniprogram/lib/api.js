@@ -24,8 +24,13 @@ const ENDPOINTS = [
   { method: 'POST', path: '/registrations/{registration_id}/payment/check' },
   { method: 'GET', path: '/registrations/{registration_id}/certificate-link' },
   { method: 'GET', path: '/registrations/{registration_id}/receipts' },
+  { method: 'GET', path: '/registrations/{registration_id}/receipts/{payment_id}/link' },
   { method: 'POST', path: '/subscriptions' },
   { method: 'GET', path: '/config' },
+  { method: 'POST', path: '/identity/face' },
+  { method: 'POST', path: '/identity/face/result' },
+  { method: 'POST', path: '/identity/requests' },
+  { method: 'GET', path: '/identity/requests/latest' },
 ];
 
 const MESSAGES = {
@@ -71,12 +76,13 @@ function createApi({ wx, baseUrl }) {
     });
   }
 
-  function upload(path, filePath) {
+  function upload(path, filePath, formData) {
     return new Promise((resolve, reject) => {
       wx.uploadFile({
         url: baseUrl + path,
         filePath,
         name: 'file',
+        formData: formData || {},
         header: { Authorization: `Bearer ${wx.getStorageSync(TOKEN_KEY)}` },
         success: (res) => {
           let body = {};
@@ -118,7 +124,7 @@ function createApi({ wx, baseUrl }) {
     post: (path, data) => send(() => call('POST', path, data)),
     put: (path, data) => send(() => call('PUT', path, data)),
     patch: (path, data) => send(() => call('PATCH', path, data)),
-    upload: (path, filePath) => send(() => upload(path, filePath)),
+    upload: (path, filePath, formData) => send(() => upload(path, filePath, formData)),
     url: (path) => baseUrl + path,
   };
 }

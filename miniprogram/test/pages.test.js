@@ -145,3 +145,79 @@ test('messages open the record they are about; help lists the phone', async () =
   await new Promise((r) => { setTimeout(r, 50); });
   assert.ok(router.top.text().includes('0563-3022563'));
 });
+
+test('requestFacialVerify takes only a verifyId the backend handed to this user, once', async () => {
+  const wx = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'register', zone: ZONE, student: { id: 1 }, registration: null } });
+  });
+  await launch(wx, '/pages/home/home');
+  const outcomes = [];
+  const verify = (verifyId) => new Promise((resolve) => {
+    wx.requestFacialVerify({ verifyId, success: () => resolve('ok'), fail: (res) => resolve(res.errMsg) });
+  }).then((outcome) => outcomes.push(outcome));
+  await verify(undefined);
+  await verify('verify-made-up');
+  wx.route('POST', '/identity/face', { status: 201, body: { verify_id: 'verify-7', expires_in: 3600 } });
+  await getApp().api.post('/identity/face', { id_number: '34052419800101001X', name: '王宣' });
+  await verify('verify-7');
+  await verify('verify-7');
+  assert.deepEqual(outcomes, ['requestFacialVerify:fail invalid verifyId',
+    'requestFacialVerify:fail 84001 invalid verify_id', 'ok', 'requestFacialVerify:fail 84001 invalid verify_id']);
+});
+
+test('registering over an imported record: proof by face, then 保存 again takes the record over', async () => {
+  const wx = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'register', zone: { ...ZONE, face_verification: true },
+      student: { id: 1 }, registration: null } });
+    w.route('POST', '/registrations', [
+      { status: 403, body: { code: 'needs_proof', message: '暂不能为您办理：不符合办理条件或需先核验本人身份',
+        details: { methods: ['face', 'phone', 'centre'] } } },
+      { status: 201, body: { id: 9, status: 'submitted', name: '张晓雨', id_type: 'resident_id', id_number: '3405**********001X',
+        history: [], photo_uploaded: false, letter_required: false, letter_signed: false } }]);
+    w.route('POST', '/identity/face', { status: 201, body: { verify_id: 'verify-1', expires_in: 3600 } });
+    w.route('POST', '/identity/face/result', { body: { id: 1, method: 'face', status: 'passed', message: '身份核验通过' } });
+  });
+  const router = await launch(wx, '/pages/register/register');
+  const page = router.top;
+  await page.type('name', '张晓雨');
+  await page.type('id_number', '34052419800101001X');
+  await page.pick('ethnicity', '汉族');
+  await page.pick('marital_status', '未婚');
+  await page.type('phone', '13912345205');
+  await page.type('residence_address', '安徽省宣城市宣州区薰化路301号');
+  await page.type('hukou_address', '安徽省淮南市田家庵区洞山路12号');
+  await page.type('hukou_region_code', '340403');
+  await page.pick('school_code', '合肥工业大学（宣城校区）');
+  await page.type('student_no', '2022217001');
+  await page.tap('保存并继续');
+  const identity = router.top;
+  assert.equal(identity.route, '/pages/identity/identity');
+  const text = visible(identity);
+  assert.ok(text.includes('参保登记前需要确认您就是参保人本人') && text.includes('张晓雨'), text);
+  await identity.tap('开始人脸核身');
+  assert.deepEqual(wx.callsOf('requestFacialVerify').map((c) => c.verifyId), ['verify-1']);
+  assert.equal(router.top, page);
+  const posts = wx.callsOf('request').filter((r) => r.method === 'POST' && /registrations$/.test(r.url));
+  assert.equal(posts.length, 2);
+  assert.equal(posts[1].data.id_number, '34052419800101001X');
+  assert.deepEqual(wx.failures(), []);
+});
+
+test('after the centre approved, 继续办理 opens the registration form as it was when 保存 needed the proof', async () => {
+  const wx = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'register', zone: ZONE, student: { id: 1 }, registration: null } });
+    w.route('GET', '/identity/requests/latest', { body: { request: { id: 3, method: 'centre', status: 'passed',
+      message: '身份核验通过', created_at: '2026-10-08T09:35:00Z', reason: null } } });
+  });
+  wx.setStorageSync('proof', { act: 'claim', status: 'waiting', methods: ['phone', 'centre'],
+    resume: '/pages/register/register?resume=1', person: { id_type: 'resident_id', id_number: '34052419800101001X', name: '张晓雨' },
+    form: { name: '张晓雨', id_type: 'resident_id', id_number: '34052419800101001X', student_no: '2022217001' } });
+  const router = await launch(wx, '/pages/home/home');
+  const home = visible(router.top);
+  assert.ok(home.includes('身份核验已通过，可以继续办理参保登记'), home);
+  await router.top.tap('继续办理参保登记');
+  const page = router.top;
+  assert.equal(page.route, '/pages/register/register');
+  const text = visible(page);
+  assert.ok(text.includes('张晓雨') && text.includes('34052419800101001X') && text.includes('2022217001'), text);
+});

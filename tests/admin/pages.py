@@ -1,8 +1,10 @@
-"""Driving the admin page as a browser would: the CSRF token a page carries, and logging in."""
+"""Driving the admin page as a browser would: the CSRF token a page carries, logging in, posting the forms it renders."""
 
 from __future__ import annotations
 
 import re
+
+from tests.hostile.values import Form, FormParser
 
 
 def csrf_token(client, path: str = '/admin/login') -> str:
@@ -14,3 +16,39 @@ def login(client, username: str, password: str = 'review-pass-1'):
     return client.post(
         '/admin/login', data={'username': username, 'password': password, 'csrf_token': csrf_token(client)}
     )
+
+
+def page_form(client, path: str, action: str | None = None) -> Form:
+    """The POST form on `path` whose action is `action` (the page itself when None), as the page renders it."""
+    page = client.get(path)
+    assert page.status_code == 200, page.status_code
+    parser = FormParser(path.split('?')[0])
+    parser.feed(page.text)
+    target = action or path.split('?')[0]
+    forms = [form for form in parser.forms if form.method == 'post' and form.action.split('?')[0] == target]
+    assert forms, f'no form posting to {target} on {path}: {parser.forms}'
+    return forms[0]
+
+
+def submit(client, form: Form, button: tuple[str, str] | None = None, **values: str):
+    """Post `form` as a browser would: its own fields (CSRF token included), some filled in by `values`. A name the
+    form does not have, or a button it does not show, is a mistake of the test."""
+    unknown = set(values) - set(form.fields)
+    assert not unknown, f'{form} has no field {sorted(unknown)}'
+    data = {**form.fields, **values}
+    if button is not None:
+        assert button in form.buttons, f'{form} has no button {button}: {form.buttons}'
+        data[button[0]] = button[1]
+    return client.post(form.action, data=data)
+
+
+def error_under(page: str, name: str) -> str | None:
+    """The error the page shows right after the field `name` (its label closes, then the message), if any."""
+    found = re.search(rf'name="{name}".*?</label>\s*(?:<span class="flash error">([^<]*)</span>)?', page, flags=re.S)
+    assert found, f'no field {name} on the page'
+    return found.group(1)
+
+
+def notices(page: str) -> list[str]:
+    """The error notices flashed at the top of a page."""
+    return re.findall(r'<div class="flash error">([^<]*)</div>', page)

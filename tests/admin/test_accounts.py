@@ -102,6 +102,7 @@ def test_only_zone_admins_manage_accounts_and_only_in_their_zone(client, create_
 
 
 def test_a_school_that_is_not_an_id_is_refused_by_name(admin, zone):
+    """A tampered select: the school field says so, and no account is made."""
     for value in ('²', '9' * 30, '-1'):
         page = admin.post(
             '/admin/accounts',
@@ -112,4 +113,5 @@ def test_a_school_that_is_not_an_id_is_refused_by_name(admin, zone):
                 'school_id': value,
             },
         )
-        assert page.status_code == 200 and '该角色须填写学校' in page.text
+        assert page.status_code == 422 and '请选择本专区的学校' in page.text
+    assert db.session.scalar(sa.select(Reviewer.id).where(Reviewer.username == 'zz')) is None

@@ -89,7 +89,8 @@ def test_first_time_student_enrolled_at_home(app, student_client):
     student = student_client()
     student.put('/me/zone', json={'zone_code': '341800'})
     home = INSURED[0]['id_number']  # normally enrolled in 云南省本级
-    _, refused = _register(student, id_number=home)
+    # The name on file is typed: the refusal names the zone, so the suspension form can say where.
+    _, refused = _register(student, id_number=home, name=INSURED[0]['name'])
     assert refused.status_code == 409
     assert refused.json['code'] == 'already_enrolled' and '云南省本级' in refused.json['message']
     assert refused.json['details'] == {'zone_code': '530000', 'zone_name': '云南省本级'}

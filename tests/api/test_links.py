@@ -69,6 +69,25 @@ def test_certificate_link_only_after_payment(app, approved, client, fake_tax):
     assert page.status_code == 200 and '参保证明' in page.text
 
 
+def test_the_e_receipt_pdf_comes_from_a_signed_link_of_the_students_own_payment(
+    app, approved, client, fake_tax, student_client
+):
+    student, registration = approved
+    fake_tax.add_payment('341800', registration.year, registration.id_number, 40000, utcnow(), 'V-RECEIPT-1')
+    assert student.post(f'/registrations/{registration.id}/payment/check').json['status'] == 'paid'
+    (receipt,) = student.get(f'/registrations/{registration.id}/receipts').json['receipts']
+    link = student.get(f'/registrations/{registration.id}/receipts/{receipt["id"]}/link').json
+    assert link['expires_in'] <= 3600
+    # No bearer token (wx.downloadFile): a PDF naming the tax voucher.
+    pdf = client.get(_public_path(link['url']))
+    assert pdf.status_code == 200 and pdf.mimetype == 'application/pdf' and pdf.data.startswith(b'%PDF')
+    # Another student cannot get a link to it; a tampered link is refused.
+    other = student_client()
+    assert other.get(f'/registrations/{registration.id}/receipts/{receipt["id"]}/link').status_code == 404
+    assert student.get(f'/registrations/{registration.id}/receipts/{receipt["id"] + 1}/link').status_code == 404
+    assert client.get(_public_path(link['url'])[:-2] + 'xx').status_code == 404
+
+
 def test_check_now_asks_the_tax_bureau_at_most_every_30_seconds(app, approved, fake_tax):
     student, registration = approved
     first = student.post(f'/registrations/{registration.id}/payment/check').json

@@ -24,13 +24,34 @@ def _registrations() -> int:
 
 def test_create_refuses_a_person_in_normal_enrolment_elsewhere_naming_that_zone(zone, other_zone, student, insure):
     number = make_id_number()
-    insure(number, other_zone)
+    insure(number, other_zone, name='李云')
     with pytest.raises(EnrolmentError) as refused:
-        filing.create(student, registration_fields(id_number=number))
+        filing.create(student, registration_fields(id_number=number, name='李云'))
     assert (refused.value.code, refused.value.status) == ('already_enrolled', 409)
     assert refused.value.details == {'zone_code': '530000', 'zone_name': '云南省本级'}
     assert '云南省本级' in refused.value.message
     assert _registrations() == 0
+
+
+def test_the_zone_is_named_only_to_whoever_types_the_name_on_file(zone, other_zone, student, insure):
+    """An ID number with another name (a stranger's, or a typo) learns only that it is not eligible here: not
+    where the person is enrolled, not that they are enrolled at all."""
+    number = make_id_number()
+    insure(number, other_zone, name='李云')
+    for name in ('王小明', '李 云x'):
+        with pytest.raises(EnrolmentError) as refused:
+            filing.create(student, registration_fields(id_number=number, name=name))
+        assert (refused.value.code, refused.value.status) == ('not_eligible', 409)
+        shown = f'{refused.value.message}{refused.value.details}{refused.value.errors}'
+        assert '云南' not in shown and '530000' not in shown and '正常参保' not in shown
+        assert refused.value.errors == {'id_number': [refused.value.message]}
+    assert _registrations() == 0
+    # The same answer as for someone whose ID number is simply in an active registration under another name.
+    other = make_id_number()
+    insure(other, other_zone, name='赵四')
+    with pytest.raises(EnrolmentError) as second:
+        filing.create(student, registration_fields(id_number=other, name='王小明'))
+    assert second.value.message == refused.value.message
 
 
 def test_a_suspended_or_ended_enrolment_elsewhere_does_not_block(zone, other_zone, create_student, insure):

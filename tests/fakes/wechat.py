@@ -42,7 +42,8 @@ class FakeWeChat(FakeServer):
             #: Face verification sessions by verify_id, and out_seq_no values already used (unique per appid).
             self.face_sessions: dict[str, dict] = {}
             self._out_seq_nos: set[str] = set()
-            #: The verify_ret the next queryverifyinfo answers (10000 = passed), set by tests.
+            #: The verify_ret the next queryverifyinfo answers (10000 = passed), set by tests; a session the fake
+            #: `wx.requestFacialVerify` captured answers what that capture recorded.
             self.verify_rets: list[int] = []
 
     def __init__(self):
@@ -167,8 +168,24 @@ class FakeWeChat(FakeServer):
                     body.get(key) != session[key] for key in ('out_seq_no', 'openid', 'cert_hash')
                 ):
                     return jsonify(errcode=40097, errmsg='invalid args: verify_id, out_seq_no, openid or cert_hash')
-                verify_ret = self.verify_rets.pop(0) if self.verify_rets else 10000
+                if 'verify_ret' in session:
+                    verify_ret = session['verify_ret']
+                else:
+                    verify_ret = self.verify_rets.pop(0) if self.verify_rets else 10000
             return jsonify(errcode=0, errmsg='ok', verify_ret=verify_ret)
+
+        @app.post('/_face/<verify_id>')
+        def capture(verify_id):
+            """What WeChat's client does in wx.requestFacialVerify: the user of `openid` (the one the session was
+            made for, or the capture fails) finishes, cancels or fails the capture; queryverifyinfo then tells.
+            A session is captured once."""
+            body = request.get_json(silent=True, force=True) or {}
+            with self._lock:
+                session = self.face_sessions.get(verify_id)
+                if session is None or session['openid'] != body.get('openid') or 'verify_ret' in session:
+                    return jsonify(errcode=84001, errmsg='invalid verify_id'), 400
+                session['verify_ret'] = int(body.get('verify_ret', 10000))
+            return jsonify(errcode=0, errmsg='ok')
 
         @app.get('/_messages')
         def messages():

@@ -46,6 +46,7 @@ def target(app, client, fake_wechat):
     params = {
         'registration_id': str(created.json['id']),
         'suspension_id': str(suspension.json.get('id', 1)),
+        'payment_id': '1',
         'code': '341800',
         'token': 'not-a-token',
     }

@@ -256,3 +256,47 @@ def test_without_face_the_centre_reviews_the_id_photo(students, person, client, 
     assert decided.status_code == 302
     renewed = student.post('/renewals', json={'zone_code': '341800', 'id_number': person})
     assert renewed.status_code == 201, renewed.json
+
+
+def _events(action):
+    db.session.expire_all()
+    return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)).all()
+
+
+def test_every_proof_attempt_is_audited_also_when_the_act_is_refused(students, person, fake_wechat):
+    """A refused attempt is rolled back with its request (nothing changes), yet its audit row is committed."""
+    _face_on()
+    owner, other = students(), students()
+    before = _counts()
+    # No proof at all: the act is refused, the attempt is on record (by blind index, never the number).
+    assert owner.post('/renewals', json={'zone_code': '341800', 'id_number': person}).status_code == 403
+    (refusal,) = _events('identity_proof_refused')
+    assert refusal.actor_id == owner.student_id
+    assert refusal.detail['refusal'] == 'not_proven' and refusal.detail['proof_action'] == 'renewal'
+    assert refusal.detail['id_index'] == blind_index(person) and person not in str(refusal.detail)
+    # A verify_ret other than 10000 and a cert_hash WeChat does not recognise: failed, audited.
+    verify_id = _start(owner, person)
+    fake_wechat.verify_rets.append(90004)
+    assert owner.post('/identity/face/result', json={'verify_id': verify_id}).json['status'] == 'failed'
+    mismatched = _start(owner, person)
+    db.session.execute(sa.update(IdentityProof).where(IdentityProof.verify_id == mismatched).values(name='别人'))
+    db.session.commit()
+    assert owner.post('/identity/face/result', json={'verify_id': mismatched}).json['status'] == 'failed'
+    assert [e.detail['verify_ret'] for e in _events('identity_face_failed')] == [90004, None]
+    # Another openid's verify_id (404) and a reused one (409): refused, audited.
+    passed = _start(owner, person)
+    assert other.post('/identity/face/result', json={'verify_id': passed}).status_code == 404
+    assert owner.post('/identity/face/result', json={'verify_id': passed}).json['status'] == 'passed'
+    assert owner.post('/identity/face/result', json={'verify_id': passed}).status_code == 409
+    # Proven, but under another name than the one on file: refused, audited.
+    assert _suspend(owner, person, '别的名字').status_code == 403
+    refusals = [(e.actor_id, e.detail['refusal']) for e in _events('identity_proof_refused')]
+    assert refusals == [
+        (owner.student_id, 'not_proven'),
+        (other.student_id, 'verify_id_foreign'),
+        (owner.student_id, 'verify_id_used'),
+        (owner.student_id, 'name_mismatch'),
+    ]
+    assert len(_events('identity_face_started')) == 3 and len(_events('identity_face_passed')) == 1
+    # None of the refused acts changed anything.
+    assert _counts() == before

@@ -32,10 +32,7 @@ def live_backend(app):
     url, server = _serve(app)
     public = app.config['PUBLIC_BASE_URL']
     app.config['PUBLIC_BASE_URL'] = url
-    # The pages do not run the identity proof step (face verification) yet: these journeys act without it.
-    app.config['IDENTITY_PROOF_REQUIRED'] = False
     yield url
-    app.config['IDENTITY_PROOF_REQUIRED'] = True
     app.config['PUBLIC_BASE_URL'] = public
     server.shutdown()
 
@@ -91,7 +88,7 @@ def control(app, fake_tax, fake_wechat, fake_origin, rq_worker, create_reviewer)
     seed_demo()
     db.session.commit()
     reviewer = create_reviewer(role='centre_reviewer', zone_code='341800')
-    reviewer_id = reviewer.id
+    reviewer_id, reviewer_name = reviewer.id, reviewer.username
     world = Flask('journey-control')
 
     @world.errorhandler(Exception)
@@ -132,6 +129,41 @@ def control(app, fake_tax, fake_wechat, fake_origin, rq_worker, create_reviewer)
             db.session.commit()
         run('poll_suspensions')
         return jsonify(ok=True)
+
+    @world.post('/zone-setting')
+    def zone_setting():
+        """The centre turns WeChat face verification on or off for the zone (its settings page's switch)."""
+        body = request.get_json()
+        with app.app_context():
+            from miniapp_backend.models import Zone
+
+            db.session.execute(
+                sa.update(Zone).where(Zone.code == body.get('zone_code', '341800'))
+                .values(face_verification=bool(body['face_verification'])))
+            db.session.commit()
+        return jsonify(ok=True)
+
+    @world.post('/identity-review')
+    def identity_review():
+        """A centre reviewer decides the newest ID-photo request on the admin page 身份核验, through its HTML form."""
+        import re
+
+        body = request.get_json()
+        admin = app.test_client()
+        login = admin.get('/admin/login').text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login).group(1)
+        signed_in = admin.post('/admin/login', data={'username': reviewer_name, 'password': 'review-pass-1',
+                                                     'csrf_token': token})
+        assert signed_in.status_code == 302, signed_in.text
+        page = admin.get('/admin/identity')
+        assert page.status_code == 200, page.text
+        ids = re.findall(r'/admin/identity/(\d+)/decision', page.text)
+        assert ids, page.text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        decided = admin.post(f'/admin/identity/{max(map(int, ids))}/decision',
+                             data={'decision': body['decision'], 'reason': body.get('reason', ''), 'csrf_token': token})
+        assert decided.status_code == 302, decided.text
+        return jsonify(ok=True, shown=re.sub(r'\s+', ' ', re.sub(r'<[^>]+>', ' ', page.text)))
 
     @world.get('/sent-messages')
     def sent_messages():

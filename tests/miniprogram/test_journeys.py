@@ -16,9 +16,9 @@ JOURNEYS = sorted((Path(__file__).parent / 'journeys').glob('*.journey.js'))
 
 
 @pytest.mark.parametrize('journey', JOURNEYS, ids=[p.name.split('.')[0] for p in JOURNEYS])
-def test_journey(journey, live_backend, control, tmp_path):
+def test_journey(journey, live_backend, control, fake_wechat, tmp_path):
     shots = os.environ.get('SCREENSHOTS')
-    env = {**os.environ, 'BACKEND': live_backend, 'CONTROL': control,
+    env = {**os.environ, 'BACKEND': live_backend, 'CONTROL': control, 'WECHAT': fake_wechat.url,
            'SHOTS_HTML': str(tmp_path / 'html') if shots else ''}
     result = subprocess.run(['node', '--test', '--test-reporter=spec', str(journey)], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=300)

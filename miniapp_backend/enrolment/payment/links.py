@@ -1,6 +1,6 @@
-"""Short-lived signed links for what a bearer token cannot reach: an <image src> (the parents' QR) and a link a
-student copies or opens in a web-view (the certificate). HMAC over the record id and the signing time; a link
-lives minutes, not days."""
+"""Short-lived signed links for what a bearer token cannot reach: an <image src> (the parents' QR), a link a
+student copies or opens in a web-view (the certificate) and a file wx.downloadFile fetches (the e-receipt PDF).
+HMAC over the record id and the signing time; a link lives minutes, not days."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from miniapp_backend.enrolment.errors import EnrolmentError
 
 #: Seconds a signed link stays valid.
 LIFETIME = 15 * 60
-KINDS = ('payment-qr', 'certificate')
+KINDS = ('payment-qr', 'certificate', 'receipt')
 
 
 def _signer(kind: str) -> TimestampSigner:

@@ -10,10 +10,15 @@ import sqlalchemy as sa
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.insured_register import normal_enrolment_query
 from miniapp_backend.extensions import db
-from miniapp_backend.models import Registration, Zone
+from miniapp_backend.models import InsuredPerson, Registration, Zone
 from miniapp_backend.models.enums import ACTIVE_STATUSES
+from miniapp_backend.security.blind_index import blind_index
 
 DUPLICATE_MESSAGE = '该人员处于正常参保状态，不能重复参保（当前参保地：{zone}）'
+#: What a student hears when the name typed is not the name on file: nothing about where the person is enrolled.
+NOT_ELIGIBLE_MESSAGE = (
+    '该证件号码暂不能在本专区登记：不符合办理条件或需核实身份。请核对姓名和证件号码，或联系学校、医保中心'
+)
 
 
 def already_enrolled(zone: Zone) -> EnrolmentError:
@@ -25,11 +30,38 @@ def already_enrolled(zone: Zone) -> EnrolmentError:
     )
 
 
-def check(id_index: str, zone: Zone, year: int, today: date, *, excluding: int | None = None) -> None:
-    """Raise already_enrolled when the register or an active registration says the person is enrolled."""
+def not_eligible() -> EnrolmentError:
+    """409 without the zone: the same whoever the ID number belongs to and wherever they are enrolled."""
+    return EnrolmentError('not_eligible', NOT_ELIGIBLE_MESSAGE, errors={'id_number': [NOT_ELIGIBLE_MESSAGE]})
+
+
+def refusal(id_index: str, zone: Zone, name: str | None) -> EnrolmentError:
+    """already_enrolled naming the zone only to a student who typed the name on file (keyed hash, as the identity
+    proof compares); anyone else learns only that the person is not eligible here (docs/IDENTITY.md §1)."""
+    return already_enrolled(zone) if name_matches(id_index, name) else not_eligible()
+
+
+def name_matches(id_index: str, name: str | None) -> bool:
+    """The name given is every name on file for the person (the register, this platform's active registrations)."""
+    if not name or not name.strip():
+        return False
+    names = db.session.scalars(
+        sa.union(
+            sa.select(InsuredPerson.name).where(InsuredPerson.id_index == id_index),
+            sa.select(Registration.name).where(
+                Registration.id_index == id_index, Registration.status.in_(ACTIVE_STATUSES)
+            ),
+        )
+    ).all()
+    wanted = blind_index(name.strip(), purpose='name')
+    return bool(names) and all(blind_index(n, purpose='name') == wanted for n in names)
+
+
+def check(id_index: str, zone: Zone, year: int, today: date, *, name: str | None, excluding: int | None = None) -> None:
+    """Raise when the register or an active registration says the person is enrolled (see `refusal`)."""
     found = enrolled_zones([id_index], zone, year, today, excluding=excluding)
     if found:
-        raise already_enrolled(found[id_index])
+        raise refusal(id_index, found[id_index], name)
 
 
 #: One round trip: the register's rows first (rank 0), then this year's active registrations. Built once with bind

@@ -75,7 +75,7 @@ def create(student: Student, data: dict[str, Any], now: datetime | None = None) 
     registration = Registration(student=student, zone=zone, year=zone.year, status=S.DRAFT)
     apply_fields(registration, data)
     try:
-        duplicates.check(registration.id_index, zone, zone.year, now.date())
+        duplicates.check(registration.id_index, zone, zone.year, now.date(), name=registration.name)
     except EnrolmentError:
         # A school may have imported this person here: with proof, the student takes that record over.
         imported = _imported_active(registration.id_index, zone)
@@ -128,7 +128,12 @@ def update(registration: Registration, data: dict[str, Any], now: datetime | Non
     apply_fields(registration, data)
     letters.void_if_changed(registration, printed)
     duplicates.check(
-        registration.id_index, registration.zone, registration.year, (now or utcnow()).date(), excluding=registration.id
+        registration.id_index,
+        registration.zone,
+        registration.year,
+        (now or utcnow()).date(),
+        name=registration.name,
+        excluding=registration.id,
     )
     return registration
 
@@ -161,8 +166,15 @@ def submit(registration: Registration, student: Student, now: datetime | None = 
             status=422,
             errors={'special_identity': [mismatch]},
         )
-    duplicates.check(registration.id_index, registration.zone, registration.year, now.date(), excluding=registration.id)
-    id_index, year, own_zone = registration.id_index, registration.year, registration.zone
+    duplicates.check(
+        registration.id_index,
+        registration.zone,
+        registration.year,
+        now.date(),
+        name=registration.name,
+        excluding=registration.id,
+    )
+    id_index, year, own_zone, name = registration.id_index, registration.year, registration.zone, registration.name
     try:
         # The transition also writes the 受理 message, whose outbox check flushes: the race may surface there.
         with db.session.begin_nested():
@@ -170,7 +182,7 @@ def submit(registration: Registration, student: Student, now: datetime | None = 
     except IntegrityError:
         # Another submission for the same person won the race: this one is undone to the savepoint, the caller's
         # transaction stays usable.
-        raise duplicates.already_enrolled(_zone_of_active(id_index, year) or own_zone) from None
+        raise duplicates.refusal(id_index, _zone_of_active(id_index, year) or own_zone, name) from None
     return registration
 
 

@@ -74,7 +74,7 @@ def renew(
     )
     if insured is None or insured.paid_through_year != zone.year - 1:
         raise EnrolmentError('not_eligible', f'{zone.year - 1}年度未在{zone.name}缴费参保，不能续保，请办理参保登记')
-    duplicates.check(id_index, zone, zone.year, now.date())
+    duplicates.check(id_index, zone, zone.year, now.date(), name=insured.name)
     info = validate_id_number(str(id_type), number)
     registration = Registration(
         student=student,

@@ -6,12 +6,10 @@ from datetime import datetime
 
 from miniapp_backend.enrolment import audit
 from miniapp_backend.enrolment.actors import Actor
-from miniapp_backend.enrolment.errors import EnrolmentError
-from miniapp_backend.inputs import InputRefused, clean_text
 from miniapp_backend.models import RosterEntry
 from miniapp_backend.models.base import utcnow
 
-#: Why a student does not enrol here (seed 001 参保管理; domain research: insured elsewhere, employee insurance …).
+#: Why a student does not enrol here (seed 001 参保管理, and the usual cases: insured elsewhere, employee insurance …).
 EXEMPT_REASONS = (
     '已在户籍地或其他地区参加城乡居民医保',
     '已参加职工基本医疗保险',
@@ -24,15 +22,8 @@ EXEMPT_REASONS = (
 
 
 def mark_exempt(entry: RosterEntry, reason: str, actor: Actor, note: str = '', now: datetime | None = None) -> None:
-    """Exempt with one of the reasons (其他 needs a note); the audit row says who and why."""
-    try:
-        note = clean_text(note or '', max_length=60)
-    except InputRefused as refused:
-        raise EnrolmentError('invalid_reason', refused.message, status=422) from None
-    if reason not in EXEMPT_REASONS:
-        raise EnrolmentError('invalid_reason', '请选择无需参保的原因', status=422)
-    if reason == '其他' and not note:
-        raise EnrolmentError('invalid_reason', '选择“其他”时请填写具体原因', status=422)
+    """Exempt with one of EXEMPT_REASONS (其他 with a note; schemas.admin.ExemptForm checks both); the audit row says
+    who and why."""
     text = f'{reason}：{note}' if note else reason
     entry.exempt_reason, entry.exempt_by_id, entry.exempt_at = text[:128], actor.id, now or utcnow()
     audit.record(

@@ -19,7 +19,6 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 
 from miniapp_backend import wechat
 from miniapp_backend.enrolment import audit
@@ -33,6 +32,8 @@ from miniapp_backend.security.blind_index import blind_index
 from miniapp_backend.security.idnumbers import InvalidIdNumber, validate_id_number
 from miniapp_backend.wechat import face
 
+#: How long a face verification session (verify_id) may be used, as WeChat's getVerifyId grants it (expires_in).
+FACE_SESSION_SECONDS = 3600
 NEEDS_PROOF = '暂不能为您办理：不符合办理条件或需先核验本人身份（人脸核身，或上传证件照由医保中心审核）'
 #: Statuses a registration reaches only through a reviewer (or a renewal of a reviewed one).
 REVIEWED = (S.APPROVED, S.PAID, S.EXPIRED)
@@ -50,16 +51,15 @@ def needs_proof(zone: Zone | None) -> EnrolmentError:
 
 def require(
     student: Student, id_number: str, name: str | None, *, action: str, zone: Zone | None, names_on_file: list[str] = ()
-) -> ProofMethod | None:
+) -> ProofMethod:
     """The way this student proved to be the person; raises needs_proof otherwise. The name given (and any name
-    on file) must match the proof's by keyed hash. (None only where IDENTITY_PROOF_REQUIRED is off: the
-    mini-program journey tests, whose pages do not run the face step yet.)"""
-    if not current_app.config['IDENTITY_PROOF_REQUIRED']:
-        return None
+    on file) must match the proof's by keyed hash."""
     id_index = blind_index(id_number)
     wanted = {name_index(n) for n in [name, *names_on_file] if n}
     method = _proven(student, id_index, wanted)
     if method is None:
+        reason = 'name_mismatch' if _proofs(student, id_index) else 'not_proven'
+        refused(student, reason, zone_id=zone.id if zone else None, proof_action=action, id_index=id_index)
         raise needs_proof(zone)
     audit.record(
         Actor.student(student.id),
@@ -72,8 +72,23 @@ def require(
     return method
 
 
-def _proven(student: Student, id_index: str, names: set[str]) -> ProofMethod | None:
-    proofs = db.session.scalars(
+def refused(student: Student, reason: str, *, zone_id: int | None, **detail) -> None:
+    """Audit a refused proof attempt: the request is rolled back (nothing changes) and the attempt alone is
+    committed. `reason`: not_proven; name_mismatch (a proof for the ID under another name); verify_id_foreign
+    (another student's face session, or none at all); verify_id_used."""
+    audit.record_refusal(
+        Actor.student(student.id),
+        'identity_proof_refused',
+        zone_id=zone_id,
+        refusal=reason,
+        openid=student.openid,
+        **detail,
+    )
+
+
+def _proofs(student: Student, id_index: str) -> list[IdentityProof]:
+    """This student's passed proofs for the ID, newest first."""
+    return db.session.scalars(
         sa.select(IdentityProof)
         .where(
             IdentityProof.student_id == student.id,
@@ -82,7 +97,20 @@ def _proven(student: Student, id_index: str, names: set[str]) -> ProofMethod | N
         )
         .order_by(IdentityProof.id.desc())
     ).all()
-    for proof in proofs:
+
+
+def latest_request(student: Student) -> IdentityProof | None:
+    """The student's newest request to the centre (the home page shows while it waits and how it was decided)."""
+    return db.session.scalars(
+        sa.select(IdentityProof)
+        .where(IdentityProof.student_id == student.id, IdentityProof.method == ProofMethod.CENTRE)
+        .order_by(IdentityProof.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _proven(student: Student, id_index: str, names: set[str]) -> ProofMethod | None:
+    for proof in _proofs(student, id_index):
         if names <= {proof.name_index}:
             return proof.method
     reviewed = db.session.scalars(
@@ -147,16 +175,15 @@ def finish_face(student: Student, verify_id: str, now: datetime | None = None) -
     student's own and is queried once."""
     proof = db.session.scalars(
         sa.select(IdentityProof)
-        .where(
-            IdentityProof.verify_id == verify_id,
-            IdentityProof.student_id == student.id,
-            IdentityProof.method == ProofMethod.FACE,
-        )
+        .where(IdentityProof.verify_id == verify_id, IdentityProof.method == ProofMethod.FACE)
         .with_for_update()
     ).first()
-    if proof is None:
+    if proof is None or proof.student_id != student.id:
+        # Someone else's session looks exactly like none at all.
+        refused(student, 'verify_id_foreign', zone_id=student.zone_id, proof_id=proof.id if proof else None)
         raise EnrolmentError('not_found', '核身记录不存在', status=404)
     if proof.status is not ProofStatus.PENDING:
+        refused(student, 'verify_id_used', zone_id=proof.zone_id, proof_id=proof.id, out_seq_no=proof.out_seq_no)
         raise EnrolmentError('verify_id_used', '该人脸核身已使用，请重新发起', status=409)
     try:
         verify_ret = face.query_verify_info(

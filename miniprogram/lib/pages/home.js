@@ -3,6 +3,7 @@ const { pageFor, open, NEXT_LABELS } = require('../routes');
 const { yuan, beijingDate, beijingTime } = require('../format');
 const { showError } = require('./show');
 const { subscribe } = require('../subscribe');
+const proofs = require('../proof');
 
 const STATUS_TEXT = {
   draft: '草稿，尚未提交', submitted: '已提交，等待审核', under_review: '审核中', returned: '已退回，请修改后重新提交',
@@ -22,13 +23,33 @@ function steps(nextAction, withSuspension) {
     state: index < current || (nextAction === 'done' && key === 'done') ? 'done' : (index === current ? 'current' : 'todo') }));
 }
 
-function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, setData }) {
+// The student's request to the centre (本人身份核验 by ID photo), as home shows it.
+function proofView(request, pending) {
+  if (!request || !pending || pending.status !== 'waiting') return null;
+  const act = proofs.ACT_LABELS[pending.act] || '';
+  if (request.status === 'pending') {
+    return { state: 'waiting', text: `身份核验：身份证照片已提交（${beijingTime(request.created_at)}），医保中心审核中` };
+  }
+  if (request.status === 'passed') {
+    return { state: 'passed', text: `身份核验已通过，可以继续办理${act}`, button: `继续办理${act}`, url: pending.resume };
+  }
+  return { state: 'failed', text: `身份核验未通过${request.reason ? `：${request.reason}` : ''}，请重新核验`,
+    button: '重新核验身份', url: '/pages/identity/identity' };
+}
+
+function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, shared, setData }) {
   let me = null;
+  let proof = null;
   return {
     async load() {
       await ready;
       try {
-        me = await api.get('/me');
+        const pending = proofs.current(wx, shared);
+        const [mine, latest] = await Promise.all([api.get('/me'),
+          pending && pending.status === 'waiting' ? api.get('/identity/requests/latest') : Promise.resolve({})]);
+        me = mine;
+        proof = proofView(latest.request, pending);
+        const suspending = Boolean(proof) && pending.act === 'suspension';
         const registration = me.registration;
         const suspension = me.suspension;
         let timeline = [];
@@ -41,7 +62,10 @@ function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, set
         const zone = me.zone;
         setData({
           loaded: true,
-          steps: steps(me.next_action, Boolean(suspension) || me.next_action === 'suspend_origin'),
+          // While the proof for a suspension is pending, the student is at 停保 and registering would be refused.
+          steps: steps(suspending ? 'suspend_origin' : me.next_action,
+            suspending || Boolean(suspension) || me.next_action === 'suspend_origin'),
+          showNext: !(proof && (proof.button || suspending)),
           zone: zone ? { name: zone.name, year: zone.year, amount: yuan(zone.premium_fen),
             closes: beijingDate(zone.window_closes_at), agency: zone.agency_name || '',
             taxAuthority: zone.tax_authority_name || '' } : null,
@@ -52,6 +76,7 @@ function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, set
           phoneBound: Boolean(me.student && me.student.phone),
           phone: (me.student && me.student.phone) || '',
           nextLabel: NEXT_LABELS[me.next_action] || '下一步',
+          proof,
           timeline,
         });
         return me;
@@ -65,6 +90,9 @@ function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, set
       // Starting to register: ask (inside the tap) to be told when it is accepted, and reminded if left unfinished.
       if (me.next_action === 'register') subscribe({ wx, api, templates }, ['submitted', 'roster_reminder']);
       return open(wx, pageFor(me.next_action, me.registration && me.registration.id));
+    },
+    continueProof() {
+      return proof && proof.url ? open(wx, proof.url) : null;
     },
     async bindPhone(detail) {
       if (!detail || !detail.code) {

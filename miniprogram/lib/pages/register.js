@@ -3,6 +3,7 @@ const { OPTIONS } = require('../options');
 const { registrationErrors } = require('../validate');
 const { subscribe } = require('../subscribe');
 const { showError, fieldErrors } = require('./show');
+const proofs = require('../proof');
 
 const TEXT_FIELDS = ['name', 'id_number', 'phone', 'residence_address', 'hukou_address', 'hukou_region_code',
   'student_no', 'college', 'class_name', 'bank_name', 'bank_account_name', 'bank_account_no'];
@@ -89,7 +90,11 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
   }
 
   function refused(error) {
-    if (error.code === 'already_enrolled') {
+    if (proofs.needsProof(error)) {
+      // A school imported this person: taking the record over needs the proof, then 保存 is done again.
+      proofs.startProof(wx, shared, error, { act: 'claim', resume: '/pages/register/register?resume=1', form,
+        person: { id_type: form.id_type || 'resident_id', id_number: form.id_number || '', name: form.name || '' } });
+    } else if (error.code === 'already_enrolled') {
       const zone = error.details || {};
       shared.draft = { name: form.name || '', id_number: form.id_number || '', id_type: form.id_type };
       wx.showModal({ title: '不能重复参保', content: `${error.message}。请先申请暂停原参保地参保，确认后再登记。`,
@@ -121,7 +126,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
   }
 
   return {
-    async load(id) {
+    async load(id, query = {}) {
       await ready;
       try {
         const me = await api.get('/me');
@@ -133,6 +138,9 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
         schools = list.schools;
         registration = current;
         form = formFrom(current);
+        const pending = proofs.current(wx, shared);
+        // Back after the centre's review: the form as it was when 保存 needed the proof.
+        if (!current && query.resume && pending && pending.act === 'claim') form = { ...form, ...pending.form };
         changed = new Set();
         render({ loaded: true, errors: {} });
         return registration;
@@ -153,7 +161,15 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
         [`errors.${field}`]: '' });
     },
     async saveOnly() {
-      try { return await save(); } catch (error) { refused(error); return null; }
+      try {
+        const saved = await save();
+        if (saved) proofs.clear(wx, shared, 'claim');
+        return saved;
+      } catch (error) { refused(error); return null; }
+    },
+    // On show: back from 本人身份核验 with a passed proof, 保存 is done again (the imported record is taken over).
+    resume() {
+      return proofs.takePassed(wx, shared, 'claim') ? this.saveOnly() : null;
     },
     async uploadPhoto() {
       if (!registration) {

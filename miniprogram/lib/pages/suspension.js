@@ -3,6 +3,7 @@ const { subscribe } = require('../subscribe');
 const { idNumberError } = require('../validate');
 const { beijingTime } = require('../format');
 const { showError, fieldErrors } = require('./show');
+const proofs = require('../proof');
 
 const REASONS = ['在学籍地（外地）参加城乡居民医保', '参加职工医保', '参军', '出国（境）定居', '其他'];
 const STATUS_TEXT = { submitted: '等待原参保地确认（约10–30分钟）', confirmed: '原参保地已暂停参保，可以继续登记',
@@ -31,6 +32,9 @@ function createSuspensionLogic({ wx, api, ready, templates, shared, setData }) {
       form = { name: draft.name || '', id_number: draft.id_number || '', origin_zone_code: query.origin || '',
         origin_name: query.origin_name ? decodeURIComponent(query.origin_name) : '', reason: REASONS[0],
         suspend_from: today(), consent: false };
+      const pending = proofs.current(wx, shared);
+      // Back after the centre's review: the form as it was when the proof was asked for.
+      if (query.resume && pending && pending.act === 'suspension') form = { ...form, ...pending.form };
       try {
         const [me, list] = await Promise.all([api.get('/me'), api.get('/zones')]);
         zones = list.zones.filter((z) => !me.zone || z.code !== me.zone.code);
@@ -40,6 +44,10 @@ function createSuspensionLogic({ wx, api, ready, templates, shared, setData }) {
         originFixed: Boolean(form.origin_name) });
       return suspension;
     },
+    // On show: back from 本人身份核验 with a passed proof, the application is sent again.
+    resume() {
+      return proofs.takePassed(wx, shared, 'suspension') ? this.submit({ again: true }) : null;
+    },
     input(field, value) { form = { ...form, [field]: value }; setData({ [`form.${field}`]: value, [`errors.${field}`]: '' }); },
     pickOrigin(index) {
       const zone = zones[Number(index)];
@@ -48,7 +56,7 @@ function createSuspensionLogic({ wx, api, ready, templates, shared, setData }) {
     },
     pickReason(index) { this.input('reason', REASONS[Number(index)] || REASONS[0]); },
     consent(values) { this.input('consent', (values || []).length > 0); },
-    submit() {
+    submit({ again = false } = {}) {
       const errors = {};
       if (!String(form.name || '').trim()) errors.name = '请填写姓名';
       const number = String(form.id_number || '').replace(/\s+/g, '').toUpperCase();
@@ -58,12 +66,20 @@ function createSuspensionLogic({ wx, api, ready, templates, shared, setData }) {
       if (!form.suspend_from) errors.suspend_from = '请选择暂停日期';
       if (form.consent !== true) errors.consent = '请勾选同意暂停原参保地的城乡居民基本医疗保险';
       if (Object.keys(errors).length) { setData({ errors }); return Promise.resolve(null); }
-      return subscribe({ wx, api, templates }, ['suspension']).then(async () => {
+      // Messages are asked for inside the tap; a retry after the proof is no tap and was asked already.
+      const asked = again ? Promise.resolve() : subscribe({ wx, api, templates }, ['suspension']);
+      return asked.then(async () => {
         suspension = await api.post('/suspensions', { name: form.name.trim(), id_number: number,
           origin_zone_code: form.origin_zone_code, reason: form.reason, suspend_from: form.suspend_from, consent: true });
+        proofs.clear(wx, shared, 'suspension');
         show({ errors: {} });
         return suspension;
       }).catch((error) => {
+        if (proofs.needsProof(error)) {
+          proofs.startProof(wx, shared, error, { act: 'suspension', resume: '/pages/suspension/suspension?resume=1',
+            person: { id_type: 'resident_id', id_number: number, name: form.name.trim() }, form });
+          return null;
+        }
         setData({ errors: fieldErrors(error) });
         showError(wx, error);
         return null;

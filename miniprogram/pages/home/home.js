@@ -4,5 +4,6 @@ const { bindPage } = require('../../utils/bind');
 Page(bindPage(createHomeLogic, {
   onShow() { this.logic.load(); },
   onNext() { this.logic.next(); },
+  onProof() { this.logic.continueProof(); },
   onPhone(e) { this.logic.bindPhone(e.detail); },
 }));

@@ -5,4 +5,5 @@ Page(bindPage(createReceiptsLogic, {
   onLoad(query) { this.logic.load(query.id); },
   onCertificate() { this.logic.openCertificate(); },
   onCopy() { this.logic.copyCertificateLink(); },
+  onReceipt(e) { this.logic.openReceipt(e.currentTarget.dataset.id); },
 }));

@@ -2,8 +2,11 @@ const { createRegisterLogic } = require('../../lib/pages/register');
 const { bindPage } = require('../../utils/bind');
 
 Page(bindPage(createRegisterLogic, {
-  onLoad(query) { this.id = query.id; this.logic.load(query.id); },
-  onShow() { if (this.shown && this.data.registrationId) this.logic.load(this.data.registrationId); this.shown = true; },
+  onLoad(query) { this.id = query.id; this.logic.load(query.id, query); },
+  onShow() {
+    if (this.shown && !this.logic.resume() && this.data.registrationId) this.logic.load(this.data.registrationId);
+    this.shown = true;
+  },
   onInput(e) { this.logic.input(e.currentTarget.dataset.field, e.detail.value); },
   onPick(e) { this.logic.pick(e.currentTarget.dataset.field, e.detail.value); },
   onSave() { this.logic.saveOnly(); },

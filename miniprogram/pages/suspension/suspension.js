@@ -3,7 +3,7 @@ const { bindPage } = require('../../utils/bind');
 
 Page(bindPage(createSuspensionLogic, {
   onLoad(query) { this.logic.load(query); },
-  onShow() { if (this.shown) this.logic.refresh(); this.shown = true; },
+  onShow() { if (this.shown && !this.logic.resume()) this.logic.refresh(); this.shown = true; },
   onInput(e) { this.logic.input(e.currentTarget.dataset.field, e.detail.value); },
   onOrigin(e) { this.logic.pickOrigin(e.detail.value); },
   onReason(e) { this.logic.pickReason(e.detail.value); },

@@ -2,7 +2,8 @@ const { createZonesLogic } = require('../../lib/pages/zones');
 const { bindPage } = require('../../utils/bind');
 
 Page(bindPage(createZonesLogic, {
-  onLoad() { this.logic.load(); },
+  onLoad(query) { this.logic.load(query); },
+  onShow() { if (this.shown) this.logic.resume(); this.shown = true; },
   onChoose(e) { this.logic.choose(e.currentTarget.dataset.code); },
   onRenewZone(e) { this.setData({ 'renewal.zoneIndex': Number(e.detail.value) }); },
   onRenewInput(e) { this.setData({ 'renewal.id_number': e.detail.value }); },

@@ -3,6 +3,12 @@
 // - navigateTo/redirectTo refuse tab pages; switchTab takes only a tab page and no query;
 // - requestSubscribeMessage only inside a tap, at most 3 ids, only ids /config handed out;
 // - navigateToMiniProgram needs appId; uploadFile sends name 'file' and a file the app was given;
+// - requestFacialVerify needs a verifyId the backend handed out (POST /identity/face) to this user, once; against a
+//   backend it drives the fake WeChat server's session (the capture's verify_ret, `wx.faceResult`, default 10000),
+//   which the backend's queryverifyinfo then reads; success only when the capture finished (WeChat: success means
+//   "人脸识别完成", the real result is the backend's to ask). WeChat documents no user-tap rule for it;
+// - downloadFile fetches the URL with only the headers given (a signed link needs none) and succeeds for any HTTP
+//   status; openDocument opens only a file downloadFile saved, of a documented fileType;
 // - request/uploadFile call success for any HTTP status and fail only when the network fails.
 // Requests go either to scripted routes (page tests) or over real HTTP to a backend (journeys).
 const fs = require('node:fs');
@@ -12,13 +18,15 @@ const APP_JSON = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'ap
 const PAGES = APP_JSON.pages.map((p) => `/${p}`);
 const TABS = APP_JSON.tabBar.list.map((t) => `/${t.pagePath}`);
 const DEV_ORIGIN = 'http://127.0.0.1:5000';
+const DOCUMENT_TYPES = ['doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'pdf'];
 
-function createFakeWx({ backend = null } = {}) {
+function createFakeWx({ backend = null, wechat = null } = {}) {
   const calls = [];
   const storage = {};
   const routes = [];
   const files = {};
   const handedOut = new Set();
+  const verifyIds = new Map(); // verify_id -> the openid of the user it was handed to; deleted once used
   let pending = 0;
   let loginCount = 0;
   let fileCount = 0;
@@ -34,6 +42,7 @@ function createFakeWx({ backend = null } = {}) {
   }
   function noteConfig(url, body) {
     if (/\/config$/.test(url) && body && body.templates) Object.values(body.templates).forEach((id) => handedOut.add(id));
+    if (/\/identity\/face$/.test(url) && body && body.verify_id) verifyIds.set(body.verify_id, wx.openid);
   }
 
   function scripted(method, url) {
@@ -44,7 +53,7 @@ function createFakeWx({ backend = null } = {}) {
   }
 
   async function http(method, url, { header = {}, data, form } = {}) {
-    const target = url.replace(DEV_ORIGIN, backend);
+    const target = url.startsWith(DEV_ORIGIN) ? url.replace(DEV_ORIGIN, backend) : url;
     const init = { method, headers: { ...header } };
     if (form) init.body = form;
     else if (data !== undefined && method !== 'GET') {
@@ -84,7 +93,16 @@ function createFakeWx({ backend = null } = {}) {
     tempFile,
     getStorageSync(key) { return storage[key] || ''; },
     setStorageSync(key, value) { storage[key] = value; },
-    login(opts) { loginCount += 1; record('login', {}); ok(opts, { code: `code-${wx.loginPrefix || 'page'}-${loginCount}` }); },
+    faceResult: 10000,
+    openid: null,
+    removeStorageSync(key) { delete storage[key]; },
+    login(opts) {
+      loginCount += 1;
+      record('login', {});
+      const user = `${wx.loginPrefix || 'page'}-${loginCount}`;
+      wx.openid = `openid-${user}`; // the fake WeChat server's jscode2session answers this openid for the code
+      ok(opts, { code: `code-${user}` });
+    },
     request(opts) {
       record('request', opts);
       const method = opts.method || 'GET';
@@ -121,6 +139,7 @@ function createFakeWx({ backend = null } = {}) {
         return;
       }
       const form = new FormData();
+      Object.entries(opts.formData || {}).forEach(([key, value]) => form.append(key, String(value)));
       form.append(opts.name, new Blob([files[opts.filePath]]), path.basename(opts.filePath));
       pending += 1;
       http('POST', opts.url, { header: opts.header, form })
@@ -137,6 +156,55 @@ function createFakeWx({ backend = null } = {}) {
       const result = { errMsg: 'requestSubscribeMessage:ok' };
       ids.forEach((id) => { result[id] = (wx.subscribeResult || {})[id] || 'accept'; });
       setTimeout(() => ok(opts, result), 0);
+    },
+    requestFacialVerify(opts) {
+      record('requestFacialVerify', opts);
+      const verifyId = opts.verifyId;
+      if (typeof verifyId !== 'string' || !verifyId) { fail(opts, 'requestFacialVerify:fail invalid verifyId'); return; }
+      if (!verifyIds.has(verifyId) || verifyIds.get(verifyId) !== wx.openid) {
+        fail(opts, 'requestFacialVerify:fail 84001 invalid verify_id'); // not from getVerifyId for this user
+        return;
+      }
+      verifyIds.delete(verifyId);
+      const verifyRet = Number(wx.faceResult);
+      const finish = () => {
+        if (verifyRet === 10000) ok(opts, { errMsg: 'requestFacialVerify:ok', errCode: 0 });
+        else fail(opts, `requestFacialVerify:fail ${verifyRet}`);
+      };
+      if (!backend) { setTimeout(finish, 0); return; }
+      if (!wechat) throw new Error('requestFacialVerify against a backend needs the fake WeChat server (wechat option)');
+      pending += 1;
+      fetch(`${wechat}/_face/${encodeURIComponent(verifyId)}`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ openid: wx.openid, verify_ret: verifyRet }) })
+        .then((response) => (response.ok ? finish() : fail(opts, 'requestFacialVerify:fail 84001 invalid verify_id')))
+        .catch(() => fail(opts, 'requestFacialVerify:fail network'))
+        .finally(() => { pending -= 1; });
+    },
+    downloadFile(opts) {
+      record('downloadFile', opts);
+      if (!/^https?:\/\//.test(opts.url || '')) { fail(opts, 'downloadFile:fail invalid url'); return; }
+      const save = (status, bytes) => ok(opts, { statusCode: status,
+        tempFilePath: tempFile(bytes, (opts.url.split('?')[0].match(/\.(\w+)$/) || [null, 'tmp'])[1]) });
+      if (!backend) {
+        const response = scripted('DOWNLOAD', opts.url);
+        setTimeout(() => {
+          if (response === 'network') { fail(opts, 'downloadFile:fail'); return; }
+          save(response.status || 200, Buffer.from(response.body || ''));
+        }, 0);
+        return;
+      }
+      pending += 1;
+      fetch(opts.url, { headers: opts.header || {} })
+        .then(async (response) => save(response.status, Buffer.from(await response.arrayBuffer())))
+        .catch(() => fail(opts, 'downloadFile:fail'))
+        .finally(() => { pending -= 1; });
+    },
+    openDocument(opts) {
+      record('openDocument', opts);
+      if (!files[opts.filePath]) { fail(opts, `openDocument:fail file not found ${opts.filePath}`); return; }
+      if (opts.fileType && !DOCUMENT_TYPES.includes(opts.fileType)) { fail(opts, 'openDocument:fail invalid fileType'); return; }
+      wx.openedDocument = { filePath: opts.filePath, bytes: files[opts.filePath], fileType: opts.fileType };
+      setTimeout(() => ok(opts, { errMsg: 'openDocument:ok' }), 0);
     },
     navigateToMiniProgram(opts) {
       record('navigateToMiniProgram', opts);

@@ -1,14 +1,17 @@
 'use strict';
-// A student still enrolled at home: registering is refused naming the home zone → the suspension form opens with
-// the name and ID number already typed and the home zone by name → waiting shown on home → the home town confirms
-// (a real rq worker) → the message opens the suspension → register.
+// A student still enrolled at home: registering is refused naming the home zone (the name typed is the one on
+// file) → the suspension form opens with the name and ID number already typed and the home zone by name → the
+// application needs the identity proof: WeChat face verification (the zone has it; the fake WeChat server says
+// 10000) → the application goes through by itself → waiting shown on home → the home town confirms (a real rq
+// worker) → the message opens the suspension → register.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { launch, student, world, waitFor, reads, shot, fillRegistration } = require('./helpers');
 
 const LI_YUN = { name: '李云', id_number: '530102199901010023', hukou_address: '云南省昆明市五华区', hukou_region_code: '530102' };
 
-test('enrolled at home: suspend, wait, register', async () => {
+test('enrolled at home: prove by face, suspend, wait, register', async () => {
+  await world('/zone-setting', { face_verification: true });
   const wx = student('home');
   let router = await launch(wx, '/pages/zones/zones');
   await router.top.tap('进入宣城市专区');
@@ -28,6 +31,17 @@ test('enrolled at home: suspend, wait, register', async () => {
   await shot(page, '13-suspension-consent-error');
   await page.check('consent', ['agree']);
   await page.tap('申请暂停原参保地参保');
+  // The backend wants proof that this WeChat user is 李云: the page for it opens with what was typed.
+  const identity = router.top;
+  assert.equal(identity.route, '/pages/identity/identity');
+  reads(identity, '停保申请前需要确认您就是参保人本人', '李云', LI_YUN.id_number, '开始人脸核身', '上传身份证照片');
+  await shot(identity, '23-identity-face');
+  await identity.tap('开始人脸核身');
+  const [verify] = wx.callsOf('requestFacialVerify');
+  assert.match(verify.verifyId, /^verify-\d+$/);
+  // Passed: back on the suspension form, the application was sent again without another tap.
+  await waitFor(() => router.top === page && page.text().includes('等待原参保地确认'), 'the retried application');
+  assert.equal(wx.callsOf('request').filter((r) => r.url.endsWith('/suspensions') && r.method === 'POST').length, 2);
   reads(page, '等待原参保地确认');
   assert.deepEqual(wx.callsOf('requestSubscribeMessage').map((r) => r.tmplIds),
     [['tpl-submitted', 'tpl-roster-reminder'], ['tpl-suspension']]);

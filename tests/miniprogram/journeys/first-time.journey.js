@@ -1,7 +1,8 @@
 'use strict';
 // A first-time, subsidised student: zone → register with photo → sign the letter → submit → approved → pay in
-// the tax mini-program → 已缴费 within seconds of coming back → receipts → certificate; the parents' QR decodes to
-// WeChat's URL scheme and loads without a token; the "approved" message opens this registration's payment page.
+// the tax mini-program → 已缴费 within seconds of coming back → receipts (the e-receipt PDF opens) → certificate;
+// the parents' QR decodes to WeChat's URL scheme and loads without a token; the "approved" message opens this
+// registration's payment page.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { PNG } = require('pngjs');
@@ -85,6 +86,13 @@ test('first-time student from zone to certificate', async () => {
   page = router.top;
   reads(page, '342026112400001', '¥400.00', '税务系统缴费');
   await shot(page, '11-receipts');
+  // The e-receipt: a signed link fetched by wx.downloadFile (no token), opened by wx.openDocument as a PDF.
+  await page.tap('下载电子缴费凭证');
+  const [download] = wx.callsOf('downloadFile');
+  assert.ok(!download.header || !download.header.Authorization, 'downloadFile sends no bearer token');
+  const [opened] = wx.callsOf('openDocument');
+  assert.equal(opened.fileType, 'pdf');
+  assert.equal(wx.openedDocument.bytes.subarray(0, 4).toString(), '%PDF');
   await page.tap('复制参保证明链接（15分钟内有效）');
   const copied = wx.callsOf('setClipboardData')[0].data;
   const fromClipboard = await fetch(copied);  // a copied link carries no token

@@ -10,6 +10,7 @@ const { checkDigit } = require('../../../miniprogram/lib/validate');
 
 const BACKEND = process.env.BACKEND;
 const CONTROL = process.env.CONTROL;
+const WECHAT = process.env.WECHAT;
 // What a first-year student must never see: field keys, enum codes, English, ISO timestamps.
 const NOT_FOR_STUDENTS = /[A-Za-z_]{4,}|\d{4}-\d\d-\d\dT\d/;
 
@@ -30,7 +31,7 @@ const SIGNATURE = png(600, 240, (dot) => {
 const PHOTO = png(640, 400, (dot) => { for (let x = 40; x < 200; x += 1) for (let y = 40; y < 240; y += 1) dot(x, y); });
 
 function student(name) {
-  const wx = createFakeWx({ backend: BACKEND });
+  const wx = createFakeWx({ backend: BACKEND, wechat: WECHAT });
   wx.loginPrefix = name;
   wx.signaturePng = SIGNATURE;
   wx.photo = PHOTO;
@@ -97,4 +98,4 @@ async function fillRegistration(page, person) {
   await page.type('class_name', '计算机22-1班');
 }
 
-module.exports = { idNumber, launch, settle, sleep, student, world, waitFor, reads, shot, fillRegistration, BACKEND };
+module.exports = { PHOTO, idNumber, launch, settle, sleep, student, world, waitFor, reads, shot, fillRegistration, BACKEND };
