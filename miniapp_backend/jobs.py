@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import redis
-from flask import has_app_context
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from miniapp_backend.extensions import db, get_queue
+from miniapp_backend.extensions import db, get_queue, get_redis
 from workers.registry import spec
 
 logger = logging.getLogger(__name__)
 _KEY = 'after_commit_jobs'
+#: Jobs of which one waiting in the queue is enough, because a run handles everything due when it starts: a burst
+#: of submissions (each writes a 受理 message) enqueues one drain, not one per message (rq forks per job).
+COALESCED = frozenset({'workers.jobs.drain_outbox'})
+#: How long a coalesced job counts as waiting; bounds the delay if its run is lost (the schedule drains anyway).
+GATE_TTL = 60
 
 
 def enqueue_after_commit(func_path: str, *args) -> None:
@@ -32,6 +38,8 @@ def _enqueue(session: Session) -> None:
     for func_path, args in jobs:
         job = spec(func_path)
         try:
+            if func_path in COALESCED and not get_redis().set(_gate(func_path), 1, nx=True, ex=GATE_TTL):
+                continue  # one is waiting and will see this commit
             get_queue(job.queue).enqueue(func_path, *args, job_timeout=job.timeout)
         except redis.RedisError as exc:
             # The outbox row is committed; the cron sweep delivers it once Redis is back.
@@ -41,3 +49,13 @@ def _enqueue(session: Session) -> None:
 @event.listens_for(Session, 'after_rollback')
 def _forget(session: Session) -> None:
     session.info.pop(_KEY, None)
+
+
+def _gate(func_path: str) -> str:
+    return f'{current_app.config["REDIS_KEY_PREFIX"]}:waiting:{func_path}'
+
+
+def starting(func_path: str) -> None:
+    """A coalesced job calls this before it reads anything: what commits from now on needs another run."""
+    with contextlib.suppress(redis.RedisError):  # the gate expires on its own; the schedule drains meanwhile
+        get_redis().delete(_gate(func_path))

@@ -8,6 +8,7 @@ time, so they are the same whichever process answers.
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import time
@@ -37,10 +38,13 @@ def init_app(app: Flask) -> None:
     def _observe(response):
         if 'started' in g and request.endpoint != 'metrics.metrics':
             route = request.url_rule.rule if request.url_rule else 'unmatched'
-            REQUEST_LATENCY.labels(request.method, route, str(response.status_code)).observe(
-                time.perf_counter() - g.started
-            )
+            _histogram(request.method, route, response.status_code).observe(time.perf_counter() - g.started)
         return response
+
+
+@functools.lru_cache(maxsize=1024)  # routes × methods × statuses is small; labels() locks and builds a key each call
+def _histogram(method: str, route: str, status: int):
+    return REQUEST_LATENCY.labels(method, route, str(status))
 
 
 @bp.get('/metrics')

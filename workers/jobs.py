@@ -16,6 +16,9 @@ from workers.base import app_job
 @app_job
 def drain_outbox() -> dict:
     """Send due subscription messages."""
+    from miniapp_backend import jobs
+
+    jobs.starting('workers.jobs.drain_outbox')
     return asdict(delivery.drain())
 
 

@@ -43,7 +43,7 @@ def _upload(files) -> bytes:
 
 
 @blp.post('/registrations')
-@blp.arguments(RegistrationInputSchema)
+@blp.arguments(RegistrationInputSchema())
 @blp.response(201, RegistrationSchema)
 @blp.doc(security=BEARER)
 @errors(blp, 401, 409, 422)
@@ -64,7 +64,7 @@ def read(registration_id):
 
 
 @blp.patch(ITEM)
-@blp.arguments(RegistrationPatchSchema)
+@blp.arguments(RegistrationPatchSchema())
 @blp.response(200, RegistrationSchema)
 @blp.doc(security=BEARER)
 @errors(blp, 401, 404, 409, 422)
@@ -75,7 +75,7 @@ def edit(body, registration_id):
 
 
 @blp.post(f'{ITEM}/id-photo')
-@blp.arguments(UploadSchema, location='files')
+@blp.arguments(UploadSchema(), location='files')
 @blp.response(200, RegistrationSchema)
 @blp.doc(security=BEARER)
 @errors(blp, 401, 404, 409, 413, 422)
@@ -101,7 +101,7 @@ def read_letter(registration_id):
 
 
 @blp.post(f'{ITEM}/commitment-letter')
-@blp.arguments(UploadSchema, location='files')
+@blp.arguments(UploadSchema(), location='files')
 @blp.response(200, SealSchema)
 @blp.doc(security=BEARER)
 @errors(blp, 401, 404, 409, 413, 422)
@@ -133,7 +133,7 @@ def withdraw(registration_id):
 
 
 @blp.post('/renewals')
-@blp.arguments(RenewalSchema)
+@blp.arguments(RenewalSchema())
 @blp.response(201, RegistrationSchema)
 @blp.doc(security=BEARER)
 @errors(blp, 401, 409, 422)

@@ -14,7 +14,7 @@ blp = Blueprint('suspensions', __name__, description='暂停原参保地参保')
 
 
 @blp.post('/suspensions')
-@blp.arguments(SuspensionRequestSchema)
+@blp.arguments(SuspensionRequestSchema())
 @blp.response(201, SuspensionSchema)
 @blp.doc(security=BEARER)
 @errors(blp, 401, 422)

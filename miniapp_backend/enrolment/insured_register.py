@@ -12,11 +12,12 @@ from miniapp_backend.models import InsuredPerson, Zone
 from miniapp_backend.models.enums import InsuredStatus
 
 
-def normal_enrolment_query(id_indexes: Collection[str], zone: Zone, on: date) -> sa.Select:
-    """(id_index, zone_id, id) of these people's normal enrolments in another zone on a given day."""
+def normal_enrolment_query(id_indexes: Collection[str], zone_id: int, on: date) -> sa.Select:
+    """(id_index, zone_id, id) of these people's normal enrolments in another zone on a given day (values, or bind
+    parameters for a statement built once)."""
     return sa.select(InsuredPerson.id_index, InsuredPerson.zone_id, InsuredPerson.id).where(
         InsuredPerson.id_index.in_(id_indexes),
-        InsuredPerson.zone_id != zone.id,
+        InsuredPerson.zone_id != zone_id,
         InsuredPerson.status == InsuredStatus.NORMAL,
         sa.or_(InsuredPerson.until.is_(None), InsuredPerson.until >= on),
     )
@@ -24,7 +25,7 @@ def normal_enrolment_query(id_indexes: Collection[str], zone: Zone, on: date) ->
 
 def normal_enrolment_zones(id_indexes: Collection[str], zone: Zone, on: date) -> dict[str, Zone]:
     """Each person's normal enrolment in another zone on a given day (which blocks registering here), by blind index."""
-    query = normal_enrolment_query(id_indexes, zone, on).order_by(InsuredPerson.id)
+    query = normal_enrolment_query(id_indexes, zone.id, on).order_by(InsuredPerson.id)
     found: dict[str, Zone] = {}
     for id_index, zone_id, _ in db.session.execute(query):
         if id_index not in found:

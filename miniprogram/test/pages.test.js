@@ -202,3 +202,22 @@ test('registering over an imported record: proof by face, then 保存 again take
   assert.equal(posts[1].data.id_number, '34052419800101001X');
   assert.deepEqual(wx.failures(), []);
 });
+
+test('after the centre approved, 继续办理 opens the registration form as it was when 保存 needed the proof', async () => {
+  const wx = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'register', zone: ZONE, student: { id: 1 }, registration: null } });
+    w.route('GET', '/identity/requests/latest', { body: { request: { id: 3, method: 'centre', status: 'passed',
+      message: '身份核验通过', created_at: '2026-10-08T09:35:00Z', reason: null } } });
+  });
+  wx.setStorageSync('proof', { act: 'claim', status: 'waiting', methods: ['phone', 'centre'],
+    resume: '/pages/register/register?resume=1', person: { id_type: 'resident_id', id_number: '34052419800101001X', name: '张晓雨' },
+    form: { name: '张晓雨', id_type: 'resident_id', id_number: '34052419800101001X', student_no: '2022217001' } });
+  const router = await launch(wx, '/pages/home/home');
+  const home = visible(router.top);
+  assert.ok(home.includes('身份核验已通过，可以继续办理参保登记'), home);
+  await router.top.tap('继续办理参保登记');
+  const page = router.top;
+  assert.equal(page.route, '/pages/register/register');
+  const text = visible(page);
+  assert.ok(text.includes('张晓雨') && text.includes('34052419800101001X') && text.includes('2022217001'), text);
+});

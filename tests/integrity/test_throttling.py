@@ -151,6 +151,19 @@ def test_student_login_is_limited_per_openid_and_per_code(client, app, fake_wech
     assert fake_wechat.count('/sns/jscode2session') == 5 + 1 + 5
 
 
+def test_student_login_limits_fail_open_when_redis_is_down(app, test_environ, fake_wechat):
+    """The address, code and openid limits are counted by the view in Redis; without Redis a login still works."""
+    from miniapp_backend import create_app
+
+    down = create_app({'TESTING': True}, environ={**test_environ, 'REDIS_URL': 'redis://127.0.0.1:1/0'})
+    with down.app_context():
+        started = time.perf_counter()
+        response = down.test_client().post('/api/v1/auth/login', json={'code': 'code-redis-down'})
+        assert response.status_code == 200 and response.json['token']
+        assert time.perf_counter() - started < 5
+        db.session.remove()
+
+
 def test_limits_fail_open_when_redis_is_down(app, test_environ, create_reviewer, zone):
     from miniapp_backend import create_app
 

@@ -9,6 +9,7 @@ listed for operators. A worker that died before that point left a row that was n
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +35,8 @@ RATE_LIMIT_PAUSE = timedelta(seconds=60)
 #: HTTP calls to WeChat in flight per drain: a call waits ~all its time on the network, so a few threads
 #: multiply one worker's rate; bounded well under the database pool (5 + 10 overflow).
 SENDERS = 4
+#: Rows a sender claims in one transaction (each is still committed as started just before its own call).
+CLAIM_BATCH = 4
 
 
 @dataclass
@@ -48,8 +51,8 @@ class DrainReport:
 def drain(limit: int = 200, now_fn=utcnow, senders: int = SENDERS) -> DrainReport:
     """Send due rows until none is due or `limit` is reached, `senders` HTTP calls in flight at a time.
 
-    Each sender claims one row at a time in its own session (claims skip each other's locked rows), so a
-    row is still committed as `sending` before its call and at most once holds as with one sender.
+    Each sender claims a few rows at a time in its own session (claims skip each other's locked rows); every row
+    is committed as `sending`, then as started, before its call, so at most once holds as with one sender.
     """
     release_interrupted(now_fn())
     if senders <= 1:
@@ -79,12 +82,12 @@ class _Budget:
         self._left = limit
         self._lock = threading.Lock()
 
-    def take(self) -> bool:
+    def take(self, most: int = 1) -> int:
+        """Up to `most` rows (0 once spent or closed)."""
         with self._lock:
-            if self._left <= 0:
-                return False
-            self._left -= 1
-            return True
+            taken = max(0, min(most, self._left))
+            self._left -= taken
+            return taken
 
     def close(self) -> None:
         with self._lock:
@@ -93,15 +96,18 @@ class _Budget:
 
 def _send_until_done(budget: _Budget, now_fn) -> DrainReport:
     report = DrainReport()
-    while budget.take():
-        claimed = claim(now_fn())
-        if claimed is None:
-            budget.close()
-            break
-        outcome = deliver(claimed, now_fn())
-        setattr(report, outcome, getattr(report, outcome) + 1)
-        if outcome == 'retried' and claimed.last_error == 'rate_limited':
-            budget.close()  # WeChat asked us to slow down: stop this drain, the next one resumes.
+    while wanted := budget.take(CLAIM_BATCH):
+        claims = claim_many(now_fn(), wanted)
+        if len(claims) < wanted:
+            budget.close()  # nothing more is due (or other senders hold it): finish these and stop
+        for position, claimed in enumerate(claims):
+            outcome = deliver(claimed, now_fn())
+            setattr(report, outcome, getattr(report, outcome) + 1)
+            if outcome == 'retried' and claimed.last_error == 'rate_limited':
+                # WeChat asked us to slow down: stop this drain (the next one resumes), unsent claims go back.
+                budget.close()
+                _put_back(claims[position + 1 :], now_fn() + RATE_LIMIT_PAUSE)
+                return report
     return report
 
 
@@ -142,31 +148,55 @@ _DUE = (
     )
     .where(_ROWS.c.status == N.PENDING, _ROWS.c.next_attempt_at <= sa.bindparam('now'))
     .order_by(_ROWS.c.next_attempt_at, _ROWS.c.id)
-    .limit(1)
+    .limit(sa.bindparam('most'))
     .with_for_update(of=_ROWS, skip_locked=True)
 )
 
 
 def claim(now: datetime) -> Claim | None:
-    """Lock one due row, mark it `sending` with a lease, commit; None when nothing is due.
+    """Lock one due row, mark it `sending` with a lease, commit; None when nothing is due."""
+    claims = claim_many(now, 1)
+    return claims[0] if claims else None
 
-    Statements, not ORM objects: a committed object expires and reading it again is a SELECT, and a message
-    went through three commits (two SELECTs of the same row per message before this).
+
+def claim_many(now: datetime, most: int) -> list[Claim]:
+    """Lock up to `most` due rows, mark them `sending` with a lease, commit; empty when nothing is due.
+
+    Statements, not ORM objects: a committed object expires and reading it again is a SELECT. A claim of a few
+    rows shares one transaction; each row is still committed as started just before its own call (`deliver`),
+    so a sender that dies holding claimed rows it has not started leaves them to go back to pending.
     """
-    while (row := db.session.execute(_DUE, {'now': now}).first()) is not None:
-        if not row.template_id:
-            _record(row.id, status=N.FAILED, last_error='专区未配置该消息模板，仅在小程序消息列表中显示')
-        elif not row.remaining or row.remaining <= 0:
-            _record(row.id, status=N.WAITING_QUOTA, last_error=None)
-        else:
-            _record(
-                row.id, status=N.SENDING, attempts=row.attempts + 1, next_attempt_at=now + LEASE, send_started_at=None
+    while rows := db.session.execute(_DUE, {'now': now, 'most': most}).all():
+        claims = []
+        for row in rows:
+            if not row.template_id:
+                _record(row.id, status=N.FAILED, last_error='专区未配置该消息模板，仅在小程序消息列表中显示')
+            elif not row.remaining or row.remaining <= 0:
+                _record(row.id, status=N.WAITING_QUOTA, last_error=None)
+            else:
+                claims.append(
+                    Claim(row.id, row.student_id, row.openid, row.template_id, row.page, row.data, row.attempts + 1)
+                )
+        if claims:
+            db.session.execute(
+                sa.update(_ROWS)
+                .where(_ROWS.c.id.in_([c.id for c in claims]))
+                .values(
+                    status=N.SENDING, attempts=_ROWS.c.attempts + 1, next_attempt_at=now + LEASE, send_started_at=None
+                )
             )
             commit_batch()
-            return Claim(row.id, row.student_id, row.openid, row.template_id, row.page, row.data, row.attempts + 1)
+            return claims
         commit_batch()
     commit_batch()
-    return None
+    return []
+
+
+def _put_back(claims: list[Claim], when: datetime) -> None:
+    """Claimed rows never started: pending again, their attempt not counted."""
+    for claimed in claims:
+        _record(claimed.id, status=N.PENDING, attempts=claimed.attempts - 1, next_attempt_at=when)
+    commit_batch()
 
 
 def deliver(claimed: Claim, now: datetime) -> str:
@@ -235,19 +265,39 @@ def release_interrupted(now: datetime) -> int:
     return never_sent.rowcount + maybe_sent.rowcount
 
 
+@functools.cache
+def _update(columns: tuple[str, ...]) -> sa.Update:
+    """UPDATE of these columns of one row, built once per set of columns (building it per call cost more CPU than
+    sending it)."""
+    return (
+        sa.update(_ROWS)
+        .where(_ROWS.c.id == sa.bindparam('row_id'))
+        .values({c: sa.bindparam(f'new_{c}') for c in columns})
+    )
+
+
 def _record(notification_id: int, **values) -> None:
-    db.session.execute(sa.update(_ROWS).where(_ROWS.c.id == notification_id).values(**values))
+    columns = tuple(sorted(values))
+    params = {f'new_{column}': values[column] for column in columns}
+    db.session.execute(_update(columns), {'row_id': notification_id, **params})
+
+
+#: One use of the student's subscription gone (or all of them, when WeChat says none is left), in one statement:
+#: two workers sending to the same student must not both read 2 and write 1.
+_SPEND = (
+    sa.update(_QUOTAS)
+    .where(
+        _QUOTAS.c.student_id == sa.bindparam('quota_student'), _QUOTAS.c.template_id == sa.bindparam('quota_template')
+    )
+    .values(remaining=sa.case((_QUOTAS.c.remaining > 0, _QUOTAS.c.remaining - 1), else_=0))
+)
+_SPEND_ALL = _SPEND.values(remaining=0)
 
 
 def _spend_quota(claimed: Claim, *, everything: bool = False) -> None:
-    """One use of the student's subscription gone (or all of them, when WeChat says none is left), in one statement:
-    two workers sending to the same student must not both read 2 and write 1."""
-    quota = _QUOTAS.c
-    remaining = 0 if everything else sa.case((quota.remaining > 0, quota.remaining - 1), else_=0)
     db.session.execute(
-        sa.update(_QUOTAS)
-        .where(quota.student_id == claimed.student_id, quota.template_id == claimed.template_id)
-        .values(remaining=remaining)
+        _SPEND_ALL if everything else _SPEND,
+        {'quota_student': claimed.student_id, 'quota_template': claimed.template_id},
     )
 
 

@@ -92,7 +92,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
   function refused(error) {
     if (proofs.needsProof(error)) {
       // A school imported this person: taking the record over needs the proof, then 保存 is done again.
-      proofs.startProof(wx, shared, error, { act: 'claim', resume: '/pages/register/register',
+      proofs.startProof(wx, shared, error, { act: 'claim', resume: '/pages/register/register?resume=1', form,
         person: { id_type: form.id_type || 'resident_id', id_number: form.id_number || '', name: form.name || '' } });
     } else if (error.code === 'already_enrolled') {
       const zone = error.details || {};
@@ -126,7 +126,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
   }
 
   return {
-    async load(id) {
+    async load(id, query = {}) {
       await ready;
       try {
         const me = await api.get('/me');
@@ -138,6 +138,9 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
         schools = list.schools;
         registration = current;
         form = formFrom(current);
+        const pending = proofs.current(wx, shared);
+        // Back after the centre's review: the form as it was when 保存 needed the proof.
+        if (!current && query.resume && pending && pending.act === 'claim') form = { ...form, ...pending.form };
         changed = new Set();
         render({ loaded: true, errors: {} });
         return registration;

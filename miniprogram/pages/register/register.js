@@ -2,7 +2,7 @@ const { createRegisterLogic } = require('../../lib/pages/register');
 const { bindPage } = require('../../utils/bind');
 
 Page(bindPage(createRegisterLogic, {
-  onLoad(query) { this.id = query.id; this.logic.load(query.id); },
+  onLoad(query) { this.id = query.id; this.logic.load(query.id, query); },
   onShow() {
     if (this.shown && !this.logic.resume() && this.data.registrationId) this.logic.load(this.data.registrationId);
     this.shown = true;
