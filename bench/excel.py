@@ -113,7 +113,7 @@ def export_figures(zone_id: int) -> list[Figure]:
     their row, so the copies decrypt), exported next to a bare write of as many plain rows."""
     import sqlalchemy as sa
 
-    from miniapp_backend.enrolment.reports.export import registrations_workbook
+    from miniapp_backend.enrolment.reports.workbooks import registrations_workbook
     from miniapp_backend.extensions import db
     from miniapp_backend.models import Registration
 

@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
         identity,
         imports,
         payments,
-        proofs,
+        printing,
         reports,
         review,
         roster,

@@ -9,7 +9,7 @@ from miniapp_backend.admin import bp
 from miniapp_backend.admin.exports import export_response
 from miniapp_backend.enrolment import labels
 from miniapp_backend.enrolment.reports import lists, paging, statistics
-from miniapp_backend.enrolment.reports.export import workbook_bytes
+from miniapp_backend.enrolment.reports.workbooks import workbook_bytes
 from miniapp_backend.inputs import load_form
 from miniapp_backend.models import AuditEvent, InsuredPerson
 from miniapp_backend.security.masking import mask_id_number

@@ -8,7 +8,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from miniapp_backend.admin import bp
 from miniapp_backend.admin.reports import _xlsx
 from miniapp_backend.enrolment.registration.review import actor_of
-from miniapp_backend.enrolment.reports.export import workbook_bytes
+from miniapp_backend.enrolment.reports.workbooks import workbook_bytes
 from miniapp_backend.enrolment.roster import manage, progress, reminders
 from miniapp_backend.enrolment.scope import scoped_roster
 from miniapp_backend.extensions import db

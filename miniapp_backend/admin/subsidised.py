@@ -7,7 +7,7 @@ from flask import abort, g, render_template, request
 from miniapp_backend.admin import bp
 from miniapp_backend.admin.reports import _xlsx
 from miniapp_backend.enrolment.reports import subsidised as rules
-from miniapp_backend.enrolment.reports.export import workbook_bytes
+from miniapp_backend.enrolment.reports.workbooks import workbook_bytes
 from miniapp_backend.inputs import load_form
 from miniapp_backend.security.masking import mask_id_number
 from schemas.admin import SubsidisedFilter

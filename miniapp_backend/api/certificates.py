@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from miniapp_backend.api.auth import owned, student_required
 from miniapp_backend.api.docs import BEARER, errors
 from miniapp_backend.enrolment.errors import EnrolmentError
-from miniapp_backend.enrolment.payment import certificates, links, polling, proofs, target
+from miniapp_backend.enrolment.payment import certificates, documents, links, polling, target
 from miniapp_backend.extensions import db, get_redis
 from miniapp_backend.gateways import tax_gateway
 from miniapp_backend.models import Payment, Registration
@@ -138,7 +138,7 @@ def signed_receipt(token):
     if payment is None:
         raise EnrolmentError('not_found', '链接无效', status=404)
     return Response(
-        proofs.receipt_pdf(payment),
+        documents.receipt_pdf(payment),
         mimetype='application/pdf',
         headers={'Content-Disposition': f'inline; filename="receipt-{payment.id}.pdf"', 'Cache-Control': 'no-store'},
     )
@@ -185,7 +185,7 @@ def _linked(kind: str, token: str) -> Registration:
 
 def _certificate_page(registration: Registration):
     token = certificates.token_for(registration)
-    url = proofs.verify_url(token)  # the public HTML page, readable by anyone who scans it
+    url = documents.verify_url(token)  # the public HTML page, readable by anyone who scans it
     qr = base64.b64encode(paying_qr(url)).decode()
     return render_template(
         'certificate.html',

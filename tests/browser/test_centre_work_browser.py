@@ -9,7 +9,7 @@ from miniapp_backend.enrolment.payment.record import record_payment
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Suspension
 from miniapp_backend.models.base import utcnow
-from tests.admin.test_proofs import pdf_links
+from tests.admin.test_printing import pdf_links
 from tests.browser.pages import sign_in
 from tests.factories import make_id_number
 

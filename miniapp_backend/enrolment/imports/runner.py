@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.imports.importers import KINDS
 from miniapp_backend.enrolment.imports.reading import BudgetExceeded, CellError, WorkbookRejected, data_rows
-from miniapp_backend.enrolment.reports.export import workbook_bytes
+from miniapp_backend.enrolment.reports.workbooks import workbook_bytes
 from miniapp_backend.enrolment.scope import may_import
 from miniapp_backend.extensions import db
 from miniapp_backend.models import ImportJob, ImportRowError, Reviewer

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 
 from miniapp_backend.enrolment import labels
 from miniapp_backend.enrolment.reports import lists
-from miniapp_backend.enrolment.reports.export import REGISTRATION_HEADERS, registration_rows, safe_cell
+from miniapp_backend.enrolment.reports.workbooks import REGISTRATION_HEADERS, registration_rows, safe_cell
 from miniapp_backend.extensions import db
 from miniapp_backend.jobs import enqueue_after_commit
 from miniapp_backend.models import AuditEvent, ExportJob, InsuredPerson, Registration, Reviewer

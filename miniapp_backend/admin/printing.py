@@ -1,4 +1,4 @@
-"""Printing proofs from the admin page: a record's certificate, a class's certificates, a payment's e-receipt."""
+"""Printing from the admin page: a record's certificate, a class's certificates, a payment's e-receipt."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from miniapp_backend.admin import bp
 from miniapp_backend.admin.review import scoped_registration
 from miniapp_backend.enrolment import audit
-from miniapp_backend.enrolment.payment import proofs
+from miniapp_backend.enrolment.payment import documents
 from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.scope import scoped_registrations
 from miniapp_backend.extensions import db
@@ -37,7 +37,7 @@ def certificate_pdf(registration_id):
     audit.record(
         actor_of(g.reviewer), 'print_certificate', zone_id=registration.zone_id, registration_id=registration.id
     )
-    return _pdf(proofs.certificates_pdf([registration]), f'certificate-{registration.id}')
+    return _pdf(documents.certificates_pdf([registration]), f'certificate-{registration.id}')
 
 
 @bp.get('/certificates.pdf')
@@ -68,7 +68,7 @@ def certificates_batch():
         college=college,
         class_name=class_name,
     )
-    return _pdf(proofs.certificates_pdf(rows), 'certificates')
+    return _pdf(documents.certificates_pdf(rows), 'certificates')
 
 
 def _payment(payment_id: int) -> Payment:
@@ -83,7 +83,7 @@ def _payment(payment_id: int) -> Payment:
 def receipt(payment_id):
     """The e-receipt as a page (print from the browser), the same content as the PDF."""
     payment = _payment(payment_id)
-    proof = proofs.receipt(payment)
+    proof = documents.receipt(payment)
     return render_template('admin/receipt.html', proof=proof, payment=payment)
 
 
@@ -97,4 +97,4 @@ def receipt_pdf(payment_id):
         registration_id=payment.registration_id,
         payment_id=payment.id,
     )
-    return _pdf(proofs.receipt_pdf(payment), f'receipt-{payment.id}')
+    return _pdf(documents.receipt_pdf(payment), f'receipt-{payment.id}')

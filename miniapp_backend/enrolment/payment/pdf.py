@@ -1,4 +1,4 @@
-"""Printable proofs as PDF (reportlab, with its built-in STSong-Light CJK font: nothing to install or embed):
+"""Printable documents as PDF (reportlab, with its built-in STSong-Light CJK font: nothing to install or embed):
 the e-receipt of a payment and the enrolment certificate, one page each, with the verification QR."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
 @dataclass(frozen=True)
-class Proof:
+class Document:
     """One page: a title, a lead sentence, labelled rows, who issued it, and where to verify it."""
 
     title: str
@@ -30,42 +30,42 @@ class Proof:
     verify_url: str
 
 
-def render(proofs: Iterable[Proof], title: str) -> bytes:
+def render(documents: Iterable[Document], title: str) -> bytes:
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A4, pageCompression=1)
     canvas.setTitle(title)
     canvas.setAuthor('城乡居民基本医疗保险参保服务')
-    for proof in proofs:
-        _page(canvas, proof)
+    for document in documents:
+        _page(canvas, document)
         canvas.showPage()
     canvas.save()
     return out.getvalue()
 
 
-def _page(canvas: Canvas, proof: Proof) -> None:
+def _page(canvas: Canvas, document: Document) -> None:
     width, height = A4
     canvas.setFont(FONT, 22)
-    canvas.drawCentredString(width / 2, height - 30 * mm, proof.title)
+    canvas.drawCentredString(width / 2, height - 30 * mm, document.title)
     canvas.setFont(FONT, 11)
-    canvas.drawString(20 * mm, height - 45 * mm, proof.lead)
+    canvas.drawString(20 * mm, height - 45 * mm, document.lead)
     top, row_height, label_width = height - 55 * mm, 10 * mm, 45 * mm
-    for index, (label, value) in enumerate(proof.rows):
+    for index, (label, value) in enumerate(document.rows):
         y = top - index * row_height
         canvas.rect(20 * mm, y - row_height, label_width, row_height)
         canvas.rect(20 * mm + label_width, y - row_height, width - 40 * mm - label_width, row_height)
         canvas.drawString(23 * mm, y - 6.5 * mm, label)
         canvas.drawString(23 * mm + label_width, y - 6.5 * mm, value)
-    bottom = top - len(proof.rows) * row_height - 10 * mm
+    bottom = top - len(document.rows) * row_height - 10 * mm
     qr = io.BytesIO()
-    qrcode.make(proof.verify_url, box_size=4, border=1).save(qr)
+    qrcode.make(document.verify_url, box_size=4, border=1).save(qr)
     canvas.drawImage(ImageReader(io.BytesIO(qr.getvalue())), 20 * mm, bottom - 35 * mm, 35 * mm, 35 * mm)
-    canvas.linkURL(proof.verify_url, (20 * mm, bottom - 35 * mm, 55 * mm, bottom), relative=0)
+    canvas.linkURL(document.verify_url, (20 * mm, bottom - 35 * mm, 55 * mm, bottom), relative=0)
     canvas.setFont(FONT, 9)
     canvas.drawString(60 * mm, bottom - 8 * mm, '扫描二维码核验真伪（电子签章校验）：')
-    for line, start in enumerate(range(0, len(proof.verify_url), 80)):
-        canvas.drawString(60 * mm, bottom - (14 + 5 * line) * mm, proof.verify_url[start : start + 80])
+    for line, start in enumerate(range(0, len(document.verify_url), 80)):
+        canvas.drawString(60 * mm, bottom - (14 + 5 * line) * mm, document.verify_url[start : start + 80])
     canvas.setFont(FONT, 12)
-    canvas.drawRightString(width - 20 * mm, bottom - 30 * mm, proof.issuer)
+    canvas.drawRightString(width - 20 * mm, bottom - 30 * mm, document.issuer)
     _stamp(canvas, width - 45 * mm, bottom - 22 * mm)
 
 

@@ -6,7 +6,7 @@ from flask import current_app
 
 from miniapp_backend.enrolment import labels
 from miniapp_backend.enrolment.payment import certificates, receipts
-from miniapp_backend.enrolment.payment.proofs_pdf import Proof, render
+from miniapp_backend.enrolment.payment.pdf import Document, render
 from miniapp_backend.models import Payment, Registration
 from miniapp_backend.security.masking import mask_id_number
 
@@ -18,10 +18,10 @@ def verify_url(token: str) -> str:
     return f'{current_app.config["PUBLIC_BASE_URL"].rstrip("/")}/verify/{token}'
 
 
-def receipt(payment: Payment) -> Proof:
+def receipt(payment: Payment) -> Document:
     registration = payment.registration
     zone = registration.zone
-    return Proof(
+    return Document(
         title=f'{INSURANCE}缴费凭证',
         lead=f'缴费人已缴纳{zone.name}{registration.year}年度{INSURANCE}个人缴费，特此证明。',
         rows=[
@@ -42,9 +42,9 @@ def receipt(payment: Payment) -> Proof:
     )
 
 
-def certificate(registration: Registration) -> Proof:
+def certificate(registration: Registration) -> Document:
     zone = registration.zone
-    return Proof(
+    return Document(
         title='参保证明',
         lead=f'兹证明以下人员已参加{zone.name}{registration.year}年度{INSURANCE}（险种代码390），并已按规定缴费。',
         rows=[
