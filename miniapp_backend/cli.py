@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from werkzeug.security import generate_password_hash
 
+from miniapp_backend.enrolment.accounts import MIN_PASSWORD, SCOPE_NEEDS
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Reviewer, School, Zone
 from miniapp_backend.models.enums import ReviewerRole
@@ -77,12 +78,8 @@ def create_reviewer_command(
     click.echo(f'reviewer {reviewer.username} ({reviewer.role.value}) created')
 
 
-#: The scope fields each role needs.
-_SCOPE_NEEDS = {
-    ReviewerRole.SCHOOL_ADMIN: ('school',),
-    ReviewerRole.COLLEGE_REVIEWER: ('school', 'college'),
-    ReviewerRole.COUNSELLOR: ('school', 'college', 'class'),
-}
+#: The command's option for each scope field a role needs (SCOPE_NEEDS, the same rule as the accounts page).
+_OPTIONS = {'school_id': 'school', 'college': 'college', 'class_name': 'class'}
 
 
 def create_reviewer(
@@ -96,8 +93,8 @@ def create_reviewer(
 ) -> Reviewer:
     """Add a reviewer after checking the scope its role needs; raises ValueError naming the problem."""
     role = ReviewerRole(role)
-    if len(password) < 8:
-        raise ValueError('password must have at least 8 characters')
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f'password must have at least {MIN_PASSWORD} characters')
     if db.session.query(Reviewer.id).filter_by(username=username).first():
         raise ValueError(f'username {username!r} is taken')
     zone = db.session.query(Zone).filter_by(code=zone_code).one_or_none()
@@ -108,8 +105,8 @@ def create_reviewer(
         school = db.session.query(School).filter_by(zone_id=zone.id, code=school_code).one_or_none()
         if school is None:
             raise ValueError(f'no school {school_code} in zone {zone_code}')
-    given = {'school': school, 'college': college, 'class': class_name}
-    missing = [name for name in _SCOPE_NEEDS.get(role, ()) if not given[name]]
+    given = {'school_id': school, 'college': college, 'class_name': class_name}
+    missing = [_OPTIONS[name] for name in SCOPE_NEEDS.get(role, ()) if not given[name]]
     if missing:
         raise ValueError(f'role {role.value} needs --{" --".join(missing)}')
     reviewer = Reviewer(

@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from flask import Response, current_app
-from flask_limiter.util import get_remote_address
+from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
 from miniapp_backend import ratelimits, wechat
@@ -21,8 +20,9 @@ from miniapp_backend.enrolment.messages import subscriptions
 from miniapp_backend.enrolment.students import cached_view, tokens, view as student_view
 from miniapp_backend.enrolment.students.sign_in import sign_in
 from miniapp_backend.enrolment.zones.availability import find_zone
-from miniapp_backend.extensions import db
+from miniapp_backend.extensions import db, limiter
 from miniapp_backend.models import Notification
+from miniapp_backend.ratelimits import rate
 from miniapp_backend.unit_of_work import unit_of_work
 from schemas.auth import LoginResultSchema, LoginSchema, PhoneCodeSchema, StudentSchema
 from schemas.messages import (
@@ -42,14 +42,11 @@ blp = Blueprint('account', __name__, description='登录与个人信息')
 @blp.arguments(LoginSchema())
 @blp.response(200, LoginResultSchema)
 @errors(blp, 400, 401, 422, 429, 503)
+@limiter.limit(rate('STUDENT_LOGIN_RATE'))
+@limiter.limit(rate('STUDENT_LOGIN_CODE_RATE'), key_func=lambda: f'code:{_posted_code()}')
 @unit_of_work(keep_loaded=True)
 def login(body):
     """Exchange a wx.login code for our own bearer token (limited per client address, per code, per openid)."""
-    # The address's and the code's limits in one round trip, before WeChat is asked.
-    if not ratelimits.allow_all(
-        (('STUDENT_LOGIN_RATE', get_remote_address()), ('STUDENT_LOGIN_CODE_RATE', body['code'][:64]))
-    ):
-        raise EnrolmentError('rate_limited', '操作太频繁，请稍后再试', status=429)
     try:
         session = wechat.code_to_session(body['code'])
     except wechat.InvalidCode:
@@ -68,6 +65,11 @@ def login(body):
         'expires_in': current_app.config['API_TOKEN_TTL'],
         'student': student,
     }
+
+
+def _posted_code() -> str:
+    body = request.get_json(silent=True)
+    return str(body.get('code', ''))[:64] if isinstance(body, dict) else ''
 
 
 @blp.get('/me')

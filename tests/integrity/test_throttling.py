@@ -152,7 +152,7 @@ def test_student_login_is_limited_per_openid_and_per_code(client, app, fake_wech
 
 
 def test_student_login_limits_fail_open_when_redis_is_down(app, test_environ, fake_wechat):
-    """The address, code and openid limits are counted by the view in Redis; without Redis a login still works."""
+    """The address, code and openid limits live in Redis (Flask-Limiter); without Redis a login still works."""
     from miniapp_backend import create_app
 
     down = create_app({'TESTING': True}, environ={**test_environ, 'REDIS_URL': 'redis://127.0.0.1:1/0'})
