@@ -127,8 +127,8 @@ def get_queue(name: str = 'default') -> Queue:
 redis_store = RedisStore()
 
 
-#: The blueprint whose routes carry Flask-Limiter limits (`@limiter.limit`); only its requests run its hooks.
-LIMITED_BLUEPRINT = 'admin'
+#: The admin page's blueprint: only its requests run Flask-Limiter's after-request and teardown hooks (see below).
+ADMIN_BLUEPRINT = 'admin'
 
 
 class AppLimiter(Limiter):
@@ -142,13 +142,16 @@ class AppLimiter(Limiter):
         # the route runs. The check Flask-Limiter adds before every request would only cost every other request
         # (about a tenth of a GET /me answered from Redis).
         app.before_request_funcs[None].remove(self._check_request_limit)
-        # Its step after each request (deductions, headers) and its teardown matter only where a route is limited by
-        # it: the admin page (the student login counts its limits itself, ratelimits.py). Every other request, the
-        # student API's above all, skips them.
+        # Its step after each request only deducts costs counted on the answer (`deduct_when`, which no limit here
+        # uses) and adds rate-limit headers (off, RATELIMIT_HEADERS_ENABLED); its teardown clears a per-request
+        # context. The checks themselves run in the `limit` decorators. So the student API, GET /me above all,
+        # skips them; the admin page keeps them. With headers on, every limited answer needs them: kept app-wide.
+        if app.config.get('RATELIMIT_HEADERS_ENABLED'):
+            return
         for hooks in (app.after_request_funcs, app.teardown_request_funcs):
             own = [hook for hook in hooks[None] if self._is_own(hook)]
             hooks[None] = [hook for hook in hooks[None] if not self._is_own(hook)]
-            hooks.setdefault(LIMITED_BLUEPRINT, []).extend(own)
+            hooks.setdefault(ADMIN_BLUEPRINT, []).extend(own)
 
     def _is_own(self, hook) -> bool:
         return getattr(hook, '__self__', None) is self or (isinstance(hook, partial) and self in hook.args)
