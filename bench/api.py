@@ -54,7 +54,7 @@ init = function(args)
 end
 local function id_number()
   counter = counter + 1
-  local day = os.time{year = 2001, month = 1, day = 1 + tid * 50 + math.floor(counter / 1000), hour = 12}
+  local day = os.time{year = %(year)d, month = 1, day = 1 + tid * 50 + math.floor(counter / 1000), hour = 12}
   local first17 = "340524" .. os.date("%%Y%%m%%d", day) .. string.format("%%03d", counter %% 1000)
   local sum = 0
   for i = 1, 17 do sum = sum + tonumber(first17:sub(i, i)) * weights[i] end
@@ -183,7 +183,8 @@ def students(base: str, count: int, prefix: str) -> list[str]:
     return tokens
 
 
-def create_submit_script(tokens: list[str], per_thread: int) -> str:
+def create_submit_script(tokens: list[str], per_thread: int, year: int = 2001) -> str:
+    """The create + submit script; ID numbers are born in `year` (a later run takes another, so none repeats)."""
     from tests.factories import registration_fields
 
     template = json.dumps(registration_fields(id_number='ID', student_no='NO'), ensure_ascii=False)
@@ -191,6 +192,7 @@ def create_submit_script(tokens: list[str], per_thread: int) -> str:
     return CREATE_SUBMIT_LUA % {
         'tokens': ', '.join(f'"{t}"' for t in tokens),
         'per_thread': per_thread,
+        'year': year,
         'template': f'[[{template}]]',
     }
 
@@ -213,17 +215,20 @@ def figures(env: dict) -> list[Figure]:
     web = serve('miniapp_backend:create_app()', app_port, env)
     hello = serve('bench.hello:app', hello_port, env)
     try:
-        base = f'http://127.0.0.1:{app_port}/api/v1'
-        [token] = students(base, 1, 'me')
-        writers = students(base, 2 * PER_THREAD, 'writer')
-        ref = wrk(f'http://127.0.0.1:{hello_port}/hello')
-        me = wrk(f'{base}/me', '-H', f'Authorization: Bearer {token}')
-        write = wrk(base + '/registrations', '-s', lua(create_submit_script(writers, PER_THREAD)))
-        login = wrk(base + '/auth/login', '-s', lua(LOGIN_LUA))
-        rss = peak_worker_rss(web)
+        try:
+            base = f'http://127.0.0.1:{app_port}/api/v1'
+            [token] = students(base, 1, 'me')
+            writers = students(base, 2 * PER_THREAD, 'writer')
+            ref = wrk(f'http://127.0.0.1:{hello_port}/hello')
+            me = wrk(f'{base}/me', '-H', f'Authorization: Bearer {token}')
+            write = wrk(base + '/registrations', '-s', lua(create_submit_script(writers, PER_THREAD)))
+            login = wrk(base + '/auth/login', '-s', lua(LOGIN_LUA))
+            rss = peak_worker_rss(web)
+        finally:
+            stop(web, hello)
+        classes = worker_classes(env, token)  # with the fake WeChat still up: writers sign in
     finally:
-        stop(fake, web, hello)
-    classes = worker_classes(env, token)
+        stop(fake)
     return [
         Figure('hello endpoint (reference) req/s', ref.rate, 'req/s', target=ref.latencies()),
         Figure(
@@ -262,7 +267,8 @@ def figures(env: dict) -> list[Figure]:
     ]
 
 
-#: gunicorn settings compared on GET /me (the busiest call) to choose the Procfile's.
+#: gunicorn settings compared on GET /me (the busiest call) and on create + submit (writes wait on commits) to choose
+#: the Procfile's.
 CANDIDATES = {
     'sync, 4 workers': ('--workers', '4'),
     'gthread, 2 workers × 8 threads': ('--workers', '2', '--worker-class', 'gthread', '--threads', '8'),
@@ -272,15 +278,27 @@ CANDIDATES = {
 
 def worker_classes(env: dict, token: str) -> list[Figure]:
     figures = []
-    for label, options in CANDIDATES.items():
+    for run, (label, options) in enumerate(CANDIDATES.items(), start=1):
         port = free_port()
         web = serve('miniapp_backend:create_app()', port, env, *options)
         try:
-            load = wrk(f'http://127.0.0.1:{port}/api/v1/me', '-H', f'Authorization: Bearer {token}')
+            base = f'http://127.0.0.1:{port}/api/v1'
+            load = wrk(f'{base}/me', '-H', f'Authorization: Bearer {token}')
+            writers = students(base, 2 * PER_THREAD, f'writer-{run}')
+            script = lua(create_submit_script(writers, PER_THREAD, year=2001 + run))
+            write = wrk(base + '/registrations', '-s', script)
         finally:
             stop(web)
         chosen = ' (Procfile)' if options == WEB_OPTIONS else ''
         figures.append(
             Figure(f'GET /me under {label}{chosen}', load.rate, 'req/s', target=load.latencies() + load.failures())
+        )
+        figures.append(
+            Figure(
+                f'create + submit under {label}{chosen}',
+                write.rate,
+                'req/s',
+                target=write.latencies() + write.failures(),
+            )
         )
     return figures

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
+from typing import Any
 
+import click
 import redis
 from flask import Flask, current_app, has_app_context
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from rq import Queue
 from sqlalchemy import MetaData
@@ -29,7 +31,62 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(render_as_batch=True, compare_type=True)
+
+
+class DeferredMigrate:
+    """Flask-Migrate, imported (with alembic under it, about 10 MB a process) only when a migration is run or its
+    settings are read: `flask db …`, the release step and the tests do; a web worker never does."""
+
+    def __init__(self, **options: Any) -> None:
+        self.options = options
+
+    def init_app(self, app: Flask, db: SQLAlchemy, directory: str) -> None:
+        app.extensions['migrate'] = _MigrateSettings(db, directory, self.options)
+        app.cli.add_command(_MigrationCommands('db', help='Database migrations (Flask-Migrate).'))
+
+
+class _MigrateSettings:
+    """Stands in app.extensions['migrate'] for Flask-Migrate's own settings object, built on first use."""
+
+    def __init__(self, db: SQLAlchemy, directory: str, options: dict[str, Any]) -> None:
+        self._args = (db, directory, options)
+        self._settings = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith('_'):
+            raise AttributeError(name)
+        if self._settings is None:
+            from flask_migrate import Migrate, _MigrateConfig
+
+            db, directory, options = self._args
+            migrate = Migrate(db=db, directory=directory, **options)
+            self._settings = _MigrateConfig(migrate, db, **migrate.alembic_ctx_kwargs)
+        return getattr(self._settings, name)
+
+
+class _MigrationCommands(click.Group):
+    """`flask db …`: Flask-Migrate's command group, imported when one of its commands is asked for."""
+
+    @staticmethod
+    def _commands() -> click.Group:
+        from flask_migrate.cli import db as commands
+
+        return commands
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Invoked: take the real group's options and callback (it notes --directory and -x for the commands).
+        commands = self._commands()
+        self.params, self.callback = commands.params, commands.callback
+        return super().parse_args(ctx, args)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._commands().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return self._commands().get_command(ctx, name)
+
+
+migrate = DeferredMigrate(render_as_batch=True, compare_type=True)
 
 
 class RedisStore:
@@ -70,6 +127,10 @@ def get_queue(name: str = 'default') -> Queue:
 redis_store = RedisStore()
 
 
+#: The admin page's blueprint: only its requests run Flask-Limiter's after-request and teardown hooks (see below).
+ADMIN_BLUEPRINT = 'admin'
+
+
 class AppLimiter(Limiter):
     """Flask-Limiter keeps its storage on the extension object, so the last app initialised would count for every
     app of the process (tests build several, on other Redis servers); here each app keeps its own."""
@@ -81,6 +142,19 @@ class AppLimiter(Limiter):
         # the route runs. The check Flask-Limiter adds before every request would only cost every other request
         # (about a tenth of a GET /me answered from Redis).
         app.before_request_funcs[None].remove(self._check_request_limit)
+        # Its step after each request only deducts costs counted on the answer (`deduct_when`, which no limit here
+        # uses) and adds rate-limit headers (off, RATELIMIT_HEADERS_ENABLED); its teardown clears a per-request
+        # context. The checks themselves run in the `limit` decorators. So the student API, GET /me above all,
+        # skips them; the admin page keeps them. With headers on, every limited answer needs them: kept app-wide.
+        if app.config.get('RATELIMIT_HEADERS_ENABLED'):
+            return
+        for hooks in (app.after_request_funcs, app.teardown_request_funcs):
+            own = [hook for hook in hooks[None] if self._is_own(hook)]
+            hooks[None] = [hook for hook in hooks[None] if not self._is_own(hook)]
+            hooks.setdefault(ADMIN_BLUEPRINT, []).extend(own)
+
+    def _is_own(self, hook) -> bool:
+        return getattr(hook, '__self__', None) is self or (isinstance(hook, partial) and self in hook.args)
 
     def _of_app(self, index: int, name: str):
         if has_app_context() and 'ratelimit_storage' in current_app.extensions:

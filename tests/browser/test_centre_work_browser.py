@@ -1,4 +1,4 @@
-"""The centre's daily work in headless Chromium: a phone suspension, printed proofs and their public check."""
+"""The centre's daily work in headless Chromium: a phone suspension, printed documents and their public check."""
 
 from __future__ import annotations
 

@@ -9,8 +9,6 @@ import time
 import zipfile
 from datetime import date, datetime, timedelta
 
-from openpyxl import load_workbook
-
 from miniapp_backend.inputs import InputRefused, clean_text
 
 #: The archive gate applied before openpyxl decompresses anything (ASVS 5.2.3; openpyxl checks no sizes).
@@ -63,6 +61,8 @@ def data_rows(data: bytes, headers: list[str], deadline: float = math.inf) -> li
     openpyxl pad a billion empty cells. Rows are read as they are in the file, at most MAX_COLUMNS wide, and the
     time budget (a time.monotonic() deadline) is checked as they come.
     """
+    from openpyxl import load_workbook  # loaded where a workbook is read, not by every web worker at start
+
     check_archive(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)

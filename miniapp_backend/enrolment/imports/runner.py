@@ -10,10 +10,6 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Font
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.imports.importers import KINDS
@@ -222,6 +218,11 @@ def _choices(importer, zone) -> dict[str, list[str]]:
 def template(kind: str, zone=None) -> bytes:
     """A blank template: Chinese headers with notes, dropdowns for every enumerated column (lists kept on a hidden
     sheet, so long ones such as the 58 民族 fit), text format for ID numbers, and a 说明 sheet."""
+    from openpyxl import Workbook  # loaded where a template is made, not by every web worker at start
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     importer = KINDS[kind]
     choices = _choices(importer, zone)
     book = Workbook()

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app
 
 from miniapp_backend.enrolment import labels
 from miniapp_backend.enrolment.payment import certificates, receipts
-from miniapp_backend.enrolment.payment.pdf import Document, render
 from miniapp_backend.models import Payment, Registration
 from miniapp_backend.security.masking import mask_id_number
 
 INSURANCE = '城乡居民基本医疗保险'
+
+
+@dataclass(frozen=True)
+class Document:
+    """One page: a title, a lead sentence, labelled rows, who issued it, and where to verify it."""
+
+    title: str
+    lead: str
+    rows: list[tuple[str, str]]
+    issuer: str
+    verify_url: str
 
 
 def verify_url(token: str) -> str:
@@ -65,9 +77,13 @@ def certificate(registration: Registration) -> Document:
 
 
 def receipt_pdf(payment: Payment) -> bytes:
+    from miniapp_backend.enrolment.payment.pdf import render  # reportlab: loaded by the first document printed
+
     return render([receipt(payment)], '缴费凭证')
 
 
 def certificates_pdf(registrations: list[Registration]) -> bytes:
     """One page per paid registration (a class printed in one go)."""
+    from miniapp_backend.enrolment.payment.pdf import render  # reportlab: loaded by the first document printed
+
     return render([certificate(r) for r in registrations], '参保证明')

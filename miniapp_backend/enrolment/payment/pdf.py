@@ -1,11 +1,12 @@
 """Printable documents as PDF (reportlab, with its built-in STSong-Light CJK font: nothing to install or embed):
-the e-receipt of a payment and the enrolment certificate, one page each, with the verification QR."""
+the e-receipt of a payment and the enrolment certificate, one page each, with the verification QR. Imported when
+the first document is printed (payment.documents), so web workers that never print one do not hold reportlab."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import qrcode
 from reportlab.lib.pagesizes import A4
@@ -18,16 +19,8 @@ from reportlab.pdfgen.canvas import Canvas
 FONT = 'STSong-Light'
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
-
-@dataclass(frozen=True)
-class Document:
-    """One page: a title, a lead sentence, labelled rows, who issued it, and where to verify it."""
-
-    title: str
-    lead: str
-    rows: list[tuple[str, str]]
-    issuer: str
-    verify_url: str
+if TYPE_CHECKING:
+    from miniapp_backend.enrolment.payment.documents import Document
 
 
 def render(documents: Iterable[Document], title: str) -> bytes:

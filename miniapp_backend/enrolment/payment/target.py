@@ -6,7 +6,6 @@ import io
 from typing import Any
 from urllib.parse import quote
 
-import qrcode
 import sqlalchemy as sa
 
 from miniapp_backend.enrolment.errors import EnrolmentError
@@ -82,6 +81,8 @@ def qr_png(registration: Registration) -> bytes:
     """The QR a parent scans to pay on the student's behalf."""
     if registration.status is not RegistrationStatus.APPROVED:
         raise EnrolmentError('invalid_state', '当前无需缴费')
+    import qrcode  # loaded by the first QR drawn, not by every web worker at start
+
     image = qrcode.make(qr_target(registration), box_size=8, border=2)
     out = io.BytesIO()
     image.save(out)

@@ -17,7 +17,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from openpyxl import Workbook
 
 from miniapp_backend.enrolment import labels
 from miniapp_backend.enrolment.reports import lists
@@ -127,6 +126,8 @@ KINDS: dict[str, Kind] = {
 
 def write(kind: Kind, query: sa.Select, out, progress: Callable[[int], None] | None = None) -> int:
     """The rows as one write-only sheet into `out` (a path or a file object); returns how many."""
+    from openpyxl import Workbook  # the export job's, not every web worker's
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(kind.title[:31])
     sheet.append(list(kind.headers))

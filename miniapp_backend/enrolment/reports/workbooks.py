@@ -6,7 +6,6 @@ import io
 from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
-from openpyxl import Workbook
 
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration
@@ -18,6 +17,8 @@ REGISTRATION_HEADERS = ['编号', '姓名', '证件号码', '手机号码', '学
 
 def workbook_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     """One sheet: a header row, then the rows (streamed, so 100,000 rows stay small in memory)."""
+    from openpyxl import Workbook  # loaded where a workbook is written, not by every web worker at start
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
     sheet.append(list(headers))
