@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -137,6 +138,24 @@ def _person(data: dict) -> tuple[str, str]:
     return info.number, data['name'].strip()
 
 
+def _new_proof(
+    student: Student, zone_id: int | None, method: ProofMethod, number: str, name: str, **evidence: Any
+) -> IdentityProof:
+    """A pending proof that this student is the person with this ID number and name (keyed hashes beside them)."""
+    proof = IdentityProof(
+        student=student,
+        zone_id=zone_id,
+        method=method,
+        id_index=blind_index(number),
+        name_index=name_index(name),
+        id_number=number,
+        name=name,
+        **evidence,
+    )
+    db.session.add(proof)
+    return proof
+
+
 def start_face(student: Student, data: dict) -> IdentityProof:
     """Step 1: a WeChat verification session bound to this student's openid, for the name and ID given."""
     zone = student.zone
@@ -148,18 +167,7 @@ def start_face(student: Student, data: dict) -> IdentityProof:
         verify_id = face.get_verify_id(out_seq_no, face.CertInfo(name, number), student.openid)
     except wechat.WeChatError:
         raise EnrolmentError('wechat_unavailable', '微信人脸核身服务暂时不可用，请稍后再试', status=503) from None
-    proof = IdentityProof(
-        student=student,
-        zone_id=zone.id,
-        method=ProofMethod.FACE,
-        id_index=blind_index(number),
-        name_index=name_index(name),
-        id_number=number,
-        name=name,
-        verify_id=verify_id,
-        out_seq_no=out_seq_no,
-    )
-    db.session.add(proof)
+    proof = _new_proof(student, zone.id, ProofMethod.FACE, number, name, verify_id=verify_id, out_seq_no=out_seq_no)
     audit.record(
         Actor.student(student.id),
         'identity_face_started',
@@ -213,18 +221,7 @@ def request_review(student: Student, data: dict, photo: bytes) -> IdentityProof:
 
     number, name = _person(data)
     image, content_type = reencode_photo(photo)
-    proof = IdentityProof(
-        student=student,
-        zone_id=student.zone_id,
-        method=ProofMethod.CENTRE,
-        id_index=blind_index(number),
-        name_index=name_index(name),
-        id_number=number,
-        name=name,
-        photo=image,
-        photo_type=content_type,
-    )
-    db.session.add(proof)
+    proof = _new_proof(student, student.zone_id, ProofMethod.CENTRE, number, name, photo=image, photo_type=content_type)
     db.session.flush()
     audit.record(
         Actor.student(student.id),
