@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -47,6 +48,20 @@ class StudentClient:
         assert started.status_code == 201, started.json
         result = self.post('/identity/face/result', {'verify_id': started.json['verify_id']})
         assert result.json['status'] == 'passed', result.json
+
+    def request_suspension(self, id_number: str, name: str):
+        """The suspension form as a student sends it: home town 云南省本级, from today, with consent."""
+        return self.post(
+            '/suspensions',
+            {
+                'origin_zone_code': '530000',
+                'reason': '在学籍地参加城乡居民医保',
+                'suspend_from': date.today().isoformat(),
+                'consent': True,
+                'id_number': id_number,
+                'name': name,
+            },
+        )
 
     def upload(self, path, data: bytes, filename='file.png'):
         return self.client.post(

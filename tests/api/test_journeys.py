@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -101,17 +101,7 @@ def test_first_time_student_enrolled_at_home(app, student_client):
         == 0
     )
     student.prove_by_face(home, '李云')
-    suspension = student.post(
-        '/suspensions',
-        json={
-            'origin_zone_code': '530000',
-            'reason': '在学籍地参加城乡居民医保',
-            'suspend_from': date.today().isoformat(),
-            'consent': True,
-            'id_number': home,
-            'name': '李云',
-        },
-    )
+    suspension = student.request_suspension(home, '李云')
     assert suspension.status_code == 201 and suspension.json['status'] == 'submitted'
     assert '10–30分钟' in suspension.json['message']
     assert student.get('/me').json['next_action'] == 'suspend_origin'

@@ -83,17 +83,7 @@ def test_a_suspension_request_and_its_confirmation_by_the_worker_show_at_once(en
     )
     db.session.commit()
     enrolled.prove_by_face(id_number, '李云')
-    requested = enrolled.post(
-        '/suspensions',
-        json={
-            'origin_zone_code': '530000',
-            'reason': '在学籍地参加城乡居民医保',
-            'suspend_from': date.today().isoformat(),
-            'consent': True,
-            'id_number': id_number,
-            'name': '李云',
-        },
-    )
+    requested = enrolled.request_suspension(id_number, '李云')
     assert requested.status_code == 201, requested.json
     me = enrolled.get('/me').json
     assert (me['suspension']['status'], me['next_action']) == ('submitted', 'suspend_origin')

@@ -75,20 +75,6 @@ def _silent(response, number):
         assert secret not in text, secret
 
 
-def _suspend(student, number, name):
-    return student.post(
-        '/suspensions',
-        json={
-            'origin_zone_code': '530000',
-            'reason': '在学籍地参加城乡居民医保',
-            'suspend_from': date.today().isoformat(),
-            'consent': True,
-            'id_number': number,
-            'name': name,
-        },
-    )
-
-
 def _counts():
     db.session.expire_all()
     return tuple(
@@ -103,7 +89,7 @@ def test_a_stranger_cannot_renew_suspend_or_take_over_without_proof(students, pe
     assert renewal.status_code == 403 and renewal.json['code'] == 'needs_proof'
     _silent(renewal, person)
     for name in ('随便', REAL_NAME):
-        suspension = _suspend(attacker, person, name)
+        suspension = attacker.request_suspension(person, name)
         assert suspension.status_code == 403 and suspension.json['code'] == 'needs_proof'
         _silent(suspension, person)
     # Someone nobody insured gets the very same answer: the refusal tells nothing about the person.
@@ -182,10 +168,10 @@ def test_face_verification_only_passes_on_10000_for_the_same_openid_once(student
     assert owner.post('/identity/face/result', json={'verify_id': verify_id}).status_code == 409
     renewed = owner.post('/renewals', json={'zone_code': '341800', 'id_number': person})
     assert renewed.status_code == 201 and renewed.json['name'] == REAL_NAME
-    suspension = _suspend(owner, person, REAL_NAME)
+    suspension = owner.request_suspension(person, REAL_NAME)
     assert suspension.status_code == 201
     # The name must be the one on file and the one proved: another name is refused.
-    assert _suspend(owner, person, '别的名字').status_code == 403
+    assert owner.request_suspension(person, '别的名字').status_code == 403
     actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like('identity%'))).all()
     assert actions.count('identity_face_passed') == 1 and actions.count('identity_face_failed') == 3
     assert actions.count('identity_proof') == 2
@@ -289,7 +275,7 @@ def test_every_proof_attempt_is_audited_also_when_the_act_is_refused(students, p
     assert owner.post('/identity/face/result', json={'verify_id': passed}).json['status'] == 'passed'
     assert owner.post('/identity/face/result', json={'verify_id': passed}).status_code == 409
     # Proven, but under another name than the one on file: refused, audited.
-    assert _suspend(owner, person, '别的名字').status_code == 403
+    assert owner.request_suspension(person, '别的名字').status_code == 403
     refusals = [(e.actor_id, e.detail['refusal']) for e in _events('identity_proof_refused')]
     assert refusals == [
         (owner.student_id, 'not_proven'),
