@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 
 from miniapp_backend.admin import bp
+from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.scope import scope_of
 from miniapp_backend.enrolment.students import identity
@@ -63,6 +64,10 @@ def identity_decision(proof_id):
     if invalid:
         abort(400, description='；'.join(invalid.values()))
     choice = form['decision']
-    identity.decide_review(proof, actor_of(g.reviewer), choice == 'pass', form['reason'] or None)
-    flash('已核验通过' if choice == 'pass' else '已核验不通过', 'ok')
+    try:
+        identity.decide_review(proof, actor_of(g.reviewer), choice == 'pass', form['reason'] or None)
+    except EnrolmentError as error:  # decided by someone else first: nothing changed
+        flash(error.message, 'error')
+    else:
+        flash('已核验通过' if choice == 'pass' else '已核验不通过', 'ok')
     return redirect(url_for('admin.identity_requests'))

@@ -85,5 +85,8 @@ def _enrolment_error(error: EnrolmentError):
 
     db.session.rollback()
     if not request.path.startswith('/api/'):
-        raise error
+        # A rule's refusal that reaches the admin page unhandled is still a refusal, never a 500.
+        from flask import render_template
+
+        return render_template('admin/error.html', status=error.status, message=error.message), error.status
     return error_response(error.status, error.code, error.message, error.errors, error.details)

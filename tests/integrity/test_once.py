@@ -184,3 +184,45 @@ def test_twenty_students_renewing_one_person_leave_one_active(live_url, zone, fa
     assert sorted(r.status_code for r in responses) == [201] + [409] * 19
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
+
+
+def test_concurrent_identity_decisions_decide_once(live_url, zone, create_student, create_reviewer):
+    from miniapp_backend.enrolment.students.identity import name_index
+    from miniapp_backend.models import IdentityProof
+    from miniapp_backend.models.enums import ProofMethod, ProofStatus
+    from miniapp_backend.security.blind_index import blind_index
+    from tests.factories import make_id_number
+
+    number = make_id_number()
+    proof = IdentityProof(
+        student=create_student(),
+        zone_id=zone.id,
+        method=ProofMethod.CENTRE,
+        id_index=blind_index(number),
+        name_index=name_index('李云'),
+        id_number=number,
+        name='李云',
+    )
+    db.session.add(proof)
+    db.session.commit()
+    proof_id = proof.id
+    browsers = _reviewers(live_url, create_reviewer, 6)
+    tokens = [b.csrf('/admin/identity') for b in browsers]
+    calls = [
+        lambda b=b, t=t, n=n: b.post(
+            f'/admin/identity/{proof_id}/decision',
+            {'decision': 'pass' if n % 2 == 0 else 'fail', 'reason': '照片与证件一致', 'csrf_token': t},
+        )
+        for n, (b, t) in enumerate(zip(browsers, tokens, strict=True))
+    ]
+    responses = at_once(calls)
+    assert all(r.status_code == 200 for r in responses), [r.status_code for r in responses]
+    assert sum('该核验申请已处理' in r.text for r in responses) == 5
+    db.session.expire_all()
+    decisions = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action.in_(['identity_review_passed', 'identity_review_failed']))
+    ).all()
+    assert len(decisions) == 1
+    decided = db.session.get(IdentityProof, proof_id)
+    assert decided.status is not ProofStatus.PENDING
+    assert decisions[0].action == f'identity_review_{decided.status.value}'
