@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -14,7 +15,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import redis
 import requests
+import sqlalchemy as sa
 
 from bench.harness import Figure
 
@@ -23,6 +26,7 @@ WRK = ['wrk', '-t2', '-c64', '-d10s', '--latency']
 #: Students per wrk thread for create + submit: more than its connections, so one is always free.
 PER_THREAD = 100
 LOGIN_LUA = """
+local run = "{run}"
 local threads = 0
 setup = function(thread)
   thread:set("tid", threads)
@@ -31,7 +35,7 @@ end
 counter = 0
 request = function()
   counter = counter + 1
-  local body = string.format('{"code":"code-bench-%d-%d"}', tid, counter)
+  local body = string.format('{"code":"code-bench%s-%d-%d"}', run, tid, counter)
   return wrk.format("POST", "/api/v1/auth/login", {["Content-Type"] = "application/json"}, body)
 end
 """
@@ -138,6 +142,7 @@ class Load:
     p50: float
     p99: float
     errors: int
+    requests: int = 0
 
     @property
     def ok(self) -> bool:
@@ -154,7 +159,8 @@ def wrk(url: str, *extra: str) -> Load:
     output = subprocess.run(WRK + list(extra) + [url], capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r'Requests/sec:\s+([\d.]+)', output).group(1))
     errors = re.search(r'Non-2xx or 3xx responses:\s+(\d+)', output)
-    return Load(rate, _latency(output, '50%'), _latency(output, '99%'), int(errors.group(1)) if errors else 0)
+    count = int(re.search(r'(\d+) requests in', output).group(1))
+    return Load(rate, _latency(output, '50%'), _latency(output, '99%'), int(errors.group(1)) if errors else 0, count)
 
 
 def _latency(output: str, label: str) -> float:
@@ -170,6 +176,60 @@ def peak_worker_rss(master: subprocess.Popen) -> float:
         status = Path(f'/proc/{pid}/status').read_text()
         peaks.append(int(re.search(r'VmHWM:\s+(\d+)', status).group(1)) / 1024)
     return max(peaks, default=0.0)
+
+
+def workers(master: subprocess.Popen) -> list[int]:
+    return [
+        int(pid)
+        for pid in subprocess.run(['pgrep', '-P', str(master.pid)], capture_output=True, text=True).stdout.split()
+    ]
+
+
+def database_backends(url: str) -> list[int]:
+    """The PostgreSQL server processes serving the scratch database (when the server runs on this machine)."""
+    engine = sa.create_engine(url, poolclass=sa.NullPool)
+    try:
+        with engine.connect() as conn:
+            query = 'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()'
+            return list(conn.scalars(sa.text(query)))
+    finally:
+        engine.dispose()
+
+
+def redis_server(url: str) -> list[int]:
+    with redis.Redis.from_url(url) as client:
+        return [int(client.info('server')['process_id'])]
+
+
+_TICKS = os.sysconf('SC_CLK_TCK')
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process on this machine (0 when it is not here)."""
+    try:
+        fields = Path(f'/proc/{pid}/stat').read_text().rpartition(')')[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def cpu_per_request(run, processes: dict[str, object]) -> tuple[Load, dict[str, float]]:
+    """`run()` (a wrk run) and the CPU milliseconds per request each group of processes spent on it: the groups'
+    pids are listed before and after (a PostgreSQL backend opened during the run counts from zero), wrk's own CPU
+    is this process's reaped children's. Independent of other load on the machine, unlike the rate."""
+    before = {name: {pid: cpu_seconds(pid) for pid in pids()} for name, pids in processes.items()}
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load = run()
+    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+    spent = {
+        name: sum(cpu_seconds(pid) - before[name].get(pid, 0.0) for pid in pids()) for name, pids in processes.items()
+    }
+    spent['wrk'] = reaped.ru_utime + reaped.ru_stime - children.ru_utime - children.ru_stime
+    return load, {name: 1000 * seconds / max(load.requests, 1) for name, seconds in spent.items()}
+
+
+def cpu_split(ms: dict[str, float]) -> str:
+    return ', '.join(f'{name} {value:.2f}' for name, value in ms.items())
 
 
 def students(base: str, count: int, prefix: str) -> list[str]:
@@ -219,10 +279,12 @@ def figures(env: dict) -> list[Figure]:
             base = f'http://127.0.0.1:{app_port}/api/v1'
             [token] = students(base, 1, 'me')
             writers = students(base, 2 * PER_THREAD, 'writer')
-            ref = wrk(f'http://127.0.0.1:{hello_port}/hello')
+            ref, ref_cpu = cpu_per_request(
+                lambda: wrk(f'http://127.0.0.1:{hello_port}/hello'), {'hello': lambda: workers(hello)}
+            )
             me = wrk(f'{base}/me', '-H', f'Authorization: Bearer {token}')
             write = wrk(base + '/registrations', '-s', lua(create_submit_script(writers, PER_THREAD)))
-            login = wrk(base + '/auth/login', '-s', lua(LOGIN_LUA))
+            login, login_cpu = measure_login(base, web, fake, env)
             rss = peak_worker_rss(web)
         finally:
             stop(web, hello)
@@ -262,9 +324,32 @@ def figures(env: dict) -> list[Figure]:
             f'≥ 0.3 of hello; {login.latencies()}{login.failures()}',
             login.rate >= 0.3 * ref.rate and login.ok,
         ),
+        Figure('hello CPU ms per request', sum(ref_cpu.values()), 'ms', target=cpu_split(ref_cpu)),
+        Figure(
+            'POST /auth/login CPU ms per request',
+            sum(login_cpu.values()),
+            'ms',
+            round(sum(ref_cpu.values()), 3),
+            f"ratio = hello requests' worth (0.3× hello: ≤ 3.3); {cpu_split(login_cpu)}",
+        ),
         Figure('web worker peak RSS under load', rss, 'MB'),
         *classes,
     ]
+
+
+def measure_login(
+    base: str, web: subprocess.Popen, fake: subprocess.Popen, env: dict, run: str = ''
+) -> tuple[Load, dict]:
+    """Logins, each with a new code (a new student), and where their CPU went: the app's workers, the fake WeChat
+    server's, PostgreSQL's backends, Redis (the limits) and wrk."""
+    processes = {
+        'app': lambda: workers(web),
+        'fake WeChat': lambda: workers(fake),
+        'PostgreSQL': lambda: database_backends(env['DATABASE_URL']),
+        'Redis': lambda: redis_server(env['REDIS_URL']),
+    }
+    script = lua(LOGIN_LUA.replace('{run}', run))
+    return cpu_per_request(lambda: wrk(base + '/auth/login', '-s', script), processes)
 
 
 #: gunicorn settings compared on GET /me (the busiest call) and on create + submit (writes wait on commits) to choose

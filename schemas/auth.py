@@ -22,7 +22,13 @@ class StudentSchema(Schema):
     )
 
 
+class SignedInStudentSchema(StudentSchema):
+    """Dumps what sign_in returns (a row, not a loaded Student): the zone's code came with it."""
+
+    zone_code = fields.String(allow_none=True)
+
+
 class LoginResultSchema(Schema):
     token = Text()
     expires_in = fields.Integer()
-    student = fields.Nested(StudentSchema)
+    student = fields.Nested(SignedInStudentSchema)

@@ -44,7 +44,7 @@ blp = Blueprint('account', __name__, description='登录与个人信息')
 @errors(blp, 400, 401, 422, 429, 503)
 @limiter.limit(rate('STUDENT_LOGIN_RATE'))
 @limiter.limit(rate('STUDENT_LOGIN_CODE_RATE'), key_func=lambda: f'code:{_posted_code()}')
-@unit_of_work(keep_loaded=True)
+@unit_of_work
 def login(body):
     """Exchange a wx.login code for our own bearer token (limited per client address, per code, per openid)."""
     try:
@@ -59,7 +59,6 @@ def login(body):
     if not ratelimits.allow('STUDENT_LOGIN_OPENID_RATE', session.openid):
         raise EnrolmentError('rate_limited', '操作太频繁，请稍后再试', status=429)
     student = sign_in(session.openid, session.session_key, session.unionid)
-    db.session.flush()  # a new student's id goes into the token
     return {
         'token': tokens.issue(student, current_app.config['SECRET_KEY']),
         'expires_in': current_app.config['API_TOKEN_TTL'],

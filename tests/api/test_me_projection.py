@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from miniapp_backend.enrolment.students import cached_view
-from miniapp_backend.extensions import db
+from miniapp_backend.extensions import db, get_redis
 from miniapp_backend.models import InsuredPerson, Registration, Student, Suspension
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.security.blind_index import blind_index
@@ -200,3 +200,14 @@ def test_with_redis_down_the_answer_comes_from_the_database(app, test_environ, e
         db.session.remove()
         db.engine.dispose()
     assert response.status_code == 200 and response.json == expected
+
+
+def test_a_login_marks_the_students_answer_stale(client, enrolled):
+    """A login writes the student row with one Core statement, which no ORM flush sees: it records the student
+    itself, so their answer's generation goes up at commit."""
+    generation = cached_view._keys(enrolled.student_id)[0]
+    before = int(get_redis().get(generation) or 0)
+    openid = db.session.get(Student, enrolled.student_id).openid
+    code = f'code-~{openid.removeprefix("openid-")}~again'  # another wx.login code of the same WeChat user
+    assert client.post('/api/v1/auth/login', json={'code': code}).json['student']['id'] == enrolled.student_id
+    assert int(get_redis().get(generation)) == before + 1

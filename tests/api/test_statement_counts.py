@@ -31,3 +31,32 @@ def test_create_and_submit_stay_within_a_handful_of_statements(zone, student_cli
     assert created.json['history'] == [] and created.json['photo_uploaded'] is False
     assert len(create.sql) <= CREATE_LIMIT, create.sql
     assert len(submit.sql) <= SUBMIT_LIMIT, submit.sql
+
+
+def test_a_login_is_one_upsert_and_answers_what_the_row_holds(client, zone, create_zone, student_client):
+    """New or returning, a login is BEGIN, one INSERT … ON CONFLICT … RETURNING and COMMIT; the returning student's
+    answer carries the id, zone and masked phone their own row holds (another student in another zone is not
+    mixed in), and their token works."""
+    create_zone('370200', '青岛市')
+    assert student_client().put('/me/zone', json={'zone_code': '370200'}).status_code == 200
+    db.session.remove()
+    with Statements() as first:
+        new = client.post('/api/v1/auth/login', json={'code': 'code-~amy~1'})
+    assert new.status_code == 200 and new.json['student'] == {
+        'id': new.json['student']['id'],
+        'phone': None,
+        'zone_code': None,
+    }
+    headers = {'Authorization': f'Bearer {new.json["token"]}'}
+    assert client.put('/api/v1/me/zone', json={'zone_code': '341800'}, headers=headers).status_code == 200
+    assert client.post('/api/v1/me/phone', json={'code': 'phone-13912345205'}, headers=headers).status_code == 200
+    db.session.remove()
+    with Statements() as again:
+        returning = client.post('/api/v1/auth/login', json={'code': 'code-~amy~2'})
+    assert returning.status_code == 200
+    assert returning.json['student'] == {'id': new.json['student']['id'], 'phone': '139****5205', 'zone_code': '341800'}
+    me = client.get('/api/v1/me', headers={'Authorization': f'Bearer {returning.json["token"]}'})
+    assert me.status_code == 200 and me.json['student']['id'] == new.json['student']['id']
+    for login in (first, again):
+        assert len(login.sql) == 3 and login.sql[0] == 'BEGIN' and login.sql[-1] == 'COMMIT', login.sql
+        assert login.sql[1].startswith('INSERT INTO students') and 'ON CONFLICT' in login.sql[1], login.sql

@@ -2,18 +2,49 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+import functools
+from dataclasses import dataclass
 
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from miniapp_backend.enrolment.students import cached_view
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Student
 from miniapp_backend.models.base import utcnow
 
+_students = Student.__table__
+# Written out: SQLAlchemy renders a subquery in RETURNING uncorrelated (FROM zones, students), a cross join.
+_ZONE_CODE = sa.literal_column('(SELECT zones.code FROM zones WHERE zones.id = students.zone_id)')
+_RETURNING = (_students.c.id, _students.c.token_version, _students.c.phone, _ZONE_CODE)
 
-def sign_in(openid: str, session_key: str, unionid: str | None) -> Student:
-    """The student with this openid, created on first login."""
-    student = db.session.scalars(sa.select(Student).where(Student.openid == openid)).first()
-    if student is None:
-        student = Student(openid=openid)
-        db.session.add(student)
-    student.unionid, student.session_key, student.last_login_at = unionid, session_key, utcnow()
-    return student
+
+@dataclass(frozen=True)
+class SignedIn:
+    """What a login answers and signs into the token; the phone decrypted, the zone by its code."""
+
+    id: int
+    token_version: int
+    phone: str | None
+    zone_code: str | None
+
+
+@functools.cache
+def _upsert(dialect: str) -> sa.Insert:
+    """Built once per dialect (the values are parameters): building it was a third of sign_in's Python calls."""
+    insert = (postgresql.insert if dialect == 'postgresql' else sqlite.insert)(_students)
+    changed = {name: insert.excluded[name] for name in ('unionid', 'session_key', 'last_login_at')}
+    return insert.on_conflict_do_update(index_elements=[_students.c.openid], set_=changed).returning(*_RETURNING)
+
+
+def sign_in(openid: str, session_key: str, unionid: str | None) -> SignedIn:
+    """The student with this openid, created on first login: one statement either way.
+
+    Written without ORM objects (a login loads nothing else), so GET /me's answer is marked stale here: no flush
+    sees this write. PostgreSQL spends a sequence number on every returning student's upsert (ids have gaps).
+    """
+    connection = db.session.connection()
+    params = {'openid': openid, 'unionid': unionid, 'session_key': session_key, 'last_login_at': utcnow()}
+    row = connection.execute(_upsert(connection.dialect.name), params).one()  # the model's defaults fill the rest
+    cached_view.student_changed(db.session(), row[0])
+    return SignedIn(*row)
