@@ -12,6 +12,11 @@ ADMIN_CSP = (
     "img-src 'self' data: blob:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "object-src 'none'"
 )
+#: On every answer; HSTS only in production (behind TLS).
+EVERY_ANSWER = (('X-Content-Type-Options', 'nosniff'), ('Referrer-Policy', 'same-origin'))
+HSTS = ('Strict-Transport-Security', 'max-age=31536000; includeSubDomains')
+#: API answers carry (masked) personal data and per-student state.
+API_NO_STORE = ('Cache-Control', 'no-store')
 
 
 def csp_nonce() -> str:
@@ -26,12 +31,17 @@ def init_app(app: Flask) -> None:
     app.context_processor(lambda: {'csp_nonce': csp_nonce})
 
 
+def api_headers(production: bool) -> list[tuple[str, str]]:
+    """What `_headers` adds to an API answer that set none of its own (the stored GET /me answer sends these)."""
+    return [*EVERY_ANSWER, *((HSTS,) if production else ()), API_NO_STORE]
+
+
 def _headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault('X-Content-Type-Options', 'nosniff')
-    headers.setdefault('Referrer-Policy', 'same-origin')
+    for name, value in EVERY_ANSWER:
+        headers.setdefault(name, value)
     if current_app.config.get('PRODUCTION'):
-        headers.setdefault('Strict-Transport-Security', 'max-age=31536000; includeSubDomains')
+        headers.setdefault(*HSTS)
     path = request.path
     if path.startswith('/admin') and not path.startswith('/admin/static/'):
         headers.setdefault('Content-Security-Policy', ADMIN_CSP.format(nonce=csp_nonce()))
@@ -39,5 +49,5 @@ def _headers(response: Response) -> Response:
         headers['Cache-Control'] = 'no-store'
         headers.setdefault('Pragma', 'no-cache')
     elif path.startswith('/api/') and 'Cache-Control' not in headers:
-        headers['Cache-Control'] = 'no-store'  # answers carry (masked) personal data and per-student state
+        headers.set(*API_NO_STORE)
     return response

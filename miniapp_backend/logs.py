@@ -99,14 +99,18 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _assign_request_id():
-        given = request.headers.get('X-Request-Id', '')
-        g.request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        g.request_id = request_id(request.headers.get('X-Request-Id', ''))
 
     @app.after_request
     def _echo_request_id(response):
         if 'request_id' in g:
             response.headers['X-Request-Id'] = g.request_id
         return response
+
+
+def request_id(given: str) -> str:
+    """The caller's X-Request-Id when well-formed, else a new one."""
+    return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
 def _request_id() -> str | None:

@@ -38,12 +38,13 @@ def init_app(app: Flask) -> None:
     def _observe(response):
         if 'started' in g and request.endpoint != 'metrics.metrics':
             route = request.url_rule.rule if request.url_rule else 'unmatched'
-            _histogram(request.method, route, response.status_code).observe(time.perf_counter() - g.started)
+            histogram(request.method, route, response.status_code).observe(time.perf_counter() - g.started)
         return response
 
 
 @functools.lru_cache(maxsize=1024)  # routes × methods × statuses is small; labels() locks and builds a key each call
-def _histogram(method: str, route: str, status: int):
+def histogram(method: str, route: str, status: int):
+    """The latency histogram of one route, method and status (answers served outside Flask observe it too)."""
     return REQUEST_LATENCY.labels(method, route, str(status))
 
 

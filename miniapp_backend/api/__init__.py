@@ -68,7 +68,7 @@ def _flatten(messages: dict, prefix: str = '') -> dict[str, list[str]]:
 
 def init_app(app: Flask) -> Api:
     """One Api per app (tests build several apps), holding every /api/v1 blueprint."""
-    from miniapp_backend.api import account, certificates, identity, registrations, suspensions, zones
+    from miniapp_backend.api import account, certificates, identity, registrations, stored_me, suspensions, zones
 
     api = StudentApi(
         app, spec_kwargs={'components': {'securitySchemes': {'bearer': {'type': 'http', 'scheme': 'bearer'}}}}
@@ -77,6 +77,7 @@ def init_app(app: Flask) -> Api:
         api.register_blueprint(module.blp, url_prefix='/api/v1')
     app.register_error_handler(EnrolmentError, _enrolment_error)
     app.extensions['smorest_api'] = api
+    stored_me.init_app(app)
     return api
 
 

@@ -10,6 +10,9 @@ before its database read, which the commit's bump has passed.
 The answer also carries the student's token_version, so a revoked token is refused without the database; a
 revocation bumps the student row, which bumps the generation, and the rebuild reads the new version.
 
+A current answer is sent by `api/stored_me.py` through `served()` before the request reaches Flask; `answer()`
+serves the view, which gets every other case (a miss, a stale answer, a revoked token, Redis errors).
+
 Redis down: answers are built from the database and nothing is stored. Generation keys have no expiry and the
 answers do, so a server evicting volatile keys first drops answers, never the counters that guard them.
 """
@@ -46,24 +49,53 @@ class Revoked(Exception):
     """The token's version is not the student's current one."""
 
 
-def _keys(student_id: int) -> tuple[str, str, str]:
-    prefix = current_app.config['REDIS_KEY_PREFIX']
+def keys(prefix: str, student_id: int) -> tuple[str, str, str]:
+    """The student's generation, the zones' generation and the stored answer, read together in one MGET."""
     return f'{prefix}:me:gen:{student_id}', f'{prefix}:me:gen:zones', f'{prefix}:me:{student_id}'
 
 
-def answer(student_id: int, token_version: int, build: Callable[[], tuple[int, bytes]]) -> bytes:
-    """The stored answer when it is current; otherwise `build()` (returning the student's token_version
-    and the JSON) runs and its answer is stored under the generations read before it ran."""
-    gen_key, zones_key, answer_key = _keys(student_id)
-    try:
-        gen, zones_gen, stored = get_redis().mget(gen_key, zones_key, answer_key)
-    except redis.RedisError as exc:
-        logger.warning('GET /me from the database: Redis unavailable (%s)', exc)
-        return build()[1]
+def _keys(student_id: int) -> tuple[str, str, str]:
+    return keys(current_app.config['REDIS_KEY_PREFIX'], student_id)
+
+
+def current(values: list) -> tuple[bytes, int | None, bytes | None]:
+    """(tag, token_version, body) from the MGET of `keys()`; version and body are None unless the stored answer
+    carries the tag of the generations read with it."""
+    gen, zones_gen, stored = values
     tag = b'%d:%d:' % (int(gen or 0), int(zones_gen or 0))
-    if stored is not None and stored.startswith(tag):
-        version, _, body = stored[len(tag) :].partition(b':')
-        if int(version) != token_version:
+    if stored is None or not stored.startswith(tag):
+        return tag, None, None
+    version, _, body = stored[len(tag) :].partition(b':')
+    return tag, int(version), body
+
+
+def served(client: redis.Redis, prefix: str, student_id: int, token_version: int) -> bytes | None:
+    """The stored answer if it is current and the token's version is the student's; None for anything else (a miss,
+    a stale answer, a revoked token), which `answer()` then settles. Raises RedisError."""
+    _, version, body = current(client.mget(*keys(prefix, student_id)))
+    return body if version == token_version else None
+
+
+def answer(
+    student_id: int,
+    token_version: int,
+    build: Callable[[], tuple[int, bytes]],
+    redis_error: redis.RedisError | None = None,
+) -> bytes:
+    """The stored answer when it is current; otherwise `build()` (returning the student's token_version
+    and the JSON) runs and its answer is stored under the generations read before it ran. Given the
+    `redis_error` this request already met, Redis is not asked again (a hung server costs one timeout)."""
+    gen_key, zones_key, answer_key = _keys(student_id)
+    if redis_error is None:
+        try:
+            tag, version, body = current(get_redis().mget(gen_key, zones_key, answer_key))
+        except redis.RedisError as exc:
+            redis_error = exc
+    if redis_error is not None:
+        logger.warning('GET /me from the database: Redis unavailable (%s)', redis_error)
+        return build()[1]
+    if body is not None:
+        if version != token_version:
             raise Revoked()
         return body
     version, body = build()
