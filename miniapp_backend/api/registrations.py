@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import jsonify
 from flask_smorest import Blueprint
 from sqlalchemy.orm import joinedload, selectinload, undefer
 
@@ -18,6 +19,7 @@ from schemas.registrations import (
     RenewalSchema,
     SealSchema,
     UploadSchema,
+    registration_json,
 )
 
 blp = Blueprint('registrations', __name__, description='参保登记')
@@ -119,7 +121,7 @@ def sign_letter(files, registration_id):
 @student_required
 def submit(registration_id):
     """Submit for review (completeness, letter, duplicates)."""
-    return filing.submit(_registration(registration_id), current_student())
+    return jsonify(registration_json(filing.submit(registration_id, current_student())))
 
 
 @blp.post(f'{ITEM}/withdraw')

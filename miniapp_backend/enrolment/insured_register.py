@@ -16,7 +16,14 @@ def normal_enrolment_query(id_indexes: Collection[str], zone_id: int, on: date) 
     """(id_index, zone_id, id) of these people's normal enrolments in another zone on a given day (values, or bind
     parameters for a statement built once)."""
     return sa.select(InsuredPerson.id_index, InsuredPerson.zone_id, InsuredPerson.id).where(
-        InsuredPerson.id_index.in_(id_indexes),
+        InsuredPerson.id_index.in_(id_indexes), *normal_enrolment_elsewhere(zone_id, on)
+    )
+
+
+def normal_enrolment_elsewhere(zone_id, on) -> tuple[sa.ColumnElement[bool], ...]:
+    """The conditions of a register row that is a normal enrolment in another zone on a day (values, columns or bind
+    parameters)."""
+    return (
         InsuredPerson.zone_id != zone_id,
         InsuredPerson.status == InsuredStatus.NORMAL,
         sa.or_(InsuredPerson.until.is_(None), InsuredPerson.until >= on),

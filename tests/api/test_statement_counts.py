@@ -8,12 +8,12 @@ from tests.factories import registration_fields
 from tests.statements import Statements
 
 #: Upper bounds per request, BEGIN and COMMIT included. Create: token, open draft, school, duplicate check
-#: (one round trip), INSERT … RETURNING, the statistics count row. Submit: token, the registration with what
-#: its response shows, its history, duplicate check, SAVEPOINT and RELEASE (a lost duplicate race must not undo
-#: the caller's transaction), UPDATE, audit row, count rows, day row, and the 受理 message (its outbox row and the
-#: once-only check of its event key).
+#: (one round trip), INSERT … RETURNING, the statistics count row. Submit: token, the registration with what its
+#: response shows and its duplicate check (one statement), SAVEPOINT and RELEASE (a lost duplicate race must not
+#: undo the caller's transaction), the conditional UPDATE, audit row, count rows, day row and the 受理 message
+#: (INSERT … ON CONFLICT DO NOTHING on its event key: once only without a read first).
 CREATE_LIMIT = 8
-SUBMIT_LIMIT = 14
+SUBMIT_LIMIT = 11
 
 
 def test_create_and_submit_stay_within_a_handful_of_statements(zone, student_client):

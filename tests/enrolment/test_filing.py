@@ -83,7 +83,7 @@ def test_submit_names_every_missing_field(zone, student):
         student, {'zone_code': '341800', 'name': '张晓雨', 'id_type': 'resident_id', 'id_number': make_id_number()}
     )
     with pytest.raises(EnrolmentError) as refused:
-        filing.submit(draft, student)
+        filing.submit(draft.id, student)
     assert (refused.value.code, refused.value.status) == ('incomplete', 422)
     assert set(refused.value.errors) == {
         'ethnicity',
@@ -101,15 +101,15 @@ def test_submit_names_every_missing_field(zone, student):
 def test_a_subsidised_student_signs_the_letter_before_submitting(zone, student):
     draft = filing.create(student, registration_fields(special_identity='subsistence_allowance'))
     with pytest.raises(EnrolmentError) as refused:
-        filing.submit(draft, student)
+        filing.submit(draft.id, student)
     assert refused.value.code == 'letter_required'
 
 
 def test_submit_moves_to_the_first_review_stage_with_its_audit_row(create_zone, student):
     create_zone(review_stages=['counsellor', 'college', 'school'])
     draft = filing.create(student, registration_fields())
-    filing.submit(draft, student)
-    assert (draft.status, draft.stage) == ('submitted', 'counsellor')
+    submitted = filing.submit(draft.id, student)
+    assert (submitted.status, submitted.stage) == ('submitted', 'counsellor')
     event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.registration_id == draft.id)).one()
     assert (event.from_status, event.to_status, event.actor_type) == ('draft', 'submitted', 'student')
 
@@ -135,7 +135,7 @@ def test_a_submission_that_loses_the_race_keeps_the_callers_transaction(zone, cr
     committer.start()
     try:
         with pytest.raises(EnrolmentError) as refused:
-            filing.submit(mine, student)
+            filing.submit(mine.id, student)
     finally:
         committer.join()
         rival.close()

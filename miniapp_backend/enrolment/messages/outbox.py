@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from miniapp_backend.extensions import db
 from miniapp_backend.jobs import enqueue_after_commit
@@ -44,13 +48,16 @@ DEFAULT_PAGES = {
 }
 
 
-def registration_changed(registration: Registration, kind: K, reason: str | None, now: datetime) -> None:
-    """Queue the message of `kind` (states.RULES names it) that a registration's transition owes the student."""
+def registration_changed(
+    registration: Registration, kind: K, reason: str | None, now: datetime, *, by_statement: bool = False
+) -> None:
+    """Queue the message of `kind` (states.RULES names it) that a registration's transition owes the student;
+    `by_statement` for a registration read and written by Core statements (a `rows.Row`), see `insert_once`."""
     if registration.student_id is None:
         return
     # Returns and submissions repeat (submit, return, resubmit); each is its own event.
     suffix = f':{int(now.timestamp() * 1000)}' if kind in (K.RETURNED, K.SUBMITTED) else ''
-    write(
+    (insert_once if by_statement else write)(
         kind,
         student_id=registration.student_id,
         zone=registration.zone,
@@ -91,9 +98,49 @@ def write(
     db.session.flush()
     if db.session.query(Notification.id).filter_by(event_key=event_key).first():
         return None
+    notification = Notification(**_columns(kind, student_id, zone, event_key, registration, suspension, reason))
+    db.session.add(notification)
+    enqueue_after_commit('workers.jobs.drain_outbox')
+    return notification
+
+
+def insert_once(
+    kind: K,
+    *,
+    student_id: int,
+    zone: Zone | None,
+    event_key: str,
+    registration: Registration | None = None,
+    suspension: Suspension | None = None,
+    reason: str | None = None,
+) -> None:
+    """`write` as one INSERT … ON CONFLICT (event_key) DO NOTHING: the unique event key keeps it once, with no
+    flush and no read first (for changes written by Core statements, which have nothing to flush)."""
+    if zone is not None and kind.value in (zone.muted_kinds or ()):
+        return
+    values = _columns(kind, student_id, zone, event_key, registration, suspension, reason)
+    db.session.execute(_insert_once(db.session.get_bind().dialect.name), values)
+    enqueue_after_commit('workers.jobs.drain_outbox')
+
+
+@functools.lru_cache(maxsize=2)  # built once per dialect: building it per message cost more than sending it
+def _insert_once(dialect: str) -> sa.Insert:
+    insert = (postgresql if dialect == 'postgresql' else sqlite).insert(Notification)
+    return insert.on_conflict_do_nothing(index_elements=['event_key'])
+
+
+def _columns(
+    kind: K,
+    student_id: int,
+    zone: Zone | None,
+    event_key: str,
+    registration: Registration | None,
+    suspension: Suspension | None,
+    reason: str | None,
+) -> dict[str, Any]:
     values = message_values(kind, zone, registration, suspension, reason)
     template = (zone.message_templates or {}).get(kind.value, {}) if zone else {}
-    notification = Notification(
+    return dict(
         student_id=student_id,
         kind=kind,
         event_key=event_key,
@@ -106,9 +153,6 @@ def write(
         body=values['summary'],
         next_attempt_at=utcnow(),
     )
-    db.session.add(notification)
-    enqueue_after_commit('workers.jobs.drain_outbox')
-    return notification
 
 
 def page_for(page: str, registration: Registration | None, suspension: Suspension | None) -> str:

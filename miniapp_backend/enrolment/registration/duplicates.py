@@ -6,9 +6,10 @@ from collections.abc import Collection
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from miniapp_backend.enrolment.errors import EnrolmentError
-from miniapp_backend.enrolment.insured_register import normal_enrolment_query
+from miniapp_backend.enrolment.insured_register import normal_enrolment_elsewhere, normal_enrolment_query
 from miniapp_backend.extensions import db
 from miniapp_backend.models import InsuredPerson, Registration, Zone
 from miniapp_backend.models.enums import ACTIVE_STATUSES
@@ -55,6 +56,39 @@ def name_matches(id_index: str, name: str | None) -> bool:
     ).all()
     wanted = blind_index(name.strip(), purpose='name')
     return bool(names) and all(blind_index(n, purpose='name') == wanted for n in names)
+
+
+def refuse_if_enrolled(id_index: str, zone_id: int | None, name: str | None) -> None:
+    """Raise `refusal` when a statement that read `enrolled_zone_columns` found the person enrolled in `zone_id`."""
+    if zone_id is not None:
+        raise refusal(id_index, db.session.get(Zone, zone_id), name)
+
+
+def enrolled_zone_columns(id_index, zone_id, year, today, excluding) -> tuple[sa.ScalarSelect, sa.ScalarSelect]:
+    """The duplicate check as two scalar subqueries another statement carries (one round trip for the read and the
+    check): the zone of the person's normal enrolment elsewhere on the register, and the zone of their active
+    registration this year other than `excluding`. Arguments are columns or bind parameters; the register wins."""
+    other = aliased(Registration)
+    on_register = (
+        sa.select(InsuredPerson.zone_id)
+        .where(InsuredPerson.id_index == id_index, *normal_enrolment_elsewhere(zone_id, today))
+        .order_by(InsuredPerson.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    active = (
+        sa.select(other.zone_id)
+        .where(
+            other.id_index == id_index,
+            other.year == year,
+            other.status.in_(ACTIVE_STATUSES),
+            other.id != excluding,
+        )
+        .order_by(other.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return on_register, active
 
 
 def check(id_index: str, zone: Zone, year: int, today: date, *, name: str | None, excluding: int | None = None) -> None:

@@ -11,8 +11,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.errors import EnrolmentError, field_error
-from miniapp_backend.enrolment.registration import duplicates
-from miniapp_backend.enrolment.registration.states import Action, TransitionRefused, transition
+from miniapp_backend.enrolment.registration import duplicates, rows
+from miniapp_backend.enrolment.registration.states import Action, TransitionRefused, transition, transition_row
 from miniapp_backend.enrolment.zones.availability import check_window, find_zone
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, School, Student, Zone
@@ -138,26 +138,29 @@ def update(registration: Registration, data: dict[str, Any], now: datetime | Non
     return registration
 
 
-def submit(registration: Registration, student: Student, now: datetime | None = None) -> Registration:
-    """Complete → submitted; the partial unique index is the last word on duplicates under concurrency."""
+def submit(registration_id: int, student: Student, now: datetime | None = None) -> rows.Row:
+    """The student's own registration, complete → submitted: read with its duplicate check in one statement, written
+    by Core statements (states.transition_row). The partial unique index is the last word on duplicates under
+    concurrency."""
     now = now or utcnow()
+    registration = rows.for_submit(registration_id, student.zone, now.date())
+    if registration is None or registration.student_id != student.id:
+        raise EnrolmentError('not_found', '记录不存在', status=404)
     if registration.status not in EDITABLE:
         raise EnrolmentError('invalid_state', f'登记状态为「{registration.status.label}」，不能提交')
     check_window(registration.zone, now)
-    missing = [label for field, label in REQUIRED.items() if getattr(registration, field) in (None, '')]
+    missing = [field for field in REQUIRED if getattr(registration, field) in (None, '')]
     if missing:
         raise EnrolmentError(
             'incomplete',
-            '请补充：' + '、'.join(missing),
+            '请补充：' + '、'.join(REQUIRED[field] for field in missing),
             status=422,
-            errors={field: ['必填'] for field in REQUIRED if getattr(registration, field) in (None, '')},
+            errors={field: ['必填'] for field in missing},
         )
-    if registration.letter_required and registration.letter is None:
-        raise EnrolmentError('letter_required', '资助参保对象须先签署承诺书', status=422)
-    from miniapp_backend.enrolment.registration import letters, subsidised
+    if registration.letter_required:
+        _check_letter(registration)
+    from miniapp_backend.enrolment.registration import subsidised
 
-    if registration.letter_required and not letters.follows_data(registration):
-        raise EnrolmentError('letter_required', '登记信息已修改，请重新签署承诺书后再提交', status=422)
     mismatch = subsidised.mismatch(registration)
     if mismatch and registration.zone.subsidised_match_required:
         raise EnrolmentError(
@@ -166,24 +169,28 @@ def submit(registration: Registration, student: Student, now: datetime | None = 
             status=422,
             errors={'special_identity': [mismatch]},
         )
-    duplicates.check(
-        registration.id_index,
-        registration.zone,
-        registration.year,
-        now.date(),
-        name=registration.name,
-        excluding=registration.id,
-    )
-    id_index, year, own_zone, name = registration.id_index, registration.year, registration.zone, registration.name
+    duplicates.refuse_if_enrolled(registration.id_index, registration.enrolled_zone_id, registration.name)
     try:
-        # The transition also writes the 受理 message, whose outbox check flushes: the race may surface there.
         with db.session.begin_nested():
-            _transition(registration, Action.SUBMIT, Actor.student(student.id))
+            transition_row(registration, Action.SUBMIT, Actor.student(student.id), now=now)
+    except TransitionRefused as refused:
+        raise EnrolmentError('invalid_state', refused.message) from None
     except IntegrityError:
         # Another submission for the same person won the race: this one is undone to the savepoint, the caller's
         # transaction stays usable.
-        raise duplicates.refusal(id_index, _zone_of_active(id_index, year) or own_zone, name) from None
+        zone = _zone_of_active(registration.id_index, registration.year) or registration.zone
+        raise duplicates.refusal(registration.id_index, zone, registration.name) from None
     return registration
+
+
+def _check_letter(registration: rows.Row) -> None:
+    """A subsidised student's sealed letter must exist and still say what the registration says."""
+    from miniapp_backend.enrolment.registration import letters
+
+    if not registration.letter_signed:
+        raise EnrolmentError('letter_required', '资助参保对象须先签署承诺书', status=422)
+    if not letters.follows_data(db.session.get(Registration, registration.id)):
+        raise EnrolmentError('letter_required', '登记信息已修改，请重新签署承诺书后再提交', status=422)
 
 
 def withdraw(registration: Registration, student: Student) -> Registration:

@@ -16,6 +16,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.messages import outbox
+from miniapp_backend.enrolment.registration import rows
+from miniapp_backend.enrolment.registration.rows import Row
+from miniapp_backend.enrolment.reports import counts
+from miniapp_backend.enrolment.students import cached_view
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Registration
 from miniapp_backend.models.base import utcnow
@@ -152,6 +156,79 @@ def transition(
     if kind is not None:
         outbox.registration_changed(registration, kind, reason, now)
     return event
+
+
+#: The columns the transitions below assign (besides updated_at).
+_ASSIGNED = (
+    'status',
+    'stage',
+    'review_reason',
+    'submitted_at',
+    'approved_at',
+    'paid_at',
+    'amount_due_fen',
+    'payment_check_at',
+)
+
+
+def transition_row(
+    registration: Row,
+    action: Action | str,
+    actor: Actor,
+    *,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """`transition` for a registration read by a Core statement (`rows.Row`), written by Core statements: the same
+    rules decide and the same functions compute the new values, then one UPDATE applies them only while the row
+    still has the status the rules saw, and the audit row, the statistics deltas and the outbox message are plain
+    INSERTs (no mapped object, no flush). `registration` is left as the row now is, its history included."""
+    action = Action(action)
+    reason = (reason or '').strip() or None
+    refusal = _refusal(registration, action, actor, reason)
+    if refusal:
+        raise TransitionRefused(refusal, action, registration.status)
+    now = now or utcnow()
+    before = registration.values(counts.WATCHED)
+    assigned = registration.values(_ASSIGNED)
+    _APPLY[action](registration, now, reason)
+    registration.updated_at = now
+    changes = {name: getattr(registration, name) for name in _ASSIGNED if getattr(registration, name) != assigned[name]}
+    table = Registration.__table__
+    updated = db.session.execute(
+        sa.update(table)
+        .where(table.c.id == registration.id, table.c.status == before['status'])
+        .values(**changes, updated_at=now)
+    )
+    if updated.rowcount != 1:
+        # Someone else moved it between the read and this write: refused, as `lock` makes a mapped transition.
+        raise TransitionRefused('not_allowed', action, '')
+    db.session.execute(
+        sa.insert(AuditEvent.__table__).values(
+            at=now,
+            actor_type=actor.type,
+            actor_id=actor.id,
+            action='transition',
+            zone_id=registration.zone_id,
+            registration_id=registration.id,
+            from_status=before['status'],
+            to_status=registration.status,
+            stage=assigned['stage'],
+            reason=reason,
+            detail={'action': action.value},
+        )
+    )
+    registration.history = [
+        *registration.history,
+        rows.history_entry(before['status'], registration.status, now, reason),
+    ]
+    session = db.session()
+    counts.record(session, before, registration.values(counts.WATCHED))
+    if registration.student_id is not None:
+        cached_view.student_changed(session, registration.student_id)
+    kind = RULES[action].notify.get(registration.status)
+    if kind is not None:
+        outbox.registration_changed(registration, kind, reason, now, by_statement=True)
 
 
 def _keep_history_current(registration: Registration, event: AuditEvent) -> None:

@@ -28,7 +28,8 @@ from miniapp_backend.models import (
 from miniapp_backend.models.enums import RegistrationStatus
 
 _CELL = ('zone_id', 'school_id', 'college', 'class_name')
-_WATCHED = (
+#: What a registration's contribution depends on.
+WATCHED = (
     'zone_id',
     'school_id',
     'college',
@@ -61,21 +62,20 @@ def _contribution(values: dict) -> tuple[tuple, tuple, list[tuple[tuple, int, in
 
 def _before_and_after(instance: Registration, state: str) -> tuple[dict | None, dict | None]:
     attrs = sa.inspect(instance).attrs
-    now = {name: getattr(instance, name) for name in _WATCHED}
+    now = {name: getattr(instance, name) for name in WATCHED}
     if state == 'new':
         return None, now
     before = {}
-    for name in _WATCHED:
+    for name in WATCHED:
         history = attrs[name].history
         before[name] = history.deleted[0] if history.deleted else now[name]
     return before, (None if state == 'deleted' else now)
 
 
-def _deltas(changes: Iterable[tuple[Registration, str]]):
+def _deltas(changes: Iterable[tuple[dict | None, dict | None]]):
     counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
     days: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    for instance, state in changes:
-        before, after = _before_and_after(instance, state)
+    for before, after in changes:
         for values, sign in ((before, -1), (after, 1)):
             if values is None or values['zone_id'] is None:
                 continue
@@ -106,8 +106,17 @@ def _count(session: Session, _flush_context) -> None:
     changes = [(i, 'new') for i in session.new if isinstance(i, Registration)]
     changes += [(i, 'dirty') for i in session.dirty if isinstance(i, Registration) and session.is_modified(i)]
     changes += [(i, 'deleted') for i in session.deleted if isinstance(i, Registration)]
-    if not changes:
-        return
+    if changes:
+        _insert(session, [_before_and_after(instance, state) for instance, state in changes])
+
+
+def record(session: Session, before: dict | None, after: dict | None) -> None:
+    """The deltas of one registration changed by a Core statement (no flush sees it): `before` and `after` hold
+    at least the watched values (`WATCHED`); None before a row existed or after it is gone."""
+    _insert(session, [(before, after)])
+
+
+def _insert(session: Session, changes: list[tuple[dict | None, dict | None]]) -> None:
     counts, days = _deltas(changes)
     if counts:
         session.connection().execute(sa.insert(RegistrationCountDelta), _rows(COUNT_KEYS, COUNT_VALUES, counts))

@@ -120,7 +120,8 @@ def _student_ids(session: Session, instance) -> set[int]:
 
 
 def student_changed(session: Session, student_id: int) -> None:
-    """A write of the student's row that no flush shows (a Core statement): their answer goes stale at commit."""
+    """A write the student sees that no flush shows (a Core statement: login's upsert of the student row, create and
+    submit of a registration): their answer goes stale at commit."""
     session.info.setdefault(_CHANGED, set()).add(student_id)
 
 
