@@ -28,6 +28,23 @@ def bearer_claims() -> tuple[int, int]:
     return tokens.verify(header[7:].strip(), current_app.config['SECRET_KEY'], current_app.config['API_TOKEN_TTL'])
 
 
+def current_claims() -> tokens.Claims:
+    return g.claims
+
+
+def claims_required(view):
+    """`student_required` for the hot writes (create, submit): the token's signature and age are checked here and
+    its version by the view's own first statement (`tokens.check_version`), so no statement loads the student."""
+
+    @functools.wraps(view)
+    @unit_of_work(keep_loaded=True)
+    def wrapper(*args, **kwargs):
+        g.claims = tokens.Claims(*bearer_claims())
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 def student_required(view):
     """Resolve the bearer token to a student and run the view as one unit of work (a refusal changes nothing)."""
 

@@ -6,7 +6,7 @@ from flask import jsonify
 from flask_smorest import Blueprint
 from sqlalchemy.orm import joinedload, selectinload, undefer
 
-from miniapp_backend.api.auth import current_student, owned, student_required
+from miniapp_backend.api.auth import claims_required, current_claims, current_student, owned, student_required
 from miniapp_backend.api.docs import BEARER, errors
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.registration import filing, id_photo, letters, renewal
@@ -49,10 +49,10 @@ def _upload(files) -> bytes:
 @blp.response(201, RegistrationSchema)
 @blp.doc(security=BEARER)
 @errors(blp, 401, 409, 422)
-@student_required
+@claims_required
 def create(body):
     """Create a draft registration (window, ID and duplicate checks)."""
-    return filing.create(current_student(), body)
+    return jsonify(registration_json(filing.create(current_claims(), body))), 201
 
 
 @blp.get(ITEM)
@@ -118,10 +118,10 @@ def sign_letter(files, registration_id):
 @blp.response(200, RegistrationSchema)
 @blp.doc(security=BEARER)
 @errors(blp, 401, 404, 409, 422)
-@student_required
+@claims_required
 def submit(registration_id):
     """Submit for review (completeness, letter, duplicates)."""
-    return jsonify(registration_json(filing.submit(registration_id, current_student())))
+    return jsonify(registration_json(filing.submit(registration_id, current_claims())))
 
 
 @blp.post(f'{ITEM}/withdraw')

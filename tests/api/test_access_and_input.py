@@ -105,6 +105,26 @@ def test_expired_and_revoked_tokens(app, client, student_client, monkeypatch):
     assert student.get('/me').json['code'] == 'invalid_token'
 
 
+def test_create_and_submit_check_the_token_version_themselves(zone, student_client):
+    """Create and submit check the token's version in their own first statement: a revoked token is refused before
+    anything is written, and a registration that does not exist answers 401 to it, not 404."""
+    student = student_client()
+    student.put('/me/zone', json={'zone_code': '341800'})
+    draft = student.post('/registrations', json=registration_fields()).json['id']
+    db.session.get(Student, student.student_id).token_version += 1
+    db.session.commit()
+    refused = [
+        student.post('/registrations', json=registration_fields()),
+        student.post('/registrations', json=registration_fields(zone_code='999999')),
+        student.post(f'/registrations/{draft}/submit'),
+        student.post('/registrations/99999/submit'),
+    ]
+    assert [(r.status_code, r.json['code']) for r in refused] == [(401, 'invalid_token')] * 4
+    db.session.expire_all()
+    assert db.session.get(Registration, draft).status == 'draft'
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 1
+
+
 @pytest.mark.parametrize(
     ('changes', 'field'),
     [

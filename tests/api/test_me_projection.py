@@ -73,6 +73,18 @@ def test_student_changes_through_the_api_show_at_once(enrolled, create_zone):
     assert (me['student']['zone_code'], me['zone']['code'], me['registration']) == ('370200', '370200', None)
 
 
+def test_create_and_submit_written_by_plain_statements_show_at_once(enrolled):
+    """Create and submit write with Core statements, which no flush sees: they name the student themselves."""
+    created = enrolled.post('/registrations', json=registration_fields())
+    assert created.status_code == 201, created.json
+    me = enrolled.get('/me').json
+    assert (me['registration']['id'], me['registration']['status']) == (created.json['id'], 'draft')
+    assert me['next_action'] == 'submit'
+    assert enrolled.post(f'/registrations/{created.json["id"]}/submit').status_code == 200
+    me = enrolled.get('/me').json
+    assert (me['registration']['status'], me['next_action']) == ('submitted', 'wait_review')
+
+
 def test_a_suspension_request_and_its_confirmation_by_the_worker_show_at_once(enrolled, create_zone):
     origin = create_zone('530000', '云南省本级')
     id_number = registration_fields()['id_number']

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.registration import filing
+from miniapp_backend.enrolment.students.tokens import claims_of
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Registration, Student
 from miniapp_backend.models.base import utcnow
@@ -26,7 +27,7 @@ def test_create_refuses_a_person_in_normal_enrolment_elsewhere_naming_that_zone(
     number = make_id_number()
     insure(number, other_zone, name='李云')
     with pytest.raises(EnrolmentError) as refused:
-        filing.create(student, registration_fields(id_number=number, name='李云'))
+        filing.create(claims_of(student), registration_fields(id_number=number, name='李云'))
     assert (refused.value.code, refused.value.status) == ('already_enrolled', 409)
     assert refused.value.details == {'zone_code': '530000', 'zone_name': '云南省本级'}
     assert '云南省本级' in refused.value.message
@@ -40,7 +41,7 @@ def test_the_zone_is_named_only_to_whoever_types_the_name_on_file(zone, other_zo
     insure(number, other_zone, name='李云')
     for name in ('王小明', '李 云x'):
         with pytest.raises(EnrolmentError) as refused:
-            filing.create(student, registration_fields(id_number=number, name=name))
+            filing.create(claims_of(student), registration_fields(id_number=number, name=name))
         assert (refused.value.code, refused.value.status) == ('not_eligible', 409)
         shown = f'{refused.value.message}{refused.value.details}{refused.value.errors}'
         assert '云南' not in shown and '530000' not in shown and '正常参保' not in shown
@@ -50,7 +51,7 @@ def test_the_zone_is_named_only_to_whoever_types_the_name_on_file(zone, other_zo
     other = make_id_number()
     insure(other, other_zone, name='赵四')
     with pytest.raises(EnrolmentError) as second:
-        filing.create(student, registration_fields(id_number=other, name='王小明'))
+        filing.create(claims_of(student), registration_fields(id_number=other, name='王小明'))
     assert second.value.message == refused.value.message
 
 
@@ -58,32 +59,33 @@ def test_a_suspended_or_ended_enrolment_elsewhere_does_not_block(zone, other_zon
     suspended, ended = make_id_number(), make_id_number()
     insure(suspended, other_zone, status='suspended', until=utcnow().date() + timedelta(days=30))
     insure(ended, other_zone, until=utcnow().date() - timedelta(days=1))
-    filing.create(create_student(), registration_fields(id_number=suspended))
-    filing.create(create_student(), registration_fields(id_number=ended))
+    filing.create(claims_of(create_student()), registration_fields(id_number=suspended))
+    filing.create(claims_of(create_student()), registration_fields(id_number=ended))
     assert _registrations() == 2
 
 
 def test_one_open_draft_per_student_zone_and_year(zone, student):
-    first = filing.create(student, registration_fields())
+    first = filing.create(claims_of(student), registration_fields())
     with pytest.raises(EnrolmentError) as refused:
-        filing.create(student, registration_fields())
+        filing.create(claims_of(student), registration_fields())
     assert refused.value.code == 'draft_exists' and refused.value.details == {'registration_id': first.id}
 
 
 def test_create_outside_the_window_is_refused_with_its_dates(create_zone, student):
     closed = create_zone(window_opens_at=utcnow() - timedelta(days=60), window_closes_at=utcnow() - timedelta(days=1))
     with pytest.raises(EnrolmentError) as refused:
-        filing.create(student, registration_fields())
+        filing.create(claims_of(student), registration_fields())
     assert refused.value.code == 'window_closed'
     assert f'{closed.window_closes_at:%Y-%m-%d}' in refused.value.message
 
 
 def test_submit_names_every_missing_field(zone, student):
     draft = filing.create(
-        student, {'zone_code': '341800', 'name': '张晓雨', 'id_type': 'resident_id', 'id_number': make_id_number()}
+        claims_of(student),
+        {'zone_code': '341800', 'name': '张晓雨', 'id_type': 'resident_id', 'id_number': make_id_number()},
     )
     with pytest.raises(EnrolmentError) as refused:
-        filing.submit(draft.id, student)
+        filing.submit(draft.id, claims_of(student))
     assert (refused.value.code, refused.value.status) == ('incomplete', 422)
     assert set(refused.value.errors) == {
         'ethnicity',
@@ -99,16 +101,16 @@ def test_submit_names_every_missing_field(zone, student):
 
 
 def test_a_subsidised_student_signs_the_letter_before_submitting(zone, student):
-    draft = filing.create(student, registration_fields(special_identity='subsistence_allowance'))
+    draft = filing.create(claims_of(student), registration_fields(special_identity='subsistence_allowance'))
     with pytest.raises(EnrolmentError) as refused:
-        filing.submit(draft.id, student)
+        filing.submit(draft.id, claims_of(student))
     assert refused.value.code == 'letter_required'
 
 
 def test_submit_moves_to_the_first_review_stage_with_its_audit_row(create_zone, student):
     create_zone(review_stages=['counsellor', 'college', 'school'])
-    draft = filing.create(student, registration_fields())
-    submitted = filing.submit(draft.id, student)
+    draft = filing.create(claims_of(student), registration_fields())
+    submitted = filing.submit(draft.id, claims_of(student))
     assert (submitted.status, submitted.stage) == ('submitted', 'counsellor')
     event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.registration_id == draft.id)).one()
     assert (event.from_status, event.to_status, event.actor_type) == ('draft', 'submitted', 'student')
@@ -135,7 +137,7 @@ def test_a_submission_that_loses_the_race_keeps_the_callers_transaction(zone, cr
     committer.start()
     try:
         with pytest.raises(EnrolmentError) as refused:
-            filing.submit(mine.id, student)
+            filing.submit(mine.id, claims_of(student))
     finally:
         committer.join()
         rival.close()

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.errors import EnrolmentError, field_error
 from miniapp_backend.enrolment.registration import duplicates, rows
 from miniapp_backend.enrolment.registration.states import Action, TransitionRefused, transition, transition_row
-from miniapp_backend.enrolment.zones.availability import check_window, find_zone
+from miniapp_backend.enrolment.reports import counts
+from miniapp_backend.enrolment.students import cached_view, tokens
+from miniapp_backend.enrolment.zones.availability import check_window, not_open
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, School, Student, Zone
 from miniapp_backend.models.base import utcnow
-from miniapp_backend.models.enums import ACTIVE_STATUSES, RegistrationStatus as S
+from miniapp_backend.models.enums import ACTIVE_STATUSES, Identity, IdType, RegistrationStatus as S
 from miniapp_backend.security.blind_index import blind_index
 from miniapp_backend.security.idnumbers import InvalidIdNumber, validate_id_number
 
@@ -51,43 +53,70 @@ _PLAIN = (
 )
 
 
-def create(student: Student, data: dict[str, Any], now: datetime | None = None) -> Registration:
-    """A draft, after the window, ID and duplicate checks; one open draft per student, zone and year."""
+def create(claims: tokens.Claims, data: dict[str, Any], now: datetime | None = None) -> rows.Row | Registration:
+    """A draft, after the window, ID and duplicate checks; one open draft per student, zone and year. The checks are
+    one statement with the token's version (rows.create_checks), the draft one INSERT … RETURNING."""
     now = now or utcnow()
-    zone = student.zone  # loaded with the token
-    if zone is None or zone.code != data['zone_code'] or not zone.open_to_students:
-        zone = find_zone(data['zone_code'])
+    checks = rows.create_checks(
+        claims,
+        {
+            'zone_code': data['zone_code'],
+            'school_code': data.get('school_code'),
+            'id_index': _id_index(data),
+            'today': now.date(),
+            'editable': list(EDITABLE),
+        },
+    )
+    if checks is None:
+        raise not_open()
+    zone = checks.zone
     if data.get('year') not in (None, zone.year):
         raise field_error('year', f'{zone.name}当前办理的是{zone.year}年度参保')
     check_window(zone, now)
-    existing = db.session.scalars(
-        sa.select(Registration).where(
-            Registration.student_id == student.id,
-            Registration.zone_id == zone.id,
-            Registration.year == zone.year,
-            Registration.status.in_(EDITABLE),
-        )
-    ).first()
-    if existing is not None:
+    if checks.draft_id is not None:
         raise EnrolmentError(
-            'draft_exists', '您已有一份未提交的参保登记，请继续填写', details={'registration_id': existing.id}
+            'draft_exists', '您已有一份未提交的参保登记，请继续填写', details={'registration_id': checks.draft_id}
         )
-    registration = Registration(student=student, zone=zone, year=zone.year, status=S.DRAFT)
-    apply_fields(registration, data)
+    registration = rows.Row(**dict.fromkeys(rows.COLUMNS))
+    registration.__dict__.update(
+        student_id=claims.student_id,
+        zone_id=zone.id,
+        zone=zone,
+        year=zone.year,
+        status=S.DRAFT,
+        renewal=False,
+        id_type=IdType.RESIDENT_ID,
+        identity=Identity.COLLEGE_STUDENT,
+        created_at=now,
+        updated_at=now,
+    )
+    found = (checks.school_id, rows.school(data.get('school_code'))) if checks.school_id is not None else None
+    _apply_fields(registration, data, lambda code: found)
     try:
-        duplicates.check(registration.id_index, zone, zone.year, now.date(), name=registration.name)
+        duplicates.refuse_if_enrolled(
+            registration.id_index, checks.enrolled_on_register or checks.active_elsewhere, registration.name
+        )
     except EnrolmentError:
         # A school may have imported this person here: with proof, the student takes that record over.
         imported = _imported_active(registration.id_index, zone)
         if imported is None:
             raise
-        return _claim(student, imported, registration.name)
-    db.session.add(registration)
-    db.session.flush()
+        return _claim(db.session.get(Student, claims.student_id), imported, registration.name)
+    registration.id = rows.insert(registration)
     # A new registration has no history, photo or letter yet: known without asking the database.
-    for name, value in (('history', []), ('photo_uploaded', False), ('letter_signed', False), ('letter', None)):
-        set_committed_value(registration, name, value)
+    registration.history, registration.photo_uploaded, registration.letter_signed = [], False, False
+    session = db.session()
+    counts.record(session, None, registration.values(counts.WATCHED))
+    cached_view.student_changed(session, claims.student_id)
     return registration
+
+
+def _id_index(data: dict[str, Any]) -> str | None:
+    """The blind index of the ID number given, for the duplicate check (None when invalid: refused in its turn)."""
+    try:
+        return blind_index(validate_id_number(str(data.get('id_type')), data.get('id_number') or '').number)
+    except InvalidIdNumber:
+        return None
 
 
 def _imported_active(id_index: str, zone: Zone) -> Registration | None:
@@ -138,13 +167,13 @@ def update(registration: Registration, data: dict[str, Any], now: datetime | Non
     return registration
 
 
-def submit(registration_id: int, student: Student, now: datetime | None = None) -> rows.Row:
+def submit(registration_id: int, claims: tokens.Claims, now: datetime | None = None) -> rows.Row:
     """The student's own registration, complete → submitted: read with its duplicate check in one statement, written
     by Core statements (states.transition_row). The partial unique index is the last word on duplicates under
     concurrency."""
     now = now or utcnow()
-    registration = rows.for_submit(registration_id, student.zone, now.date())
-    if registration is None or registration.student_id != student.id:
+    registration = rows.for_submit(registration_id, claims, now.date())
+    if registration is None:
         raise EnrolmentError('not_found', '记录不存在', status=404)
     if registration.status not in EDITABLE:
         raise EnrolmentError('invalid_state', f'登记状态为「{registration.status.label}」，不能提交')
@@ -172,7 +201,7 @@ def submit(registration_id: int, student: Student, now: datetime | None = None) 
     duplicates.refuse_if_enrolled(registration.id_index, registration.enrolled_zone_id, registration.name)
     try:
         with db.session.begin_nested():
-            transition_row(registration, Action.SUBMIT, Actor.student(student.id), now=now)
+            transition_row(registration, Action.SUBMIT, Actor.student(claims.student_id), now=now)
     except TransitionRefused as refused:
         raise EnrolmentError('invalid_state', refused.message) from None
     except IntegrityError:
@@ -216,17 +245,26 @@ def _zone_of_active(id_index: str, year: int) -> Zone | None:
 
 def apply_fields(registration: Registration, data: dict[str, Any]) -> None:
     """Set form fields on a registration, validating the ID number and the school."""
+
+    def find_school(code: str) -> tuple[int, School] | None:
+        zone_id = registration.zone_id or registration.zone.id
+        school = db.session.scalars(sa.select(School).where(School.zone_id == zone_id, School.code == code)).first()
+        return (school.id, school) if school is not None else None
+
+    _apply_fields(registration, data, find_school)
+
+
+def _apply_fields(registration, data: dict[str, Any], find_school: Callable[[str], tuple[int, Any] | None]) -> None:
+    """`apply_fields` for a Registration or a `rows.Row`; `find_school` gives the (id, school) of a code in the
+    registration's zone, or None."""
     for field in _PLAIN:
         if field in data:
             setattr(registration, field, data[field])
     if 'school_code' in data:
-        zone_id = registration.zone_id or registration.zone.id
-        school = db.session.scalars(
-            sa.select(School).where(School.zone_id == zone_id, School.code == data['school_code'])
-        ).first()
-        if school is None:
+        found = find_school(data['school_code'])
+        if found is None:
             raise field_error('school_code', '请选择本专区的学校')
-        registration.school = school
+        registration.school_id, registration.school = found
     if 'bank' in data:
         bank = data['bank'] or {}
         registration.bank_name = bank.get('bank_name')

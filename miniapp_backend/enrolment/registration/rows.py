@@ -14,8 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from miniapp_backend.enrolment.registration import duplicates
+from miniapp_backend.enrolment.students import tokens
 from miniapp_backend.extensions import db
-from miniapp_backend.models import AuditEvent, CommitmentLetter, Document, Registration, School, Zone
+from miniapp_backend.models import AuditEvent, CommitmentLetter, Document, Registration, School, Student, Zone
 
 _R = Registration.__table__
 _A = AuditEvent.__table__
@@ -43,14 +44,49 @@ def history_entry(from_status, to_status, at, reason) -> SimpleNamespace:
     return SimpleNamespace(from_status=from_status, to_status=to_status, at=at, reason=reason)
 
 
-#: The registration with its school's code, whether its photo and letter exist, where else its person is enrolled
-#: (the duplicate rule's two sources, DESIGN §3.5) and its history: one row per transition (one row if none).
+#: What the hot paths read of a zone (window, review stages, premium, messages, the subsidised rule), carried by
+#: their first statement as `zone_<name>` and kept as attributes of `Row.zone`.
+ZONE_FIELDS = (
+    'id',
+    'code',
+    'name',
+    'year',
+    'premium_fen',
+    'window_opens_at',
+    'window_closes_at',
+    'review_stages',
+    'muted_kinds',
+    'message_templates',
+    'letter_template',
+    'subsidised_match_required',
+    'open_to_students',
+)
+_Z = Zone.__table__
+_ZONE = tuple(_Z.c[name].label(f'zone_{name}') for name in ZONE_FIELDS)
+#: The student's current token version, checked against the token's (tokens.check_version) in the same round trip.
+_TOKEN_VERSION = (
+    sa.select(Student.token_version)
+    .where(Student.id == sa.bindparam('student_id'))
+    .scalar_subquery()
+    .label('token_version')
+)
+
+
+def _zone(values) -> SimpleNamespace:
+    return SimpleNamespace(**{name: values[f'zone_{name}'] for name in ZONE_FIELDS})
+
+
+#: The registration with its zone, its school's code, whether its photo and letter exist, where else its person is
+#: enrolled (the duplicate rule's two sources, DESIGN §3.5), the student's token version and its history: one row
+#: per transition (one row if none).
 _ENROLLED_ON_REGISTER, _ACTIVE_ELSEWHERE = duplicates.enrolled_zone_columns(
     _R.c.id_index, _R.c.zone_id, _R.c.year, sa.bindparam('today'), _R.c.id
 )
 _FOR_SUBMIT = (
     sa.select(
         _R,
+        *_ZONE,
+        _TOKEN_VERSION,
         School.code.label('school_code'),
         sa.exists().where(Document.registration_id == _R.c.id, Document.kind == 'id_photo').label('photo_uploaded'),
         sa.exists().where(CommitmentLetter.registration_id == _R.c.id).label('letter_signed'),
@@ -62,27 +98,32 @@ _FOR_SUBMIT = (
         _A.c.reason.label('history_reason'),
     )
     .select_from(
-        _R.outerjoin(School, School.id == _R.c.school_id).outerjoin(
-            _A, sa.and_(_A.c.registration_id == _R.c.id, _A.c.action == 'transition')
-        )
+        _R.join(_Z, _Z.c.id == _R.c.zone_id)
+        .outerjoin(School, School.id == _R.c.school_id)
+        .outerjoin(_A, sa.and_(_A.c.registration_id == _R.c.id, _A.c.action == 'transition'))
     )
     .where(_R.c.id == sa.bindparam('id'))
     .order_by(_A.c.id)
 )
 
 
-def for_submit(registration_id: int, zone: Zone | None, today: date) -> Row | None:
-    """The registration with everything a submission checks and answers with, in one round trip; `zone` is the
-    student's zone (loaded with the token), used when it is the registration's."""
-    if not 0 < registration_id < 2**31:
-        return None  # ids beyond the column's range cannot exist
-    rows = db.session.execute(_FOR_SUBMIT, {'id': registration_id, 'today': today}).all()
+def for_submit(registration_id: int, claims: tokens.Claims, today: date) -> Row | None:
+    """The registration with everything a submission checks and answers with, the token's version checked in the
+    same round trip; None when there is no such registration of this student's."""
+    rows = (
+        db.session.execute(_FOR_SUBMIT, {'id': registration_id, 'today': today, 'student_id': claims.student_id}).all()
+        if 0 < registration_id < 2**31  # ids beyond the column's range cannot exist
+        else []
+    )
     if not rows:
+        tokens.student_with_version(*claims)  # a revoked token hears 401, not 404
         return None
     first = rows[0]._mapping
+    tokens.check_version(claims, first['token_version'])
+    if first['student_id'] != claims.student_id:
+        return None
     registration = Row(**{name: first[name] for name in COLUMNS})
-    registration.zone = zone if zone is not None and zone.id == registration.zone_id else None
-    registration.zone = registration.zone or db.session.get(Zone, registration.zone_id)
+    registration.zone = _zone(first)
     registration.school = school(first['school_code'])
     registration.photo_uploaded = bool(first['photo_uploaded'])
     registration.letter_signed = bool(first['letter_signed'])
@@ -93,3 +134,54 @@ def for_submit(registration_id: int, zone: Zone | None, today: date) -> Row | No
         if row.history_at is not None
     ]
     return registration
+
+
+_CREATE_ON_REGISTER, _CREATE_ACTIVE = duplicates.enrolled_zone_columns(
+    sa.bindparam('id_index'), _Z.c.id, _Z.c.year, sa.bindparam('today'), 0
+)
+#: Everything a new draft is checked against, in one round trip: the open zone named, the token's version, the
+#: school named, the student's open draft there this year, and the duplicate check.
+_CREATE_CHECKS = sa.select(
+    *_ZONE,
+    _TOKEN_VERSION,
+    sa.select(School.id)
+    .where(School.zone_id == _Z.c.id, School.code == sa.bindparam('school_code'))
+    .limit(1)
+    .scalar_subquery()
+    .label('school_id'),
+    sa.select(_R.c.id)
+    .where(
+        _R.c.student_id == sa.bindparam('student_id'),
+        _R.c.zone_id == _Z.c.id,
+        _R.c.year == _Z.c.year,
+        _R.c.status.in_(sa.bindparam('editable', expanding=True)),
+    )
+    .order_by(_R.c.id)
+    .limit(1)
+    .scalar_subquery()
+    .label('draft_id'),
+    _CREATE_ON_REGISTER.label('enrolled_on_register'),
+    _CREATE_ACTIVE.label('active_elsewhere'),
+).where(_Z.c.code == sa.bindparam('zone_code'), _Z.c.open_to_students)
+
+
+def create_checks(claims: tokens.Claims, values: dict[str, Any]):
+    """The row of `_CREATE_CHECKS` (`values`: zone_code, school_code, id_index, today, editable) with `zone` made
+    from it, after the token's version is checked; None when no open zone has the code."""
+    found = db.session.execute(_CREATE_CHECKS, {**values, 'student_id': claims.student_id}).first()
+    if found is None:
+        tokens.student_with_version(*claims)
+        return None
+    tokens.check_version(claims, found.token_version)
+    checks = SimpleNamespace(**found._mapping)
+    checks.zone = _zone(found._mapping)
+    return checks
+
+
+_INSERT = sa.insert(_R).returning(_R.c.id)
+_INSERTED = tuple(name for name in COLUMNS if name != 'id')
+
+
+def insert(registration: Row) -> int:
+    """INSERT the new registration, RETURNING its id."""
+    return db.session.execute(_INSERT, registration.values(_INSERTED)).scalar_one()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import joinedload
@@ -10,6 +11,13 @@ from sqlalchemy.orm import joinedload
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Student
+
+
+class Claims(NamedTuple):
+    """What a verified token says: whose it is and the token version it was issued at."""
+
+    student_id: int
+    version: int
 
 
 @functools.lru_cache(maxsize=4)  # built once per secret, not per request (a serializer is stateless)
@@ -50,3 +58,15 @@ def student_with_version(student_id: int, version: int) -> Student:
     if student is None or student.token_version != version:
         raise revoked()
     return student
+
+
+def check_version(claims: Claims, current: int | None) -> None:
+    """Refuse the token unless `current` (the student's token_version, read by the caller's own statement; None
+    when the student does not exist) is the version it carries."""
+    if current is None or current != claims.version:
+        raise revoked()
+
+
+def claims_of(student: Student) -> Claims:
+    """The claims of a token issued to this student now."""
+    return Claims(student.id, student.token_version)

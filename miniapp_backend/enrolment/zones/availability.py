@@ -24,8 +24,13 @@ def find_zone(code: str) -> Zone:
     """An open zone named in a request body, or a 400 naming the zone_code field."""
     zone = open_zone(code)
     if zone is None:
-        raise field_error('zone_code', '该地方专区不存在或未开放')
+        raise not_open()
     return zone
+
+
+def not_open() -> EnrolmentError:
+    """The refusal of a zone_code no open zone has."""
+    return field_error('zone_code', '该地方专区不存在或未开放')
 
 
 def check_window(zone: Zone, now: datetime) -> None:
