@@ -204,8 +204,8 @@ def figures(environ: dict) -> list[Figure]:
 
 
 def _under_exports(base: str, admin: requests.Session, web, env: dict) -> list[Figure]:
-    """GET /me idle, then while four exports of every registration run as jobs (one process each, as four
-    workers would); each job's time and peak RSS, and the web worker's peak RSS."""
+    """GET /me idle, then while four exports of every registration run as jobs (one process each, started as four
+    imports workers would be); each job's time and peak RSS, and the web worker's peak RSS."""
     [token] = students(f'{base}/api/v1', 1, 'scale')
     me = f'{base}/api/v1/me'
     idle = wrk(me, '-H', f'Authorization: Bearer {token}')
@@ -216,7 +216,12 @@ def _under_exports(base: str, admin: requests.Session, web, env: dict) -> list[F
         ids.append(int(response.headers['Location'].rstrip('/').split('/')[-1]))
     jobs = [
         subprocess.Popen(
-            [sys.executable, '-m', 'bench.export_worker', str(i)], cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE
+            [sys.executable, '-m', 'bench.export_worker', str(i)],
+            cwd=ROOT,
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            start_new_session=True,  # as a process manager starts the Procfile's imports process (honcho does)
         )
         for i in ids
     ]

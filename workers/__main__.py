@@ -18,7 +18,7 @@ from rq.cron import CronScheduler
 from rq.utils import import_attribute
 
 from workers import registry
-from workers.base import get_app
+from workers.base import get_app, give_way
 
 logger = logging.getLogger('workers')
 MAX_BACKOFF = 30.0
@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     configure()
     app = get_app()  # built before forking, so every work-horse inherits it
     if args.command == 'worker':
+        give_way(registry.NICENESS.get(args.pool, 0))
         with app.app_context():
             import workers.imports
             import workers.jobs  # noqa: F401

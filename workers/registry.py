@@ -38,6 +38,9 @@ JOBS: tuple[JobSpec, ...] = (
 #: Worker processes and the queues each serves, first queue first. `imports` never shares a process with messages.
 POOLS: dict[str, tuple[str, ...]] = {'main': ('notifications', 'default'), 'imports': ('imports',)}
 QUEUES: tuple[str, ...] = tuple(dict.fromkeys(queue for queues in POOLS.values() for queue in queues))
+#: CPU priority below the web's (nice) each pool runs at. Imports and exports are batch work that may take longer
+#: while students are being served: on a shared machine GET /me keeps its rate with four exports running.
+NICENESS: dict[str, int] = {'main': 0, 'imports': 19}
 
 _BY_PATH = {spec.path: spec for spec in JOBS}
 
