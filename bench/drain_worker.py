@@ -1,5 +1,6 @@
 """One drain process for the scaling bench: builds the app, says `ready`, waits for a line on stdin, then
-drains until nothing is due (as a `worker` process would, job after job) and prints what it sent."""
+drains until nothing is due (as a `worker` process would, job after job), prints what it sent, and waits for
+one more line before it exits (its process and its database sessions are still there to be measured)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ def main() -> None:
         while (report := delivery.drain(limit=200)).sent:
             sent += report.sent
         print(f'sent {sent}', flush=True)
+        sys.stdin.readline()
 
 
 if __name__ == '__main__':

@@ -82,8 +82,9 @@ def _outbox(count: int, run: str) -> None:
     db.session.commit()
 
 
-def _drain_processes(env: dict, processes: int) -> tuple[float, int]:
-    """Seconds for `processes` drain processes (started and ready beforehand) to empty the outbox, and messages sent."""
+def _drain_processes(env: dict, processes: int, fake_pid: int) -> tuple[float, int, dict[str, float]]:
+    """Seconds for `processes` drain processes (started and ready beforehand: start-up is outside both the clock
+    and the CPU counts) to empty the outbox, the messages sent, and the CPU seconds each party spent meanwhile."""
     workers = [
         subprocess.Popen(
             [sys.executable, '-m', 'bench.drain_worker'],
@@ -97,32 +98,106 @@ def _drain_processes(env: dict, processes: int) -> tuple[float, int]:
     ]
     for worker in workers:
         assert worker.stdout.readline().strip() == 'ready'
+    before = _cpu_now([w.pid for w in workers], fake_pid)
     start = time.perf_counter()
     for worker in workers:
         worker.stdin.write('go\n')
         worker.stdin.flush()
     sent = sum(int(worker.stdout.readline().split()[1]) for worker in workers)
     elapsed = time.perf_counter() - start
+    after = _cpu_now([w.pid for w in workers], fake_pid)  # the workers wait, their sessions still open
     for worker in workers:
+        worker.stdin.write('quit\n')
+        worker.stdin.flush()
         worker.wait(timeout=60)
-    return elapsed, sent
+    return elapsed, sent, _cpu_spent(before, after)
+
+
+def _cpu_now(drain_pids: list[int], fake_pid: int) -> dict[str, dict[int, float]]:
+    """CPU seconds so far (utime + stime of every thread) of the drain processes, the fake server's processes, this
+    database's PostgreSQL backends (other than this process's own) and the Redis server, by process."""
+    backends = db.session.scalars(
+        sa.text('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')
+    ).all()
+    db.session.commit()
+    redis_cpu = _redis_cpu()
+    return {
+        'drain': {pid: _cpu_seconds(pid) for pid in drain_pids},
+        'fake': {pid: _cpu_seconds(pid) for pid in [fake_pid, *_children(fake_pid)]},
+        'PostgreSQL': {pid: _cpu_seconds(pid) for pid in backends},
+        'Redis': {0: redis_cpu},  # the whole server: use a Redis of the bench's own (BENCH_REDIS_URL)
+    }
+
+
+def _cpu_spent(before: dict, after: dict) -> dict[str, float]:
+    """Per party, CPU seconds between the two snapshots (a process that started in between counts from zero)."""
+    return {
+        party: sum(seconds - before[party].get(pid, 0.0) for pid, seconds in after[party].items()) for party in after
+    }
+
+
+_TICKS = os.sysconf('SC_CLK_TCK')
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime (fields 14 and 15 of stat)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f'/proc/{pid}/task').glob('*'):
+        found += [int(child) for child in (task / 'children').read_text().split()]
+    return found
+
+
+def _redis_cpu() -> float:
+    from flask import current_app
+
+    info = current_app.extensions['redis'].info('cpu')
+    return float(info['used_cpu_user']) + float(info['used_cpu_sys'])
 
 
 def drain_figures(app, environ: dict, count: int = 600) -> list[Figure]:
     """Messages/s drained by 1, 2 and 4 worker processes (each with its senders) to the threaded fake WeChat,
-    next to bare sequential posts from one process."""
+    next to bare sequential posts from one process; and each run's CPU milliseconds per message by party, which
+    bound the rate on this machine: cores ÷ (the sum of them)."""
     from bench.api import fake_wechat, stop
 
     env = {**os.environ, **environ}
     fake, env['WECHAT_API_BASE'] = fake_wechat(env)
+    figures = []
     try:
         rates = {}
         for processes in (1, 2, 4):
             _outbox(count, f'p{processes}')
-            elapsed, sent = _drain_processes(env, processes)
+            elapsed, sent, cpu = _drain_processes(env, processes, fake.pid)
             rates[processes] = sent / elapsed
+            per_message = {party: seconds * 1000 / max(sent, 1) for party, seconds in cpu.items()}
+            ceiling = (os.cpu_count() or 1) * 1000 / sum(per_message.values())
+            parts = ', '.join(f'{party} {ms:.2f}' for party, ms in per_message.items())
             print(f'measured: drain with {processes} process(es): {sent} messages in {elapsed:.2f} s', flush=True)
-        bare = _bare_posts(app, env['WECHAT_API_BASE'], count)
+            print(f'measured: CPU ms per message: {parts}; ceiling {ceiling:.0f} msg/s', flush=True)
+            figures.append(
+                Figure(
+                    f'drain CPU per message, {processes} process(es): the drain processes',
+                    per_message['drain'],
+                    'ms',
+                    target=f'{parts} ms; {os.cpu_count()} cores allow {ceiling:.0f} msg/s',
+                )
+            )
+        bare, bare_cpu = _bare_posts(app, env['WECHAT_API_BASE'], count, fake.pid)
+        figures.append(
+            Figure(
+                'bare posts CPU per message: the posting process',
+                bare_cpu['client'] * 1000 / count,
+                'ms',
+                target=f'fake {bare_cpu["fake"] * 1000 / count:.2f} ms',
+            )
+        )
     finally:
         stop(fake)
     one = rates[1]
@@ -144,10 +219,13 @@ def drain_figures(app, environ: dict, count: int = 600) -> list[Figure]:
             '≥ 1.6 of one process',
             rates[4] >= 1.6 * one,
         ),
+        *figures,
     ]
 
 
-def _bare_posts(app, wechat_url: str, count: int) -> float:
+def _bare_posts(app, wechat_url: str, count: int, fake_pid: int) -> tuple[float, dict[str, float]]:
+    """Posts/s of one `requests` session posting `count` messages in a row, and the CPU seconds it and the fake
+    spent."""
     token = requests.post(
         f'{wechat_url}/cgi-bin/stable_token',
         json={
@@ -157,6 +235,9 @@ def _bare_posts(app, wechat_url: str, count: int) -> float:
         },
     ).json()
     session = requests.Session()
+    fakes = [fake_pid, *_children(fake_pid)]
+    fake_before = sum(_cpu_seconds(pid) for pid in fakes)
+    cpu_before = time.thread_time()
     start = time.perf_counter()
     for n in range(count):
         session.post(
@@ -164,4 +245,8 @@ def _bare_posts(app, wechat_url: str, count: int) -> float:
             params={'access_token': token['access_token']},
             json={'touser': f'bench-{n}', 'template_id': 'tpl-bench', 'data': {'thing1': {'value': 'x'}}},
         )
-    return count / (time.perf_counter() - start)
+    rate = count / (time.perf_counter() - start)
+    return rate, {
+        'client': time.thread_time() - cpu_before,
+        'fake': sum(_cpu_seconds(pid) for pid in fakes) - fake_before,
+    }

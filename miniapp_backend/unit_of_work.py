@@ -4,7 +4,8 @@ The rules in `enrolment/` never commit; they add and flush inside the caller's t
 admin page), an rq job or a `flask` command is one unit of work: committed when it returns, rolled back when it
 raises, so a refusal changes nothing (docs/DESIGN.md §2.1). Sweeps that work through many rows end each batch with
 `commit_batch`, the one place they commit, so a long run never holds its row locks for long and a crash loses at
-most one batch. Nothing else in the application calls `commit()`.
+most one batch. Nothing else in the application calls `commit()`; the drain's senders (messages/delivery.py)
+run each transaction as a Core `begin()` block on their own connection: a row's outcome and the next claim.
 """
 
 from __future__ import annotations

@@ -20,12 +20,14 @@ from miniapp_backend.wechat.errors import (
     WeChatUnavailable,
     error_for,
 )
+from miniapp_backend.wechat.sender import MessageSender
 
 __all__ = [
     'AppWeChatClient',
     'BadMessage',
     'DeliveryUnknown',
     'InvalidCode',
+    'MessageSender',
     'NoQuota',
     'RateLimited',
     'TokenRejected',
@@ -35,6 +37,7 @@ __all__ = [
     'code_to_session',
     'get_client',
     'get_phone_number',
+    'message_sender',
     'send_subscribe_message',
 ]
 
@@ -103,8 +106,14 @@ def get_phone_number(code: str) -> str:
     return result['phone_info']['purePhoneNumber']
 
 
+def message_sender() -> MessageSender:
+    """A sender of subscription messages for this thread's client: it reads the access token once, for all the
+    messages it sends (a drain makes one per sender and batch; rq forks per job, so nothing outlives the job)."""
+    return MessageSender(get_client(), current_app.config['WECHAT_MINIPROGRAM_STATE'])
+
+
 def send_subscribe_message(
-    openid: str, template_id: str, data: dict[str, str], page: str | None, state: str | None = None, before_send=None
+    openid: str, template_id: str, data: dict[str, str], page: str | None, before_send=None
 ) -> None:
     """Post message/subscribe/send ourselves: wechatpy's helper cannot set miniprogram_state or lang.
 
@@ -113,17 +122,4 @@ def send_subscribe_message(
     `before_send()` runs once the access token is in hand, just before the request leaves: after it, a failure
     may mean the message arrived.
     """
-    body = {
-        'touser': openid,
-        'template_id': template_id,
-        'lang': 'zh_CN',
-        'miniprogram_state': state or current_app.config['WECHAT_MINIPROGRAM_STATE'],
-        'data': {key: {'value': value} for key, value in data.items()},
-    }
-    if page:
-        body['page'] = page
-    client = get_client()
-    client.access_token  # noqa: B018  (fetched now, so a token failure is known to have sent nothing)
-    if before_send is not None:
-        before_send()
-    client.call('post', 'message/subscribe/send', data=body)
+    message_sender().send(openid, template_id, data, page, before_send=before_send)

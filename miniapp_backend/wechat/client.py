@@ -99,6 +99,17 @@ class AppWeChatClient(WeChatClient):
             raise error_for(result['errcode'], result.get('errmsg'))
         return result
 
+    def renewed_token(self, rejected: str) -> str:
+        """A token to use instead of `rejected`: the one another process stored since, else a new one."""
+        try:
+            stored = self.session.get(self.access_token_key)
+        except redis.RedisError:
+            stored = None
+        if stored and stored != rejected:
+            return stored
+        self.forget_token()
+        return self.access_token
+
     def forget_token(self) -> None:
         self._local_token = None
         with contextlib.suppress(redis.RedisError):

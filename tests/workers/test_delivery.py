@@ -245,7 +245,7 @@ def test_a_worker_killed_mid_drain_loses_nothing_and_sends_nothing_twice(
     db.session.expire_all()
     statuses = [n.status for n in db.session.scalars(sa.select(Notification))]
     assert 'sending' in statuses  # killed with calls in flight
-    # A sender claims a few rows at once: those it had not started yet are `sending` without a start time.
+    # A claim is the start of its call: the rows being sent at the kill are `sending` with a start time.
     in_flight = [
         n.id for n in db.session.scalars(sa.select(Notification)) if n.send_started_at and n.status == 'sending'
     ]
@@ -260,5 +260,73 @@ def test_a_worker_killed_mid_drain_loses_nothing_and_sends_nothing_twice(
         row = rows[student.id]
         if row.id in in_flight:  # the call in flight at the kill is flagged unknown, never sent again
             assert (row.status, row.last_error) == ('unknown', 'interrupted')
-        else:  # sent before the kill, or claimed and never started: sent once
+        else:  # sent before the kill, or not yet claimed: sent once
             assert row.status == 'sent' and per_user.count(student.openid) == 1
+
+
+def test_each_message_costs_one_commit_and_three_statements(
+    app, fake_wechat, templated_zone, create_student, create_registration, grant
+):
+    """A sender records a call's outcome in the transaction that claims its next row: per message one claim, one
+    quota use, one outcome, one commit (plus the drain's sweep of interrupted rows and its last, empty claim)."""
+    from tests.statements import Statements
+
+    students = [create_student() for _ in range(6)]
+    for student in students:
+        grant(student, 'tpl-approved')
+        transition(create_registration(student, templated_zone, status='submitted'), Action.APPROVE, CENTRE)
+    db.session.commit()
+    with Statements() as statements:
+        report = delivery.drain(senders=1)
+    assert report.sent == len(students) and len(fake_wechat.messages) == len(students)
+    sql = statements.sql
+    per_message = len(students)
+    assert sql.count('COMMIT') == per_message + 2  # the sweep, then one per claim including the last, empty one
+    assert sum(s.lstrip().startswith('WITH due') for s in sql) == per_message + 1
+    assert sum(s.startswith('UPDATE subscription_quotas') for s in sql) == per_message
+    assert sum(s.startswith('UPDATE notifications SET') for s in sql) == per_message + 2  # outcomes, the sweep's two
+    assert len(sql) == 2 * sql.count('COMMIT') + 3 * per_message + 3
+    quotas = db.session.scalars(sa.select(SubscriptionQuota.remaining)).all()
+    assert quotas == [0] * len(students)
+
+
+def test_a_sender_reads_the_token_once_and_takes_a_newer_one_another_process_stored(
+    app, fake_wechat, templated_zone, create_student, create_registration, grant
+):
+    from miniapp_backend import wechat
+
+    students = [create_student() for _ in range(3)]
+    for student in students:
+        grant(student, 'tpl-approved')
+        transition(create_registration(student, templated_zone, status='submitted'), Action.APPROVE, CENTRE)
+    db.session.commit()
+    client = wechat.get_client()
+    first = client.access_token
+    redis = app.extensions['redis']
+    reads = []
+    original = client.session.get
+    client.session.get = lambda key, default=None: reads.append(key) or original(key, default)
+    try:
+        delivery.drain(senders=1)
+        assert len(reads) == 1  # one read for the three messages
+        # Another process renewed the token (WeChat then refuses the old one): the stored one is taken, no fetch.
+        fake_wechat.expire_tokens()
+        second = client.fetch_access_token()['access_token']
+        assert second != first and redis.exists(f'{app.config["REDIS_KEY_PREFIX"]}:wechat:{client.access_token_key}')
+        fetched = fake_wechat.count('/cgi-bin/stable_token')
+        sender = wechat.message_sender()
+        sender._token = first
+        sender.send(students[0].openid, 'tpl-approved', {'thing1': '宣城市'}, None)
+    finally:
+        client.session.get = original
+    assert fake_wechat.count('/cgi-bin/stable_token') == fetched
+    assert [m['touser'] for m in fake_wechat.messages].count(students[0].openid) == 2
+
+
+def test_an_answer_that_is_not_json_is_unknown_and_never_resent(app, fake_wechat, approved):
+    fake_wechat.script(SEND, [{'raw': '<html>busy</html>'}])
+    jobs.drain_outbox()
+    jobs.drain_outbox()
+    notification = _notification()
+    assert (notification.status, notification.last_error) == ('unknown', 'no_answer unexpected answer')
+    assert fake_wechat.count(SEND) == 1

@@ -173,18 +173,20 @@ def test_worker_and_cron_survive_redis_going_away_during_submit_drain_and_cron(
     assert [process.poll() for process in started] == [None, None]
 
 
-def test_a_row_claimed_before_an_outage_is_sent_once_it_is_released(
+def test_a_row_claimed_before_an_outage_is_never_sent_again(
     app, fake_wechat, templated_zone, student, create_registration, grant
 ):
-    """The worker claimed the row, then lost everything before its HTTP call started: nothing was sent, so the
-    row goes back to pending and is delivered, once."""
+    """The claim is the commit that starts a row's call: a worker that claimed the row and then lost everything may
+    have sent it, so after the lease the row is `unknown` (listed for operators), never sent a second time."""
     grant(student, 'tpl-approved')
     transition(create_registration(student, templated_zone, status='submitted'), Action.APPROVE, CENTRE)
     db.session.commit()
     claimed = delivery.claim(utcnow())
-    assert claimed.status == 'sending' and claimed.send_started_at is None
+    assert claimed.status == 'sending' and claimed.send_started_at is not None
     db.session.remove()  # the process dies here
     later = utcnow() + delivery.LEASE * 2
     report = delivery.drain(now_fn=lambda: later)
-    assert report.sent == 1 and len(fake_wechat.messages) == 1
-    assert _statuses() == ['sent']
+    assert report == delivery.DrainReport() and fake_wechat.count(SEND) == 0
+    assert _statuses() == ['unknown']
+    row = db.session.scalars(sa.select(Notification)).one()
+    assert (row.last_error, row.attempts) == ('interrupted', 1)
