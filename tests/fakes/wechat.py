@@ -113,19 +113,11 @@ class FakeWeChat(FakeServer):
 
         @app.post('/cgi-bin/message/subscribe/send')
         def send():
-            if not self._token_ok():
-                return jsonify(
-                    errcode=42001 if request.args.get('access_token', '').startswith('tok-') else 40001,
-                    errmsg='access_token expired or invalid',
-                )
             body = request.get_json(silent=True, force=True) or {}
-            problem = _check_message(body)
-            if problem:
-                return jsonify(errcode=47003, errmsg=f'argument invalid! {problem}')
-            with self._lock:
-                self.messages.append(body)
-            print(json.dumps({'subscribe_message': body}, ensure_ascii=False), flush=True)
-            return jsonify(errcode=0, errmsg='ok', msgid=len(self.messages))
+            answer = self.subscribe_send(request.args.get('access_token', ''), body)
+            if not answer['errcode']:
+                print(json.dumps({'subscribe_message': body}, ensure_ascii=False), flush=True)
+            return jsonify(answer)
 
         @app.post('/cityservice/face/identify/getverifyid')
         def get_verify_id():
@@ -190,6 +182,23 @@ class FakeWeChat(FakeServer):
         @app.get('/_messages')
         def messages():
             return jsonify(messages=self.messages)
+
+    def subscribe_send(self, token: str, body) -> dict:
+        """message/subscribe/send's rules: a valid access token (42001 for one of ours that expired, else 40001),
+        touser, template_id and data values within their limits (47003); a message accepted is recorded."""
+        with self._lock:
+            valid = token in self._tokens
+        if not valid:
+            return {
+                'errcode': 42001 if token.startswith('tok-') else 40001,
+                'errmsg': 'access_token expired or invalid',
+            }
+        problem = _check_message(body) if isinstance(body, dict) else 'the body is not a JSON object'
+        if problem:
+            return {'errcode': 47003, 'errmsg': f'argument invalid! {problem}'}
+        with self._lock:
+            self.messages.append(body)
+            return {'errcode': 0, 'errmsg': 'ok', 'msgid': len(self.messages)}
 
     def _token_ok(self) -> bool:
         with self._lock:
