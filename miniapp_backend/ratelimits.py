@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from flask import current_app
-from limits import parse_many
+from limits import RateLimitItem, parse_many
 
 from miniapp_backend.extensions import limiter
 
@@ -20,11 +21,16 @@ def allow(setting: str, *identifiers: str) -> bool:
     prefix = current_app.config['RATELIMIT_KEY_PREFIX']
     try:
         return all(
-            limiter.limiter.hit(item, prefix, setting, *identifiers) for item in parse_many(current_app.config[setting])
+            limiter.limiter.hit(item, prefix, setting, *identifiers) for item in _parsed(current_app.config[setting])
         )
     except Exception as exc:  # noqa: BLE001  (fail open: a Redis outage must not stop logins)
         logger.warning('rate limit storage unavailable: %s', type(exc).__name__)
         return True
+
+
+@functools.lru_cache(maxsize=16)  # settings are a handful of strings; parsing one per login cost ~25 Python calls
+def _parsed(value: str) -> tuple[RateLimitItem, ...]:
+    return tuple(parse_many(value))
 
 
 def rate(setting: str):

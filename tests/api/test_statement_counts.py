@@ -74,3 +74,22 @@ def test_a_login_is_one_upsert_and_answers_what_the_row_holds(client, zone, crea
     for login in (first, again):
         assert len(login.sql) == 3 and login.sql[0] == 'BEGIN' and login.sql[-1] == 'COMMIT', login.sql
         assert login.sql[1].startswith('INSERT INTO students') and 'ON CONFLICT' in login.sql[1], login.sql
+
+
+def test_a_login_sends_its_one_statement_in_autocommit(client, zone, fake_wechat):
+    """The upsert is the whole unit of work: psycopg sends it alone, without BEGIN and COMMIT round trips (the
+    engine's begin and commit events still fire; the driver connection says what reached the server)."""
+    autocommit = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith('INSERT INTO students'):
+            autocommit.append(conn.connection.driver_connection.autocommit)
+
+    db.session.remove()  # each request starts with an empty session, as under gunicorn
+    sa.event.listen(db.engine, 'before_cursor_execute', record)
+    try:
+        assert client.post('/api/v1/auth/login', json={'code': 'code-~ann~1'}).status_code == 200
+        assert client.post('/api/v1/auth/login', json={'code': 'code-~ann~2'}).status_code == 200
+    finally:
+        sa.event.remove(db.engine, 'before_cursor_execute', record)
+    assert autocommit == [True, True]

@@ -34,6 +34,14 @@ def test_invalid_login_code(app, fake_wechat, code):
         wechat.code_to_session(code)
 
 
+@pytest.mark.parametrize(('setting', 'value'), [('WECHAT_SECRET', 'wrong-secret'), ('WECHAT_APPID', '')])
+def test_login_with_wrong_credentials_is_refused(app, fake_wechat, monkeypatch, setting, value):
+    monkeypatch.setitem(app.config, setting, value)
+    with pytest.raises(wechat.WeChatError) as refused:
+        wechat.code_to_session('code-credentials')
+    assert refused.value.errcode == (40125 if setting == 'WECHAT_SECRET' else 40013)
+
+
 def test_reused_login_code(app, fake_wechat):
     wechat.code_to_session('code-once')
     with pytest.raises(wechat.InvalidCode):
