@@ -175,7 +175,7 @@ def http_session(url: str) -> requests.Session:
 
 _pools: dict[tuple, urllib3.PoolManager] = {}
 _pools_lock = threading.Lock()
-#: Keep-alive connections per host and process: one for each of a web process's threads (gthread 4) and more.
+#: Keep-alive connections per host and process: one for each web thread (gthread 8) or drain sender.
 POOL_SIZE = 16
 
 
