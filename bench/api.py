@@ -20,7 +20,7 @@ import redis
 import requests
 import sqlalchemy as sa
 
-from bench.harness import Figure
+from bench.harness import Figure, cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK = ['wrk', '-t2', '-c64', '--latency']
@@ -211,18 +211,6 @@ def database_backends(url: str) -> list[int]:
 def redis_server(url: str) -> list[int]:
     with redis.Redis.from_url(url) as client:
         return [int(client.info('server')['process_id'])]
-
-
-_TICKS = os.sysconf('SC_CLK_TCK')
-
-
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process on this machine (0 when it is not here)."""
-    try:
-        fields = Path(f'/proc/{pid}/stat').read_text().rpartition(')')[2].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
 def cpu_per_request(run, processes: dict[str, object]) -> tuple[Load, dict[str, float]]:

@@ -16,7 +16,7 @@ def main() -> None:
         print('ready', flush=True)
         sys.stdin.readline()
         sent = 0
-        while (report := delivery.drain(limit=200)).sent:
+        while (report := delivery.drain(limit=200)) != delivery.DrainReport():  # until nothing was due
             sent += report.sent
         print(f'sent {sent}', flush=True)
         sys.stdin.readline()

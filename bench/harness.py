@@ -8,6 +8,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -71,6 +72,18 @@ def timed(func, *args, **kwargs) -> tuple[float, object]:
     start = time.perf_counter()
     result = func(*args, **kwargs)
     return time.perf_counter() - start, result
+
+
+_TICKS = os.sysconf('SC_CLK_TCK')
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process on this machine (0 when it is not here)."""
+    try:
+        fields = Path(f'/proc/{pid}/stat').read_text().rpartition(')')[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS  # fields 14 and 15 of stat
 
 
 def peak_rss_mb() -> float:

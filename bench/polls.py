@@ -12,7 +12,7 @@ from pathlib import Path
 import requests
 import sqlalchemy as sa
 
-from bench.harness import Figure
+from bench.harness import Figure, cpu_seconds
 from miniapp_backend.enrolment.messages import delivery
 from miniapp_backend.enrolment.payment.polling import poll_payments
 from miniapp_backend.extensions import db
@@ -40,6 +40,7 @@ def fill(zone_id: int, student_id: int) -> None:
 
 
 def idle_polls(tax_url: str) -> list[Figure]:
+    _clear_outbox()  # idle: nothing due, whatever earlier stages left
     gateway = TaxGateway(tax_url, 'unused')
     payment = _median_ms(lambda: poll_payments(gateway, utcnow()))
     drain = _median_ms(lambda: delivery.drain())
@@ -79,6 +80,13 @@ def _outbox(count: int, run: str) -> None:
                 body='',
             )
         )
+    db.session.commit()
+
+
+def _clear_outbox() -> None:
+    """Messages earlier stages left due (the api stage's 受理 messages to students without a subscription) are not
+    the drain's or the idle poll's work: each measures its own messages only."""
+    db.session.execute(sa.delete(Notification).where(Notification.status != 'sent'))
     db.session.commit()
 
 
@@ -122,9 +130,9 @@ def _cpu_now(drain_pids: list[int], fake_pid: int) -> dict[str, dict[int, float]
     db.session.commit()
     redis_cpu = _redis_cpu()
     return {
-        'drain': {pid: _cpu_seconds(pid) for pid in drain_pids},
-        'fake': {pid: _cpu_seconds(pid) for pid in [fake_pid, *_children(fake_pid)]},
-        'PostgreSQL': {pid: _cpu_seconds(pid) for pid in backends},
+        'drain': {pid: cpu_seconds(pid) for pid in drain_pids},
+        'fake': {pid: cpu_seconds(pid) for pid in [fake_pid, *_children(fake_pid)]},
+        'PostgreSQL': {pid: cpu_seconds(pid) for pid in backends},
         'Redis': {0: redis_cpu},  # the whole server: use a Redis of the bench's own (BENCH_REDIS_URL)
     }
 
@@ -134,17 +142,6 @@ def _cpu_spent(before: dict, after: dict) -> dict[str, float]:
     return {
         party: sum(seconds - before[party].get(pid, 0.0) for pid, seconds in after[party].items()) for party in after
     }
-
-
-_TICKS = os.sysconf('SC_CLK_TCK')
-
-
-def _cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()
-    except FileNotFoundError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime (fields 14 and 15 of stat)
 
 
 def _children(pid: int) -> list[int]:
@@ -171,11 +168,13 @@ def drain_figures(app, environ: dict, count: int = 600) -> list[Figure]:
     fake, env['WECHAT_API_BASE'] = fake_wechat(env)
     figures = []
     try:
-        rates = {}
+        rates, complete = {}, True
+        _clear_outbox()
         for processes in (1, 2, 4):
             _outbox(count, f'p{processes}')
             elapsed, sent, cpu = _drain_processes(env, processes, fake.pid)
             rates[processes] = sent / elapsed
+            complete = complete and sent == count
             per_message = {party: seconds * 1000 / max(sent, 1) for party, seconds in cpu.items()}
             ceiling = (os.cpu_count() or 1) * 1000 / sum(per_message.values())
             parts = ', '.join(f'{party} {ms:.2f}' for party, ms in per_message.items())
@@ -207,8 +206,8 @@ def drain_figures(app, environ: dict, count: int = 600) -> list[Figure]:
             one,
             'msg/s',
             round(bare, 1),
-            '≥ 0.5 of bare posts',
-            one >= 0.5 * bare,
+            '≥ 0.5 of bare posts' + ('' if complete else f'; a run sent fewer than its {count} messages'),
+            complete and one >= 0.5 * bare,
         ),
         Figure('drain_outbox messages/s, 2 processes', rates[2], 'msg/s', round(one, 1), 'scaling over 1 process'),
         Figure(
@@ -217,7 +216,7 @@ def drain_figures(app, environ: dict, count: int = 600) -> list[Figure]:
             'msg/s',
             round(one, 1),
             '≥ 1.6 of one process',
-            rates[4] >= 1.6 * one,
+            complete and rates[4] >= 1.6 * one,
         ),
         *figures,
     ]
@@ -236,7 +235,7 @@ def _bare_posts(app, wechat_url: str, count: int, fake_pid: int) -> tuple[float,
     ).json()
     session = requests.Session()
     fakes = [fake_pid, *_children(fake_pid)]
-    fake_before = sum(_cpu_seconds(pid) for pid in fakes)
+    fake_before = sum(cpu_seconds(pid) for pid in fakes)
     cpu_before = time.thread_time()
     start = time.perf_counter()
     for n in range(count):
@@ -248,5 +247,5 @@ def _bare_posts(app, wechat_url: str, count: int, fake_pid: int) -> tuple[float,
     rate = count / (time.perf_counter() - start)
     return rate, {
         'client': time.thread_time() - cpu_before,
-        'fake': sum(_cpu_seconds(pid) for pid in fakes) - fake_before,
+        'fake': sum(cpu_seconds(pid) for pid in fakes) - fake_before,
     }
