@@ -279,11 +279,17 @@ def figures(env: dict) -> list[Figure]:
             base = f'http://127.0.0.1:{app_port}/api/v1'
             [token] = students(base, 1, 'me')
             writers = students(base, 2 * PER_THREAD, 'writer')
+            warm_up(f'http://127.0.0.1:{hello_port}/hello')
             ref, ref_cpu = cpu_per_request(
                 lambda: wrk(f'http://127.0.0.1:{hello_port}/hello'), {'hello': lambda: workers(hello)}
             )
-            me = wrk(f'{base}/me', '-H', f'Authorization: Bearer {token}')
-            write = wrk(base + '/registrations', '-s', lua(create_submit_script(writers, PER_THREAD)))
+            me_args = (f'{base}/me', '-H', f'Authorization: Bearer {token}')
+            warm_up(*me_args)
+            me = wrk(*me_args)
+            script = lua(create_submit_script(writers, PER_THREAD))
+            write, write_cpu = cpu_per_request(
+                lambda: wrk(base + '/registrations', '-s', script), parties(web, fake, env)
+            )
             login, login_cpu = measure_login(base, web, fake, env)
             rss = peak_worker_rss(web)
         finally:
@@ -326,6 +332,13 @@ def figures(env: dict) -> list[Figure]:
         ),
         Figure('hello CPU ms per request', sum(ref_cpu.values()), 'ms', target=cpu_split(ref_cpu)),
         Figure(
+            'create + submit CPU ms per request',
+            sum(write_cpu.values()),
+            'ms',
+            round(sum(ref_cpu.values()), 3),
+            f"ratio = hello requests' worth (0.2× hello: ≤ 5); {cpu_split(write_cpu)}",
+        ),
+        Figure(
             'POST /auth/login CPU ms per request',
             sum(login_cpu.values()),
             'ms',
@@ -340,16 +353,29 @@ def figures(env: dict) -> list[Figure]:
 def measure_login(
     base: str, web: subprocess.Popen, fake: subprocess.Popen, env: dict, run: str = ''
 ) -> tuple[Load, dict]:
-    """Logins, each with a new code (a new student), and where their CPU went: the app's workers, the fake WeChat
-    server's, PostgreSQL's backends, Redis (the limits) and wrk."""
-    processes = {
+    """Logins, each with a new code (a new student), and where their CPU went (`parties`)."""
+    script = lua(LOGIN_LUA.replace('{run}', run))
+    return cpu_per_request(lambda: wrk(base + '/auth/login', '-s', script), parties(web, fake, env))
+
+
+def parties(web: subprocess.Popen, fake: subprocess.Popen, env: dict) -> dict:
+    """The processes a student's request spends CPU in: the app's workers, the fake WeChat server's, PostgreSQL's
+    backends, Redis (the limits, GET /me's answers) and wrk (counted by `cpu_per_request`)."""
+    return {
         'app': lambda: workers(web),
         'fake WeChat': lambda: workers(fake),
         'PostgreSQL': lambda: database_backends(env['DATABASE_URL']),
         'Redis': lambda: redis_server(env['REDIS_URL']),
     }
-    script = lua(LOGIN_LUA.replace('{run}', run))
-    return cpu_per_request(lambda: wrk(base + '/auth/login', '-s', script), processes)
+
+
+#: Seconds of load before a measured run: the first seconds of a started server pay once for what a running one
+#: has done long ago (database and Redis connections per thread, SQLAlchemy's statement cache, lazy imports).
+WARM_UP_SECONDS = 3
+
+
+def warm_up(url: str, *extra: str) -> None:
+    wrk(url, *extra, seconds=WARM_UP_SECONDS)
 
 
 #: gunicorn settings compared on GET /me (the busiest call) and on create + submit (writes wait on commits) to choose
