@@ -264,11 +264,12 @@ def test_a_worker_killed_mid_drain_loses_nothing_and_sends_nothing_twice(
             assert row.status == 'sent' and per_user.count(student.openid) == 1
 
 
-def test_each_message_costs_one_commit_and_three_statements(
+def test_each_message_costs_one_statement_committed_on_its_own(
     app, fake_wechat, templated_zone, create_student, create_registration, grant
 ):
-    """A sender records a call's outcome in the transaction that claims its next row: per message one claim, one
-    quota use, one outcome, one commit (plus the drain's sweep of interrupted rows and its last, empty claim)."""
+    """A sender records a call's outcome (its quota use, its row) and claims its next row in one statement, run
+    outside any transaction on PostgreSQL: it commits as it returns, with no BEGIN or COMMIT of its own (plus the
+    drain's sweep of interrupted rows and its last statement, which records the last outcome and finds nothing)."""
     from tests.statements import Statements
 
     students = [create_student() for _ in range(6)]
@@ -276,16 +277,25 @@ def test_each_message_costs_one_commit_and_three_statements(
         grant(student, 'tpl-approved')
         transition(create_registration(student, templated_zone, status='submitted'), Action.APPROVE, CENTRE)
     db.session.commit()
-    with Statements() as statements:
-        report = delivery.drain(senders=1)
+    autocommit = []
+
+    def driver_autocommit(conn, cursor, statement, parameters, context, executemany):
+        autocommit.append(conn.connection.dbapi_connection.autocommit)
+
+    sa.event.listen(db.engine, 'before_cursor_execute', driver_autocommit)
+    try:
+        with Statements() as statements:
+            report = delivery.drain(senders=1)
+    finally:
+        sa.event.remove(db.engine, 'before_cursor_execute', driver_autocommit)
     assert report.sent == len(students) and len(fake_wechat.messages) == len(students)
-    sql = statements.sql
-    per_message = len(students)
-    assert sql.count('COMMIT') == per_message + 2  # the sweep, then one per claim including the last, empty one
-    assert sum(s.lstrip().startswith('WITH due') for s in sql) == per_message + 1
-    assert sum(s.startswith('UPDATE subscription_quotas') for s in sql) == per_message
-    assert sum(s.startswith('UPDATE notifications SET') for s in sql) == per_message + 2  # outcomes, the sweep's two
-    assert len(sql) == 2 * sql.count('COMMIT') + 3 * per_message + 3
+    sweep = statements.sql.index('COMMIT')
+    assert [s[:27] for s in statements.sql[: sweep + 1]] == ['BEGIN', *['UPDATE notifications SET st'] * 2, 'COMMIT']
+    sending = [s for s in statements.sql[sweep + 1 :] if s not in ('BEGIN', 'COMMIT')]
+    assert 'COMMIT' not in statements.sql[sweep + 1 :]
+    assert len(sending) == len(students) + 1 and len(set(sending)) == 1
+    assert sending[0].startswith('WITH outcome AS') and 'UPDATE subscription_quotas' in sending[0]
+    assert autocommit[-len(sending) :] == [True] * len(sending)
     quotas = db.session.scalars(sa.select(SubscriptionQuota.remaining)).all()
     assert quotas == [0] * len(students)
 

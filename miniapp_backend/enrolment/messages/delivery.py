@@ -12,12 +12,12 @@ transaction (the claim still commits before the call it starts).
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from typing import Literal
 
 import sqlalchemy as sa
 from flask import current_app
@@ -102,11 +102,11 @@ def _send_until_done(budget: _Budget, now_fn) -> DrainReport:
     sender = wechat.message_sender()
     done: Outcome | None = None
     with db.engine.connect() as conn:
+        if conn.dialect.name == 'postgresql':
+            # One statement per message, each its own transaction: no BEGIN or COMMIT to send.
+            conn = conn.execution_options(isolation_level='AUTOCOMMIT')
         while True:
-            with conn.begin():
-                if done is not None:
-                    _record_outcome(conn, done)
-                claimed = _claim_next(conn, now_fn(), budget, report)
+            claimed = _settle_and_claim(conn, done, now_fn(), budget, report)
             if claimed is None:
                 return report
             done = deliver(claimed, now_fn(), sender)
@@ -143,21 +143,6 @@ class Outcome:
 
 _ROWS = Notification.__table__
 _QUOTAS = SubscriptionQuota.__table__
-#: The next due row, its student's openid and the subscription left for its template; only the outbox row is
-#: locked, rows other senders hold are skipped. Ordered by the due index alone (equal times come in the index's
-#: order): a tie-break on id made PostgreSQL sort, and join, every row of the oldest time for each claim.
-_DUE = (
-    sa.select(_ROWS.c.id, Student.openid, _QUOTAS.c.remaining)
-    .join(Student.__table__, Student.id == _ROWS.c.student_id)
-    .outerjoin(
-        _QUOTAS, sa.and_(_QUOTAS.c.student_id == _ROWS.c.student_id, _QUOTAS.c.template_id == _ROWS.c.template_id)
-    )
-    .where(_ROWS.c.status == sa.literal_column(f"'{N.PENDING.value}'"), _ROWS.c.next_attempt_at <= sa.bindparam('now'))
-    .order_by(_ROWS.c.next_attempt_at)
-    .limit(sa.literal_column('1'))
-    .with_for_update(of=_ROWS, skip_locked=True)
-    .cte('due')
-)
 
 
 def _sql(value: str | int) -> sa.ColumnElement:
@@ -165,60 +150,209 @@ def _sql(value: str | int) -> sa.ColumnElement:
     return sa.literal_column(f"'{value}'" if isinstance(value, str) else str(value))
 
 
-_NO_TEMPLATE = sa.func.coalesce(_ROWS.c.template_id, _sql('')) == _sql('')
-_NO_QUOTA = sa.func.coalesce(_DUE.c.remaining, _sql(0)) <= _sql(0)
-_SENDABLE = sa.and_(sa.not_(_NO_TEMPLATE), sa.not_(_NO_QUOTA))
-#: Claim the next due row in one statement: `sending` with a lease and its start time when it can be sent (the
-#: commit of this statement is what makes it at most once), `failed` without a template, `waiting_quota` without
-#: a subscription left.
-_CLAIM = (
-    sa.update(_ROWS)
-    .where(_ROWS.c.id == _DUE.c.id)
-    .values(
-        status=sa.case(
-            (_NO_TEMPLATE, _sql(N.FAILED.value)),
-            (_NO_QUOTA, _sql(N.WAITING_QUOTA.value)),
-            else_=_sql(N.SENDING.value),
-        ),
-        last_error=sa.case(
-            (_NO_TEMPLATE, sa.bindparam('no_template', NO_TEMPLATE)), (_NO_QUOTA, sa.null()), else_=_ROWS.c.last_error
-        ),
-        attempts=sa.case((_SENDABLE, _ROWS.c.attempts + _sql(1)), else_=_ROWS.c.attempts),
-        next_attempt_at=sa.case((_SENDABLE, sa.bindparam('lease_until')), else_=_ROWS.c.next_attempt_at),
-        send_started_at=sa.case((_SENDABLE, sa.bindparam('now')), else_=_ROWS.c.send_started_at),
+#: One use of the student's subscription gone (or all of them, when WeChat says none is left), in one statement:
+#: two workers sending to the same student must not both read 2 and write 1.
+_SPEND = (
+    sa.update(_QUOTAS)
+    .where(
+        _QUOTAS.c.student_id == sa.bindparam('quota_student'), _QUOTAS.c.template_id == sa.bindparam('quota_template')
     )
-    .returning(
-        _ROWS.c.id,
-        _ROWS.c.student_id,
-        _DUE.c.openid,
-        _ROWS.c.template_id,
-        _ROWS.c.page,
-        _ROWS.c.data,
-        _ROWS.c.attempts,
-        _ROWS.c.status,
-        _ROWS.c.send_started_at,
+    .values(
+        remaining=sa.case(
+            (sa.bindparam('spend_all', type_=sa.Boolean), _sql(0)),
+            (_QUOTAS.c.remaining > _sql(0), _QUOTAS.c.remaining - _sql(1)),
+            else_=_sql(0),
+        )
     )
 )
+#: The outcome of a call, written to its row; a column the outcome does not set keeps its value.
+_OUTCOME = (
+    sa.update(_ROWS)
+    .where(_ROWS.c.id == sa.bindparam('done_id'))
+    .values(
+        status=sa.bindparam('done_status', type_=_ROWS.c.status.type),
+        last_error=sa.bindparam('done_last_error', type_=_ROWS.c.last_error.type),
+        **{
+            column: sa.func.coalesce(sa.bindparam(f'done_{column}', type_=_ROWS.c[column].type), _ROWS.c[column])
+            for column in ('attempts', 'next_attempt_at', 'sent_at')
+        },
+    )
+)
+
+
+def _due(spent: sa.CTE | None = None) -> sa.CTE:
+    """The next due row, its student's openid and the subscription left for its template (after `spent`, the use
+    this statement records, when there is one); only the outbox row is locked, rows other senders hold are skipped.
+    Ordered by the due index alone (equal times come in the index's order): a tie-break on id made PostgreSQL sort,
+    and join, every row of the oldest time for each claim."""
+    remaining = _QUOTAS.c.remaining
+    select = (
+        sa.select(_ROWS.c.id, Student.openid)
+        .join(Student.__table__, Student.id == _ROWS.c.student_id)
+        .outerjoin(
+            _QUOTAS,
+            sa.and_(_QUOTAS.c.student_id == _ROWS.c.student_id, _QUOTAS.c.template_id == _ROWS.c.template_id),
+        )
+        .where(
+            _ROWS.c.status == _sql(N.PENDING.value),
+            _ROWS.c.next_attempt_at <= sa.bindparam('now'),
+        )
+    )
+    if spent is not None:
+        remaining = sa.func.coalesce(spent.c.remaining, remaining)
+        select = select.outerjoin(
+            spent, sa.and_(spent.c.student_id == _ROWS.c.student_id, spent.c.template_id == _ROWS.c.template_id)
+        ).where(sa.bindparam('take', type_=sa.Boolean))
+    return (
+        select.add_columns(remaining.label('remaining'))
+        .order_by(_ROWS.c.next_attempt_at)
+        .limit(_sql(1))
+        .with_for_update(of=_ROWS, skip_locked=True)
+        .cte('due')
+    )
+
+
+def _claim(due: sa.CTE) -> sa.Update:
+    """Claim the due row: `sending` with a lease and its start time when it can be sent (the commit of this
+    statement is what makes it at most once), `failed` without a template, `waiting_quota` without a subscription
+    left."""
+    no_template = sa.func.coalesce(_ROWS.c.template_id, _sql('')) == _sql('')
+    no_quota = sa.func.coalesce(due.c.remaining, _sql(0)) <= _sql(0)
+    sendable = sa.and_(sa.not_(no_template), sa.not_(no_quota))
+    return (
+        sa.update(_ROWS)
+        .where(_ROWS.c.id == due.c.id)
+        .values(
+            status=sa.case(
+                (no_template, _sql(N.FAILED.value)),
+                (no_quota, _sql(N.WAITING_QUOTA.value)),
+                else_=_sql(N.SENDING.value),
+            ),
+            last_error=sa.case(
+                (no_template, sa.bindparam('no_template', NO_TEMPLATE)), (no_quota, sa.null()), else_=_ROWS.c.last_error
+            ),
+            attempts=sa.case((sendable, _ROWS.c.attempts + _sql(1)), else_=_ROWS.c.attempts),
+            next_attempt_at=sa.case((sendable, sa.bindparam('lease_until')), else_=_ROWS.c.next_attempt_at),
+            send_started_at=sa.case((sendable, sa.bindparam('now')), else_=_ROWS.c.send_started_at),
+        )
+        .returning(
+            _ROWS.c.id,
+            _ROWS.c.student_id,
+            due.c.openid,
+            _ROWS.c.template_id,
+            _ROWS.c.page,
+            _ROWS.c.data,
+            _ROWS.c.attempts,
+            _ROWS.c.status,
+            _ROWS.c.send_started_at,
+        )
+    )
+
+
+#: The claim alone (SQLite, and `claim`); the outcome of a sender's last call goes first in the same transaction.
+_CLAIM = _claim(_due())
+
+
+def _settle_and_claim_statement() -> sa.Update:
+    """PostgreSQL: the outcome of the last call (its quota use, its row) and the claim of the next row in ONE
+    statement, data-modifying CTEs. They all read the snapshot the statement started with: the next claim sees
+    the quota the outcome spent through `spent`, and the row just settled is still `sending` to it (never
+    claimed again by the same statement)."""
+    spent = _SPEND.returning(_QUOTAS.c.student_id, _QUOTAS.c.template_id, _QUOTAS.c.remaining).cte('spent')
+    outcome = _OUTCOME.returning(_ROWS.c.id).cte('outcome')
+    return _claim(_due(spent)).add_cte(outcome)
+
+
+_SETTLE_AND_CLAIM = _settle_and_claim_statement()
 
 
 def claim(now: datetime) -> Claim | None:
     """Claim the next due row that can be sent and commit; None when nothing is due."""
     with db.engine.connect() as conn, conn.begin():
-        return _claim_next(conn, now, _Budget(1_000_000), DrainReport())
+        return _claim_next(conn, None, now, _Budget(1_000_000), DrainReport())
 
 
-def _claim_next(conn: sa.Connection, now: datetime, budget: _Budget, report: DrainReport) -> Claim | None:
-    """In the caller's transaction: the next row to send, after settling due rows that cannot be sent."""
-    while budget.take():
-        row = conn.execute(_CLAIM, {'now': now, 'lease_until': now + LEASE}).first()
-        if row is None:
-            budget.close()  # nothing more is due (or other senders hold it): the other senders stop too
+def _settle_and_claim(
+    conn: sa.Connection, done: Outcome | None, now: datetime, budget: _Budget, report: DrainReport
+) -> Claim | None:
+    """Record `done` and claim the next row to send, each committed before this returns."""
+    if conn.dialect.name != 'postgresql':
+        with conn.begin():
+            return _claim_next(conn, done, now, budget, report)
+    while True:
+        take = budget.take()
+        if done is None and not take:
             return None
-        if row.status == N.SENDING:
-            return Claim(*row[:7], status=row.status, send_started_at=row.send_started_at)
-        counted = 'failed' if row.status == N.FAILED else 'waiting_quota'
-        setattr(report, counted, getattr(report, counted) + 1)
-    return None
+        params = {'now': now, 'lease_until': now + LEASE, 'take': take, **_outcome_params(done)}
+        row = conn.execute(_SETTLE_AND_CLAIM, params).first()
+        done = None
+        claimed = _claimed(row, take, budget, report)
+        if claimed is not False:
+            return claimed
+
+
+def _claim_next(
+    conn: sa.Connection, done: Outcome | None, now: datetime, budget: _Budget, report: DrainReport
+) -> Claim | None:
+    """In the caller's transaction, statement by statement: `done`, then the next row to send."""
+    if done is not None:
+        params = _outcome_params(done)
+        if done.spend:
+            conn.execute(_SPEND, params)
+        conn.execute(_OUTCOME, params)
+    while True:
+        take = budget.take()
+        row = conn.execute(_CLAIM, {'now': now, 'lease_until': now + LEASE}).first() if take else None
+        claimed = _claimed(row, take, budget, report)
+        if claimed is not False:
+            return claimed
+
+
+def _claimed(row: sa.Row | None, take: bool, budget: _Budget, report: DrainReport) -> Claim | Literal[False] | None:
+    """The claim a claiming statement returned; None to stop, False when it settled a row that cannot be sent
+    (counted here) and the next one is to be claimed."""
+    if not take:
+        return None
+    if row is None:
+        budget.close()  # nothing more is due (or other senders hold it): the other senders stop too
+        return None
+    if row.status == N.SENDING:
+        return Claim(*row[:7], status=row.status, send_started_at=row.send_started_at)
+    counted = 'failed' if row.status == N.FAILED else 'waiting_quota'
+    setattr(report, counted, getattr(report, counted) + 1)
+    return False
+
+
+def _outcome_params(done: Outcome | None) -> dict:
+    """The parameters of `_SPEND` and `_OUTCOME` (all None without an outcome: they then match no row)."""
+    if done is None:
+        return dict.fromkeys(_NO_OUTCOME)
+    values = done.values
+    spends = done.spend is not None
+    return {
+        'quota_student': done.claimed.student_id if spends else None,
+        'quota_template': done.claimed.template_id if spends else None,
+        'spend_all': done.spend == 'all',
+        'done_id': done.claimed.id,
+        'done_status': values['status'],
+        'done_last_error': values['last_error'],
+        'done_attempts': values.get('attempts'),
+        'done_next_attempt_at': values.get('next_attempt_at'),
+        'done_sent_at': values.get('sent_at'),
+    }
+
+
+_NO_OUTCOME = (
+    'quota_student',
+    'quota_template',
+    'spend_all',
+    'done_id',
+    'done_status',
+    'done_last_error',
+    'done_attempts',
+    'done_next_attempt_at',
+    'done_sent_at',
+)
 
 
 def deliver(claimed: Claim, now: datetime, sender: wechat.MessageSender) -> Outcome:
@@ -242,15 +376,6 @@ def deliver(claimed: Claim, now: datetime, sender: wechat.MessageSender) -> Outc
     if outcome.counted != 'sent':
         logger.info('notification %s: %s (%s)', claimed.id, outcome.counted, claimed.last_error)
     return outcome
-
-
-def _record_outcome(conn: sa.Connection, outcome: Outcome) -> None:
-    if outcome.spend:
-        conn.execute(
-            _SPEND_ALL if outcome.spend == 'all' else _SPEND,
-            {'quota_student': outcome.claimed.student_id, 'quota_template': outcome.claimed.template_id},
-        )
-    _record(conn, outcome.claimed.id, **outcome.values)
 
 
 def quota_arrived(student_id: int, template_ids: list[str]) -> int:
@@ -283,35 +408,6 @@ def release_interrupted(now: datetime) -> int:
     )
     commit_batch()
     return never_sent.rowcount + maybe_sent.rowcount
-
-
-@functools.cache
-def _update(columns: tuple[str, ...]) -> sa.Update:
-    """UPDATE of these columns of one row, built once per set of columns (building it per call cost more CPU than
-    sending it)."""
-    return (
-        sa.update(_ROWS)
-        .where(_ROWS.c.id == sa.bindparam('row_id'))
-        .values({c: sa.bindparam(f'new_{c}') for c in columns})
-    )
-
-
-def _record(conn: sa.Connection, notification_id: int, **values) -> None:
-    columns = tuple(sorted(values))
-    params = {f'new_{column}': values[column] for column in columns}
-    conn.execute(_update(columns), {'row_id': notification_id, **params})
-
-
-#: One use of the student's subscription gone (or all of them, when WeChat says none is left), in one statement:
-#: two workers sending to the same student must not both read 2 and write 1.
-_SPEND = (
-    sa.update(_QUOTAS)
-    .where(
-        _QUOTAS.c.student_id == sa.bindparam('quota_student'), _QUOTAS.c.template_id == sa.bindparam('quota_template')
-    )
-    .values(remaining=sa.case((_QUOTAS.c.remaining > 0, _QUOTAS.c.remaining - 1), else_=0))
-)
-_SPEND_ALL = _SPEND.values(remaining=0)
 
 
 def _retry_or_fail(claimed: Claim, now: datetime, error: str) -> tuple[str, dict]:
