@@ -18,6 +18,8 @@ from miniapp_backend.wechat.client import TOKEN_ERRORS, AppWeChatClient, http_po
 from miniapp_backend.wechat.errors import DeliveryUnknown, TokenRejected, WeChatUnavailable, error_for
 
 _JSON = {'Content-Type': 'application/json; charset=utf-8'}
+#: What `retries=False, redirect=False` become inside urllib3 on every call, made once.
+_NO_RETRIES = urllib3.Retry(False, redirect=False)
 
 
 class MessageSender:
@@ -27,6 +29,14 @@ class MessageSender:
         self._client = client
         self._state = state
         self._url = client.base.rstrip('/') + '/cgi-bin/message/subscribe/send'
+        manager = http_pool(self._url)
+        if isinstance(manager, urllib3.ProxyManager) and not self._url.startswith('https:'):
+            # A plain-HTTP proxy takes the whole URL and the manager's proxy headers.
+            self._open, self._target = manager.urlopen, self._url
+        else:
+            # The host's own pool: through the manager every call parsed the URL and looked the pool up again.
+            self._open = manager.connection_from_url(self._url).urlopen
+            self._target = urllib3.util.parse_url(self._url).request_uri
         timeout = client.timeout or 5.0
         self._timeout = urllib3.Timeout(connect=timeout, read=timeout)
         self._token: str | None = None
@@ -65,14 +75,15 @@ class MessageSender:
 
     def _post(self, payload: bytes) -> dict:
         try:
-            response = http_pool(self._url).urlopen(
+            response = self._open(
                 'POST',
-                f'{self._url}?access_token={quote(self._token, safe="")}',
+                f'{self._target}?access_token={quote(self._token, safe="")}',
                 body=payload,
                 headers=_JSON,
                 timeout=self._timeout,
-                retries=False,
+                retries=_NO_RETRIES,
                 redirect=False,
+                assert_same_host=False,
             )
         except ConnectTimeoutError as exc:  # refused or never made (NewConnectionError is one): nothing left
             raise WeChatUnavailable(None, type(exc).__name__) from None
