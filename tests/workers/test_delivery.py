@@ -300,6 +300,47 @@ def test_each_message_costs_one_statement_committed_on_its_own(
     assert quotas == [0] * len(students)
 
 
+def test_the_drain_runs_on_sqlite_as_make_run_uses_it(app, fake_wechat, test_environ, tmp_path):
+    """`make run` keeps its data in SQLite, which has no data-modifying CTEs: there a sender writes an outcome and
+    claims its next row statement by statement in one transaction, to the same effect."""
+    from flask_migrate import upgrade
+
+    from miniapp_backend import create_app
+    from miniapp_backend.models import Student
+
+    local = create_app(environ={**test_environ, 'DATABASE_URL': f'sqlite:///{tmp_path / "run.db"}'})
+    with local.app_context():
+        upgrade()
+        students = [Student(openid=f'openid-sqlite-{n}') for n in range(3)]
+        db.session.add_all(students)
+        db.session.flush()
+        for n, student in enumerate(students):
+            if n:  # the first student has no subscription left
+                db.session.add(SubscriptionQuota(student_id=student.id, template_id='tpl-approved', remaining=1))
+            db.session.add(
+                Notification(
+                    student_id=student.id,
+                    kind=NotificationKind.PAID,
+                    event_key=f'sqlite:{n}',
+                    template_id='tpl-approved',
+                    page='pages/receipts/receipts',
+                    data={'thing1': '宣城市'},
+                    title='缴费成功',
+                    body='',
+                )
+            )
+        db.session.commit()
+        report = delivery.drain()
+        statuses = db.session.execute(sa.select(Notification.event_key, Notification.status)).all()
+        quotas = db.session.scalars(sa.select(SubscriptionQuota.remaining)).all()
+        db.session.remove()
+        db.engine.dispose()
+    assert report == delivery.DrainReport(sent=2, waiting_quota=1)
+    assert sorted(statuses) == [('sqlite:0', 'waiting_quota'), ('sqlite:1', 'sent'), ('sqlite:2', 'sent')]
+    assert quotas == [0, 0]
+    assert sorted(m['touser'] for m in fake_wechat.messages) == ['openid-sqlite-1', 'openid-sqlite-2']
+
+
 def test_a_sender_reads_the_token_once_and_takes_a_newer_one_another_process_stored(
     app, fake_wechat, templated_zone, create_student, create_registration, grant
 ):

@@ -181,14 +181,13 @@ _OUTCOME = (
 
 
 def _due(spent: sa.CTE | None = None) -> sa.CTE:
-    """The next due row, its student's openid and the subscription left for its template (after `spent`, the use
+    """The next due row and the subscription left for its template (after `spent`, the use
     this statement records, when there is one); only the outbox row is locked, rows other senders hold are skipped.
     Ordered by the due index alone (equal times come in the index's order): a tie-break on id made PostgreSQL sort,
     and join, every row of the oldest time for each claim."""
     remaining = _QUOTAS.c.remaining
     select = (
-        sa.select(_ROWS.c.id, Student.openid)
-        .join(Student.__table__, Student.id == _ROWS.c.student_id)
+        sa.select(_ROWS.c.id)
         .outerjoin(
             _QUOTAS,
             sa.and_(_QUOTAS.c.student_id == _ROWS.c.student_id, _QUOTAS.c.template_id == _ROWS.c.template_id),
@@ -210,6 +209,10 @@ def _due(spent: sa.CTE | None = None) -> sa.CTE:
         .with_for_update(of=_ROWS, skip_locked=True)
         .cte('due')
     )
+
+
+#: The student's openid, returned by the claim itself (SQLite cannot return a column of a table joined in an UPDATE).
+_OPENID = sa.select(Student.openid).where(Student.id == _ROWS.c.student_id).scalar_subquery()
 
 
 def _claim(due: sa.CTE) -> sa.Update:
@@ -238,7 +241,7 @@ def _claim(due: sa.CTE) -> sa.Update:
         .returning(
             _ROWS.c.id,
             _ROWS.c.student_id,
-            due.c.openid,
+            _OPENID,
             _ROWS.c.template_id,
             _ROWS.c.page,
             _ROWS.c.data,
