@@ -300,6 +300,24 @@ def test_each_message_costs_one_statement_committed_on_its_own(
     assert quotas == [0] * len(students)
 
 
+def test_the_last_subscription_spent_with_the_next_claim_leaves_that_message_waiting(
+    app, fake_wechat, templated_zone, student, create_registration, grant
+):
+    """The outcome that spends a student's last subscription and the claim of the student's next message to the
+    same template are one statement on PostgreSQL, reading one snapshot: the claim sees the quota the outcome left."""
+    grant(student, 'tpl-approved', count=1)
+    for year in (templated_zone.year, templated_zone.year + 1):
+        registration = create_registration(student, templated_zone, status='submitted', year=year)
+        transition(registration, Action.APPROVE, CENTRE)
+    db.session.commit()
+    report = delivery.drain(senders=1)
+    assert report == delivery.DrainReport(sent=1, waiting_quota=1)
+    assert len(fake_wechat.messages) == 1
+    statuses = db.session.scalars(sa.select(Notification.status).order_by(Notification.id)).all()
+    assert statuses == ['sent', 'waiting_quota']
+    assert db.session.scalars(sa.select(SubscriptionQuota.remaining)).all() == [0]
+
+
 def test_the_drain_runs_on_sqlite_as_make_run_uses_it(app, fake_wechat, test_environ, tmp_path):
     """`make run` keeps its data in SQLite, which has no data-modifying CTEs: there a sender writes an outcome and
     claims its next row statement by statement in one transaction, to the same effect."""

@@ -6,8 +6,10 @@ only a failure that certainly sent nothing (the connection was refused or never 
 error code) is retried. A timeout or a reset after the request left, or a worker that died after the claim, makes
 the row `unknown`: never resent, listed for operators.
 
-A sender commits once per message: the outcome of its last call and the claim of its next row share one
-transaction (the claim still commits before the call it starts).
+A sender sends one statement per message on PostgreSQL: the outcome of its last call (the row, the quota it used)
+and the claim of its next row, as data-modifying CTEs, outside any transaction, so it commits as it returns (no
+BEGIN or COMMIT round trip) and still before the call it starts. SQLite (`make run`) has no data-modifying CTEs:
+there the same statements run one by one in one transaction.
 """
 
 from __future__ import annotations
@@ -181,10 +183,10 @@ _OUTCOME = (
 
 
 def _due(spent: sa.CTE | None = None) -> sa.CTE:
-    """The next due row and the subscription left for its template (after `spent`, the use
-    this statement records, when there is one); only the outbox row is locked, rows other senders hold are skipped.
-    Ordered by the due index alone (equal times come in the index's order): a tie-break on id made PostgreSQL sort,
-    and join, every row of the oldest time for each claim."""
+    """The next due row and the subscription left for its template (after `spent`, the use the same statement
+    records, when there is one); only the outbox row is locked, rows other senders hold are skipped. Ordered by the
+    due index alone (equal times come in the index's order): a tie-break on id made PostgreSQL sort, and join, every
+    row of the oldest time for each claim."""
     remaining = _QUOTAS.c.remaining
     select = (
         sa.select(_ROWS.c.id)
