@@ -21,8 +21,9 @@ class ImportJob(db.Model):
     zone_id: Mapped[int] = mapped_column(sa.ForeignKey('zones.id'), index=True)
     reviewer_id: Mapped[int] = mapped_column(sa.ForeignKey('reviewers.id'))
     filename: Mapped[str] = mapped_column(sa.String(255))
-    #: The uploaded workbook, kept until the job has read it; it may hold ID numbers.
-    workbook: Mapped[bytes | None] = mapped_column(EncryptedBytes('import_jobs.workbook'))
+    #: The uploaded workbook, kept until the job has read it; it may hold ID numbers. Deferred: the runner commits
+    #: after every chunk, and each reload of the job's progress would otherwise fetch and decrypt the whole file.
+    workbook: Mapped[bytes | None] = mapped_column(EncryptedBytes('import_jobs.workbook'), deferred=True)
     status: Mapped[ImportStatus] = mapped_column(enum_column(ImportStatus), default=ImportStatus.QUEUED)
     rq_job_id: Mapped[str | None] = mapped_column(sa.String(64))
     total_rows: Mapped[int] = mapped_column(default=0)
