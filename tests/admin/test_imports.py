@@ -13,17 +13,19 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
+from sqlalchemy.orm import Session
 
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.imports import runner
 from miniapp_backend.enrolment.imports.importers import KINDS, chunk_at_once
 from miniapp_backend.enrolment.imports.reading import MAX_ROWS
-from miniapp_backend.enrolment.registration.states import transition
+from miniapp_backend.enrolment.registration.states import insert_transitioned
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, ImportJob, InsuredPerson, Registration, Reviewer, Suspension
 from miniapp_backend.security.blind_index import blind_index
 from tests.admin.pages import csrf_token, login
 from tests.factories import make_id_number
+from tests.statements import Statements
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -287,10 +289,7 @@ def _without_duplicate_check(zone, actor, rows):
     from miniapp_backend.enrolment.imports import importers
 
     schools = {school.code: school for school in zone.schools}
-    for _, row in rows:
-        registration = importers.registration_from_row(zone, row, schools)
-        db.session.add(registration)
-        transition(registration, 'submit', actor)
+    insert_transitioned([importers.registration_from_row(zone, row, schools) for _, row in rows], 'submit', actor)
     return {}
 
 
@@ -310,3 +309,53 @@ def test_a_large_import_refreshes_the_statistics_of_the_tables_it_fills(admin_cl
         sa.text("SELECT relname, reltuples FROM pg_class WHERE relname IN ('registrations', 'audit_events')")
     ).all()
     assert all(tuples >= runner.FIRST_ANALYSE for _, tuples in planned) and len(planned) == 2, planned
+
+
+def test_each_chunk_of_registrations_is_written_by_one_statement_per_table(admin_client, zone):
+    """A chunk's registrations, their audit rows and their statistics are a few Core statements (no flush of mapped
+    objects, no statement per row), and the workbook is fetched once, not again with each reload of the job's
+    progress after a chunk's commit."""
+    people = [
+        make_id_number(serial=n % 500, birth=date(2005, 1, 1) + timedelta(days=n // 500))
+        for n in range(2 * runner.CHUNK_ROWS + 1)
+    ]
+    upload(
+        admin_client,
+        'registrations',
+        workbook(KINDS['registrations'].headers, [registration_row(number) for number in people]),
+    )
+    job_id = db.session.scalars(sa.select(ImportJob.id).order_by(ImportJob.id.desc())).first()
+    zone_id, first_stage = zone.id, (zone.review_stages or ['centre'])[0]
+    db.session.remove()
+    flushed = []
+
+    def mapped_rows(session, context, instances):
+        flushed.extend(i for i in session.new if isinstance(i, (Registration, AuditEvent)))
+
+    sa.event.listen(Session, 'before_flush', mapped_rows)
+    try:
+        with Statements() as sent:
+            job = runner.run(job_id)
+    finally:
+        sa.event.remove(Session, 'before_flush', mapped_rows)
+    assert (job.ok_rows, job.error_rows) == (len(people), 0)
+    inserts = [statement.split(' (')[0] for statement in sent.sql if statement.startswith('INSERT INTO')]
+    chunks = 3
+    assert inserts.count('INSERT INTO registrations') == chunks, inserts
+    assert inserts.count('INSERT INTO audit_events') == chunks, inserts
+    assert inserts.count('INSERT INTO registration_count_deltas') == chunks, inserts
+    assert sum('import_jobs.workbook' in s for s in sent.sql if s.startswith('SELECT')) == 1
+    assert flushed == []
+    imported = db.session.scalars(sa.select(Registration).where(Registration.student_id.is_(None))).all()
+    assert len(imported) == len(people)
+    assert {(r.status, r.stage, r.renewal, r.identity, r.zone_id) for r in imported} == {
+        ('submitted', first_stage, False, 'college_student', zone_id)
+    }
+    assert all(r.submitted_at == r.updated_at and r.created_at <= r.submitted_at for r in imported)
+    assert {r.id_number for r in imported} == set(people)
+    events = db.session.execute(
+        sa.select(AuditEvent.registration_id, AuditEvent.from_status, AuditEvent.to_status).where(
+            AuditEvent.action == 'transition', AuditEvent.registration_id.in_([r.id for r in imported])
+        )
+    ).all()
+    assert sorted(events) == sorted((r.id, 'draft', 'submitted') for r in imported)

@@ -19,10 +19,11 @@ from miniapp_backend.enrolment.imports.reading import (
 )
 from miniapp_backend.enrolment.payment.record import Outcome, record_payment
 from miniapp_backend.enrolment.registration import duplicates, filing
+from miniapp_backend.enrolment.registration.rows import Row, new_row
 from miniapp_backend.enrolment.registration.states import (
     Action,
     TransitionRefused,
-    transition,
+    insert_transitioned,
 )
 from miniapp_backend.enrolment.scope import Scope, scope_of
 from miniapp_backend.enrolment.suspension import request as suspension_request
@@ -32,6 +33,7 @@ from miniapp_backend.models import InsuredPerson, Registration, Reviewer, Roster
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import (
     ActorType,
+    Identity,
     IdType,
     InsuredStatus,
     MaritalStatus,
@@ -112,10 +114,7 @@ def import_registrations(zone: Zone, actor: Actor, rows: list[tuple[int, dict]])
             errors[number] = CellError('证件号码', '与本表前面的行是同一人')
         else:
             accepted[registration.id_index] = registration
-    for registration, (registration_id, event_id) in zip(accepted.values(), _reserve_ids(len(accepted)), strict=True):
-        registration.id = registration_id
-        db.session.add(registration)
-        transition(registration, Action.SUBMIT, actor).id = event_id
+    insert_transitioned(list(accepted.values()), Action.SUBMIT, actor)
     return errors
 
 
@@ -128,7 +127,7 @@ def uploader_scope(actor: Actor) -> Scope | None:
 _SCOPE_COLUMNS = {'不属于您管理的学校': '学校代码', '不属于您管理的学院': '学院', '不属于您管理的班级': '班级'}
 
 
-def _check_scope(scope: Scope | None, registration: Registration) -> None:
+def _check_scope(scope: Scope | None, registration: Row) -> None:
     """A row outside the uploader's school / college / class is refused, naming why."""
     refusal = (
         scope.refusal(
@@ -144,28 +143,9 @@ def _check_scope(scope: Scope | None, registration: Registration) -> None:
         raise CellError(_SCOPE_COLUMNS.get(refusal, '学校代码'), f'该行{refusal}，不能导入')
 
 
-def _reserve_ids(count: int) -> list[tuple[int | None, int | None]]:
-    """Ids for `count` registrations and their audit rows, drawn from the sequences in one round trip.
-
-    Rows that arrive with their ids are inserted as one pipelined executemany; without them SQLAlchemy sends a
-    multi-row INSERT … RETURNING whose tens of thousands of placeholders psycopg parses in Python, row by row.
-    """
-    if db.session.get_bind().dialect.name != 'postgresql':
-        return [(None, None)] * count
-    return [
-        tuple(row)
-        for row in db.session.execute(
-            sa.text(
-                "SELECT nextval(pg_get_serial_sequence('registrations', 'id')), "
-                "nextval(pg_get_serial_sequence('audit_events', 'id')) FROM generate_series(1, :count)"
-            ),
-            {'count': count},
-        )
-    ]
-
-
-def registration_from_row(zone: Zone, row: dict, schools: dict[str, School]) -> Registration:
-    """A draft registration from one workbook row, its cells checked (raises CellError); not yet added."""
+def registration_from_row(zone: Zone, row: dict, schools: dict[str, School]) -> Row:
+    """A draft registration from one workbook row, its cells checked (raises CellError); not yet written. A `Row`,
+    not a mapped object: a chunk's rows are written by a few Core statements (states.insert_transitioned)."""
     id_type = _choice(row, '证件类型', IdType, required=False) or IdType.RESIDENT_ID
     data = {
         'name': text(row, '姓名'),
@@ -190,9 +170,18 @@ def registration_from_row(zone: Zone, row: dict, schools: dict[str, School]) -> 
     school = schools.get(text(row, '学校代码').split('-', 1)[0].strip())
     if school is None:
         raise CellError('学校代码', '本专区没有该学校代码')
-    # zone_id as well as zone: the audit row of the submission reads it before the first flush.
-    registration = Registration(
-        zone=zone, zone_id=zone.id, school=school, year=zone.year, status=RegistrationStatus.DRAFT
+    now = utcnow()
+    registration = new_row(
+        zone=zone,
+        zone_id=zone.id,
+        school=school,
+        school_id=school.id,
+        year=zone.year,
+        status=RegistrationStatus.DRAFT,
+        renewal=False,
+        identity=Identity.COLLEGE_STUDENT,
+        created_at=now,
+        updated_at=now,
     )
     try:
         filing.apply_fields(registration, data)

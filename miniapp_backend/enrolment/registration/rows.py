@@ -185,3 +185,45 @@ _INSERTED = tuple(name for name in COLUMNS if name != 'id')
 def insert(registration: Row) -> int:
     """INSERT the new registration, RETURNING its id."""
     return db.session.execute(_INSERT, registration.values(_INSERTED)).scalar_one()
+
+
+def new_row(**values: Any) -> Row:
+    """A registration not yet written: every column None but those given."""
+    registration = Row(**dict.fromkeys(COLUMNS))
+    registration.__dict__.update(values)
+    return registration
+
+
+def reserve_ids(count: int) -> list[tuple[int | None, int | None]]:
+    """Ids for `count` registrations and their audit rows, drawn from the sequences in one round trip (None for each
+    on a database without sequences: `insert_many` then inserts the registrations one by one).
+
+    Rows that arrive with their ids are inserted as one pipelined executemany; without them SQLAlchemy sends a
+    multi-row INSERT … RETURNING whose tens of thousands of placeholders psycopg parses in Python, row by row.
+    """
+    if db.session.get_bind().dialect.name != 'postgresql':
+        return [(None, None)] * count
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            sa.text(
+                "SELECT nextval(pg_get_serial_sequence('registrations', 'id')), "
+                "nextval(pg_get_serial_sequence('audit_events', 'id')) FROM generate_series(1, :count)"
+            ),
+            {'count': count},
+        )
+    ]
+
+
+_INSERT_MANY = sa.insert(_R)
+
+
+def insert_many(registrations: list[Row]) -> None:
+    """INSERT registrations that carry their ids as one executemany; one without an id is inserted alone, RETURNING
+    its id."""
+    carrying = [registration for registration in registrations if registration.id is not None]
+    for registration in registrations:
+        if registration.id is None:
+            registration.id = insert(registration)
+    if carrying:
+        db.session.execute(_INSERT_MANY, [registration.values(COLUMNS) for registration in carrying])

@@ -231,6 +231,56 @@ def transition_row(
         outbox.registration_changed(registration, kind, reason, now, by_statement=True)
 
 
+def insert_transitioned(
+    registrations: list[Row], action: Action | str, actor: Actor, *, now: datetime | None = None
+) -> None:
+    """New registrations (`rows.Row`s, not yet written) inserted as `action` leaves them, by Core statements: the
+    same rules decide and the same functions compute each one's values as in `transition`; then one INSERT of the
+    registrations and one of their audit rows (each an executemany, their ids drawn beforehand), one of the
+    statistics deltas of them all, and the messages owed. Raises TransitionRefused before writing anything."""
+    action = Action(action)
+    now = now or utcnow()
+    for registration in registrations:
+        refusal = _refusal(registration, action, actor, None)
+        if refusal:
+            raise TransitionRefused(refusal, action, registration.status)
+    audits = []
+    for registration, (registration_id, event_id) in zip(
+        registrations, rows.reserve_ids(len(registrations)), strict=True
+    ):
+        before, stage_before = registration.status, registration.stage
+        _APPLY[action](registration, now, None)
+        registration.id, registration.updated_at = registration_id, now
+        audits.append((registration, {'id': event_id, 'from_status': before, 'stage': stage_before}))
+    rows.insert_many(registrations)
+    db.session.execute(
+        sa.insert(AuditEvent.__table__),
+        [
+            {
+                **audit,
+                'at': now,
+                'actor_type': actor.type,
+                'actor_id': actor.id,
+                'action': 'transition',
+                'zone_id': registration.zone_id,
+                'registration_id': registration.id,
+                'to_status': registration.status,
+                'reason': None,
+                'detail': {'action': action.value},
+            }
+            for registration, audit in audits
+        ],
+    )
+    session = db.session()
+    counts.record_many(session, [(None, registration.values(counts.WATCHED)) for registration in registrations])
+    kind = RULES[action].notify
+    for registration in registrations:
+        if registration.student_id is not None:
+            cached_view.student_changed(session, registration.student_id)
+            if kind.get(registration.status) is not None:
+                outbox.registration_changed(registration, kind[registration.status], None, now, by_statement=True)
+
+
 def _keep_history_current(registration: Registration, event: AuditEvent) -> None:
     """A history already loaded gains the new event, so whoever shows it next need not read it again."""
     if 'history' in registration.__dict__:

@@ -116,6 +116,11 @@ def record(session: Session, before: dict | None, after: dict | None) -> None:
     _insert(session, [(before, after)])
 
 
+def record_many(session: Session, changes: list[tuple[dict | None, dict | None]]) -> None:
+    """`record` for many registrations at once: their deltas summed per cell, one INSERT each for counts and days."""
+    _insert(session, changes)
+
+
 def _insert(session: Session, changes: list[tuple[dict | None, dict | None]]) -> None:
     counts, days = _deltas(changes)
     if counts:
