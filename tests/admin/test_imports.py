@@ -359,3 +359,15 @@ def test_each_chunk_of_registrations_is_written_by_one_statement_per_table(admin
         )
     ).all()
     assert sorted(events) == sorted((r.id, 'draft', 'submitted') for r in imported)
+
+
+def test_a_chunk_whose_every_row_is_refused_writes_no_registration(admin_client):
+    rows = [registration_row(make_id_number(), 手机号码='123'), registration_row('340524198001010011')]
+    upload(admin_client, 'registrations', workbook(KINDS['registrations'].headers, rows))
+    job_id = db.session.scalars(sa.select(ImportJob.id).order_by(ImportJob.id.desc())).first()
+    with Statements() as sent:
+        job = runner.run(job_id)
+    assert (job.ok_rows, job.error_rows) == (0, 2)
+    assert not [s for s in sent.sql if s.startswith(('INSERT INTO registrations', 'INSERT INTO audit_events'))]
+    assert not [s for s in sent.sql if s.startswith('ROLLBACK TO SAVEPOINT')], sent.sql
+    assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == 'transition')) == 0

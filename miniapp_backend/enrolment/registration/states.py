@@ -238,6 +238,8 @@ def insert_transitioned(
     same rules decide and the same functions compute each one's values as in `transition`; then one INSERT of the
     registrations and one of their audit rows (each an executemany, their ids drawn beforehand), one of the
     statistics deltas of them all, and the messages owed. Raises TransitionRefused before writing anything."""
+    if not registrations:
+        return  # an executemany of no rows would be sent as one INSERT of nothing but the defaults
     action = Action(action)
     now = now or utcnow()
     for registration in registrations:
@@ -273,12 +275,12 @@ def insert_transitioned(
     )
     session = db.session()
     counts.record_many(session, [(None, registration.values(counts.WATCHED)) for registration in registrations])
-    kind = RULES[action].notify
+    notify = RULES[action].notify
     for registration in registrations:
         if registration.student_id is not None:
             cached_view.student_changed(session, registration.student_id)
-            if kind.get(registration.status) is not None:
-                outbox.registration_changed(registration, kind[registration.status], None, now, by_statement=True)
+            if registration.status in notify:
+                outbox.registration_changed(registration, notify[registration.status], None, now, by_statement=True)
 
 
 def _keep_history_current(registration: Registration, event: AuditEvent) -> None:
