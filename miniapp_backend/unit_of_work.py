@@ -14,6 +14,8 @@ import functools
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
+from sqlalchemy.engine import Connection
+
 from miniapp_backend.extensions import db
 
 P = ParamSpec('P')
@@ -46,6 +48,33 @@ def unit_of_work(func: Callable[P, R] | None = None, *, keep_loaded: bool = Fals
         return result
 
     return wrapper
+
+
+def one_write_connection() -> Connection:
+    """The connection of a unit of work that reads, then writes with at most one statement (atomic by itself): in
+    autocommit when it has not begun and runs on PostgreSQL, so psycopg sends neither BEGIN nor COMMIT (two round
+    trips). A caller already inside a transaction (a test, a command) keeps it, as does SQLite."""
+    session = db.session()
+    if session.in_transaction() or session.get_bind().dialect.name != 'postgresql':
+        return session.connection()
+    return session.connection(execution_options=_AUTOCOMMIT)
+
+
+def autocommitted(connection: Connection) -> bool:
+    """Whether each statement on `connection` commits by itself (`one_write_connection`)."""
+    return connection.get_execution_options().get('isolation_level') == 'AUTOCOMMIT'
+
+
+def leave_autocommit() -> None:
+    """For a unit of work begun on `one_write_connection` that turns out to write more than one statement (a rare
+    branch): what follows runs in a transaction, committed or rolled back with the unit of work. Only reads came
+    before, so ending the autocommit connection's use undoes nothing."""
+    session = db.session()
+    if session.in_transaction() and autocommitted(session.connection()):
+        session.rollback()
+
+
+_AUTOCOMMIT = {'isolation_level': 'AUTOCOMMIT'}
 
 
 def _commit_keeping_state() -> None:

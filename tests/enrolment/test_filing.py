@@ -149,3 +149,26 @@ def test_a_submission_that_loses_the_race_keeps_the_callers_transaction(zone, cr
     assert db.session.get(Student, student.id).phone == '13800000001'
     assert db.session.get(Registration, mine.id).status == 'draft'
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
+
+
+def test_a_submission_whose_registration_moved_on_meanwhile_writes_nothing(zone, student):
+    """The write applies only while the row has the status the rules saw: withdrawn between the read and the write,
+    the submission is refused and leaves no audit row, statistics delta or message."""
+    from miniapp_backend.enrolment.actors import Actor
+    from miniapp_backend.enrolment.registration import rows
+    from miniapp_backend.enrolment.registration.states import Action, TransitionRefused, transition_row
+    from miniapp_backend.models import Notification, RegistrationCountDelta
+
+    draft = filing.create(claims_of(student), registration_fields())
+    db.session.commit()
+    read = rows.for_submit(draft.id, claims_of(student), utcnow().date())
+    with db.engine.begin() as other:  # the student withdraws it in another request
+        other.execute(sa.text("UPDATE registrations SET status = 'withdrawn' WHERE id = :id"), {'id': draft.id})
+    deltas = db.session.scalar(sa.select(sa.func.count()).select_from(RegistrationCountDelta))
+    with pytest.raises(TransitionRefused):
+        transition_row(read, Action.SUBMIT, Actor.student(student.id))
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RegistrationCountDelta)) == deltas
+    assert db.session.get(Registration, draft.id).status == 'withdrawn'

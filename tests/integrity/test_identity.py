@@ -122,8 +122,19 @@ def test_registering_over_an_imported_record_needs_proof(students, zone, prove):
     assert db.session.get(Registration, imported.id).student_id is None
     owner = students()
     owner.prove_by_face(number, REAL_NAME)
-    claimed = owner.post('/registrations', json=fields)
+    writes = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith(('INSERT', 'UPDATE')):
+            writes.append(conn.connection.driver_connection.autocommit)
+
+    sa.event.listen(db.engine, 'before_cursor_execute', record)
+    try:
+        claimed = owner.post('/registrations', json=fields)
+    finally:
+        sa.event.remove(db.engine, 'before_cursor_execute', record)
     assert claimed.status_code == 201 and claimed.json['id'] == imported.id
+    assert writes and not any(writes)  # the take-over's several writes are one transaction (create's is autocommit)
     db.session.expire_all()
     assert db.session.get(Registration, imported.id).student_id == owner.student_id
 

@@ -148,6 +148,12 @@ def test_twenty_students_submitting_one_id_number_leave_one_active(live_url, zon
         .where(Registration.status.in_(('submitted', 'under_review', 'approved', 'paid', 'returned')))
     )
     assert active == 1
+    # The losers wrote nothing: one submission's audit row and one 受理 message in all.
+    submitted = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.to_status == 'submitted')).all()
+    assert len(submitted) == 1
+    assert [(n.kind, n.registration_id) for n in db.session.scalars(sa.select(Notification))] == [
+        ('submitted', submitted[0].registration_id)
+    ]
 
 
 def test_twenty_students_renewing_one_person_leave_one_active(live_url, zone, fake_wechat):

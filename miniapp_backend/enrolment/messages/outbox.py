@@ -55,16 +55,33 @@ def registration_changed(
     `by_statement` for a registration read and written by Core statements (a `rows.Row`), see `insert_once`."""
     if registration.student_id is None:
         return
-    # Returns and submissions repeat (submit, return, resubmit); each is its own event.
-    suffix = f':{int(now.timestamp() * 1000)}' if kind in (K.RETURNED, K.SUBMITTED) else ''
     (insert_once if by_statement else write)(
         kind,
         student_id=registration.student_id,
         zone=registration.zone,
         registration=registration,
-        event_key=f'registration:{registration.id}:{kind.value}{suffix}',
+        event_key=_event_key(registration, kind, now),
         reason=reason,
     )
+
+
+def registration_message(
+    registration: Registration, kind: K, reason: str | None, now: datetime
+) -> dict[str, Any] | None:
+    """The columns of the message `registration_changed` would queue, for a caller that inserts it with its own
+    statement (ON CONFLICT (event_key) DO NOTHING: the unique event key keeps it once, with no flush and no read
+    first); None when none is owed (no student, a muted kind). The drain is queued for after the commit."""
+    if registration.student_id is None or kind.value in (registration.zone.muted_kinds or ()):
+        return None
+    enqueue_after_commit('workers.jobs.drain_outbox')
+    event_key = _event_key(registration, kind, now)
+    return _columns(kind, registration.student_id, registration.zone, event_key, registration, None, reason)
+
+
+def _event_key(registration: Registration, kind: K, now: datetime) -> str:
+    # Returns and submissions repeat (submit, return, resubmit); each is its own event.
+    suffix = f':{int(now.timestamp() * 1000)}' if kind in (K.RETURNED, K.SUBMITTED) else ''
+    return f'registration:{registration.id}:{kind.value}{suffix}'
 
 
 def suspension_changed(suspension: Suspension, zone: Zone | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,7 @@ from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import ACTIVE_STATUSES, Identity, IdType, RegistrationStatus as S
 from miniapp_backend.security.blind_index import blind_index
 from miniapp_backend.security.idnumbers import InvalidIdNumber, validate_id_number
+from miniapp_backend.unit_of_work import autocommitted, leave_autocommit
 
 EDITABLE = (S.DRAFT, S.RETURNED)
 #: Fields a submission needs, with their Chinese names for the completeness message.
@@ -55,7 +57,8 @@ _PLAIN = (
 
 def create(claims: tokens.Claims, data: dict[str, Any], now: datetime | None = None) -> rows.Row | Registration:
     """A draft, after the window, ID and duplicate checks; one open draft per student, zone and year. The checks are
-    one statement with the token's version (rows.create_checks), the draft one INSERT … RETURNING."""
+    one statement with the token's version (rows.create_checks), the draft and its statistics delta another
+    (rows.insert); a request sends both in autocommit, with no BEGIN or COMMIT."""
     now = now or utcnow()
     checks = rows.create_checks(
         claims,
@@ -97,17 +100,17 @@ def create(claims: tokens.Claims, data: dict[str, Any], now: datetime | None = N
             registration.id_index, checks.enrolled_on_register or checks.active_elsewhere, registration.name
         )
     except EnrolmentError:
-        # A school may have imported this person here: with proof, the student takes that record over.
+        # A school may have imported this person here: with proof, the student takes that record over (several
+        # writes: in a transaction).
+        leave_autocommit()
         imported = _imported_active(registration.id_index, zone)
         if imported is None:
             raise
         return _claim(db.session.get(Student, claims.student_id), imported, registration.name)
-    registration.id = rows.insert(registration)
+    registration.id = rows.insert(registration, counts.delta_rows(None, registration.values(counts.WATCHED)))
     # A new registration has no history, photo or letter yet: known without asking the database.
     registration.history, registration.photo_uploaded, registration.letter_signed = [], False, False
-    session = db.session()
-    counts.record(session, None, registration.values(counts.WATCHED))
-    cached_view.student_changed(session, claims.student_id)
+    cached_view.student_changed(db.session(), claims.student_id)
     return registration
 
 
@@ -169,8 +172,8 @@ def update(registration: Registration, data: dict[str, Any], now: datetime | Non
 
 def submit(registration_id: int, claims: tokens.Claims, now: datetime | None = None) -> rows.Row:
     """The student's own registration, complete → submitted: read with its duplicate check in one statement, written
-    by Core statements (states.transition_row). The partial unique index is the last word on duplicates under
-    concurrency."""
+    by another (states.transition_row); a request sends both in autocommit, with no BEGIN, SAVEPOINT or COMMIT. The
+    partial unique index is the last word on duplicates under concurrency."""
     now = now or utcnow()
     registration = rows.for_submit(registration_id, claims, now.date())
     if registration is None:
@@ -199,14 +202,16 @@ def submit(registration_id: int, claims: tokens.Claims, now: datetime | None = N
             errors={'special_identity': [mismatch]},
         )
     duplicates.refuse_if_enrolled(registration.id_index, registration.enrolled_zone_id, registration.name)
+    # A request's one statement is atomic by itself; a caller inside a transaction writes under a savepoint.
+    atomic = contextlib.nullcontext() if autocommitted(db.session.connection()) else db.session.begin_nested()
     try:
-        with db.session.begin_nested():
+        with atomic:
             transition_row(registration, Action.SUBMIT, Actor.student(claims.student_id), now=now)
     except TransitionRefused as refused:
         raise EnrolmentError('invalid_state', refused.message) from None
     except IntegrityError:
-        # Another submission for the same person won the race: this one is undone to the savepoint, the caller's
-        # transaction stays usable.
+        # Another submission for the same person won the race: this one wrote nothing (a failed statement in
+        # autocommit, or undone to the savepoint), the caller's transaction stays usable.
         zone = _zone_of_active(registration.id_index, registration.year) or registration.zone
         raise duplicates.refusal(registration.id_index, zone, registration.name) from None
     return registration

@@ -7,16 +7,30 @@ A `Row` carries the model's attribute names (its columns, `zone`, `school`, `his
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from miniapp_backend.enrolment.registration import duplicates
 from miniapp_backend.enrolment.students import tokens
 from miniapp_backend.extensions import db
-from miniapp_backend.models import AuditEvent, CommitmentLetter, Document, Registration, School, Student, Zone
+from miniapp_backend.models import (
+    AuditEvent,
+    CommitmentLetter,
+    Document,
+    Notification,
+    Registration,
+    RegistrationCountDelta,
+    RegistrationDayDelta,
+    School,
+    Student,
+    Zone,
+)
+from miniapp_backend.unit_of_work import one_write_connection
 
 _R = Registration.__table__
 _A = AuditEvent.__table__
@@ -85,7 +99,7 @@ _ENROLLED_ON_REGISTER, _ACTIVE_ELSEWHERE = duplicates.enrolled_zone_columns(
 _FOR_SUBMIT = (
     sa.select(
         _R,
-        *_ZONE,
+        *(column for column in _ZONE if column.name != 'zone_id'),  # the registration's zone_id is the zone's id
         _TOKEN_VERSION,
         School.code.label('school_code'),
         sa.exists().where(Document.registration_id == _R.c.id, Document.kind == 'id_photo').label('photo_uploaded'),
@@ -109,9 +123,11 @@ _FOR_SUBMIT = (
 
 def for_submit(registration_id: int, claims: tokens.Claims, today: date) -> Row | None:
     """The registration with everything a submission checks and answers with, the token's version checked in the
-    same round trip; None when there is no such registration of this student's."""
+    same round trip; None when there is no such registration of this student's. A request's submission reads and
+    writes in autocommit (its one write is `write_transition`'s statement: unit_of_work.one_write_connection)."""
+    params = {'id': registration_id, 'today': today, 'student_id': claims.student_id}
     rows = (
-        db.session.execute(_FOR_SUBMIT, {'id': registration_id, 'today': today, 'student_id': claims.student_id}).all()
+        one_write_connection().execute(_FOR_SUBMIT, params).all()
         if 0 < registration_id < 2**31  # ids beyond the column's range cannot exist
         else []
     )
@@ -167,8 +183,9 @@ _CREATE_CHECKS = sa.select(
 
 def create_checks(claims: tokens.Claims, values: dict[str, Any]):
     """The row of `_CREATE_CHECKS` (`values`: zone_code, school_code, id_index, today, editable) with `zone` made
-    from it, after the token's version is checked; None when no open zone has the code."""
-    found = db.session.execute(_CREATE_CHECKS, {**values, 'student_id': claims.student_id}).first()
+    from it, after the token's version is checked; None when no open zone has the code. A request's create reads
+    and writes in autocommit (its one write is `insert`'s statement: unit_of_work.one_write_connection)."""
+    found = one_write_connection().execute(_CREATE_CHECKS, {**values, 'student_id': claims.student_id}).first()
     if found is None:
         tokens.student_with_version(*claims)
         return None
@@ -178,13 +195,123 @@ def create_checks(claims: tokens.Claims, values: dict[str, Any]):
     return checks
 
 
-_INSERT = sa.insert(_R).returning(_R.c.id)
 _INSERTED = tuple(name for name in COLUMNS if name != 'id')
+_COUNTS, _DAYS, _N = RegistrationCountDelta.__table__, RegistrationDayDelta.__table__, Notification.__table__
+#: The statistics deltas of a change: (count rows, day rows), as counts.delta_rows gives them.
+Deltas = tuple[list[dict], list[dict]]
 
 
-def insert(registration: Row) -> int:
-    """INSERT the new registration, RETURNING its id."""
-    return db.session.execute(_INSERT, registration.values(_INSERTED)).scalar_one()
+def insert(registration: Row, deltas: Deltas = ([], [])) -> int:
+    """INSERT the new registration, RETURNING its id, with its statistics `deltas`: one statement on PostgreSQL (a
+    request's create sends it in autocommit), one each on SQLite (`make run`), which has no data-modifying WITH."""
+    connection = db.session.connection()
+    values = registration.values(_INSERTED)
+    if connection.dialect.name != 'postgresql':
+        registration_id = connection.execute(sa.insert(_R).returning(_R.c.id), values).scalar_one()
+        _insert_deltas(connection, deltas)
+        return registration_id
+    statement = _insert(*(bool(rows) for rows in deltas))
+    return connection.execute(statement, {**values, **_delta_params(deltas)}).scalar_one()
+
+
+@functools.cache
+def _insert(counts: bool, days: bool) -> sa.Insert:
+    """`insert`'s statement for the deltas present, built once (its values are parameters)."""
+    return sa.insert(_R).returning(_R.c.id).add_cte(*_delta_writes(None, counts, days))
+
+
+def write_transition(
+    registration_id: int,
+    from_status: str,
+    changes: dict[str, Any],
+    audit: dict[str, Any],
+    deltas: Deltas,
+    message: dict[str, Any] | None,
+) -> bool:
+    """Apply a transition's `changes` only while the registration still has `from_status`, and then only, its
+    `audit` row, its statistics `deltas` and its outbox `message` (once per event key: ON CONFLICT DO NOTHING);
+    False when the row had moved on (nothing written). One statement on PostgreSQL (atomic by itself: a request's
+    submission sends it in autocommit), one each on SQLite."""
+    connection = db.session.connection()
+    if connection.dialect.name != 'postgresql':
+        return _write_apart(connection, registration_id, from_status, changes, audit, deltas, message)
+    params = {'registration_id': registration_id, 'from_status': from_status, **_delta_params(deltas)}
+    params.update({f'set_{name}': value for name, value in changes.items()})
+    params.update({f'audit_{name}': value for name, value in audit.items()})
+    if message is not None:
+        params.update({f'message_{name}': value for name, value in message.items()})
+    shape = (tuple(changes), tuple(audit), *(bool(rows) for rows in deltas), tuple(message or ()))
+    return connection.execute(_transition(*shape), params).first() is not None
+
+
+@functools.cache
+def _transition(changed, audited, counts: bool, days: bool, message) -> sa.Select:
+    """`write_transition`'s statement for one shape of it, built once (its values are parameters): the conditional
+    UPDATE … RETURNING id, and INSERTs that each select from its result (no row moved: nothing inserted)."""
+    moved = (
+        sa.update(_R)
+        .where(_R.c.id == sa.bindparam('registration_id'), _R.c.status == sa.bindparam('from_status'))
+        .values({name: _param(_R, 'set_', name) for name in changed})
+        .returning(_R.c.id)
+        .cte('moved')
+    )
+    writes = [sa.insert(_A).from_select(audited, _select(moved, _A, 'audit_', audited)).cte('audited')]
+    writes += _delta_writes(moved, counts, days)
+    if message:
+        insert = postgresql.insert(_N).from_select(message, _select(moved, _N, 'message_', message))
+        writes.append(insert.on_conflict_do_nothing(index_elements=['event_key']).cte('queued'))
+    return sa.select(moved.c.id).add_cte(*writes)
+
+
+def _param(table: sa.Table, prefix: str, name: str) -> sa.BindParameter:
+    return sa.bindparam(f'{prefix}{name}', type_=table.c[name].type)
+
+
+def _select(moved: sa.CTE, table: sa.Table, prefix: str, names) -> sa.Select:
+    return sa.select(*(_param(table, prefix, name) for name in names)).select_from(moved)
+
+
+def _delta_writes(moved: sa.CTE | None, counts: bool, days: bool) -> list[sa.CTE]:
+    """INSERTs of the delta rows, each from one JSON array parameter (any number of rows in one parameter: psycopg
+    converts a statement of at most 50 parameters once, not per call), typed by the table's own row type; with
+    `moved`, only if it has a row."""
+    writes = []
+    for table, param, present in ((_COUNTS, 'counts', counts), (_DAYS, 'days', days)):
+        if not present:
+            continue
+        names = [column.name for column in table.c if not column.primary_key]
+        records = sa.func.jsonb_populate_recordset(
+            sa.literal_column(f'NULL::{table.name}'), sa.bindparam(param, type_=postgresql.JSONB)
+        ).table_valued(*names)
+        rows = sa.select(*(records.c[name] for name in names))
+        rows = rows.select_from(moved.join(records, sa.true())) if moved is not None else rows
+        writes.append(sa.insert(table).from_select(names, rows).cte(f'{param}_added'))
+    return writes
+
+
+def _delta_params(deltas: Deltas) -> dict[str, list[dict]]:
+    count_rows, day_rows = deltas
+    # JSON has no dates: the day goes as ISO text, which the row type reads back.
+    return {'counts': count_rows, 'days': [{**row, 'day': row['day'].isoformat()} for row in day_rows]}
+
+
+def _insert_deltas(connection: sa.Connection, deltas: Deltas) -> None:
+    for table, rows in zip((_COUNTS, _DAYS), deltas, strict=True):
+        if rows:
+            connection.execute(sa.insert(table), rows)
+
+
+def _write_apart(connection, registration_id, from_status, changes, audit, deltas, message) -> bool:
+    updated = connection.execute(
+        sa.update(_R).where(_R.c.id == registration_id, _R.c.status == from_status).values(**changes)
+    )
+    if updated.rowcount != 1:
+        return False
+    connection.execute(sa.insert(_A), audit)
+    _insert_deltas(connection, deltas)
+    if message is not None:
+        connection.execute(sqlite.insert(_N).on_conflict_do_nothing(index_elements=['event_key']), message)
+    return True
 
 
 def new_row(**values: Any) -> Row:

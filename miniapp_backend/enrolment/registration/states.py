@@ -180,9 +180,9 @@ def transition_row(
     now: datetime | None = None,
 ) -> None:
     """`transition` for a registration read by a Core statement (`rows.Row`), written by Core statements: the same
-    rules decide and the same functions compute the new values, then one UPDATE applies them only while the row
-    still has the status the rules saw, and the audit row, the statistics deltas and the outbox message are plain
-    INSERTs (no mapped object, no flush). `registration` is left as the row now is, its history included."""
+    rules decide and the same functions compute the new values, then one statement (rows.write_transition) applies
+    them only while the row still has the status the rules saw, with the audit row, the statistics deltas and the
+    outbox message (no mapped object, no flush). `registration` is left as the row now is, its history included."""
     action = Action(action)
     reason = (reason or '').strip() or None
     refusal = _refusal(registration, action, actor, reason)
@@ -194,41 +194,35 @@ def transition_row(
     _APPLY[action](registration, now, reason)
     registration.updated_at = now
     changes = {name: getattr(registration, name) for name in _ASSIGNED if getattr(registration, name) != assigned[name]}
-    table = Registration.__table__
-    updated = db.session.execute(
-        sa.update(table)
-        .where(table.c.id == registration.id, table.c.status == before['status'])
-        .values(**changes, updated_at=now)
+    after = registration.values(counts.WATCHED)
+    kind = RULES[action].notify.get(registration.status)
+    message = outbox.registration_message(registration, kind, reason, now) if kind is not None else None
+    audit = {
+        'at': now,
+        'actor_type': actor.type,
+        'actor_id': actor.id,
+        'action': 'transition',
+        'zone_id': registration.zone_id,
+        'registration_id': registration.id,
+        'from_status': before['status'],
+        'to_status': registration.status,
+        'stage': assigned['stage'],
+        'reason': reason,
+        'detail': {'action': action.value},
+    }
+    changes['updated_at'] = now
+    moved = rows.write_transition(
+        registration.id, before['status'], changes, audit, counts.delta_rows(before, after), message
     )
-    if updated.rowcount != 1:
+    if not moved:
         # Someone else moved it between the read and this write: refused, as `lock` makes a mapped transition.
         raise TransitionRefused('not_allowed', action, '')
-    db.session.execute(
-        sa.insert(AuditEvent.__table__).values(
-            at=now,
-            actor_type=actor.type,
-            actor_id=actor.id,
-            action='transition',
-            zone_id=registration.zone_id,
-            registration_id=registration.id,
-            from_status=before['status'],
-            to_status=registration.status,
-            stage=assigned['stage'],
-            reason=reason,
-            detail={'action': action.value},
-        )
-    )
     registration.history = [
         *registration.history,
         rows.history_entry(before['status'], registration.status, now, reason),
     ]
-    session = db.session()
-    counts.record(session, before, registration.values(counts.WATCHED))
     if registration.student_id is not None:
-        cached_view.student_changed(session, registration.student_id)
-    kind = RULES[action].notify.get(registration.status)
-    if kind is not None:
-        outbox.registration_changed(registration, kind, reason, now, by_statement=True)
+        cached_view.student_changed(db.session(), registration.student_id)
 
 
 def insert_transitioned(

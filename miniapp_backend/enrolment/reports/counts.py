@@ -110,14 +110,17 @@ def _count(session: Session, _flush_context) -> None:
         _insert(session, [_before_and_after(instance, state) for instance, state in changes])
 
 
-def record(session: Session, before: dict | None, after: dict | None) -> None:
-    """The deltas of one registration changed by a Core statement (no flush sees it): `before` and `after` hold
-    at least the watched values (`WATCHED`); None before a row existed or after it is gone."""
-    _insert(session, [(before, after)])
+def delta_rows(before: dict | None, after: dict | None) -> tuple[list[dict], list[dict]]:
+    """The RegistrationCountDelta and RegistrationDayDelta rows (as column values) of one registration changed by a
+    Core statement (no flush sees it), which the caller writes with its own statement: `before` and `after` hold at
+    least the watched values (`WATCHED`); None before a row existed or after it is gone."""
+    counts, days = _deltas([(before, after)])
+    return _rows(COUNT_KEYS, COUNT_VALUES, counts), _rows(DAY_KEYS, DAY_VALUES, days)
 
 
 def record_many(session: Session, changes: list[tuple[dict | None, dict | None]]) -> None:
-    """`record` for many registrations at once: their deltas summed per cell, one INSERT each for counts and days."""
+    """The deltas of registrations changed by Core statements (no flush sees them), summed per cell: one INSERT each
+    for counts and days. `changes` are (before, after) pairs as `delta_rows` takes them."""
     _insert(session, changes)
 
 

@@ -1,0 +1,69 @@
+"""`make run` keeps its data in SQLite, which has no data-modifying WITH: the hot writes (create, submit) send their
+rows there one statement each, with the same outcome as PostgreSQL's single statement."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from tests.factories import registration_fields
+
+
+def test_create_and_submit_write_every_row_on_sqlite(app, test_environ, tmp_path, fake_wechat):
+    from flask_migrate import upgrade
+
+    from miniapp_backend import create_app
+    from miniapp_backend.extensions import db
+    from miniapp_backend.models import (
+        AuditEvent,
+        Notification,
+        Registration,
+        RegistrationCountDelta,
+        RegistrationDayDelta,
+        School,
+        Zone,
+    )
+
+    environ = {**test_environ, 'DATABASE_URL': f'sqlite:///{tmp_path / "miniapp.db"}', 'REDIS_KEY_PREFIX': 'sqlite'}
+    local = create_app({'TESTING': True}, environ=environ)
+    with local.app_context():
+        upgrade()
+        assert db.engine.dialect.name == 'sqlite'
+        now = datetime.now(UTC)
+        zone = Zone(
+            code='341800',
+            name='宣城市',
+            year=now.year + 1,
+            premium_fen=40000,
+            window_opens_at=now - timedelta(days=30),
+            window_closes_at=now + timedelta(days=30),
+            review_stages=['centre'],
+            in_platform=True,
+            message_templates={},
+        )
+        db.session.add_all([zone, School(code='10359X', name='宣城市大学', zone=zone)])
+        db.session.commit()
+        client = local.test_client()
+        token = client.post('/api/v1/auth/login', json={'code': 'code-lite-1'}).json['token']
+        headers = {'Authorization': f'Bearer {token}'}
+        assert client.put('/api/v1/me/zone', json={'zone_code': '341800'}, headers=headers).status_code == 200
+
+        created = client.post('/api/v1/registrations', json=registration_fields(), headers=headers)
+        assert created.status_code == 201, created.json
+        submitted = client.post(f'/api/v1/registrations/{created.json["id"]}/submit', headers=headers)
+        assert submitted.status_code == 200, submitted.json
+        again = client.post(f'/api/v1/registrations/{created.json["id"]}/submit', headers=headers)
+        assert again.status_code == 409 and again.json['code'] == 'invalid_state'
+
+        db.session.remove()
+        assert db.session.get(Registration, created.json['id']).status == 'submitted'
+        events = db.session.scalars(sa.select(AuditEvent.to_status).where(AuditEvent.action == 'transition')).all()
+        assert events == ['submitted']
+        assert db.session.scalars(sa.select(Notification.kind)).all() == ['submitted']
+        counts = db.session.execute(sa.select(RegistrationCountDelta.status, RegistrationCountDelta.count)).all()
+        assert sorted(counts) == [('draft', -1), ('draft', 1), ('submitted', 1)]
+        assert db.session.scalars(sa.select(RegistrationDayDelta.submitted)).all() == [1]
+        me = client.get('/api/v1/me', headers=headers).json
+        assert (me['registration']['status'], me['next_action']) == ('submitted', 'wait_review'), me
+        db.session.remove()
