@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
+from enum import Enum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -64,6 +65,15 @@ def refuse_if_enrolled(id_index: str, zone_id: int | None, name: str | None) -> 
         raise refusal(id_index, db.session.get(Zone, zone_id), name)
 
 
+def sql_values(values: Collection[Enum]) -> list[sa.ColumnElement]:
+    """Code constants (statuses) written into a statement as SQL literals, for `column.in_()` in the hot paths'
+    statements: a list of bound values is expanded into its parameters again at every execution."""
+    return [sa.literal_column(f"'{value.value}'") for value in values]
+
+
+_ACTIVE = sql_values(ACTIVE_STATUSES)
+
+
 def enrolled_zone_columns(id_index, zone_id, year, today, excluding) -> tuple[sa.ScalarSelect, sa.ScalarSelect]:
     """The duplicate check as two scalar subqueries another statement carries (one round trip for the read and the
     check): the zone of the person's normal enrolment elsewhere on the register, and the zone of their active
@@ -81,7 +91,7 @@ def enrolled_zone_columns(id_index, zone_id, year, today, excluding) -> tuple[sa
         .where(
             other.id_index == id_index,
             other.year == year,
-            other.status.in_(ACTIVE_STATUSES),
+            other.status.in_(_ACTIVE),
             other.id != excluding,
         )
         .order_by(other.id)

@@ -25,7 +25,7 @@ from miniapp_backend.security.blind_index import blind_index
 from miniapp_backend.security.idnumbers import InvalidIdNumber, validate_id_number
 from miniapp_backend.unit_of_work import autocommitted, leave_autocommit
 
-EDITABLE = (S.DRAFT, S.RETURNED)
+EDITABLE = rows.EDITABLE
 #: Fields a submission needs, with their Chinese names for the completeness message.
 REQUIRED = {
     'name': '姓名',
@@ -67,7 +67,6 @@ def create(claims: tokens.Claims, data: dict[str, Any], now: datetime | None = N
             'school_code': data.get('school_code'),
             'id_index': _id_index(data),
             'today': now.date(),
-            'editable': list(EDITABLE),
         },
     )
     if checks is None:

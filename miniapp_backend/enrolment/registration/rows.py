@@ -30,8 +30,11 @@ from miniapp_backend.models import (
     Student,
     Zone,
 )
+from miniapp_backend.models.enums import RegistrationStatus as S
 from miniapp_backend.unit_of_work import one_write_connection
 
+#: The statuses in which the student may still edit (and submit) a registration.
+EDITABLE = (S.DRAFT, S.RETURNED)
 _R = Registration.__table__
 _A = AuditEvent.__table__
 #: Every column of the registration, by attribute name (the model's attribute names are its column names).
@@ -170,7 +173,7 @@ _CREATE_CHECKS = sa.select(
         _R.c.student_id == sa.bindparam('student_id'),
         _R.c.zone_id == _Z.c.id,
         _R.c.year == _Z.c.year,
-        _R.c.status.in_(sa.bindparam('editable', expanding=True)),
+        _R.c.status.in_(duplicates.sql_values(EDITABLE)),
     )
     .order_by(_R.c.id)
     .limit(1)
@@ -182,7 +185,7 @@ _CREATE_CHECKS = sa.select(
 
 
 def create_checks(claims: tokens.Claims, values: dict[str, Any]):
-    """The row of `_CREATE_CHECKS` (`values`: zone_code, school_code, id_index, today, editable) with `zone` made
+    """The row of `_CREATE_CHECKS` (`values`: zone_code, school_code, id_index, today) with `zone` made
     from it, after the token's version is checked; None when no open zone has the code. A request's create reads
     and writes in autocommit (its one write is `insert`'s statement: unit_of_work.one_write_connection)."""
     found = one_write_connection().execute(_CREATE_CHECKS, {**values, 'student_id': claims.student_id}).first()
