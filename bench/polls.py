@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def fill(zone_id: int, student_id: int) -> None:
-    """A million paid registrations, written by the database itself (their ciphertexts are never read)."""
+    """A million paid registrations and a million messages already sent (the outbox keeps them), written by the
+    database itself (their ciphertexts are never read)."""
     db.session.execute(
         sa.text("""
         INSERT INTO registrations (student_id, zone_id, year, status, renewal, name, id_type, id_number, id_index,
@@ -35,8 +36,18 @@ def fill(zone_id: int, student_id: int) -> None:
         FROM generate_series(1, :rows) AS g"""),
         {'student': student_id, 'zone': zone_id, 'rows': ROWS},
     )
+    db.session.execute(
+        sa.text("""
+        INSERT INTO notifications (student_id, kind, event_key, template_id, data, title, body, status, attempts,
+            next_attempt_at, created_at, sent_at, send_started_at)
+        SELECT :student, 'approved', 'bench-sent-' || g, 'tpl-bench', '{}', '审核通过', '', 'sent', 1,
+            now(), now(), now(), now()
+        FROM generate_series(1, :rows) AS g"""),
+        {'student': student_id, 'rows': ROWS},
+    )
     db.session.commit()
     db.session.execute(sa.text('ANALYZE registrations'))
+    db.session.execute(sa.text('ANALYZE notifications'))
 
 
 def idle_polls(tax_url: str) -> list[Figure]:
@@ -46,7 +57,7 @@ def idle_polls(tax_url: str) -> list[Figure]:
     drain = _median_ms(lambda: delivery.drain())
     return [
         Figure('idle poll_payments, 1,000,000 rows', payment, 'ms', target='≤ 20 ms', met=payment <= 20),
-        Figure('idle drain_outbox, 1,000,000 rows', drain, 'ms', target='≤ 20 ms', met=drain <= 20),
+        Figure('idle drain_outbox, 1,000,000 sent messages', drain, 'ms', target='≤ 20 ms', met=drain <= 20),
     ]
 
 

@@ -24,6 +24,13 @@ class Notification(db.Model):
             postgresql_where=sa.text("status = 'pending'"),
             sqlite_where=sa.text("status = 'pending'"),
         ),
+        # The sweep for rows left sending past their lease runs before every drain; sent rows are never removed.
+        sa.Index(
+            'ix_notifications_sending',
+            'next_attempt_at',
+            postgresql_where=sa.text("status = 'sending'"),
+            sqlite_where=sa.text("status = 'sending'"),
+        ),
         sa.Index('ix_notifications_student', 'student_id', 'created_at'),
     )
 

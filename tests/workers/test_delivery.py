@@ -399,3 +399,25 @@ def test_an_answer_that_is_not_json_is_unknown_and_never_resent(app, fake_wechat
     notification = _notification()
     assert (notification.status, notification.last_error) == ('unknown', 'no_answer unexpected answer')
     assert fake_wechat.count(SEND) == 1
+
+
+def test_the_sweep_for_rows_left_sending_reads_its_index_not_the_outbox(app):
+    """Every drain first looks for rows left `sending` past their lease. The outbox keeps every message it ever
+    sent, so the sweep must reach the few rows in flight through the partial index, never by reading the table."""
+    captured = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        captured.append((statement, parameters))
+
+    sa.event.listen(db.engine, 'before_cursor_execute', capture)
+    try:
+        delivery.release_interrupted(utcnow())
+    finally:
+        sa.event.remove(db.engine, 'before_cursor_execute', capture)
+    sweeps = [(sql, params) for sql, params in captured if sql.startswith('UPDATE notifications')]
+    assert len(sweeps) == 2
+    conn = db.session.connection()
+    conn.exec_driver_sql('SET LOCAL enable_seqscan = off')  # an empty test table is otherwise read whole anyway
+    for sql, params in sweeps:
+        plan = '\n'.join(conn.exec_driver_sql(f'EXPLAIN {sql}', params).scalars())
+        assert 'ix_notifications_sending' in plan, plan
