@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
@@ -197,19 +198,7 @@ def transition_row(
     after = registration.values(counts.WATCHED)
     kind = RULES[action].notify.get(registration.status)
     message = outbox.registration_message(registration, kind, reason, now) if kind is not None else None
-    audit = {
-        'at': now,
-        'actor_type': actor.type,
-        'actor_id': actor.id,
-        'action': 'transition',
-        'zone_id': registration.zone_id,
-        'registration_id': registration.id,
-        'from_status': before['status'],
-        'to_status': registration.status,
-        'stage': assigned['stage'],
-        'reason': reason,
-        'detail': {'action': action.value},
-    }
+    audit = _audit_values(registration, action, actor, before['status'], assigned['stage'], reason, now)
     changes['updated_at'] = now
     moved = rows.write_transition(
         registration.id, before['status'], changes, audit, counts.delta_rows(before, after), message
@@ -247,24 +236,13 @@ def insert_transitioned(
         before, stage_before = registration.status, registration.stage
         _APPLY[action](registration, now, None)
         registration.id, registration.updated_at = registration_id, now
-        audits.append((registration, {'id': event_id, 'from_status': before, 'stage': stage_before}))
+        audits.append((registration, event_id, before, stage_before))
     rows.insert_many(registrations)
     db.session.execute(
         sa.insert(AuditEvent.__table__),
         [
-            {
-                **audit,
-                'at': now,
-                'actor_type': actor.type,
-                'actor_id': actor.id,
-                'action': 'transition',
-                'zone_id': registration.zone_id,
-                'registration_id': registration.id,
-                'to_status': registration.status,
-                'reason': None,
-                'detail': {'action': action.value},
-            }
-            for registration, audit in audits
+            {**_audit_values(registration, action, actor, before, stage, None, now), 'id': event_id}
+            for registration, event_id, before, stage in audits
         ],
     )
     session = db.session()
@@ -275,6 +253,25 @@ def insert_transitioned(
             cached_view.student_changed(session, registration.student_id)
             if registration.status in notify:
                 outbox.registration_changed(registration, notify[registration.status], None, now, by_statement=True)
+
+
+def _audit_values(
+    registration, action: Action, actor: Actor, from_status: str, stage, reason: str | None, now: datetime
+) -> dict[str, Any]:
+    """The audit row of a transition written by Core statements (`registration` as the transition left it)."""
+    return {
+        'at': now,
+        'actor_type': actor.type,
+        'actor_id': actor.id,
+        'action': 'transition',
+        'zone_id': registration.zone_id,
+        'registration_id': registration.id,
+        'from_status': from_status,
+        'to_status': registration.status,
+        'stage': stage,
+        'reason': reason,
+        'detail': {'action': action.value},
+    }
 
 
 def _keep_history_current(registration: Registration, event: AuditEvent) -> None:
