@@ -48,14 +48,11 @@ DEFAULT_PAGES = {
 }
 
 
-def registration_changed(
-    registration: Registration, kind: K, reason: str | None, now: datetime, *, by_statement: bool = False
-) -> None:
-    """Queue the message of `kind` (states.RULES names it) that a registration's transition owes the student;
-    `by_statement` for a registration read and written by Core statements (a `rows.Row`), see `insert_once`."""
+def registration_changed(registration: Registration, kind: K, reason: str | None, now: datetime) -> None:
+    """Queue the message of `kind` (states.RULES names it) that a registration's transition owes the student."""
     if registration.student_id is None:
         return
-    (insert_once if by_statement else write)(
+    write(
         kind,
         student_id=registration.student_id,
         zone=registration.zone,
@@ -121,23 +118,12 @@ def write(
     return notification
 
 
-def insert_once(
-    kind: K,
-    *,
-    student_id: int,
-    zone: Zone | None,
-    event_key: str,
-    registration: Registration | None = None,
-    suspension: Suspension | None = None,
-    reason: str | None = None,
-) -> None:
-    """`write` as one INSERT … ON CONFLICT (event_key) DO NOTHING: the unique event key keeps it once, with no
-    flush and no read first (for changes written by Core statements, which have nothing to flush)."""
-    if zone is not None and kind.value in (zone.muted_kinds or ()):
-        return
-    values = _columns(kind, student_id, zone, event_key, registration, suspension, reason)
-    db.session.execute(_insert_once(db.session.get_bind().dialect.name), values)
-    enqueue_after_commit('workers.jobs.drain_outbox')
+def insert_registration_message(registration: Registration, kind: K, reason: str | None, now: datetime) -> None:
+    """`registration_changed` for a registration read and written by Core statements (a `rows.Row`, nothing to
+    flush): `registration_message`'s columns in one INSERT … ON CONFLICT (event_key) DO NOTHING."""
+    values = registration_message(registration, kind, reason, now)
+    if values is not None:
+        db.session.execute(_insert_once(db.session.get_bind().dialect.name), values)
 
 
 @functools.lru_cache(maxsize=2)  # built once per dialect: building it per message cost more than sending it

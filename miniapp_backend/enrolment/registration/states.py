@@ -116,6 +116,16 @@ def lock(registration: Registration) -> Registration:
     return registration
 
 
+def _allowed(registration, action: Action | str, actor: Actor, reason: str | None) -> tuple[Action, str | None]:
+    """The action and its trimmed reason, once the rules allow them; TransitionRefused before anything changes."""
+    action = Action(action)
+    reason = (reason or '').strip() or None
+    refusal = _refusal(registration, action, actor, reason)
+    if refusal:
+        raise TransitionRefused(refusal, action, registration.status)
+    return action, reason
+
+
 def allowed_actions(registration: Registration, actor: Actor) -> list[Action]:
     """The actions this actor may take on the registration now (for buttons and next steps)."""
     return [action for action in Action if _refusal(registration, action, actor, 'x') is None]
@@ -130,11 +140,7 @@ def transition(
     now: datetime | None = None,
 ) -> AuditEvent:
     """Apply one action; raises TransitionRefused before changing anything when the rules say no."""
-    action = Action(action)
-    reason = (reason or '').strip() or None
-    refusal = _refusal(registration, action, actor, reason)
-    if refusal:
-        raise TransitionRefused(refusal, action, registration.status)
+    action, reason = _allowed(registration, action, actor, reason)
     now = now or utcnow()
     before, stage_before = registration.status, registration.stage
     _APPLY[action](registration, now, reason)
@@ -184,11 +190,7 @@ def transition_row(
     rules decide and the same functions compute the new values, then one statement (rows.write_transition) applies
     them only while the row still has the status the rules saw, with the audit row, the statistics deltas and the
     outbox message (no mapped object, no flush). `registration` is left as the row now is, its history included."""
-    action = Action(action)
-    reason = (reason or '').strip() or None
-    refusal = _refusal(registration, action, actor, reason)
-    if refusal:
-        raise TransitionRefused(refusal, action, registration.status)
+    action, reason = _allowed(registration, action, actor, reason)
     now = now or utcnow()
     before = registration.values(counts.WATCHED)
     assigned = registration.values(_ASSIGNED)
@@ -223,12 +225,9 @@ def insert_transitioned(
     statistics deltas of them all, and the messages owed. Raises TransitionRefused before writing anything."""
     if not registrations:
         return  # an executemany of no rows would be sent as one INSERT of nothing but the defaults
-    action = Action(action)
     now = now or utcnow()
     for registration in registrations:
-        refusal = _refusal(registration, action, actor, None)
-        if refusal:
-            raise TransitionRefused(refusal, action, registration.status)
+        action, _ = _allowed(registration, action, actor, None)
     audits = []
     for registration, (registration_id, event_id) in zip(
         registrations, rows.reserve_ids(len(registrations)), strict=True
@@ -252,7 +251,7 @@ def insert_transitioned(
         if registration.student_id is not None:
             cached_view.student_changed(session, registration.student_id)
             if registration.status in notify:
-                outbox.registration_changed(registration, notify[registration.status], None, now, by_statement=True)
+                outbox.insert_registration_message(registration, notify[registration.status], None, now)
 
 
 def _audit_values(
