@@ -94,9 +94,10 @@ WEB_OPTIONS = ('--workers', '2', '--worker-class', 'gthread', '--threads', '8')
 FAKE_OPTIONS = ('--workers', '1', '--worker-class', 'gthread', '--threads', '16')
 
 
-def fake_wechat(env: dict) -> tuple[subprocess.Popen, str]:
+def fake_wechat(env: dict, *options: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    return serve('bench.fake_wechat:app', port, env, *FAKE_OPTIONS, quiet=True), f'http://127.0.0.1:{port}'
+    options = options or FAKE_OPTIONS
+    return serve('bench.fake_wechat:app', port, env, *options, quiet=True), f'http://127.0.0.1:{port}'
 
 
 def stop(*processes: subprocess.Popen) -> None:

@@ -5,12 +5,16 @@ message/subscribe/send, which the drain bench posts thousands of times, is answe
 same rules as the tests' fake (`FakeWeChat.subscribe_send`: token, touser, template data limits, errcodes),
 without a Flask request or the request log the tests read; it was about half of the fake's CPU per message.
 Every other path goes through the fake's Flask app.
+
+`BENCH_WECHAT_SEND_MS` makes each send take that long before it is answered, as WeChat's own do over the
+internet (the drain's senders exist to overlap that wait); unset, the fake answers at once.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from urllib.parse import parse_qs
 
 from tests.fakes.wechat import FakeWeChat
@@ -18,6 +22,7 @@ from tests.fakes.wechat import FakeWeChat
 fake = FakeWeChat()
 fake.secret = os.environ.get('WECHAT_SECRET') or 'wx-dev-secret'
 SEND = '/cgi-bin/message/subscribe/send'
+SEND_SECONDS = float(os.environ.get('BENCH_WECHAT_SEND_MS') or 0) / 1000
 
 
 def app(environ, start_response):
@@ -29,5 +34,7 @@ def app(environ, start_response):
     except ValueError:
         body = None
     answer = json.dumps(fake.subscribe_send(token, body)).encode()
+    if SEND_SECONDS:
+        time.sleep(SEND_SECONDS)
     start_response('200 OK', [('Content-Type', 'application/json'), ('Content-Length', str(len(answer)))])
     return [answer]

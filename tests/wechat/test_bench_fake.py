@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from werkzeug.test import Client
 
@@ -53,3 +55,14 @@ def test_other_paths_go_to_the_flask_fake(client):
         'errcode': 40125,
         'errmsg': 'invalid appsecret',
     }
+
+
+def test_a_send_takes_the_time_it_is_given(client, monkeypatch):
+    """The drain's scaling run gives each send WeChat's own wait (BENCH_WECHAT_SEND_MS); the answer is unchanged."""
+    token = _token(client)
+    monkeypatch.setattr(fake_wechat, 'SEND_SECONDS', 0.2)
+    started = time.monotonic()
+    answer = client.post(SEND, query_string={'access_token': token}, json=MESSAGE).json
+    assert time.monotonic() - started >= 0.2
+    assert answer['errcode'] == 0
+    assert fake_wechat.fake.messages == [MESSAGE]
