@@ -172,3 +172,29 @@ def test_a_submission_whose_registration_moved_on_meanwhile_writes_nothing(zone,
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RegistrationCountDelta)) == deltas
     assert db.session.get(Registration, draft.id).status == 'withdrawn'
+
+
+def test_a_submission_of_a_registration_edited_meanwhile_writes_nothing(zone, student):
+    """The rules checked what the read saw: an edit between the read and the write (another request's PATCH, which
+    may void a signed letter or change the identity the checks depend on) refuses the submission, which writes
+    nothing; the student sees the edit and submits again."""
+    from miniapp_backend.enrolment.actors import Actor
+    from miniapp_backend.enrolment.registration import rows
+    from miniapp_backend.enrolment.registration.states import Action, TransitionRefused, transition_row
+    from miniapp_backend.models import Notification
+
+    draft = filing.create(claims_of(student), registration_fields())
+    db.session.commit()
+    read = rows.for_submit(draft.id, claims_of(student), utcnow().date())
+    filing.update(db.session.get(Registration, draft.id), {'phone': '13900001111'})  # the other request's edit
+    db.session.commit()
+    with pytest.raises(TransitionRefused) as refused:
+        transition_row(read, Action.SUBMIT, Actor.student(student.id))
+    db.session.commit()
+    assert refused.value.code == 'changed' and '刷新' in refused.value.message
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 0
+    edited = db.session.get(Registration, draft.id)
+    assert (edited.status, edited.phone) == ('draft', '13900001111')
+    submitted = filing.submit(draft.id, claims_of(student))  # read again: the edit is what gets checked
+    assert submitted.status == 'submitted'

@@ -8,7 +8,7 @@ A `Row` carries the model's attribute names (its columns, `zone`, `school`, `his
 from __future__ import annotations
 
 import functools
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -225,20 +225,27 @@ def _insert(counts: bool, days: bool) -> sa.Insert:
 
 def write_transition(
     registration_id: int,
-    from_status: str,
+    seen: tuple[str, datetime],
     changes: dict[str, Any],
     audit: dict[str, Any],
     deltas: Deltas,
     message: dict[str, Any] | None,
 ) -> bool:
-    """Apply a transition's `changes` only while the registration still has `from_status`, and then only, its
-    `audit` row, its statistics `deltas` and its outbox `message` (once per event key: ON CONFLICT DO NOTHING);
-    False when the row had moved on (nothing written). One statement on PostgreSQL (atomic by itself: a request's
-    submission sends it in autocommit), one each on SQLite."""
+    """Apply a transition's `changes` only while the registration is as the rules saw it (`seen`: its status and
+    updated_at, which every edit moves), and then only, its `audit` row, its statistics `deltas` and its outbox
+    `message` (once per event key: ON CONFLICT DO NOTHING); False when the row had moved on or been edited
+    (nothing written). One statement on PostgreSQL (atomic by itself: a request's submission sends it in
+    autocommit), one each on SQLite."""
     connection = db.session.connection()
     if connection.dialect.name != 'postgresql':
-        return _write_apart(connection, registration_id, from_status, changes, audit, deltas, message)
-    params = {'registration_id': registration_id, 'from_status': from_status, **_delta_params(deltas)}
+        return _write_apart(connection, registration_id, seen, changes, audit, deltas, message)
+    from_status, from_updated_at = seen
+    params = {
+        'registration_id': registration_id,
+        'from_status': from_status,
+        'from_updated_at': from_updated_at,
+        **_delta_params(deltas),
+    }
     params.update({f'set_{name}': value for name, value in changes.items()})
     params.update({f'audit_{name}': value for name, value in audit.items()})
     if message is not None:
@@ -253,7 +260,11 @@ def _transition(changed, audited, counts: bool, days: bool, message) -> sa.Selec
     UPDATE … RETURNING id, and INSERTs that each select from its result (no row moved: nothing inserted)."""
     moved = (
         sa.update(_R)
-        .where(_R.c.id == sa.bindparam('registration_id'), _R.c.status == sa.bindparam('from_status'))
+        .where(
+            _R.c.id == sa.bindparam('registration_id'),
+            _R.c.status == sa.bindparam('from_status'),
+            _R.c.updated_at == sa.bindparam('from_updated_at', type_=_R.c.updated_at.type),
+        )
         .values({name: _param(_R, 'set_', name) for name in changed})
         .returning(_R.c.id)
         .cte('moved')
@@ -304,10 +315,10 @@ def _insert_deltas(connection: sa.Connection, deltas: Deltas) -> None:
             connection.execute(sa.insert(table), rows)
 
 
-def _write_apart(connection, registration_id, from_status, changes, audit, deltas, message) -> bool:
-    updated = connection.execute(
-        sa.update(_R).where(_R.c.id == registration_id, _R.c.status == from_status).values(**changes)
-    )
+def _write_apart(connection, registration_id, seen, changes, audit, deltas, message) -> bool:
+    from_status, from_updated_at = seen
+    unchanged = (_R.c.id == registration_id, _R.c.status == from_status, _R.c.updated_at == from_updated_at)
+    updated = connection.execute(sa.update(_R).where(*unchanged).values(**changes))
     if updated.rowcount != 1:
         return False
     connection.execute(sa.insert(_A), audit)

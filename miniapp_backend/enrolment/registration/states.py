@@ -80,6 +80,7 @@ RENEWAL_NOTICE = K.RENEWAL
 
 _MESSAGES = {
     'not_allowed': '当前状态不能进行此操作',
+    'changed': '该登记刚刚被修改或处理，请刷新后确认再操作',
     'actor': '无权进行此操作',
     'stage': '该登记不在您的审核环节',
     'reason': '请填写原因',
@@ -188,10 +189,12 @@ def transition_row(
 ) -> None:
     """`transition` for a registration read by a Core statement (`rows.Row`), written by Core statements: the same
     rules decide and the same functions compute the new values, then one statement (rows.write_transition) applies
-    them only while the row still has the status the rules saw, with the audit row, the statistics deltas and the
-    outbox message (no mapped object, no flush). `registration` is left as the row now is, its history included."""
+    them only while the row is still as the rules saw it (its status, and no edit since: updated_at), with the
+    audit row, the statistics deltas and the outbox message (no mapped object, no flush). `registration` is left as
+    the row now is, its history included."""
     action, reason = _allowed(registration, action, actor, reason)
     now = now or utcnow()
+    seen_updated_at = registration.updated_at
     before = registration.values(counts.WATCHED)
     assigned = registration.values(_ASSIGNED)
     _APPLY[action](registration, now, reason)
@@ -202,12 +205,12 @@ def transition_row(
     message = outbox.registration_message(registration, kind, reason, now) if kind is not None else None
     audit = _audit_values(registration, action, actor, before['status'], assigned['stage'], reason, now)
     changes['updated_at'] = now
-    moved = rows.write_transition(
-        registration.id, before['status'], changes, audit, counts.delta_rows(before, after), message
-    )
+    seen = (before['status'], seen_updated_at)
+    moved = rows.write_transition(registration.id, seen, changes, audit, counts.delta_rows(before, after), message)
     if not moved:
-        # Someone else moved it between the read and this write: refused, as `lock` makes a mapped transition.
-        raise TransitionRefused('not_allowed', action, '')
+        # Someone else moved or edited it between the read and this write (the rules' checks read what it was):
+        # refused, as `lock` makes a mapped transition wait and see.
+        raise TransitionRefused('changed', action, '')
     registration.history = [
         *registration.history,
         rows.history_entry(before['status'], registration.status, now, reason),
