@@ -57,12 +57,17 @@ def student_required(view):
     return wrapper
 
 
-def owned(model, object_id: int, options=()):
+def owned(model, object_id: int, options=(), for_update: bool = False):
     """A record of the current student's, or 404 (never 403: others' records do not exist for them).
-    `options` load what the response needs in the same round trip; the row is read afresh."""
+    `options` load what the response needs in the same round trip; the row is read afresh. `for_update` takes its
+    row lock for the request's transaction: an edit then reads what a concurrent write committed (a submission's
+    conditional UPDATE takes no lock first) and is judged on it, instead of writing over it."""
+    lock = {'of': model} if for_update else None  # of the row only: `options` may join nullable relations
     # Ids beyond the column's range cannot exist; asking the database would fail instead of answering.
     record = (
-        db.session.get(model, object_id, options=options, populate_existing=True) if 0 < object_id < 2**31 else None
+        db.session.get(model, object_id, options=options, populate_existing=True, with_for_update=lock)
+        if 0 < object_id < 2**31
+        else None
     )
     if record is None or record.student_id != g.student.id:
         raise EnrolmentError('not_found', '记录不存在', status=404)

@@ -33,8 +33,8 @@ SHOWN = (
 )
 
 
-def _registration(registration_id: int) -> Registration:
-    return owned(Registration, registration_id, SHOWN)
+def _registration(registration_id: int, for_update: bool = False) -> Registration:
+    return owned(Registration, registration_id, SHOWN, for_update=for_update)
 
 
 def _upload(files) -> bytes:
@@ -73,7 +73,7 @@ def read(registration_id):
 @student_required
 def edit(body, registration_id):
     """Edit while draft or returned."""
-    return filing.update(_registration(registration_id), body)
+    return filing.update(_registration(registration_id, for_update=True), body)
 
 
 @blp.post(f'{ITEM}/id-photo')
@@ -84,7 +84,7 @@ def edit(body, registration_id):
 @student_required
 def upload_photo(files, registration_id):
     """The ID-card photo: JPEG or PNG up to 5 MB, re-encoded without metadata."""
-    registration = owned(Registration, registration_id)
+    registration = owned(Registration, registration_id, for_update=True)
     id_photo.save_photo(registration, _upload(files))
     return registration
 
@@ -110,7 +110,7 @@ def read_letter(registration_id):
 @student_required
 def sign_letter(files, registration_id):
     """Upload the drawn signature (PNG); the letter and signature are sealed together."""
-    letter = letters.sign(owned(Registration, registration_id), _upload(files))
+    letter = letters.sign(owned(Registration, registration_id, for_update=True), _upload(files))
     return {'sha256': letter.sha256, 'sealed_at': letter.sealed_at}
 
 

@@ -3,6 +3,10 @@ HTTP against the threaded server and PostgreSQL."""
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
 import sqlalchemy as sa
 
 from miniapp_backend.extensions import db
@@ -154,6 +158,47 @@ def test_twenty_students_submitting_one_id_number_leave_one_active(live_url, zon
     assert [(n.kind, n.registration_id) for n in db.session.scalars(sa.select(Notification))] == [
         ('submitted', submitted[0].registration_id)
     ]
+
+
+def _wait_for_a_lock_wait() -> None:
+    """Until some statement of this database waits on a row lock (a request blocked behind an open transaction)."""
+    for _ in range(300):
+        with db.engine.connect() as conn:
+            if conn.scalar(sa.text('SELECT count(*) FROM pg_locks WHERE NOT granted')):
+                return
+        time.sleep(0.02)
+    raise AssertionError('no request waited on the row')
+
+
+def test_an_edit_arriving_while_a_submission_commits_is_judged_on_the_submitted_record(live_url, zone, fake_wechat):
+    """A submission's write takes no lock before its conditional UPDATE; an edit of the same draft that arrives while
+    it is in flight waits for it and then reads the submitted record, so it is refused instead of changing a
+    registration the submission's checks have already passed (its phone, its name: a signed letter voided after
+    the fact)."""
+    student = Student(live_url, 'code-editing-while-submitting')
+    draft = student.post('/registrations', registration_fields())
+    assert draft.status_code == 201, draft.text
+    registration_id = draft.json()['id']
+    with db.engine.connect() as submission, ThreadPoolExecutor(1) as pool:  # its UPDATE done, its commit not yet
+        submission.execute(
+            sa.text("UPDATE registrations SET status = 'submitted', updated_at = now() WHERE id = :id"),
+            {'id': registration_id},
+        )
+        edit = pool.submit(
+            requests.patch,
+            f'{live_url}/api/v1/registrations/{registration_id}',
+            json={'phone': '13900002222'},
+            headers={'Authorization': f'Bearer {student.token}'},
+            timeout=60,
+        )
+        _wait_for_a_lock_wait()
+        submission.commit()
+        response = edit.result(timeout=60)
+    assert response.status_code == 409, response.text
+    assert response.json()['code'] == 'invalid_state'
+    db.session.expire_all()
+    registration = db.session.get(Registration, registration_id)
+    assert (registration.status, registration.phone) == ('submitted', registration_fields()['phone'])
 
 
 def test_twenty_students_renewing_one_person_leave_one_active(live_url, zone, fake_wechat):
