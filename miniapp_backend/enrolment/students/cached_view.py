@@ -1,8 +1,8 @@
 """GET /me served from Redis: each student's answer kept as JSON, tagged with the generations it was built at.
 
 Every flush that writes something a student sees (their registration, suspension, commitment letter, their own
-row, any zone's settings) records whose view changed (a write no flush sees, login's upsert of the student row,
-records its student with `student_changed`); once the transaction commits, the generation counters of
+row, any zone's settings) records whose view changed (a write no flush sees, a first login's insert of the student
+row, records its student with `student_changed`); once the transaction commits, the generation counters of
 those students (or the one counter of all zones) go up. A stored answer is served only while both tags still
 match, so an answer built from a read that raced a commit is never served: its tags are the generations read
 before its database read, which the commit's bump has passed.
@@ -120,8 +120,8 @@ def _student_ids(session: Session, instance) -> set[int]:
 
 
 def student_changed(session: Session, student_id: int) -> None:
-    """A write the student sees that no flush shows (a Core statement: login's upsert of the student row, create and
-    submit of a registration): their answer goes stale at commit."""
+    """A write the student sees that no flush shows (a Core statement: a first login's insert of the student row,
+    create and submit of a registration): their answer goes stale at commit."""
     session.info.setdefault(_CHANGED, set()).add(student_id)
 
 

@@ -16,7 +16,9 @@ from miniapp_backend.models.base import utcnow
 _students = Student.__table__
 # Written out: SQLAlchemy renders a subquery in RETURNING uncorrelated (FROM zones, students), a cross join.
 _ZONE_CODE = sa.literal_column('(SELECT zones.code FROM zones WHERE zones.id = students.zone_id)')
-_RETURNING = (_students.c.id, _students.c.token_version, _students.c.phone, _ZONE_CODE)
+#: True only for the row this statement created: a returning student's created_at is older than this login.
+_CREATED = _students.c.created_at == sa.bindparam('signed_in_at')
+_RETURNING = (_students.c.id, _students.c.token_version, _students.c.phone, _ZONE_CODE, _CREATED)
 
 
 @dataclass(frozen=True)
@@ -41,15 +43,28 @@ def sign_in(openid: str, session_key: str, unionid: str | None) -> SignedIn:
     """The student with this openid, created on first login: one statement either way, in autocommit.
 
     The statement is the whole of the login's unit of work and atomic by itself, so it is sent without BEGIN and
-    COMMIT (two round trips of three). Written without ORM objects (a login loads nothing else), so GET /me's
-    answer is marked stale here, as no flush sees this write; the unit of work's commit bumps it. PostgreSQL spends
-    a sequence number on every returning student's upsert (ids have gaps).
+    COMMIT (two round trips of three). Written without ORM objects (a login loads nothing else), so no flush sees
+    it. A returning student's login changes nothing GET /me shows (session_key, unionid and last_login_at), so their
+    stored answer stays current; a new student's id may still have an answer in Redis from a database since
+    restored, so a first login marks it stale (the unit of work's commit bumps it). PostgreSQL spends a sequence
+    number on every returning student's upsert (ids have gaps).
     """
     session = db.session()
     # A request starts with an empty session; a caller already inside a transaction (a test, a command) keeps it.
     options = {} if session.in_transaction() else {'isolation_level': 'AUTOCOMMIT'}
     connection = session.connection(execution_options=options)
-    params = {'openid': openid, 'unionid': unionid, 'session_key': session_key, 'last_login_at': utcnow()}
-    row = connection.execute(_upsert(connection.dialect.name), params).one()  # the model's defaults fill the rest
-    cached_view.student_changed(session, row[0])
-    return SignedIn(*row)
+    now = utcnow()
+    params = {
+        'openid': openid,
+        'unionid': unionid,
+        'session_key': session_key,
+        'last_login_at': now,
+        'created_at': now,
+        'signed_in_at': now,
+    }
+    student_id, token_version, phone, zone_code, created = connection.execute(
+        _upsert(connection.dialect.name), params
+    ).one()  # the model's defaults fill the rest
+    if created:
+        cached_view.student_changed(session, student_id)
+    return SignedIn(student_id, token_version, phone, zone_code)
