@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from miniapp_backend.admin import auth
 from miniapp_backend.extensions import db
-from miniapp_backend.models import Reviewer
+from miniapp_backend.models import Reviewer, Student
 from tests.integrity.conftest import at_once
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -151,8 +151,43 @@ def test_student_login_is_limited_per_openid_and_per_code(client, app, fake_wech
     assert fake_wechat.count('/sns/jscode2session') == 5 + 1 + 5
 
 
+def test_a_login_over_a_limit_is_refused_and_writes_nothing(client, app, fake_wechat, monkeypatch):
+    """Over the openid's limit the student's row is left as the last allowed login wrote it; over the address's,
+    WeChat is not asked and no student is created."""
+    monkeypatch.setitem(app.config, 'STUDENT_LOGIN_OPENID_RATE', '1 per minute')
+    monkeypatch.setitem(app.config, 'STUDENT_LOGIN_RATE', '20 per second;2 per 10 minutes')
+    assert client.post('/api/v1/auth/login', json={'code': 'code-~alice~1'}).status_code == 200
+    row = sa.select(Student.session_key, Student.last_login_at)
+    before = db.session.execute(row).all()
+    db.session.remove()
+    refused = client.post('/api/v1/auth/login', json={'code': 'code-~alice~2'})
+    assert refused.status_code == 429 and refused.json['code'] == 'rate_limited'
+    assert refused.json['message'] == '操作太频繁，请稍后再试'
+    assert db.session.execute(row).all() == before
+    db.session.remove()
+    assert client.post('/api/v1/auth/login', json={'code': 'code-~bob~1'}).status_code == 429
+    assert db.session.scalars(sa.select(Student.openid)).all() == ['openid-alice']
+    assert fake_wechat.count('/sns/jscode2session') == 2
+
+
+def test_student_login_limits_hold_without_redis(app, test_environ, fake_wechat):
+    """Where the limits are not kept in Redis (`make run` without a Redis URL counts in memory), the library counts
+    each limit itself, in the same order, to the same answers."""
+    from miniapp_backend import create_app
+
+    settings = {'TESTING': True, 'RATELIMIT_STORAGE_URI': 'memory://', 'STUDENT_LOGIN_OPENID_RATE': '2 per minute'}
+    in_memory = create_app(settings, environ=test_environ)
+    with in_memory.app_context():
+        client = in_memory.test_client()
+        codes = [client.post('/api/v1/auth/login', json={'code': f'code-~carl~{n}'}).status_code for n in range(3)]
+        replayed = [client.post('/api/v1/auth/login', json={'code': 'code-replayed'}).status_code for _ in range(7)]
+        db.session.remove()
+    assert codes == [200, 200, 429]
+    assert replayed == [200, 401, 401, 401, 401, 429, 429]
+
+
 def test_student_login_limits_fail_open_when_redis_is_down(app, test_environ, fake_wechat):
-    """The address, code and openid limits live in Redis (Flask-Limiter); without Redis a login still works."""
+    """The address, code and openid limits live in Redis; without Redis a login still works."""
     from miniapp_backend import create_app
 
     down = create_app({'TESTING': True}, environ={**test_environ, 'REDIS_URL': 'redis://127.0.0.1:1/0'})
