@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from dataclasses import dataclass
+from urllib.parse import quote, urlencode
 
 from flask import current_app
 
-from miniapp_backend.wechat.client import AppWeChatClient, http_json
+from miniapp_backend.wechat.client import AppWeChatClient, Endpoint, endpoint, get_json
 from miniapp_backend.wechat.errors import (
     BadMessage,
     DeliveryUnknown,
@@ -85,18 +87,23 @@ def get_client() -> AppWeChatClient:
 def code_to_session(code: str) -> WxSession:
     """jscode2session needs no access token (wechatpy's helper would fetch one it does not need)."""
     config = current_app.config
-    params = {
-        'appid': config['WECHAT_APPID'],
-        'secret': config['WECHAT_SECRET'],
-        'js_code': code,
-        'grant_type': 'authorization_code',
-    }
-    result = http_json(
-        'GET', config['WECHAT_API_BASE'].rstrip('/') + '/sns/jscode2session', config['WECHAT_TIMEOUT'], params=params
+    call = _jscode2session(
+        os.getpid(),
+        config['WECHAT_API_BASE'],
+        config['WECHAT_APPID'],
+        config['WECHAT_SECRET'],
+        config['WECHAT_TIMEOUT'],
     )
+    result = get_json(call, quote(code, safe=''))
     if result.get('errcode'):
         raise error_for(result['errcode'], result.get('errmsg'))
     return WxSession(result['openid'], result['session_key'], result.get('unionid'))
+
+
+@functools.lru_cache(maxsize=8)  # per process (its pools) and settings; the code, last in the query, is all that varies
+def _jscode2session(pid: int, base: str, appid: str, secret: str, timeout: float) -> Endpoint:
+    query = urlencode({'appid': appid, 'secret': secret, 'grant_type': 'authorization_code'})
+    return endpoint(f'{base.rstrip("/")}/sns/jscode2session?{query}&js_code=', timeout)
 
 
 def get_phone_number(code: str) -> str:

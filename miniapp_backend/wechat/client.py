@@ -11,6 +11,8 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
+from typing import NamedTuple
 from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
 
@@ -208,8 +210,47 @@ def http_json(method: str, url: str, timeout: float, *, params: dict | None = No
         response = http_pool(url).request(
             method, url, fields=params, json=json, timeout=urllib3.Timeout(connect=timeout, read=timeout), retries=False
         )
-        if response.status >= 400:
-            raise WeChatUnavailable(None, f'HTTP {response.status}')
+    except urllib3.exceptions.HTTPError as exc:
+        raise WeChatUnavailable(None, type(exc).__name__) from None
+    return _answer(response)
+
+
+#: What `retries=False, redirect=False` become inside urllib3 on every call, made once.
+_NO_RETRIES = urllib3.Retry(False, redirect=False)
+
+
+class Endpoint(NamedTuple):
+    """A WeChat URL called again and again, routed once: through the pool manager every call encoded its query,
+    parsed the URL, looked its host's pool up again and built a Timeout and a Retry (a fifth of a login's call)."""
+
+    open: Callable[..., urllib3.BaseHTTPResponse]
+    target: str
+    timeout: urllib3.Timeout
+
+
+def endpoint(url: str, timeout: float) -> Endpoint:
+    """`url` (with the start of its query, if any) on this process's keep-alive pool for its host."""
+    manager = http_pool(url)
+    wait = urllib3.Timeout(connect=timeout, read=timeout)
+    if isinstance(manager, urllib3.ProxyManager) and not url.startswith('https:'):
+        # A plain-HTTP proxy takes the whole URL and the manager's proxy headers.
+        return Endpoint(manager.urlopen, url, wait)
+    return Endpoint(manager.connection_from_url(url).urlopen, urllib3.util.parse_url(url).request_uri, wait)
+
+
+def get_json(endpoint: Endpoint, rest: str) -> dict:
+    """GET the endpoint's target followed by `rest` (the encoded end of its query); failures as `http_json`'s."""
+    try:
+        response = endpoint.open('GET', endpoint.target + rest, timeout=endpoint.timeout, retries=_NO_RETRIES)
+    except urllib3.exceptions.HTTPError as exc:
+        raise WeChatUnavailable(None, type(exc).__name__) from None
+    return _answer(response)
+
+
+def _answer(response: urllib3.BaseHTTPResponse) -> dict:
+    if response.status >= 400:
+        raise WeChatUnavailable(None, f'HTTP {response.status}')
+    try:
         return response.json()
     except (urllib3.exceptions.HTTPError, ValueError) as exc:
         raise WeChatUnavailable(None, type(exc).__name__) from None
