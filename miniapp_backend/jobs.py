@@ -6,10 +6,11 @@ import contextlib
 import logging
 
 import redis
-from flask import current_app, has_app_context
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from miniapp_backend import after_commit
 from miniapp_backend.extensions import db, get_queue, get_redis
 from workers.registry import spec
 
@@ -30,20 +31,44 @@ def enqueue_after_commit(func_path: str, *args) -> None:
         jobs.append((func_path, args))
 
 
-@event.listens_for(Session, 'after_commit')
-def _enqueue(session: Session) -> None:
+@after_commit.owes
+def _enqueue(session: Session) -> after_commit.Owed | None:
+    """The jobs this commit enqueues: a coalesced job's gate is taken in the pipeline after the commit, and the job
+    enqueued only if the gate was free."""
     jobs = session.info.pop(_KEY, [])
-    if not jobs or not has_app_context():
-        return
-    for func_path, args in jobs:
-        job = spec(func_path)
-        try:
-            if func_path in COALESCED and not get_redis().set(_gate(func_path), 1, nx=True, ex=GATE_TTL):
+    if not jobs:
+        return None
+    gated = [position for position, (func_path, _) in enumerate(jobs) if func_path in COALESCED]
+
+    def add(pipe) -> None:
+        for position in gated:
+            pipe.set(_gate(jobs[position][0]), 1, nx=True, ex=GATE_TTL)
+
+    def replied(replies) -> None:
+        if isinstance(replies, redis.RedisError):
+            for func_path, _ in jobs:
+                _not_enqueued(func_path, replies)
+            return
+        free = dict(zip(gated, replies, strict=True))
+        for position, (func_path, args) in enumerate(jobs):
+            gate = free.get(position, True)
+            if isinstance(gate, redis.RedisError):
+                _not_enqueued(func_path, gate)
+                continue
+            if not gate:
                 continue  # one is waiting and will see this commit
-            get_queue(job.queue).enqueue(func_path, *args, job_timeout=job.timeout)
-        except redis.RedisError as exc:
-            # The outbox row is committed; the cron sweep delivers it once Redis is back.
-            logger.warning('could not enqueue %s (%s); the scheduled sweep will pick it up', func_path, exc)
+            job = spec(func_path)
+            try:
+                get_queue(job.queue).enqueue(func_path, *args, job_timeout=job.timeout)
+            except redis.RedisError as exc:
+                _not_enqueued(func_path, exc)
+
+    return after_commit.Owed(add, replied)
+
+
+def _not_enqueued(func_path: str, exc: redis.RedisError) -> None:
+    # The outbox row is committed; the cron sweep delivers it once Redis is back.
+    logger.warning('could not enqueue %s (%s); the scheduled sweep will pick it up', func_path, exc)
 
 
 @event.listens_for(Session, 'after_rollback')

@@ -3,12 +3,15 @@ create + submit stay a handful of round trips (a regression adds a query per res
 
 from __future__ import annotations
 
+import redis
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from miniapp_backend.extensions import db
+from miniapp_backend.extensions import db, get_queue
+from miniapp_backend.jobs import starting
 from tests.factories import registration_fields
 from tests.statements import Statements
+from workers.registry import spec
 
 #: Statements per request as the engine reports them, BEGIN and COMMIT included. Create: one statement for every
 #: check (the token's version, the zone, the school, the open draft, the duplicate check), then INSERT … RETURNING
@@ -19,6 +22,7 @@ from tests.statements import Statements
 #: server, and no SAVEPOINT is needed (a statement that fails leaves nothing behind).
 CREATE_LIMIT = 4
 SUBMIT_LIMIT = 4
+DRAIN = 'workers.jobs.drain_outbox'
 
 
 def test_create_and_submit_stay_within_a_handful_of_statements(zone, student_client):
@@ -104,3 +108,46 @@ def test_a_login_sends_its_one_statement_in_autocommit(client, zone, fake_wechat
     finally:
         sa.event.remove(db.engine, 'before_cursor_execute', record)
     assert autocommit == [True, True]
+
+
+def _redis_round_trips(monkeypatch) -> list[bytes]:
+    """What each round trip to Redis sends from now on (redis-py sends a pipeline's commands together)."""
+    sent = []
+    original = redis.connection.AbstractConnection.send_packed_command
+
+    def send(connection, command, *args, **kwargs):
+        sent.append(b''.join(command) if isinstance(command, list) else bytes(command))
+        return original(connection, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, 'send_packed_command', send)
+    return sent
+
+
+def test_a_submission_owes_redis_one_round_trip_after_its_commit(zone, student_client, monkeypatch):
+    """GET /me's generation and the drain's enqueue gate go in one pipeline after the commit; a second submission
+    finds the gate taken and enqueues no second drain until the first starts; each student's /me shows the change."""
+    students, created = [student_client() for _ in range(3)], []
+    for student in students:
+        student.put('/me/zone', json={'zone_code': '341800'})
+        answer = student.post('/registrations', json=registration_fields())
+        assert answer.status_code == 201, answer.json
+        created.append(answer.json['id'])
+        assert student.get('/me').json['next_action'] == 'submit'
+    drains = get_queue(spec(DRAIN).queue)
+    drains.empty()
+    sent = _redis_round_trips(monkeypatch)
+    assert students[0].post(f'/registrations/{created[0]}/submit').status_code == 200
+    pipeline = sent[0]
+    assert pipeline.count(b'INCR') == 1 and b':me:gen:' in pipeline, sent
+    assert b'SET' in pipeline and b'NX' in pipeline and DRAIN.encode() in pipeline, sent
+    assert all(b':me:gen:' not in later and b'NX' not in later for later in sent[1:]), sent  # rq's enqueue only
+    assert drains.count == 1
+    del sent[:]
+    assert students[1].post(f'/registrations/{created[1]}/submit').status_code == 200
+    assert len(sent) == 1 and b'INCR' in sent[0] and b'NX' in sent[0], sent  # the gate was taken: nothing else
+    assert drains.count == 1
+    starting(DRAIN)  # the drain begins: what commits from now on needs another run
+    assert students[2].post(f'/registrations/{created[2]}/submit').status_code == 200
+    assert drains.count == 2
+    for student in students:
+        assert student.get('/me').json['next_action'] == 'wait_review'

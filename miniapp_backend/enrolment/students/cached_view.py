@@ -3,9 +3,9 @@
 Every flush that writes something a student sees (their registration, suspension, commitment letter, their own
 row, any zone's settings) records whose view changed (a write no flush sees, a first login's insert of the student
 row, records its student with `student_changed`); once the transaction commits, the generation counters of
-those students (or the one counter of all zones) go up. A stored answer is served only while both tags still
-match, so an answer built from a read that raced a commit is never served: its tags are the generations read
-before its database read, which the commit's bump has passed.
+those students (or the one counter of all zones) go up, in the one pipeline a commit sends (after_commit.py). A
+stored answer is served only while both tags still match, so an answer built from a read that raced a commit is
+never served: its tags are the generations read before its database read, which the commit's bump has passed.
 
 The answer also carries the student's token_version, so a revoked token is refused without the database; a
 revocation bumps the student row, which bumps the generation, and the rebuild reads the new version.
@@ -24,10 +24,11 @@ from collections.abc import Callable
 
 import redis
 import sqlalchemy as sa
-from flask import current_app, has_app_context
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from miniapp_backend import after_commit
 from miniapp_backend.extensions import get_redis
 from miniapp_backend.models import (
     CommitmentLetter,
@@ -137,19 +138,29 @@ def _collect(session: Session, _flush_context) -> None:
 
 # Nothing is forgotten on rollback: a savepoint's rollback must not drop what the enclosing transaction
 # changed, and a generation bumped for a change that did not happen costs one rebuild.
-@event.listens_for(Session, 'after_commit')
-def _bump(session: Session) -> None:
+@after_commit.owes
+def _bump(session: Session) -> after_commit.Owed | None:
+    """The generations this commit moves on, sent in the one pipeline after it."""
     students = session.info.pop(_CHANGED, set())
     zones = session.info.pop(_ZONES, False)
-    if not (students or zones) or not has_app_context():
-        return
-    try:
-        pipe = get_redis().pipeline(transaction=False)
+    if not (students or zones):
+        return None
+
+    def add(pipe) -> None:
         for student_id in students:
             pipe.incr(_keys(student_id)[0])
         if zones:
             pipe.incr(_keys(0)[1])
-        pipe.execute()
-    except redis.RedisError as exc:
-        # Answers expire within ANSWER_TTL; until then one may show what this commit changed.
-        logger.error('GET /me answers of %d student(s) not invalidated: Redis unavailable (%s)', len(students), exc)
+
+    def replied(replies) -> None:
+        if isinstance(replies, redis.RedisError):
+            failed = replies
+        else:
+            failed = next((reply for reply in replies if isinstance(reply, redis.RedisError)), None)
+        if failed is not None:
+            # Answers expire within ANSWER_TTL; until then one may show what this commit changed.
+            logger.error(
+                'GET /me answers of %d student(s) not invalidated: Redis unavailable (%s)', len(students), failed
+            )
+
+    return after_commit.Owed(add, replied)
