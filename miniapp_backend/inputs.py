@@ -31,6 +31,12 @@ _UNSTORABLE = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]')
 _NEVER = re.compile(r'[\x00\ud800-\udfff]')
 _LINE_BREAKS = re.compile(r'[\n\r\u2028\u2029]')
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+#: What a JSON text that parsed needs for a string in it to hold an unstorable character: an escape that can make
+#: one (\uXXXX, \b, \f) or a raw DEL. The parser refuses other raw control characters in strings, and UTF-8 text
+#: cannot carry a lone surrogate; an escaped backslash before u, b or f matches too, and is then looked at in full.
+_MAY_BE_UNSTORABLE = re.compile(r'\\[ubf]|\x7f')
+#: The form encodings whose fields the gate checks.
+_FORMS = frozenset({'application/x-www-form-urlencoded', 'multipart/form-data'})
 TEXT_MESSAGE = '不能包含控制字符或无法识别的字符'
 
 
@@ -116,6 +122,15 @@ class Int4Converter(IntegerConverter):
 def loads_strict(data: bytes | str) -> Any:
     """json.loads with a depth cap, no NaN/Infinity, finite floats; InputRefused otherwise."""
     text = data.decode('utf-8') if isinstance(data, bytes) else data
+    if text.count('[') + text.count('{') > MAX_JSON_DEPTH:  # fewer openers cannot nest deeper
+        _check_depth(text)
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
+    except (ValueError, RecursionError):
+        raise InputRefused('请求内容不是有效的JSON') from None
+
+
+def _check_depth(text: str) -> None:
     depth = deepest = 0
     for token in _TOKENS.finditer(text):
         char = token.group()
@@ -126,10 +141,6 @@ def loads_strict(data: bytes | str) -> Any:
                 raise InputRefused(f'JSON嵌套不能超过{MAX_JSON_DEPTH}层')
         elif char in ']}':
             depth -= 1
-    try:
-        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
-    except (ValueError, RecursionError):
-        raise InputRefused('请求内容不是有效的JSON') from None
 
 
 def _refuse_constant(name: str):
@@ -170,22 +181,30 @@ def init_app(app: Flask) -> None:
 
 
 def _gate():
-    for source, values in (('path', request.view_args or {}), ('query', request.args), ('form', _form_values())):
+    req = request._get_current_object()  # one context lookup for all that follows
+    mimetype = req.mimetype
+    sources = [('path', req.view_args or {})]
+    if req.query_string:
+        sources.append(('query', req.args))
+    if mimetype in _FORMS:
+        sources.append(('form', req.form))
+    for source, values in sources:
         for name, value in _items(values):
             if isinstance(value, str) and (_NEVER.search(value) or len(value) > 100_000):
                 raise _refusal(BadRequest, source, name, TEXT_MESSAGE)
-    if request.mimetype == 'application/json' or request.mimetype.endswith('+json'):
-        request.max_content_length = MAX_JSON_BYTES
-        data = request.get_data(cache=True)  # 413 beyond the cap
+    if mimetype == 'application/json' or mimetype.endswith('+json'):
+        req.max_content_length = MAX_JSON_BYTES
+        data = req.get_data(cache=True)  # 413 beyond the cap
         if not data:
             return
         try:
-            parsed = loads_strict(data)
+            text = data.decode('utf-8')
+            parsed = loads_strict(text)
         except UnicodeDecodeError:
             raise _refusal(BadRequest, 'json', 'body', '请求内容不是有效的UTF-8') from None
         except InputRefused as refused:
             raise _refusal(BadRequest, 'json', 'body', refused.message) from None
-        bad = unstorable_strings(parsed)
+        bad = unstorable_strings(parsed) if _MAY_BE_UNSTORABLE.search(text) else None
         if bad:
             raise _refusal(UnprocessableEntity, 'json', bad, TEXT_MESSAGE)
 
@@ -195,12 +214,6 @@ def _refusal(kind: type[HTTPException], location: str, name: str, message: str) 
     error = kind(description=f'{name}：{message}')
     error.data = {'messages': {location: {name: [message]}}}
     return error
-
-
-def _form_values():
-    if request.mimetype in ('application/x-www-form-urlencoded', 'multipart/form-data'):
-        return request.form
-    return {}
 
 
 def _items(values):

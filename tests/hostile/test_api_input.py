@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
+from werkzeug.exceptions import HTTPException
 
 from miniapp_backend.demo import seed_demo
 from miniapp_backend.extensions import db
+from miniapp_backend.inputs import MAX_JSON_DEPTH, TEXT_MESSAGE, unstorable_strings
 from tests.api.conftest import StudentClient
 from tests.factories import make_id_number, registration_fields
 from tests.hostile.conftest import send
@@ -184,3 +187,50 @@ def test_hostile_path_and_query_values(target, client, outcome):
                 json=BASES.get((method, template)),
             )
     outcome.check()
+
+
+#: Any character, surrogates included, with the ones that matter here often.
+_CHARACTERS = st.characters(exclude_categories=()) | st.sampled_from('\x00\x08\x0b\x0c\x1f\x7f\ud800\udfff\\"\n\tbfu中')
+#: Any JSON value: strings of those characters, in containers a few levels deep.
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(_CHARACTERS),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(_CHARACTERS, max_size=3), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=JSON_VALUES, escaped=st.booleans(), nested=st.integers(0, MAX_JSON_DEPTH + 1))
+def test_the_json_gate_refuses_exactly_the_bodies_no_column_could_hold(app, value, escaped, nested):
+    """However a body spells its strings (\\u escapes, \\b, raw DEL, raw CJK) and however deep it nests, the gate
+    refuses text that is not UTF-8 (400), a body nested too deep (400) and a string no column can hold, naming its
+    path (422), and lets everything else through: it walks the parsed body only when the text could hold such a
+    string, and scans the nesting only when the text has enough brackets to nest too deep."""
+    for _ in range(nested):
+        value = [value]
+    text = json.dumps(value, ensure_ascii=escaped)
+    if not escaped and re.search('[\ud800-\udfff]', text):
+        expected = ('body', '请求内容不是有效的UTF-8')
+    elif _depth(value) > MAX_JSON_DEPTH:
+        expected = ('body', f'JSON嵌套不能超过{MAX_JSON_DEPTH}层')
+    elif unstorable_strings(value) is not None:
+        expected = (unstorable_strings(value), TEXT_MESSAGE)
+    else:
+        expected = None
+    body = text.encode('utf-8', 'surrogatepass')
+    with app.test_request_context('/api/v1/me/zone', method='PUT', data=body, content_type='application/json'):
+        try:
+            app.preprocess_request()
+            refused = None
+        except HTTPException as refusal:
+            ((name, messages),) = refusal.data['messages']['json'].items()
+            refused = (name, *messages)
+    assert refused == expected, text
+
+
+def _depth(value) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
