@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from miniapp_backend.inputs import Day, Text
+from miniapp_backend.inputs import Day, LeanLoad, Text
 from miniapp_backend.models.enums import (
     Identity,
     MaritalStatus,
@@ -21,13 +21,13 @@ from miniapp_backend.security.masking import (
 ETHNICITIES = [f'{n:02d}' for n in range(1, 57)] + ['97', '98']
 
 
-class BankSchema(Schema):
+class BankSchema(LeanLoad, Schema):
     bank_name = Text(required=True, validate=validate.Length(2, 64))
     account_name = Text(required=True, validate=validate.Length(1, 30))
     account_no = Text(required=True, validate=validate.Regexp(r'^[0-9]{12,30}\Z', error='银行账号应为12至30位数字'))
 
 
-class RegistrationInputSchema(Schema):
+class RegistrationInputSchema(LeanLoad, Schema):
     zone_code = Text(required=True, validate=validate.Regexp(r'^[0-9]{6}\Z', error='专区代码应为6位数字'))
     year = fields.Integer(validate=validate.Range(2000, 2100))
     name = Text(required=True, validate=validate.Length(1, 30))
