@@ -95,9 +95,7 @@ def create(claims: tokens.Claims, data: dict[str, Any], now: datetime | None = N
     found = (checks.school_id, rows.school(data.get('school_code'))) if checks.school_id is not None else None
     _apply_fields(registration, data, lambda code: found)
     try:
-        duplicates.refuse_if_enrolled(
-            registration.id_index, checks.enrolled_on_register or checks.active_elsewhere, registration.name
-        )
+        duplicates.refuse_if_enrolled(registration.id_index, checks.enrolled_zone_id, registration.name)
     except EnrolmentError:
         # A school may have imported this person here: with proof, the student takes that record over (several
         # writes: in a transaction).

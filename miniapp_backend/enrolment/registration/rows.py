@@ -3,6 +3,8 @@ with, without loading mapped objects or flushing them (docs/DESIGN.md §3.4).
 
 A `Row` carries the model's attribute names (its columns, `zone`, `school`, `history`, `photo_uploaded`,
 `letter_signed`), so the state machine's rules and the response presenter read it as they read a `Registration`.
+A statement reads only what its path uses (`SUBMIT_COLUMNS`, `SUBMIT_ZONE`, `CREATE_ZONE`): psycopg describes every
+column a statement returns, at a cost per column and per request.
 """
 
 from __future__ import annotations
@@ -61,9 +63,9 @@ def history_entry(from_status, to_status, at, reason) -> SimpleNamespace:
     return SimpleNamespace(from_status=from_status, to_status=to_status, at=at, reason=reason)
 
 
-#: What the hot paths read of a zone (window, review stages, premium, messages, the subsidised rule), carried by
-#: their first statement as `zone_<name>` and kept as attributes of `Row.zone`.
-ZONE_FIELDS = (
+#: What submit reads of a zone (window, review stages, premium, messages, the subsidised rule), carried by its
+#: statement as `zone_<name>` and kept as attributes of `Row.zone`.
+SUBMIT_ZONE = (
     'id',
     'code',
     'name',
@@ -74,12 +76,12 @@ ZONE_FIELDS = (
     'review_stages',
     'muted_kinds',
     'message_templates',
-    'letter_template',
     'subsidised_match_required',
-    'open_to_students',
 )
+#: What create reads of a zone: the window, and what its checks and answer name. Each column a statement returns
+#: costs psycopg a column description and SQLAlchemy a lookup, JSON ones a parse too: none is read for nothing.
+CREATE_ZONE = ('id', 'code', 'name', 'year', 'window_opens_at', 'window_closes_at')
 _Z = Zone.__table__
-_ZONE = tuple(_Z.c[name].label(f'zone_{name}') for name in ZONE_FIELDS)
 #: The student's current token version, checked against the token's (tokens.check_version) in the same round trip.
 _TOKEN_VERSION = (
     sa.select(Student.token_version)
@@ -89,8 +91,12 @@ _TOKEN_VERSION = (
 )
 
 
-def _zone(values) -> SimpleNamespace:
-    return SimpleNamespace(**{name: values[f'zone_{name}'] for name in ZONE_FIELDS})
+def _zone_columns(names) -> tuple[sa.Label, ...]:
+    return tuple(_Z.c[name].label(f'zone_{name}') for name in names)
+
+
+def _zone(values, names) -> SimpleNamespace:
+    return SimpleNamespace(**{name: values[f'zone_{name}'] for name in names})
 
 
 #: The registration with its zone, its school's code, whether its photo and letter exist, where else its person is
@@ -99,16 +105,18 @@ def _zone(values) -> SimpleNamespace:
 _ENROLLED_ON_REGISTER, _ACTIVE_ELSEWHERE = duplicates.enrolled_zone_columns(
     _R.c.id_index, _R.c.zone_id, _R.c.year, sa.bindparam('today'), _R.c.id
 )
+#: The registration's columns a submission reads: all but its bookkeeping (created_at, flag, reminded_at), which
+#: no rule of a submission and nothing in its answer reads (a Row has no such attribute).
+SUBMIT_COLUMNS = tuple(name for name in COLUMNS if name not in ('created_at', 'flag', 'reminded_at'))
 _FOR_SUBMIT = (
     sa.select(
-        _R,
-        *(column for column in _ZONE if column.name != 'zone_id'),  # the registration's zone_id is the zone's id
+        *(_R.c[name] for name in SUBMIT_COLUMNS),
+        *(column for column in _zone_columns(SUBMIT_ZONE) if column.name != 'zone_id'),  # the registration's own
         _TOKEN_VERSION,
         School.code.label('school_code'),
         sa.exists().where(Document.registration_id == _R.c.id, Document.kind == 'id_photo').label('photo_uploaded'),
         sa.exists().where(CommitmentLetter.registration_id == _R.c.id).label('letter_signed'),
-        _ENROLLED_ON_REGISTER.label('enrolled_on_register'),
-        _ACTIVE_ELSEWHERE.label('active_elsewhere'),
+        sa.func.coalesce(_ENROLLED_ON_REGISTER, _ACTIVE_ELSEWHERE).label('enrolled_zone_id'),  # the register first
         _A.c.from_status.label('history_from'),
         _A.c.to_status.label('history_to'),
         _A.c.at.label('history_at'),
@@ -141,12 +149,12 @@ def for_submit(registration_id: int, claims: tokens.Claims, today: date) -> Row 
     tokens.check_version(claims, first['token_version'])
     if first['student_id'] != claims.student_id:
         return None
-    registration = Row(**{name: first[name] for name in COLUMNS})
-    registration.zone = _zone(first)
+    registration = Row(**{name: first[name] for name in SUBMIT_COLUMNS})
+    registration.zone = _zone(first, SUBMIT_ZONE)
     registration.school = school(first['school_code'])
     registration.photo_uploaded = bool(first['photo_uploaded'])
     registration.letter_signed = bool(first['letter_signed'])
-    registration.enrolled_zone_id = first['enrolled_on_register'] or first['active_elsewhere']
+    registration.enrolled_zone_id = first['enrolled_zone_id']
     registration.history = [
         history_entry(row.history_from, row.history_to, row.history_at, row.history_reason)
         for row in rows
@@ -161,7 +169,7 @@ _CREATE_ON_REGISTER, _CREATE_ACTIVE = duplicates.enrolled_zone_columns(
 #: Everything a new draft is checked against, in one round trip: the open zone named, the token's version, the
 #: school named, the student's open draft there this year, and the duplicate check.
 _CREATE_CHECKS = sa.select(
-    *_ZONE,
+    *_zone_columns(CREATE_ZONE),
     _TOKEN_VERSION,
     sa.select(School.id)
     .where(School.zone_id == _Z.c.id, School.code == sa.bindparam('school_code'))
@@ -179,8 +187,7 @@ _CREATE_CHECKS = sa.select(
     .limit(1)
     .scalar_subquery()
     .label('draft_id'),
-    _CREATE_ON_REGISTER.label('enrolled_on_register'),
-    _CREATE_ACTIVE.label('active_elsewhere'),
+    sa.func.coalesce(_CREATE_ON_REGISTER, _CREATE_ACTIVE).label('enrolled_zone_id'),  # the register first
 ).where(_Z.c.code == sa.bindparam('zone_code'), _Z.c.open_to_students)
 
 
@@ -194,7 +201,7 @@ def create_checks(claims: tokens.Claims, values: dict[str, Any]):
         return None
     tokens.check_version(claims, found.token_version)
     checks = SimpleNamespace(**found._mapping)
-    checks.zone = _zone(found._mapping)
+    checks.zone = _zone(found._mapping, CREATE_ZONE)
     return checks
 
 
