@@ -3,10 +3,16 @@ create + submit stay a handful of round trips (a regression adds a query per res
 
 from __future__ import annotations
 
+import cProfile
+import json
+import pstats
+
 import redis
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from werkzeug.test import EnvironBuilder
 
+from miniapp_backend.enrolment.students import tokens
 from miniapp_backend.extensions import db, get_queue
 from miniapp_backend.jobs import starting
 from tests.factories import registration_fields
@@ -151,3 +157,42 @@ def test_a_submission_owes_redis_one_round_trip_after_its_commit(zone, student_c
     assert drains.count == 2
     for student in students:
         assert student.get('/me').json['next_action'] == 'wait_review'
+
+
+def _calls(app, environ) -> tuple[int, dict, int]:
+    """(status, answer, Python calls) of one request inside the app's WSGI callable (no test client)."""
+    answer = []
+
+    def call():
+        status = []
+        body = b''.join(app.wsgi_app(dict(environ), lambda line, headers: status.append(line)))
+        answer.append((int(status[0][:3]), json.loads(body)))
+
+    profile = cProfile.Profile()
+    profile.runcall(call)
+    return *answer[0], pstats.Stats(profile).total_calls
+
+
+def test_create_and_submit_stay_within_their_python_calls(test_environ, zone, create_student):
+    """Python calls inside the app's WSGI callable, Redis and PostgreSQL round trips included, once two pairs have
+    warmed the caches and psycopg has prepared the statements: create 2,869 and submit 2,962 before create's body
+    was loaded by LeanLoad, the input gate skipped the walks a body's text cannot need, the reads left out the
+    columns nothing uses and the after-commit Redis work went in one pipeline; 2,347 and 2,774 after."""
+    from miniapp_backend import create_app
+
+    students = [create_student(zone=zone) for _ in range(3)]
+    fresh = create_app({'TESTING': True}, environ=test_environ)  # an engine no test has added listeners to
+    with fresh.app_context():
+        for student in students:
+            token = tokens.issue(student, fresh.config['SECRET_KEY'])
+            headers = {'Authorization': f'Bearer {token}', 'Content-Type': 'application/json'}
+            body = json.dumps(registration_fields(), ensure_ascii=False).encode()
+            create = EnvironBuilder(path='/api/v1/registrations', method='POST', headers=headers, data=body)
+            status, created, create_calls = _calls(fresh, create.get_environ())
+            assert status == 201, created
+            path = f'/api/v1/registrations/{created["id"]}/submit'
+            submit = EnvironBuilder(path=path, method='POST', headers=headers, data=b'{}')
+            status, submitted, submit_calls = _calls(fresh, submit.get_environ())
+            assert status == 200 and submitted['status'] == 'submitted', submitted
+        db.engine.dispose()
+    assert create_calls <= 2_500 and submit_calls <= 2_860, (create_calls, submit_calls)
