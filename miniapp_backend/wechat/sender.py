@@ -1,4 +1,4 @@
-"""Subscription messages over urllib3: the drain's hot path, on the process's keep-alive pool (`client.http_pool`).
+"""Subscription messages over urllib3: the drain's hot path, on the process's keep-alive pool (`client.endpoint`).
 
 A `requests` post cost about four times the client CPU of the same post through urllib3 (merging settings,
 hooks, cookies and headers the call never uses), and the access token was read from Redis twice per message.
@@ -11,15 +11,12 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
-import urllib3
 from urllib3.exceptions import ConnectTimeoutError, HTTPError
 
-from miniapp_backend.wechat.client import TOKEN_ERRORS, AppWeChatClient, http_pool
+from miniapp_backend.wechat.client import _NO_RETRIES, TOKEN_ERRORS, AppWeChatClient, endpoint
 from miniapp_backend.wechat.errors import DeliveryUnknown, TokenRejected, WeChatUnavailable, error_for
 
 _JSON = {'Content-Type': 'application/json; charset=utf-8'}
-#: What `retries=False, redirect=False` become inside urllib3 on every call, made once.
-_NO_RETRIES = urllib3.Retry(False, redirect=False)
 
 
 class MessageSender:
@@ -28,17 +25,10 @@ class MessageSender:
     def __init__(self, client: AppWeChatClient, state: str):
         self._client = client
         self._state = state
-        self._url = client.base.rstrip('/') + '/cgi-bin/message/subscribe/send'
-        manager = http_pool(self._url)
-        if isinstance(manager, urllib3.ProxyManager) and not self._url.startswith('https:'):
-            # A plain-HTTP proxy takes the whole URL and the manager's proxy headers.
-            self._open, self._target = manager.urlopen, self._url
-        else:
-            # The host's own pool: through the manager every call parsed the URL and looked the pool up again.
-            self._open = manager.connection_from_url(self._url).urlopen
-            self._target = urllib3.util.parse_url(self._url).request_uri
-        timeout = client.timeout or 5.0
-        self._timeout = urllib3.Timeout(connect=timeout, read=timeout)
+        # Routed once (client.endpoint): the host's own pool, or a plain-HTTP proxy given the whole URL.
+        self._open, self._target, self._timeout = endpoint(
+            client.base.rstrip('/') + '/cgi-bin/message/subscribe/send', client.timeout or 5.0
+        )
         self._token: str | None = None
 
     def send(self, openid: str, template_id: str, data: dict[str, str], page: str | None, before_send=None) -> None:

@@ -11,6 +11,7 @@ import textwrap
 import pytest
 
 from miniapp_backend import wechat
+from miniapp_backend.wechat import client as wechat_client
 from miniapp_backend.wechat.values import fit_value
 
 PHONE = '/wxa/business/getuserphonenumber'
@@ -44,6 +45,29 @@ def test_a_login_code_exchange_stays_within_its_python_calls(app, fake_wechat):
     profile = cProfile.Profile()
     session = profile.runcall(wechat.code_to_session, 'code-counted')
     assert session.openid == 'openid-counted' and pstats.Stats(profile).total_calls <= 760
+
+
+def test_through_a_plain_http_proxy_each_call_goes_with_its_whole_url(app, fake_wechat, monkeypatch):
+    """Behind a plain-HTTP proxy the login, the token and the message go to the proxy as absolute URLs. The fake
+    WeChat stands as the proxy of a host no resolver knows and, as a proxy does, takes the host an absolute URL names
+    as the request's Host; a bare path sent to the proxy would arrive with the proxy's own address as its Host."""
+    monkeypatch.setattr(wechat_client, '_pools', {})  # the proxy's pool is this test's only
+    for name in ('HTTP_PROXY', 'NO_PROXY', 'no_proxy'):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv('http_proxy', fake_wechat.url)
+    monkeypatch.setitem(app.config, 'WECHAT_API_BASE', 'http://wechat.invalid')
+    try:
+        assert wechat.code_to_session('code-proxied').openid == 'openid-proxied'
+        _send()
+    finally:
+        wechat._jscode2session.cache_clear()  # its cached endpoint holds the proxy's pool
+    hosts = [(item['path'], item['headers'].get('Host')) for item in fake_wechat.requests]
+    assert hosts == [
+        ('/sns/jscode2session', 'wechat.invalid'),
+        (TOKEN, 'wechat.invalid'),
+        (SEND, 'wechat.invalid'),
+    ], hosts
+    assert len(fake_wechat.messages) == 1
 
 
 @pytest.mark.parametrize('code', ['bad', 'invalid'])
