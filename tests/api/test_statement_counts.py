@@ -7,7 +7,6 @@ import cProfile
 import json
 import pstats
 
-import redis
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from werkzeug.test import EnvironBuilder
@@ -16,6 +15,7 @@ from miniapp_backend.enrolment.students import tokens
 from miniapp_backend.extensions import db, get_queue
 from miniapp_backend.jobs import starting
 from tests.factories import registration_fields
+from tests.redis_round_trips import RoundTrips
 from tests.statements import Statements
 from workers.registry import spec
 
@@ -116,19 +116,6 @@ def test_a_login_sends_its_one_statement_in_autocommit(client, zone, fake_wechat
     assert autocommit == [True, True]
 
 
-def _redis_round_trips(monkeypatch) -> list[bytes]:
-    """What each round trip to Redis sends from now on (redis-py sends a pipeline's commands together)."""
-    sent = []
-    original = redis.connection.AbstractConnection.send_packed_command
-
-    def send(connection, command, *args, **kwargs):
-        sent.append(b''.join(command) if isinstance(command, list) else bytes(command))
-        return original(connection, command, *args, **kwargs)
-
-    monkeypatch.setattr(redis.connection.AbstractConnection, 'send_packed_command', send)
-    return sent
-
-
 def test_a_submission_owes_redis_one_round_trip_after_its_commit(zone, student_client, monkeypatch):
     """GET /me's generation and the drain's enqueue gate go in one pipeline after the commit; a second submission
     finds the gate taken and enqueues no second drain until the first starts; each student's /me shows the change."""
@@ -141,7 +128,7 @@ def test_a_submission_owes_redis_one_round_trip_after_its_commit(zone, student_c
         assert student.get('/me').json['next_action'] == 'submit'
     drains = get_queue(spec(DRAIN).queue)
     drains.empty()
-    sent = _redis_round_trips(monkeypatch)
+    sent = RoundTrips(monkeypatch).sent  # what each round trip sends (a pipeline's commands go together)
     assert students[0].post(f'/registrations/{created[0]}/submit').status_code == 200
     pipeline = sent[0]
     assert pipeline.count(b'INCR') == 1 and b':me:gen:' in pipeline, sent
