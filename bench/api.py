@@ -233,13 +233,15 @@ def cpu_split(ms: dict[str, float]) -> str:
     return ', '.join(f'{name} {value:.2f}' for name, value in ms.items())
 
 
-def students(base: str, count: int, prefix: str) -> list[str]:
-    """Tokens of `count` students who signed in through the fake WeChat server and chose the demo zone."""
+def students(base: str, count: int, prefix: str, zone: str | None = '341800') -> list[str]:
+    """Tokens of `count` students who signed in through the fake WeChat server and chose `zone`."""
     tokens = []
     with requests.Session() as session:
         for n in range(count):
             token = session.post(f'{base}/auth/login', json={'code': f'code-{prefix}-{n}'}).json()['token']
-            session.put(f'{base}/me/zone', json={'zone_code': '341800'}, headers={'Authorization': f'Bearer {token}'})
+            if zone:
+                headers = {'Authorization': f'Bearer {token}'}
+                session.put(f'{base}/me/zone', json={'zone_code': zone}, headers=headers)
             tokens.append(token)
     return tokens
 
@@ -275,6 +277,8 @@ def figures(env: dict) -> list[Figure]:
     fake, env['WECHAT_API_BASE'] = fake_wechat(env)
     web = serve('miniapp_backend:create_app()', app_port, env)
     hello = serve('bench.hello:app', hello_port, env)
+    floor_port = free_port()
+    floor = serve('bench.floor:app', floor_port, env)
     try:
         try:
             base = f'http://127.0.0.1:{app_port}/api/v1'
@@ -293,8 +297,9 @@ def figures(env: dict) -> list[Figure]:
             )
             login, login_cpu = measure_login(base, web, fake, env)
             rss = peak_worker_rss(web)
+            floors = measure_floor(f'http://127.0.0.1:{floor_port}/api/v1', floor, fake, env)
         finally:
-            stop(web, hello)
+            stop(web, hello, floor)
         classes = worker_classes(env, token)  # with the fake WeChat still up: writers sign in
     finally:
         stop(fake)
@@ -335,8 +340,45 @@ def figures(env: dict) -> list[Figure]:
         cpu_figure('create + submit', write_cpu, ref_cpu, 0.2),
         cpu_figure('POST /auth/login', login_cpu, ref_cpu, 0.3),
         Figure('web worker peak RSS under load', rss, 'MB'),
+        *floor_figures(
+            floors, {'create + submit': (write, write_cpu), 'POST /auth/login': (login, login_cpu)}, ref, ref_cpu
+        ),
         *classes,
     ]
+
+
+def measure_floor(base: str, floor: subprocess.Popen, fake: subprocess.Popen, env: dict) -> dict[str, tuple]:
+    """Create + submit and login through bench/floor.py: the same round trips with nothing of ours around them."""
+    script = lua(create_submit_script(students(base, 2 * PER_THREAD, 'floor', zone=None), PER_THREAD))
+    warm_up(base + '/registrations', '-s', script)
+    write = cpu_per_request(lambda: wrk(base + '/registrations', '-s', script), parties(floor, fake, env))
+    warm_up(base + '/auth/login', '-s', lua(LOGIN_LUA.replace('{run}', 'floor-warm')))
+    return {'create + submit': write, 'POST /auth/login': measure_login(base, floor, fake, env, run='floor')}
+
+
+def floor_figures(floors: dict, ours: dict, ref: Load, ref_cpu: dict[str, float]) -> list[Figure]:
+    """Each floor's rate and CPU beside hello's, and what ours costs over it: a rate target above the floor's
+    ratio cannot be met by any Flask app making those round trips on this machine."""
+    hello_ms, rows = sum(ref_cpu.values()), []
+    for name, (load, cpu) in floors.items():
+        own_load, own_cpu = ours[name]
+        rows += [
+            Figure(
+                f'{name}, its round trips alone (bench/floor.py) req/s',
+                load.rate,
+                'req/s',
+                round(ref.rate, 1),
+                f'floor for the target; {load.latencies()}; ours {own_load.rate / load.rate:.2f}× its rate{load.failures()}',
+            ),
+            Figure(
+                f'{name}, its round trips alone, CPU ms per request',
+                sum(cpu.values()),
+                'ms',
+                round(hello_ms, 3),
+                f"hello requests' worth; ours {sum(own_cpu.values()) / hello_ms:.2f} ({cpu_split(cpu)})",
+            ),
+        ]
+    return rows
 
 
 def cpu_figure(name: str, cpu: dict[str, float], hello_cpu: dict[str, float], target: float) -> Figure:
