@@ -216,7 +216,7 @@ def http_json(method: str, url: str, timeout: float, *, params: dict | None = No
 
 
 #: What `retries=False, redirect=False` become inside urllib3 on every call, made once.
-_NO_RETRIES = urllib3.Retry(False, redirect=False)
+NO_RETRIES = urllib3.Retry(False, redirect=False)
 
 
 class Endpoint(NamedTuple):
@@ -241,7 +241,7 @@ def endpoint(url: str, timeout: float) -> Endpoint:
 def get_json(endpoint: Endpoint, rest: str) -> dict:
     """GET the endpoint's target followed by `rest` (the encoded end of its query); failures as `http_json`'s."""
     try:
-        response = endpoint.open('GET', endpoint.target + rest, timeout=endpoint.timeout, retries=_NO_RETRIES)
+        response = endpoint.open('GET', endpoint.target + rest, timeout=endpoint.timeout, retries=NO_RETRIES)
     except urllib3.exceptions.HTTPError as exc:
         raise WeChatUnavailable(None, type(exc).__name__) from None
     return _answer(response)

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from urllib3.exceptions import ConnectTimeoutError, HTTPError
 
-from miniapp_backend.wechat.client import _NO_RETRIES, TOKEN_ERRORS, AppWeChatClient, endpoint
+from miniapp_backend.wechat.client import NO_RETRIES, TOKEN_ERRORS, AppWeChatClient, endpoint
 from miniapp_backend.wechat.errors import DeliveryUnknown, TokenRejected, WeChatUnavailable, error_for
 
 _JSON = {'Content-Type': 'application/json; charset=utf-8'}
@@ -71,7 +71,7 @@ class MessageSender:
                 body=payload,
                 headers=_JSON,
                 timeout=self._timeout,
-                retries=_NO_RETRIES,
+                retries=NO_RETRIES,
                 redirect=False,
                 assert_same_host=False,
             )
