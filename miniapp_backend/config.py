@@ -40,6 +40,10 @@ DEFAULTS: dict[str, Any] = {
     'STUDENT_LOGIN_CODE_RATE': '5 per minute',
     'STUDENT_LOGIN_OPENID_RATE': '10 per minute',
     'REDIS_SOCKET_TIMEOUT': 0.5,
+    #: PostgreSQL connections a process keeps open: one per gunicorn thread (the Procfile's --threads 8). With fewer,
+    #: a busy process closes a connection at every check-in past the pool's size and opens another at the next
+    #: checkout: a new PostgreSQL backend and its statements prepared again, over and over.
+    'DATABASE_POOL_SIZE': 8,
     # Bearer token a Prometheus scrape must send to /metrics (none: open, for a private network).
     'METRICS_TOKEN': None,
     # Scheduled jobs' intervals in seconds (workers/registry.py names the jobs).
@@ -68,6 +72,7 @@ _INTS = {
     'COUNTS_FOLD_INTERVAL',
     'IMPORT_TIME_BUDGET',
     'PROXY_FIX_X_FOR',
+    'DATABASE_POOL_SIZE',
 }
 
 
@@ -109,7 +114,9 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         config.update(_dev_secrets(Path(instance_path)))
         config.update(given)
     config['SQLALCHEMY_DATABASE_URI'] = database_uri(config['DATABASE_URL'], instance_path)
-    config['SQLALCHEMY_ENGINE_OPTIONS'] = _engine_options(config['SQLALCHEMY_DATABASE_URI'])
+    config['SQLALCHEMY_ENGINE_OPTIONS'] = _engine_options(
+        config['SQLALCHEMY_DATABASE_URI'], config['DATABASE_POOL_SIZE']
+    )
     config['MAX_CONTENT_LENGTH'] = max(config['MAX_UPLOAD_BYTES'], config['MAX_IMPORT_BYTES']) + 64 * 1024
     config['SESSION_COOKIE_HTTPONLY'] = True
     config['SESSION_COOKIE_SAMESITE'] = 'Lax'
@@ -131,7 +138,7 @@ def database_uri(url: str | None, instance_path: str) -> str:
     return url
 
 
-def _engine_options(uri: str) -> dict[str, Any]:
+def _engine_options(uri: str, pool_size: int) -> dict[str, Any]:
     if uri.startswith('sqlite'):
         return {'connect_args': {'timeout': 30}, 'hide_parameters': True}
     # No pre-ping (a round trip per checkout, as much as GET /me's own query): connections are recycled before
@@ -141,7 +148,7 @@ def _engine_options(uri: str) -> dict[str, Any]:
     return {
         'pool_pre_ping': False,
         'pool_recycle': 1800,
-        'pool_size': 5,
+        'pool_size': pool_size,
         'max_overflow': 10,
         'connect_args': {'prepare_threshold': 2},
         'hide_parameters': True,
