@@ -164,7 +164,9 @@ def test_create_and_submit_stay_within_their_python_calls(test_environ, zone, cr
     """Python calls inside the app's WSGI callable, Redis and PostgreSQL round trips included, once two pairs have
     warmed the caches and psycopg has prepared the statements: create 2,869 and submit 2,962 before create's body
     was loaded by LeanLoad, the input gate skipped the walks a body's text cannot need, the reads left out the
-    columns nothing uses and the after-commit Redis work went in one pipeline; 2,347 and 2,774 after."""
+    columns nothing uses and the after-commit Redis work went in one pipeline; 2,347 and 2,774 after. Each student's
+    create is their token's first use in this process and verifies its signature; submit finds it kept
+    (`tokens._signed`) and checks only its age: 2,348 and 2,642 (a create whose token is kept: 2,215)."""
     from miniapp_backend import create_app
 
     students = [create_student(zone=zone) for _ in range(3)]
@@ -182,4 +184,4 @@ def test_create_and_submit_stay_within_their_python_calls(test_environ, zone, cr
             status, submitted, submit_calls = _calls(fresh, submit.get_environ())
             assert status == 200 and submitted['status'] == 'submitted', submitted
         db.engine.dispose()
-    assert create_calls <= 2_500 and submit_calls <= 2_860, (create_calls, submit_calls)
+    assert create_calls <= 2_400 and submit_calls <= 2_700, (create_calls, submit_calls)

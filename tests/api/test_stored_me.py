@@ -72,7 +72,9 @@ def test_everything_but_a_current_answer_reaches_the_view(app, zone, student_cli
 
 def test_a_stored_answer_costs_a_fraction_of_a_request_through_flask(app, zone, student_client):
     """Python calls inside the app's WSGI callable (no test client): 1,070 through Flask's hooks, flask-smorest
-    and the unit of work before; about 300 (with hiredis) to 390 now."""
+    and the unit of work before; about 305 (with hiredis, which setup.cfg installs) to 398 with the token's signature
+    verified on every request; 173 (266 without hiredis) once a token's verified signature is kept per process. The
+    budget assumes hiredis, as create and submit's does."""
     student = _enrolled(student_client)
     assert student.get('/me').status_code == 200
     environ = EnvironBuilder(path='/api/v1/me', headers=student.auth_headers()).get_environ()
@@ -84,7 +86,8 @@ def test_a_stored_answer_costs_a_fraction_of_a_request_through_flask(app, zone, 
     body = call()
     profile = cProfile.Profile()
     profile.runcall(call)
-    assert body.startswith(b'{') and pstats.Stats(profile).total_calls <= 500
+    calls = pstats.Stats(profile).total_calls
+    assert body.startswith(b'{') and calls <= 200, calls
 
 
 def test_a_stored_answer_is_counted_in_the_route_latency_metric(app, client, zone, student_client):
