@@ -9,6 +9,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from miniapp_backend.api.docs import DESCRIPTIONS
 from miniapp_backend.demo import seed_demo
 from miniapp_backend.extensions import db
 from tests.api.conftest import StudentClient
@@ -29,6 +30,35 @@ def test_openapi_is_served_and_exported(client):
         assert path in spec['paths']
     BUILD.mkdir(exist_ok=True)
     (BUILD / 'openapi.json').write_text(json.dumps(spec, ensure_ascii=False, indent=1))
+
+
+ERROR = {'$ref': '#/components/schemas/Error'}
+
+
+@pytest.mark.parametrize(
+    ('path', 'answers'),
+    [
+        (
+            '/api/v1/auth/login',
+            {'200': 'LoginResult', '400': 'Error', '401': 'Error', '422': 'Error', '429': 'Error', '503': 'Error'},
+        ),
+        ('/api/v1/registrations', {'201': 'Registration', '401': 'Error', '409': 'Error', '422': 'Error'}),
+        (
+            '/api/v1/registrations/{registration_id}/submit',
+            {'200': 'Registration', '401': 'Error', '404': 'Error', '409': 'Error', '422': 'Error'},
+        ),
+    ],
+)
+def test_the_document_names_each_error_answer_of_login_create_and_submit(client, path, answers):
+    """`docs.errors` writes the error answers into the document itself (no alt_response): none may go missing."""
+    responses = client.get('/api/v1/openapi.json').json['paths'][path]['post']['responses']
+    schemas = {status: answer['content']['application/json']['schema'] for status, answer in responses.items()}
+    assert schemas == {status: {'$ref': f'#/components/schemas/{name}'} for status, name in answers.items()}
+    assert all(
+        responses[status]['description'] == DESCRIPTIONS[int(status)]
+        for status in responses
+        if schemas[status] == ERROR
+    )
 
 
 @pytest.fixture
