@@ -36,18 +36,36 @@ def api_headers(production: bool) -> list[tuple[str, str]]:
     return [*EVERY_ANSWER, *((HSTS,) if production else ()), API_NO_STORE]
 
 
+def _defaults(production: bool, api: bool) -> tuple[tuple[str, tuple[str, str]], ...]:
+    """What `_headers` adds, in order, unless the answer set the header itself: (lowercased name, header)."""
+    added = (*EVERY_ANSWER, *((HSTS,) if production else ()), *((API_NO_STORE,) if api else ()))
+    return tuple((name.lower(), (name, value)) for name, value in added)
+
+
+#: Built once: by PRODUCTION (read per answer: a test changes it), then by whether the path is the API's (no-store).
+_DEFAULTS = {production: {api: _defaults(production, api) for api in (False, True)} for production in (False, True)}
+
+
 def _headers(response: Response) -> Response:
+    # Each header is added only when the answer has none of that name (case-insensitive), in this order: one pass
+    # over the answer's few headers and one extend, not a search of them per header.
     headers = response.headers
-    for name, value in EVERY_ANSWER:
-        headers.setdefault(name, value)
-    if current_app.config.get('PRODUCTION'):
-        headers.setdefault(*HSTS)
+    present = {name.lower() for name, _ in headers}
+    production = bool(current_app.config.get('PRODUCTION'))
     path = request.path
     if path.startswith('/admin') and not path.startswith('/admin/static/'):
-        headers.setdefault('Content-Security-Policy', ADMIN_CSP.format(nonce=csp_nonce()))
-        headers.setdefault('X-Frame-Options', 'DENY')
-        headers['Cache-Control'] = 'no-store'
-        headers.setdefault('Pragma', 'no-cache')
-    elif path.startswith('/api/') and 'Cache-Control' not in headers:
-        headers.set(*API_NO_STORE)
+        missing = [header for lowered, header in _DEFAULTS[production][False] if lowered not in present]
+        csp = ADMIN_CSP.format(nonce=csp_nonce())
+        if 'content-security-policy' not in present:
+            missing.append(('Content-Security-Policy', csp))
+        if 'x-frame-options' not in present:
+            missing.append(('X-Frame-Options', 'DENY'))
+        headers.extend(missing)
+        headers['Cache-Control'] = 'no-store'  # replaces any the answer set
+        if 'pragma' not in present:
+            headers.add('Pragma', 'no-cache')
+        return response
+    missing = [header for lowered, header in _DEFAULTS[production][path.startswith('/api/')] if lowered not in present]
+    if missing:
+        headers.extend(missing)
     return response
