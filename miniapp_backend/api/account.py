@@ -16,7 +16,7 @@ from miniapp_backend.api.auth import (
     current_student,
     student_required,
 )
-from miniapp_backend.api.docs import BEARER, errors
+from miniapp_backend.api.docs import BEARER, doc, errors
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.messages import subscriptions
 from miniapp_backend.enrolment.students import cached_view, tokens, view as student_view
@@ -75,7 +75,7 @@ def _too_frequent() -> EnrolmentError:
 
 @blp.get('/me')
 @blp.response(200, MeSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401)
 @unit_of_work
 def me():
@@ -98,7 +98,7 @@ def me():
 @blp.put('/me/zone')
 @blp.arguments(ZoneChoiceSchema())
 @blp.response(200, StudentSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 422)
 @student_required
 def choose_zone(body):
@@ -111,7 +111,7 @@ def choose_zone(body):
 @blp.post('/me/phone')
 @blp.arguments(PhoneCodeSchema())
 @blp.response(200, StudentSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 422, 503)
 @student_required
 def bind_phone(body):
@@ -130,7 +130,7 @@ def bind_phone(body):
 
 @blp.get('/me/messages')
 @blp.response(200, MessageListSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401)
 @student_required
 def messages():
@@ -160,7 +160,7 @@ def messages():
 @blp.post('/subscriptions')
 @blp.arguments(SubscriptionSchema())
 @blp.response(200, QuotaSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 422)
 @student_required
 def subscribe(body):
@@ -170,7 +170,7 @@ def subscribe(body):
 
 @blp.get('/config')
 @blp.response(200, ConfigSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401)
 @student_required
 def config():

@@ -8,7 +8,7 @@ from flask import Response, current_app, render_template
 from flask_smorest import Blueprint
 
 from miniapp_backend.api.auth import owned, student_required
-from miniapp_backend.api.docs import BEARER, errors
+from miniapp_backend.api.docs import BEARER, doc, errors
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.payment import certificates, documents, links, polling, target
 from miniapp_backend.extensions import db, get_redis
@@ -30,7 +30,7 @@ ITEM = '/registrations/<int:registration_id>'
 
 @blp.get(f'{ITEM}/payment')
 @blp.response(200, PaymentTargetSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 404, 409)
 @student_required
 def payment(registration_id):
@@ -40,7 +40,7 @@ def payment(registration_id):
 
 @blp.post(f'{ITEM}/payment/check')
 @blp.response(200, PaymentCheckSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 404)
 @student_required
 def check_payment(registration_id):
@@ -57,7 +57,7 @@ def check_payment(registration_id):
 
 
 @blp.get(f'{ITEM}/payment/qr.png')
-@blp.doc(
+@doc(
     security=BEARER,
     responses={
         200: {
@@ -74,7 +74,7 @@ def payment_qr(registration_id):
 
 
 @blp.get('/links/payment-qr/<string:token>')
-@blp.doc(
+@doc(
     responses={
         200: {
             'description': 'QR code PNG',
@@ -91,7 +91,7 @@ def signed_payment_qr(token):
 
 @blp.get(f'{ITEM}/receipts')
 @blp.response(200, ReceiptListSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 404)
 @student_required
 def receipts(registration_id):
@@ -113,7 +113,7 @@ def receipts(registration_id):
 
 @blp.get(f'{ITEM}/receipts/<int:payment_id>/link')
 @blp.response(200, LinkSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 404)
 @student_required
 def receipt_link(registration_id, payment_id):
@@ -126,7 +126,7 @@ def receipt_link(registration_id, payment_id):
 
 
 @blp.get('/links/receipt/<string:token>')
-@blp.doc(
+@doc(
     responses={
         200: {'description': '电子缴费凭证 (PDF)', 'content': {'application/pdf': {'schema': {'type': 'string'}}}}
     }
@@ -145,7 +145,7 @@ def signed_receipt(token):
 
 
 @blp.get(f'{ITEM}/certificate')
-@blp.doc(
+@doc(
     security=BEARER,
     responses={200: {'description': '参保证明 (HTML)', 'content': {'text/html': {'schema': {'type': 'string'}}}}},
 )
@@ -158,7 +158,7 @@ def certificate(registration_id):
 
 @blp.get(f'{ITEM}/certificate-link')
 @blp.response(200, LinkSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 404, 409)
 @student_required
 def certificate_link(registration_id):
@@ -169,7 +169,7 @@ def certificate_link(registration_id):
 
 
 @blp.get('/links/certificate/<string:token>')
-@blp.doc(responses={200: {'description': '参保证明 (HTML)', 'content': {'text/html': {'schema': {'type': 'string'}}}}})
+@doc(responses={200: {'description': '参保证明 (HTML)', 'content': {'text/html': {'schema': {'type': 'string'}}}}})
 @errors(blp, 404, 409, 410)
 def signed_certificate(token):
     """The certificate from a signed link."""

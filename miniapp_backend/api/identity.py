@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from miniapp_backend.api.auth import current_student, student_required
-from miniapp_backend.api.docs import BEARER, errors
+from miniapp_backend.api.docs import BEARER, doc, errors
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.students import identity
 from miniapp_backend.models.enums import ProofStatus
@@ -35,7 +35,7 @@ def _result(proof) -> dict:
 @blp.post('/identity/face')
 @blp.arguments(PersonSchema)
 @blp.response(201, FaceSessionSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 409, 422, 503)
 @student_required
 def start_face(body):
@@ -47,7 +47,7 @@ def start_face(body):
 @blp.post('/identity/face/result')
 @blp.arguments(FaceResultInputSchema)
 @blp.response(200, ProofSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 404, 409, 503)
 @student_required
 def face_result(body):
@@ -59,7 +59,7 @@ def face_result(body):
 @blp.arguments(PersonSchema, location='form')
 @blp.arguments(UploadSchema, location='files')
 @blp.response(201, ProofSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 413, 422)
 @student_required
 def request_review(body, files):
@@ -72,7 +72,7 @@ def request_review(body, files):
 
 @blp.get('/identity/requests/latest')
 @blp.response(200, LatestRequestSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401)
 @student_required
 def latest_request():

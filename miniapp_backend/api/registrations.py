@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from sqlalchemy.orm import joinedload, selectinload, undefer
 
 from miniapp_backend.api.auth import claims_required, current_claims, current_student, owned, student_required
-from miniapp_backend.api.docs import BEARER, errors
+from miniapp_backend.api.docs import BEARER, doc, errors
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.registration import filing, id_photo, letters, renewal
 from miniapp_backend.models import Registration
@@ -47,7 +47,7 @@ def _upload(files) -> bytes:
 @blp.post('/registrations')
 @blp.arguments(RegistrationInputSchema())
 @blp.response(201, RegistrationSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 409, 422)
 @claims_required
 def create(body):
@@ -57,7 +57,7 @@ def create(body):
 
 @blp.get(ITEM)
 @blp.response(200, RegistrationSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 404)
 @student_required
 def read(registration_id):
@@ -68,7 +68,7 @@ def read(registration_id):
 @blp.patch(ITEM)
 @blp.arguments(RegistrationPatchSchema())
 @blp.response(200, RegistrationSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 404, 409, 422)
 @student_required
 def edit(body, registration_id):
@@ -79,7 +79,7 @@ def edit(body, registration_id):
 @blp.post(f'{ITEM}/id-photo')
 @blp.arguments(UploadSchema(), location='files')
 @blp.response(200, RegistrationSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 404, 409, 413, 422)
 @student_required
 def upload_photo(files, registration_id):
@@ -91,7 +91,7 @@ def upload_photo(files, registration_id):
 
 @blp.get(f'{ITEM}/commitment-letter')
 @blp.response(200, LetterSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 404)
 @student_required
 def read_letter(registration_id):
@@ -105,7 +105,7 @@ def read_letter(registration_id):
 @blp.post(f'{ITEM}/commitment-letter')
 @blp.arguments(UploadSchema(), location='files')
 @blp.response(200, SealSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 404, 409, 413, 422)
 @student_required
 def sign_letter(files, registration_id):
@@ -116,7 +116,7 @@ def sign_letter(files, registration_id):
 
 @blp.post(f'{ITEM}/submit')
 @blp.response(200, RegistrationSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 404, 409, 422)
 @claims_required
 def submit(registration_id):
@@ -126,7 +126,7 @@ def submit(registration_id):
 
 @blp.post(f'{ITEM}/withdraw')
 @blp.response(200, RegistrationSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 404, 409)
 @student_required
 def withdraw(registration_id):
@@ -137,7 +137,7 @@ def withdraw(registration_id):
 @blp.post('/renewals')
 @blp.arguments(RenewalSchema())
 @blp.response(201, RegistrationSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 409, 422)
 @student_required
 def renew(body):

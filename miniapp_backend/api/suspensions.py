@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from miniapp_backend.api.auth import current_student, owned, student_required
-from miniapp_backend.api.docs import BEARER, errors
+from miniapp_backend.api.docs import BEARER, doc, errors
 from miniapp_backend.enrolment.suspension.request import request_suspension
 from miniapp_backend.models import Suspension
 from schemas.suspensions import SuspensionRequestSchema, SuspensionSchema
@@ -16,7 +16,7 @@ blp = Blueprint('suspensions', __name__, description='暂停原参保地参保')
 @blp.post('/suspensions')
 @blp.arguments(SuspensionRequestSchema())
 @blp.response(201, SuspensionSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 422)
 @student_required
 def create(body):
@@ -26,7 +26,7 @@ def create(body):
 
 @blp.get('/suspensions/<int:suspension_id>')
 @blp.response(200, SuspensionSchema)
-@blp.doc(security=BEARER)
+@doc(security=BEARER)
 @errors(blp, 401, 404)
 @student_required
 def read(suspension_id):

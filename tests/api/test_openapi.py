@@ -61,6 +61,14 @@ def test_the_document_names_each_error_answer_of_login_create_and_submit(client,
     )
 
 
+def test_the_document_asks_a_bearer_token_of_create_and_submit_not_of_login(client):
+    """`docs.doc` writes `security` into the document itself (no blp.doc wrapper)."""
+    paths = client.get('/api/v1/openapi.json').json['paths']
+    for path in ('/api/v1/registrations', '/api/v1/registrations/{registration_id}/submit'):
+        assert paths[path]['post']['security'] == [{'bearer': []}]
+    assert 'security' not in paths['/api/v1/auth/login']['post']
+
+
 @pytest.fixture
 def fuzz_target(app, client, fake_wechat):
     seed_demo()
