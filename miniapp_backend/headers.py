@@ -33,17 +33,20 @@ def init_app(app: Flask) -> None:
 
 def api_headers(production: bool) -> list[tuple[str, str]]:
     """What `_headers` adds to an API answer that set none of its own (the stored GET /me answer sends these)."""
-    return [*EVERY_ANSWER, *((HSTS,) if production else ()), API_NO_STORE]
+    return _added(production, api=True)
 
 
-def _defaults(production: bool, api: bool) -> tuple[tuple[str, tuple[str, str]], ...]:
-    """What `_headers` adds, in order, unless the answer set the header itself: (lowercased name, header)."""
-    added = (*EVERY_ANSWER, *((HSTS,) if production else ()), *((API_NO_STORE,) if api else ()))
-    return tuple((name.lower(), (name, value)) for name, value in added)
+def _added(production: bool, api: bool) -> list[tuple[str, str]]:
+    """What `_headers` adds, in order, to an answer outside the admin page that set none of them."""
+    return [*EVERY_ANSWER, *((HSTS,) if production else ()), *((API_NO_STORE,) if api else ())]
 
 
-#: Built once: by PRODUCTION (read per answer: a test changes it), then by whether the path is the API's (no-store).
-_DEFAULTS = {production: {api: _defaults(production, api) for api in (False, True)} for production in (False, True)}
+#: `_added` with each header's lowercased name, built once: by PRODUCTION (read per answer: a test changes it), then
+#: by whether the path is the API's (no-store).
+_DEFAULTS = {
+    production: {api: tuple((header[0].lower(), header) for header in _added(production, api)) for api in (False, True)}
+    for production in (False, True)
+}
 
 
 def _headers(response: Response) -> Response:
