@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 import sqlalchemy as sa
 from flask import Response, current_app, request
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
-from miniapp_backend import ratelimits, wechat
+from miniapp_backend import wechat
 from miniapp_backend.api import stored_me
 from miniapp_backend.api.auth import (
     bearer_claims,
@@ -19,8 +17,7 @@ from miniapp_backend.api.auth import (
 from miniapp_backend.api.docs import BEARER, doc, errors
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.messages import subscriptions
-from miniapp_backend.enrolment.students import cached_view, tokens, view as student_view
-from miniapp_backend.enrolment.students.sign_in import sign_in
+from miniapp_backend.enrolment.students import cached_view, sign_in, tokens, view as student_view
 from miniapp_backend.enrolment.zones.availability import find_zone
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Notification
@@ -35,7 +32,6 @@ from schemas.messages import (
 )
 from schemas.zones import ZoneChoiceSchema
 
-logger = logging.getLogger(__name__)
 blp = Blueprint('account', __name__, description='登录与个人信息')
 
 
@@ -46,31 +42,8 @@ blp = Blueprint('account', __name__, description='登录与个人信息')
 @unit_of_work
 def login(body):
     """Exchange a wx.login code for our own bearer token (limited per client address, per code, per openid)."""
-    # Counted here, not by Flask-Limiter's decorators: the address's and the code's limits in one Redis round trip,
-    # before WeChat is asked; the openid's, once WeChat has named it, before anything is written.
-    if not ratelimits.allow(('STUDENT_LOGIN_RATE', get_remote_address()), ('STUDENT_LOGIN_CODE_RATE', body['code'])):
-        raise _too_frequent()
-    try:
-        session = wechat.code_to_session(body['code'])
-    except wechat.InvalidCode:
-        logger.warning('login with an invalid code')
-        raise EnrolmentError('invalid_code', '登录凭证无效或已使用，请重新进入小程序', status=401) from None
-    except wechat.RateLimited:
-        raise _too_frequent() from None
-    except wechat.WeChatError:
-        raise EnrolmentError('wechat_unavailable', '微信服务暂时不可用，请稍后再试', status=503) from None
-    if not ratelimits.allow(('STUDENT_LOGIN_OPENID_RATE', session.openid)):
-        raise _too_frequent()
-    student = sign_in(session.openid, session.session_key, session.unionid)
-    return {
-        'token': tokens.issue(student, current_app.config['SECRET_KEY']),
-        'expires_in': current_app.config['API_TOKEN_TTL'],
-        'student': student,
-    }
-
-
-def _too_frequent() -> EnrolmentError:
-    return EnrolmentError('rate_limited', '操作太频繁，请稍后再试', status=429)
+    student, token = sign_in.log_in(body['code'], get_remote_address())
+    return {'token': token, 'expires_in': current_app.config['API_TOKEN_TTL'], 'student': student}
 
 
 @blp.get('/me')

@@ -1,18 +1,24 @@
-"""Students as WeChat users: signed in by openid, their session_key kept server-side only."""
+"""Students as WeChat users: a wx.login code exchanged for our token, the student found or created by openid, their
+session_key kept server-side only."""
 
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
-from miniapp_backend.enrolment.students import cached_view
+from miniapp_backend import ratelimits, wechat
+from miniapp_backend.enrolment.errors import EnrolmentError
+from miniapp_backend.enrolment.students import cached_view, tokens
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Student
 from miniapp_backend.models.base import utcnow
 
+logger = logging.getLogger(__name__)
 _students = Student.__table__
 # Written out: SQLAlchemy renders a subquery in RETURNING uncorrelated (FROM zones, students), a cross join.
 _ZONE_CODE = sa.literal_column('(SELECT zones.code FROM zones WHERE zones.id = students.zone_id)')
@@ -29,6 +35,34 @@ class SignedIn:
     token_version: int
     phone: str | None
     zone_code: str | None
+
+
+def log_in(code: str, address: str) -> tuple[SignedIn, str]:
+    """The student a wx.login `code` names, and their bearer token; limited per client `address`, per code and per
+    openid.
+
+    The address's and the code's limits are counted together (one Redis round trip) before WeChat is asked; the
+    openid's, once WeChat has named it, before anything is written. WeChat's refusals become the student's errors.
+    """
+    if not ratelimits.allow(('STUDENT_LOGIN_RATE', address), ('STUDENT_LOGIN_CODE_RATE', code)):
+        raise too_frequent()
+    try:
+        session = wechat.code_to_session(code)
+    except wechat.InvalidCode:
+        logger.warning('login with an invalid code')
+        raise EnrolmentError('invalid_code', '登录凭证无效或已使用，请重新进入小程序', status=401) from None
+    except wechat.RateLimited:
+        raise too_frequent() from None
+    except wechat.WeChatError:
+        raise EnrolmentError('wechat_unavailable', '微信服务暂时不可用，请稍后再试', status=503) from None
+    if not ratelimits.allow(('STUDENT_LOGIN_OPENID_RATE', session.openid)):
+        raise too_frequent()
+    student = sign_in(session.openid, session.session_key, session.unionid)
+    return student, tokens.issue(student, current_app.config['SECRET_KEY'])
+
+
+def too_frequent() -> EnrolmentError:
+    return EnrolmentError('rate_limited', '操作太频繁，请稍后再试', status=429)
 
 
 @functools.cache
