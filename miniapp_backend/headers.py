@@ -6,9 +6,10 @@ import secrets
 
 from flask import Flask, Response, current_app, g, request
 
-#: The admin page loads only its own CSS, images and (nonce-marked) scripts, and is never framed.
+#: The admin page loads only its own stylesheet (no inline style), images and (nonce-marked) scripts, and is never
+#: framed.
 ADMIN_CSP = (
-    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
     "img-src 'self' data: blob:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "object-src 'none'"
 )

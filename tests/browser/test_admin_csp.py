@@ -1,5 +1,5 @@
-"""The admin page under its Content-Security-Policy in Chromium: its stylesheet and inline styles still apply and
-no page breaks a rule of the policy."""
+"""The admin page under its Content-Security-Policy in Chromium: its stylesheet applies, no inline style is allowed,
+and no page breaks a rule of the policy."""
 
 from __future__ import annotations
 
@@ -36,8 +36,20 @@ def test_every_admin_page_works_under_the_csp(page, create_reviewer, zone, stude
         assert "frame-ancestors 'none'" in response.headers['content-security-policy']
         visited += 1
     assert visited >= 4
-    # the stylesheet loaded ('self') and inline style attributes still apply
+    # the stylesheet loaded ('self') and carries what the pages once set in style attributes
     assert page.evaluate('document.styleSheets.length') >= 1
-    page.goto('/admin/login')
-    assert page.evaluate("getComputedStyle(document.querySelector('.card')).maxWidth") == '360px'
+    page.goto(f'/admin/registrations/{record.id}')
+    assert page.evaluate("getComputedStyle(document.querySelector('header form')).display") == 'inline'
     assert violations == []
+    # and an inline style is refused: the policy allows none
+    page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p id=probe style=\"color: rgb(1, 2, 3)\">x</p>')")
+    assert page.evaluate("getComputedStyle(document.getElementById('probe')).color") != 'rgb(1, 2, 3)'
+    assert any('style' in violation for violation in violations)
+
+
+def test_the_login_card_keeps_its_width_from_the_stylesheet(page):
+    response = page.goto('/admin/login')
+    assert "style-src 'self';" in response.headers['content-security-policy']
+    assert 'unsafe-inline' not in response.headers['content-security-policy']
+    assert page.evaluate("getComputedStyle(document.querySelector('.card')).maxWidth") == '360px'
+    assert page.evaluate("getComputedStyle(document.querySelector('.card')).marginTop") != '0px'
