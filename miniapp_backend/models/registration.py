@@ -24,6 +24,7 @@ from miniapp_backend.security.crypto import EncryptedBytes, EncryptedString
 
 _ACTIVE_SQL = 'status IN ({})'.format(', '.join(f"'{s.value}'" for s in ACTIVE_STATUSES))
 _QUEUE_SQL = "status IN ('submitted', 'under_review')"
+_DRAFT_SQL = "status = 'draft'"
 
 
 class Registration(db.Model):
@@ -39,6 +40,16 @@ class Registration(db.Model):
             unique=True,
             postgresql_where=sa.text(_ACTIVE_SQL),
             sqlite_where=sa.text(_ACTIVE_SQL),
+        ),
+        # One draft per student, zone and year, also when two of their requests create one at once (a double tap).
+        sa.Index(
+            'uq_registrations_student_draft',
+            'student_id',
+            'zone_id',
+            'year',
+            unique=True,
+            postgresql_where=sa.text(_DRAFT_SQL),
+            sqlite_where=sa.text(_DRAFT_SQL),
         ),
         sa.Index('ix_registrations_zone_status', 'zone_id', 'status'),
         # Admin lists page newest first by keyset on (zone, id); the review queue's statuses are a small part

@@ -55,3 +55,68 @@ def test_raw_rows_hold_no_personal_data_in_plain_text(create_registration, stude
     # And the ORM reads them back transparently.
     db.session.expire_all()
     assert db.session.get(Registration, registration.id).bank_account_no == '6217000012345678901'
+
+
+def test_a_second_draft_of_one_student_zone_and_year_is_refused(create_registration, student, zone):
+    create_registration(student, zone, status='draft')
+    with pytest.raises(sa.exc.IntegrityError) as error:
+        create_registration(student, zone, status='draft')
+    assert 'uq_registrations_student_draft' in str(error.value)
+    db.session.rollback()
+    # Another year's draft, a draft in another status and an imported draft (no student) are not the same draft.
+    create_registration(student, zone, status='draft', year=zone.year - 1)
+    create_registration(student, zone, status='withdrawn')
+    create_registration(None, zone, status='draft')
+    create_registration(None, zone, status='draft')
+
+
+def test_the_migration_withdraws_doubled_drafts_but_the_newest(create_registration, create_student, zone):
+    """Drafts doubled before the index existed: the newest stays, each older one is withdrawn with its audit row and
+    its statistics delta, and the index is then created."""
+    import importlib.util
+    from pathlib import Path
+
+    from alembic.operations import Operations
+
+    from miniapp_backend.models import AuditEvent, RegistrationCountDelta
+
+    path = Path(__file__).parents[2] / 'migrations' / 'versions' / '0008_one_draft_per_student.py'
+    spec = importlib.util.spec_from_file_location('one_draft', path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    doubled, alone = create_student(), create_student()
+    with db.engine.begin() as conn:
+        conn.execute(sa.text('DROP INDEX uq_registrations_student_draft'))
+    try:
+        older = [create_registration(doubled, zone, status='draft') for _ in range(2)]
+        newest = create_registration(doubled, zone, status='draft')
+        own = create_registration(alone, zone, status='draft')
+        db.session.execute(sa.delete(RegistrationCountDelta))
+        db.session.commit()
+        with db.engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+            migration.upgrade()
+    finally:
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    'CREATE UNIQUE INDEX IF NOT EXISTS uq_registrations_student_draft '
+                    "ON registrations (student_id, zone_id, year) WHERE status = 'draft'"
+                )
+            )
+    db.session.expire_all()
+    statuses = {r.id: r.status.value for r in db.session.scalars(sa.select(Registration))}
+    assert statuses == {older[0].id: 'withdrawn', older[1].id: 'withdrawn', newest.id: 'draft', own.id: 'draft'}
+    audited = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.registration_id)).all()
+    assert [(a.registration_id, a.from_status, a.to_status, a.actor_type.value) for a in audited] == [
+        (older[0].id, 'draft', 'withdrawn', 'system'),
+        (older[1].id, 'draft', 'withdrawn', 'system'),
+    ]
+    moved = db.session.execute(
+        sa.select(RegistrationCountDelta.status, sa.func.sum(RegistrationCountDelta.count)).group_by(
+            RegistrationCountDelta.status
+        )
+    ).all()
+    assert sorted(moved) == [('draft', -2), ('withdrawn', 2)]
+    with pytest.raises(sa.exc.IntegrityError):
+        create_registration(doubled, zone, status='draft')
+    db.session.rollback()

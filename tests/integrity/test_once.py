@@ -277,3 +277,20 @@ def test_concurrent_identity_decisions_decide_once(live_url, zone, create_studen
     decided = db.session.get(IdentityProof, proof_id)
     assert decided.status is not ProofStatus.PENDING
     assert decisions[0].action == f'identity_review_{decided.status.value}'
+
+
+def test_a_student_pressing_save_eight_times_at_once_keeps_one_draft(live_url, zone, fake_wechat):
+    student = Student(live_url, 'code-double-tap')
+    fields = registration_fields()
+    responses = at_once([lambda: student.post('/registrations', fields) for _ in range(8)])
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [201] + [409] * 7, [r.text for r in responses]
+    [created] = [r.json()['id'] for r in responses if r.status_code == 201]
+    assert all(
+        r.json()['code'] == 'draft_exists' and r.json()['details'] == {'registration_id': created}
+        for r in responses
+        if r.status_code == 409
+    )
+    db.session.expire_all()
+    drafts = db.session.scalars(sa.select(Registration.id).where(Registration.status == 'draft')).all()
+    assert drafts == [created]

@@ -76,9 +76,7 @@ def create(claims: tokens.Claims, data: dict[str, Any], now: datetime | None = N
         raise field_error('year', f'{zone.name}当前办理的是{zone.year}年度参保')
     check_window(zone, now)
     if checks.draft_id is not None:
-        raise EnrolmentError(
-            'draft_exists', '您已有一份未提交的参保登记，请继续填写', details={'registration_id': checks.draft_id}
-        )
+        raise _draft_exists(checks.draft_id)
     registration = rows.Row(**dict.fromkeys(rows.COLUMNS))
     registration.__dict__.update(
         student_id=claims.student_id,
@@ -104,11 +102,48 @@ def create(claims: tokens.Claims, data: dict[str, Any], now: datetime | None = N
         if imported is None:
             raise
         return _claim(db.session.get(Student, claims.student_id), imported, registration.name)
-    registration.id = rows.insert(registration, counts.delta_rows(None, registration.values(counts.WATCHED)))
+    try:
+        with _one_statement():
+            registration.id = rows.insert(registration, counts.delta_rows(None, registration.values(counts.WATCHED)))
+    except IntegrityError:
+        # Another request of the same student (a double tap on save) created the draft first: the unique index
+        # uq_registrations_student_draft refused this one, which wrote nothing.
+        draft_id = _draft_of(claims.student_id, zone)
+        if draft_id is None:
+            raise
+        raise _draft_exists(draft_id) from None
     # A new registration has no history, photo or letter yet: known without asking the database.
     registration.history, registration.photo_uploaded, registration.letter_signed = [], False, False
     cached_view.student_changed(db.session(), claims.student_id)
     return registration
+
+
+def _draft_exists(draft_id: int) -> EnrolmentError:
+    return EnrolmentError(
+        'draft_exists', '您已有一份未提交的参保登记，请继续填写', details={'registration_id': draft_id}
+    )
+
+
+def _draft_of(student_id: int, zone) -> int | None:
+    """The student's open (draft or returned) registration in the zone's current year."""
+    return db.session.scalar(
+        sa.select(Registration.id)
+        .where(
+            Registration.student_id == student_id,
+            Registration.zone_id == zone.id,
+            Registration.year == zone.year,
+            Registration.status.in_(EDITABLE),
+        )
+        .order_by(Registration.id)
+        .limit(1)
+    )
+
+
+def _one_statement() -> contextlib.AbstractContextManager:
+    """Where a request's one write may be refused by a unique index: in autocommit a failed statement leaves
+    nothing behind; a caller inside a transaction (a test, a command) writes under a savepoint, so its transaction
+    stays usable."""
+    return contextlib.nullcontext() if autocommitted(db.session.connection()) else db.session.begin_nested()
 
 
 def _id_index(data: dict[str, Any]) -> str | None:
@@ -199,10 +234,8 @@ def submit(registration_id: int, claims: tokens.Claims, now: datetime | None = N
             errors={'special_identity': [mismatch]},
         )
     duplicates.refuse_if_enrolled(registration.id_index, registration.enrolled_zone_id, registration.name)
-    # A request's one statement is atomic by itself; a caller inside a transaction writes under a savepoint.
-    atomic = contextlib.nullcontext() if autocommitted(db.session.connection()) else db.session.begin_nested()
     try:
-        with atomic:
+        with _one_statement():
             transition_row(registration, Action.SUBMIT, Actor.student(claims.student_id), now=now)
     except TransitionRefused as refused:
         raise EnrolmentError('invalid_state', refused.message) from None
