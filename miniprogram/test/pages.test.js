@@ -4,7 +4,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { createFakeWx } = require('./helpers/fake-wx');
-const { launch } = require('./helpers/simulate');
+const { launch, settle } = require('./helpers/simulate');
 
 const TEMPLATES = { approved: 'tpl-approved', returned: 'tpl-returned', rejected: 'tpl-rejected', paid: 'tpl-paid',
   suspension: 'tpl-suspension', window_closing: 'tpl-window-closing' };
@@ -104,6 +104,35 @@ test('the registration form: Chinese labels and pickers, errors under their own 
   assert.equal(sent.ethnicity, '03');
   assert.equal(page.errorUnder('student_no'), '学号与学校名册不符');
   assert.equal(page.errorUnder('name'), '');
+});
+
+test('a second tap on 保存并继续 while the first is on its way sends nothing; the button shows it is busy', async () => {
+  const wx = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'register', zone: ZONE, student: { id: 1 }, registration: null } });
+    w.route('POST', '/registrations', { status: 201, body: { id: 9, status: 'draft', name: '张晓雨', zone: ZONE } });
+  });
+  const router = await launch(wx, '/pages/register/register');
+  const page = router.top;
+  await page.type('name', '张晓雨');
+  await page.type('id_number', '34052419800101001X');
+  await page.pick('ethnicity', '汉族');
+  await page.pick('marital_status', '未婚');
+  await page.type('phone', '13912345205');
+  await page.type('residence_address', '安徽省宣城市宣州区薰化路301号');
+  await page.type('hukou_address', '安徽省淮南市田家庵区洞山路12号');
+  await page.type('hukou_region_code', '340403');
+  await page.pick('school_code', '合肥工业大学（宣城校区）');
+  await page.type('student_no', '2022217001');
+  const button = page.tappables().find((n) => n.$$.textContent.trim() === '保存并继续');
+  page.fire(button, 'tap', {});
+  await Promise.resolve();  // the tap is delivered in a microtask, the answer after a timer
+  assert.equal(page.data.busy, true);
+  page.fire(button, 'tap', {});
+  await Promise.resolve();
+  await settle();
+  assert.equal(wx.callsOf('request').filter((r) => r.method === 'POST' && /registrations$/.test(r.url)).length, 1);
+  assert.equal(page.data.busy, false);
+  assert.ok(page.buttons().includes('提交审核'), page.buttons().join(' '));
 });
 
 test('payment shows amount, deadline and payee, and 我已缴费 asks the backend now', async () => {

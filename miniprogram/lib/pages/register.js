@@ -41,6 +41,26 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
   let form = formFrom(null);
   let changed = new Set();
   let zoneCode = '';
+  let busy = false;
+
+  // One tap at a time: a second tap on 保存 or 提交 while the first is on its way would send it again. The action
+  // starts in the tap itself (a subscription request must be asked inside the user's tap).
+  function oneAtATime(action) {
+    return async (...args) => {
+      if (busy) return null;
+      busy = true;
+      setData({ busy: true });
+      try { return await action(...args); } finally { busy = false; setData({ busy: false }); }
+    };
+  }
+
+  async function saveAndClear() {
+    try {
+      const saved = await save();
+      if (saved) proofs.clear(wx, shared, 'claim');
+      return saved;
+    } catch (error) { refused(error); return null; }
+  }
 
   function render(extra = {}) {
     const display = {};
@@ -160,13 +180,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
       setData({ [`form.${field}`]: option.value, [`display.${field}`]: labelOf(field, option.value, schools),
         [`errors.${field}`]: '' });
     },
-    async saveOnly() {
-      try {
-        const saved = await save();
-        if (saved) proofs.clear(wx, shared, 'claim');
-        return saved;
-      } catch (error) { refused(error); return null; }
-    },
+    saveOnly: oneAtATime(saveAndClear),
     // On show: back from 本人身份核验 with a passed proof, 保存 is done again (the imported record is taken over).
     resume() {
       return proofs.takePassed(wx, shared, 'claim') ? this.saveOnly() : null;
@@ -189,12 +203,12 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
       } catch (error) { showError(wx, error); return null; }
     },
     // The tap on the primary button: save a new form; submit a saved one (asking for messages first, in the tap).
-    primary() {
-      if (!registration) return this.saveOnly();
+    primary: oneAtATime(() => {
+      if (!registration) return saveAndClear();
       const errors = localErrors();
       if (Object.keys(errors).length) { render({ errors }); return Promise.resolve(null); }
       if (registration.letter_required && !registration.letter_signed) {
-        return this.saveOnly().then((saved) => {
+        return saveAndClear().then((saved) => {
           if (saved) wx.navigateTo({ url: `/pages/letter/letter?id=${saved.id}` });
           return null;
         });
@@ -208,8 +222,8 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
         wx.switchTab({ url: '/pages/home/home' });
         return registration;
       }).catch((error) => { refused(error); return null; });
-    },
-    withdraw() {
+    }),
+    withdraw: oneAtATime(() => {
       if (!registration) return Promise.resolve(null);
       return new Promise((resolve) => {
         wx.showModal({ title: '撤回登记', content: '撤回后本次登记作废，需要时可重新登记。确定撤回吗？', confirmText: '撤回',
@@ -224,7 +238,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
             } catch (error) { showError(wx, error); resolve(null); }
           } });
       });
-    },
+    }),
   };
 }
 
