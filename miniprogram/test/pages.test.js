@@ -135,6 +135,30 @@ test('a second tap on 保存并继续 while the first is on its way sends nothin
   assert.ok(page.buttons().includes('提交审核'), page.buttons().join(' '));
 });
 
+test('a second tap on 申请暂停原参保地参保 while the first is on its way asks the home town once', async () => {
+  const wx = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'suspend_origin', zone: ZONE, student: { id: 1 }, registration: null,
+      suspension: null } });
+    w.route('POST', '/suspensions', { status: 201, body: { id: 4, status: 'submitted', origin_zone_code: '530000',
+      message: '已提交，等待原参保地确认' } });
+  });
+  const router = await launch(wx, '/pages/suspension/suspension');
+  const page = router.top;
+  await page.pick('origin_zone_code', '云南省本级');
+  await page.type('name', '张晓雨');
+  await page.type('id_number', '34052419800101001X');
+  await page.pick('suspend_from', '2027-01-01');
+  await page.check('consent', ['agree']);
+  const button = page.tappables().find((n) => n.$$.textContent.trim() === '申请暂停原参保地参保');
+  page.fire(button, 'tap', {});
+  await Promise.resolve();
+  page.fire(button, 'tap', {});
+  await Promise.resolve();
+  await settle();
+  assert.equal(wx.callsOf('request').filter((r) => r.method === 'POST' && /suspensions$/.test(r.url)).length, 1);
+  assert.equal(page.data.busy, false);
+});
+
 test('payment shows amount, deadline and payee, and 我已缴费 asks the backend now', async () => {
   const wx = backend((w) => {
     w.route('GET', '/registrations/7', { body: { id: 7, status: 'approved' } });

@@ -6,6 +6,7 @@ const { beijingTime } = require('../format');
 const { showError, fieldErrors } = require('./show');
 const proofs = require('../proof');
 const { OPTIONS } = require('../options');
+const { oneAtATime } = require('../one-at-a-time');
 
 const ID_TYPE_LABELS = Object.fromEntries(OPTIONS.id_type.map((o) => [o.value, o.label]));
 
@@ -20,7 +21,7 @@ function createIdentityLogic({ wx, api, shared, setData }) {
   let proof = null;
   let person = { id_type: 'resident_id', id_number: '', name: '' };
   let photo = '';
-  let busy = false;
+  const oneTap = oneAtATime(setData);  // 人脸核身 and 提交审核 share one gate
 
   function show(extra = {}) {
     setData({ person, photo, idTypeLabel: ID_TYPE_LABELS[person.id_type] || '居民身份证',
@@ -62,11 +63,9 @@ function createIdentityLogic({ wx, api, shared, setData }) {
       person = { ...person, [field]: value };
       setData({ [`person.${field}`]: value, [`errors.${field}`]: '' });
     },
-    async face() {
-      if (busy) return null;
+    face: oneTap(async () => {
       const errors = personErrors();
       if (Object.keys(errors).length) { show({ errors }); return null; }
-      busy = true;
       try {
         const session = await api.post('/identity/face', person);
         await requestFacialVerify(wx, session.verify_id);
@@ -80,19 +79,17 @@ function createIdentityLogic({ wx, api, shared, setData }) {
         if (error.code === 'face_unavailable') show({ mode: 'photo', face: false, failedText: error.message });
         showError(wx, error);
         return null;
-      } finally { busy = false; }
-    },
+      }
+    }),
     usePhoto() { show({ mode: 'photo', errors: {} }); },
     choosePhoto() {
       wx.chooseMedia({ count: 1, mediaType: ['image'], sourceType: ['camera', 'album'],
         success: (res) => { photo = res.tempFiles[0].tempFilePath; show({ 'errors.file': '' }); } });
     },
-    async sendPhoto() {
-      if (busy) return null;
+    sendPhoto: oneTap(async () => {
       const errors = personErrors();
       if (!photo) errors.file = '请拍摄或选择身份证人像面照片';
       if (Object.keys(errors).length) { show({ errors }); return null; }
-      busy = true;
       try {
         const request = await api.upload('/identity/requests', photo, person);
         proof = { ...(proof || { act: '', methods: ['centre'], resume: '', form: {} }), person, status: 'waiting' };
@@ -103,8 +100,8 @@ function createIdentityLogic({ wx, api, shared, setData }) {
         show({ errors: fieldErrors(error) });
         showError(wx, error);
         return null;
-      } finally { busy = false; }
-    },
+      }
+    }),
     home() { wx.switchTab({ url: '/pages/home/home' }); },
   };
 }

@@ -1,5 +1,6 @@
 'use strict';
 const { showError } = require('./show');
+const { oneAtATime } = require('../one-at-a-time');
 
 // Strokes drawn on a <canvas type="2d">, exported to PNG and uploaded with the letter.
 function createLetterLogic({ wx, api, ready, setData }) {
@@ -17,7 +18,7 @@ function createLetterLogic({ wx, api, ready, setData }) {
     move(point) { if (strokes.length) strokes[strokes.length - 1].push(point); },
     clear() { strokes = []; setData({ hasInk: false }); },
     inkPoints() { return strokes.reduce((n, s) => n + s.length, 0); },
-    async sign(id, canvas) {
+    sign: oneAtATime(setData)(async function sign(id, canvas) {
       if (this.inkPoints() < 10) {
         wx.showToast({ title: '请在框内手写签名', icon: 'none' });
         return null;
@@ -33,7 +34,7 @@ function createLetterLogic({ wx, api, ready, setData }) {
         wx.navigateBack();
         return sealed;
       } catch (error) { showError(wx, error); return null; }
-    },
+    }),
   };
 }
 

@@ -4,6 +4,7 @@ const { registrationErrors } = require('../validate');
 const { subscribe } = require('../subscribe');
 const { showError, fieldErrors } = require('./show');
 const proofs = require('../proof');
+const { oneAtATime } = require('../one-at-a-time');
 
 const TEXT_FIELDS = ['name', 'id_number', 'phone', 'residence_address', 'hukou_address', 'hukou_region_code',
   'student_no', 'college', 'class_name', 'bank_name', 'bank_account_name', 'bank_account_no'];
@@ -41,18 +42,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
   let form = formFrom(null);
   let changed = new Set();
   let zoneCode = '';
-  let busy = false;
-
-  // One tap at a time: a second tap on 保存 or 提交 while the first is on its way would send it again. The action
-  // starts in the tap itself (a subscription request must be asked inside the user's tap).
-  function oneAtATime(action) {
-    return async (...args) => {
-      if (busy) return null;
-      busy = true;
-      setData({ busy: true });
-      try { return await action(...args); } finally { busy = false; setData({ busy: false }); }
-    };
-  }
+  const oneTap = oneAtATime(setData);  // 保存, 提交, 暂存 and 撤回 share one gate
 
   async function saveAndClear() {
     try {
@@ -180,7 +170,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
       setData({ [`form.${field}`]: option.value, [`display.${field}`]: labelOf(field, option.value, schools),
         [`errors.${field}`]: '' });
     },
-    saveOnly: oneAtATime(saveAndClear),
+    saveOnly: oneTap(saveAndClear),
     // On show: back from 本人身份核验 with a passed proof, 保存 is done again (the imported record is taken over).
     resume() {
       return proofs.takePassed(wx, shared, 'claim') ? this.saveOnly() : null;
@@ -203,7 +193,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
       } catch (error) { showError(wx, error); return null; }
     },
     // The tap on the primary button: save a new form; submit a saved one (asking for messages first, in the tap).
-    primary: oneAtATime(() => {
+    primary: oneTap(() => {
       if (!registration) return saveAndClear();
       const errors = localErrors();
       if (Object.keys(errors).length) { render({ errors }); return Promise.resolve(null); }
@@ -223,7 +213,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
         return registration;
       }).catch((error) => { refused(error); return null; });
     }),
-    withdraw: oneAtATime(() => {
+    withdraw: oneTap(() => {
       if (!registration) return Promise.resolve(null);
       return new Promise((resolve) => {
         wx.showModal({ title: '撤回登记', content: '撤回后本次登记作废，需要时可重新登记。确定撤回吗？', confirmText: '撤回',

@@ -4,6 +4,7 @@ const { idNumberError } = require('../validate');
 const { beijingTime } = require('../format');
 const { showError, fieldErrors } = require('./show');
 const proofs = require('../proof');
+const { oneAtATime } = require('../one-at-a-time');
 
 const REASONS = ['在学籍地（外地）参加城乡居民医保', '参加职工医保', '参军', '出国（境）定居', '其他'];
 const STATUS_TEXT = { submitted: '等待原参保地确认（约10–30分钟）', confirmed: '原参保地已暂停参保，可以继续登记',
@@ -56,7 +57,7 @@ function createSuspensionLogic({ wx, api, ready, templates, shared, setData }) {
     },
     pickReason(index) { this.input('reason', REASONS[Number(index)] || REASONS[0]); },
     consent(values) { this.input('consent', (values || []).length > 0); },
-    submit({ again = false } = {}) {
+    submit: oneAtATime(setData)(({ again = false } = {}) => {
       const errors = {};
       if (!String(form.name || '').trim()) errors.name = '请填写姓名';
       const number = String(form.id_number || '').replace(/\s+/g, '').toUpperCase();
@@ -84,7 +85,7 @@ function createSuspensionLogic({ wx, api, ready, templates, shared, setData }) {
         showError(wx, error);
         return null;
       });
-    },
+    }),
     async refresh() {
       if (!suspension) return null;
       try {

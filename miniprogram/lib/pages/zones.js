@@ -3,6 +3,7 @@ const { yuan, beijingDate } = require('../format');
 const { idNumberError } = require('../validate');
 const { showError, fieldErrors } = require('./show');
 const { subscribe } = require('../subscribe');
+const { oneAtATime } = require('../one-at-a-time');
 const proofs = require('../proof');
 
 function createZonesLogic({ wx, api, refreshConfig, templates, shared, setData }) {
@@ -34,7 +35,7 @@ function createZonesLogic({ wx, api, refreshConfig, templates, shared, setData }
       const proof = proofs.takePassed(wx, shared, 'renewal');
       return proof ? this.renew(proof.form.zoneIndex, proof.form.id_number, { again: true }) : null;
     },
-    async renew(zoneIndex, idNumber, { again = false } = {}) {
+    renew: oneAtATime(setData)(async (zoneIndex, idNumber, { again = false } = {}) => {
       // Inside the tap, before any await; a retry after the proof is no tap and was asked already.
       const asked = again ? Promise.resolve() : subscribe({ wx, api, templates }, ['renewal']);
       const zone = zones[Number(zoneIndex) || 0];
@@ -59,7 +60,7 @@ function createZonesLogic({ wx, api, refreshConfig, templates, shared, setData }
         showError(wx, error);
         return null;
       }
-    },
+    }),
   };
 }
 
