@@ -65,8 +65,12 @@ def create(admin: Reviewer, values: dict[str, Any]) -> tuple[Reviewer, str]:
         password_hash=generate_password_hash(password),
         must_change_password=True,
     )
-    db.session.add(reviewer)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(reviewer)
+    except sa.exc.IntegrityError:
+        # Another administrator took the name a moment ago (after the check above): nothing was added.
+        raise AccountError({'username': '该用户名已被使用'}) from None
     audit.record(_actor(admin), 'reviewer_created', zone_id=admin.zone_id, reviewer=reviewer.username, role=role.value)
     return reviewer, password
 

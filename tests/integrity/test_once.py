@@ -294,3 +294,23 @@ def test_a_student_pressing_save_eight_times_at_once_keeps_one_draft(live_url, z
     db.session.expire_all()
     drafts = db.session.scalars(sa.select(Registration.id).where(Registration.status == 'draft')).all()
     assert drafts == [created]
+
+
+def test_two_administrators_adding_one_username_at_once_add_one_account(live_url, create_reviewer, zone):
+    admins = []
+    for name in ('admin-a', 'admin-b', 'admin-c', 'admin-d'):
+        create_reviewer(name, role='zone_admin')
+        admins.append(AdminBrowser(live_url, name))
+    tokens = [admin.csrf('/admin/accounts') for admin in admins]
+    form = {'username': 'zhao', 'display_name': '赵老师', 'role': 'centre_reviewer', 'school_id': ''}
+    responses = at_once(
+        [
+            lambda a=a, t=t: a.post('/admin/accounts', {**form, 'csrf_token': t})
+            for a, t in zip(admins, tokens, strict=True)
+        ]
+    )
+    assert sorted(r.status_code for r in responses) == [200, 422, 422, 422], [r.status_code for r in responses]
+    assert sum('该用户名已被使用' in r.text for r in responses) == 3
+    db.session.expire_all()
+    added = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action == 'reviewer_created')).all()
+    assert added == ['reviewer_created']
