@@ -24,6 +24,20 @@ function backend(extra = (wx) => wx) {
   return wx;
 }
 
+// Every field of the registration form, through the inputs and pickers the WXML declares.
+async function fillForm(page, ethnicity = '汉族') {
+  await page.type('name', '张晓雨');
+  await page.type('id_number', '34052419800101001X');
+  await page.pick('ethnicity', ethnicity);
+  await page.pick('marital_status', '未婚');
+  await page.type('phone', '13912345205');
+  await page.type('residence_address', '安徽省宣城市宣州区薰化路301号');
+  await page.type('hukou_address', '安徽省淮南市田家庵区洞山路12号');
+  await page.type('hukou_region_code', '340403');
+  await page.pick('school_code', '合肥工业大学（宣城校区）');
+  await page.type('student_no', '2022217001');
+}
+
 function visible(page) {
   const text = page.text();
   assert.doesNotMatch(text, ENGLISH_OR_CODES, `${page.route} shows a key, code or ISO time: ${text}`);
@@ -86,16 +100,7 @@ test('the registration form: Chinese labels and pickers, errors under their own 
   assert.equal(page.errorUnder('name'), '请填写姓名');
   assert.equal(page.errorUnder('school_code'), '请选择学校');
   assert.equal(wx.callsOf('request').filter((r) => r.method === 'POST' && /registrations$/.test(r.url)).length, 0);
-  await page.type('name', '张晓雨');
-  await page.type('id_number', '34052419800101001X');
-  await page.pick('ethnicity', '回族');
-  await page.pick('marital_status', '未婚');
-  await page.type('phone', '13912345205');
-  await page.type('residence_address', '安徽省宣城市宣州区薰化路301号');
-  await page.type('hukou_address', '安徽省淮南市田家庵区洞山路12号');
-  await page.type('hukou_region_code', '340403');
-  await page.pick('school_code', '合肥工业大学（宣城校区）');
-  await page.type('student_no', '2022217001');
+  await fillForm(page, '回族');
   text = visible(page);
   assert.ok(text.includes('回族') && text.includes('合肥工业大学（宣城校区）'), text);
   await page.tap('保存并继续');
@@ -113,16 +118,7 @@ test('a second tap on 保存并继续 while the first is on its way sends nothin
   });
   const router = await launch(wx, '/pages/register/register');
   const page = router.top;
-  await page.type('name', '张晓雨');
-  await page.type('id_number', '34052419800101001X');
-  await page.pick('ethnicity', '汉族');
-  await page.pick('marital_status', '未婚');
-  await page.type('phone', '13912345205');
-  await page.type('residence_address', '安徽省宣城市宣州区薰化路301号');
-  await page.type('hukou_address', '安徽省淮南市田家庵区洞山路12号');
-  await page.type('hukou_region_code', '340403');
-  await page.pick('school_code', '合肥工业大学（宣城校区）');
-  await page.type('student_no', '2022217001');
+  await fillForm(page);
   const button = page.tappables().find((n) => n.$$.textContent.trim() === '保存并继续');
   page.fire(button, 'tap', {});
   await Promise.resolve();  // the tap is delivered in a microtask, the answer after a timer
@@ -232,16 +228,7 @@ test('registering over an imported record: proof by face, then 保存 again take
   });
   const router = await launch(wx, '/pages/register/register');
   const page = router.top;
-  await page.type('name', '张晓雨');
-  await page.type('id_number', '34052419800101001X');
-  await page.pick('ethnicity', '汉族');
-  await page.pick('marital_status', '未婚');
-  await page.type('phone', '13912345205');
-  await page.type('residence_address', '安徽省宣城市宣州区薰化路301号');
-  await page.type('hukou_address', '安徽省淮南市田家庵区洞山路12号');
-  await page.type('hukou_region_code', '340403');
-  await page.pick('school_code', '合肥工业大学（宣城校区）');
-  await page.type('student_no', '2022217001');
+  await fillForm(page);
   await page.tap('保存并继续');
   const identity = router.top;
   assert.equal(identity.route, '/pages/identity/identity');
