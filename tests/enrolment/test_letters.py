@@ -49,8 +49,8 @@ def test_a_blank_canvas_or_a_non_png_is_not_a_signature(subsidised):
     assert subsidised.letter is None
 
 
-def test_only_subsidised_students_sign_and_only_while_editable(zone, student, create_registration, subsidised):
-    plain = create_registration(student, zone)
+def test_only_subsidised_students_sign_and_only_while_editable(zone, create_student, create_registration, subsidised):
+    plain = create_registration(create_student(), zone)  # a student has one draft a year: another student's
     with pytest.raises(EnrolmentError) as refused:
         letters.sign(plain, _signature())
     assert refused.value.code == 'letter_not_required'
