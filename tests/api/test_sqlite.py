@@ -66,4 +66,11 @@ def test_create_and_submit_write_every_row_on_sqlite(app, test_environ, tmp_path
         assert db.session.scalars(sa.select(RegistrationDayDelta.submitted)).all() == [1]
         me = client.get('/api/v1/me', headers=headers).json
         assert (me['registration']['status'], me['next_action']) == ('submitted', 'wait_review'), me
+        # A subscription granted twice: the upsert adds one each time on SQLite too.
+        zone = db.session.scalars(sa.select(Zone)).one()
+        zone.message_templates = {'approved': {'template_id': 'tpl-approved'}}
+        db.session.commit()
+        for expected in (1, 2):
+            granted = client.post('/api/v1/subscriptions', json={'accepted': ['tpl-approved']}, headers=headers)
+            assert granted.json == {'quotas': {'tpl-approved': expected}}, granted.json
         db.session.remove()

@@ -314,3 +314,19 @@ def test_two_administrators_adding_one_username_at_once_add_one_account(live_url
     db.session.expire_all()
     added = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action == 'reviewer_created')).all()
     assert added == ['reviewer_created']
+
+
+def test_subscriptions_granted_at_once_are_each_counted(live_url, create_zone, fake_wechat):
+    from miniapp_backend.models import SubscriptionQuota
+
+    create_zone(message_templates={'approved': {'template_id': 'tpl-approved'}, 'paid': {'template_id': 'tpl-paid'}})
+    student = Student(live_url, 'code-granting')
+    assert student.put('/me/zone', {'zone_code': '341800'}).status_code == 200
+    responses = at_once(
+        [lambda: student.post('/subscriptions', {'accepted': ['tpl-approved', 'tpl-paid']}) for _ in range(8)]
+    )
+    assert [r.status_code for r in responses] == [200] * 8, [r.text for r in responses]
+    assert sorted(r.json()['quotas']['tpl-approved'] for r in responses) == list(range(1, 9))
+    db.session.expire_all()
+    quotas = db.session.execute(sa.select(SubscriptionQuota.template_id, SubscriptionQuota.remaining)).all()
+    assert sorted(quotas) == [('tpl-approved', 8), ('tpl-paid', 8)]
