@@ -330,3 +330,69 @@ def test_subscriptions_granted_at_once_are_each_counted(live_url, create_zone, f
     db.session.expire_all()
     quotas = db.session.execute(sa.select(SubscriptionQuota.template_id, SubscriptionQuota.remaining)).all()
     assert sorted(quotas) == [('tpl-approved', 8), ('tpl-paid', 8)]
+
+
+def test_a_withdrawal_arriving_while_a_reviewer_approves_is_judged_on_the_approved_record(live_url, zone, fake_wechat):
+    """The reviewer's decision holds the row (states.lock) from its read to its commit; the student's withdrawal
+    that arrives meanwhile waits, then reads the approved record and is refused: it must not write 'withdrawn' over
+    an approval whose message is already queued."""
+    student = Student(live_url, 'code-withdrawing-while-approved')
+    draft = student.post('/registrations', registration_fields())
+    assert draft.status_code == 201, draft.text
+    registration_id = draft.json()['id']
+    assert student.post(f'/registrations/{registration_id}/submit').status_code == 200
+    with db.engine.connect() as decision, ThreadPoolExecutor(1) as pool:  # its lock and UPDATE done, its commit not yet
+        decision.execute(sa.text('SELECT id FROM registrations WHERE id = :id FOR UPDATE'), {'id': registration_id})
+        decision.execute(
+            sa.text("UPDATE registrations SET status = 'approved', updated_at = now() WHERE id = :id"),
+            {'id': registration_id},
+        )
+        withdrawal = pool.submit(student.post, f'/registrations/{registration_id}/withdraw')
+        _wait_for_a_lock_wait()
+        decision.commit()
+        response = withdrawal.result(timeout=60)
+    assert response.status_code == 409, response.text
+    assert response.json()['code'] == 'invalid_state'
+    db.session.expire_all()
+    assert db.session.get(Registration, registration_id).status == 'approved'
+    assert [event.to_status for event in _transitions(registration_id, 'submitted')] == []
+
+
+def test_concurrent_suspension_decisions_decide_once(live_url, zone, create_student, create_reviewer):
+    from datetime import date
+
+    from miniapp_backend.enrolment.suspension.request import record
+    from miniapp_backend.models import Suspension
+    from miniapp_backend.models.base import utcnow
+    from tests.factories import make_id_number
+
+    browsers = _reviewers(live_url, create_reviewer, 8)
+    suspension = record(
+        '530000',
+        make_id_number(),
+        '甲',
+        '参加职工医保',
+        date(2026, 12, 31),
+        utcnow(),
+        student=create_student(zone=zone),
+    )
+    db.session.commit()
+    tokens = [b.csrf('/admin/suspensions') for b in browsers]
+    forms = [
+        {'decision': 'confirm', 'reason': '', 'csrf_token': t}
+        if n % 2 == 0
+        else {'decision': 'refuse', 'reason': '原参保地未收到本人申请', 'csrf_token': t}
+        for n, t in enumerate(tokens)
+    ]
+    path = f'/admin/suspensions/{suspension.id}/decision'
+    responses = at_once([lambda b=b, f=f: b.post(path, f) for b, f in zip(browsers, forms, strict=True)])
+    assert all(r.status_code == 200 for r in responses), [r.status_code for r in responses]
+    assert sum('该停保申请已处理' in r.text for r in responses) == 7
+    db.session.expire_all()
+    decisions = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.action.in_(('suspension_confirmed', 'suspension_refused')))
+    ).all()
+    assert len(decisions) == 1
+    messages = db.session.scalars(sa.select(Notification).where(Notification.suspension_id == suspension.id)).all()
+    assert len(messages) == 1
+    assert db.session.get(Suspension, suspension.id).status.value == decisions[0].removeprefix('suspension_')
