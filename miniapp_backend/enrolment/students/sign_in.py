@@ -45,23 +45,23 @@ def log_in(code: str, address: str) -> tuple[SignedIn, str]:
     openid's, once WeChat has named it, before anything is written. WeChat's refusals become the student's errors.
     """
     if not ratelimits.allow(('STUDENT_LOGIN_RATE', address), ('STUDENT_LOGIN_CODE_RATE', code)):
-        raise too_frequent()
+        raise _too_frequent()
     try:
         session = wechat.code_to_session(code)
     except wechat.InvalidCode:
         logger.warning('login with an invalid code')
         raise EnrolmentError('invalid_code', '登录凭证无效或已使用，请重新进入小程序', status=401) from None
     except wechat.RateLimited:
-        raise too_frequent() from None
+        raise _too_frequent() from None
     except wechat.WeChatError:
         raise EnrolmentError('wechat_unavailable', '微信服务暂时不可用，请稍后再试', status=503) from None
     if not ratelimits.allow(('STUDENT_LOGIN_OPENID_RATE', session.openid)):
-        raise too_frequent()
+        raise _too_frequent()
     student = sign_in(session.openid, session.session_key, session.unionid)
     return student, tokens.issue(student, current_app.config['SECRET_KEY'])
 
 
-def too_frequent() -> EnrolmentError:
+def _too_frequent() -> EnrolmentError:
     return EnrolmentError('rate_limited', '操作太频繁，请稍后再试', status=429)
 
 
