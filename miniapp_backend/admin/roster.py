@@ -109,8 +109,8 @@ def _back():
 def roster_exempt(entry_id):
     entry = _entry(entry_id)
     form, invalid = load_form(ExemptForm(), request.form)
-    if invalid:
-        flash('；'.join(invalid.values()), 'error')
+    if invalid:  # named, since the notice shows at the top of a long list
+        flash(f'{entry.name}：' + '；'.join(invalid.values()), 'error')
         return _back()
     manage.mark_exempt(entry, form['reason'], actor_of(g.reviewer), form['note'])
     flash(f'已将{entry.name}标记为无需参保', 'ok')

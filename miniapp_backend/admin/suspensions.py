@@ -75,13 +75,14 @@ def suspension_decision(suspension_id):
         abort(404)
     back = redirect(url_for('admin.suspensions', status=request.args.get('status', '')))
     form, invalid = load_form(SuspensionDecisionForm(), request.form)
+    # A refusal names the person: the notice shows at the top of a long list.
     if invalid:
-        flash('；'.join(invalid.values()), 'error')
+        flash(f'{suspension.name}：' + '；'.join(invalid.values()), 'error')
         return back
     try:
         desk.decide_by_hand(suspension, actor_of(g.reviewer), form['decision'] == 'confirm', form['reason'])
     except EnrolmentError as error:  # refused before anything changed
-        flash(error.message, 'error')
+        flash(f'{suspension.name}：{error.message}', 'error')
         return back
     confirmed = suspension.status is SuspensionStatus.CONFIRMED
     flash(f'已{"确认" if confirmed else "拒绝"}{suspension.name}的停保申请，已通知学生', 'ok')

@@ -160,7 +160,7 @@ def test_a_decision_on_a_suspension_is_refused(
     if message is None:  # a NUL is refused before any view runs
         assert response.status_code == 400
     else:
-        assert notices(client.get(response.headers['Location']).text) == [message]
+        assert notices(client.get(response.headers['Location']).text) == [f'甲：{message}']  # the person named
     snapshot.check()
 
 
@@ -199,7 +199,8 @@ def test_an_exemption_is_refused_and_the_list_says_why(admin, roster_entry, unch
     snapshot = unchanged(RosterEntry.exempt_reason)
     response = submit(admin, form, **values)
     assert response.headers['Location'].rstrip('?') == form.fields['next'].rstrip('?')
-    assert notices(admin.get(response.headers['Location']).text) == [message]
+    # named: the notice shows at the top of a long list
+    assert notices(admin.get(response.headers['Location']).text) == [f'{roster_entry.name}：{message}']
     snapshot.check()
 
 
