@@ -158,13 +158,21 @@ def _engine_options(uri: str, pool_size: int) -> dict[str, Any]:
 def _rate_limit_settings(config: Mapping[str, Any]) -> dict[str, Any]:
     """Flask-Limiter counts in the app's Redis; with Redis down it lets requests through, after short timeouts."""
     return {
-        'RATELIMIT_STORAGE_URI': config['REDIS_URL'] or 'memory://',
+        'RATELIMIT_STORAGE_URI': _limits_uri(config['REDIS_URL']),
         'RATELIMIT_STORAGE_OPTIONS': {'socket_timeout': 0.3, 'socket_connect_timeout': 0.3},
         'RATELIMIT_SWALLOW_ERRORS': True,
         'RATELIMIT_KEY_PREFIX': f'{config["REDIS_KEY_PREFIX"]}:limits',
         'RATELIMIT_STRATEGY': 'fixed-window',
         'RATELIMIT_HEADERS_ENABLED': False,
     }
+
+
+def _limits_uri(redis_url: str | None) -> str:
+    """The Redis URL as the `limits` library names it: redis-py's unix:// (the embedded Redis of `make run`) is its
+    redis+unix://; no Redis, memory."""
+    if not redis_url:
+        return 'memory://'
+    return 'redis+unix://' + redis_url.removeprefix('unix://') if redis_url.startswith('unix://') else redis_url
 
 
 def _openapi_settings() -> dict[str, Any]:

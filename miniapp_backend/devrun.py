@@ -41,7 +41,11 @@ def main() -> int:
         if not env.get(setting):
             env[setting] = f'http://127.0.0.1:{port}'
             children.append(_spawn([sys.executable, '-m', module, '--port', str(port)], env))
-    _prepare(env)
+    try:
+        _prepare(env)
+    except subprocess.CalledProcessError:
+        _stop(children, embedded)  # the fakes started above would otherwise hold their ports
+        raise
     children += [
         _spawn(
             [
@@ -106,6 +110,11 @@ def _wait(children: list[subprocess.Popen], embedded) -> int:
     signal.signal(signal.SIGTERM, stop)
     while not stopping and all(child.poll() is None for child in children):
         time.sleep(0.5)
+    _stop(children, embedded)
+    return 0 if stopping else 1
+
+
+def _stop(children: list[subprocess.Popen], embedded) -> None:
     for child in children:
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGTERM)
@@ -116,7 +125,6 @@ def _wait(children: list[subprocess.Popen], embedded) -> int:
             os.killpg(child.pid, signal.SIGKILL)
     if embedded is not None:
         embedded.shutdown()
-    return 0 if stopping else 1
 
 
 if __name__ == '__main__':
