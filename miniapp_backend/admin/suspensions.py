@@ -64,13 +64,7 @@ def suspensions():
 @bp.post('/suspensions/<int:suspension_id>/decision')
 def suspension_decision(suspension_id):
     _desk()
-    # Under the row lock, as the gateway poll takes it: of two decisions at once, the second reads the first's.
-    suspension = db.session.scalar(
-        desk.visible(g.reviewer)
-        .where(Suspension.id == suspension_id)
-        .with_for_update(of=Suspension)
-        .execution_options(populate_existing=True)
-    )
+    suspension = db.session.scalar(desk.visible(g.reviewer).where(Suspension.id == suspension_id))
     if suspension is None:
         abort(404)
     back = redirect(url_for('admin.suspensions', status=request.args.get('status', '')))

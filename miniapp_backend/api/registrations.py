@@ -131,9 +131,7 @@ def submit(registration_id):
 @student_required
 def withdraw(registration_id):
     """Withdraw a draft, submitted or returned registration."""
-    # Under the row lock, as a reviewer's decision takes it: a withdrawal that arrives during a decision waits and
-    # is judged on what the decision left.
-    return filing.withdraw(_registration(registration_id, for_update=True), current_student())
+    return filing.withdraw(_registration(registration_id), current_student())
 
 
 @blp.post('/renewals')

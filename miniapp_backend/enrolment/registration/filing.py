@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.errors import EnrolmentError, field_error
 from miniapp_backend.enrolment.registration import duplicates, rows
-from miniapp_backend.enrolment.registration.states import Action, TransitionRefused, transition, transition_row
+from miniapp_backend.enrolment.registration.states import Action, TransitionRefused, lock, transition, transition_row
 from miniapp_backend.enrolment.reports import counts
 from miniapp_backend.enrolment.students import cached_view, tokens
 from miniapp_backend.enrolment.zones.availability import check_window, not_open
@@ -258,7 +258,9 @@ def _check_letter(registration: rows.Row) -> None:
 
 
 def withdraw(registration: Registration, student: Student) -> Registration:
-    _transition(registration, Action.WITHDRAW, Actor.student(student.id))
+    """Under the registration's row lock, as a reviewer's decision takes it: a withdrawal that arrives during a
+    decision waits and is judged on what the decision left."""
+    _transition(lock(registration), Action.WITHDRAW, Actor.student(student.id))
     return registration
 
 

@@ -12,6 +12,7 @@ from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.suspension import decide
 from miniapp_backend.enrolment.suspension.request import record
+from miniapp_backend.extensions import db
 from miniapp_backend.models import Reviewer, Student, Suspension
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import SuspensionStatus
@@ -54,7 +55,9 @@ def record_phone(reviewer: Reviewer, actor: Actor, values: dict[str, Any], now: 
 
 def decide_by_hand(suspension: Suspension, actor: Actor, confirm: bool, reason: str) -> None:
     """Confirm or refuse a pending one; a refusal says why (schemas.admin.SuspensionDecisionForm asks for it: the
-    student reads it)."""
+    student reads it). Under the suspension's row lock, as the gateway poll takes it: of two decisions at once, the
+    second waits and reads the first's."""
+    db.session.refresh(suspension, with_for_update=True)
     if suspension.status is not SuspensionStatus.SUBMITTED:
         raise EnrolmentError('decided', '该停保申请已处理')
     if confirm:
