@@ -6,8 +6,14 @@ from datetime import UTC, datetime
 from enum import Enum
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
+
+
+def conflict_insert(dialect: str, table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT into `table` that takes ON CONFLICT on this database: PostgreSQL's, or SQLite's (`make run`)."""
+    return (postgresql.insert if dialect == 'postgresql' else sqlite.insert)(table)
 
 
 def utcnow() -> datetime:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy.dialects import postgresql, sqlite
-
 from miniapp_backend.enrolment.messages import delivery
 from miniapp_backend.extensions import db
 from miniapp_backend.jobs import enqueue_after_commit
 from miniapp_backend.models import Student, SubscriptionQuota
-from miniapp_backend.models.base import utcnow
+from miniapp_backend.models.base import conflict_insert, utcnow
 
 _QUOTAS = SubscriptionQuota.__table__
 
@@ -35,7 +33,7 @@ def _add_one(student_id: int, template_ids: list[str]) -> dict[str, int]:
     """One more use of each template, added by the database in one statement: two grants at once (or a grant and
     a worker spending one) must not both read 1 and write 2, nor both insert the first row."""
     connection = db.session.connection()
-    insert = (postgresql.insert if connection.dialect.name == 'postgresql' else sqlite.insert)(_QUOTAS)
+    insert = conflict_insert(connection.dialect.name, _QUOTAS)
     now = utcnow()
     statement = insert.values(
         [{'student_id': student_id, 'template_id': t, 'remaining': 1, 'updated_at': now} for t in template_ids]

@@ -15,7 +15,6 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from miniapp_backend.models import (
@@ -25,6 +24,7 @@ from miniapp_backend.models import (
     RegistrationDay,
     RegistrationDayDelta,
 )
+from miniapp_backend.models.base import conflict_insert
 from miniapp_backend.models.enums import RegistrationStatus
 
 _CELL = ('zone_id', 'school_id', 'college', 'class_name')
@@ -135,7 +135,7 @@ def _insert(session: Session, changes: list[tuple[dict | None, dict | None]]) ->
 def _upsert(session: Session, model, keys: tuple[str, ...], values: tuple[str, ...], amounts: dict) -> None:
     if not amounts:
         return
-    insert = (postgresql.insert if session.get_bind().dialect.name == 'postgresql' else sqlite.insert)(model)
+    insert = conflict_insert(session.get_bind().dialect.name, model)
     statement = insert.on_conflict_do_update(
         index_elements=list(keys),
         set_={column: getattr(model.__table__.c, column) + getattr(insert.excluded, column) for column in values},

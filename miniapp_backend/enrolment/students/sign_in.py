@@ -9,14 +9,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 
 from miniapp_backend import ratelimits, wechat
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.students import cached_view, tokens
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Student
-from miniapp_backend.models.base import utcnow
+from miniapp_backend.models.base import conflict_insert, utcnow
 
 logger = logging.getLogger(__name__)
 _students = Student.__table__
@@ -68,7 +67,7 @@ def _too_frequent() -> EnrolmentError:
 @functools.cache
 def _upsert(dialect: str) -> sa.Insert:
     """Built once per dialect (the values are parameters): building it was a third of sign_in's Python calls."""
-    insert = (postgresql.insert if dialect == 'postgresql' else sqlite.insert)(_students)
+    insert = conflict_insert(dialect, _students)
     changed = {name: insert.excluded[name] for name in ('unionid', 'session_key', 'last_login_at')}
     return insert.on_conflict_do_update(index_elements=[_students.c.openid], set_=changed).returning(*_RETURNING)
 
