@@ -60,15 +60,13 @@ def create(claims: tokens.Claims, data: dict[str, Any], now: datetime | None = N
     one statement with the token's version (rows.create_checks), the draft and its statistics delta another
     (rows.insert); a request sends both in autocommit, with no BEGIN or COMMIT."""
     now = now or utcnow()
-    checks = rows.create_checks(
-        claims,
-        {
-            'zone_code': data['zone_code'],
-            'school_code': data.get('school_code'),
-            'id_index': _id_index(data),
-            'today': now.date(),
-        },
-    )
+    checked = {
+        'zone_code': data['zone_code'],
+        'school_code': data.get('school_code'),
+        'id_index': _id_index(data),
+        'today': now.date(),
+    }
+    checks = rows.create_checks(claims, checked)
     if checks is None:
         raise not_open()
     zone = checks.zone
@@ -107,11 +105,11 @@ def create(claims: tokens.Claims, data: dict[str, Any], now: datetime | None = N
             registration.id = rows.insert(registration, counts.delta_rows(None, registration.values(counts.WATCHED)))
     except IntegrityError:
         # Another request of the same student (a double tap on save) created the draft first: the unique index
-        # uq_registrations_student_draft refused this one, which wrote nothing.
-        draft_id = _draft_of(claims.student_id, zone)
-        if draft_id is None:
+        # uq_registrations_student_draft refused this one, which wrote nothing. The checks, asked again, find it.
+        again = rows.create_checks(claims, checked)
+        if again is None or again.draft_id is None:
             raise
-        raise _draft_exists(draft_id) from None
+        raise _draft_exists(again.draft_id) from None
     # A new registration has no history, photo or letter yet: known without asking the database.
     registration.history, registration.photo_uploaded, registration.letter_signed = [], False, False
     cached_view.student_changed(db.session(), claims.student_id)
@@ -121,21 +119,6 @@ def create(claims: tokens.Claims, data: dict[str, Any], now: datetime | None = N
 def _draft_exists(draft_id: int) -> EnrolmentError:
     return EnrolmentError(
         'draft_exists', '您已有一份未提交的参保登记，请继续填写', details={'registration_id': draft_id}
-    )
-
-
-def _draft_of(student_id: int, zone) -> int | None:
-    """The student's open (draft or returned) registration in the zone's current year."""
-    return db.session.scalar(
-        sa.select(Registration.id)
-        .where(
-            Registration.student_id == student_id,
-            Registration.zone_id == zone.id,
-            Registration.year == zone.year,
-            Registration.status.in_(EDITABLE),
-        )
-        .order_by(Registration.id)
-        .limit(1)
     )
 
 
