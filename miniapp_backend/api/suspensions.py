@@ -17,7 +17,7 @@ blp = Blueprint('suspensions', __name__, description='暂停原参保地参保')
 @blp.arguments(SuspensionRequestSchema())
 @blp.response(201, SuspensionSchema)
 @doc(security=BEARER)
-@errors(blp, 401, 422)
+@errors(blp, 401, 409, 422)
 @student_required
 def create(body):
     """Ask the home town to suspend its enrolment; confirmed by a worker in 10–30 minutes."""

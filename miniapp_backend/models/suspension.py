@@ -25,6 +25,16 @@ class Suspension(db.Model):
             postgresql_where=sa.text("status = 'submitted'"),
             sqlite_where=sa.text("status = 'submitted'"),
         ),
+        # One pending request per person and home town: a second one (a double tap, a second device, an import
+        # beside the student's own) would ask the home town twice and be decided twice.
+        sa.Index(
+            'uq_suspensions_pending',
+            'id_index',
+            'origin_zone_code',
+            unique=True,
+            postgresql_where=sa.text("status = 'submitted'"),
+            sqlite_where=sa.text("status = 'submitted'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -155,6 +155,34 @@ test('a second tap on 申请暂停原参保地参保 while the first is on its w
   assert.equal(page.data.busy, false);
 });
 
+test('asking again while the first request waits shows that request, not a second form', async () => {
+  const waiting = { id: 4, status: 'submitted', origin_zone_code: '530000', message: '已提交，等待原参保地确认',
+    created_at: '2026-11-20T02:00:00Z' };
+  const wx = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'register', zone: ZONE, student: { id: 1 },
+      registration: { id: 5, status: 'draft' }, suspension: waiting } });
+    w.route('POST', '/suspensions', { status: 409, body: { code: 'suspension_pending',
+      message: '该人员已申请暂停在该原参保地的参保，正在等待原参保地确认，请勿重复申请',
+      errors: { id_number: ['该人员已申请暂停在该原参保地的参保，正在等待原参保地确认，请勿重复申请'] },
+      details: { suspension_id: 4 } } });
+    w.route('GET', '/suspensions/4', { body: waiting });
+  });
+  const router = await launch(wx, '/pages/suspension/suspension',
+    { origin: '530000', origin_name: encodeURIComponent('云南省本级') });
+  const page = router.top;
+  await page.type('name', '张晓雨');
+  await page.type('id_number', '34052419800101001X');
+  await page.check('consent', ['agree']);
+  page.fire(page.tappables().find((n) => n.$$.textContent.trim() === '申请暂停原参保地参保'), 'tap', {});
+  await settle();
+  const text = visible(page);
+  assert.match(text, /等待原参保地确认/);
+  assert.match(text, /申请时间：2026-11-20 10:00/);
+  assert.ok(page.buttons().includes('刷新进度'), page.buttons().join(' '));
+  assert.ok(!page.buttons().includes('申请暂停原参保地参保'), page.buttons().join(' '));
+  assert.deepEqual(wx.callsOf('showToast').map((c) => c.title), ['已申请过，正在等待原参保地确认']);
+});
+
 test('payment shows amount, deadline and payee, and 我已缴费 asks the backend now', async () => {
   const wx = backend((w) => {
     w.route('GET', '/registrations/7', { body: { id: 7, status: 'approved' } });

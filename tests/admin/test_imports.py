@@ -20,6 +20,7 @@ from miniapp_backend.enrolment.imports import runner
 from miniapp_backend.enrolment.imports.importers import KINDS, chunk_at_once
 from miniapp_backend.enrolment.imports.reading import MAX_ROWS
 from miniapp_backend.enrolment.registration.states import insert_transitioned
+from miniapp_backend.enrolment.suspension import request as suspension_request
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, ImportJob, InsuredPerson, Registration, Reviewer, Suspension
 from miniapp_backend.security.blind_index import blind_index
@@ -158,7 +159,20 @@ def test_suspension_import_and_bad_dates(admin_client):
     )
     assert (job.ok_rows, job.error_rows) == (1, 1)
     assert job.errors[0].column == '暂停日期'
-    assert db.session.scalars(sa.select(Suspension)).one().origin_zone_code == '340400'
+    asked = db.session.scalars(sa.select(Suspension)).one()
+    assert asked.origin_zone_code == '340400'
+    # The same person and home town in a later file, while the first request waits: refused on its row.
+    again = _run(
+        admin_client,
+        'suspensions',
+        workbook(headers, [['王', '居民身份证', asked.id_number, '340400', '在学籍地参保', '2026-12-01']]),
+    )
+    assert (again.ok_rows, again.error_rows) == (0, 1)
+    assert (again.errors[0].column, again.errors[0].reason) == (
+        '证件号码',
+        suspension_request.already_pending(None, None).message,
+    )
+    assert db.session.scalars(sa.select(Suspension.id)).all() == [asked.id]
 
 
 @pytest.mark.parametrize(

@@ -118,3 +118,22 @@ def test_schools_do_not_see_the_desk_and_other_zones_stay_hidden(
         data={'decision': 'confirm', 'csrf_token': csrf_token(client, '/admin/suspensions')},
     )
     assert response.status_code == 404
+
+
+def test_a_phone_suspension_answers_the_students_own_pending_request(client, create_reviewer, zone, create_student):
+    """The student asked in the mini-program and then phoned the home town: the desk confirms that request, no
+    second one beside it, and the student is told once."""
+    create_reviewer('liu')
+    student = create_student(zone=zone)
+    id_number = make_id_number()
+    asked = record('340403', id_number, '赵敏', '参加职工医保', date(2026, 12, 31), utcnow(), student=student)
+    db.session.commit()
+    login(client, 'liu')
+    done = client.post('/admin/suspensions', data=_phone_form(client, id_number=id_number), follow_redirects=True)
+    assert '已登记赵敏的电话停保' in done.text
+    db.session.expire_all()
+    [only] = db.session.scalars(sa.select(Suspension)).all()
+    assert (only.id, only.status, only.handled_by_zone_id) == (asked.id, 'confirmed', zone.id)
+    assert only.message.startswith('已电话办理停保')
+    told = [(n.student_id, n.kind.value) for n in db.session.scalars(sa.select(Notification))]
+    assert told == [(student.id, 'suspension_confirmed')]

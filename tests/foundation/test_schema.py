@@ -73,17 +73,11 @@ def test_a_second_draft_of_one_student_zone_and_year_is_refused(create_registrat
 def test_the_migration_withdraws_doubled_drafts_but_the_newest(create_registration, create_student, zone):
     """Drafts doubled before the index existed: the newest stays, each older one is withdrawn with its audit row and
     its statistics delta, and the index is then created."""
-    import importlib.util
-    from pathlib import Path
-
     from alembic.operations import Operations
 
     from miniapp_backend.models import AuditEvent, RegistrationCountDelta
 
-    path = Path(__file__).parents[2] / 'migrations' / 'versions' / '0008_one_draft_per_student.py'
-    spec = importlib.util.spec_from_file_location('one_draft', path)
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
+    migration = _migration('0008_one_draft_per_student.py')
     doubled, alone = create_student(), create_student()
     with db.engine.begin() as conn:
         conn.execute(sa.text('DROP INDEX uq_registrations_student_draft'))
@@ -119,4 +113,96 @@ def test_the_migration_withdraws_doubled_drafts_but_the_newest(create_registrati
     assert sorted(moved) == [('draft', -2), ('withdrawn', 2)]
     with pytest.raises(sa.exc.IntegrityError):
         create_registration(doubled, zone, status='draft')
+    db.session.rollback()
+
+
+def _migration(name: str):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[2] / 'migrations' / 'versions' / name
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    return migration
+
+
+def _suspension(id_number: str, origin: str = '530000', status: str = 'submitted'):
+    from miniapp_backend.models import Suspension
+    from miniapp_backend.models.base import utcnow
+    from miniapp_backend.security.blind_index import blind_index
+
+    suspension = Suspension(
+        origin_zone_code=origin,
+        id_index=blind_index(id_number),
+        id_number=id_number,
+        name='甲',
+        reason='参加职工医保',
+        suspend_from=utcnow().date(),
+        consent_at=utcnow(),
+        status=status,
+    )
+    db.session.add(suspension)
+    db.session.commit()
+    return suspension
+
+
+def test_a_second_pending_suspension_of_one_person_and_home_town_is_refused(app):
+    from tests.factories import make_id_number
+
+    id_number = make_id_number()
+    _suspension(id_number)
+    with pytest.raises(sa.exc.IntegrityError) as error:
+        _suspension(id_number)
+    assert 'uq_suspensions_pending' in str(error.value)
+    db.session.rollback()
+    # Another home town, or a decided request beside the pending one, is not the same request.
+    _suspension(id_number, origin='340400')
+    _suspension(id_number, status='refused')
+    _suspension(id_number, status='confirmed')
+
+
+def test_the_migration_closes_doubled_pending_suspensions_but_the_newest(app):
+    from alembic.operations import Operations
+
+    from miniapp_backend.models import AuditEvent, Suspension
+    from tests.factories import make_id_number
+
+    migration = _migration('0009_one_pending_suspension.py')
+    doubled, alone = make_id_number(), make_id_number()
+    with db.engine.begin() as conn:
+        conn.execute(sa.text('DROP INDEX uq_suspensions_pending'))
+    try:
+        older = [_suspension(doubled).id for _ in range(2)]
+        newest, own, elsewhere = _suspension(doubled).id, _suspension(alone).id, _suspension(doubled, '340400').id
+        with db.engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+            migration.upgrade()
+    finally:
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    'CREATE UNIQUE INDEX IF NOT EXISTS uq_suspensions_pending '
+                    "ON suspensions (id_index, origin_zone_code) WHERE status = 'submitted'"
+                )
+            )
+    db.session.expire_all()
+    statuses = {s.id: s.status.value for s in db.session.scalars(sa.select(Suspension))}
+    assert statuses == {
+        older[0]: 'refused',
+        older[1]: 'refused',
+        newest: 'submitted',
+        own: 'submitted',
+        elsewhere: 'submitted',
+    }
+    closed = db.session.scalars(sa.select(Suspension).where(Suspension.status == 'refused')).all()
+    assert {(s.message, s.next_check_at is None, s.decided_at is not None) for s in closed} == {
+        (migration.MESSAGE, True, True)
+    }
+    audited = db.session.scalars(sa.select(AuditEvent)).all()
+    assert sorted((a.action, a.actor_type.value, a.detail['suspension_id']) for a in audited) == [
+        ('suspension_refused', 'system', older[0]),
+        ('suspension_refused', 'system', older[1]),
+    ]
+    with pytest.raises(sa.exc.IntegrityError):
+        _suspension(doubled)
     db.session.rollback()

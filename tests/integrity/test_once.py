@@ -296,6 +296,35 @@ def test_a_student_pressing_save_eight_times_at_once_keeps_one_draft(live_url, z
     assert drafts == [created]
 
 
+def test_a_suspension_asked_eight_times_at_once_asks_the_home_town_once(live_url, zone, fake_wechat, prove):
+    from miniapp_backend.models import Student as StudentRow, Suspension
+    from tests.factories import make_id_number
+
+    student = Student(live_url, 'code-suspend-twice')
+    assert student.put('/me/zone', {'zone_code': '341800'}).status_code == 200
+    id_number = make_id_number()
+    prove(db.session.get(StudentRow, student.id), id_number, '张晓雨')
+    form = {
+        'origin_zone_code': '530000',
+        'reason': '在学籍地参加城乡居民医保',
+        'suspend_from': '2026-12-01',
+        'consent': True,
+        'id_number': id_number,
+        'name': '张晓雨',
+    }
+    responses = at_once([lambda: student.post('/suspensions', form) for _ in range(8)])
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 7, [r.text for r in responses]
+    [asked] = [r.json()['id'] for r in responses if r.status_code == 201]
+    refused = [r.json() for r in responses if r.status_code == 409]
+    assert {(body['code'], body['details']['suspension_id']) for body in refused} == {('suspension_pending', asked)}
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(Suspension.id)).all() == [asked]
+    # Once the home town has answered, the person may ask it again.
+    db.session.execute(sa.update(Suspension).values(status='refused'))
+    db.session.commit()
+    assert student.post('/suspensions', form).status_code == 201
+
+
 def test_two_administrators_adding_one_username_at_once_add_one_account(live_url, create_reviewer, zone):
     admins = []
     for name in ('admin-a', 'admin-b', 'admin-c', 'admin-d'):

@@ -196,9 +196,12 @@ def import_suspension(zone: Zone, actor: Actor, row: dict) -> None:
     origin_code = text(row, '原参保地区划')
     if not origin_code.isdigit() or len(origin_code) != 6:
         raise CellError('原参保地区划', '应为6位行政区划代码')
-    suspension_request.record(
-        origin_code, number, text(row, '姓名'), text(row, '暂停原因'), day(row, '暂停日期'), utcnow()
-    )
+    try:
+        suspension_request.record(
+            origin_code, number, text(row, '姓名'), text(row, '暂停原因'), day(row, '暂停日期'), utcnow()
+        )
+    except EnrolmentError as error:
+        raise CellError('证件号码', error.message) from None
 
 
 def import_roster(zone: Zone, actor: Actor, row: dict) -> None:

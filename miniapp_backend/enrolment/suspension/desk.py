@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.suspension import decide
-from miniapp_backend.enrolment.suspension.request import record
+from miniapp_backend.enrolment.suspension.request import pending, record
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Reviewer, Student, Suspension
 from miniapp_backend.models.base import utcnow
@@ -47,7 +47,10 @@ def record_phone(reviewer: Reviewer, actor: Actor, values: dict[str, Any], now: 
         raise EnrolmentError(
             'invalid', '原参保地不能是本专区', status=422, errors={'origin_zone_code': ['原参保地不能是本专区']}
         )
-    suspension = record(origin, values['id_number'], values['name'], values['reason'], values['suspend_from'], now)
+    # The student may have asked in the mini-program too: the phone call answers that request.
+    suspension = pending(blind_index(values['id_number']), origin, lock=True) or record(
+        origin, values['id_number'], values['name'], values['reason'], values['suspend_from'], now
+    )
     suspension.handled_by_zone_id = reviewer.zone_id
     decide.confirm(suspension, actor=actor, message=f'已电话办理停保：{values["note"]}'[:255], now=now)
     return suspension

@@ -6,14 +6,16 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
-from miniapp_backend.enrolment.errors import field_error
+from miniapp_backend.enrolment.errors import EnrolmentError, field_error
 from miniapp_backend.enrolment.students import identity
 from miniapp_backend.enrolment.suspension.decide import WAITING_MESSAGE
 from miniapp_backend.extensions import db
 from miniapp_backend.jobs import enqueue_after_commit
 from miniapp_backend.models import InsuredPerson, Registration, Student, Suspension, Zone
 from miniapp_backend.models.base import utcnow
+from miniapp_backend.models.enums import SuspensionStatus
 from miniapp_backend.security.blind_index import blind_index
 from miniapp_backend.security.idnumbers import InvalidIdNumber, validate_id_number
 
@@ -51,13 +53,17 @@ def record(
 ) -> Suspension:
     """A consented suspension routed by its origin: a zone on this platform confirms it after its upload delay,
     any other origin is asked through the gateway by the worker."""
+    index = blind_index(id_number)
+    waiting = pending(index, origin_code)
+    if waiting is not None:
+        raise already_pending(waiting, student)
     origin = db.session.scalars(sa.select(Zone).where(Zone.code == origin_code)).first()
     in_platform = origin is not None and origin.in_platform
     suspension = Suspension(
         student=student,
         origin_zone_code=origin_code,
         origin_zone=origin if in_platform else None,
-        id_index=blind_index(id_number),
+        id_index=index,
         id_number=id_number,
         name=name,
         reason=reason,
@@ -66,11 +72,38 @@ def record(
         message=WAITING_MESSAGE,
         next_check_at=now + timedelta(minutes=origin.suspension_delay_minutes) if in_platform else now,
     )
-    db.session.add(suspension)
-    db.session.flush()
+    try:
+        # The unique index uq_suspensions_pending is the last word when two requests pass the check at once.
+        with db.session.begin_nested():
+            db.session.add(suspension)
+    except IntegrityError:
+        raise already_pending(pending(index, origin_code), student) from None
     if not in_platform:
         enqueue_after_commit('workers.jobs.poll_suspensions')
     return suspension
+
+
+def already_pending(pending: Suspension | None, student: Student | None) -> EnrolmentError:
+    """A second request for a person whose home town is still being asked; the student's own is named so the
+    mini-program can show it."""
+    own = pending is not None and student is not None and pending.student_id == student.id
+    message = '该人员已申请暂停在该原参保地的参保，正在等待原参保地确认，请勿重复申请'
+    return EnrolmentError(
+        'suspension_pending',
+        message,
+        errors={'id_number': [message]},
+        details={'suspension_id': pending.id} if own else {},
+    )
+
+
+def pending(id_index: str, origin_code: str, *, lock: bool = False) -> Suspension | None:
+    """The person's request to this home town still waiting for its answer (at most one: uq_suspensions_pending)."""
+    query = sa.select(Suspension).where(
+        Suspension.id_index == id_index,
+        Suspension.origin_zone_code == origin_code,
+        Suspension.status == SuspensionStatus.SUBMITTED,
+    )
+    return db.session.scalars(query.with_for_update() if lock else query).first()
 
 
 def _person(student: Student, data: dict[str, Any]) -> tuple[str, str]:

@@ -25,6 +25,15 @@ function createSuspensionLogic({ wx, api, ready, templates, shared, setData }) {
       at: beijingTime(suspension.created_at) } : null, ...extra });
   }
 
+  async function refresh(id = suspension && suspension.id) {
+    if (!id) return null;
+    try {
+      suspension = await api.get(`/suspensions/${id}`);
+      show();
+      return suspension;
+    } catch (error) { showError(wx, error); return null; }
+  }
+
   return {
     reasons: REASONS,
     async load(query) {
@@ -75,7 +84,13 @@ function createSuspensionLogic({ wx, api, ready, templates, shared, setData }) {
         proofs.clear(wx, shared, 'suspension');
         show({ errors: {} });
         return suspension;
-      }).catch((error) => {
+      }).catch(async (error) => {
+        const waiting = error.code === 'suspension_pending' && (error.details || {}).suspension_id;
+        if (waiting) {
+          // Asked before (another phone, an earlier visit): the request waiting for its answer is shown instead.
+          wx.showToast({ title: '已申请过，正在等待原参保地确认', icon: 'none' });
+          return refresh(waiting);
+        }
         if (proofs.needsProof(error)) {
           proofs.startProof(wx, shared, error, { act: 'suspension', resume: '/pages/suspension/suspension?resume=1',
             person: { id_type: 'resident_id', id_number: number, name: form.name.trim() }, form });
@@ -86,14 +101,7 @@ function createSuspensionLogic({ wx, api, ready, templates, shared, setData }) {
         return null;
       });
     }),
-    async refresh() {
-      if (!suspension) return null;
-      try {
-        suspension = await api.get(`/suspensions/${suspension.id}`);
-        show();
-        return suspension;
-      } catch (error) { showError(wx, error); return null; }
-    },
+    refresh,
     continueRegistration() {
       wx.redirectTo({ url: '/pages/register/register' });
     },
