@@ -169,7 +169,8 @@ def unstorable_strings(value: Any, path: str = '') -> str | None:
                 return found
     if isinstance(value, list):
         for position, item in enumerate(value):
-            found = unstorable_strings(item, f'{path}[{position}]')
+            # Named as marshmallow names a list's item (`accepted.0`), so every 422 of one body reads alike.
+            found = unstorable_strings(item, f'{path}.{position}' if path else str(position))
             if found:
                 return found
     return None

@@ -234,3 +234,12 @@ def _depth(value) -> int:
     if isinstance(value, list):
         return 1 + max(map(_depth, value), default=0)
     return 0
+
+
+def test_a_list_item_is_named_alike_by_the_text_gate_and_by_the_schema(client, fake_wechat):
+    """`accepted.1` whether the item is refused for a NUL (the gate, before any view) or for its type (the schema)."""
+    student = StudentClient(client, 'list-items')
+    for item in ('tpl\x00x', 5):
+        answer = student.post('/subscriptions', json={'accepted': ['tpl-approved', item]})
+        assert answer.status_code == 422, answer.json
+        assert list(answer.json['errors']) == ['accepted.1'], answer.json
