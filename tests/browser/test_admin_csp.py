@@ -48,7 +48,12 @@ def test_every_admin_page_works_under_the_csp(page, create_reviewer, zone, stude
 
 
 def test_the_login_card_keeps_its_width_from_the_stylesheet(page):
+    missing: list[str] = []
+    page.on('response', lambda answer: missing.append(answer.url) if answer.status >= 400 else None)
     response = page.goto('/admin/login')
+    icon = page.get_attribute('link[rel=icon]', 'href')
+    assert page.request.get(icon).status == 200
+    assert missing == []
     assert "style-src 'self';" in response.headers['content-security-policy']
     assert 'unsafe-inline' not in response.headers['content-security-policy']
     assert page.evaluate("getComputedStyle(document.querySelector('.card')).maxWidth") == '360px'
