@@ -285,6 +285,17 @@ class ActiveForm(Schema):
     active = _action(['0', '1'], '未知的账号操作')
 
 
+class ResetForm(Schema):
+    """重置密码: the account's session version as the list showed it, so a reset already done meanwhile is seen."""
+
+    seen = fields.Integer(
+        required=True,
+        strict=False,
+        validate=validate.Range(0, 2**31 - 1, error='请刷新页面后重试'),
+        error_messages={'required': '请刷新页面后重试', 'invalid': '请刷新页面后重试'},
+    )
+
+
 class PasswordForm(Schema):
     password = fields.String(
         required=True,

@@ -10,7 +10,7 @@ from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form
 from miniapp_backend.models import Reviewer
 from miniapp_backend.models.enums import ReviewerRole
-from schemas.admin import ActiveForm, PasswordForm, ReviewerForm
+from schemas.admin import ActiveForm, PasswordForm, ResetForm, ReviewerForm
 
 
 def _zone_admin() -> None:
@@ -67,7 +67,14 @@ def account_active(reviewer_id):
 def account_reset(reviewer_id):
     _zone_admin()
     reviewer = _in_zone(reviewer_id)
-    password = accounts.reset_password(g.reviewer, reviewer)
+    form, invalid = load_form(ResetForm(), request.form)
+    try:
+        if invalid:
+            raise accounts.AccountError(invalid)
+        password = accounts.reset_password(g.reviewer, reviewer, form['seen'])
+    except accounts.AccountError as error:
+        flash(next(iter(error.errors.values())), 'error')
+        return redirect(url_for('admin.accounts_page'))
     return render_template(
         'admin/accounts.html',
         reviewers=db.session.scalars(accounts.in_zone(g.reviewer)).all(),

@@ -89,8 +89,14 @@ def set_active(admin: Reviewer, reviewer: Reviewer, active: bool) -> None:
     )
 
 
-def reset_password(admin: Reviewer, reviewer: Reviewer) -> str:
-    """A one-time password; the reviewer's sessions end and the next login must set a new one."""
+def reset_password(admin: Reviewer, reviewer: Reviewer, seen: int) -> str:
+    """A one-time password; the reviewer's sessions end and the next login must set a new one.
+
+    `seen` is the account's session version the admin's list showed. Under the account's row lock: of two admins
+    resetting at once, the second is told the first did, rather than handed a password the first one's replaced."""
+    db.session.refresh(reviewer, with_for_update=True)
+    if reviewer.session_version != seen:
+        raise AccountError({'seen': f'账号 {reviewer.username} 刚刚已被重置密码或停用、启用，请查看后再操作'})
     password = temporary_password()
     reviewer.password_hash = generate_password_hash(password)
     reviewer.must_change_password = True

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Reviewer
-from tests.admin.pages import csrf_token, login
+from tests.admin.pages import csrf_token, login, notices, page_form, submit
 
 
 def _create(client, **fields):
@@ -76,9 +76,7 @@ def test_disable_and_reset_end_sessions(app, client, create_reviewer, zone):
     client.post(
         f'/admin/accounts/{target.id}/active', data={'active': '1', 'csrf_token': csrf_token(client, '/admin/accounts')}
     )
-    page = client.post(
-        f'/admin/accounts/{target.id}/reset', data={'csrf_token': csrf_token(client, '/admin/accounts')}
-    ).text
+    page = submit(client, page_form(client, '/admin/accounts', f'/admin/accounts/{target.id}/reset')).text
     assert login(other, 'liu').status_code == 401
     assert login(other, 'liu', _issued(page)).headers['Location'].endswith('/admin/password')
     actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like('reviewer_%'))).all()
@@ -97,7 +95,8 @@ def test_only_zone_admins_manage_accounts_and_only_in_their_zone(client, create_
     listed = client.get('/admin/accounts').text  # by row: a random CSRF token may contain any two letters
     assert 'data-username="liu"' in listed and 'data-username="qd"' not in listed
     response = client.post(
-        f'/admin/accounts/{elsewhere.id}/reset', data={'csrf_token': csrf_token(client, '/admin/accounts')}
+        f'/admin/accounts/{elsewhere.id}/reset',
+        data={'csrf_token': csrf_token(client, '/admin/accounts'), 'seen': str(elsewhere.session_version)},
     )
     assert response.status_code == 404
 
@@ -116,3 +115,22 @@ def test_a_school_that_is_not_an_id_is_refused_by_name(admin, zone):
         )
         assert page.status_code == 422 and '请选择本专区的学校' in page.text
     assert db.session.scalar(sa.select(Reviewer.id).where(Reviewer.username == 'zz')) is None
+
+
+def test_a_reset_from_a_list_shown_before_another_change_is_refused(client, create_reviewer, zone):
+    """The list was open while the account changed (reset by another admin, disabled, enabled): the reset is refused
+    with a notice naming the account, and the password the other admin handed out still works."""
+    create_reviewer('wang', role='zone_admin')
+    target = create_reviewer('liu', role='centre_reviewer')
+    login(client, 'wang')
+    stale = page_form(client, '/admin/accounts', f'/admin/accounts/{target.id}/reset')
+    issued = _issued(submit(client, page_form(client, '/admin/accounts', f'/admin/accounts/{target.id}/reset')).text)
+    refused = client.post(stale.action, data=stale.fields, follow_redirects=True)
+    assert notices(refused.text) == ['账号 liu 刚刚已被重置密码或停用、启用，请查看后再操作']
+    other = client.application.test_client()
+    assert login(other, 'liu', issued).headers['Location'].endswith('/admin/password')
+    for seen in ('', 'x', '-1'):
+        tampered = client.post(stale.action, data={**stale.fields, 'seen': seen}, follow_redirects=True)
+        assert notices(tampered.text) == ['请刷新页面后重试']
+    resets = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action == 'reviewer_password_reset'))
+    assert resets.all() == ['reviewer_password_reset']

@@ -345,6 +345,30 @@ def test_two_administrators_adding_one_username_at_once_add_one_account(live_url
     assert added == ['reviewer_created']
 
 
+def test_two_administrators_resetting_one_password_at_once_hand_out_one_password(live_url, create_reviewer, zone):
+    import re
+
+    from tests.hostile.values import FormParser
+
+    admins = []
+    for name in ('admin-a', 'admin-b', 'admin-c', 'admin-d'):
+        create_reviewer(name, role='zone_admin')
+        admins.append(AdminBrowser(live_url, name))
+    target = create_reviewer('liu', role='centre_reviewer')
+    action = f'/admin/accounts/{target.id}/reset'
+    forms = []
+    for admin in admins:  # each opens the list and reads the reset form as rendered
+        parser = FormParser('/admin/accounts')
+        parser.feed(admin.get('/admin/accounts').text)
+        forms.append(next(form.fields for form in parser.forms if form.action == action))
+    responses = at_once([lambda a=a, f=f: a.post(action, f) for a, f in zip(admins, forms, strict=True)])
+    assert [r.status_code for r in responses] == [200] * 4
+    issued = [m.group(1) for r in responses if (m := re.search(r'<code id="issued-password">([^<]+)</code>', r.text))]
+    assert len(issued) == 1, [r.text[-400:] for r in responses]
+    assert sum('账号 liu 刚刚已被重置密码' in r.text for r in responses) == 3
+    assert AdminBrowser(live_url, 'liu', issued[0]).response.headers['Location'].endswith('/admin/password')
+
+
 def test_subscriptions_granted_at_once_are_each_counted(live_url, create_zone, fake_wechat):
     from miniapp_backend.models import SubscriptionQuota
 
