@@ -47,11 +47,23 @@ def main(argv: list[str] | None = None) -> int:
     return _keep_running(lambda: _cron(app.extensions['redis'], app.config))
 
 
+class _Worker(Worker):
+    """rq's worker, remembering that a signal asked it to stop: rq 3.0 records that only when the signal arrives
+    during a job, so an idle worker told to stop looked like one that had failed, started again, and was killed
+    at the end of its process manager's grace period."""
+
+    stop_asked = False
+
+    def request_stop(self, signum, frame):
+        self.stop_asked = True
+        super().request_stop(signum, frame)
+
+
 def _work(connection: redis.Redis, names: list[str], burst: bool) -> bool:
     """One rq worker's life; True when it stopped on purpose (a signal, or burst mode with empty queues)."""
-    worker = Worker(names, connection=connection)
+    worker = _Worker(names, connection=connection)
     worker.work(burst=burst, logging_level='INFO')
-    return burst or worker._stop_requested
+    return burst or worker.stop_asked
 
 
 def _cron(connection: redis.Redis, config) -> bool:

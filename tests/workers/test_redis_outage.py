@@ -190,3 +190,31 @@ def test_a_row_claimed_before_an_outage_is_never_sent_again(
     assert _statuses() == ['unknown']
     row = db.session.scalars(sa.select(Notification)).one()
     assert (row.last_error, row.attempts) == ('interrupted', 1)
+
+
+def test_idle_workers_and_cron_told_to_stop_exit(private_redis, test_environ):
+    """SIGTERM, as a process manager stops them at a deploy: each exits 0 at once, none starts itself again (an idle
+    worker did, and was killed at the end of the grace period)."""
+    env = {**os.environ, **test_environ, 'REDIS_URL': private_redis.url, 'REDIS_KEY_PREFIX': 'stop'}
+    started = [
+        subprocess.Popen([sys.executable, '-m', 'workers', *command], cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+        for command in (['worker', 'main'], ['worker', 'imports'], ['cron'])
+    ]
+    client = redis_lib.Redis.from_url(private_redis.url)
+    try:
+        _wait(lambda: len(client.keys('rq:worker:*')) >= 2, 30, 'the workers to register')
+        time.sleep(2)  # the cron's first jobs run; the workers are waiting for the next
+        for process in started:
+            process.send_signal(signal.SIGTERM)
+        codes = []
+        for process in started:
+            try:
+                codes.append(process.wait(timeout=10))
+            except subprocess.TimeoutExpired:
+                codes.append(f'still running: {process.args[3:]}')
+    finally:
+        for process in started:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    assert codes == [0, 0, 0], codes
