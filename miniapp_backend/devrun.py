@@ -15,6 +15,10 @@ import sys
 import time
 from pathlib import Path
 
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
 from workers.registry import POOLS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,7 +128,8 @@ def _stop(children: list[subprocess.Popen], embedded) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(child.pid, signal.SIGKILL)
     if embedded is not None:
-        embedded.shutdown()
+        # Sent once: SHUTDOWN always drops its connection, which redis-py would retry with a backoff (about 10 s).
+        redis.Redis(unix_socket_path=embedded.socket_file, retry=Retry(NoBackoff(), 0)).shutdown()
 
 
 if __name__ == '__main__':
