@@ -60,7 +60,7 @@ def face_result(body):
 @blp.arguments(UploadSchema, location='files')
 @blp.response(201, ProofSchema)
 @doc(security=BEARER)
-@errors(blp, 401, 413, 422)
+@errors(blp, 401, 409, 413, 422)
 @student_required
 def request_review(body, files):
     """No face verification: the ID-card photo, name and ID number, for the centre to compare."""

@@ -18,7 +18,19 @@ class IdentityProof(db.Model):
     """One attempt to prove an identity: a face verification session or a request for the centre's review."""
 
     __tablename__ = 'identity_proofs'
-    __table_args__ = (sa.Index('ix_identity_proofs_student_person', 'student_id', 'id_index'),)
+    __table_args__ = (
+        sa.Index('ix_identity_proofs_student_person', 'student_id', 'id_index'),
+        # One request waiting for the centre per student and person: a second (a second phone, a page opened before
+        # the first was sent) would put the same person twice in the reviewers' queue.
+        sa.Index(
+            'uq_identity_proofs_pending_review',
+            'student_id',
+            'id_index',
+            unique=True,
+            postgresql_where=sa.text("method = 'centre' AND status = 'pending'"),
+            sqlite_where=sa.text("method = 'centre' AND status = 'pending'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(sa.ForeignKey('students.id'))

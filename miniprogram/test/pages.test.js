@@ -271,6 +271,30 @@ test('registering over an imported record: proof by face, then 保存 again take
   assert.deepEqual(wx.failures(), []);
 });
 
+test('a photo sent again while the first waits for the centre shows the waiting request', async () => {
+  const wx = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'register', zone: ZONE, student: { id: 1 }, registration: null } });
+    // Another phone's request, already waiting for the centre.
+    w.route('GET', '/identity/requests/latest', { body: { request: { id: 3, method: 'centre', status: 'pending',
+      message: null, created_at: '2026-11-20T02:00:00Z', reason: null } } });
+    w.route('UPLOAD', '/identity/requests', { status: 409, body: { code: 'review_pending',
+      message: '您已提交该证件的照片，正在等待医保中心审核，请勿重复提交', errors: {} } });
+  });
+  wx.photo = Buffer.from('89504e470d0a1a0a', 'hex');
+  wx.setStorageSync('proof', { act: 'renewal', status: 'needed', methods: ['centre'], resume: '/pages/zones/zones',
+    person: { id_type: 'resident_id', id_number: '34052419800101001X', name: '张晓雨' }, form: {} });
+  const router = await launch(wx, '/pages/identity/identity');
+  const page = router.top;
+  assert.ok(page.buttons().includes('提交医保中心审核'), page.buttons().join(' '));
+  await page.tap('拍摄或选择照片');
+  await page.tap('提交医保中心审核');
+  const text = visible(page);
+  assert.match(text, /已提交，医保中心审核中/);
+  assert.match(text, /提交时间：2026-11-20 10:00/);
+  assert.deepEqual(wx.callsOf('showModal'), []);
+  assert.equal(wx.getStorageSync('proof').status, 'waiting');
+});
+
 test('after the centre approved, 继续办理 opens the registration form as it was when 保存 needed the proof', async () => {
   const wx = backend((w) => {
     w.route('GET', '/me', { body: { next_action: 'register', zone: ZONE, student: { id: 1 }, registration: null } });

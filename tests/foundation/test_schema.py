@@ -206,3 +206,79 @@ def test_the_migration_closes_doubled_pending_suspensions_but_the_newest(app):
     with pytest.raises(sa.exc.IntegrityError):
         _suspension(doubled)
     db.session.rollback()
+
+
+def _review(student_id: int, id_number: str, method: str = 'centre', status: str = 'pending'):
+    from miniapp_backend.enrolment.students.identity import name_index
+    from miniapp_backend.models import IdentityProof
+    from miniapp_backend.security.blind_index import blind_index
+
+    proof = IdentityProof(
+        student_id=student_id,
+        method=method,
+        status=status,
+        id_index=blind_index(id_number),
+        name_index=name_index('甲'),
+        id_number=id_number,
+        name='甲',
+    )
+    db.session.add(proof)
+    db.session.commit()
+    return proof
+
+
+def test_a_second_pending_review_of_one_student_and_person_is_refused(student, create_student):
+    from tests.factories import make_id_number
+
+    id_number = make_id_number()
+    _review(student.id, id_number)
+    with pytest.raises(sa.exc.IntegrityError) as error:
+        _review(student.id, id_number)
+    assert 'uq_identity_proofs_pending_review' in str(error.value)
+    db.session.rollback()
+    # Another person, another student, a face session, or a decided request are not the same request.
+    _review(student.id, make_id_number())
+    _review(create_student().id, id_number)
+    _review(student.id, id_number, method='face')
+    _review(student.id, id_number, status='failed')
+
+
+def test_the_migration_closes_doubled_pending_reviews_but_the_newest(student, create_student):
+    from alembic.operations import Operations
+
+    from miniapp_backend.models import AuditEvent, IdentityProof
+    from tests.factories import make_id_number
+
+    migration = _migration('0010_one_pending_identity_review.py')
+    doubled, other = make_id_number(), create_student()
+    with db.engine.begin() as conn:
+        conn.execute(sa.text('DROP INDEX uq_identity_proofs_pending_review'))
+    try:
+        older = [_review(student.id, doubled).id for _ in range(2)]
+        newest, elsewhere = _review(student.id, doubled).id, _review(other.id, doubled).id
+        with db.engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+            migration.upgrade()
+    finally:
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    'CREATE UNIQUE INDEX IF NOT EXISTS uq_identity_proofs_pending_review ON identity_proofs '
+                    "(student_id, id_index) WHERE method = 'centre' AND status = 'pending'"
+                )
+            )
+    db.session.expire_all()
+    statuses = {p.id: (p.status.value, p.review_reason) for p in db.session.scalars(sa.select(IdentityProof))}
+    assert statuses == {
+        older[0]: ('failed', migration.REASON),
+        older[1]: ('failed', migration.REASON),
+        newest: ('pending', None),
+        elsewhere: ('pending', None),
+    }
+    audited = db.session.scalars(sa.select(AuditEvent)).all()
+    assert sorted((a.action, a.actor_type.value, a.detail['proof_id']) for a in audited) == [
+        ('identity_review_failed', 'system', older[0]),
+        ('identity_review_failed', 'system', older[1]),
+    ]
+    with pytest.raises(sa.exc.IntegrityError):
+        _review(student.id, doubled)
+    db.session.rollback()

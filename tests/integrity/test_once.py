@@ -325,6 +325,43 @@ def test_a_suspension_asked_eight_times_at_once_asks_the_home_town_once(live_url
     assert student.post('/suspensions', form).status_code == 201
 
 
+def test_an_id_photo_sent_eight_times_at_once_waits_once_in_the_centres_queue(live_url, zone, fake_wechat):
+    import io
+
+    from PIL import Image
+
+    from miniapp_backend.models import IdentityProof
+    from tests.factories import make_id_number
+
+    student = Student(live_url, 'code-photo-twice')
+    assert student.put('/me/zone', {'zone_code': '341800'}).status_code == 200
+    photo = io.BytesIO()
+    Image.new('RGB', (640, 400), (200, 210, 220)).save(photo, 'JPEG')
+    person = {'id_type': 'resident_id', 'id_number': make_id_number(), 'name': '张晓雨'}
+
+    def send():
+        return requests.post(
+            f'{live_url}/api/v1/identity/requests',
+            data=person,
+            files={'file': ('id.jpg', photo.getvalue())},
+            headers={'Authorization': f'Bearer {student.token}'},
+            timeout=60,
+        )
+
+    responses = at_once([send for _ in range(8)])
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 7, [r.text for r in responses]
+    assert {r.json()['code'] for r in responses if r.status_code == 409} == {'review_pending'}
+    db.session.expire_all()
+    waiting = db.session.scalars(sa.select(IdentityProof.id).where(IdentityProof.status == 'pending')).all()
+    assert waiting == [r.json()['id'] for r in responses if r.status_code == 201]
+    asked = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == 'identity_review_requested')).all()
+    assert [event.detail['proof_id'] for event in asked] == waiting
+    # Once the centre has decided (here: not the person), a new photo may be sent.
+    db.session.execute(sa.update(IdentityProof).values(status='failed'))
+    db.session.commit()
+    assert send().status_code == 201
+
+
 def test_two_administrators_adding_one_username_at_once_add_one_account(live_url, create_reviewer, zone):
     admins = []
     for name in ('admin-a', 'admin-b', 'admin-c', 'admin-d'):

@@ -220,9 +220,17 @@ def request_review(student: Student, data: dict, photo: bytes) -> IdentityProof:
     from miniapp_backend.enrolment.registration.id_photo import reencode_photo
 
     number, name = _person(data)
+    if _pending_review(student, blind_index(number)):
+        raise _review_pending()
     image, content_type = reencode_photo(photo)
-    proof = _new_proof(student, student.zone_id, ProofMethod.CENTRE, number, name, photo=image, photo_type=content_type)
-    db.session.flush()
+    try:
+        # The unique index uq_identity_proofs_pending_review decides between two requests sent at once.
+        with db.session.begin_nested():
+            proof = _new_proof(
+                student, student.zone_id, ProofMethod.CENTRE, number, name, photo=image, photo_type=content_type
+            )
+    except sa.exc.IntegrityError:
+        raise _review_pending() from None
     audit.record(
         Actor.student(student.id),
         'identity_review_requested',
@@ -231,6 +239,24 @@ def request_review(student: Student, data: dict, photo: bytes) -> IdentityProof:
         openid=student.openid,
     )
     return proof
+
+
+def _pending_review(student: Student, id_index: str) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(sa.literal(True)).where(
+                IdentityProof.student_id == student.id,
+                IdentityProof.id_index == id_index,
+                IdentityProof.method == ProofMethod.CENTRE,
+                IdentityProof.status == ProofStatus.PENDING,
+            )
+        )
+        is not None
+    )
+
+
+def _review_pending() -> EnrolmentError:
+    return EnrolmentError('review_pending', '您已提交该证件的照片，正在等待医保中心审核，请勿重复提交')
 
 
 def decide_review(

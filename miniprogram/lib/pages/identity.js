@@ -38,6 +38,13 @@ function createIdentityLogic({ wx, api, shared, setData }) {
     return errors;
   }
 
+  function waiting(request) {
+    proof = { ...(proof || { act: '', methods: ['centre'], resume: '', form: {} }), person, status: 'waiting' };
+    proofs.save(wx, shared, proof);
+    show({ mode: 'waiting', errors: {}, submittedAt: request ? beijingTime(request.created_at) : '' });
+    return request;
+  }
+
   function passed() {
     proofs.save(wx, shared, { ...proof, person, status: 'passed' });
     wx.showToast({ title: '身份核验通过', icon: 'success' });
@@ -91,12 +98,13 @@ function createIdentityLogic({ wx, api, shared, setData }) {
       if (!photo) errors.file = '请拍摄或选择身份证人像面照片';
       if (Object.keys(errors).length) { show({ errors }); return null; }
       try {
-        const request = await api.upload('/identity/requests', photo, person);
-        proof = { ...(proof || { act: '', methods: ['centre'], resume: '', form: {} }), person, status: 'waiting' };
-        proofs.save(wx, shared, proof);
-        show({ mode: 'waiting', errors: {}, submittedAt: beijingTime(request.created_at) });
-        return request;
+        return waiting(await api.upload('/identity/requests', photo, person));
       } catch (error) {
+        if (error.code === 'review_pending') {
+          // Sent before (another phone, a page opened earlier): the request the centre has is shown instead.
+          const latest = await api.get('/identity/requests/latest').catch(() => ({ request: null }));
+          return waiting(latest.request);
+        }
         show({ errors: fieldErrors(error) });
         showError(wx, error);
         return null;
