@@ -20,22 +20,28 @@ def settings():
     if g.reviewer.role is not ReviewerRole.ZONE_ADMIN:
         abort(403)
     zone = g.reviewer.zone
-    errors = {}
+    errors, form, status = {}, request.form, 200
     if request.method == 'POST':
         values, errors = settings_form(request.form)
-        if not errors:
-            changes = zone_settings.apply(zone, values, actor_of(g.reviewer))
-            flash(f'已保存（修改{len(changes)}项）', 'ok')
-            return redirect(url_for('admin.settings'))
+        status = 422 if errors else 200
+        try:
+            if not errors:
+                changes = zone_settings.apply(zone, values, actor_of(g.reviewer), request.form.get('shown', ''))
+                flash(f'已保存（修改{len(changes)}项）', 'ok')
+                return redirect(url_for('admin.settings'))
+        except zone_settings.ChangedMeanwhile:
+            flash('专区设置刚刚已被其他管理员修改，未保存。下面是最新的设置，请重新修改后保存', 'error')
+            form, status = {}, 409
     page = render_template(
         'admin/settings.html',
         zone=zone,
         errors=errors,
-        form=request.form,
+        form=form,
+        shown=form.get('shown') or zone_settings.fingerprint(zone),
         templates_json=json.dumps(zone.message_templates, ensure_ascii=False, indent=1),
         stage_flows=zone_settings.stage_flows,
         default_stage_names=labels.STAGE_NAMES,
         kinds=list(NotificationKind),
         local=lambda d: d.astimezone(zone_settings.SHANGHAI).date().isoformat(),
     )
-    return page, 422 if errors else 200
+    return page, status

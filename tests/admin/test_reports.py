@@ -12,7 +12,7 @@ from miniapp_backend.enrolment.payment.record import record_payment
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Zone
 from miniapp_backend.models.base import utcnow
-from tests.admin.pages import csrf_token, login
+from tests.admin.pages import csrf_token, login, notices, page_form
 
 
 def _paid_and_pending(zone, create_student, create_registration):
@@ -81,9 +81,9 @@ def _settings_form(client, **changes):
         'suspension_delay_minutes': '15',
         'remind_days_before_close': '5',
         'message_templates': json.dumps({'approved': {'template_id': 't1', 'fields': {'thing1': 'zone_name'}}}),
-        'csrf_token': csrf_token(client, '/admin/'),
     }
-    form.update(changes)
+    shown = page_form(client, '/admin/settings').fields  # the token and the settings' fingerprint, as rendered
+    form.update(csrf_token=shown['csrf_token'], shown=shown['shown'], **changes)
     return form
 
 
@@ -197,3 +197,25 @@ def test_settings_name_stages_and_choose_the_messages_pushed(client, create_revi
     assert zone.stage_names == {'centre': '市医保中心复核'}
     assert 'approved' not in zone.muted_kinds and 'submitted' not in zone.muted_kinds
     assert 'returned' in zone.muted_kinds
+
+
+def test_a_settings_form_opened_before_another_admin_saved_is_refused(client, create_reviewer, zone):
+    """Two admins open the page; the first lowers the premium, the second, from the page as it was, moves the
+    window's end: the second save is refused (it would have put the old premium back) and shows the new settings."""
+    create_reviewer('admin', role='zone_admin')
+    login(client, 'admin')
+    first, second = _settings_form(client, premium_fen='380.00'), _settings_form(client, window_closes_at='2027-01-15')
+    assert '已保存' in client.post('/admin/settings', data=first, follow_redirects=True).text
+    refused = client.post('/admin/settings', data=second)
+    assert refused.status_code == 409
+    assert notices(refused.text) == ['专区设置刚刚已被其他管理员修改，未保存。下面是最新的设置，请重新修改后保存']
+    assert 'value="380.00"' in refused.text
+    db.session.expire_all()
+    zone = db.session.scalars(sa.select(Zone)).one()
+    assert (zone.premium_fen, zone.window_closes_at.isoformat()) == (38000, '2026-12-31T15:59:59+00:00')
+    # Filled again from the page it was shown, the second admin's change is saved beside the first one's.
+    again = _settings_form(client, premium_fen='380.00', window_closes_at='2027-01-15')
+    assert '已保存' in client.post('/admin/settings', data=again, follow_redirects=True).text
+    db.session.expire_all()
+    zone = db.session.scalars(sa.select(Zone)).one()
+    assert (zone.premium_fen, zone.window_closes_at.isoformat()) == (38000, '2027-01-15T15:59:59+00:00')

@@ -146,6 +146,7 @@ def test_zone_settings_saved_by_the_zone_admin_show_at_once(client, enrolled, cr
         'message_templates': '{}',
         'service_phone': '0563-7654321',
         'csrf_token': token,
+        'shown': re.search(r'name="shown" value="([^"]+)"', client.get('/admin/settings').text).group(1),
     }
     assert '已保存' in client.post('/admin/settings', data=form, follow_redirects=True).text
     zone = enrolled.get('/me').json['zone']

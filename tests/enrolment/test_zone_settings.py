@@ -38,9 +38,34 @@ def test_every_bad_field_is_named_at_once():
 
 
 def test_applying_records_only_what_changed(zone):
-    changes = settings.apply(zone, parse(FORM)[0], ADMIN)
+    changes = settings.apply(zone, parse(FORM)[0], ADMIN, settings.fingerprint(zone))
     assert zone.premium_fen == 42000 and zone.review_stages == ['counsellor', 'school']
     assert changes['premium_fen'] == [40000, 42000] and 'pay_appid' not in changes
-    assert settings.apply(zone, parse(FORM)[0], ADMIN) == {}
+    assert settings.apply(zone, parse(FORM)[0], ADMIN, settings.fingerprint(zone)) == {}
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == 'zone_settings')).all()
     assert len(events) == 1 and events[0].detail['changes'] == changes
+
+
+def test_the_fingerprint_covers_every_field_the_form_writes(zone):
+    values = parse(FORM)[0]
+    assert set(values) == set(settings.FIELDS)
+    shown = settings.fingerprint(zone)
+    for field in settings.FIELDS:
+        before = getattr(zone, field)
+        setattr(zone, field, 'another value')
+        assert settings.fingerprint(zone) != shown, field
+        setattr(zone, field, before)
+    assert settings.fingerprint(zone) == shown
+
+
+def test_a_form_filled_before_another_admin_saved_is_refused_and_changes_nothing(zone):
+    shown = settings.fingerprint(zone)
+    settings.apply(zone, parse({**FORM, 'premium_fen': '380'})[0], ADMIN, shown)
+    db.session.commit()
+    try:
+        settings.apply(zone, parse({**FORM, 'window_closes_at': '2027-01-15'})[0], ADMIN, shown)
+        raise AssertionError('saved over the other admin')
+    except settings.ChangedMeanwhile:
+        db.session.rollback()
+    db.session.expire_all()
+    assert (zone.premium_fen, zone.window_closes_at.date().isoformat()) == (38000, '2026-12-31')

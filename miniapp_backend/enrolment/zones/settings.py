@@ -3,11 +3,14 @@ window's bounds in Beijing time, and writing the settings audited with what chan
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 from miniapp_backend.enrolment import audit
 from miniapp_backend.enrolment.actors import Actor
+from miniapp_backend.extensions import db
 from miniapp_backend.models import Zone
 
 STAGES = ('centre', 'counsellor', 'college', 'school')
@@ -28,8 +31,47 @@ def stage_flows(current: str) -> list[tuple[str, ...]]:
     return list(FLOWS) if not stages or stages in FLOWS else [stages, *FLOWS]
 
 
-def apply(zone: Zone, values: dict[str, Any], actor: Actor) -> dict[str, Any]:
-    """Write the settings and audit what changed."""
+#: What the settings form writes (schemas.admin.zone_settings returns exactly these).
+FIELDS = (
+    'premium_fen',
+    'year',
+    'window_opens_at',
+    'window_closes_at',
+    'review_stages',
+    'message_templates',
+    'suspension_delay_minutes',
+    'remind_days_before_close',
+    'pay_appid',
+    'pay_path_template',
+    'family_appid',
+    'family_path_template',
+    'service_phone',
+    'family_channel',
+    'face_verification',
+    'subsidised_match_required',
+    'stage_names',
+    'muted_kinds',
+)
+
+
+class ChangedMeanwhile(Exception):
+    """The settings changed after the form was shown: saving it would put back what another admin changed."""
+
+
+def fingerprint(zone: Zone) -> str:
+    """The settings as a form shows them, in a few characters: the form sends it back with what it saves."""
+    shown = json.dumps({field: _plain(getattr(zone, field)) for field in FIELDS}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(shown.encode()).hexdigest()[:16]
+
+
+def apply(zone: Zone, values: dict[str, Any], actor: Actor, shown: str) -> dict[str, Any]:
+    """Write the settings and audit what changed; `shown` is the fingerprint of the settings the form was filled
+    from. Under the zone's row lock, so of two admins saving at once the second is refused rather than writing the
+    first one's changes back (every field of the form is sent, changed or not)."""
+    db.session.flush()  # a refresh would drop what this session changed and has not written
+    db.session.refresh(zone, with_for_update=True)
+    if fingerprint(zone) != shown:
+        raise ChangedMeanwhile()
     changes = {}
     for field, value in values.items():
         before = getattr(zone, field)
