@@ -6,7 +6,8 @@ import click
 from flask import Flask
 from werkzeug.security import generate_password_hash
 
-from miniapp_backend.enrolment.accounts import MIN_PASSWORD, SCOPE_NEEDS
+from miniapp_backend.enrolment import accounts
+from miniapp_backend.enrolment.accounts import MIN_PASSWORD
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Reviewer, School, Zone
 from miniapp_backend.models.enums import ReviewerRole
@@ -95,8 +96,6 @@ def create_reviewer(
     role = ReviewerRole(role)
     if len(password) < MIN_PASSWORD:
         raise ValueError(f'password must have at least {MIN_PASSWORD} characters')
-    if db.session.query(Reviewer.id).filter_by(username=username).first():
-        raise ValueError(f'username {username!r} is taken')
     zone = db.session.query(Zone).filter_by(code=zone_code).one_or_none()
     if zone is None:
         raise ValueError(f'no zone with code {zone_code}')
@@ -105,10 +104,9 @@ def create_reviewer(
         school = db.session.query(School).filter_by(zone_id=zone.id, code=school_code).one_or_none()
         if school is None:
             raise ValueError(f'no school {school_code} in zone {zone_code}')
-    given = {'school_id': school, 'college': college, 'class_name': class_name}
-    missing = [_OPTIONS[name] for name in SCOPE_NEEDS.get(role, ()) if not given[name]]
+    missing = accounts.missing_scope(role, {'school_id': school, 'college': college, 'class_name': class_name})
     if missing:
-        raise ValueError(f'role {role.value} needs --{" --".join(missing)}')
+        raise ValueError(f'role {role.value} needs --{" --".join(_OPTIONS[name] for name in missing)}')
     reviewer = Reviewer(
         username=username,
         password_hash=generate_password_hash(password),
@@ -118,9 +116,10 @@ def create_reviewer(
         college=college,
         class_name=class_name,
     )
-    db.session.add(reviewer)
-    db.session.flush()
-    return reviewer
+    try:
+        return accounts.add(reviewer)
+    except accounts.AccountError:
+        raise ValueError(f'username {username!r} is taken') from None
 
 
 @click.command('ops')

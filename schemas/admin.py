@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
-from miniapp_backend.enrolment.accounts import FIELD_NAMES, MIN_PASSWORD, SCOPE_NEEDS
+from miniapp_backend.enrolment.accounts import FIELD_NAMES, MIN_PASSWORD, missing_scope
 from miniapp_backend.enrolment.imports.importers import KINDS as IMPORT_KINDS
 from miniapp_backend.enrolment.registration.review import DECISIONS
 from miniapp_backend.enrolment.roster.manage import EXEMPT_REASONS
@@ -263,10 +263,10 @@ class ReviewerForm(Schema):
 
     @validates_schema(skip_on_field_errors=False)
     def _scope(self, data, **kwargs):
-        """The scope fields the role needs (SCOPE_NEEDS), each named under its own field."""
+        """The scope fields the role needs, each named under its own field."""
         role = data.get('role')
-        needs = SCOPE_NEEDS.get(ReviewerRole(role), ()) if role else ()
-        missing = {field: f'该角色须填写{FIELD_NAMES[field]}' for field in needs if not data.get(field)}
+        lacking = missing_scope(ReviewerRole(role), data) if role else []
+        missing = {field: f'该角色须填写{FIELD_NAMES[field]}' for field in lacking}
         if missing:
             raise ValidationError(missing)
 

@@ -54,25 +54,37 @@ def create(admin: Reviewer, values: dict[str, Any]) -> tuple[Reviewer, str]:
     if errors:
         raise AccountError(errors)
     password = temporary_password()
-    reviewer = Reviewer(
-        username=username,
-        display_name=values['display_name'] or username,
-        role=role,
-        zone_id=admin.zone_id,
-        school=school,
-        college=values['college'] if 'college' in needs else None,
-        class_name=values['class_name'] if 'class_name' in needs else None,
-        password_hash=generate_password_hash(password),
-        must_change_password=True,
+    reviewer = add(
+        Reviewer(
+            username=username,
+            display_name=values['display_name'] or username,
+            role=role,
+            zone_id=admin.zone_id,
+            school=school,
+            college=values['college'] if 'college' in needs else None,
+            class_name=values['class_name'] if 'class_name' in needs else None,
+            password_hash=generate_password_hash(password),
+            must_change_password=True,
+        )
     )
+    audit.record(_actor(admin), 'reviewer_created', zone_id=admin.zone_id, reviewer=reviewer.username, role=role.value)
+    return reviewer, password
+
+
+def add(reviewer: Reviewer) -> Reviewer:
+    """Insert a new account, from the admin page or the operators' command; a username taken, also a moment ago
+    by someone else after any check of the caller's, raises AccountError and adds nothing."""
     try:
         with db.session.begin_nested():
             db.session.add(reviewer)
     except sa.exc.IntegrityError:
-        # Another administrator took the name a moment ago (after the check above): nothing was added.
         raise AccountError({'username': '该用户名已被使用'}) from None
-    audit.record(_actor(admin), 'reviewer_created', zone_id=admin.zone_id, reviewer=reviewer.username, role=role.value)
-    return reviewer, password
+    return reviewer
+
+
+def missing_scope(role: ReviewerRole, given: dict[str, Any]) -> list[str]:
+    """The scope fields (SCOPE_NEEDS) the role needs and `given` lacks."""
+    return [name for name in SCOPE_NEEDS.get(role, ()) if not given.get(name)]
 
 
 def set_active(admin: Reviewer, reviewer: Reviewer, active: bool) -> None:

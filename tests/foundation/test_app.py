@@ -72,6 +72,21 @@ def test_seed_demo_once_and_create_reviewer(app):
     assert result.exit_code == 0, result.output
     reviewer = db.session.query(Reviewer).filter_by(username='fu').one()
     assert (reviewer.role, reviewer.class_name, reviewer.school.code) == ('counsellor', '计算机2023级1班', '10423')
+    taken = runner.invoke(
+        args=[
+            'create-reviewer',
+            '--username',
+            'fu',
+            '--password',
+            'other-pass-1',
+            '--role',
+            'centre_reviewer',
+            '--zone',
+            '341800',
+        ]
+    )
+    assert taken.exit_code != 0 and "username 'fu' is taken" in taken.output
+    assert db.session.query(Reviewer).filter_by(username='fu').one().role == 'counsellor'
 
 
 @pytest.mark.parametrize(
