@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.operations import Operations
 from alembic.script import ScriptDirectory
 
 from miniapp_backend.extensions import db
@@ -73,30 +78,15 @@ def test_a_second_draft_of_one_student_zone_and_year_is_refused(create_registrat
 def test_the_migration_withdraws_doubled_drafts_but_the_newest(create_registration, create_student, zone):
     """Drafts doubled before the index existed: the newest stays, each older one is withdrawn with its audit row and
     its statistics delta, and the index is then created."""
-    from alembic.operations import Operations
-
     from miniapp_backend.models import AuditEvent, RegistrationCountDelta
 
-    migration = _migration('0008_one_draft_per_student.py')
     doubled, alone = create_student(), create_student()
-    with db.engine.begin() as conn:
-        conn.execute(sa.text('DROP INDEX uq_registrations_student_draft'))
-    try:
+    with _before('0008_one_draft_per_student.py', 'uq_registrations_student_draft'):
         older = [create_registration(doubled, zone, status='draft') for _ in range(2)]
         newest = create_registration(doubled, zone, status='draft')
         own = create_registration(alone, zone, status='draft')
         db.session.execute(sa.delete(RegistrationCountDelta))
         db.session.commit()
-        with db.engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
-            migration.upgrade()
-    finally:
-        with db.engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    'CREATE UNIQUE INDEX IF NOT EXISTS uq_registrations_student_draft '
-                    "ON registrations (student_id, zone_id, year) WHERE status = 'draft'"
-                )
-            )
     db.session.expire_all()
     statuses = {r.id: r.status.value for r in db.session.scalars(sa.select(Registration))}
     assert statuses == {older[0].id: 'withdrawn', older[1].id: 'withdrawn', newest.id: 'draft', own.id: 'draft'}
@@ -116,15 +106,25 @@ def test_the_migration_withdraws_doubled_drafts_but_the_newest(create_registrati
     db.session.rollback()
 
 
-def _migration(name: str):
-    import importlib.util
-    from pathlib import Path
-
+@contextlib.contextmanager
+def _before(name: str, index: str):
+    """The database as it was before migration `name`, without the unique `index` it creates: the body writes the
+    rows the migration will find, then the migration's upgrade runs. The index is put back (from the model) if
+    anything failed."""
     path = Path(__file__).parents[2] / 'migrations' / 'versions' / name
     spec = importlib.util.spec_from_file_location(path.stem, path)
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
-    return migration
+    [created] = [i for table in db.metadata.tables.values() for i in table.indexes if i.name == index]
+    with db.engine.begin() as conn:
+        created.drop(conn)
+    try:
+        yield migration
+        with db.engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+            migration.upgrade()
+    finally:
+        with db.engine.begin() as conn:
+            created.create(conn, checkfirst=True)
 
 
 def _suspension(id_number: str, origin: str = '530000', status: str = 'submitted'):
@@ -163,28 +163,13 @@ def test_a_second_pending_suspension_of_one_person_and_home_town_is_refused(app)
 
 
 def test_the_migration_closes_doubled_pending_suspensions_but_the_newest(app):
-    from alembic.operations import Operations
-
     from miniapp_backend.models import AuditEvent, Suspension
     from tests.factories import make_id_number
 
-    migration = _migration('0009_one_pending_suspension.py')
     doubled, alone = make_id_number(), make_id_number()
-    with db.engine.begin() as conn:
-        conn.execute(sa.text('DROP INDEX uq_suspensions_pending'))
-    try:
+    with _before('0009_one_pending_suspension.py', 'uq_suspensions_pending') as migration:
         older = [_suspension(doubled).id for _ in range(2)]
         newest, own, elsewhere = _suspension(doubled).id, _suspension(alone).id, _suspension(doubled, '340400').id
-        with db.engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
-            migration.upgrade()
-    finally:
-        with db.engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    'CREATE UNIQUE INDEX IF NOT EXISTS uq_suspensions_pending '
-                    "ON suspensions (id_index, origin_zone_code) WHERE status = 'submitted'"
-                )
-            )
     db.session.expire_all()
     statuses = {s.id: s.status.value for s in db.session.scalars(sa.select(Suspension))}
     assert statuses == {
@@ -244,28 +229,13 @@ def test_a_second_pending_review_of_one_student_and_person_is_refused(student, c
 
 
 def test_the_migration_closes_doubled_pending_reviews_but_the_newest(student, create_student):
-    from alembic.operations import Operations
-
     from miniapp_backend.models import AuditEvent, IdentityProof
     from tests.factories import make_id_number
 
-    migration = _migration('0010_one_pending_identity_review.py')
     doubled, other = make_id_number(), create_student()
-    with db.engine.begin() as conn:
-        conn.execute(sa.text('DROP INDEX uq_identity_proofs_pending_review'))
-    try:
+    with _before('0010_one_pending_identity_review.py', 'uq_identity_proofs_pending_review') as migration:
         older = [_review(student.id, doubled).id for _ in range(2)]
         newest, elsewhere = _review(student.id, doubled).id, _review(other.id, doubled).id
-        with db.engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
-            migration.upgrade()
-    finally:
-        with db.engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    'CREATE UNIQUE INDEX IF NOT EXISTS uq_identity_proofs_pending_review ON identity_proofs '
-                    "(student_id, id_index) WHERE method = 'centre' AND status = 'pending'"
-                )
-            )
     db.session.expire_all()
     statuses = {p.id: (p.status.value, p.review_reason) for p in db.session.scalars(sa.select(IdentityProof))}
     assert statuses == {
