@@ -111,6 +111,7 @@ class ZoneSettingsForm(Schema):
     family_channel = Text(load_default='')
     face_verification = Text(load_default='')
     subsidised_match_required = Text(load_default='')
+    id_photo_required = Text(load_default='')
 
 
 def zone_settings(form) -> tuple[dict[str, Any], dict[str, str]]:
@@ -149,6 +150,7 @@ def zone_settings(form) -> tuple[dict[str, Any], dict[str, str]]:
         'family_channel': loaded['family_channel'] == 'on',
         'face_verification': loaded['face_verification'] == 'on',
         'subsidised_match_required': loaded['subsidised_match_required'] == 'on',
+        'id_photo_required': loaded['id_photo_required'] == 'on',
         'stage_names': {
             stage: _safe(form.get(f'stage_name_{stage}', ''))[:32]
             for stage in STAGES

@@ -19,6 +19,8 @@ class ZoneSchema(Schema):
     service_phone = Text(allow_none=True)
     #: The zone has WeChat face verification (the identity proof step offers it first).
     face_verification = fields.Boolean()
+    #: A registration here is submitted only with the ID-card photo (登记材料).
+    id_photo_required = fields.Boolean()
 
 
 class ZoneListSchema(Schema):

@@ -56,6 +56,8 @@ class Zone(db.Model):
     face_verification: Mapped[bool] = mapped_column(default=False)
     #: A subsidised declaration must match the imported subsidised list before submission and approval.
     subsidised_match_required: Mapped[bool] = mapped_column(default=False)
+    #: The ID-card photo is part of the registration's materials (登记材料, seed 002): no submission without it.
+    id_photo_required: Mapped[bool] = mapped_column(default=False)
 
     schools: Mapped[list[School]] = relationship(back_populates='zone', order_by='School.code')
 

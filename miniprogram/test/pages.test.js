@@ -111,6 +111,28 @@ test('the registration form: Chinese labels and pickers, errors under their own 
   assert.equal(page.errorUnder('name'), '');
 });
 
+test('a zone that asks for the ID photo: marked required, and 提交审核 without it names it and sends nothing', async () => {
+  const draft = { id: 5, status: 'draft', name: '张晓雨', id_type: 'resident_id', id_number: '34052419800101001X',
+    photo_uploaded: false, letter_required: false, letter_signed: false, history: [] };
+  const wx = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'register', zone: { ...ZONE, id_photo_required: true },
+      student: { id: 1 }, registration: draft } });
+    w.route('GET', '/registrations/5', { body: draft });
+    w.route('UPLOAD', '/registrations/5/id-photo', { body: { ...draft, photo_uploaded: true } });
+  });
+  wx.photo = Buffer.from('89504e470d0a1a0a', 'hex');
+  const router = await launch(wx, '/pages/register/register', { id: '5' });
+  const page = router.top;
+  assert.match(visible(page), /证件照片（登记材料，提交前须上传）/);
+  await page.tap('提交审核');
+  assert.equal(page.errorUnder('id_photo'), '请上传参保人身份证照片后再提交');
+  assert.deepEqual(wx.callsOf('showToast').map((t) => t.title), ['请按提示修改标红的项目']);
+  assert.deepEqual(wx.callsOf('request').filter((r) => r.method === 'POST' && /registrations/.test(r.url)), []);
+  await page.tap('上传证件照片');
+  assert.equal(page.errorUnder('id_photo'), '');
+  assert.match(page.text(), /已上传/);
+});
+
 test('a second tap on 保存并继续 while the first is on its way sends nothing; the button shows it is busy', async () => {
   const wx = backend((w) => {
     w.route('GET', '/me', { body: { next_action: 'register', zone: ZONE, student: { id: 1 }, registration: null } });

@@ -190,10 +190,14 @@ def test_settings_name_stages_and_choose_the_messages_pushed(client, create_revi
     login(client, 'admin')
     page = client.get('/admin/settings').text
     assert '辅导员审核 → 学院审核 → 学校审核' in page and '已受理' in page
-    form = _settings_form(client, stage_name_centre='市医保中心复核', push_approved='on', push_submitted='on')
+    assert '登记须上传参保人身份证照片方可提交' in page
+    form = _settings_form(
+        client, stage_name_centre='市医保中心复核', push_approved='on', push_submitted='on', id_photo_required='on'
+    )
     assert '已保存' in client.post('/admin/settings', data=form, follow_redirects=True).text
     db.session.expire_all()
     zone = db.session.scalars(sa.select(Zone)).one()
+    assert zone.id_photo_required is True
     assert zone.stage_names == {'centre': '市医保中心复核'}
     assert 'approved' not in zone.muted_kinds and 'submitted' not in zone.muted_kinds
     assert 'returned' in zone.muted_kinds

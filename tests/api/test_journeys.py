@@ -149,6 +149,33 @@ def test_subsidised_student_signs_a_sealed_letter(app, student_client):
     assert student.post(f'/registrations/{registration_id}/submit').json['status'] == 'submitted'
 
 
+def test_a_zone_that_asks_for_the_id_photo_takes_no_submission_without_it(app, student_client):
+    """登记材料: 上传参保人身份证照片 (seed 002). The zone says so in GET /me; a submission without the photo is refused
+    naming it and changes nothing; with it, the registration is submitted."""
+    from miniapp_backend.models import Zone
+
+    _seed()
+    db.session.execute(sa.update(Zone).where(Zone.code == '341800').values(id_photo_required=True))
+    db.session.commit()
+    student = student_client()
+    student.put('/me/zone', json={'zone_code': '341800'})
+    assert student.get('/me').json['zone']['id_photo_required'] is True
+    _, created = _register(student)
+    item = f'/registrations/{created.json["id"]}'
+    refused = student.post(f'{item}/submit')
+    assert refused.status_code == 422 and refused.json['code'] == 'photo_required'
+    assert refused.json['errors'] == {'id_photo': ['请上传身份证照片']}
+    assert db.session.get(Registration, created.json['id']).status == 'draft'
+    assert student.upload(f'{item}/id-photo', photo_jpeg(), 'id.jpg').status_code == 200
+    assert student.post(f'{item}/submit').json['status'] == 'submitted'
+    # A zone that does not ask for it takes a submission without the photo.
+    other = student_client()
+    other.put('/me/zone', json={'zone_code': '370200'})
+    assert other.get('/me').json['zone']['id_photo_required'] is False
+    _, elsewhere = _register(other, zone_code='370200', school_code='10423')
+    assert other.post(f'/registrations/{elsewhere.json["id"]}/submit').status_code == 200
+
+
 def test_returned_registration_is_fixed_and_resubmitted(app, student_client):
     _seed()
     student = student_client()

@@ -132,14 +132,15 @@ def control(app, fake_tax, fake_wechat, fake_origin, rq_worker, create_reviewer)
 
     @world.post('/zone-setting')
     def zone_setting():
-        """The centre turns WeChat face verification on or off for the zone (its settings page's switch)."""
+        """The centre turns a switch of its settings page on or off for the zone: WeChat face verification, the ID
+        photo required for submission."""
         body = request.get_json()
+        switches = {name: bool(body[name]) for name in ('face_verification', 'id_photo_required') if name in body}
         with app.app_context():
             from miniapp_backend.models import Zone
 
             db.session.execute(
-                sa.update(Zone).where(Zone.code == body.get('zone_code', '341800'))
-                .values(face_verification=bool(body['face_verification'])))
+                sa.update(Zone).where(Zone.code == body.get('zone_code', '341800')).values(**switches))
             db.session.commit()
         return jsonify(ok=True)
 

@@ -204,6 +204,10 @@ def submit(registration_id: int, claims: tokens.Claims, now: datetime | None = N
             status=422,
             errors={field: ['必填'] for field in missing},
         )
+    if registration.zone.id_photo_required and not registration.photo_uploaded:
+        raise EnrolmentError(
+            'photo_required', '请上传参保人身份证照片后再提交', status=422, errors={'id_photo': ['请上传身份证照片']}
+        )
     if registration.letter_required:
         _check_letter(registration)
     from miniapp_backend.enrolment.registration import subsidised

@@ -63,7 +63,7 @@ def history_entry(from_status, to_status, at, reason) -> SimpleNamespace:
     return SimpleNamespace(from_status=from_status, to_status=to_status, at=at, reason=reason)
 
 
-#: What submit reads of a zone (window, review stages, premium, messages, the subsidised rule), carried by its
+#: What submit reads of a zone (window, review stages, premium, messages, the subsidised and photo rules), carried by its
 #: statement as `zone_<name>` and kept as attributes of `Row.zone`.
 SUBMIT_ZONE = (
     'id',
@@ -77,6 +77,7 @@ SUBMIT_ZONE = (
     'muted_kinds',
     'message_templates',
     'subsidised_match_required',
+    'id_photo_required',
 )
 #: What create reads of a zone: the window, and what its checks and answer name. Each column a statement returns
 #: costs psycopg a column description and SQLAlchemy a lookup, JSON ones a parse too: none is read for nothing.

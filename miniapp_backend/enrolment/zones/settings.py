@@ -49,6 +49,7 @@ FIELDS = (
     'family_channel',
     'face_verification',
     'subsidised_match_required',
+    'id_photo_required',
     'stage_names',
     'muted_kinds',
 )

@@ -42,6 +42,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
   let form = formFrom(null);
   let changed = new Set();
   let zoneCode = '';
+  let photoRequired = false;
   const oneTap = oneAtATime(setData);  // 保存, 提交, 暂存 and 撤回 share one gate
 
   async function saveAndClear() {
@@ -64,6 +65,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
       statusNote: STATUS_NOTE[status] || '',
       reviewReason: registration && status === 'returned' ? registration.review_reason || '' : '',
       photoUploaded: Boolean(registration && registration.photo_uploaded),
+      photoRequired,
       letterRequired: Boolean(registration && registration.letter_required),
       letterSigned: Boolean(registration && registration.letter_signed),
       primaryLabel: registration ? '提交审核' : '保存并继续',
@@ -141,6 +143,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
       try {
         const me = await api.get('/me');
         zoneCode = me.zone ? me.zone.code : '';
+        photoRequired = Boolean(me.zone && me.zone.id_photo_required);
         const [list, current] = await Promise.all([
           zoneCode ? api.get(`/zones/${zoneCode}/schools`) : Promise.resolve({ schools: [] }),
           id ? api.get(`/registrations/${id}`) : Promise.resolve(null),
@@ -187,7 +190,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
       if (!file) return null;
       try {
         registration = await api.upload(`/registrations/${registration.id}/id-photo`, file);
-        render({ photoPreview: file, errors: {} });
+        render({ photoPreview: file, 'errors.id_photo': '' });
         wx.showToast({ title: '照片已上传', icon: 'success' });
         return registration;
       } catch (error) { showError(wx, error); return null; }
@@ -196,7 +199,12 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
     primary: oneTap(() => {
       if (!registration) return saveAndClear();
       const errors = localErrors();
-      if (Object.keys(errors).length) { render({ errors }); return Promise.resolve(null); }
+      if (photoRequired && !registration.photo_uploaded) errors.id_photo = '请上传参保人身份证照片后再提交';
+      if (Object.keys(errors).length) {
+        render({ errors });
+        wx.showToast({ title: '请按提示修改标红的项目', icon: 'none' });
+        return Promise.resolve(null);
+      }
       if (registration.letter_required && !registration.letter_signed) {
         return saveAndClear().then((saved) => {
           if (saved) wx.navigateTo({ url: `/pages/letter/letter?id=${saved.id}` });

@@ -1,5 +1,6 @@
 'use strict';
-// A first-time, subsidised student: zone → register with photo → sign the letter → submit → approved → pay in
+// A first-time, subsidised student in a zone that asks for the ID photo (seed 002's 登记材料): zone → register →
+// 提交审核 without the photo names it → photo → sign the letter → submit → approved → pay in
 // the tax mini-program → 已缴费 within seconds of coming back → receipts (the e-receipt PDF opens) → certificate;
 // the parents' QR decodes to WeChat's URL scheme and loads without a token; the "approved" message opens this
 // registration's payment page.
@@ -10,6 +11,7 @@ const jsQR = require('jsqr');
 const { idNumber, launch, student, world, waitFor, reads, shot, fillRegistration } = require('./helpers');
 
 test('first-time student from zone to certificate', async () => {
+  await world('/zone-setting', { id_photo_required: true });
   const wx = student('first');
   let router = await launch(wx, '/pages/home/home');
   reads(router.top, '请先选择参保的地方专区', '选择地方专区');
@@ -30,8 +32,12 @@ test('first-time student from zone to certificate', async () => {
   await shot(page, '04-register-errors');
   await fillRegistration(page, { name: '张晓雨', id_number: idNumber('20050314', 12), special: '低保对象' });
   await page.tap('保存并继续');
-  reads(page, '提交审核', '未上传', '资助参保承诺书', '提交前需签署');
+  reads(page, '提交审核', '未上传', '证件照片（登记材料，提交前须上传）', '资助参保承诺书', '提交前需签署');
+  await page.tap('提交审核');
+  assert.equal(page.route, '/pages/register/register');
+  assert.equal(page.errorUnder('id_photo'), '请上传参保人身份证照片后再提交');
   await page.tap('上传证件照片');
+  assert.equal(page.errorUnder('id_photo'), '');
   reads(page, '已上传');
   await shot(page, '05-register-saved');
 
