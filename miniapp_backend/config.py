@@ -54,6 +54,7 @@ DEFAULTS: dict[str, Any] = {
     'EXPIRE_INTERVAL': 3600,
     'STALE_IMPORT_SWEEP_INTERVAL': 300,
     'COUNTS_FOLD_INTERVAL': 60,
+    'OWED_BUMP_INTERVAL': 30,
     # An import may run this long before it stops itself; the sweep fails one left `running` past twice this.
     'IMPORT_TIME_BUDGET': 900,
 }
@@ -70,6 +71,7 @@ _INTS = {
     'EXPIRE_INTERVAL',
     'STALE_IMPORT_SWEEP_INTERVAL',
     'COUNTS_FOLD_INTERVAL',
+    'OWED_BUMP_INTERVAL',
     'IMPORT_TIME_BUDGET',
     'PROXY_FIX_X_FOR',
     'DATABASE_POOL_SIZE',

@@ -63,3 +63,12 @@ def fold_counts() -> int:
     from miniapp_backend.extensions import db
 
     return counts.fold(db.session)
+
+
+@app_job
+def settle_owed_bumps() -> int:
+    """Invalidate the GET /me answers of changes committed while Redis was unavailable."""
+    from miniapp_backend.enrolment.students import cached_view
+    from miniapp_backend.extensions import db
+
+    return cached_view.settle_owed_bumps(db.session)

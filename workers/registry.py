@@ -30,6 +30,7 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec('workers.jobs.expire_unpaid', 'default', 'EXPIRE_INTERVAL'),
     JobSpec('workers.jobs.sweep_stale_imports', 'default', 'STALE_IMPORT_SWEEP_INTERVAL'),
     JobSpec('workers.jobs.fold_counts', 'default', 'COUNTS_FOLD_INTERVAL'),
+    JobSpec('workers.jobs.settle_owed_bumps', 'notifications', 'OWED_BUMP_INTERVAL', timeout=60),
     JobSpec('workers.imports.run_import', 'imports', timeout=1800),
     # Large admin exports share the imports pool: long, memory-bounded file work kept away from messages.
     JobSpec('workers.exports.run_export', 'imports', timeout=1800),

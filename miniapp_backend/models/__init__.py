@@ -12,6 +12,7 @@ from miniapp_backend.models.identity import IdentityProof
 from miniapp_backend.models.imports import ImportJob, ImportRowError
 from miniapp_backend.models.insured import InsuredPerson, SubsidisedPerson
 from miniapp_backend.models.notification import Notification, SubscriptionQuota
+from miniapp_backend.models.owed import OwedBump
 from miniapp_backend.models.payment import Payment
 from miniapp_backend.models.people import Reviewer, Student
 from miniapp_backend.models.registration import CommitmentLetter, Document, Registration
@@ -30,6 +31,7 @@ __all__ = [
     'ImportRowError',
     'InsuredPerson',
     'Notification',
+    'OwedBump',
     'Payment',
     'Registration',
     'RegistrationCount',

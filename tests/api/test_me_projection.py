@@ -215,6 +215,50 @@ def test_with_redis_down_the_answer_comes_from_the_database(app, test_environ, e
     assert response.status_code == 200 and response.json == expected
 
 
+def test_a_change_committed_while_redis_is_down_is_not_served_stale_once_it_is_back(app, test_environ, enrolled):
+    """The approval commits while Redis refuses its bump: the answer stored before (wait_review) would be served
+    until it expires. The bump is recorded in the database instead, and the scheduler's job moves it on once
+    Redis is back: the next GET /me says pay."""
+    from miniapp_backend import create_app
+    from miniapp_backend.enrolment.actors import Actor
+    from miniapp_backend.enrolment.registration.states import Action, transition
+    from miniapp_backend.models import OwedBump
+
+    registration_id = _submitted(enrolled)
+    down = create_app({'TESTING': True}, environ={**test_environ, 'REDIS_URL': 'redis://127.0.0.1:9/0'})
+    with down.app_context():
+        transition(db.session.get(Registration, registration_id), Action.APPROVE, Actor.reviewer(1, 'centre_reviewer'))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    assert db.session.scalars(sa.select(OwedBump.student_id)).all() == [enrolled.student_id]
+    assert enrolled.get('/me').json['next_action'] == 'wait_review'  # what the stale answer says until settled
+    assert jobs.settle_owed_bumps() == 1
+    assert enrolled.get('/me').json['next_action'] == 'pay'
+    assert db.session.scalars(sa.select(OwedBump)).all() == []
+    assert jobs.settle_owed_bumps() == 0
+
+
+def test_owed_bumps_stay_while_redis_is_still_down(app, test_environ, enrolled):
+    import redis as redis_lib
+
+    from miniapp_backend import create_app
+    from miniapp_backend.models import OwedBump, Zone
+
+    down = create_app({'TESTING': True}, environ={**test_environ, 'REDIS_URL': 'redis://127.0.0.1:9/0'})
+    with down.app_context():
+        db.session.scalars(sa.select(Zone)).first().service_phone = '0563-1234567'  # every zone's answer changes
+        db.session.commit()
+        with pytest.raises(redis_lib.RedisError):
+            jobs.settle_owed_bumps()
+        db.session.remove()
+        db.engine.dispose()
+    assert db.session.scalars(sa.select(OwedBump.student_id)).all() == [None]
+    assert enrolled.get('/me').json['zone']['service_phone'] != '0563-1234567'
+    assert jobs.settle_owed_bumps() == 1
+    assert enrolled.get('/me').json['zone']['service_phone'] == '0563-1234567'
+
+
 def test_a_returning_students_login_leaves_the_stored_answer_in_use(client, enrolled):
     """A login of a student who has one writes only what GET /me never shows (session_key, unionid,
     last_login_at): the answer stored before it stays current and is served as it was, without a rebuild."""

@@ -13,8 +13,11 @@ revocation bumps the student row, which bumps the generation, and the rebuild re
 A current answer is sent by `api/stored_me.py` through `served()` before the request reaches Flask; `answer()`
 serves the view, which gets every other case (a miss, a stale answer, a revoked token, Redis errors).
 
-Redis down: answers are built from the database and nothing is stored. Generation keys have no expiry and the
-answers do, so a server evicting volatile keys first drops answers, never the counters that guard them.
+Redis down: answers are built from the database and nothing is stored. A commit whose bump Redis refused records
+it in the database (OwedBump); the scheduler's settle_owed_bumps moves those generations on once Redis is back,
+so an answer stored before the outage is not served past the change for longer than that job's interval.
+Generation keys have no expiry and the answers do, so a server evicting volatile keys first drops answers, never
+the counters that guard them.
 """
 
 from __future__ import annotations
@@ -29,9 +32,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from miniapp_backend import after_commit
-from miniapp_backend.extensions import get_redis
+from miniapp_backend.extensions import db, get_redis
 from miniapp_backend.models import (
     CommitmentLetter,
+    OwedBump,
     Registration,
     Student,
     Suspension,
@@ -40,7 +44,7 @@ from miniapp_backend.models import (
 
 logger = logging.getLogger(__name__)
 
-#: How long an answer is kept unread; bounds the damage if a bump is lost (Redis down at commit time).
+#: How long an answer is kept unread; bounds the damage if a bump is lost (Redis and the database both failing).
 ANSWER_TTL = 3600
 _CHANGED = 'projection_students'
 _ZONES = 'projection_zones'
@@ -158,9 +162,39 @@ def _bump(session: Session) -> after_commit.Owed | None:
         else:
             failed = next((reply for reply in replies if isinstance(reply, redis.RedisError)), None)
         if failed is not None:
-            # Answers expire within ANSWER_TTL; until then one may show what this commit changed.
-            logger.error(
-                'GET /me answers of %d student(s) not invalidated: Redis unavailable (%s)', len(students), failed
-            )
+            _owe(students, zones, failed)
 
     return after_commit.Owed(add, replied)
+
+
+def _owe(students: set[int], zones: bool, failed: redis.RedisError) -> None:
+    """Record the bumps Redis refused, for settle_owed_bumps; on a connection of its own, the session's transaction
+    having ended."""
+    rows = [{'student_id': student_id} for student_id in students] + ([{'student_id': None}] if zones else [])
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(sa.insert(OwedBump.__table__), rows)
+    except sa.exc.SQLAlchemyError as lost:
+        # Answers expire within ANSWER_TTL; until then one may show what this commit changed.
+        logger.error(
+            'GET /me answers of %d student(s) not invalidated: Redis unavailable (%s), nor recorded (%s)',
+            len(students),
+            failed,
+            lost,
+        )
+        return
+    logger.warning('GET /me answers of %d student(s) to invalidate once Redis is back (%s)', len(students), failed)
+
+
+def settle_owed_bumps(session: Session, batch: int = 5000) -> int:
+    """Move on the generations commits owed while Redis was unavailable and drop their records; how many were
+    settled. A Redis error leaves them for the next run (a bump sent twice costs one rebuild)."""
+    owed = session.execute(sa.select(OwedBump.id, OwedBump.student_id).order_by(OwedBump.id).limit(batch)).all()
+    if not owed:
+        return 0
+    pipe = get_redis().pipeline(transaction=False)
+    for student_id in {row.student_id for row in owed}:
+        pipe.incr(_keys(student_id)[0] if student_id is not None else _keys(0)[1])
+    pipe.execute()
+    session.execute(sa.delete(OwedBump).where(OwedBump.id.in_([row.id for row in owed])))
+    return len(owed)
