@@ -63,8 +63,8 @@ def history_entry(from_status, to_status, at, reason) -> SimpleNamespace:
     return SimpleNamespace(from_status=from_status, to_status=to_status, at=at, reason=reason)
 
 
-#: What submit reads of a zone (window, review stages, premium, messages, the subsidised and photo rules), carried by its
-#: statement as `zone_<name>` and kept as attributes of `Row.zone`.
+#: What submit reads of a zone (window, review stages, premium, messages, the subsidised and photo rules), carried
+#: by its statement as `zone_<name>` and kept as attributes of `Row.zone`.
 SUBMIT_ZONE = (
     'id',
     'code',

@@ -83,16 +83,16 @@ def record(
     return suspension
 
 
-def already_pending(pending: Suspension | None, student: Student | None) -> EnrolmentError:
+def already_pending(waiting: Suspension | None, student: Student | None) -> EnrolmentError:
     """A second request for a person whose home town is still being asked; the student's own is named so the
     mini-program can show it."""
-    own = pending is not None and student is not None and pending.student_id == student.id
+    own = waiting is not None and student is not None and waiting.student_id == student.id
     message = '该人员已申请暂停在该原参保地的参保，正在等待原参保地确认，请勿重复申请'
     return EnrolmentError(
         'suspension_pending',
         message,
         errors={'id_number': [message]},
-        details={'suspension_id': pending.id} if own else {},
+        details={'suspension_id': waiting.id} if own else {},
     )
 
 
