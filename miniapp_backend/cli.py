@@ -138,7 +138,8 @@ def operations_command() -> None:
     numbers = operations.figures(now)
     click.echo(
         f'outbox: {numbers.outbox_by_status}; oldest due {numbers.oldest_pending_outbox_seconds:.0f} s; '
-        f'payment poll behind {numbers.payment_poll_lag_seconds:.0f} s; imports: {numbers.imports_by_status}'
+        f'payment poll behind {numbers.payment_poll_lag_seconds:.0f} s; imports: {numbers.imports_by_status}; '
+        f'GET /me invalidations owed: {numbers.owed_bumps}'
     )
     for name in QUEUES:
         failed = FailedJobRegistry(

@@ -103,6 +103,11 @@ class _Operations:
         for status, count in numbers.imports_by_status.items():
             imports.add_metric([status], count)
         yield imports
+        yield GaugeMetricFamily(
+            'me_invalidations_owed',
+            'GET /me invalidations Redis refused at commit, waiting for settle_owed_bumps.',
+            value=numbers.owed_bumps,
+        )
         yield from self._queues()
 
     def _queues(self):

@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 from miniapp_backend.extensions import db
-from miniapp_backend.models import ImportJob, Notification
+from miniapp_backend.models import ImportJob, Notification, OwedBump
 from miniapp_backend.models.base import utcnow
 
 
@@ -35,6 +35,7 @@ def test_metrics_show_the_operators_figures(app, client, zone, student, create_r
     db.session.add(
         ImportJob(kind='roster', zone_id=zone.id, reviewer_id=reviewer.id, filename='x.xlsx', status='running')
     )
+    db.session.add_all([OwedBump(student_id=student.id), OwedBump(student_id=None)])
     db.session.commit()
     client.get('/api/v1/zones')
     client.get('/healthz')
@@ -44,6 +45,7 @@ def test_metrics_show_the_operators_figures(app, client, zone, student, create_r
     assert 290 <= _value(text, 'outbox_oldest_pending_seconds') < 400
     assert 400 <= _value(text, 'payment_poll_lag_seconds') < 500
     assert _value(text, 'import_jobs', '{status="running"}') == 1
+    assert _value(text, 'me_invalidations_owed') == 2
     assert _value(text, 'redis_up') == 1 and _value(text, 'rq_queue_jobs', '{queue="imports"}') >= 0
     assert 'http_request_duration_seconds_count{method="GET",route="/api/v1/zones",status="200"}' in text
 
@@ -83,5 +85,6 @@ def test_flask_ops_lists_what_needs_an_operator(app, zone, student, create_revie
     result = app.test_cli_runner().invoke(args=['ops'])
     assert result.exit_code == 0, result.output
     assert 'outbox:' in result.output and "'unknown': 1" in result.output
+    assert 'GET /me invalidations owed: 0' in result.output
     assert re.search(r'message  #\d+  approved  unknown .*no_answer ReadTimeout', result.output)
     assert re.search(r'stuck import  #\d+  roster  running', result.output)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from miniapp_backend.extensions import db
-from miniapp_backend.models import ImportJob, Notification, Registration
+from miniapp_backend.models import ImportJob, Notification, OwedBump, Registration
 from miniapp_backend.models.enums import ImportStatus, NotificationStatus, RegistrationStatus
 
 
@@ -20,6 +20,8 @@ class Figures:
     #: Seconds the payment poll is behind: the oldest approved registration whose check was due.
     payment_poll_lag_seconds: float
     imports_by_status: dict[str, int]
+    #: GET /me invalidations Redis refused at commit, not yet sent (non-zero while Redis is down or just back).
+    owed_bumps: int
 
 
 def figures(now: datetime) -> Figures:
@@ -42,6 +44,7 @@ def figures(now: datetime) -> Figures:
         oldest_pending_outbox_seconds=_age(now, oldest_due),
         payment_poll_lag_seconds=_age(now, poll_due),
         imports_by_status={status.value: imports.get(status, 0) for status in ImportStatus},
+        owed_bumps=db.session.scalar(sa.select(sa.func.count()).select_from(OwedBump)),
     )
 
 
