@@ -91,6 +91,8 @@ def set_active(admin: Reviewer, reviewer: Reviewer, active: bool) -> None:
     """Disabling also ends the reviewer's open sessions."""
     if reviewer.id == admin.id:
         raise AccountError({'active': '不能停用自己的账号'})
+    if not active and reviewer.role is ReviewerRole.ZONE_ADMIN and not _another_active_admin(admin.zone_id, reviewer):
+        raise AccountError({'active': '不能停用本专区最后一个在用的专区管理员账号'})
     reviewer.active = active
     reviewer.session_version += 1
     audit.record(
@@ -99,6 +101,19 @@ def set_active(admin: Reviewer, reviewer: Reviewer, active: bool) -> None:
         zone_id=admin.zone_id,
         reviewer=reviewer.username,
     )
+
+
+def _another_active_admin(zone_id: int, leaving: Reviewer) -> bool:
+    """Whether a zone admin other than `leaving` stays active. The zone's admins are read under their row locks, as
+    they are now: two admins disabling each other at once would otherwise leave the zone with none."""
+    admins = db.session.scalars(
+        sa.select(Reviewer)
+        .where(Reviewer.zone_id == zone_id, Reviewer.role == ReviewerRole.ZONE_ADMIN)
+        .order_by(Reviewer.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    return any(other.active and other.id != leaving.id for other in admins)
 
 
 def reset_password(admin: Reviewer, reviewer: Reviewer, seen: int) -> str:

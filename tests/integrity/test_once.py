@@ -406,6 +406,28 @@ def test_two_administrators_resetting_one_password_at_once_hand_out_one_password
     assert AdminBrowser(live_url, 'liu', issued[0]).response.headers['Location'].endswith('/admin/password')
 
 
+def test_two_zone_admins_disabling_each_other_at_once_leave_one_in_use(live_url, create_reviewer, zone):
+    from miniapp_backend.models import Reviewer
+
+    first, second = create_reviewer('admin-a', role='zone_admin'), create_reviewer('admin-b', role='zone_admin')
+    browsers = [AdminBrowser(live_url, 'admin-a'), AdminBrowser(live_url, 'admin-b')]
+    tokens = [b.csrf('/admin/accounts') for b in browsers]
+    targets = [second.id, first.id]  # each disables the other
+    responses = at_once(
+        [
+            lambda b=b, t=t, r=r: b.post(f'/admin/accounts/{r}/active', {'active': '0', 'csrf_token': t})
+            for b, t, r in zip(browsers, tokens, targets, strict=True)
+        ]
+    )
+    assert all(r.status_code in (200, 302, 303) for r in responses), [r.status_code for r in responses]
+    db.session.expire_all()
+    active = db.session.scalars(sa.select(Reviewer.username).where(Reviewer.active)).all()
+    assert len(active) == 1, active
+    assert db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action == 'reviewer_disabled')).all() == [
+        'reviewer_disabled'
+    ]
+
+
 def test_subscriptions_granted_at_once_are_each_counted(live_url, create_zone, fake_wechat):
     from miniapp_backend.models import SubscriptionQuota
 
