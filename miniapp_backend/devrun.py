@@ -15,10 +15,6 @@ import sys
 import time
 from pathlib import Path
 
-import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
-
 from workers.registry import POOLS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,8 +124,9 @@ def _stop(children: list[subprocess.Popen], embedded) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(child.pid, signal.SIGKILL)
     if embedded is not None:
-        # Sent once: SHUTDOWN always drops its connection, which redis-py would retry with a backoff (about 10 s).
-        redis.Redis(unix_socket_path=embedded.socket_file, retry=Retry(NoBackoff(), 0)).shutdown()
+        from miniapp_backend.extensions import stop_embedded_redis
+
+        stop_embedded_redis(embedded)
 
 
 if __name__ == '__main__':

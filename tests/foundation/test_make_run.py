@@ -27,14 +27,14 @@ def _serving(base: str, web: subprocess.Popen) -> None:
         try:
             if requests.get(f'{base}/healthz', timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or its worker still booting
             pass
         time.sleep(0.2)
     raise AssertionError('the web process did not answer')
 
 
 def test_the_embedded_redis_of_make_run_counts_the_login_limits(tmp_path, test_environ, fake_wechat):
-    from miniapp_backend.extensions import embedded_redis
+    from miniapp_backend.extensions import embedded_redis, stop_embedded_redis
 
     embedded = embedded_redis(str(tmp_path))  # as devrun starts it, with no REDIS_URL given
     env = {
@@ -75,4 +75,4 @@ def test_the_embedded_redis_of_make_run_counts_the_login_limits(tmp_path, test_e
             web.terminate()
             web.wait(timeout=30)
     finally:
-        embedded.shutdown()
+        stop_embedded_redis(embedded)
