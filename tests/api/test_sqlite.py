@@ -74,3 +74,32 @@ def test_create_and_submit_write_every_row_on_sqlite(app, test_environ, tmp_path
             granted = client.post('/api/v1/subscriptions', json={'accepted': ['tpl-approved']}, headers=headers)
             assert granted.json == {'quotas': {'tpl-approved': expected}}, granted.json
         db.session.remove()
+
+
+def test_a_second_pending_suspension_is_refused_on_sqlite(app, test_environ, tmp_path):
+    """The one-pending rule is the partial unique index's on SQLite too: the refused insert rolls back to its
+    savepoint and the first request stays."""
+    from flask_migrate import upgrade
+
+    from miniapp_backend import create_app
+    from miniapp_backend.enrolment.errors import EnrolmentError
+    from miniapp_backend.enrolment.suspension.request import record
+    from miniapp_backend.extensions import db
+    from miniapp_backend.models import Suspension
+    from tests.factories import make_id_number
+
+    environ = {**test_environ, 'DATABASE_URL': f'sqlite:///{tmp_path / "miniapp.db"}', 'REDIS_KEY_PREFIX': 'sqlite'}
+    local = create_app({'TESTING': True}, environ=environ)
+    with local.app_context():
+        upgrade()
+        id_number, now = make_id_number(), datetime.now(UTC)
+        first = record('530000', id_number, '甲', '参加职工医保', now.date(), now)
+        try:
+            record('530000', id_number, '甲', '参加职工医保', now.date(), now)
+            raise AssertionError('a second pending request was recorded')
+        except EnrolmentError as refused:
+            assert refused.code == 'suspension_pending'
+        db.session.commit()
+        assert db.session.scalars(sa.select(Suspension.id)).all() == [first.id]
+        db.session.remove()
+        db.engine.dispose()

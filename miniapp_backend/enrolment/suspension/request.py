@@ -54,9 +54,6 @@ def record(
     """A consented suspension routed by its origin: a zone on this platform confirms it after its upload delay,
     any other origin is asked through the gateway by the worker."""
     index = blind_index(id_number)
-    waiting = pending(index, origin_code)
-    if waiting is not None:
-        raise already_pending(waiting, student)
     origin = db.session.scalars(sa.select(Zone).where(Zone.code == origin_code)).first()
     in_platform = origin is not None and origin.in_platform
     suspension = Suspension(
@@ -73,7 +70,8 @@ def record(
         next_check_at=now + timedelta(minutes=origin.suspension_delay_minutes) if in_platform else now,
     )
     try:
-        # The unique index uq_suspensions_pending is the last word when two requests pass the check at once.
+        # One pending request per person and home town is the unique index uq_suspensions_pending's to keep: a
+        # second request, at once or later, is refused by it and writes nothing.
         with db.session.begin_nested():
             db.session.add(suspension)
     except IntegrityError:
