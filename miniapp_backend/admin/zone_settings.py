@@ -30,7 +30,7 @@ def settings():
                 flash(f'已保存（修改{len(changes)}项）', 'ok')
                 return redirect(url_for('admin.settings'))
         except zone_settings.ChangedMeanwhile:
-            flash('专区设置刚刚已被其他管理员修改，未保存。下面是最新的设置，请重新修改后保存', 'error')
+            flash(_changed_meanwhile(zone, request.form.get('since', '')), 'error')
             form, status = {}, 409
     page = render_template(
         'admin/settings.html',
@@ -38,6 +38,7 @@ def settings():
         errors=errors,
         form=form,
         shown=form.get('shown') or zone_settings.fingerprint(zone),
+        since=form.get('since') or zone_settings.last_event_id(),
         templates_json=json.dumps(zone.message_templates, ensure_ascii=False, indent=1),
         stage_flows=zone_settings.stage_flows,
         default_stage_names=labels.STAGE_NAMES,
@@ -45,3 +46,11 @@ def settings():
         local=lambda d: d.astimezone(zone_settings.SHANGHAI).date().isoformat(),
     )
     return page, status
+
+
+def _changed_meanwhile(zone, since: str) -> str:
+    """The refusal, naming who saved what since the form was shown (when the form says when that was)."""
+    saves = zone_settings.saved_since(zone, int(since)) if since.isdigit() and len(since) < 19 else []
+    lines = labels.history(saves, zone)
+    said = f'：{"；".join(lines)}' if lines else ''
+    return f'专区设置在您打开本页后已被修改{said}。您的修改未保存，下面是最新的设置，请重新修改后保存'

@@ -126,6 +126,29 @@ AUDIT_VERBS = {
     'identity_review_failed': '核验驳回了身份核验申请',
 }
 
+#: Zone settings by the names the settings form gives them (an audit line names what a save changed).
+SETTING_NAMES = {
+    'premium_fen': '个人缴费标准',
+    'year': '参保年度',
+    'window_opens_at': '集中参保期开始',
+    'window_closes_at': '集中参保期截止',
+    'review_stages': '审核流程',
+    'stage_names': '审核环节名称',
+    'muted_kinds': '推送给学生的消息',
+    'pay_appid': '税务缴费小程序AppID',
+    'pay_path_template': '缴费页面路径模板',
+    'family_channel': '个人共济缴费',
+    'face_verification': '微信人脸核身',
+    'subsidised_match_required': '资助身份须与资助名单一致',
+    'id_photo_required': '须上传参保人身份证照片',
+    'family_appid': '个人共济小程序AppID',
+    'family_path_template': '个人共济页面路径模板',
+    'service_phone': '咨询电话',
+    'suspension_delay_minutes': '停保确认等待',
+    'remind_days_before_close': '截止前提醒天数',
+    'message_templates': '订阅消息模板',
+}
+
 
 def label(value: object) -> str:
     """An enumeration member's Chinese label; '' for None."""
@@ -203,9 +226,16 @@ def sentence(
             text += f'，状态变为“{status_label(event.to_status)}”'
     else:
         text = f'{who}于 {when} {AUDIT_VERBS.get(event.action, "进行了操作")}'
+        if event.action == 'zone_settings' and (event.detail or {}).get('changes'):
+            text += f'（{setting_names(event.detail["changes"])}）'
     if event.reason:
         text += f'，原因：{event.reason}'
     return text
+
+
+def setting_names(fields) -> str:
+    """Changed settings named in the form's order (a JSONB column keeps its own order of keys)."""
+    return '、'.join(name for field, name in SETTING_NAMES.items() if field in fields)
 
 
 def reviewer_names(events: list[AuditEvent]) -> dict[int, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
@@ -83,7 +84,7 @@ def _settings_form(client, **changes):
         'message_templates': json.dumps({'approved': {'template_id': 't1', 'fields': {'thing1': 'zone_name'}}}),
     }
     shown = page_form(client, '/admin/settings').fields  # the token and the settings' fingerprint, as rendered
-    form.update(csrf_token=shown['csrf_token'], shown=shown['shown'], **changes)
+    form.update(csrf_token=shown['csrf_token'], shown=shown['shown'], since=shown['since'], **changes)
     return form
 
 
@@ -203,16 +204,25 @@ def test_settings_name_stages_and_choose_the_messages_pushed(client, create_revi
     assert 'returned' in zone.muted_kinds
 
 
-def test_a_settings_form_opened_before_another_admin_saved_is_refused(client, create_reviewer, zone):
+def test_a_settings_form_opened_before_another_admin_saved_is_refused(app, create_reviewer, zone):
     """Two admins open the page; the first lowers the premium, the second, from the page as it was, moves the
-    window's end: the second save is refused (it would have put the old premium back) and shows the new settings."""
+    window's end: the second save is refused (it would have put the old premium back), names who changed what
+    since the page was opened, and shows the new settings."""
     create_reviewer('admin', role='zone_admin')
-    login(client, 'admin')
-    first, second = _settings_form(client, premium_fen='380.00'), _settings_form(client, window_closes_at='2027-01-15')
-    assert '已保存' in client.post('/admin/settings', data=first, follow_redirects=True).text
+    create_reviewer('wang', role='zone_admin')
+    client, other = app.test_client(), app.test_client()
+    login(client, 'admin'), login(other, 'wang')
+    assert '已保存' in client.post('/admin/settings', data=_settings_form(client), follow_redirects=True).text
+    first, second = _settings_form(other, premium_fen='380.00'), _settings_form(client, window_closes_at='2027-01-15')
+    assert '已保存' in other.post('/admin/settings', data=first, follow_redirects=True).text
     refused = client.post('/admin/settings', data=second)
     assert refused.status_code == 409
-    assert notices(refused.text) == ['专区设置刚刚已被其他管理员修改，未保存。下面是最新的设置，请重新修改后保存']
+    [notice] = notices(refused.text)
+    assert re.fullmatch(
+        r'专区设置在您打开本页后已被修改：审核员 wang 于 \d\d-\d\d \d\d:\d\d 修改了专区设置（个人缴费标准）。'
+        r'您的修改未保存，下面是最新的设置，请重新修改后保存',
+        notice,
+    ), notice
     assert 'value="380.00"' in refused.text
     db.session.expire_all()
     zone = db.session.scalars(sa.select(Zone)).one()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from miniapp_backend.enrolment import labels
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.zones import settings
 from miniapp_backend.extensions import db
@@ -69,3 +70,14 @@ def test_a_form_filled_before_another_admin_saved_is_refused_and_changes_nothing
         db.session.rollback()
     db.session.expire_all()
     assert (zone.premium_fen, zone.window_closes_at.date().isoformat()) == (38000, '2026-12-31')
+
+
+def test_an_audit_line_names_the_settings_a_save_changed(zone):
+    assert set(labels.SETTING_NAMES) == set(settings.FIELDS)
+    settings.apply(zone, parse(FORM)[0], ADMIN, settings.fingerprint(zone))
+    [event] = settings.saved_since(zone, 0)
+    line = labels.sentence(event, {1: '王老师'}, zone)
+    named = '个人缴费标准、集中参保期开始、集中参保期截止、审核流程、推送给学生的消息、缴费页面路径模板、停保确认等待、截止前提醒天数'
+    assert line.endswith(f'修改了专区设置（{named}）'), line
+    assert line.startswith('审核员 王老师 于')
+    assert settings.saved_since(zone, event.id) == []

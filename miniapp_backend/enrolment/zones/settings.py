@@ -8,10 +8,12 @@ import json
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
+import sqlalchemy as sa
+
 from miniapp_backend.enrolment import audit
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.extensions import db
-from miniapp_backend.models import Zone
+from miniapp_backend.models import AuditEvent, Zone
 
 STAGES = ('centre', 'counsellor', 'college', 'school')
 #: The review flows a zone picks from (seed 001: counsellor → college → school; DESIGN: the centre alone).
@@ -63,6 +65,22 @@ def fingerprint(zone: Zone) -> str:
     """The settings as a form shows them, in a few characters: the form sends it back with what it saves."""
     shown = json.dumps({field: _plain(getattr(zone, field)) for field in FIELDS}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(shown.encode()).hexdigest()[:16]
+
+
+def last_event_id() -> int:
+    """The newest audit row's id as the form is shown: a refused save names the settings saves after it."""
+    return db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
+
+
+def saved_since(zone: Zone, event_id: int) -> list[AuditEvent]:
+    """The zone's settings saves after that audit row, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.zone_id == zone.id, AuditEvent.id > event_id, AuditEvent.action == 'zone_settings')
+            .order_by(AuditEvent.id)
+        )
+    )
 
 
 def apply(zone: Zone, values: dict[str, Any], actor: Actor, shown: str) -> dict[str, Any]:
