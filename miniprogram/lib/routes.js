@@ -6,6 +6,7 @@ const TAB_PAGES = ['/pages/home/home', '/pages/messages/messages', '/pages/help/
 const NEXT_PAGES = {
   choose_zone: '/pages/zones/zones',
   suspend_origin: '/pages/suspension/suspension',
+  renew: '/pages/zones/zones',
   register: '/pages/register/register',
   sign_letter: '/pages/letter/letter',
   submit: '/pages/register/register',
@@ -17,7 +18,7 @@ const NEXT_PAGES = {
 };
 
 const NEXT_LABELS = {
-  choose_zone: '选择地方专区', suspend_origin: '查看停保进度', register: '开始参保登记', sign_letter: '签署承诺书',
+  choose_zone: '选择地方专区', suspend_origin: '查看停保进度', renew: '续保缴费', register: '开始参保登记', sign_letter: '签署承诺书',
   submit: '提交审核', wait_review: '查看登记信息', fix_returned: '修改并重新提交', pay: '去缴费', wait_payment: '查看缴费',
   done: '查看缴费记录',
 };

@@ -62,6 +62,46 @@ test('home shows the step bar, amount, closing date, payee, notices and a Beijin
   assert.equal(router.top.route, '/pages/register/register');
 });
 
+test('paid up here last year: home offers 续保缴费, one tap renews and opens its payment page', async () => {
+  const wx = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'renew', zone: ZONE, student: { id: 1, phone: null },
+      registration: null, suspension: null } });
+    w.route('POST', '/renewals', { status: 201, body: { id: 9, status: 'approved', renewal: true } });
+    w.route('GET', '/registrations/9', { body: { id: 9, status: 'approved' } });
+    w.route('GET', '/registrations/9/payment', { body: { amount_fen: 40000, window_closes_at: '2026-12-31T15:59:59Z',
+      channels: [{ channel: 'tax', navigate: { appId: 'wx-tax', path: 'pages/pay/index' } }] } });
+  });
+  const router = await launch(wx, '/pages/home/home');
+  const home = router.top;
+  const text = visible(home);
+  for (const expected of ['去年已在本专区参保，可续保', '无需重新登记和审核', '续保缴费', '更换专区']) {
+    assert.ok(text.includes(expected), `home lacks ${expected}: ${text}`);
+  }
+  assert.ok(!text.includes('开始参保登记'), text);
+  await home.tap('续保缴费');
+  await settle();
+  const sent = wx.callsOf('request').filter((r) => r.method === 'POST' && /renewals$/.test(r.url));
+  assert.deepEqual(sent.map((r) => r.data), [{ zone_code: '341800' }]);
+  assert.deepEqual([router.top.route, router.top.query], ['/pages/payment/payment', { id: '9' }]);
+  assert.deepEqual(wx.failures(), []);
+});
+
+test('before anything is under way, home lets the student change the zone', async () => {
+  const wx = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'register', zone: ZONE, student: { id: 1 }, registration: null } });
+  });
+  const router = await launch(wx, '/pages/home/home');
+  await router.top.tap('更换专区');
+  assert.equal(router.top.route, '/pages/zones/zones');
+  const waiting = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'wait_review', zone: ZONE, student: { id: 1 },
+      registration: { id: 5, status: 'submitted' } } });
+    w.route('GET', '/registrations/5', { body: { history: [] } });
+  });
+  const second = await launch(waiting, '/pages/home/home');
+  assert.ok(!second.top.text().includes('更换专区'), second.top.text());
+});
+
 test('a tab page is never opened by navigateTo or redirectTo', async () => {
   const wx = backend();
   await launch(wx, '/pages/zones/zones');

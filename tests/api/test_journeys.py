@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from miniapp_backend.demo import INSURED, seed_demo
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.registration.states import Action, transition
+from miniapp_backend.enrolment.zones import settings as zone_settings
 from miniapp_backend.extensions import db
-from miniapp_backend.models import CommitmentLetter, Document, Registration, Suspension
+from miniapp_backend.models import CommitmentLetter, Document, Registration, Suspension, Zone
 from miniapp_backend.models.base import utcnow
 from tests.api.conftest import photo_jpeg, signature_png
 from tests.factories import registration_fields
@@ -70,6 +71,54 @@ def test_renewal_student_goes_straight_to_payment(app, student_client, fake_tax)
     assert '有效' in student.client.get(f'/verify/{token}').text
     forged = token[:-4] + ('AAAA' if not token.endswith('AAAA') else 'BBBB')
     assert student.client.get(f'/api/v1/certificates/verify/{forged}').json['valid'] is False
+
+
+def test_a_student_paid_up_here_last_year_renews_from_home_without_typing_anything(app, student_client, fake_tax):
+    """Seed 002's 续保学生: a year after paying, home offers 续保缴费 (not a new registration and review), and the
+    renewal needs nothing typed: the person is the student's own paid registration of last year."""
+    _seed()
+    student = student_client()
+    student.put('/me/zone', json={'zone_code': '341800'})
+    fields, created = _register(student)
+    assert student.post(f'/registrations/{created.json["id"]}/submit').status_code == 200
+    _approve(created.json['id'])
+    zone = db.session.scalars(sa.select(Zone).where(Zone.code == '341800')).one()
+    fake_tax.add_payment('341800', zone.year, fields['id_number'], zone.premium_fen, utcnow(), 'V-LAST-YEAR')
+    db.session.execute(sa.update(Registration).values(payment_check_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    assert jobs.poll_payments()['paid'] == 1
+    assert student.get('/me').json['next_action'] == 'done'
+
+    # The next autumn: the zone admin opens next year's window.
+    today = utcnow().astimezone(zone_settings.SHANGHAI).date()
+    next_year = {
+        'year': zone.year + 1,
+        'window_opens_at': zone_settings.day_start(today - timedelta(days=1)),
+        'window_closes_at': zone_settings.day_end(today + timedelta(days=60)),
+    }
+    zone_settings.apply(zone, next_year, Actor.reviewer(1, 'zone_admin'), zone_settings.fingerprint(zone))
+    db.session.commit()
+    me = student.get('/me').json
+    assert (me['next_action'], me['registration'], me['zone']['year']) == ('renew', None, zone.year)
+
+    renewal = student.post('/renewals', json={'zone_code': '341800'})
+    assert renewal.status_code == 201, renewal.json
+    assert (renewal.json['status'], renewal.json['renewal'], renewal.json['year']) == ('approved', True, zone.year)
+    assert renewal.json['name'] == fields['name'] and renewal.json['id_number'] == created.json['id_number']
+    assert student.get('/me').json['next_action'] == 'pay'
+
+
+def test_a_student_who_did_not_pay_last_year_registers_again(app, student_client):
+    _seed()
+    student = student_client()
+    student.put('/me/zone', json={'zone_code': '341800'})
+    _, created = _register(student)
+    assert student.post(f'/registrations/{created.json["id"]}/submit').status_code == 200
+    _approve(created.json['id'])  # approved, never paid
+    zone = db.session.scalars(sa.select(Zone).where(Zone.code == '341800')).one()
+    zone_settings.apply(zone, {'year': zone.year + 1}, Actor.reviewer(1, 'zone_admin'), zone_settings.fingerprint(zone))
+    db.session.commit()
+    assert student.get('/me').json['next_action'] == 'register'
 
 
 def test_not_eligible_for_renewal(app, student_client):

@@ -144,6 +144,24 @@ def control(app, fake_tax, fake_wechat, fake_origin, rq_worker, create_reviewer)
             db.session.commit()
         return jsonify(ok=True)
 
+    @world.post('/next-year')
+    def next_year():
+        """The next autumn: the zone admin opens the next year's window (through the settings' own rule)."""
+        from miniapp_backend.enrolment.actors import Actor
+        from miniapp_backend.enrolment.zones import settings as zone_settings
+        from miniapp_backend.models import Zone
+
+        with app.app_context():
+            zone = db.session.scalars(sa.select(Zone).where(Zone.code == '341800')).one()
+            today = utcnow().astimezone(zone_settings.SHANGHAI).date()
+            values = {'year': zone.year + 1, 'window_opens_at': zone_settings.day_start(today - timedelta(days=1)),
+                      'window_closes_at': zone_settings.day_end(today + timedelta(days=90))}
+            zone_settings.apply(zone, values, Actor.reviewer(reviewer_id, 'zone_admin'),
+                                zone_settings.fingerprint(zone))
+            db.session.commit()
+            year = zone.year
+        return jsonify(year=year)
+
     @world.post('/identity-review')
     def identity_review():
         """A centre reviewer decides the newest ID-photo request on the admin page 身份核验, through its HTML form."""

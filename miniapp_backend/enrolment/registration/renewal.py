@@ -15,6 +15,7 @@ from miniapp_backend.enrolment.zones.availability import check_window, find_zone
 from miniapp_backend.extensions import db
 from miniapp_backend.models import InsuredPerson, Registration, Student
 from miniapp_backend.models.base import utcnow
+from miniapp_backend.models.enums import RegistrationStatus
 from miniapp_backend.security.blind_index import blind_index
 from miniapp_backend.security.idnumbers import InvalidIdNumber, validate_id_number
 
@@ -53,7 +54,7 @@ def renew(
     previous = db.session.scalars(
         sa.select(Registration)
         .where(Registration.student_id == student.id, Registration.zone_id == zone.id, Registration.year < zone.year)
-        .order_by(Registration.year.desc())
+        .order_by(Registration.year.desc(), (Registration.status == RegistrationStatus.PAID).desc(), Registration.id.desc())
     ).first()
     if id_number:
         try:

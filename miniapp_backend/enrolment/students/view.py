@@ -41,8 +41,19 @@ def _current_query() -> sa.Select:
         .limit(1)
         .scalar_subquery()
     )
+    # Paid up here last year (seed 002's 续保学生): this year is a renewal, not a registration and a review.
+    renewable = (
+        sa.select(Registration.id)
+        .where(
+            Registration.student_id == sa.bindparam('student'),
+            Registration.zone_id == sa.bindparam('zone'),
+            Registration.year == sa.bindparam('year') - 1,
+            Registration.status == S.PAID,
+        )
+        .exists()
+    )
     return (
-        sa.select(Registration, Suspension)
+        sa.select(Registration, Suspension, renewable)
         .select_from(sa.select(sa.literal(1).label('one')).subquery())
         .outerjoin(Registration, Registration.id == registration_id)
         .outerjoin(Suspension, Suspension.id == suspension_id)
@@ -65,25 +76,30 @@ class StudentView:
 
 
 def view(student: Student) -> StudentView:
-    registration, suspension = current(student)
-    return StudentView(student, student.zone, registration, suspension, next_action(student, registration, suspension))
+    registration, suspension, renewable = current(student)
+    action = next_action(student, registration, suspension, renewable=renewable)
+    return StudentView(student, student.zone, registration, suspension, action)
 
 
-def current(student: Student) -> tuple[Registration | None, Suspension | None]:
-    """The newest registration for the student's zone and its current year, and the newest suspension."""
+def current(student: Student) -> tuple[Registration | None, Suspension | None, bool]:
+    """The newest registration for the student's zone and its current year, the newest suspension, and whether
+    the student's own registration here was paid last year."""
     year = student.zone.year if student.zone else None
     row = db.session.execute(_CURRENT, {'student': student.id, 'zone': student.zone_id, 'year': year}).one()
-    return row[0], row[1]
+    return row[0], row[1], bool(row[2])
 
 
-def next_action(student: Student, registration: Registration | None, suspension: Suspension | None) -> str:
-    """One of choose_zone, suspend_origin, register, sign_letter, submit, wait_review, fix_returned, pay,
+def next_action(
+    student: Student, registration: Registration | None, suspension: Suspension | None, *, renewable: bool = False
+) -> str:
+    """One of choose_zone, suspend_origin, renew, register, sign_letter, submit, wait_review, fix_returned, pay,
     wait_payment, done."""
     if student.zone is None:
         return 'choose_zone'
     if registration is None or registration.status is S.WITHDRAWN:
-        waiting = suspension is not None and suspension.status is SuspensionStatus.SUBMITTED
-        return 'suspend_origin' if waiting else 'register'
+        if suspension is not None and suspension.status is SuspensionStatus.SUBMITTED:
+            return 'suspend_origin'
+        return 'renew' if renewable else 'register'
     if registration.status is S.DRAFT:
         return 'sign_letter' if registration.letter_required and registration.letter is None else 'submit'
     if registration.status is S.APPROVED and registration.flag:

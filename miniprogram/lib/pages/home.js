@@ -4,6 +4,7 @@ const { yuan, beijingDate, beijingTime } = require('../format');
 const { showError } = require('./show');
 const { subscribe } = require('../subscribe');
 const proofs = require('../proof');
+const { oneAtATime } = require('../one-at-a-time');
 
 const STATUS_TEXT = {
   draft: '草稿，尚未提交', submitted: '已提交，等待审核', under_review: '审核中', returned: '已退回，请修改后重新提交',
@@ -12,7 +13,7 @@ const STATUS_TEXT = {
 const SUSPENSION_TEXT = { submitted: '等待原参保地确认（约10–30分钟）', confirmed: '原参保地已暂停参保', refused: '原参保地未同意暂停' };
 
 // The step bar: 选专区 → (停保) → 登记 → 审核 → 缴费 → 完成.
-const STEP_OF = { choose_zone: 'zone', suspend_origin: 'suspend', register: 'register', sign_letter: 'register',
+const STEP_OF = { choose_zone: 'zone', suspend_origin: 'suspend', renew: 'pay', register: 'register', sign_letter: 'register',
   submit: 'register', fix_returned: 'register', wait_review: 'review', pay: 'pay', wait_payment: 'pay', done: 'done' };
 
 function steps(nextAction, withSuspension) {
@@ -35,6 +36,11 @@ function proofView(request, pending) {
   }
   return { state: 'failed', text: `身份核验未通过${request.reason ? `：${request.reason}` : ''}，请重新核验`,
     button: '重新核验身份', url: '/pages/identity/identity' };
+}
+
+function noRegistrationText(nextAction, zone) {
+  if (!zone) return '未选择专区';
+  return nextAction === 'renew' ? '去年已在本专区参保，可续保' : '未登记';
 }
 
 function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, shared, setData }) {
@@ -69,7 +75,10 @@ function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, sha
           zone: zone ? { name: zone.name, year: zone.year, amount: yuan(zone.premium_fen),
             closes: beijingDate(zone.window_closes_at), agency: zone.agency_name || '',
             taxAuthority: zone.tax_authority_name || '' } : null,
-          statusText: registration ? STATUS_TEXT[registration.status] || '' : (zone ? '未登记' : '未选择专区'),
+          statusText: registration ? STATUS_TEXT[registration.status] || '' : noRegistrationText(me.next_action, zone),
+          renewing: me.next_action === 'renew',
+          // Before anything is under way here, a zone picked by mistake (or a move to another city) can be changed.
+          canChangeZone: Boolean(zone) && ['register', 'renew'].includes(me.next_action),
           reviewReason: registration && registration.status === 'returned' ? registration.review_reason || '' : '',
           suspensionText: suspension && !registration ? SUSPENSION_TEXT[suspension.status] || '' : '',
           notices: (settings && settings.notices) || [],
@@ -87,9 +96,28 @@ function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, sha
     },
     next() {
       if (!me) return null;
+      if (me.next_action === 'renew') return this.renew();
       // Starting to register: ask (inside the tap) to be told when it is accepted, and reminded if left unfinished.
       if (me.next_action === 'register') subscribe({ wx, api, templates }, ['submitted', 'roster_reminder']);
       return open(wx, pageFor(me.next_action, me.registration && me.registration.id));
+    },
+    // 续保: paid up here last year, so this year's registration is approved as it is, straight to payment.
+    renew: oneAtATime(setData)(async () => {
+      const asked = subscribe({ wx, api, templates }, ['renewal']);  // inside the tap, before any await
+      try {
+        await asked;
+        const registration = await api.post('/renewals', { zone_code: me.zone.code });
+        wx.navigateTo({ url: `/pages/payment/payment?id=${registration.id}` });
+        return registration;
+      } catch (error) {
+        // Last year's record is not this student's own proof of the person: the zones page asks for the ID number.
+        if (proofs.needsProof(error)) return open(wx, '/pages/zones/zones');
+        showError(wx, error);
+        return null;
+      }
+    }),
+    changeZone() {
+      return open(wx, '/pages/zones/zones');
     },
     continueProof() {
       return proof && proof.url ? open(wx, proof.url) : null;

@@ -5,5 +5,6 @@ Page(bindPage(createHomeLogic, {
   onShow() { this.logic.load(); },
   onNext() { this.logic.next(); },
   onProof() { this.logic.continueProof(); },
+  onChangeZone() { this.logic.changeZone(); },
   onPhone(e) { this.logic.bindPhone(e.detail); },
 }));

@@ -117,5 +117,18 @@ test('first-time student from zone to certificate', async () => {
   const [pagePath, query] = approved.page.split('?');
   router = await launch(wx, `/${pagePath}`, Object.fromEntries(new URLSearchParams(query)));
   reads(router.top, '已缴费');
+
+  // The next autumn: paid up here, the student renews from home with one tap, no registration and no review.
+  const { year } = await world('/next-year', {});
+  router = await launch(wx, '/pages/home/home');
+  page = router.top;
+  await waitFor(() => page.text().includes('续保缴费'), 'home offering the renewal');
+  reads(page, `${year}年度`, '去年已在本专区参保，可续保', '无需重新登记和审核');
+  await shot(page, '12-home-renewal');
+  await page.tap('续保缴费');
+  await waitFor(() => router.top.route === '/pages/payment/payment', 'the renewal to open its payment page');
+  await waitFor(() => router.top.text().includes('去税务小程序缴费'), 'the renewal\'s payment page');
+  reads(router.top, '¥400.00');
+  assert.notEqual(router.top.query.id, String(id));
   assert.deepEqual(wx.failures(), []);
 });
