@@ -54,7 +54,9 @@ def renew(
     previous = db.session.scalars(
         sa.select(Registration)
         .where(Registration.student_id == student.id, Registration.zone_id == zone.id, Registration.year < zone.year)
-        .order_by(Registration.year.desc(), (Registration.status == RegistrationStatus.PAID).desc(), Registration.id.desc())
+        .order_by(
+            Registration.year.desc(), (Registration.status == RegistrationStatus.PAID).desc(), Registration.id.desc()
+        )
     ).first()
     if id_number:
         try:
