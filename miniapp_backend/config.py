@@ -55,6 +55,9 @@ DEFAULTS: dict[str, Any] = {
     'STALE_IMPORT_SWEEP_INTERVAL': 300,
     'COUNTS_FOLD_INTERVAL': 60,
     'OWED_BUMP_INTERVAL': 30,
+    #: The tax bureau takes 1–2 working days to confirm a payment (seed 000: "如已扣款系统会在1~2个工作日处理"):
+    #: an approved registration unpaid at the window's close is asked about this long more before it expires.
+    'PAYMENT_SETTLE_HOURS': 96,
     # An import may run this long before it stops itself; the sweep fails one left `running` past twice this.
     'IMPORT_TIME_BUDGET': 900,
 }
@@ -73,6 +76,7 @@ _INTS = {
     'COUNTS_FOLD_INTERVAL',
     'OWED_BUMP_INTERVAL',
     'IMPORT_TIME_BUDGET',
+    'PAYMENT_SETTLE_HOURS',
     'PROXY_FIX_X_FOR',
     'DATABASE_POOL_SIZE',
 }

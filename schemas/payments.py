@@ -25,6 +25,7 @@ class PaymentTargetSchema(Schema):
     agency_name = Text()
     tax_authority_name = Text()
     window_closes_at = fields.DateTime()
+    window_closed = fields.Boolean()
     qr_target = Text()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import timedelta
 
 from miniapp_backend.enrolment.messages import delivery
 from miniapp_backend.enrolment.payment import deadlines
@@ -42,8 +43,10 @@ def remind_unpaid() -> dict:
 
 @app_job
 def expire_unpaid() -> int:
-    """Expire approved registrations left unpaid when the window closed."""
-    return deadlines.expire_unpaid(utcnow())
+    """Expire approved registrations left unpaid when the window closed (and the tax bureau had time to say)."""
+    from flask import current_app
+
+    return deadlines.expire_unpaid(utcnow(), timedelta(hours=current_app.config['PAYMENT_SETTLE_HOURS']))
 
 
 @app_job

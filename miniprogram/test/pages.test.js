@@ -269,6 +269,27 @@ test('payment shows amount, deadline and payee, and 我已缴费 asks the backen
   assert.ok(page.text().includes('缴费成功，参保完成'), page.text());
 });
 
+test('after the close the payment page offers no payment and says a payment made in time is still confirmed', async () => {
+  const wx = backend((w) => {
+    w.route('GET', '/registrations/7', { body: { id: 7, status: 'approved' } });
+    w.route('GET', '/registrations/7/payment', { body: { amount_fen: 40000, window_closes_at: '2026-12-31T15:59:59Z',
+      window_closed: true, agency_name: '宣城市医疗保障局', tax_authority_name: '国家税务总局宣城市税务局',
+      qr_url: 'http://127.0.0.1:5000/api/v1/links/payment-qr/7.x.y',
+      channels: [{ channel: 'tax', navigate: { appId: 'wx-tax', path: 'pages/pay/index' } }] } });
+    w.route('POST', '/registrations/7/payment/check', { body: { checked: true, status: 'paid' } });
+  });
+  const router = await launch(wx, '/pages/payment/payment', { id: '7' });
+  const page = router.top;
+  const text = visible(page);
+  for (const expected of ['本年度缴费期已于2026-12-31截止', '确认缴费需要1~2个工作日', '请勿重复缴费']) {
+    assert.ok(text.includes(expected), `${expected}: ${text}`);
+  }
+  assert.ok(!text.includes('去税务小程序缴费') && !text.includes('请家长代缴'), text);
+  await page.tap('我已缴费，查询结果');
+  assert.ok(page.text().includes('缴费成功，参保完成'), page.text());
+  assert.deepEqual(wx.callsOf('navigateToMiniProgram'), []);
+});
+
 test('messages open the record they are about; help lists the phone', async () => {
   const wx = backend((w) => {
     w.route('GET', '/me/messages', { body: { messages: [{ id: 2, title: '参保登记审核通过，请缴费', body: '参保登记审核通过，请缴费',

@@ -21,6 +21,7 @@ from miniapp_backend.enrolment.imports.importers import KINDS, chunk_at_once
 from miniapp_backend.enrolment.imports.reading import MAX_ROWS
 from miniapp_backend.enrolment.registration.states import insert_transitioned
 from miniapp_backend.enrolment.suspension import request as suspension_request
+from miniapp_backend.enrolment.zones.settings import SHANGHAI
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, ImportJob, InsuredPerson, Registration, Reviewer, Suspension
 from miniapp_backend.security.blind_index import blind_index
@@ -235,6 +236,34 @@ def test_reconciliation_uses_the_payment_rules(admin_client, student, zone, crea
     db.session.expire_all()
     assert approved.status == 'paid' and approved.paid_at is not None
     assert [e.column for e in job.errors] == ['缴费金额（元）', '证件号码']
+
+
+def test_reconciliation_marks_paid_an_expired_registration_paid_before_the_close(
+    admin_client, student, create_student, zone, create_registration
+):
+    """The bureau's file lists a payment made in the window that it confirmed after the expiry: paid. One made after
+    the close is refused on its row."""
+    in_time = create_registration(student, zone, status='expired', amount_due_fen=40000)
+    too_late = create_registration(create_student(), zone, status='expired', amount_due_fen=40000)
+    before_close = zone.window_closes_at.astimezone(SHANGHAI) - timedelta(hours=2)
+    after_close = zone.window_closes_at.astimezone(SHANGHAI) + timedelta(hours=2)
+    job = _run(
+        admin_client,
+        'reconciliation',
+        workbook(
+            KINDS['reconciliation'].headers,
+            [
+                ['居民身份证', in_time.id_number, 400, 'V1', before_close.strftime('%Y-%m-%d %H:%M:%S')],
+                ['居民身份证', too_late.id_number, 400, 'V2', after_close.strftime('%Y-%m-%d %H:%M:%S')],
+            ],
+        ),
+    )
+    assert (job.ok_rows, job.error_rows) == (1, 1)
+    assert [(e.column, e.reason) for e in job.errors] == [
+        ('证件号码', '登记已过期，且缴费时间不在本年度缴费期内，不能登记缴费')
+    ]
+    db.session.expire_all()
+    assert (in_time.status, too_late.status) == ('paid', 'expired')
 
 
 def test_registration_import_refuses_repeats_and_people_enrolled_elsewhere(

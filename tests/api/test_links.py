@@ -46,6 +46,15 @@ def test_parents_qr_is_served_from_a_signed_link_without_a_token(app, approved, 
     assert parse_qs(unquote(params['query'][0]))['ref'] == [f'R{registration.id:08d}']
 
 
+def test_the_payment_page_is_told_by_the_servers_clock_when_the_window_has_closed(app, approved):
+    student, registration = approved
+    assert student.get(f'/registrations/{registration.id}/payment').json['window_closed'] is False
+    registration.zone.window_closes_at = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    target = student.get(f'/registrations/{registration.id}/payment').json
+    assert target['window_closed'] is True and target['amount_fen'] == 40000
+
+
 def test_tampered_and_expired_links_are_refused(app, approved, client, monkeypatch):
     student, registration = approved
     url = student.get(f'/registrations/{registration.id}/payment').json['qr_url']

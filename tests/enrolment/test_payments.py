@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -52,3 +52,51 @@ def test_only_an_approved_registration_can_be_paid(zone, student, create_registr
     submitted = create_registration(student, zone, status='submitted')
     result = _pay(submitted, 40000)
     assert result.outcome is Outcome.NOT_PAYABLE and submitted.status == 'submitted'
+
+
+def _expired(zone, student, create_registration, **overrides):
+    return create_registration(student, zone, status='expired', amount_due_fen=40000, **overrides)
+
+
+def test_a_payment_made_before_the_close_and_confirmed_after_the_expiry_marks_paid(
+    create_zone, student, create_registration
+):
+    zone = create_zone(window_closes_at=utcnow() - timedelta(days=5))
+    expired = _expired(zone, student, create_registration)
+    result = record_payment(
+        expired,
+        amount_fen=40000,
+        paid_at=zone.window_closes_at - timedelta(hours=1),
+        voucher_no='V-LATE',
+        channel='tax',
+        source='reconciliation',
+    )
+    assert result.outcome is Outcome.PAID and expired.status == 'paid'
+    assert db.session.scalars(sa.select(Notification.kind)).all() == ['paid']
+
+
+def test_an_expired_registration_takes_no_payment_made_after_the_close(create_zone, student, create_registration):
+    zone = create_zone(window_closes_at=utcnow() - timedelta(days=5))
+    expired = _expired(zone, student, create_registration)
+    result = _pay(expired, 40000)
+    assert result.outcome is Outcome.NOT_PAYABLE and expired.status == 'expired'
+    assert result.message == '登记已过期，且缴费时间不在本年度缴费期内，不能登记缴费'
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 0
+
+
+def test_an_expired_registration_of_a_person_registered_again_takes_no_payment(
+    create_zone, student, create_student, create_registration
+):
+    zone = create_zone(window_closes_at=utcnow() - timedelta(days=5))
+    expired = _expired(zone, student, create_registration)
+    create_registration(create_student(), zone, status='approved', id_number=expired.id_number)
+    result = record_payment(
+        expired,
+        amount_fen=40000,
+        paid_at=zone.window_closes_at - timedelta(hours=1),
+        voucher_no='V-LATE',
+        channel='tax',
+        source='reconciliation',
+    )
+    assert result.outcome is Outcome.NOT_PAYABLE and expired.status == 'expired'
+    assert result.message == '登记已过期，该人员已有本年度其他有效登记，不能登记缴费'

@@ -37,6 +37,9 @@ ALLOWED = {
     (S.RETURNED, Action.WITHDRAW, 'student'): S.WITHDRAWN,
     (S.APPROVED, Action.MARK_PAID, 'system'): S.PAID,
     (S.APPROVED, Action.MARK_PAID, 'reviewer'): S.PAID,
+    # A payment made before the close that the bureau confirmed after the expiry (payment.record says which).
+    (S.EXPIRED, Action.MARK_PAID, 'system'): S.PAID,
+    (S.EXPIRED, Action.MARK_PAID, 'reviewer'): S.PAID,
     (S.APPROVED, Action.EXPIRE, 'system'): S.EXPIRED,
 }
 ACTOR_TYPES = ('student', 'reviewer', 'system')

@@ -154,3 +154,25 @@ def test_remind_then_expire(app, create_zone, student, create_registration):
         'window_closing',
         'expired',
     ]
+
+
+def test_a_payment_made_on_the_last_evening_is_found_after_the_close_not_expired(
+    app, fake_tax, create_zone, student, create_registration
+):
+    """Seed 000: the bureau confirms a payment in 1–2 working days. The scheduled expiry waits PAYMENT_SETTLE_HOURS
+    after the close, and the payment poll keeps asking meanwhile: the student who paid at 23:00 is paid, not
+    expired; one who never paid expires once that time has passed."""
+    closed = utcnow() - timedelta(days=2)
+    zone = create_zone(window_closes_at=closed)
+    paid_late = _approved(create_registration, student, zone)
+    unpaid = _approved(create_registration, student, zone, id_number='110101200001010011')
+    assert jobs.expire_unpaid() == 0  # two days after the close, within the default 96 hours
+    fake_tax.add_payment('341800', zone.year, paid_late.id_number, 40000, closed - timedelta(hours=1), 'V-LAST')
+    assert jobs.poll_payments()['paid'] == 1
+    app.config['PAYMENT_SETTLE_HOURS'] = 24
+    try:
+        assert jobs.expire_unpaid() == 1
+    finally:
+        app.config['PAYMENT_SETTLE_HOURS'] = 96
+    db.session.expire_all()
+    assert (paid_late.status, unpaid.status) == ('paid', 'expired')

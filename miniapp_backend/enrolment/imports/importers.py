@@ -261,12 +261,15 @@ def import_reconciliation(zone: Zone, actor: Actor, row: dict) -> None:
         raise CellError('缴费金额（元）', '应为大于0的金额数字，最多两位小数') from None
     paid_at = moment(row, '缴费时间').replace(tzinfo=SHANGHAI).astimezone(UTC)
     registration = db.session.scalars(
-        sa.select(Registration).where(
+        sa.select(Registration)
+        .where(
             Registration.id_index == blind_index(number),
             Registration.zone_id == zone.id,
             Registration.year == zone.year,
-            Registration.status.in_((RegistrationStatus.APPROVED, RegistrationStatus.PAID)),
+            # Expired too: a payment made before the close that reached the bureau's records after the expiry.
+            Registration.status.in_((RegistrationStatus.APPROVED, RegistrationStatus.PAID, RegistrationStatus.EXPIRED)),
         )
+        .order_by(Registration.status == RegistrationStatus.EXPIRED, Registration.id.desc())
     ).first()
     if registration is None:
         raise CellError('证件号码', '本专区本年度没有待缴费的参保登记')

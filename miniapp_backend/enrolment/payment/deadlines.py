@@ -51,10 +51,11 @@ def remind_unpaid(now: datetime) -> RemindReport:
     return report
 
 
-def expire_unpaid(now: datetime) -> int:
-    """Approved registrations still unpaid when their zone's window has closed."""
+def expire_unpaid(now: datetime, settle: timedelta = timedelta(0)) -> int:
+    """Approved registrations still unpaid `settle` after their zone's window closed: a payment made on the last
+    evening reaches the tax bureau's records days later, and the payment poll keeps asking until then."""
     count = 0
-    closed = sa.select(Zone.id).where(Zone.window_closes_at <= now)
+    closed = sa.select(Zone.id).where(Zone.window_closes_at <= now - settle)
     query = sa.select(Registration).where(
         Registration.zone_id.in_(closed), Registration.status == RegistrationStatus.APPROVED
     )

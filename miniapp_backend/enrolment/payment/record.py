@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from miniapp_backend.enrolment import audit, insured_register
 from miniapp_backend.enrolment.actors import SYSTEM, Actor
+from miniapp_backend.enrolment.registration import duplicates
 from miniapp_backend.enrolment.registration.states import Action, lock, transition
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Payment, Registration
@@ -53,8 +54,9 @@ def record_payment(
         existing = db.session.query(Payment).filter_by(voucher_no=voucher_no).one_or_none()
         if existing is not None:
             return PaymentResult(Outcome.ALREADY_RECORDED, existing, '该缴费凭证已登记')
-    if registration.status is not RegistrationStatus.APPROVED:
-        return PaymentResult(Outcome.NOT_PAYABLE, None, f'登记状态为「{registration.status.label}」，不能登记缴费')
+    refusal = _not_payable(registration, paid_at)
+    if refusal:
+        return PaymentResult(Outcome.NOT_PAYABLE, None, refusal)
     due = registration.amount_due_fen if registration.amount_due_fen is not None else registration.zone.premium_fen
     if amount_fen != due:
         registration.flag = (
@@ -89,3 +91,19 @@ def record_payment(
         registration.id_index, registration.id_number, registration.name, registration.zone, registration.year
     )
     return PaymentResult(Outcome.PAID, payment)
+
+
+def _not_payable(registration: Registration, paid_at: datetime) -> str | None:
+    """Why this payment cannot mark the registration paid, or None. An expired registration takes a payment made
+    before its window closed (the tax bureau confirmed it late), unless the person has another active one."""
+    status = registration.status
+    if status is RegistrationStatus.EXPIRED:
+        zone = registration.zone
+        if registration.year != zone.year or paid_at > zone.window_closes_at:
+            return '登记已过期，且缴费时间不在本年度缴费期内，不能登记缴费'
+        if duplicates.active_elsewhere(registration):
+            return '登记已过期，该人员已有本年度其他有效登记，不能登记缴费'
+        return None
+    if status is not RegistrationStatus.APPROVED:
+        return f'登记状态为「{status.label}」，不能登记缴费'
+    return None

@@ -12,6 +12,7 @@ from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.payment import links
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Payment, Registration
+from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import PaymentChannel, RegistrationStatus
 
 
@@ -50,6 +51,9 @@ def payment_target(registration: Registration) -> dict[str, Any]:
         'agency_name': zone.agency_name,
         'tax_authority_name': zone.tax_authority_name,
         'window_closes_at': zone.window_closes_at,
+        # By the server's clock, not the phone's: after the close the page stops offering to pay and waits for
+        # the bureau's word on a payment already made.
+        'window_closed': registration.year == zone.year and zone.window_closes_at <= utcnow(),
         'qr_url': links.signed_url('payment-qr', registration.id),
         'qr_target': qr_target(registration),
     }

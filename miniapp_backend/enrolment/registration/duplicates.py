@@ -108,6 +108,20 @@ def check(id_index: str, zone: Zone, year: int, today: date, *, name: str | None
         raise refusal(id_index, found[id_index], name)
 
 
+def active_elsewhere(registration: Registration) -> bool:
+    """Whether the person has an active registration that year other than this one (the unique index's rule)."""
+    return db.session.scalar(
+        sa.select(
+            sa.exists().where(
+                Registration.id_index == registration.id_index,
+                Registration.year == registration.year,
+                Registration.status.in_(ACTIVE_STATUSES),
+                Registration.id != registration.id,
+            )
+        )
+    )
+
+
 #: One round trip: the register's rows first (rank 0), then this year's active registrations. Built once with bind
 #: parameters: building it per call was about a tenth of a create's own CPU time.
 _ENROLLED = sa.union_all(

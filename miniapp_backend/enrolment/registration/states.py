@@ -71,7 +71,9 @@ RULES: dict[Action, Rule] = {
         notify={S.REJECTED: K.REJECTED},
     ),
     Action.WITHDRAW: Rule(frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED}), frozenset({STUDENT})),
-    Action.MARK_PAID: Rule(frozenset({S.APPROVED}), frozenset({SYSTEM, REVIEWER}), notify={S.PAID: K.PAID}),
+    # From expired too: a payment made before the close that the tax bureau confirmed only after the expiry
+    # (payment.record decides which payments those are).
+    Action.MARK_PAID: Rule(frozenset({S.APPROVED, S.EXPIRED}), frozenset({SYSTEM, REVIEWER}), notify={S.PAID: K.PAID}),
     Action.EXPIRE: Rule(frozenset({S.APPROVED}), frozenset({SYSTEM}), notify={S.EXPIRED: K.EXPIRED}),
 }
 

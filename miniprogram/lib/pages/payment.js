@@ -29,6 +29,7 @@ function createPaymentLogic({ wx, api, ready, templates, setData }) {
           taxAuthority: target.tax_authority_name || '', qrUrl: target.qr_url,
           channels: target.channels.map((c) => ({ channel: c.channel, label: c.channel === 'tax' ? '去税务小程序缴费' : '用医保个人账户家庭共济缴费' })),
           hasFamily: target.channels.length > 1,
+          closed: Boolean(target.window_closed),
         });
         return target;
       } catch (error) { showError(wx, error); return null; }
