@@ -101,6 +101,12 @@ class ZoneSettingsForm(Schema):
     family_appid = Text(load_default='', max_length=64)
     family_path_template = Text(load_default='', max_length=255)
     service_phone = Text(load_default='', max_length=32)
+    pay_official_account_url = Text(
+        load_default='',
+        max_length=255,
+        validate=validate.Regexp(r'^(https://\S+)?\Z', error='家长扫码缴费链接应为https://开头的网址'),
+    )
+    notices = Text(load_default='', max_length=2_000, multiline=True)
     suspension_delay_minutes = fields.Integer(
         required=True, strict=False, validate=validate.Range(0, 7 * 24 * 60, error='停保确认等待时间应为0至10080分钟')
     )
@@ -112,6 +118,10 @@ class ZoneSettingsForm(Schema):
     face_verification = Text(load_default='')
     subsidised_match_required = Text(load_default='')
     id_photo_required = Text(load_default='')
+
+
+#: Notices on every student's home page: a few lines, read on a phone.
+MAX_NOTICES = 5
 
 
 def zone_settings(form) -> tuple[dict[str, Any], dict[str, str]]:
@@ -128,6 +138,9 @@ def zone_settings(form) -> tuple[dict[str, Any], dict[str, str]]:
         templates = _templates(loads_strict(raw['message_templates'] or '{}'))
     except (InputRefused, ValueError):
         errors['message_templates'] = '消息模板应为JSON对象：{"approved": {"template_id": …, "fields": {…}}}'
+    notices = [line.strip() for line in (raw.get('notices') or '').splitlines() if line.strip()]
+    if len(notices) > MAX_NOTICES or any(len(line) > 200 for line in notices):
+        errors['notices'] = f'首页通知最多{MAX_NOTICES}条，每条一行、不超过200字'
     opens, closes = (_day(raw.get(name)) for name in ('window_opens_at', 'window_closes_at'))
     if opens and closes and opens >= closes:
         errors['window_closes_at'] = '截止日期应晚于开始日期'
@@ -147,6 +160,8 @@ def zone_settings(form) -> tuple[dict[str, Any], dict[str, str]]:
         'family_appid': loaded['family_appid'] or None,
         'family_path_template': loaded['family_path_template'] or None,
         'service_phone': loaded['service_phone'] or None,
+        'pay_official_account_url': loaded['pay_official_account_url'] or None,
+        'notices': notices,
         'family_channel': loaded['family_channel'] == 'on',
         'face_verification': loaded['face_verification'] == 'on',
         'subsidised_match_required': loaded['subsidised_match_required'] == 'on',

@@ -144,6 +144,8 @@ SETTING_NAMES = {
     'family_appid': '个人共济小程序AppID',
     'family_path_template': '个人共济页面路径模板',
     'service_phone': '咨询电话',
+    'pay_official_account_url': '家长扫码缴费链接',
+    'notices': '首页通知',
     'suspension_delay_minutes': '停保确认等待',
     'remind_days_before_close': '截止前提醒天数',
     'message_templates': '订阅消息模板',

@@ -204,6 +204,23 @@ def test_settings_name_stages_and_choose_the_messages_pushed(client, create_revi
     assert 'returned' in zone.muted_kinds
 
 
+def test_a_zone_admin_writes_the_students_home_notices_and_the_parents_qr_link(client, create_reviewer, zone):
+    create_reviewer('admin', role='zone_admin')
+    login(client, 'admin')
+    form = _settings_form(
+        client,
+        notices='2028年度集中参保期：9月1日至12月31日\n咨询：0563-3022563',
+        pay_official_account_url='https://etax.example/pay',
+    )
+    assert '已保存' in client.post('/admin/settings', data=form, follow_redirects=True).text
+    page = client.get('/admin/settings').text
+    assert '2028年度集中参保期：9月1日至12月31日\n咨询：0563-3022563</textarea>' in page
+    db.session.expire_all()
+    zone = db.session.scalars(sa.select(Zone)).one()  # GET /config sends these notices; the QR encodes the link
+    assert zone.notices == ['2028年度集中参保期：9月1日至12月31日', '咨询：0563-3022563']
+    assert zone.pay_official_account_url == 'https://etax.example/pay'
+
+
 def test_a_settings_form_opened_before_another_admin_saved_is_refused(app, create_reviewer, zone):
     """Two admins open the page; the first lowers the premium, the second, from the page as it was, moves the
     window's end: the second save is refused (it would have put the old premium back), names who changed what

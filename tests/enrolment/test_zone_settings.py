@@ -38,6 +38,25 @@ def test_every_bad_field_is_named_at_once():
     assert values == {} and set(errors) == {'premium_fen', 'review_stages', 'window_closes_at', 'pay_appid'}
 
 
+def test_notices_and_the_parents_link_are_settings_with_their_own_refusals():
+    values, errors = parse(
+        {**FORM, 'notices': ' 第一条 \n\n第二条\r\n', 'pay_official_account_url': 'https://etax.example/pay'}
+    )
+    assert errors == {}
+    assert (
+        values['notices'] == ['第一条', '第二条'] and values['pay_official_account_url'] == 'https://etax.example/pay'
+    )
+    values, errors = parse(
+        {**FORM, 'notices': '\n'.join('通知' for _ in range(6)), 'pay_official_account_url': 'javascript:x'}
+    )
+    assert errors == {
+        'notices': '首页通知最多5条，每条一行、不超过200字',
+        'pay_official_account_url': '家长扫码缴费链接应为https://开头的网址',
+    }
+    assert parse({**FORM, 'notices': '长' * 201})[1] == {'notices': '首页通知最多5条，每条一行、不超过200字'}
+    assert parse(FORM)[0]['pay_official_account_url'] is None
+
+
 def test_applying_records_only_what_changed(zone):
     changes = settings.apply(zone, parse(FORM)[0], ADMIN, settings.fingerprint(zone))
     assert zone.premium_fen == 42000 and zone.review_stages == ['counsellor', 'school']

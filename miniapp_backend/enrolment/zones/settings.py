@@ -48,6 +48,8 @@ FIELDS = (
     'family_appid',
     'family_path_template',
     'service_phone',
+    'pay_official_account_url',
+    'notices',
     'family_channel',
     'face_verification',
     'subsidised_match_required',
