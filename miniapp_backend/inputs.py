@@ -163,7 +163,8 @@ def unstorable_strings(value: Any, path: str = '') -> str | None:
         for key, item in value.items():
             name = f'{path}.{key}' if path else str(key)
             if _UNSTORABLE.search(str(key)):
-                return name
+                # Named in the answer, which must itself be text: the key's bad characters as \u escapes.
+                return _UNSTORABLE.sub(lambda bad: f'\\u{ord(bad.group()):04x}', name)
             found = unstorable_strings(item, name)
             if found:
                 return found

@@ -20,6 +20,8 @@ HTTP_MESSAGES = {
     415: ('unsupported_media_type', '请求内容类型不正确'),
     422: ('validation_error', '填写内容有误，请检查标注的字段'),
     429: ('rate_limited', '操作太频繁，请稍后再试'),
+    500: ('server_error', '服务暂时出现问题，请稍后再试'),
+    503: ('unavailable', '服务暂时不可用，请稍后再试'),
 }
 
 
@@ -32,7 +34,9 @@ class StudentApi(Api):
     def handle_http_exception(self, error: HTTPException):
         if not request.path.startswith('/api/'):
             return _page_error(error)
-        code, message = HTTP_MESSAGES.get(error.code, ('error', error.description or '请求失败'))
+        # Werkzeug's own descriptions are English: a student reads ours, or the generic one for a server's error.
+        fallback = '服务暂时出现问题，请稍后再试' if error.code >= 500 else error.description or '请求失败'
+        code, message = HTTP_MESSAGES.get(error.code, ('error', fallback))
         errors = {}
         data = getattr(error, 'data', None) or {}
         for location, messages in (data.get('messages') or {}).items():

@@ -9,6 +9,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 from PIL import Image
+from werkzeug.exceptions import GatewayTimeout, InternalServerError, ServiceUnavailable
 
 from miniapp_backend.demo import seed_demo
 from miniapp_backend.extensions import db
@@ -304,3 +305,19 @@ def test_twenty_simultaneous_submissions_leave_one_active_registration(app, seed
     db.session.expire_all()
     statuses = db.session.scalars(sa.select(Registration.status).where(Registration.id.in_(drafts))).all()
     assert sorted(statuses).count('submitted') == 1 and len(statuses) == 20
+
+
+@pytest.mark.parametrize(
+    ('error', 'code', 'message'),
+    [
+        (InternalServerError(), 'server_error', '服务暂时出现问题，请稍后再试'),
+        (ServiceUnavailable(), 'unavailable', '服务暂时不可用，请稍后再试'),
+        (GatewayTimeout(), 'error', '服务暂时出现问题，请稍后再试'),
+    ],
+)
+def test_a_server_error_answers_the_student_in_chinese(app, error, code, message):
+    """Werkzeug's descriptions ("The server encountered an internal error…") are never what a student reads."""
+    with app.test_request_context('/api/v1/me'):
+        response = app.make_response(app.handle_http_exception(error))
+    assert response.status_code == error.code
+    assert response.json == {'code': code, 'message': message, 'errors': {}}

@@ -199,6 +199,22 @@ JSON_VALUES = st.recursive(
 )
 
 
+@pytest.mark.parametrize(
+    ('body', 'named'),
+    [
+        (r'{"\ud800": 1}', r'\ud800'),
+        (r'{"code": "c", "x": {"\udfff": 1}}', r'x.\udfff'),
+        (r'{"x": [{"a\ud83d": 1}]}', r'x.0.a\ud83d'),
+        (r'{"\u0000": 1}', r'\u0000'),
+    ],
+)
+def test_a_key_no_column_could_hold_is_named_in_an_answer_that_can_be_sent(app, body, named):
+    """Even before login: the refusal names the key with its bad characters written as escapes."""
+    response = app.test_client().post('/api/v1/auth/login', data=body, content_type='application/json')
+    assert response.status_code == 422
+    assert response.json['errors'] == {named: [TEXT_MESSAGE]}
+
+
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(value=JSON_VALUES, escaped=st.booleans(), nested=st.integers(0, MAX_JSON_DEPTH + 1))
 def test_the_json_gate_refuses_exactly_the_bodies_no_column_could_hold(app, value, escaped, nested):
@@ -226,6 +242,11 @@ def test_the_json_gate_refuses_exactly_the_bodies_no_column_could_hold(app, valu
             ((name, messages),) = refusal.data['messages']['json'].items()
             refused = (name, *messages)
     assert refused == expected, text
+    # And through the whole request: the refusal is an answer that can be sent (it names a key's bad text).
+    response = app.test_client().put('/api/v1/me/zone', data=body, content_type='application/json')
+    assert response.status_code < 500, (text, response.status_code)
+    if expected is not None:
+        assert response.json['errors'] == {expected[0]: [expected[1]]}, text
 
 
 def _depth(value) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 import pytest
 import sqlalchemy as sa
@@ -72,6 +74,25 @@ def test_a_signature_is_reencoded_so_appended_script_is_gone(owner_and_other, cl
     assert served.status_code == 200 and served.mimetype == 'image/png'
     assert served.headers['X-Content-Type-Options'] == 'nosniff' and served.headers['Cache-Control'] == 'no-store'
     assert b'<script>' not in served.data
+
+
+@pytest.mark.parametrize('kind', [b'zTXt', b'iTXt', b'iCCP'])
+def test_a_signature_whose_chunk_inflates_past_pillows_cap_is_refused_on_its_field(owner_and_other, kind):
+    """A 4 KB PNG whose text or colour-profile chunk inflates to 3 MB: 422 naming the file, nothing kept."""
+    owner, _, registration_id, _ = owner_and_other
+    body = {
+        b'zTXt': b'c\0\0' + zlib.compress(b'A' * 3_000_000),
+        b'iTXt': b'c\0\1\0\0\0' + zlib.compress(b'A' * 3_000_000),
+        b'iCCP': b'p\0\0' + zlib.compress(b'A' * 3_000_000),
+    }[kind]
+    chunk = struct.pack('>I', len(body)) + kind + body + struct.pack('>I', zlib.crc32(kind + body))
+    signature = signature_png()
+    hostile = signature[:33] + chunk + signature[33:]  # after IHDR
+    assert len(hostile) < 20_000
+    response = owner.upload(f'/registrations/{registration_id}/commitment-letter', hostile)
+    assert response.status_code == 422, response.json
+    assert response.json['errors'] == {'file': ['签名图片无效，请重新签名']}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CommitmentLetter)) == 0
 
 
 def test_admin_pages_carry_security_headers(client, create_reviewer, zone):

@@ -155,3 +155,11 @@ def test_the_cache_is_bounded_and_a_kept_token_is_not_verified_again(secret, mon
     del loads[:]
     assert _refusal(token, secret) == (7, 2)
     assert loads == [token]
+
+
+@pytest.mark.parametrize(
+    ('student_id', 'version'), [(True, 1), (1, True), (2**40, 1), (1, 2**40), (0, 1), (-3, 1), (1, -1)]
+)
+def test_claims_issue_never_writes_are_refused_even_under_the_right_signature(secret, student_id, version):
+    token = tokens._serializer(secret).dumps({'s': student_id, 'v': version})
+    assert _refusal(token, secret) == INVALID

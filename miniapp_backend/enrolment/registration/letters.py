@@ -124,7 +124,8 @@ def check_signature(data: bytes) -> bytes:
                 raise invalid
             image.load()
             grey = image.convert('LA')
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        # ValueError: a text or colour-profile chunk that decompresses past Pillow's cap (a small file).
         raise invalid from None
     # Ink: pixels that are visible and clearly darker than paper.
     luminance, alpha = grey.split()

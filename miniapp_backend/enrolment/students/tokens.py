@@ -60,7 +60,8 @@ def verify(token: str, secret: str, max_age: int) -> tuple[int, int]:
     age = int(time.time()) - signed_at
     if age > max_age or age < 0:
         raise EnrolmentError('token_expired', '登录已过期，请重新登录', status=401)
-    if not (isinstance(student_id, int) and isinstance(version, int)):
+    # Ids and versions as issue() writes them: a bool is an int to isinstance, and past 2**31 the database refuses.
+    if not (type(student_id) is int and type(version) is int and 0 < student_id < 2**31 and 0 <= version < 2**31):
         raise revoked()
     return student_id, version
 
