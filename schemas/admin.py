@@ -38,12 +38,25 @@ class LoginForm(Schema):
 class DecisionForm(Schema):
     decision = Text(required=True, validate=validate.OneOf(list(DECISIONS), error='未知的审核操作'))
     reason = Text(load_default=None, max_length=255, multiline=True)
+    #: The record as the page showed it (review.seen_stamp); missing or other: refused as changed meanwhile.
+    seen = Text(load_default='', max_length=32)
 
 
 class BatchForm(Schema):
     decision = Text(required=True, validate=validate.OneOf(['approve', 'return'], error='批量操作仅支持通过或退回'))
     reason = Text(load_default=None, max_length=255, multiline=True)
     ids = fields.List(Id(), load_default=list, validate=validate.Length(max=500, error='每次最多选择500条'))
+    #: 'id:stamp' for every row the list showed (review.seen_stamp).
+    seen = fields.List(
+        Text(max_length=48, validate=validate.Regexp(r'^\d{1,10}:\d{0,20}\Z', error='表单已失效，请刷新页面后重试')),
+        load_default=list,
+        validate=validate.Length(max=1000, error='表单已失效，请刷新页面后重试'),
+    )
+
+    @post_load
+    def _seen_by_id(self, data, **_):
+        data['seen'] = {int(row): stamp for row, stamp in (item.split(':') for item in data['seen'])}
+        return data
 
 
 def _form_token():

@@ -72,9 +72,11 @@ def new_form_token() -> str:
 @bp.app_context_processor
 def _template_helpers():
     from miniapp_backend.enrolment import labels
+    from miniapp_backend.enrolment.registration.review import seen_stamp
 
     return {
         'csrf_token': csrf_token,
+        'seen_stamp': seen_stamp,
         'new_form_token': new_form_token,
         'next_page_query': next_page_query,
         'stage_name': labels.stage_name,

@@ -133,7 +133,7 @@ def decision(registration_id):
         abort(400, description='；'.join(invalid.values()))
     choice = form['decision']
     try:
-        decide(g.reviewer, registration, choice, form['reason'])
+        decide(g.reviewer, registration, choice, form['reason'], seen=form['seen'])
         flash({'approve': '已通过', 'return': '已退回', 'reject': '已不予通过'}[choice], 'ok')
     except TransitionRefused as refused:  # refused before anything changed
         flash(refused.message, 'error')
@@ -150,7 +150,7 @@ def batch():
     rows = db.session.scalars(
         scoped_registrations(g.reviewer).where(Registration.id.in_(form['ids'])).order_by(Registration.id)
     ).all()
-    outcomes = decide_batch(g.reviewer, rows, choice, form['reason'])
+    outcomes = decide_batch(g.reviewer, rows, choice, form['reason'], seen=form['seen'])
     done = sum(outcome.ok for outcome in outcomes)
     flash(f'批量处理完成：成功{done}条，失败{len(outcomes) - done}条', 'ok' if done == len(outcomes) else 'error')
     for outcome in outcomes:

@@ -52,3 +52,15 @@ def error_under(page: str, name: str) -> str | None:
 def notices(page: str) -> list[str]:
     """The error notices flashed at the top of a page."""
     return re.findall(r'<div class="flash error">([^<]*)</div>', page)
+
+
+def decision_fields(client, registration_id: int) -> dict[str, str]:
+    """The record page's decision form as rendered: its CSRF token and the stamp of the record it shows."""
+    path = f'/admin/registrations/{registration_id}'
+    fields = page_form(client, path, f'{path}/decision').fields
+    return {'csrf_token': fields['csrf_token'], 'seen': fields['seen']}
+
+
+def listed_stamps(client, path: str = '/admin/') -> list[str]:
+    """The stamps ('id:stamp') a list page sends with a batch, one for every row it shows."""
+    return re.findall(r'name="seen" value="(\d+:\d*)"', client.get(path).text)

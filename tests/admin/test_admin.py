@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Notification, Payment, Registration, Reviewer
-from tests.admin.pages import csrf_token, login
+from tests.admin.pages import csrf_token, decision_fields, listed_stamps, login
 
 
 @pytest.fixture
@@ -51,16 +51,16 @@ def test_decisions_go_through_the_state_machine(client, create_reviewer, zone, s
     assert page.status_code == 200 and registration.id_number in page.text
     for label in ('通过', '退回', '不予通过'):
         assert f'>{label}</button>' in page.text
-    token = csrf_token(client, '/admin/')
+    shown = decision_fields(client, registration.id)
     refused = client.post(
         f'/admin/registrations/{registration.id}/decision',
-        data={'decision': 'return', 'reason': '', 'csrf_token': token},
+        data={'decision': 'return', 'reason': '', **shown},
         follow_redirects=True,
     )
     assert '请填写原因' in refused.text
     client.post(
         f'/admin/registrations/{registration.id}/decision',
-        data={'decision': 'return', 'reason': '照片不清晰', 'csrf_token': token},
+        data={'decision': 'return', 'reason': '照片不清晰', **shown},
     )
     db.session.expire_all()
     assert (registration.status, registration.review_reason) == ('returned', '照片不清晰')
@@ -86,7 +86,12 @@ def test_scope_by_url_is_not_found(client, create_reviewer, qingdao, create_stud
     queue = client.get('/admin/').text
     assert f'/admin/registrations/{mine.id}"' in queue and f'/admin/registrations/{other.id}"' not in queue
     token = csrf_token(client, '/admin/')
-    client.post('/admin/batch', data={'decision': 'approve', 'ids': [str(mine.id), str(other.id)], 'csrf_token': token})
+    # The other class's row, not on the list, is sent with a stamp of its own: scope still refuses it.
+    seen = [*listed_stamps(client), f'{other.id}:0']
+    client.post(
+        '/admin/batch',
+        data={'decision': 'approve', 'ids': [str(mine.id), str(other.id)], 'seen': seen, 'csrf_token': token},
+    )
     db.session.expire_all()
     assert (mine.status, mine.stage, other.status) == ('under_review', 'college', 'submitted')
 
@@ -102,6 +107,7 @@ def test_batch_approve_reports_each_row(client, create_reviewer, zone, create_st
             'decision': 'approve',
             'csrf_token': csrf_token(client, '/admin/'),
             'ids': [str(r.id) for r in ready + [draft]],
+            'seen': listed_stamps(client, '/admin/?all=1'),
         },
         follow_redirects=True,
     )
@@ -124,7 +130,10 @@ def test_cash_payment_walks_approved_to_paid(client, create_reviewer, zone, stud
     registration = create_registration(student, zone, status='submitted')
     login(client, 'centre')
     token = csrf_token(client, '/admin/')
-    client.post(f'/admin/registrations/{registration.id}/decision', data={'decision': 'approve', 'csrf_token': token})
+    client.post(
+        f'/admin/registrations/{registration.id}/decision',
+        data={'decision': 'approve', **decision_fields(client, registration.id)},
+    )
     wrong = client.post(
         f'/admin/registrations/{registration.id}/cash',
         data={'amount': '380', 'voucher_no': 'C1', 'csrf_token': token},
@@ -159,7 +168,7 @@ def test_unknown_decision_and_pages_need_login(client, create_reviewer, zone, st
     login(client, 'centre')
     response = client.post(
         f'/admin/registrations/{registration.id}/decision',
-        data={'decision': 'delete', 'csrf_token': csrf_token(client, '/admin/')},
+        data={'decision': 'delete', **decision_fields(client, registration.id)},
     )
     assert response.status_code == 400
     assert db.session.get(Registration, registration.id).status == 'submitted'

@@ -18,6 +18,7 @@ from miniapp_backend.models import (
     RegistrationDayDelta,
 )
 from miniapp_backend.models.base import utcnow
+from tests.admin.pages import decision_fields
 from tests.api.conftest import StudentClient
 from tests.factories import registration_fields
 from workers import jobs
@@ -86,13 +87,15 @@ def test_counts_follow_every_change(client, zone, fake_wechat, fake_tax, create_
     student.post(f'/registrations/{created["id"]}/submit')
     _assert_current()
     token = _admin(client, create_reviewer)
-    client.post(f'/admin/registrations/{created["id"]}/decision', data={'decision': 'approve', 'csrf_token': token})
+    shown = decision_fields(client, created['id'])
+    client.post(f'/admin/registrations/{created["id"]}/decision', data={'decision': 'approve', **shown})
     _assert_current()
     other = StudentClient(client, 'counted-2')
     other.put('/me/zone', json={'zone_code': '341800'})
     second = other.post('/registrations', json=registration_fields()).json
     other.post(f'/registrations/{second["id"]}/submit')
-    client.post(f'/admin/registrations/{second["id"]}/decision', data={'decision': 'approve', 'csrf_token': token})
+    shown = decision_fields(client, second['id'])
+    client.post(f'/admin/registrations/{second["id"]}/decision', data={'decision': 'approve', **shown})
     registration = db.session.get(Registration, second['id'])
     fake_tax.add_payment('341800', registration.year, registration.id_number, 40000, utcnow(), 'V-COUNT-1')
     db.session.execute(sa.update(Registration).values(payment_check_at=utcnow() - timedelta(seconds=1)))

@@ -13,7 +13,7 @@ from miniapp_backend.enrolment.payment.record import record_payment
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Zone
 from miniapp_backend.models.base import utcnow
-from tests.admin.pages import csrf_token, login, notices, page_form
+from tests.admin.pages import csrf_token, decision_fields, login, notices, page_form
 
 
 def _paid_and_pending(zone, create_student, create_registration):
@@ -180,7 +180,8 @@ def test_demo_reviewer_walks_the_seeded_registration_to_paid(app, client):
     login(client, 'demo', 'demo-2026')
     assert registration.name in client.get('/admin/').text
     token = csrf_token(client, '/admin/')
-    client.post(f'/admin/registrations/{registration.id}/decision', data={'decision': 'approve', 'csrf_token': token})
+    shown = decision_fields(client, registration.id)
+    client.post(f'/admin/registrations/{registration.id}/decision', data={'decision': 'approve', **shown})
     client.post(f'/admin/registrations/{registration.id}/cash', data={'amount': '400', 'csrf_token': token})
     db.session.expire_all()
     assert registration.status == 'paid'

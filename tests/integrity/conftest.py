@@ -43,6 +43,12 @@ class AdminBrowser:
     def csrf(self, path: str = '/admin/') -> str:
         return _CSRF.search(self.http.get(f'{self.base}{path}').text).group(1)
 
+    def shown(self, path: str) -> dict:
+        """The page's CSRF token and the stamps of the records it shows: 'seen' for one record, a list for a list."""
+        page = self.http.get(f'{self.base}{path}').text
+        stamps = re.findall(r'name="seen" value="([^"]*)"', page)
+        return {'csrf_token': _CSRF.search(page).group(1), 'seen': stamps[0] if len(stamps) == 1 else stamps}
+
     def form_token(self, path: str) -> str:
         return _FORM_TOKEN.search(self.http.get(f'{self.base}{path}').text).group(1)
 

@@ -3,12 +3,11 @@ declaration that does not match the imported list is a mismatch the reviewer see
 
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Registration, SubsidisedPerson, Zone
+from tests.admin.pages import decision_fields
 from tests.api.conftest import signature_png
 from tests.factories import registration_fields
 from tests.integrity.test_throttling import _form_login
@@ -22,12 +21,10 @@ def _admin(app, create_reviewer):
 
 
 def _decide(admin, registration_id, decision, reason=''):
-    page = admin.get(f'/admin/registrations/{registration_id}').text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     return admin.post(
         f'/admin/registrations/{registration_id}/decision',
         follow_redirects=True,
-        data={'decision': decision, 'reason': reason, 'csrf_token': token},
+        data={'decision': decision, 'reason': reason, **decision_fields(admin, registration_id)},
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
 import sqlalchemy as sa
 
@@ -91,14 +92,14 @@ def test_concurrent_approve_and_reject_decide_once(
     for _ in range(5):
         registration = create_registration(create_student(), zone, status='submitted')
         page = f'/admin/registrations/{registration.id}'
-        tokens = [b.csrf(page) for b in browsers]
+        shown = [b.shown(page) for b in browsers]
         calls = []
         for n in range(10):
-            browser, token = browsers[n], tokens[n]
+            browser = browsers[n]
             data = (
-                {'decision': 'approve', 'csrf_token': token}
+                {'decision': 'approve', **shown[n]}
                 if n % 2 == 0
-                else {'decision': 'reject', 'reason': '材料不全', 'csrf_token': token}
+                else {'decision': 'reject', 'reason': '材料不全', **shown[n]}
             )
             calls.append(lambda b=browser, d=data, p=page: b.post(f'{p}/decision', d))
         responses = at_once(calls)
@@ -107,7 +108,7 @@ def test_concurrent_approve_and_reject_decide_once(
         assert len(decided) == 1
         assert len(_notifications(registration.id)) == 1
         assert db.session.get(Registration, registration.id).status == decided[0].to_status
-        refusals = sum('可能已被他人处理' in r.text for r in responses)
+        refusals = sum('该登记在您打开页面后已被修改或处理' in r.text for r in responses)
         assert refusals == 9
 
 
@@ -119,7 +120,7 @@ def test_overlapping_batch_approvals_decide_each_row_once(
     ids = [str(r.id) for r in rows]
     # Each browser's token is read now, before the requests race.
     forms = [
-        {'decision': 'approve', 'ids': order, 'csrf_token': b.csrf()}
+        {'decision': 'approve', 'ids': order, **b.shown('/admin/')}
         for b, order in zip(browsers, (ids, ids[::-1], ids), strict=True)
     ]
     calls = [lambda b=b, form=form: b.post('/admin/batch', form) for b, form in zip(browsers, forms, strict=True)]
@@ -129,6 +130,56 @@ def test_overlapping_batch_approvals_decide_each_row_once(
         assert len(_transitions(row.id, 'submitted')) == 1
         assert [n.kind for n in _notifications(row.id)] == ['approved']
     assert sum('成功6条' in r.text for r in responses) == 1
+
+
+@pytest.fixture
+def qingdao(create_zone):
+    return create_zone('370200', '青岛市', review_stages=['counsellor', 'college', 'school'])
+
+
+def test_two_zone_admins_pressing_approve_at_once_in_a_three_stage_zone_decide_one_stage(
+    live_url, qingdao, create_student, create_registration, create_reviewer
+):
+    """A zone admin may decide at any stage: eight approvals of one record shown at the counsellor stage, from two
+    admins at once, moved it through every stage to approved. Now the page's stamp decides: one stage moves."""
+    create_reviewer('admin-a', role='zone_admin', zone_code='370200')
+    create_reviewer('admin-b', role='zone_admin', zone_code='370200')
+    browsers = [AdminBrowser(live_url, 'admin-a'), AdminBrowser(live_url, 'admin-b')]
+    registration = create_registration(create_student(), qingdao, status='submitted', stage='counsellor')
+    page = f'/admin/registrations/{registration.id}'
+    shown = [b.shown(page) for b in browsers]
+    calls = [
+        lambda b=browsers[n % 2], d=shown[n % 2]: b.post(f'{page}/decision', {'decision': 'approve', **d})
+        for n in range(8)
+    ]
+    responses = at_once(calls)
+    assert all(r.status_code == 200 for r in responses)
+    db.session.expire_all()
+    row = db.session.get(Registration, registration.id)
+    assert (row.status, row.stage) == ('under_review', 'college')
+    assert len(_transitions(registration.id, 'submitted')) == 1
+    assert sum('该登记在您打开页面后已被修改或处理，当前为「审核中，学院审核环节」' in r.text for r in responses) == 7
+    # The same form posted again later (a reload that resends it) is refused too.
+    again = browsers[0].post(f'{page}/decision', {'decision': 'approve', **shown[0]})
+    assert '该登记在您打开页面后已被修改或处理' in again.text
+    db.session.expire_all()
+    assert db.session.get(Registration, registration.id).stage == 'college'
+
+
+def test_two_overlapping_batches_in_a_three_stage_zone_move_each_row_one_stage(
+    live_url, qingdao, create_student, create_registration, create_reviewer
+):
+    create_reviewer('admin-a', role='zone_admin', zone_code='370200')
+    create_reviewer('admin-b', role='zone_admin', zone_code='370200')
+    browsers = [AdminBrowser(live_url, 'admin-a'), AdminBrowser(live_url, 'admin-b')]
+    rows = [create_registration(create_student(), qingdao, status='submitted', stage='counsellor') for _ in range(4)]
+    ids = [str(r.id) for r in rows]
+    forms = [{'decision': 'approve', 'ids': ids, **b.shown('/admin/')} for b in browsers]
+    responses = at_once([lambda b=b, f=f: b.post('/admin/batch', f) for b, f in zip(browsers, forms, strict=True)])
+    assert all(r.status_code == 200 for r in responses)
+    db.session.expire_all()
+    assert {(r.status, r.stage) for r in db.session.scalars(sa.select(Registration))} == {('under_review', 'college')}
+    assert sum('成功4条' in r.text for r in responses) == 1
 
 
 def test_twenty_students_submitting_one_id_number_leave_one_active(live_url, zone, fake_wechat):

@@ -14,6 +14,7 @@ from miniapp_backend.enrolment import audit
 from miniapp_backend.enrolment.actors import SYSTEM
 from miniapp_backend.enrolment.imports import runner
 from miniapp_backend.enrolment.imports.importers import KINDS
+from miniapp_backend.enrolment.registration.review import seen_stamp
 from miniapp_backend.extensions import db
 from miniapp_backend.models import (
     AuditEvent,
@@ -250,9 +251,12 @@ def test_nothing_outside_the_scope_changes(app, client, create_reviewer, campus,
             {'decision': 'reject', 'reason': '越权'},
             {'decision': 'return', 'reason': '越权'},
         ):
-            client.post(f'/admin/registrations/{person.id}/decision', data={**data, 'csrf_token': token})
+            # With the record's true stamp, as if its page had been seen: the scope alone refuses.
+            seen = seen_stamp(person.registration)
+            client.post(f'/admin/registrations/{person.id}/decision', data={**data, 'seen': seen, 'csrf_token': token})
         client.post(f'/admin/registrations/{person.id}/cash', data={'amount': '400', 'csrf_token': token})
-    client.post('/admin/batch', data={'decision': 'approve', 'ids': ids, 'csrf_token': token})
+    seen = [f'{p.id}:{seen_stamp(p.registration)}' for p in outside]
+    client.post('/admin/batch', data={'decision': 'approve', 'ids': ids, 'seen': seen, 'csrf_token': token})
     client.post('/admin/payments/cash', data={'ids': ids, 'csrf_token': token})
     assert _state(outside) == before
 
