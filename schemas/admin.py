@@ -327,6 +327,7 @@ class ResetForm(Schema):
 
 
 class PasswordForm(Schema):
+    current = fields.String(load_default='', validate=validate.Length(max=256, error='当前密码不正确'))
     password = fields.String(
         required=True,
         validate=validate.Length(MIN_PASSWORD, 256, error=f'密码应为{MIN_PASSWORD}至256位'),

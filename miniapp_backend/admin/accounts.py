@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
 
 from miniapp_backend.admin import bp
 from miniapp_backend.enrolment import accounts
@@ -92,7 +92,16 @@ def change_password():
     if request.method == 'POST':
         form, errors = load_form(PasswordForm(), request.form)
         if not errors:
-            accounts.change_own_password(g.reviewer, form['password'])
-            flash('密码已修改', 'ok')
-            return redirect(url_for('admin.queue'))
+            try:
+                accounts.change_own_password(g.reviewer, form['current'], form['password'])
+            except accounts.WrongPassword as wrong:
+                if wrong.ends_session:
+                    session.clear()
+                    flash('当前密码多次输入错误，已退出登录，请重新登录', 'error')
+                    return redirect(url_for('admin.login'))
+                errors = {'current': '当前密码不正确'}
+            else:
+                session['session_version'] = g.reviewer.session_version  # this browser stays signed in
+                flash('密码已修改，其他设备上的登录已退出', 'ok')
+                return redirect(url_for('admin.queue'))
     return render_template('admin/password.html', errors=errors), 422 if errors else 200

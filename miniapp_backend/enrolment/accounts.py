@@ -4,16 +4,18 @@ role and a scope, disable and enable, reset a password that must be changed at t
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from miniapp_backend.enrolment import audit
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.extensions import db
-from miniapp_backend.models import Reviewer, School
-from miniapp_backend.models.enums import ReviewerRole
+from miniapp_backend.models import AuditEvent, Reviewer, School
+from miniapp_backend.models.base import utcnow
+from miniapp_backend.models.enums import ActorType, ReviewerRole
 
 MIN_PASSWORD = 8
 #: The scope fields each role needs, with the form's names for them (the form checks they are given).
@@ -133,10 +135,37 @@ def reset_password(admin: Reviewer, reviewer: Reviewer, seen: int) -> str:
     return password
 
 
-def change_own_password(reviewer: Reviewer, new: str) -> None:
-    """The reviewer's own new password (after a reset, or any time), checked by schemas.admin.PasswordForm."""
+class WrongPassword(Exception):
+    """The current password given with a change is not the account's; `ends_session` after too many in a row."""
+
+    def __init__(self, ends_session: bool):
+        super().__init__()
+        self.ends_session = ends_session
+
+
+#: Wrong current passwords within WRONG_WINDOW before the session that sends them is ended (then the login form's
+#: own lockout applies): a taken session cannot guess the password at leisure.
+WRONG_LIMIT, WRONG_WINDOW = 5, timedelta(minutes=10)
+
+
+def change_own_password(reviewer: Reviewer, current: str, new: str) -> None:
+    """The reviewer's own new password (after a reset, or any time), checked by schemas.admin.PasswordForm. The
+    current one is asked for, so a session left open (or taken) cannot keep the account; every other session of
+    the account ends (the caller keeps its own with the new session version)."""
+    if not check_password_hash(reviewer.password_hash, current):
+        audit.record_refusal(_actor(reviewer), 'password_change_refused', zone_id=reviewer.zone_id)
+        recent = db.session.scalar(
+            sa.select(sa.func.count()).where(
+                AuditEvent.actor_type == ActorType.REVIEWER,
+                AuditEvent.actor_id == reviewer.id,
+                AuditEvent.action == 'password_change_refused',
+                AuditEvent.at > utcnow() - WRONG_WINDOW,
+            )
+        )
+        raise WrongPassword(ends_session=recent >= WRONG_LIMIT)
     reviewer.password_hash = generate_password_hash(new)
     reviewer.must_change_password = False
+    reviewer.session_version += 1
     audit.record(_actor(reviewer), 'password_changed', zone_id=reviewer.zone_id)
 
 

@@ -113,6 +113,7 @@ AUDIT_VERBS = {
     'reviewer_enabled': '启用了审核账号',
     'reviewer_password_reset': '重置了审核账号密码',
     'password_changed': '修改了登录密码',
+    'password_change_refused': '修改密码时当前密码不正确',
     'print_certificate': '打印了参保证明',
     'print_receipt': '打印了缴费凭证',
     'claim': '认领了学校导入的登记',

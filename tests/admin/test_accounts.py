@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Reviewer
-from tests.admin.pages import csrf_token, login, notices, page_form, submit
+from tests.admin.pages import csrf_token, error_under, login, notices, page_form, submit
 
 
 def _create(client, **fields):
@@ -50,10 +50,14 @@ def test_create_a_scoped_counsellor_who_must_change_the_password(client, create_
     assert (
         '两次输入的密码不一致'
         in client.post(
-            '/admin/password', data={'password': 'new-pass-123', 'repeat': 'other', 'csrf_token': token}
+            '/admin/password',
+            data={'current': password, 'password': 'new-pass-123', 'repeat': 'other', 'csrf_token': token},
         ).text
     )
-    client.post('/admin/password', data={'password': 'new-pass-123', 'repeat': 'new-pass-123', 'csrf_token': token})
+    client.post(
+        '/admin/password',
+        data={'current': password, 'password': 'new-pass-123', 'repeat': 'new-pass-123', 'csrf_token': token},
+    )
     assert client.get('/admin/').status_code == 200
     db.session.expire_all()
     assert reviewer.last_login_at is not None and reviewer.must_change_password is False
@@ -134,3 +138,31 @@ def test_a_reset_from_a_list_shown_before_another_change_is_refused(client, crea
         assert notices(tampered.text) == ['请刷新页面后重试']
     resets = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action == 'reviewer_password_reset'))
     assert resets.all() == ['reviewer_password_reset']
+
+
+def test_changing_ones_own_password_asks_for_the_current_one_and_ends_other_sessions(app, create_reviewer, zone):
+    """A session left open elsewhere (or taken) can neither keep the account by changing its password nor stay
+    signed in once its owner changed it."""
+    create_reviewer('zhou', role='centre_reviewer')
+    here, elsewhere = app.test_client(), app.test_client()
+    login(here, 'zhou'), login(elsewhere, 'zhou')
+    form = page_form(here, '/admin/password')
+    wrong = submit(here, form, current='not-it-123', password='zhou-new-2026', repeat='zhou-new-2026')
+    assert wrong.status_code == 422 and error_under(wrong.text, 'current') == '当前密码不正确'
+    assert login(app.test_client(), 'zhou').status_code == 302  # the old password still works
+    changed = submit(here, form, current='review-pass-1', password='zhou-new-2026', repeat='zhou-new-2026')
+    assert changed.status_code == 302
+    assert here.get('/admin/').status_code == 200  # this browser stays signed in
+    assert elsewhere.get('/admin/').headers['Location'].startswith('/admin/login')
+    assert login(app.test_client(), 'zhou', 'zhou-new-2026').status_code == 302
+
+
+def test_guessing_the_current_password_ends_the_session(app, client, create_reviewer, zone):
+    create_reviewer('zhou', role='centre_reviewer')
+    login(client, 'zhou')
+    form = page_form(client, '/admin/password')
+    for attempt in range(5):
+        answer = submit(client, form, current=f'guess-{attempt}-xx', password='zhou-new-2026', repeat='zhou-new-2026')
+    assert answer.headers['Location'].endswith('/admin/login')
+    assert client.get('/admin/').headers['Location'].startswith('/admin/login')
+    assert login(app.test_client(), 'zhou').status_code == 302  # the password did not change

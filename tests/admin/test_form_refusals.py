@@ -91,7 +91,7 @@ def test_enabling_or_disabling_takes_only_the_two_values_the_form_sends(admin, c
 def test_a_new_password_is_refused_under_its_field(admin, unchanged, password, repeat, field, message):
     form = page_form(admin, '/admin/password')
     snapshot = unchanged(Reviewer.password_hash, Reviewer.must_change_password)
-    page = submit(admin, form, password=password, repeat=repeat)
+    page = submit(admin, form, current='review-pass-1', password=password, repeat=repeat)
     assert page.status_code == 422 and error_under(page.text, field) == message
     snapshot.check()
 

@@ -81,10 +81,11 @@ def test_zone_admin_creates_a_counsellor_who_sees_only_their_class(
     page.fill('input[name=password]', password)
     page.click('button:has-text("登录")')
     page.wait_for_url('**/admin/password')
+    page.fill('input[name=current]', password)
     page.fill('input[name=password]', 'chen-pass-2026')
     page.fill('input[name=repeat]', 'chen-pass-2026')
     page.click('button:has-text("保存新密码")')
-    page.wait_for_selector('text=密码已修改')
+    page.wait_for_selector('text=密码已修改，其他设备上的登录已退出')
     page.goto('/admin/?all=1')
     text = page.inner_text('main')
     assert '本班学生' in text and '外班学生' not in text
