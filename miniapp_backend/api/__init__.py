@@ -41,6 +41,8 @@ class StudentApi(Api):
         data = getattr(error, 'data', None) or {}
         for location, messages in (data.get('messages') or {}).items():
             errors.update(_flatten(messages) if isinstance(messages, dict) else {location: [str(m) for m in messages]})
+        if error.code == 413 and request.mimetype == 'multipart/form-data':
+            errors = {'file': [message]}  # every upload of the API sends its file as the part named file
         return error_response(error.code, code, message, errors)
 
 

@@ -232,6 +232,8 @@ def test_bad_uploads_are_refused(owner_and_other, path, data, status, code):
     response = owner.upload(f'/registrations/{registration_id}/{path}', data)
     assert response.status_code == status, response.json
     assert response.json['code'] == code
+    if status == 413 or code.startswith('invalid'):
+        assert response.json['errors'] == {'file': [response.json['message']]}
     assert _snapshot() == before
 
 
@@ -241,6 +243,7 @@ def test_an_upload_beyond_the_request_limit(owner_and_other, app):
         f'/registrations/{registration_id}/id-photo', b'\xff' * (app.config['MAX_CONTENT_LENGTH'] + 1)
     )
     assert response.status_code == 413 and response.json['code'] == 'too_large'
+    assert response.json['errors'] == {'file': ['上传内容过大']}
 
 
 def test_a_huge_png_is_not_decoded(owner_and_other):

@@ -30,7 +30,7 @@ _KINDS = {b'\xff\xd8\xff': ('JPEG', 'image/jpeg'), b'\x89PNG\r\n\x1a\n': ('PNG',
 def reencode_photo(data: bytes) -> tuple[bytes, str]:
     """JPEG or PNG in, a clean JPEG out; anything else is refused."""
     if len(data) > MAX_BYTES:
-        raise EnrolmentError('too_large', '图片不能超过5MB', status=413)
+        raise EnrolmentError('too_large', '图片不能超过5MB', status=413, errors={'file': ['图片不能超过5MB']})
     kind = next((value for magic, value in _KINDS.items() if data.startswith(magic)), None)
     invalid = field_error('file', '请上传JPG或PNG格式的证件照片', 'invalid_image')
     too_large = field_error('file', '图片像素过大，请压缩或截图后上传（不超过1600万像素）', 'image_too_large')
