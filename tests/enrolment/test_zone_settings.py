@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
 import sqlalchemy as sa
 
 from miniapp_backend.enrolment import labels
 from miniapp_backend.enrolment.actors import Actor
+from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.zones import settings
+from miniapp_backend.enrolment.zones.availability import check_window
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent
 from schemas.admin import zone_settings as parse
@@ -100,3 +105,12 @@ def test_an_audit_line_names_the_settings_a_save_changed(zone):
     assert line.endswith(f'修改了专区设置（{named}）'), line
     assert line.startswith('审核员 王老师 于')
     assert settings.saved_since(zone, event.id) == []
+
+
+def test_the_window_a_refusal_names_is_in_beijing_days(zone):
+    """A window opening at 00:00 Beijing time on 1 September is 16:00 UTC on 31 August: named as 09-01."""
+    zone.window_opens_at = settings.day_start(date(2026, 9, 1))
+    zone.window_closes_at = settings.day_end(date(2026, 12, 31))
+    with pytest.raises(EnrolmentError) as refused:
+        check_window(zone, settings.day_end(date(2027, 1, 1)))
+    assert refused.value.message.endswith('年度参保登记不在办理期内（2026-09-01至2026-12-31）'), refused.value.message

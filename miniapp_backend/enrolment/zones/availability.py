@@ -6,6 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from miniapp_backend.enrolment import labels
 from miniapp_backend.enrolment.errors import EnrolmentError, field_error
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Zone
@@ -38,5 +39,5 @@ def check_window(zone: Zone, now: datetime) -> None:
         raise EnrolmentError(
             'window_closed',
             f'{zone.name}{zone.year}年度参保登记不在办理期内'
-            f'（{zone.window_opens_at:%Y-%m-%d}至{zone.window_closes_at:%Y-%m-%d}）',
+            f'（{labels.beijing(zone.window_opens_at, "%Y-%m-%d")}至{labels.beijing(zone.window_closes_at, "%Y-%m-%d")}）',
         )
