@@ -217,6 +217,24 @@ test('a second tap on 申请暂停原参保地参保 while the first is on its w
   assert.equal(page.data.busy, false);
 });
 
+test('the suspension form says cover does not lapse; a refusal says what to do after a phone suspension', async () => {
+  const form = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'suspend_origin', zone: ZONE, student: { id: 1 }, registration: null,
+      suspension: null } });
+  });
+  let text = visible((await launch(form, '/pages/suspension/suspension')).top);
+  assert.ok(text.includes('停保不影响当年已缴费的医保待遇') && text.includes('不会断保'), text);
+  assert.ok(!text.includes('办好后请联系学校所在地医保中心'), text);
+  const refused = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'register', zone: ZONE, student: { id: 1 }, registration: null,
+      suspension: { id: 4, status: 'refused', origin_zone_code: '530000', message: '原参保地系统未受理本次申请，请联系原参保地医保经办机构',
+        created_at: '2026-11-20T02:00:00Z' } } });
+  });
+  text = visible((await launch(refused, '/pages/suspension/suspension')).top);
+  assert.ok(text.includes('原参保地未同意暂停参保：原参保地系统未受理本次申请'), text);
+  assert.ok(text.includes('办好后请联系学校所在地医保中心登记停保信息'), text);
+});
+
 test('asking again while the first request waits shows that request, not a second form', async () => {
   const waiting = { id: 4, status: 'submitted', origin_zone_code: '530000', message: '已提交，等待原参保地确认',
     created_at: '2026-11-20T02:00:00Z' };
