@@ -12,8 +12,9 @@ from miniapp_backend.enrolment.reports import lists, paging, statistics
 from miniapp_backend.enrolment.reports.workbooks import workbook_bytes
 from miniapp_backend.inputs import load_form
 from miniapp_backend.models import AuditEvent, InsuredPerson
+from miniapp_backend.models.enums import InsuredStatus
 from miniapp_backend.security.masking import mask_id_number
-from schemas.admin import AuditFilter
+from schemas.admin import AuditFilter, RegisterFilter
 
 XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
@@ -64,9 +65,20 @@ def audit_log():
 
 @bp.get('/register')
 def insured_register():
-    """The insured register of my zone (masked ID numbers)."""
+    """The insured register of my zone (masked ID numbers), searchable by ID number or name and by status."""
+    filters, invalid = load_form(RegisterFilter(), request.args)
+    if invalid:
+        abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
     if request.args.get('format') == 'xlsx':
-        return export_response('register', {}, 'register')
-    query = lists.register(g.reviewer, {})
-    page = paging.newest_first(query, (InsuredPerson.id,), request.args.get('after'))
-    return render_template('admin/register.html', people=page.rows, after=page.after, mask=mask_id_number)
+        return export_response('register', filters, 'register')
+    query = lists.register(g.reviewer, filters)
+    page = paging.newest_first(query, (InsuredPerson.id,), filters['after'])
+    return render_template(
+        'admin/register.html',
+        people=page.rows,
+        after=page.after,
+        mask=mask_id_number,
+        q=filters['q'],
+        status=filters['status'],
+        statuses=list(InsuredStatus),
+    )

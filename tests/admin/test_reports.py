@@ -5,15 +5,18 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import date
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from miniapp_backend.enrolment.payment.record import record_payment
 from miniapp_backend.extensions import db
-from miniapp_backend.models import AuditEvent, Zone
+from miniapp_backend.models import AuditEvent, InsuredPerson, Zone
 from miniapp_backend.models.base import utcnow
+from miniapp_backend.security.blind_index import blind_index
 from tests.admin.pages import csrf_token, decision_fields, login, notices, page_form
+from tests.factories import make_id_number
 
 
 def _paid_and_pending(zone, create_student, create_registration):
@@ -251,3 +254,42 @@ def test_a_settings_form_opened_before_another_admin_saved_is_refused(app, creat
     db.session.expire_all()
     zone = db.session.scalars(sa.select(Zone)).one()
     assert (zone.premium_fen, zone.window_closes_at.isoformat()) == (38000, '2027-01-15T15:59:59+00:00')
+
+
+def test_the_register_is_searched_by_id_number_or_name_and_by_status(client, create_reviewer, zone):
+    """Seed 004: the register queried by person and by 参保状态; the export carries the same filters."""
+    people = [
+        ('王宣', make_id_number(), 'normal'),
+        ('王宁', make_id_number(), 'suspended'),
+        ('李云', make_id_number(), 'normal'),
+    ]
+    for name, number, status in people:
+        db.session.add(
+            InsuredPerson(
+                id_index=blind_index(number),
+                id_number=number,
+                name=name,
+                zone=zone,
+                status=status,
+                since=date(2026, 1, 1),
+                source='roster',
+            )
+        )
+    db.session.commit()
+    create_reviewer('centre')
+    login(client, 'centre')
+
+    def names(**query):
+        page = client.get('/admin/register', query_string=query)
+        assert page.status_code == 200
+        return sorted(re.findall(r'<tr><td>([^<]+)</td><td>\d{6}\*', page.text))
+
+    assert names() == ['李云', '王宁', '王宣']
+    assert names(q=people[2][1]) == ['李云']
+    assert names(q=people[2][1].lower()) == ['李云']
+    assert names(q='王') == ['王宁', '王宣']
+    assert names(q='王', status='normal') == ['王宣']
+    assert names(status='suspended') == ['王宁']
+    assert client.get('/admin/register', query_string={'status': 'x' * 40}).status_code == 400
+    rows = list(load_workbook(io.BytesIO(client.get('/admin/register?format=xlsx&q=王').data)).active.values)
+    assert sorted(row[0] for row in rows[1:]) == ['王宁', '王宣']

@@ -9,8 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from miniapp_backend.enrolment.scope import review_queue, scoped_audit_events, scoped_insured, scoped_registrations
-from miniapp_backend.models import AuditEvent, Registration, Reviewer
-from miniapp_backend.models.enums import RegistrationStatus
+from miniapp_backend.models import AuditEvent, InsuredPerson, Registration, Reviewer
+from miniapp_backend.models.enums import InsuredStatus, RegistrationStatus
 from miniapp_backend.security.blind_index import blind_index
 
 PAYABLE = (RegistrationStatus.APPROVED, RegistrationStatus.PAID, RegistrationStatus.EXPIRED)
@@ -51,7 +51,20 @@ def payments(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
 
 
 def register(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
-    return scoped_insured(reviewer)
+    """The zone's insured register; filters q (an ID number, through its blind index, or part of a name) and
+    status (seed 004: the register queried by person and by 参保状态)."""
+    query = scoped_insured(reviewer)
+    term = filters.get('q')
+    if term:
+        shaped = _ID_SHAPED.match(term)
+        query = query.where(
+            InsuredPerson.id_index == blind_index(term)
+            if shaped
+            else InsuredPerson.name.contains(term, autoescape=True)
+        )
+    if filters.get('status') in InsuredStatus.__members__.values():
+        query = query.where(InsuredPerson.status == filters['status'])
+    return query
 
 
 def audit(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
