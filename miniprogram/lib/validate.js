@@ -38,7 +38,7 @@ function idNumberError(idType, raw) {
 const REQUIRED = {
   name: '请填写姓名', id_number: '请填写证件号码', phone: '请填写手机号码', ethnicity: '请选择民族',
   marital_status: '请选择婚姻状况', residence_address: '请填写居住地址', hukou_address: '请填写户籍地址',
-  hukou_region_code: '请填写户籍地区划', school_code: '请选择学校', student_no: '请填写学号',
+  hukou_region_code: '请选择户籍所在区县', school_code: '请选择学校', student_no: '请填写学号',
 };
 
 function registrationErrors(form) {

@@ -33,7 +33,7 @@ async function fillForm(page, ethnicity = '汉族') {
   await page.type('phone', '13912345205');
   await page.type('residence_address', '安徽省宣城市宣州区薰化路301号');
   await page.type('hukou_address', '安徽省淮南市田家庵区洞山路12号');
-  await page.type('hukou_region_code', '340403');
+  await page.pick('hukou_region_code', { value: ['安徽省', '淮南市', '田家庵区'], code: ['340000', '340400', '340403'] });
   await page.pick('school_code', '合肥工业大学（宣城校区）');
   await page.type('student_no', '2022217001');
 }
@@ -147,6 +147,8 @@ test('the registration form: Chinese labels and pickers, errors under their own 
   const sent = wx.callsOf('request').find((r) => r.method === 'POST' && /registrations$/.test(r.url)).data;
   assert.equal(sent.zone_code, '341800');
   assert.equal(sent.ethnicity, '03');
+  assert.equal(sent.hukou_region_code, '340403');  // the county's code from WeChat's region picker
+  assert.ok(text.includes('安徽省 淮南市 田家庵区'), text);
   assert.equal(page.errorUnder('student_no'), '学号与学校名册不符');
   assert.equal(page.errorUnder('name'), '');
 });

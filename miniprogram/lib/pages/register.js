@@ -23,6 +23,11 @@ function labelOf(field, value, schools) {
   return option ? option.label : '';
 }
 
+function regionLabel(names, code) {
+  if (names.length) return names.join(' ');
+  return code ? `行政区划 ${code}` : '';
+}
+
 function formFrom(registration) {
   const form = { id_type: 'resident_id', special_identity: '' };
   if (!registration) return form;
@@ -43,6 +48,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
   let changed = new Set();
   let zoneCode = '';
   let photoRequired = false;
+  let regionNames = [];  // what the region picker showed this time; a saved record has only the code
   const oneTap = oneAtATime(setData);  // 保存, 提交, 暂存 and 撤回 share one gate
 
   async function saveAndClear() {
@@ -56,6 +62,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
   function render(extra = {}) {
     const display = {};
     PICKED_FIELDS.forEach((field) => { display[field] = labelOf(field, form[field], schools); });
+    display.hukou_region = regionLabel(regionNames, form.hukou_region_code);
     const status = registration ? registration.status : 'new';
     setData({
       form, display, options: OPTIONS, schoolNames: schools.map((s) => s.name),
@@ -172,6 +179,21 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
       changed.add(field);
       setData({ [`form.${field}`]: option.value, [`display.${field}`]: labelOf(field, option.value, schools),
         [`errors.${field}`]: '' });
+    },
+    // WeChat's region picker (mode="region") answers the names and the division codes of province, city and
+    // county: the county's code is the hukou region the backend wants, no student knows it by heart.
+    region(detail) {
+      const codes = (detail && detail.code) || [];
+      const code = codes[2] || codes[1] || '';
+      if (!/^\d{6}$/.test(code)) {
+        setData({ 'errors.hukou_region_code': '请选择户口所在的区县' });
+        return;
+      }
+      regionNames = (detail.value || []).filter(Boolean);
+      form = { ...form, hukou_region_code: code };
+      changed.add('hukou_region_code');
+      setData({ 'form.hukou_region_code': code, 'display.hukou_region': regionLabel(regionNames, code),
+        'errors.hukou_region_code': '' });
     },
     saveOnly: oneTap(saveAndClear),
     // On show: back from 本人身份核验 with a passed proof, 保存 is done again (the imported record is taken over).

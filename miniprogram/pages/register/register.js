@@ -9,6 +9,7 @@ Page(bindPage(createRegisterLogic, {
   },
   onInput(e) { this.logic.input(e.currentTarget.dataset.field, e.detail.value); },
   onPick(e) { this.logic.pick(e.currentTarget.dataset.field, e.detail.value); },
+  onRegion(e) { this.logic.region(e.detail); },
   onSave() { this.logic.saveOnly(); },
   onPhoto() { this.logic.uploadPhoto(); },
   onPrimary() { this.logic.primary(); },

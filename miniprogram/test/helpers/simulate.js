@@ -111,12 +111,20 @@ class PageDriver {
     await settle();
   }
 
-  // Choosing the option whose Chinese label is `label` in the picker of field `name` (or a date for mode=date).
+  // Choosing the option whose Chinese label is `label` in the picker of field `name` (or a date for mode=date; for
+  // mode=region, `label` is WeChat's answer: { value: [province, city, county], code: [their division codes] }).
   async pick(name, label) {
     const node = this.field(name);
     if (!node || node._vt.tagName !== 'picker') throw new Error(`${this.route}: no picker for ${name}`);
     const attrs = this.attrs(node);
+    if (attrs.disabled) throw new Error(`${this.route}: the picker for ${name} is disabled`);
     if (attrs.mode === 'date') { this.fire(node, 'change', { value: label }); await settle(); return; }
+    if (attrs.mode === 'region') {
+      if (!label || label.value.length !== 3 || label.code.length !== 3) throw new Error(`${name}: region ${label}`);
+      this.fire(node, 'change', { value: label.value, code: label.code, postcode: '' });
+      await settle();
+      return;
+    }
     const range = attrs.range || [];
     const index = range.findIndex((item) => (attrs.rangeKey ? item[attrs.rangeKey] : item) === label);
     if (index < 0) throw new Error(`${this.route}: ${name} offers no "${label}"`);

@@ -7,7 +7,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { PHOTO, launch, student, world, waitFor, reads, shot, fillRegistration } = require('./helpers');
 
-const LI_YUN = { name: '李云', id_number: '530102199901010023', hukou_address: '云南省昆明市五华区', hukou_region_code: '530102' };
+const LI_YUN = { name: '李云', id_number: '530102199901010023', hukou_address: '云南省昆明市五华区', hukou_region: { value: ['云南省', '昆明市', '五华区'], code: ['530000', '530100', '530102'] } };
 
 test('face refused: the centre reviews the ID photo, then the suspension goes through', async () => {
   await world('/zone-setting', { face_verification: true });

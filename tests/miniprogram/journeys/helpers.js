@@ -90,7 +90,8 @@ async function fillRegistration(page, person) {
   await page.type('phone', '13912345205');
   await page.type('residence_address', '安徽省宣城市宣州区薰化路301号');
   await page.type('hukou_address', person.hukou_address || '安徽省淮南市田家庵区洞山路12号');
-  await page.type('hukou_region_code', person.hukou_region_code || '340403');
+  await page.pick('hukou_region_code', person.hukou_region
+    || { value: ['安徽省', '淮南市', '田家庵区'], code: ['340000', '340400', '340403'] });
   if (person.special) await page.pick('special_identity', person.special);
   await page.pick('school_code', page.options('school_code')[0]);
   await page.type('student_no', '2022217001');
