@@ -267,7 +267,7 @@ test('asking again while the first request waits shows that request, not a secon
 
 test('payment shows amount, deadline and payee, and 我已缴费 asks the backend now', async () => {
   const wx = backend((w) => {
-    w.route('GET', '/registrations/7', { body: { id: 7, status: 'approved' } });
+    w.route('GET', '/registrations/7', { body: { id: 7, status: 'approved', year: 2027 } });
     w.route('GET', '/registrations/7/payment', { body: { amount_fen: 40000, window_closes_at: '2026-12-31T15:59:59Z',
       agency_name: '宣城市医疗保障局', tax_authority_name: '国家税务总局宣城市税务局', qr_url: 'http://127.0.0.1:5000/api/v1/links/payment-qr/7.x.y',
       channels: [{ channel: 'tax', navigate: { appId: 'wx-tax', path: 'pages/pay/index' } }] } });
@@ -277,7 +277,9 @@ test('payment shows amount, deadline and payee, and 我已缴费 asks the backen
   const router = await launch(wx, '/pages/payment/payment', { id: '7' });
   const page = router.top;
   const text = visible(page);
-  for (const expected of ['¥400.00', '2026-12-31', '国家税务总局宣城市税务局', '宣城市医疗保障局']) assert.ok(text.includes(expected), expected);
+  for (const expected of ['¥400.00', '2026-12-31', '国家税务总局宣城市税务局', '宣城市医疗保障局', '2027年度（税务小程序中请选择此缴费年度）']) {
+    assert.ok(text.includes(expected), expected);
+  }
   assert.ok(!text.includes('请勿重复缴费'), 'no double-payment warning before paying');
   await page.tap('去税务小程序缴费');
   assert.equal(wx.callsOf('navigateToMiniProgram')[0].appId, 'wx-tax');

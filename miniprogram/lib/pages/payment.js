@@ -24,7 +24,7 @@ function createPaymentLogic({ wx, api, ready, templates, setData }) {
         if (registration.status === 'paid') return paid(registration.status);
         target = await api.get(`/registrations/${id}/payment`);
         setData({
-          loaded: true, paid: false, statusText: '待缴费', amount: yuan(target.amount_fen),
+          loaded: true, paid: false, statusText: '待缴费', amount: yuan(target.amount_fen), year: registration.year || '',
           closes: beijingDate(target.window_closes_at), agency: target.agency_name || '',
           taxAuthority: target.tax_authority_name || '', qrUrl: target.qr_url,
           channels: target.channels.map((c) => ({ channel: c.channel, label: c.channel === 'tax' ? '去税务小程序缴费' : '用医保个人账户家庭共济缴费' })),
