@@ -15,6 +15,7 @@ from miniapp_backend.extensions import db, get_redis
 from miniapp_backend.models import InsuredPerson, Registration, Student, Suspension
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.security.blind_index import blind_index
+from tests.admin.pages import decision_fields
 from tests.factories import registration_fields
 from tests.statements import Statements
 from workers import jobs
@@ -113,14 +114,17 @@ def test_review_decisions_and_cash_payment_on_the_admin_page_show_at_once(client
     token = _admin(client, create_reviewer)
     client.post(
         f'/admin/registrations/{registration_id}/decision',
-        data={'decision': 'return', 'reason': '照片不清晰', 'csrf_token': token},
+        data={'decision': 'return', 'reason': '照片不清晰', **decision_fields(client, registration_id)},
     )
     me = enrolled.get('/me').json
     assert (me['registration']['status'], me['registration']['review_reason']) == ('returned', '照片不清晰')
     assert me['next_action'] == 'fix_returned'
     assert enrolled.post(f'/registrations/{registration_id}/submit').status_code == 200
     assert enrolled.get('/me').json['next_action'] == 'wait_review'
-    client.post(f'/admin/registrations/{registration_id}/decision', data={'decision': 'approve', 'csrf_token': token})
+    client.post(
+        f'/admin/registrations/{registration_id}/decision',
+        data={'decision': 'approve', **decision_fields(client, registration_id)},
+    )
     assert enrolled.get('/me').json['next_action'] == 'pay'
     client.post(
         f'/admin/registrations/{registration_id}/cash',
@@ -160,8 +164,11 @@ def test_zone_settings_saved_by_the_zone_admin_show_at_once(client, enrolled, cr
 
 def test_payment_found_by_the_worker_poll_shows_at_once(enrolled, fake_tax, create_reviewer, client):
     registration_id = _submitted(enrolled)
-    token = _admin(client, create_reviewer)
-    client.post(f'/admin/registrations/{registration_id}/decision', data={'decision': 'approve', 'csrf_token': token})
+    _admin(client, create_reviewer)
+    client.post(
+        f'/admin/registrations/{registration_id}/decision',
+        data={'decision': 'approve', **decision_fields(client, registration_id)},
+    )
     assert enrolled.get('/me').json['next_action'] == 'pay'
     registration = db.session.get(Registration, registration_id)
     fake_tax.add_payment('341800', registration.year, registration.id_number, 40000, utcnow(), 'V-ME-1')
@@ -186,15 +193,15 @@ def test_a_revoked_token_is_refused_at_once(enrolled):
 def test_an_answer_built_from_a_read_that_raced_a_commit_is_not_served(enrolled, create_reviewer, client):
     """The reader reads the generations, then the database; a commit lands between its read and its store."""
     registration_id = _submitted(enrolled)
-    token = _admin(client, create_reviewer)
+    _admin(client, create_reviewer)
     stale = enrolled.get('/me').data
     redis_client = client.application.extensions['redis']
     redis_client.delete(f'test:me:{enrolled.student_id}')
 
+    shown = decision_fields(client, registration_id)
+
     def build_then_lose_the_race():
-        client.post(
-            f'/admin/registrations/{registration_id}/decision', data={'decision': 'approve', 'csrf_token': token}
-        )
+        client.post(f'/admin/registrations/{registration_id}/decision', data={'decision': 'approve', **shown})
         return 1, stale  # what the reader read before the approval committed
 
     with client.application.test_request_context():

@@ -43,13 +43,20 @@ def _reviewers(live_url, create_reviewer, count: int) -> list[AdminBrowser]:
 
 def test_eight_concurrent_cash_payments_record_one(live_url, zone, student, create_registration, create_reviewer):
     registration = create_registration(student, zone, status='approved', amount_due_fen=40000)
-    browsers = _reviewers(live_url, create_reviewer, 3)
+    _reviewers(live_url, create_reviewer, 3)
     page = f'/admin/registrations/{registration.id}'
-    # Three reviewers each open the record (one form token each) and press the button several times.
-    forms = [(b, b.csrf(page), b.form_token(page)) for b in browsers]
+    # Three reviewers each open the record (one form token each) and press the button three times. A browser per
+    # press, sharing its reviewer's form: presses of one browser at once race for its session cookie, and the
+    # flashed message of one can be lost to another's answer.
+    forms = []
+    for n in range(3):
+        first = AdminBrowser(live_url, f'centre{n}')
+        token = first.form_token(page)
+        for browser in (first, AdminBrowser(live_url, f'centre{n}'), AdminBrowser(live_url, f'centre{n}')):
+            forms.append((browser, browser.csrf(page), token))
     calls = [
         lambda b=b, c=c, t=t: b.post(f'{page}/cash', {'amount': '400.00', 'csrf_token': c, 'idempotency_key': t})
-        for b, c, t in (forms[n % 3] for n in range(9))
+        for b, c, t in forms
     ]
     responses = at_once(calls)
     assert all(r.status_code == 200 for r in responses)
@@ -144,13 +151,14 @@ def test_two_zone_admins_pressing_approve_at_once_in_a_three_stage_zone_decide_o
     admins at once, moved it through every stage to approved. Now the page's stamp decides: one stage moves."""
     create_reviewer('admin-a', role='zone_admin', zone_code='370200')
     create_reviewer('admin-b', role='zone_admin', zone_code='370200')
-    browsers = [AdminBrowser(live_url, 'admin-a'), AdminBrowser(live_url, 'admin-b')]
+    # One browser per press (four each): each one's flashed message comes back on its own redirect.
+    browsers = [AdminBrowser(live_url, 'admin-a' if n % 2 == 0 else 'admin-b') for n in range(8)]
     registration = create_registration(create_student(), qingdao, status='submitted', stage='counsellor')
     page = f'/admin/registrations/{registration.id}'
     shown = [b.shown(page) for b in browsers]
     calls = [
-        lambda b=browsers[n % 2], d=shown[n % 2]: b.post(f'{page}/decision', {'decision': 'approve', **d})
-        for n in range(8)
+        lambda b=b, d=d: b.post(f'{page}/decision', {'decision': 'approve', **d})
+        for b, d in zip(browsers, shown, strict=True)
     ]
     responses = at_once(calls)
     assert all(r.status_code == 200 for r in responses)
