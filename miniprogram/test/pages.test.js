@@ -153,6 +153,33 @@ test('the registration form: Chinese labels and pickers, errors under their own 
   assert.equal(page.errorUnder('name'), '');
 });
 
+test('提交审核 asks the student to confirm who is being enrolled; cancelling sends nothing', async () => {
+  const draft = { id: 5, status: 'draft', name: '张晓雨', id_type: 'resident_id', id_number: '34052419800101001X',
+    ethnicity: '01', marital_status: '10', phone: '13912345205', residence_address: '安徽省宣城市宣州区薰化路301号',
+    hukou_address: '安徽省淮南市田家庵区洞山路12号', hukou_region_code: '340403', school_code: '10359X',
+    student_no: '2022217001', photo_uploaded: true, letter_required: false };
+  const wx = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'submit', zone: ZONE, student: { id: 1 }, registration: draft } });
+    w.route('GET', '/registrations/5', { body: draft });
+    w.route('PATCH', '/registrations/5', { body: draft });
+    w.route('POST', '/registrations/5/submit', { body: { ...draft, status: 'submitted' } });
+  });
+  const router = await launch(wx, '/pages/register/register', { id: '5' });
+  const page = router.top;
+  wx.modalConfirm = false;
+  await page.tap('提交审核');
+  await settle();
+  const [asked] = wx.callsOf('showModal');
+  assert.ok(asked.content.includes('参保人：张晓雨') && asked.content.includes('340524********001X'), asked.content);
+  assert.ok(asked.content.includes('在校大学生'), asked.content);
+  const submits = () => wx.callsOf('request').filter((r) => r.method === 'POST' && /submit$/.test(r.url));
+  assert.equal(submits().length, 0);
+  wx.modalConfirm = true;
+  await page.tap('提交审核');
+  await settle();
+  assert.equal(submits().length, 1);
+});
+
 test('a zone that asks for the ID photo: marked required, and 提交审核 without it names it and sends nothing', async () => {
   const draft = { id: 5, status: 'draft', name: '张晓雨', id_type: 'resident_id', id_number: '34052419800101001X',
     photo_uploaded: false, letter_required: false, letter_signed: false, history: [] };

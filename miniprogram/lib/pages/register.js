@@ -51,6 +51,17 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
   let regionNames = [];  // what the region picker showed this time; a saved record has only the code
   const oneTap = oneAtATime(setData);  // 保存, 提交, 暂存 and 撤回 share one gate
 
+  // Seed 003 asks before submitting whether the student is who the form says; a submitted form waits for review.
+  function confirmSubmission() {
+    const number = String(form.id_number || '');
+    const masked = number.length > 10 ? `${number.slice(0, 6)}********${number.slice(-4)}` : number;
+    return new Promise((resolve) => {
+      wx.showModal({ title: '确认提交', confirmText: '提交',
+        content: `参保人：${form.name || ''}，证件号码：${masked}。请确认信息与身份证一致、参保人为在校大学生。提交后进入审核，审核期间不能修改。`,
+        success: (res) => resolve(Boolean(res.confirm)), fail: () => resolve(false) });
+    });
+  }
+
   async function saveAndClear() {
     try {
       const saved = await save();
@@ -234,7 +245,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
         });
       }
       const asked = subscribe({ wx, api, templates }, ['approved', 'returned', 'rejected']);
-      return asked.then(save).then(async (saved) => {
+      return asked.then(() => confirmSubmission()).then((sure) => (sure ? save() : null)).then(async (saved) => {
         if (!saved) return null;
         registration = await api.post(`/registrations/${saved.id}/submit`);
         render({ errors: {} });
