@@ -54,6 +54,18 @@ def test_only_an_approved_registration_can_be_paid(zone, student, create_registr
     assert result.outcome is Outcome.NOT_PAYABLE and submitted.status == 'submitted'
 
 
+def _paid_before_the_close(registration, zone):
+    """A line of the bureau's reconciliation file: paid an hour before the window closed."""
+    return record_payment(
+        registration,
+        amount_fen=40000,
+        paid_at=zone.window_closes_at - timedelta(hours=1),
+        voucher_no='V-LATE',
+        channel='tax',
+        source='reconciliation',
+    )
+
+
 def _expired(zone, student, create_registration, **overrides):
     return create_registration(student, zone, status='expired', amount_due_fen=40000, **overrides)
 
@@ -63,14 +75,7 @@ def test_a_payment_made_before_the_close_and_confirmed_after_the_expiry_marks_pa
 ):
     zone = create_zone(window_closes_at=utcnow() - timedelta(days=5))
     expired = _expired(zone, student, create_registration)
-    result = record_payment(
-        expired,
-        amount_fen=40000,
-        paid_at=zone.window_closes_at - timedelta(hours=1),
-        voucher_no='V-LATE',
-        channel='tax',
-        source='reconciliation',
-    )
+    result = _paid_before_the_close(expired, zone)
     assert result.outcome is Outcome.PAID and expired.status == 'paid'
     assert db.session.scalars(sa.select(Notification.kind)).all() == ['paid']
 
@@ -90,13 +95,6 @@ def test_an_expired_registration_of_a_person_registered_again_takes_no_payment(
     zone = create_zone(window_closes_at=utcnow() - timedelta(days=5))
     expired = _expired(zone, student, create_registration)
     create_registration(create_student(), zone, status='approved', id_number=expired.id_number)
-    result = record_payment(
-        expired,
-        amount_fen=40000,
-        paid_at=zone.window_closes_at - timedelta(hours=1),
-        voucher_no='V-LATE',
-        channel='tax',
-        source='reconciliation',
-    )
+    result = _paid_before_the_close(expired, zone)
     assert result.outcome is Outcome.NOT_PAYABLE and expired.status == 'expired'
     assert result.message == '登记已过期，该人员已有本年度其他有效登记，不能登记缴费'
