@@ -116,7 +116,7 @@ AUDIT_VERBS = {
     'password_change_refused': '修改密码时当前密码不正确',
     'print_certificate': '打印了参保证明',
     'print_receipt': '打印了缴费凭证',
-    'claim': '认领了学校导入的登记',
+    'claim': '核验本人身份后认领了以其证件号码办理的登记',
     'identity_proof': '以已核验的本人身份办理',
     'identity_proof_refused': '未通过本人身份核验，办理被拒绝',
     'identity_face_started': '发起了人脸核身',

@@ -15,7 +15,7 @@ from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, IdentityProof, InsuredPerson, Registration, Suspension, Zone
 from miniapp_backend.security.blind_index import blind_index
 from tests.api.conftest import StudentClient
-from tests.factories import make_id_number
+from tests.factories import make_id_number, registration_fields
 
 REAL_NAME = '欧阳真名'
 BIRTH = date(2003, 7, 9)
@@ -137,6 +137,62 @@ def test_registering_over_an_imported_record_needs_proof(students, zone, prove):
     assert writes and not any(writes)  # the take-over's several writes are one transaction (create's is autocommit)
     db.session.expire_all()
     assert db.session.get(Registration, imported.id).student_id == owner.student_id
+
+
+def _filed_by_a_stranger(students, number):
+    """Another WeChat user types the person's ID number and name, files and submits a registration (a draft holds
+    no one back: only submitted and later ones count as the person's registration)."""
+    stranger = students()
+    fields = {**registration_fields(), 'name': REAL_NAME, 'id_number': number}
+    filed = stranger.post('/registrations', json=fields)
+    assert filed.status_code == 201, filed.json
+    assert stranger.post(f'/registrations/{filed.json["id"]}/submit').status_code == 200
+    return stranger, filed.json['id'], fields
+
+
+def test_the_person_takes_over_what_a_stranger_filed_under_their_id_number_once_proven(students, zone, prove):
+    """A stranger filing someone's ID number first locked the person out (409 'already enrolled', untrue). The
+    person, proved by face, takes the record over; the stranger's home no longer shows it."""
+    number = make_id_number(birth=BIRTH)
+    stranger, registration_id, fields = _filed_by_a_stranger(students, number)
+    person = students()
+    refused = person.post('/registrations', json=fields)
+    assert refused.status_code == 403 and refused.json['code'] == 'needs_proof'
+    _silent(refused, number)
+    person.prove_by_face(number, REAL_NAME)
+    taken = person.post('/registrations', json=fields)
+    assert taken.status_code == 201 and taken.json['id'] == registration_id
+    db.session.expire_all()
+    assert db.session.get(Registration, registration_id).student_id == person.student_id
+    assert stranger.get('/me').json['registration'] is None
+    assert person.get('/me').json['registration']['id'] == registration_id
+    claim = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == 'claim')).one()
+    assert claim.detail['previous'] == stranger.student_id
+    assert stranger.get(f'/registrations/{registration_id}').status_code == 404
+
+
+def test_a_record_whose_student_proved_to_be_the_person_is_not_taken_over(students, zone, prove):
+    number = make_id_number(birth=BIRTH)
+    first, registration_id, fields = _filed_by_a_stranger(students, number)
+    first.prove_by_face(number, REAL_NAME)
+    second = students()
+    second.prove_by_face(number, REAL_NAME)
+    refused = second.post('/registrations', json=fields)
+    assert refused.status_code == 409, refused.json
+    db.session.expire_all()
+    assert db.session.get(Registration, registration_id).student_id == first.student_id
+
+
+def test_a_paid_record_is_not_taken_over(students, zone, prove):
+    number = make_id_number(birth=BIRTH)
+    stranger, registration_id, fields = _filed_by_a_stranger(students, number)
+    db.session.execute(sa.update(Registration).where(Registration.id == registration_id).values(status='paid'))
+    db.session.commit()
+    person = students()
+    person.prove_by_face(number, REAL_NAME)
+    assert person.post('/registrations', json=fields).status_code == 409
+    db.session.expire_all()
+    assert db.session.get(Registration, registration_id).student_id == stranger.student_id
 
 
 def _start(student, number, name=REAL_NAME):

@@ -93,13 +93,13 @@ def create(claims: tokens.Claims, data: dict[str, Any], now: datetime | None = N
     try:
         duplicates.refuse_if_enrolled(registration.id_index, checks.enrolled_zone_id, registration.name)
     except EnrolmentError:
-        # A school may have imported this person here: with proof, the student takes that record over (several
-        # writes: in a transaction).
+        # A school may have imported this person here, or another WeChat user filed them without ever proving to
+        # be them: with proof, the student takes that record over (several writes: in a transaction).
         leave_autocommit()
-        imported = _imported_active(registration.id_index, zone)
-        if imported is None:
+        claimable = _claimable(registration.id_index, zone, claims.student_id)
+        if claimable is None:
             raise
-        return _claim(db.session.get(Student, claims.student_id), imported, registration.name)
+        return _claim(db.session.get(Student, claims.student_id), claimable, registration.name)
     try:
         with _one_statement():
             registration.id = rows.insert(registration, counts.delta_rows(None, registration.values(counts.WATCHED)))
@@ -137,31 +137,46 @@ def _id_index(data: dict[str, Any]) -> str | None:
         return None
 
 
-def _imported_active(id_index: str, zone: Zone) -> Registration | None:
-    """The active registration a school imported for this person here (no student has it yet)."""
-    return db.session.scalars(
+def _claimable(id_index: str, zone: Zone, student_id: int) -> Registration | None:
+    """The active registration here for this person that the student may take over once proved to be them: one a
+    school imported (no student has it yet), or one another student filed and never proved to be the person
+    (someone typing a stranger's ID number must not lock the person out of their own enrolment). Never one
+    that is paid, nor one whose student proved to be the person or had them reviewed before."""
+    from miniapp_backend.enrolment.students import identity
+
+    candidates = db.session.scalars(
         sa.select(Registration).where(
             Registration.id_index == id_index,
             Registration.zone_id == zone.id,
             Registration.year == zone.year,
-            Registration.student_id.is_(None),
             Registration.status.in_(ACTIVE_STATUSES),
+            Registration.status != S.PAID,
+            sa.or_(Registration.student_id.is_(None), Registration.student_id != student_id),
         )
-    ).first()
+    ).all()
+    for candidate in candidates:
+        if candidate.student is None or not identity.proven(candidate.student, id_index):
+            return candidate
+    return None
 
 
-def _claim(student: Student, imported: Registration, name: str) -> Registration:
-    """The student takes over the record imported for them, once proved to be that person."""
+def _claim(student: Student, claimed: Registration, name: str) -> Registration:
+    """The student takes over the record, once proved to be that person; the student who had it (if any) is told
+    by their GET /me, which no longer shows it."""
     from miniapp_backend.enrolment import audit
     from miniapp_backend.enrolment.students import identity
 
-    identity.require(
-        student, imported.id_number, name, action='claim', zone=imported.zone, names_on_file=[imported.name]
+    identity.require(student, claimed.id_number, name, action='claim', zone=claimed.zone, names_on_file=[claimed.name])
+    previous = claimed.student_id
+    claimed.student = student
+    audit.record(
+        Actor.student(student.id), 'claim', zone_id=claimed.zone_id, registration_id=claimed.id, previous=previous
     )
-    imported.student = student
-    audit.record(Actor.student(student.id), 'claim', zone_id=imported.zone_id, registration_id=imported.id)
     db.session.flush()
-    return imported
+    if previous is not None:
+        cached_view.student_changed(db.session(), previous)
+    cached_view.student_changed(db.session(), student.id)
+    return claimed
 
 
 def update(registration: Registration, data: dict[str, Any], now: datetime | None = None) -> Registration:

@@ -87,6 +87,11 @@ def refused(student: Student, reason: str, *, zone_id: int | None, **detail) -> 
     )
 
 
+def proven(student: Student, id_index: str) -> bool:
+    """Whether the student ever proved to be this person (any name), or had a reviewed registration of them."""
+    return _proven(student, id_index, set()) is not None
+
+
 def _proofs(student: Student, id_index: str) -> list[IdentityProof]:
     """This student's passed proofs for the ID, newest first."""
     return db.session.scalars(
