@@ -1,5 +1,6 @@
 from marshmallow import Schema, fields, validate
 
+from miniapp_backend.enrolment import labels
 from miniapp_backend.inputs import Text
 
 
@@ -21,6 +22,10 @@ class ZoneSchema(Schema):
     face_verification = fields.Boolean()
     #: A registration here is submitted only with the ID-card photo (登记材料).
     id_photo_required = fields.Boolean()
+    #: Every review stage by the name the zone gives it (seed 001: the student sees which review it waits for).
+    stage_names = fields.Function(
+        lambda zone: labels.stage_names(zone), metadata={'type': 'object', 'additionalProperties': {'type': 'string'}}
+    )
 
 
 class ZoneListSchema(Schema):

@@ -62,6 +62,17 @@ test('home shows the step bar, amount, closing date, payee, notices and a Beijin
   assert.equal(router.top.route, '/pages/register/register');
 });
 
+test('home names the review the registration waits for, by the zone\'s own name for it', async () => {
+  const wx = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'wait_review', student: { id: 1 }, suspension: null,
+      zone: { ...ZONE, stage_names: { counsellor: '辅导员审核', college: '学院审核', school: '学校审核', centre: '市医保中心复核' } },
+      registration: { id: 5, status: 'under_review', stage: 'college' } } });
+    w.route('GET', '/registrations/5', { body: { history: [] } });
+  });
+  const router = await launch(wx, '/pages/home/home');
+  assert.ok(visible(router.top).includes('审核中：学院审核'), router.top.text());
+});
+
 test('paid up here last year: home offers 续保缴费, one tap renews and opens its payment page', async () => {
   const wx = backend((w) => {
     w.route('GET', '/me', { body: { next_action: 'renew', zone: ZONE, student: { id: 1, phone: null },

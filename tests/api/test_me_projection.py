@@ -149,6 +149,7 @@ def test_zone_settings_saved_by_the_zone_admin_show_at_once(client, enrolled, cr
         'family_channel': 'on',
         'message_templates': '{}',
         'service_phone': '0563-7654321',
+        'stage_name_centre': '市医保中心复核',
         'csrf_token': token,
         'shown': re.search(r'name="shown" value="([^"]+)"', client.get('/admin/settings').text).group(1),
     }
@@ -160,6 +161,12 @@ def test_zone_settings_saved_by_the_zone_admin_show_at_once(client, enrolled, cr
         ['tax', 'family'],
         '0563-7654321',
     )
+    assert zone['stage_names'] == {
+        'counsellor': '辅导员审核',
+        'college': '学院审核',
+        'school': '学校审核',
+        'centre': '市医保中心复核',
+    }
 
 
 def test_payment_found_by_the_worker_poll_shows_at_once(enrolled, fake_tax, create_reviewer, client):

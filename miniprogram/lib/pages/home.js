@@ -38,6 +38,14 @@ function proofView(request, pending) {
     button: '重新核验身份', url: '/pages/identity/identity' };
 }
 
+// Waiting for review: which review, by the zone's own name for it (seed 001 shows 辅导员审核 to the student).
+function statusText(registration, zone) {
+  const stage = registration.stage && zone && zone.stage_names ? zone.stage_names[registration.stage] : '';
+  if (stage && registration.status === 'submitted') return `已提交，等待${stage}`;
+  if (stage && registration.status === 'under_review') return `审核中：${stage}`;
+  return STATUS_TEXT[registration.status] || '';
+}
+
 function noRegistrationText(nextAction, zone) {
   if (!zone) return '未选择专区';
   return nextAction === 'renew' ? '去年已在本专区参保，可续保' : '未登记';
@@ -75,7 +83,7 @@ function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, sha
           zone: zone ? { name: zone.name, year: zone.year, amount: yuan(zone.premium_fen),
             closes: beijingDate(zone.window_closes_at), agency: zone.agency_name || '',
             taxAuthority: zone.tax_authority_name || '' } : null,
-          statusText: registration ? STATUS_TEXT[registration.status] || '' : noRegistrationText(me.next_action, zone),
+          statusText: registration ? statusText(registration, zone) : noRegistrationText(me.next_action, zone),
           renewing: me.next_action === 'renew',
           // Before anything is under way here, a zone picked by mistake (or a move to another city) can be changed.
           canChangeZone: Boolean(zone) && ['register', 'renew'].includes(me.next_action),
