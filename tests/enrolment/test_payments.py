@@ -98,3 +98,13 @@ def test_an_expired_registration_of_a_person_registered_again_takes_no_payment(
     result = _paid_before_the_close(expired, zone)
     assert result.outcome is Outcome.NOT_PAYABLE and expired.status == 'expired'
     assert result.message == '登记已过期，该人员已有本年度其他有效登记，不能登记缴费'
+
+
+def test_a_second_payment_of_a_paid_registration_is_named_a_duplicate_to_refund(zone, student, create_registration):
+    """Seed 000's 切勿重复交费: a parent's payment beside the student's is refused naming the first voucher."""
+    approved = create_registration(student, zone, status='approved', amount_due_fen=40000)
+    assert _pay(approved, 40000, 'V-FIRST').outcome is Outcome.PAID
+    again = _pay(approved, 40000, 'V-PARENT')
+    assert again.outcome is Outcome.NOT_PAYABLE
+    assert again.message == '重复缴费：该登记已缴费（电子税票号码V-FIRST），本笔请按退费流程处理'
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1

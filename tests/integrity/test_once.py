@@ -66,7 +66,7 @@ def test_eight_concurrent_cash_payments_record_one(live_url, zone, student, crea
     assert db.session.get(Registration, registration.id).status == 'paid'
     assert [n.kind for n in _notifications(registration.id)] == ['paid']
     texts = ' '.join(r.text for r in responses)
-    assert '现金缴费已登记，参保成功' in texts and ('重复提交' in texts or '不能登记缴费' in texts)
+    assert '现金缴费已登记，参保成功' in texts and ('重复提交' in texts or '重复缴费' in texts)
 
 
 def test_concurrent_cash_payments_with_different_receipts_record_one(
@@ -88,7 +88,7 @@ def test_concurrent_cash_payments_with_different_receipts_record_one(
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
     assert len(_transitions(registration.id, 'approved')) == 1
-    assert sum('不能登记缴费' in r.text for r in responses) == 7
+    assert sum('重复缴费：该登记已缴费（电子税票号码R' in r.text for r in responses) == 7
 
 
 def test_concurrent_approve_and_reject_decide_once(

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
+
 from miniapp_backend.enrolment import audit, insured_register
 from miniapp_backend.enrolment.actors import SYSTEM, Actor
 from miniapp_backend.enrolment.registration import duplicates
@@ -104,6 +106,14 @@ def _not_payable(registration: Registration, paid_at: datetime) -> str | None:
         if duplicates.active_elsewhere(registration):
             return '登记已过期，该人员已有本年度其他有效登记，不能登记缴费'
         return None
+    if status is RegistrationStatus.PAID:
+        # Seed 000's 切勿重复交费: a second payment (a parent's beside the student's, cash beside the tax app) is
+        # named as such, with the first one, so the centre can refund it.
+        first = db.session.scalars(
+            sa.select(Payment).where(Payment.registration_id == registration.id).order_by(Payment.id)
+        ).first()
+        said = f'（电子税票号码{first.voucher_no or "无，现金收据"}）' if first is not None else ''
+        return f'重复缴费：该登记已缴费{said}，本笔请按退费流程处理'
     if status is not RegistrationStatus.APPROVED:
         return f'登记状态为「{status.label}」，不能登记缴费'
     return None
