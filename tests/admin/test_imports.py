@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -264,6 +265,13 @@ def test_reconciliation_marks_paid_an_expired_registration_paid_before_the_close
     ]
     db.session.expire_all()
     assert (in_time.status, too_late.status) == ('paid', 'expired')
+    # The list of imports shows when each was uploaded and finished, and its rows kept and refused (seed 004).
+    listed = admin_client.get('/admin/imports').text
+    row = re.search(rf'<tr><td><a href="/admin/imports/{job.id}">{job.id}</a></td>(.*?)</tr>', listed, re.S).group(1)
+    cells = re.findall(r'<td>(.*?)</td>', row, re.S)
+    assert cells[0] == '税务对账' and re.fullmatch(r'\d{4}-\d\d-\d\d \d\d:\d\d', cells[2]), cells
+    assert re.fullmatch(r'\d{4}-\d\d-\d\d \d\d:\d\d', cells[3]) and cells[5:7] == ['2/2', '1'], cells
+    assert '>1</a>' in cells[7], cells
 
 
 def test_registration_import_refuses_repeats_and_people_enrolled_elsewhere(
