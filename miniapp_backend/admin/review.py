@@ -134,7 +134,7 @@ def decision(registration_id):
     choice = form['decision']
     try:
         decide(g.reviewer, registration, choice, form['reason'], seen=form['seen'])
-        flash({'approve': '已通过', 'return': '已退回', 'reject': '已不予通过'}[choice], 'ok')
+        flash({'approve': '已通过', 'return': '已退回', 'reject': '已不予通过', 'revoke': '已撤销'}[choice], 'ok')
     except TransitionRefused as refused:  # refused before anything changed
         flash(refused.message, 'error')
     return redirect(url_for('admin.record', registration_id=registration_id))

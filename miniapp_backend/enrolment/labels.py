@@ -88,6 +88,7 @@ ACTION_VERBS = {
     'return': '退回了登记',
     'reject': '不予通过',
     'withdraw': '撤回了登记',
+    'revoke': '撤销了登记',
     'mark_paid': '确认缴费成功',
     'expire': '因逾期未缴费将登记置为已过期',
     'renew': '办理了续保（免审核，待缴费）',

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Notification, Payment, Registration, Reviewer
-from tests.admin.pages import csrf_token, decision_fields, listed_stamps, login
+from tests.admin.pages import csrf_token, decision_fields, listed_stamps, login, submit
+from tests.hostile.values import FormParser
 
 
 @pytest.fixture
@@ -198,3 +199,51 @@ def test_login_attempts_are_limited_per_address(client, create_reviewer, zone):
     limit = int(client.application.config['ADMIN_LOGIN_RATE'].split()[0])
     codes = [login(client, f'user{n}', 'wrong').status_code for n in range(limit + 1)]
     assert codes[:limit] == [401] * limit and codes[-1] == 429
+
+
+def _revoke_form(client, registration_id: int):
+    path = f'/admin/registrations/{registration_id}'
+    parser = FormParser(path)
+    parser.feed(client.get(path).text)
+    return next((f for f in parser.forms if ('decision', 'revoke') in f.buttons), None)
+
+
+def test_a_school_admin_revokes_a_record_imported_by_mistake(client, create_reviewer, zone, create_registration):
+    """Seed 004's 撤销: staff take back a record before its approval, with a reason; the person may register again."""
+    create_reviewer('school', role='school_admin', school_code='10359X')
+    imported = create_registration(None, zone, status='submitted', stage='centre')
+    login(client, 'school')
+    form = _revoke_form(client, imported.id)
+    assert form is not None
+    refused = submit(client, form, ('decision', 'revoke'), reason='')
+    assert '请填写原因' in client.get(refused.headers['Location']).text
+    db.session.expire_all()
+    assert db.session.get(Registration, imported.id).status == 'submitted'
+    done = submit(client, form, ('decision', 'revoke'), reason='导入错了人')
+    assert '已撤销' in client.get(done.headers['Location']).text
+    db.session.expire_all()
+    assert db.session.get(Registration, imported.id).status == 'withdrawn'
+    history = client.get(f'/admin/registrations/{imported.id}').text
+    assert '撤销了登记' in history and '原因：导入错了人' in history
+    assert _revoke_form(client, imported.id) is None  # nothing left to revoke
+
+
+def test_a_counsellor_is_not_offered_revoking(client, create_reviewer, qingdao, create_student, create_registration):
+    create_reviewer(
+        'counsellor',
+        role='counsellor',
+        zone_code='370200',
+        school_code='S370200',
+        college='计算机与信息学院',
+        class_name='计算机22-1班',
+    )
+    registration = create_registration(create_student(), qingdao, status='submitted', stage='counsellor')
+    login(client, 'counsellor')
+    assert _revoke_form(client, registration.id) is None
+    forged = client.post(
+        f'/admin/registrations/{registration.id}/decision',
+        data={'decision': 'revoke', 'reason': '越权', **decision_fields(client, registration.id)},
+    )
+    assert forged.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Registration, registration.id).status == 'submitted'

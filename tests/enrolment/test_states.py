@@ -35,6 +35,11 @@ ALLOWED = {
     (S.DRAFT, Action.WITHDRAW, 'student'): S.WITHDRAWN,
     (S.SUBMITTED, Action.WITHDRAW, 'student'): S.WITHDRAWN,
     (S.RETURNED, Action.WITHDRAW, 'student'): S.WITHDRAWN,
+    # 撤销 by staff before approval (a centre reviewer here; the roles are REVOKERS).
+    (S.DRAFT, Action.REVOKE, 'reviewer'): S.WITHDRAWN,
+    (S.SUBMITTED, Action.REVOKE, 'reviewer'): S.WITHDRAWN,
+    (S.UNDER_REVIEW, Action.REVOKE, 'reviewer'): S.WITHDRAWN,
+    (S.RETURNED, Action.REVOKE, 'reviewer'): S.WITHDRAWN,
     (S.APPROVED, Action.MARK_PAID, 'system'): S.PAID,
     (S.APPROVED, Action.MARK_PAID, 'reviewer'): S.PAID,
     # A payment made before the close that the bureau confirmed after the expiry (payment.record says which).
@@ -152,8 +157,13 @@ def test_allowed_actions_for_buttons(create_registration, student, zone):
         Action.APPROVE,
         Action.RETURN,
         Action.REJECT,
+        Action.REVOKE,
     ]
     assert allowed_actions(registration, Actor.student(student.id)) == [Action.WITHDRAW]
+    # Revoking is for those who import and those who run the zone, not a counsellor or a college.
+    assert Action.REVOKE not in allowed_actions(registration, Actor.reviewer(2, 'counsellor'))
+    assert Action.REVOKE not in allowed_actions(registration, Actor.reviewer(3, 'college_reviewer'))
+    assert Action.REVOKE in allowed_actions(registration, Actor.reviewer(4, 'school_admin'))
 
 
 def test_renewal_enters_approved(create_registration, student, zone):

@@ -14,7 +14,7 @@ from miniapp_backend.models import Registration, Reviewer
 from miniapp_backend.models.enums import RegistrationStatus
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-DECISIONS = {'approve': Action.APPROVE, 'return': Action.RETURN, 'reject': Action.REJECT}
+DECISIONS = {'approve': Action.APPROVE, 'return': Action.RETURN, 'reject': Action.REJECT, 'revoke': Action.REVOKE}
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from miniapp_backend.enrolment.students import cached_view
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Registration
 from miniapp_backend.models.base import utcnow
-from miniapp_backend.models.enums import ActorType, NotificationKind as K, RegistrationStatus as S
+from miniapp_backend.models.enums import ActorType, NotificationKind as K, RegistrationStatus as S, ReviewerRole
 
 
 class Action(StrEnum):
@@ -33,11 +33,14 @@ class Action(StrEnum):
     RETURN = 'return'
     REJECT = 'reject'
     WITHDRAW = 'withdraw'
+    REVOKE = 'revoke'
     MARK_PAID = 'mark_paid'
     EXPIRE = 'expire'
 
 
 STUDENT, REVIEWER, SYSTEM = ActorType.STUDENT, ActorType.REVIEWER, ActorType.SYSTEM
+#: The reviewers who may revoke a record in their scope: those who import and those who run the zone.
+REVOKERS = frozenset({ReviewerRole.ZONE_ADMIN, ReviewerRole.CENTRE_REVIEWER, ReviewerRole.SCHOOL_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,11 @@ RULES: dict[Action, Rule] = {
         notify={S.REJECTED: K.REJECTED},
     ),
     Action.WITHDRAW: Rule(frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED}), frozenset({STUDENT})),
+    # 撤销 (seed 004's unit hall): staff take back a record before its approval, for instance one a school imported
+    # by mistake; the student may register again (REVOKERS below says which reviewers).
+    Action.REVOKE: Rule(
+        frozenset({S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.RETURNED}), frozenset({REVIEWER}), reason_required=True
+    ),
     # From expired too: a payment made before the close that the tax bureau confirmed only after the expiry
     # (payment.record decides which payments those are).
     Action.MARK_PAID: Rule(frozenset({S.APPROVED, S.EXPIRED}), frozenset({SYSTEM, REVIEWER}), notify={S.PAID: K.PAID}),
@@ -315,6 +323,8 @@ def _refusal(registration: Registration, action: Action, actor: Actor, reason: s
         return 'actor'
     if action in (Action.APPROVE, Action.RETURN, Action.REJECT) and not actor.may_decide(registration.stage):
         return 'stage'
+    if action is Action.REVOKE and actor.role not in REVOKERS:
+        return 'actor'
     if rule.reason_required and not reason:
         return 'reason'
     return None
@@ -382,6 +392,7 @@ _APPLY = {
     Action.RETURN: _return,
     Action.REJECT: _reject,
     Action.WITHDRAW: _withdraw,
+    Action.REVOKE: _withdraw,
     Action.MARK_PAID: _mark_paid,
     Action.EXPIRE: _expire,
 }
