@@ -93,6 +93,12 @@ class QueueFilter(Schema):
     after = Text(load_default=None, max_length=64)
 
 
+class PaymentsFilter(Schema):
+    q = Text(load_default='', max_length=64)
+    status = Text(load_default='', max_length=32)
+    after = Text(load_default=None, max_length=64)
+
+
 class RegisterFilter(Schema):
     q = Text(load_default='', max_length=64)
     status = Text(load_default='', max_length=32)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from miniapp_backend.admin import bp
 from miniapp_backend.admin.exports import export_response
@@ -21,18 +21,29 @@ from miniapp_backend.models.enums import (
     PaymentSource,
 )
 from miniapp_backend.security.masking import mask_id_number
-from schemas.admin import CashBatchForm, CashForm
+from schemas.admin import CashBatchForm, CashForm, PaymentsFilter
 
 
 @bp.get('/payments')
 def payments():
-    """Approved, paid and expired registrations of my scope, with amount, channel and any flag."""
-    filters = {'status': request.args.get('status')}
+    """Approved, paid and expired registrations of my scope, with amount, channel and any flag; searched by name,
+    student number or ID number and filtered by status."""
+    filters, invalid = load_form(PaymentsFilter(), request.args)
+    if invalid:
+        abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
     if request.args.get('format') == 'xlsx':
         return export_response('payments', filters, 'payments')
     query = lists.payments(g.reviewer, filters)
-    page = paging.newest_first(query, (Registration.id,), request.args.get('after'))
-    return render_template('admin/payments.html', rows=page.rows, after=page.after, mask=mask_id_number)
+    page = paging.newest_first(query, (Registration.id,), filters['after'])
+    return render_template(
+        'admin/payments.html',
+        rows=page.rows,
+        after=page.after,
+        mask=mask_id_number,
+        q=filters['q'],
+        status=filters['status'],
+        statuses=lists.PAYABLE,
+    )
 
 
 @bp.post('/payments/cash')

@@ -146,6 +146,30 @@ def test_payments_page_batch_cash_and_export(client, create_reviewer, zone, crea
     assert rows[1][3] == '参保成功' and '*' in rows[1][1]
 
 
+def test_the_payments_page_is_searched_and_filtered_and_exports_what_it_shows(
+    client, create_reviewer, zone, create_student, create_registration
+):
+    create_reviewer('centre')
+    unpaid = create_registration(create_student(), zone, status='approved', amount_due_fen=40000, name='赵一')
+    paid = create_registration(create_student(), zone, status='paid', amount_due_fen=40000, name='赵二')
+    other = create_registration(create_student(), zone, status='expired', amount_due_fen=40000, name='钱三')
+    login(client, 'centre')
+
+    def listed(**query):
+        page = client.get('/admin/payments', query_string=query)
+        assert page.status_code == 200
+        return sorted(re.findall(r'/admin/registrations/\d+">([^<]+)</a>', page.text))
+
+    assert listed() == ['赵一', '赵二', '钱三']
+    assert listed(q='赵') == ['赵一', '赵二']
+    assert listed(q='赵', status='paid') == ['赵二']
+    assert listed(q=other.id_number) == ['钱三']
+    assert listed(status='approved') == [unpaid.name]
+    assert client.get('/admin/payments', query_string={'q': 'x' * 65}).status_code == 400
+    rows = list(load_workbook(io.BytesIO(client.get('/admin/payments?format=xlsx&status=paid').data)).active.values)
+    assert len(rows) == 2 and rows[1][0] == paid.name
+
+
 def test_queue_export_masks_personal_data(client, create_reviewer, zone, student, create_registration):
     create_reviewer('centre')
     registration = create_registration(student, zone, status='submitted')

@@ -44,7 +44,10 @@ def registrations(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
 
 
 def payments(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
+    """Approved, paid and expired registrations in scope; filters q (as the queue's search) and status."""
     query = scoped_registrations(reviewer).where(Registration.status.in_(PAYABLE))
+    if filters.get('q'):
+        query = query.where(search(filters['q']))
     if filters.get('status') in [s.value for s in PAYABLE]:
         query = query.where(Registration.status == filters['status'])
     return query
