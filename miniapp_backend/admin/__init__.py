@@ -63,6 +63,16 @@ def next_page_query(after: str) -> str:
     return urlencode(args, doseq=True)
 
 
+def list_filters(schema, values=None) -> dict:
+    """A list page's filters (its query string, or `values`) through their schema; a 400 naming what is wrong."""
+    from miniapp_backend.inputs import load_form
+
+    filters, invalid = load_form(schema, request.args if values is None else values)
+    if invalid:
+        abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
+    return filters
+
+
 def new_form_token() -> str:
     """A fresh token per rendered form that records something once (a cash payment): a double submit sends the
     same token twice, and the rule that records it finds the first."""

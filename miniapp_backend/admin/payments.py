@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 
-from miniapp_backend.admin import bp
+from miniapp_backend.admin import bp, list_filters
 from miniapp_backend.admin.exports import export_response
 from miniapp_backend.admin.review import scoped_registration
 from miniapp_backend.enrolment.payment.record import Outcome, record_payment
@@ -28,9 +28,7 @@ from schemas.admin import CashBatchForm, CashForm, PaymentsFilter
 def payments():
     """Approved, paid and expired registrations of my scope, with amount, channel and any flag; searched by name,
     student number or ID number and filtered by status."""
-    filters, invalid = load_form(PaymentsFilter(), request.args)
-    if invalid:
-        abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
+    filters = list_filters(PaymentsFilter())
     if request.args.get('format') == 'xlsx':
         return export_response('payments', filters, 'payments')
     query = lists.payments(g.reviewer, filters)

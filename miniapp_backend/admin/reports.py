@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, g, render_template, request
+from flask import Response, g, render_template, request
 from markupsafe import Markup
 
-from miniapp_backend.admin import bp
+from miniapp_backend.admin import bp, list_filters
 from miniapp_backend.admin.exports import export_response
 from miniapp_backend.enrolment import labels
 from miniapp_backend.enrolment.reports import lists, paging, statistics
 from miniapp_backend.enrolment.reports.workbooks import workbook_bytes
-from miniapp_backend.inputs import load_form
 from miniapp_backend.models import AuditEvent, InsuredPerson
 from miniapp_backend.models.enums import InsuredStatus
 from miniapp_backend.security.masking import mask_id_number
@@ -47,9 +46,7 @@ def stats():
 @bp.get('/audit')
 def audit_log():
     """Who did what to which record, when; filterable by action and registration."""
-    filters, invalid = load_form(AuditFilter(), {k: v for k, v in request.args.items() if v})
-    if invalid:
-        abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
+    filters = list_filters(AuditFilter(), {k: v for k, v in request.args.items() if v})
     if request.args.get('format') == 'xlsx':
         return export_response('audit', filters, 'audit')
     query = lists.audit(g.reviewer, filters)
@@ -66,9 +63,7 @@ def audit_log():
 @bp.get('/register')
 def insured_register():
     """The insured register of my zone (masked ID numbers), searchable by ID number or name and by status."""
-    filters, invalid = load_form(RegisterFilter(), request.args)
-    if invalid:
-        abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
+    filters = list_filters(RegisterFilter())
     if request.args.get('format') == 'xlsx':
         return export_response('register', filters, 'register')
     query = lists.register(g.reviewer, filters)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 
-from miniapp_backend.admin import bp
+from miniapp_backend.admin import bp, list_filters
 from miniapp_backend.admin.exports import export_response
 from miniapp_backend.enrolment import audit, labels
 from miniapp_backend.enrolment.registration import letters, subsidised
@@ -30,9 +30,7 @@ QUEUE_STATUSES = (RegistrationStatus.SUBMITTED.value, RegistrationStatus.UNDER_R
 def queue():
     """The review queue for my stage, searchable by name, student number or ID number."""
     show_all = request.args.get('all') == '1'
-    filters, invalid = load_form(QueueFilter(), request.args)
-    if invalid:
-        abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
+    filters = list_filters(QueueFilter())
     filters['all'] = show_all
     term, school, college = filters['q'], filters['school'], filters['college']
     status = filters['status'] if filters['status'] in RegistrationStatus.__members__.values() else None

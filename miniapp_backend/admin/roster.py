@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
-from miniapp_backend.admin import bp
+from miniapp_backend.admin import bp, list_filters
 from miniapp_backend.admin.reports import _xlsx
 from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.reports.workbooks import workbook_bytes
@@ -23,9 +23,7 @@ FILTERS = ('state', 'school_id', 'college', 'class_name')
 
 def _filters() -> dict:
     """The list's filters (query string or the reminder form), validated; a bad one is a 400 naming it."""
-    loaded, invalid = load_form(RosterFilter(), request.values)
-    if invalid:
-        abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
+    loaded = list_filters(RosterFilter(), request.values)
     values = {key: loaded[key] or None for key in FILTERS}
     if values['state'] not in progress.STATES:
         values['state'] = None

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, g, render_template, request
+from flask import g, render_template, request
 
-from miniapp_backend.admin import bp
+from miniapp_backend.admin import bp, list_filters
 from miniapp_backend.admin.reports import _xlsx
 from miniapp_backend.enrolment.reports import subsidised as rules
 from miniapp_backend.enrolment.reports.workbooks import workbook_bytes
-from miniapp_backend.inputs import load_form
 from miniapp_backend.security.masking import mask_id_number
 from schemas.admin import SubsidisedFilter
 
@@ -16,9 +15,7 @@ from schemas.admin import SubsidisedFilter
 @bp.get('/subsidised')
 def subsidised():
     year = g.reviewer.zone.year
-    filters, invalid = load_form(SubsidisedFilter(), request.args)
-    if invalid:
-        abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
+    filters = list_filters(SubsidisedFilter())
     term, only = filters['q'], filters['mismatch'] == '1'
     lines = rules.lines(g.reviewer, year, term, only)
     if request.args.get('format') == 'xlsx':

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
-from miniapp_backend.admin import bp
+from miniapp_backend.admin import bp, list_filters
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.suspension import desk
@@ -37,9 +37,7 @@ def suspensions():
         except EnrolmentError as error:  # refused before anything was written
             errors = {k: v[0] for k, v in error.errors.items()}
         form = request.form
-    filters, invalid = load_form(SuspensionFilter(), request.args)
-    if invalid:
-        abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
+    filters = list_filters(SuspensionFilter())
     query = desk.search(desk.visible(g.reviewer), filters['q'])
     status = filters['status']
     if status in SuspensionStatus.__members__.values():
