@@ -171,6 +171,42 @@ def test_the_person_takes_over_what_a_stranger_filed_under_their_id_number_once_
     assert stranger.get(f'/registrations/{registration_id}').status_code == 404
 
 
+def test_an_earlier_reviewed_registration_does_not_let_a_stranger_take_the_persons_own_record(students, zone, prove):
+    """Filing someone's ID needs no proof, and a reviewer's approval does not check who filed it: an old reviewed
+    registration is no proof of the person when taking a record from another student."""
+    number = make_id_number(birth=BIRTH)
+    squatter = students()
+    old = Registration(
+        student_id=squatter.student_id,
+        zone=zone,
+        year=zone.year - 1,
+        status='expired',
+        name=REAL_NAME,
+        id_number=number,
+        id_index=blind_index(number),
+        school=zone.schools[0],
+    )
+    db.session.add(old)
+    db.session.commit()
+    person, registration_id, fields = _filed_by_a_stranger(students, number)  # the person files for themself
+    refused = squatter.post('/registrations', json=fields)
+    assert refused.status_code == 403 and refused.json['code'] == 'needs_proof'
+    db.session.expire_all()
+    assert db.session.get(Registration, registration_id).student_id == person.student_id
+
+
+def test_a_stranger_who_typed_another_name_does_not_lock_the_person_out(students, zone, prove):
+    number = make_id_number(birth=BIRTH)
+    stranger = students()
+    fields = {**registration_fields(), 'name': '随便写', 'id_number': number}
+    filed = stranger.post('/registrations', json=fields)
+    assert filed.status_code == 201 and stranger.post(f'/registrations/{filed.json["id"]}/submit').status_code == 200
+    person = students()
+    person.prove_by_face(number, REAL_NAME)
+    taken = person.post('/registrations', json={**fields, 'name': REAL_NAME})
+    assert taken.status_code == 201 and taken.json['id'] == filed.json['id']
+
+
 def test_a_record_whose_student_proved_to_be_the_person_is_not_taken_over(students, zone, prove):
     number = make_id_number(birth=BIRTH)
     first, registration_id, fields = _filed_by_a_stranger(students, number)

@@ -190,6 +190,37 @@ def test_two_overlapping_batches_in_a_three_stage_zone_move_each_row_one_stage(
     assert sum('成功4条' in r.text for r in responses) == 1
 
 
+def test_four_proven_people_taking_over_one_stranger_filed_record_at_once_leave_it_with_one(
+    live_url, zone, fake_wechat
+):
+    """Each claimant proved by face (the fake WeChat passes anyone); the record moves once, under its row lock."""
+    from miniapp_backend.models import Zone
+
+    db.session.execute(sa.update(Zone).values(face_verification=True))
+    db.session.commit()
+    fields = registration_fields()
+    stranger = Student(live_url, 'code-claim-stranger')
+    stranger.put('/me/zone', {'zone_code': '341800'})
+    filed = stranger.post('/registrations', fields)
+    assert filed.status_code == 201, filed.text
+    assert stranger.post(f'/registrations/{filed.json()["id"]}/submit').status_code == 200
+    claimants = [Student(live_url, f'code-claim-{n}') for n in range(4)]
+    for claimant in claimants:
+        assert claimant.put('/me/zone', {'zone_code': '341800'}).status_code == 200
+        person = {'id_type': 'resident_id', 'id_number': fields['id_number'], 'name': fields['name']}
+        started = claimant.post('/identity/face', person)
+        assert started.status_code == 201, started.text
+        passed = claimant.post('/identity/face/result', {'verify_id': started.json()['verify_id']})
+        assert passed.json()['status'] == 'passed', passed.text
+    responses = at_once([lambda c=c: c.post('/registrations', fields) for c in claimants])
+    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409], [r.text for r in responses]
+    winner = claimants[[r.status_code for r in responses].index(201)]
+    db.session.expire_all()
+    assert db.session.get(Registration, filed.json()['id']).student_id == winner.id
+    claims = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == 'claim')).all()
+    assert len(claims) == 1
+
+
 def test_twenty_students_submitting_one_id_number_leave_one_active(live_url, zone, fake_wechat):
     fields = registration_fields()
     students = [Student(live_url, f'code-same-id-{n}') for n in range(20)]

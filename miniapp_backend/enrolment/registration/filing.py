@@ -162,12 +162,28 @@ def _claimable(id_index: str, zone: Zone, student_id: int) -> Registration | Non
 
 def _claim(student: Student, claimed: Registration, name: str) -> Registration:
     """The student takes over the record, once proved to be that person; the student who had it (if any) is told
-    by their GET /me, which no longer shows it."""
+    by their GET /me, which no longer shows it. Over another student's record only a proof of the person counts
+    (face or the centre's review), under the name the claimant gives: that record's name may be invented."""
     from miniapp_backend.enrolment import audit
     from miniapp_backend.enrolment.students import identity
 
-    identity.require(student, claimed.id_number, name, action='claim', zone=claimed.zone, names_on_file=[claimed.name])
     previous = claimed.student_id
+    held = previous is not None
+    identity.require(
+        student,
+        claimed.id_number,
+        name,
+        action='claim',
+        zone=claimed.zone,
+        names_on_file=[] if held else [claimed.name],
+        proofs_only=held,
+    )
+    # Under the row lock, what made it claimable must still hold: another claim, a decision or a withdrawal may
+    # have come first.
+    lock(claimed)
+    still = claimed.student_id == previous and claimed.status in ACTIVE_STATUSES and claimed.status is not S.PAID
+    if not still or (held and identity.proven(claimed.student, claimed.id_index)):
+        raise EnrolmentError('claim_changed', '该登记刚刚被办理或变更，请返回首页查看后再试', status=409)
     claimed.student = student
     audit.record(
         Actor.student(student.id), 'claim', zone_id=claimed.zone_id, registration_id=claimed.id, previous=previous

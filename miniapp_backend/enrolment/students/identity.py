@@ -51,13 +51,21 @@ def needs_proof(zone: Zone | None) -> EnrolmentError:
 
 
 def require(
-    student: Student, id_number: str, name: str | None, *, action: str, zone: Zone | None, names_on_file: list[str] = ()
+    student: Student,
+    id_number: str,
+    name: str | None,
+    *,
+    action: str,
+    zone: Zone | None,
+    names_on_file: list[str] = (),
+    proofs_only: bool = False,
 ) -> ProofMethod:
     """The way this student proved to be the person; raises needs_proof otherwise. The name given (and any name
-    on file) must match the proof's by keyed hash."""
+    on file) must match the proof's by keyed hash. `proofs_only`: only a proof of this person (face or the
+    centre's review) counts, not an earlier registration or a phone, which anyone could have filed unproven."""
     id_index = blind_index(id_number)
     wanted = {name_index(n) for n in [name, *names_on_file] if n}
-    method = _proven(student, id_index, wanted)
+    method = _proven(student, id_index, wanted, proofs_only=proofs_only)
     if method is None:
         reason = 'name_mismatch' if _proofs(student, id_index) else 'not_proven'
         refused(student, reason, zone_id=zone.id if zone else None, proof_action=action, id_index=id_index)
@@ -115,10 +123,12 @@ def latest_request(student: Student) -> IdentityProof | None:
     ).first()
 
 
-def _proven(student: Student, id_index: str, names: set[str]) -> ProofMethod | None:
+def _proven(student: Student, id_index: str, names: set[str], *, proofs_only: bool = False) -> ProofMethod | None:
     for proof in _proofs(student, id_index):
         if names <= {proof.name_index}:
             return proof.method
+    if proofs_only:
+        return None
     reviewed = db.session.scalars(
         sa.select(Registration).where(Registration.id_index == id_index, Registration.status.in_(REVIEWED))
     ).all()
