@@ -16,6 +16,7 @@ from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Reviewer, School
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import ActorType, ReviewerRole
+from miniapp_backend.unit_of_work import commit_batch
 
 MIN_PASSWORD = 8
 #: The scope fields each role needs, with the form's names for them (the form checks they are given).
@@ -151,22 +152,35 @@ WRONG_LIMIT, WRONG_WINDOW = 5, timedelta(minutes=10)
 def change_own_password(reviewer: Reviewer, current: str, new: str) -> None:
     """The reviewer's own new password (after a reset, or any time), checked by schemas.admin.PasswordForm. The
     current one is asked for, so a session left open (or taken) cannot keep the account; every other session of
-    the account ends (the caller keeps its own with the new session version)."""
-    if not check_password_hash(reviewer.password_hash, current):
+    the account ends (the caller keeps its own with the new session version). Under the account's row lock: of
+    two changes at once the second checks its current password against the first's new one."""
+    db.session.refresh(reviewer, with_for_update=True)
+    if _recent_wrong_passwords(reviewer) >= WRONG_LIMIT or not check_password_hash(reviewer.password_hash, current):
         audit.record_refusal(_actor(reviewer), 'password_change_refused', zone_id=reviewer.zone_id)
-        recent = db.session.scalar(
-            sa.select(sa.func.count()).where(
-                AuditEvent.actor_type == ActorType.REVIEWER,
-                AuditEvent.actor_id == reviewer.id,
-                AuditEvent.action == 'password_change_refused',
-                AuditEvent.at > utcnow() - WRONG_WINDOW,
-            )
+        if _recent_wrong_passwords(reviewer) < WRONG_LIMIT:
+            raise WrongPassword(ends_session=False)
+        # Every session of the account ends, a kept copy of this one's cookie included (sessions are signed
+        # cookies: only the version they carry can be refused); the owner signs in again, under the login lockout.
+        db.session.execute(
+            sa.update(Reviewer).where(Reviewer.id == reviewer.id).values(session_version=Reviewer.session_version + 1)
         )
-        raise WrongPassword(ends_session=recent >= WRONG_LIMIT)
+        commit_batch()
+        raise WrongPassword(ends_session=True)
     reviewer.password_hash = generate_password_hash(new)
     reviewer.must_change_password = False
     reviewer.session_version += 1
     audit.record(_actor(reviewer), 'password_changed', zone_id=reviewer.zone_id)
+
+
+def _recent_wrong_passwords(reviewer: Reviewer) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            AuditEvent.actor_type == ActorType.REVIEWER,
+            AuditEvent.actor_id == reviewer.id,
+            AuditEvent.action == 'password_change_refused',
+            AuditEvent.at > utcnow() - WRONG_WINDOW,
+        )
+    )
 
 
 def in_zone(admin: Reviewer) -> sa.Select:

@@ -161,8 +161,31 @@ def test_guessing_the_current_password_ends_the_session(app, client, create_revi
     create_reviewer('zhou', role='centre_reviewer')
     login(client, 'zhou')
     form = page_form(client, '/admin/password')
+    kept = client.get_cookie('session').value  # a copy of the session cookie, as a taken session would keep
     for attempt in range(5):
         answer = submit(client, form, current=f'guess-{attempt}-xx', password='zhou-new-2026', repeat='zhou-new-2026')
     assert answer.headers['Location'].endswith('/admin/login')
     assert client.get('/admin/').headers['Location'].startswith('/admin/login')
+    # The kept copy is refused too (sessions are signed cookies: the account's session version moved on), so the
+    # right password cannot be tried through it either.
+    client.set_cookie('session', kept)
+    assert client.get('/admin/').headers['Location'].startswith('/admin/login')
+    replayed = submit(client, form, current='review-pass-1', password='zhou-new-2026', repeat='zhou-new-2026')
+    assert replayed.headers['Location'].startswith('/admin/login')
     assert login(app.test_client(), 'zhou').status_code == 302  # the password did not change
+
+
+def test_two_changes_of_one_password_at_once_leave_one_new_password(app, create_reviewer, zone):
+    """Under the account's row lock the second change checks its current password against the first's new one."""
+    create_reviewer('zhou', role='centre_reviewer')
+    first, second = app.test_client(), app.test_client()
+    login(first, 'zhou'), login(second, 'zhou')
+    forms = page_form(first, '/admin/password'), page_form(second, '/admin/password')
+    assert (
+        submit(first, forms[0], current='review-pass-1', password='first-new-26', repeat='first-new-26').status_code
+        == 302
+    )
+    late = submit(second, forms[1], current='review-pass-1', password='second-new-26', repeat='second-new-26')
+    assert late.status_code in (302, 422)
+    assert second.get('/admin/').headers['Location'].startswith('/admin/login')  # ended by the first change
+    assert login(app.test_client(), 'zhou', 'first-new-26').status_code == 302

@@ -221,6 +221,30 @@ def test_four_proven_people_taking_over_one_stranger_filed_record_at_once_leave_
     assert len(claims) == 1
 
 
+def test_two_browsers_changing_one_password_at_once_leave_one_password_and_one_session(live_url, zone, create_reviewer):
+    create_reviewer('zhou', role='centre_reviewer')
+    browsers = [AdminBrowser(live_url, 'zhou') for _ in range(2)]
+    tokens = [b.csrf('/admin/password') for b in browsers]
+    new = ['first-new-2026', 'second-new-2026']
+    responses = at_once(
+        [
+            lambda b=b, t=t, p=p: b.post(
+                '/admin/password',
+                {'current': 'review-pass-1', 'password': p, 'repeat': p, 'csrf_token': t},
+                allow_redirects=False,
+            )
+            for b, t, p in zip(browsers, tokens, new, strict=True)
+        ]
+    )
+    changed = [r.status_code == 302 and r.headers['Location'].endswith('/admin/') for r in responses]
+    assert changed.count(True) == 1, [(r.status_code, r.headers.get('Location')) for r in responses]
+    winner = changed.index(True)
+    signed_in = [b.get('/admin/', allow_redirects=False).status_code == 200 for b in browsers]
+    assert signed_in == [n == winner for n in range(2)]
+    assert AdminBrowser(live_url, 'zhou', new[winner]).response.status_code == 302
+    assert AdminBrowser(live_url, 'zhou', new[1 - winner]).response.status_code == 401
+
+
 def test_twenty_students_submitting_one_id_number_leave_one_active(live_url, zone, fake_wechat):
     fields = registration_fields()
     students = [Student(live_url, f'code-same-id-{n}') for n in range(20)]
