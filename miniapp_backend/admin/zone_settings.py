@@ -10,6 +10,7 @@ from miniapp_backend.admin import bp
 from miniapp_backend.enrolment import labels
 from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.zones import settings as zone_settings
+from miniapp_backend.inputs import bounded_int
 from miniapp_backend.models.enums import NotificationKind, ReviewerRole
 from schemas.admin import zone_settings as settings_form
 
@@ -50,7 +51,8 @@ def settings():
 
 def _changed_meanwhile(zone, since: str) -> str:
     """The refusal, naming who saved what since the form was shown (when the form says when that was)."""
-    saves = zone_settings.saved_since(zone, int(since)) if since.isdigit() and len(since) < 19 else []
+    seen = bounded_int(since, low=0)
+    saves = zone_settings.saved_since(zone, seen) if seen is not None else []
     lines = labels.history(saves, zone)
     said = f'：{"；".join(lines)}' if lines else ''
     return f'专区设置在您打开本页后已被修改{said}。您的修改未保存，下面是最新的设置，请重新修改后保存'

@@ -7,6 +7,7 @@ import json
 import re
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
@@ -230,6 +231,21 @@ def test_settings_name_stages_and_choose_the_messages_pushed(client, create_revi
     assert zone.stage_names == {'centre': '市医保中心复核'}
     assert 'approved' not in zone.muted_kinds and 'submitted' not in zone.muted_kinds
     assert 'returned' in zone.muted_kinds
+
+
+@pytest.mark.parametrize('since', ['²', '¹²', '2147483648', '999999999999999999', '-1', ''])
+def test_a_conflicting_save_whose_form_says_nothing_usable_of_when_it_was_shown_gets_the_plain_notice(
+    client, create_reviewer, zone, since
+):
+    create_reviewer('admin', role='zone_admin')
+    login(client, 'admin')
+    stale = _settings_form(client, premium_fen='380.00')
+    assert '已保存' in client.post('/admin/settings', data=_settings_form(client), follow_redirects=True).text
+    refused = client.post('/admin/settings', data={**stale, 'since': since})
+    assert refused.status_code == 409
+    assert notices(refused.text) == [
+        '专区设置在您打开本页后已被修改。您的修改未保存，下面是最新的设置，请重新修改后保存'
+    ]
 
 
 def test_a_zone_admin_writes_the_students_home_notices_and_the_parents_qr_link(client, create_reviewer, zone):

@@ -34,8 +34,8 @@ def test_the_same_voucher_is_recorded_once(zone, student, create_student, create
     approved = create_registration(student, zone, status='approved', amount_due_fen=40000)
     _pay(approved, 40000)
     other = create_registration(create_student(), zone, status='approved', amount_due_fen=40000)
-    again = _pay(other, 40000)
-    assert again.outcome is Outcome.ALREADY_RECORDED and other.status == 'approved'
+    again = _pay(other, 40000)  # the same voucher on another person's line is refused, not counted as theirs
+    assert again.outcome is Outcome.NOT_PAYABLE and other.status == 'approved'
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
 
 
@@ -108,3 +108,41 @@ def test_a_second_payment_of_a_paid_registration_is_named_a_duplicate_to_refund(
     assert again.outcome is Outcome.NOT_PAYABLE
     assert again.message == '重复缴费：该登记已缴费（电子税票号码V-FIRST），本笔请按退费流程处理'
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 1
+
+
+def test_an_expired_registration_takes_no_payment_dated_before_the_window_and_takes_the_last_second_whole(
+    create_zone, student, create_student, create_registration
+):
+    zone = create_zone(window_closes_at=utcnow() - timedelta(days=5))
+    expired = _expired(zone, student, create_registration)
+    early = record_payment(
+        expired,
+        amount_fen=40000,
+        paid_at=zone.window_opens_at - timedelta(days=1),
+        voucher_no='V-EARLY',
+        channel='tax',
+        source='reconciliation',
+    )
+    assert early.outcome is Outcome.NOT_PAYABLE and expired.status == 'expired'
+    last = create_registration(create_student(), zone, status='expired', amount_due_fen=40000)
+    at_the_close = record_payment(
+        last,
+        amount_fen=40000,
+        paid_at=zone.window_closes_at + timedelta(milliseconds=500),  # 23:59:59.5 on the closing day
+        voucher_no='V-LAST-SECOND',
+        channel='tax',
+        source='reconciliation',
+    )
+    assert at_the_close.outcome is Outcome.PAID
+
+
+def test_a_voucher_recorded_for_one_person_is_refused_on_anothers_line(
+    zone, student, create_student, create_registration
+):
+    first = create_registration(student, zone, status='approved', amount_due_fen=40000)
+    other = create_registration(create_student(), zone, status='approved', amount_due_fen=40000)
+    assert _pay(first, 40000, 'V-SHARED').outcome is Outcome.PAID
+    again = _pay(other, 40000, 'V-SHARED')
+    assert again.outcome is Outcome.NOT_PAYABLE and other.status == 'approved'
+    assert again.message == '该电子税票号码已登记在另一人员的缴费上，请核对'
+    assert _pay(first, 40000, 'V-SHARED').outcome is Outcome.ALREADY_RECORDED  # the same line again

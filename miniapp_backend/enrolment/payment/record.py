@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -54,6 +54,9 @@ def record_payment(
             return PaymentResult(Outcome.ALREADY_RECORDED, existing, '该笔缴费已登记（重复提交未再记录）')
     if voucher_no:
         existing = db.session.query(Payment).filter_by(voucher_no=voucher_no).one_or_none()
+        if existing is not None and existing.registration_id != registration.id:
+            # The same voucher on another person's line (a reconciliation file's mistake, or a forged one).
+            return PaymentResult(Outcome.NOT_PAYABLE, None, '该电子税票号码已登记在另一人员的缴费上，请核对')
         if existing is not None:
             return PaymentResult(Outcome.ALREADY_RECORDED, existing, '该缴费凭证已登记')
     refusal = _not_payable(registration, paid_at)
@@ -101,7 +104,9 @@ def _not_payable(registration: Registration, paid_at: datetime) -> str | None:
     status = registration.status
     if status is RegistrationStatus.EXPIRED:
         zone = registration.zone
-        if registration.year != zone.year or paid_at > zone.window_closes_at:
+        # The window's last second whole (an Excel time may carry its fraction).
+        closes = zone.window_closes_at + timedelta(seconds=1)
+        if registration.year != zone.year or not zone.window_opens_at <= paid_at < closes:
             return '登记已过期，且缴费时间不在本年度缴费期内，不能登记缴费'
         if duplicates.active_elsewhere(registration):
             return '登记已过期，该人员已有本年度其他有效登记，不能登记缴费'
