@@ -118,7 +118,7 @@ function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, sha
         wx.navigateTo({ url: `/pages/payment/payment?id=${registration.id}` });
         return registration;
       } catch (error) {
-        // Last year's record is not this student's own proof of the person: the zones page asks for the ID number.
+        // Asked to prove the person first: the zones page's renewal form takes the ID number and the proof step.
         if (proofs.needsProof(error)) return open(wx, '/pages/zones/zones');
         showError(wx, error);
         return null;
