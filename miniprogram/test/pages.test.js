@@ -315,7 +315,7 @@ test('payment shows amount, deadline and payee, and 我已缴费 asks the backen
   const router = await launch(wx, '/pages/payment/payment', { id: '7' });
   const page = router.top;
   const text = visible(page);
-  for (const expected of ['¥400.00', '2026-12-31', '国家税务总局宣城市税务局', '宣城市医疗保障局', '2027年度（税务小程序中请选择此缴费年度）']) {
+  for (const expected of ['¥400.00', '2026-12-31', '国家税务总局宣城市税务局', '宣城市医疗保障局', '2027年度', '缴费年度选2027年度']) {
     assert.ok(text.includes(expected), expected);
   }
   assert.ok(!text.includes('请勿重复缴费'), 'no double-payment warning before paying');
