@@ -55,7 +55,7 @@ def main() -> int:
                 '--bind',
                 f'127.0.0.1:{WEB_PORT}',
                 '--workers',
-                '2',
+                _web_workers(env),
                 '--access-logfile',
                 '-',
                 'miniapp_backend:create_app()',
@@ -68,6 +68,13 @@ def main() -> int:
     ]
     _banner(env)
     return _wait(children, embedded)
+
+
+def _web_workers(env: dict) -> str:
+    """One request at a time on SQLite: it has no row locks, so two decisions or payments at once would both pass
+    the rules that `SELECT … FOR UPDATE` makes one wait for on PostgreSQL (a revoke and an approval of one record
+    both applied when tried). Two processes on PostgreSQL, as before."""
+    return '2' if env.get('DATABASE_URL', '').startswith('postgresql') else '1'
 
 
 def _prepare(env: dict) -> None:

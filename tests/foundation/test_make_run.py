@@ -76,3 +76,11 @@ def test_the_embedded_redis_of_make_run_counts_the_login_limits(tmp_path, test_e
             web.wait(timeout=30)
     finally:
         stop_embedded_redis(embedded)
+
+
+def test_make_run_serves_one_request_at_a_time_on_sqlite_which_has_no_row_locks():
+    from miniapp_backend.devrun import _web_workers
+
+    assert _web_workers({}) == '1'  # the embedded default: SQLite under instance/
+    assert _web_workers({'DATABASE_URL': 'sqlite:////tmp/run.db'}) == '1'
+    assert _web_workers({'DATABASE_URL': 'postgresql://postgres@127.0.0.1/app'}) == '2'
