@@ -155,9 +155,10 @@ def change_own_password(reviewer: Reviewer, current: str, new: str) -> None:
     the account ends (the caller keeps its own with the new session version). Under the account's row lock: of
     two changes at once the second checks its current password against the first's new one."""
     db.session.refresh(reviewer, with_for_update=True)
-    if _recent_wrong_passwords(reviewer) >= WRONG_LIMIT or not check_password_hash(reviewer.password_hash, current):
+    wrong = _recent_wrong_passwords(reviewer)
+    if wrong >= WRONG_LIMIT or not check_password_hash(reviewer.password_hash, current):
         audit.record_refusal(_actor(reviewer), 'password_change_refused', zone_id=reviewer.zone_id)
-        if _recent_wrong_passwords(reviewer) < WRONG_LIMIT:
+        if wrong + 1 < WRONG_LIMIT:
             raise WrongPassword(ends_session=False)
         # Every session of the account ends, a kept copy of this one's cookie included (sessions are signed
         # cookies: only the version they carry can be refused); the owner signs in again, under the login lockout.

@@ -54,16 +54,15 @@ def test_only_an_approved_registration_can_be_paid(zone, student, create_registr
     assert result.outcome is Outcome.NOT_PAYABLE and submitted.status == 'submitted'
 
 
-def _paid_before_the_close(registration, zone):
-    """A line of the bureau's reconciliation file: paid an hour before the window closed."""
+def _reconciled(registration, paid_at, voucher_no='V-LATE'):
+    """A line of the bureau's reconciliation file."""
     return record_payment(
-        registration,
-        amount_fen=40000,
-        paid_at=zone.window_closes_at - timedelta(hours=1),
-        voucher_no='V-LATE',
-        channel='tax',
-        source='reconciliation',
+        registration, amount_fen=40000, paid_at=paid_at, voucher_no=voucher_no, channel='tax', source='reconciliation'
     )
+
+
+def _paid_before_the_close(registration, zone):
+    return _reconciled(registration, zone.window_closes_at - timedelta(hours=1))
 
 
 def _expired(zone, student, create_registration, **overrides):
@@ -115,24 +114,11 @@ def test_an_expired_registration_takes_no_payment_dated_before_the_window_and_ta
 ):
     zone = create_zone(window_closes_at=utcnow() - timedelta(days=5))
     expired = _expired(zone, student, create_registration)
-    early = record_payment(
-        expired,
-        amount_fen=40000,
-        paid_at=zone.window_opens_at - timedelta(days=1),
-        voucher_no='V-EARLY',
-        channel='tax',
-        source='reconciliation',
-    )
+    early = _reconciled(expired, zone.window_opens_at - timedelta(days=1), 'V-EARLY')
     assert early.outcome is Outcome.NOT_PAYABLE and expired.status == 'expired'
     last = create_registration(create_student(), zone, status='expired', amount_due_fen=40000)
-    at_the_close = record_payment(
-        last,
-        amount_fen=40000,
-        paid_at=zone.window_closes_at + timedelta(milliseconds=500),  # 23:59:59.5 on the closing day
-        voucher_no='V-LAST-SECOND',
-        channel='tax',
-        source='reconciliation',
-    )
+    # 23:59:59.5 on the closing day
+    at_the_close = _reconciled(last, zone.window_closes_at + timedelta(milliseconds=500), 'V-LAST-SECOND')
     assert at_the_close.outcome is Outcome.PAID
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from miniapp_backend.enrolment import audit
+from miniapp_backend.enrolment import audit, labels
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Zone
@@ -33,30 +33,8 @@ def stage_flows(current: str) -> list[tuple[str, ...]]:
     return list(FLOWS) if not stages or stages in FLOWS else [stages, *FLOWS]
 
 
-#: What the settings form writes (schemas.admin.zone_settings returns exactly these).
-FIELDS = (
-    'premium_fen',
-    'year',
-    'window_opens_at',
-    'window_closes_at',
-    'review_stages',
-    'message_templates',
-    'suspension_delay_minutes',
-    'remind_days_before_close',
-    'pay_appid',
-    'pay_path_template',
-    'family_appid',
-    'family_path_template',
-    'service_phone',
-    'pay_official_account_url',
-    'notices',
-    'family_channel',
-    'face_verification',
-    'subsidised_match_required',
-    'id_photo_required',
-    'stage_names',
-    'muted_kinds',
-)
+#: What the settings form writes (schemas.admin.zone_settings returns exactly these), named as the form names them.
+FIELDS = tuple(labels.SETTING_NAMES)
 
 
 class ChangedMeanwhile(Exception):
