@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, abort, g, redirect, request, session, url_for
 
 from miniapp_backend.extensions import db
+from miniapp_backend.inputs import load_form
 from miniapp_backend.models import Reviewer
 from miniapp_backend.unit_of_work import unit_of_work
 
@@ -65,8 +66,6 @@ def next_page_query(after: str) -> str:
 
 def list_filters(schema, values=None) -> dict:
     """A list page's filters (its query string, or `values`) through their schema; a 400 naming what is wrong."""
-    from miniapp_backend.inputs import load_form
-
     filters, invalid = load_form(schema, request.args if values is None else values)
     if invalid:
         abort(400, description='筛选条件不正确：' + '；'.join(invalid.values()))
