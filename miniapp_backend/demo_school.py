@@ -46,14 +46,16 @@ OUTCOMES = (
     (None, 14),
     ('exempt', 3),
     (S.DRAFT, 4),
-    (S.SUBMITTED, 12),
+    (S.SUBMITTED, 11),
     (S.RETURNED, 3),
     (S.REJECTED, 1),
     (S.WITHDRAWN, 1),
+    (S.REVOKED, 1),
     (S.APPROVED, 15),
     (S.PAID, 45),
     (S.EXPIRED, 2),
 )
+REASONS = {S.RETURNED: '证件照片不清晰，请重新上传', S.REJECTED: '非本专区在校学生', S.REVOKED: '学院重复导入，已撤销'}
 SCHOOLS = {
     '10359X': ('合肥工业大学（宣城校区）', ('计算机与信息学院', '经济与管理学院', '机械工程学院', '化学与化工学院')),
     '14336': ('宣城职业技术学院', ('护理学院', '信息工程学院', '经贸学院', '机电学院')),
@@ -196,7 +198,7 @@ def _registrations(
                 'year': zone.year,
                 'status': status.value,
                 'stage': zone.review_stages[0] if status is S.SUBMITTED else None,
-                'review_reason': {S.RETURNED: '证件照片不清晰，请重新上传', S.REJECTED: '非本专区在校学生'}.get(status),
+                'review_reason': REASONS.get(status),
                 'name': person['name'],
                 'id_type': 'resident_id',
                 'id_number': person['id_number'],
@@ -296,7 +298,7 @@ def _history(
             'registration_id': registration_id,
             'from_status': before,
             'to_status': after,
-            'stage': zone.review_stages[0] if action in ('approve', 'return', 'reject') else None,
+            'stage': zone.review_stages[0] if action in ('approve', 'return', 'reject', 'revoke') else None,
             'reason': reason,
             'detail': {'action': action},
         }
@@ -308,12 +310,9 @@ def _history(
         events.append(
             event(submitted + timedelta(hours=1), 'student', student_id, 'withdraw', 'submitted', 'withdrawn')
         )
-    elif status is S.RETURNED:
-        events.append(
-            event(approved, 'reviewer', admin_id, 'return', 'submitted', 'returned', '证件照片不清晰，请重新上传')
-        )
-    elif status is S.REJECTED:
-        events.append(event(approved, 'reviewer', admin_id, 'reject', 'submitted', 'rejected', '非本专区在校学生'))
+    elif status in (S.RETURNED, S.REJECTED, S.REVOKED):
+        action = {S.RETURNED: 'return', S.REJECTED: 'reject', S.REVOKED: 'revoke'}[status]
+        events.append(event(approved, 'reviewer', admin_id, action, 'submitted', status.value, REASONS[status]))
     elif status in (S.APPROVED, S.PAID, S.EXPIRED):
         events.append(event(approved, 'reviewer', admin_id, 'approve', 'submitted', 'approved'))
         if status is S.PAID:

@@ -29,6 +29,8 @@ class RegistrationStatus(LabelledEnum):
     PAID = 'paid', '参保成功'
     WITHDRAWN = 'withdrawn', '已撤回'
     EXPIRED = 'expired', '已过期'
+    #: Taken back by staff before approval (撤销), with a reason; the student may register again.
+    REVOKED = 'revoked', '已撤销'
 
 
 #: Statuses that hold the one active registration a person may have per year (DESIGN §3.5).
@@ -102,6 +104,7 @@ class NotificationKind(LabelledEnum):
     EXPIRED = 'expired', '登记已过期'
     RENEWAL = 'renewal', '续保待缴费'
     ROSTER_REMINDER = 'roster_reminder', '参保提醒'
+    REVOKED = 'revoked', '已撤销'
 
 
 class NotificationStatus(LabelledEnum):

@@ -73,6 +73,23 @@ test('home names the review the registration waits for, by the zone\'s own name 
   assert.ok(visible(router.top).includes('审核中：学院审核'), router.top.text());
 });
 
+test('a record staff revoked: home says 已被撤销 with its reason, and 登记 starts a new registration', async () => {
+  const wx = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'register', zone: ZONE, student: { id: 1, phone: null },
+      registration: { id: 5, status: 'revoked', review_reason: '学院重复导入' }, suspension: null } });
+    w.route('GET', '/registrations/5', { body: { history: [{ to_status: 'submitted', at: '2026-10-08T09:35:00Z' },
+      { to_status: 'revoked', at: '2026-10-09T01:02:00Z', reason: '学院重复导入' }] } });
+  });
+  const router = await launch(wx, '/pages/home/home');
+  const text = visible(router.top);
+  for (const expected of ['已被撤销，可重新登记', '撤销原因：学院重复导入']) {
+    assert.ok(text.includes(expected), `home lacks ${expected}: ${text}`);
+  }
+  assert.ok(!text.includes('退回原因'), text);
+  await router.top.tap(router.top.data.nextLabel);
+  assert.equal(router.top.route, '/pages/register/register');
+});
+
 test('paid up here last year: home offers 续保缴费, one tap renews and opens its payment page', async () => {
   const wx = backend((w) => {
     w.route('GET', '/me', { body: { next_action: 'renew', zone: ZONE, student: { id: 1, phone: null },

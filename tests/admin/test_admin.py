@@ -222,7 +222,7 @@ def test_a_school_admin_revokes_a_record_imported_by_mistake(client, create_revi
     done = submit(client, form, ('decision', 'revoke'), reason='导入错了人')
     assert '已撤销' in client.get(done.headers['Location']).text
     db.session.expire_all()
-    assert db.session.get(Registration, imported.id).status == 'withdrawn'
+    assert db.session.get(Registration, imported.id).status == 'revoked'
     history = client.get(f'/admin/registrations/{imported.id}').text
     assert '撤销了登记' in history and '原因：导入错了人' in history
     assert _revoke_form(client, imported.id) is None  # nothing left to revoke

@@ -130,6 +130,8 @@ def _every_state(zone, create_student, create_registration):
             transition(registration, Action.REJECT, centre, reason='不属于本专区')
         elif status is enums.RegistrationStatus.WITHDRAWN:
             transition(registration, Action.WITHDRAW, me)
+        elif status is enums.RegistrationStatus.REVOKED:
+            transition(registration, Action.REVOKE, centre, reason='学院重复导入')
         elif status in (
             enums.RegistrationStatus.APPROVED,
             enums.RegistrationStatus.PAID,

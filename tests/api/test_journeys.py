@@ -246,6 +246,27 @@ def test_returned_registration_is_fixed_and_resubmitted(app, student_client):
     assert [m['kind'] for m in messages] == ['approved', 'submitted', 'returned', 'submitted']
 
 
+def test_a_revoked_registration_tells_the_student_why_and_lets_them_register_again(app, student_client):
+    """撤销 by staff is not the student's own 撤回: home names it and its reason, and a new registration is open."""
+    _seed()
+    student = student_client()
+    student.put('/me/zone', json={'zone_code': '341800'})
+    fields, created = _register(student)
+    registration_id = created.json['id']
+    student.post(f'/registrations/{registration_id}/submit')
+    revoker = Actor.reviewer(1, 'school_admin')
+    transition(db.session.get(Registration, registration_id), Action.REVOKE, revoker, reason='学院重复导入')
+    db.session.commit()
+    me = student.get('/me').json
+    assert me['next_action'] == 'register'
+    assert me['registration']['status'] == 'revoked' and me['registration']['review_reason'] == '学院重复导入'
+    [message, _] = student.get('/me/messages').json['messages']
+    assert message['kind'] == 'revoked' and '学院重复导入' in message['body']
+    _, again = _register(student, id_number=fields['id_number'])
+    assert again.status_code == 201, again.json
+    assert student.post(f'/registrations/{again.json["id"]}/submit').json['status'] == 'submitted'
+
+
 def test_subscriptions_and_config(app, student_client):
     _seed()
     student = student_client()

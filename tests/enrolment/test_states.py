@@ -36,10 +36,10 @@ ALLOWED = {
     (S.SUBMITTED, Action.WITHDRAW, 'student'): S.WITHDRAWN,
     (S.RETURNED, Action.WITHDRAW, 'student'): S.WITHDRAWN,
     # 撤销 by staff before approval (a centre reviewer here; the roles are REVOKERS).
-    (S.DRAFT, Action.REVOKE, 'reviewer'): S.WITHDRAWN,
-    (S.SUBMITTED, Action.REVOKE, 'reviewer'): S.WITHDRAWN,
-    (S.UNDER_REVIEW, Action.REVOKE, 'reviewer'): S.WITHDRAWN,
-    (S.RETURNED, Action.REVOKE, 'reviewer'): S.WITHDRAWN,
+    (S.DRAFT, Action.REVOKE, 'reviewer'): S.REVOKED,
+    (S.SUBMITTED, Action.REVOKE, 'reviewer'): S.REVOKED,
+    (S.UNDER_REVIEW, Action.REVOKE, 'reviewer'): S.REVOKED,
+    (S.RETURNED, Action.REVOKE, 'reviewer'): S.REVOKED,
     (S.APPROVED, Action.MARK_PAID, 'system'): S.PAID,
     (S.APPROVED, Action.MARK_PAID, 'reviewer'): S.PAID,
     # A payment made before the close that the bureau confirmed after the expiry (payment.record says which).

@@ -93,6 +93,26 @@ def test_each_kind_is_delivered_once_with_its_template(
     assert len(fake_wechat.messages) == 6
 
 
+def test_a_revoked_record_is_told_with_the_rejection_template_the_student_subscribed_to(
+    app, fake_wechat, templated_zone, student, create_registration, grant
+):
+    """Staff take a record back (撤销): the student hears why, through the template asked for at submit."""
+    grant(student, 'tpl-rejected')
+    registration = create_registration(student, templated_zone, status='under_review')
+    transition(registration, Action.REVOKE, Actor.reviewer(1, 'zone_admin'), reason='学校导入错了人')
+    db.session.commit()
+    jobs.drain_outbox()
+    [message] = fake_wechat.messages
+    assert message['template_id'] == 'tpl-rejected'
+    assert message['page'] == f'pages/home/home?id={registration.id}'
+    assert message['data'] == {
+        'thing1': {'value': '宣城市'},
+        'phrase2': {'value': '已撤销'},
+        'thing3': {'value': '学校导入错了人'},
+    }
+    assert _notification().title == '参保登记已被撤销，如需参保请重新登记'
+
+
 def test_no_quota_waits_and_is_sent_when_quota_arrives(app, fake_wechat, templated_zone, student, create_registration):
     registration = create_registration(student, templated_zone, status='submitted')
     transition(registration, Action.APPROVE, CENTRE)

@@ -28,6 +28,7 @@ TITLES = {
     K.EXPIRED: '缴费期已过，参保登记已失效',
     K.RENEWAL: '已为您办理续保，请按时缴费',
     K.ROSTER_REMINDER: '您尚未办理大学生医保参保登记',
+    K.REVOKED: '参保登记已被撤销，如需参保请重新登记',
 }
 
 SUSPENSION_PAGE = 'pages/suspension/suspension'
@@ -45,7 +46,12 @@ DEFAULT_PAGES = {
     K.EXPIRED: 'pages/home/home',
     K.RENEWAL: 'pages/payment/payment',
     K.ROSTER_REMINDER: 'pages/home/home',
+    K.REVOKED: 'pages/home/home',
 }
+
+#: A kind sent with another kind's template when the zone set none of its own: a revocation is a review's outcome,
+#: and the student subscribed to the rejection's template when submitting (WeChat lets a tap ask for three).
+TEMPLATE_FALLBACK = {K.REVOKED: K.REJECTED}
 
 
 def registration_changed(registration: Registration, kind: K, reason: str | None, now: datetime) -> None:
@@ -142,7 +148,7 @@ def _columns(
     reason: str | None,
 ) -> dict[str, Any]:
     values = message_values(kind, zone, registration, suspension, reason)
-    template = (zone.message_templates or {}).get(kind.value, {}) if zone else {}
+    template = _template(zone, kind)
     return dict(
         student_id=student_id,
         kind=kind,
@@ -156,6 +162,12 @@ def _columns(
         body=values['summary'],
         next_attempt_at=utcnow(),
     )
+
+
+def _template(zone: Zone | None, kind: K) -> dict[str, Any]:
+    templates = (zone.message_templates or {}) if zone else {}
+    fallback = TEMPLATE_FALLBACK.get(kind)
+    return templates.get(kind.value) or (templates.get(fallback.value) if fallback else None) or {}
 
 
 def page_for(page: str, registration: Registration | None, suspension: Suspension | None) -> str:

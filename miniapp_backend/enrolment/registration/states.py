@@ -75,9 +75,12 @@ RULES: dict[Action, Rule] = {
     ),
     Action.WITHDRAW: Rule(frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED}), frozenset({STUDENT})),
     # 撤销 (seed 004's unit hall): staff take back a record before its approval, for instance one a school imported
-    # by mistake; the student may register again (REVOKERS below says which reviewers).
+    # by mistake; the student is told why and may register again (REVOKERS below says which reviewers).
     Action.REVOKE: Rule(
-        frozenset({S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.RETURNED}), frozenset({REVIEWER}), reason_required=True
+        frozenset({S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.RETURNED}),
+        frozenset({REVIEWER}),
+        reason_required=True,
+        notify={S.REVOKED: K.REVOKED},
     ),
     # From expired too: a payment made before the close that the tax bureau confirmed only after the expiry
     # (payment.record decides which payments those are).
@@ -365,6 +368,12 @@ def _withdraw(registration: Registration, now: datetime, reason: str | None) -> 
     registration.stage = None
 
 
+def _revoke(registration: Registration, now: datetime, reason: str | None) -> None:
+    registration.status = S.REVOKED
+    registration.stage = None
+    registration.review_reason = reason
+
+
 def _mark_paid(registration: Registration, now: datetime, reason: str | None) -> None:
     registration.status = S.PAID
     registration.paid_at = now
@@ -392,7 +401,7 @@ _APPLY = {
     Action.RETURN: _return,
     Action.REJECT: _reject,
     Action.WITHDRAW: _withdraw,
-    Action.REVOKE: _withdraw,
+    Action.REVOKE: _revoke,
     Action.MARK_PAID: _mark_paid,
     Action.EXPIRE: _expire,
 }

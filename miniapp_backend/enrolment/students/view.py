@@ -19,6 +19,7 @@ NEXT_BY_STATUS = {
     S.REJECTED: 'register',
     S.EXPIRED: 'register',
     S.WITHDRAWN: 'register',
+    S.REVOKED: 'register',
 }
 
 

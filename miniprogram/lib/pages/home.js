@@ -9,7 +9,10 @@ const { oneAtATime } = require('../one-at-a-time');
 const STATUS_TEXT = {
   draft: '草稿，尚未提交', submitted: '已提交，等待审核', under_review: '审核中', returned: '已退回，请修改后重新提交',
   rejected: '不予通过', approved: '审核通过，请缴费', paid: '已缴费，参保成功', withdrawn: '已撤回', expired: '已过期（未按时缴费）',
+  revoked: '已被撤销，可重新登记',
 };
+// Why a reviewer sent it back, refused it or took it back: the student reads it on home, under its own name.
+const REASON_LABEL = { returned: '退回原因', rejected: '不予通过原因', revoked: '撤销原因' };
 const SUSPENSION_TEXT = { submitted: '等待原参保地确认（约10–30分钟）', confirmed: '原参保地已暂停参保', refused: '原参保地未同意暂停' };
 
 // The step bar: 选专区 → (停保) → 登记 → 审核 → 缴费 → 完成.
@@ -87,7 +90,8 @@ function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, sha
           renewing: me.next_action === 'renew',
           // Before anything is under way here, a zone picked by mistake (or a move to another city) can be changed.
           canChangeZone: Boolean(zone) && ['register', 'renew'].includes(me.next_action),
-          reviewReason: registration && registration.status === 'returned' ? registration.review_reason || '' : '',
+          reviewReason: registration && REASON_LABEL[registration.status] ? registration.review_reason || '' : '',
+          reasonLabel: registration ? REASON_LABEL[registration.status] || '' : '',
           suspensionText: suspension && !registration ? SUSPENSION_TEXT[suspension.status] || '' : '',
           notices: (settings && settings.notices) || [],
           phoneBound: Boolean(me.student && me.student.phone),

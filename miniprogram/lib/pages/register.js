@@ -12,7 +12,8 @@ const PICKED_FIELDS = ['id_type', 'ethnicity', 'marital_status', 'special_identi
 const BANK = { bank_name: 'bank_name', bank_account_name: 'account_name', bank_account_no: 'account_no' };
 const EDITABLE = ['draft', 'returned'];
 const STATUS_NOTE = { submitted: '已提交，等待审核', under_review: '审核中，请耐心等待', approved: '审核通过，请缴费',
-  paid: '已缴费，参保成功', rejected: '不予通过', withdrawn: '已撤回', expired: '已过期' };
+  paid: '已缴费，参保成功', rejected: '不予通过', withdrawn: '已撤回', expired: '已过期',
+  revoked: '已被撤销，可回首页重新登记' };
 
 function labelOf(field, value, schools) {
   if (field === 'school_code') {
