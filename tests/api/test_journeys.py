@@ -180,6 +180,7 @@ def test_subsidised_student_signs_a_sealed_letter(app, student_client):
     assert student.get('/me').json['next_action'] == 'sign_letter'
     refused = student.post(f'/registrations/{registration_id}/submit')
     assert refused.status_code == 422 and refused.json['code'] == 'letter_required'
+    assert refused.json['errors'] == {'letter': ['资助参保对象须先签署承诺书']}
     letter = student.get(f'/registrations/{registration_id}/commitment-letter').json
     assert (
         '张晓雨' in letter['text']

@@ -53,7 +53,7 @@ def test_only_subsidised_students_sign_and_only_while_editable(zone, create_stud
     plain = create_registration(create_student(), zone)  # a student has one draft a year: another student's
     with pytest.raises(EnrolmentError) as refused:
         letters.sign(plain, _signature())
-    assert refused.value.code == 'letter_not_required'
+    assert refused.value.code == 'letter_not_required' and list(refused.value.errors) == ['special_identity']
     subsidised.status = RegistrationStatus.SUBMITTED
     with pytest.raises(EnrolmentError) as late:
         letters.sign(subsidised, _signature())

@@ -270,9 +270,9 @@ def _check_letter(registration: rows.Row) -> None:
     from miniapp_backend.enrolment.registration import letters
 
     if not registration.letter_signed:
-        raise EnrolmentError('letter_required', '资助参保对象须先签署承诺书', status=422)
+        raise field_error('letter', '资助参保对象须先签署承诺书', code='letter_required')
     if not letters.follows_data(db.session.get(Registration, registration.id)):
-        raise EnrolmentError('letter_required', '登记信息已修改，请重新签署承诺书后再提交', status=422)
+        raise field_error('letter', '登记信息已修改，请重新签署承诺书后再提交', code='letter_required')
 
 
 def withdraw(registration: Registration, student: Student) -> Registration:

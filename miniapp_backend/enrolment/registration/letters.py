@@ -45,7 +45,8 @@ def render(registration: Registration, today: datetime | None = None) -> str:
 def sign(registration: Registration, signature_png: bytes, now: datetime | None = None) -> CommitmentLetter:
     """Seal the rendered text together with the drawn signature (SHA-256 + Ed25519) and keep both."""
     if not registration.letter_required:
-        raise EnrolmentError('letter_not_required', '非资助参保对象无需签署承诺书', status=422)
+        # The special identity decides it: the field the student would change to need a letter.
+        raise field_error('special_identity', '非资助参保对象无需签署承诺书', code='letter_not_required')
     if registration.status not in EDITABLE:
         raise EnrolmentError('invalid_state', f'登记状态为「{registration.status.label}」，不能重新签署')
     signature_png = check_signature(signature_png)
