@@ -23,9 +23,14 @@ const NEXT_LABELS = {
   done: '查看缴费记录',
 };
 
+// The next steps about the current registration; the others (register again after a refusal, a withdrawal, an
+// expiry or a revocation; choose a zone; renew) start something new and must not open the old record.
+const ABOUT_REGISTRATION = ['sign_letter', 'submit', 'wait_review', 'fix_returned', 'pay', 'wait_payment', 'done'];
+
 function pageFor(nextAction, registrationId) {
   const page = NEXT_PAGES[nextAction] || '/pages/home/home';
-  return registrationId && !TAB_PAGES.includes(page) ? `${page}?id=${registrationId}` : page;
+  const about = registrationId && ABOUT_REGISTRATION.includes(nextAction) && !TAB_PAGES.includes(page);
+  return about ? `${page}?id=${registrationId}` : page;
 }
 
 // Open a page the way WeChat allows: a tab page by switchTab (no query), any other by navigateTo.

@@ -88,6 +88,7 @@ test('a record staff revoked: home says 已被撤销 with its reason, and 登记
   assert.ok(!text.includes('退回原因'), text);
   await router.top.tap(router.top.data.nextLabel);
   assert.equal(router.top.route, '/pages/register/register');
+  assert.deepEqual(router.top.query, {}, 'a new registration, not the revoked one');
 });
 
 test('paid up here last year: home offers 续保缴费, one tap renews and opens its payment page', async () => {
