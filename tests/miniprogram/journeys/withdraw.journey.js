@@ -1,5 +1,5 @@
 'use strict';
-// Withdraw: a submitted registration is withdrawn after confirming, and home offers to register again.
+// Withdraw: a submitted registration is withdrawn after confirming, and home's 开始参保登记 opens a new form.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { idNumber, launch, student, waitFor, reads, shot, fillRegistration } = require('./helpers');
@@ -22,5 +22,12 @@ test('a submitted registration is withdrawn', async () => {
   assert.equal(router.top.route, '/pages/home/home');
   await waitFor(() => router.top.text().includes('已撤回'), 'home to show the withdrawal');
   reads(router.top, '已撤回', '开始参保登记');
+  await router.top.tap('开始参保登记');
+  const again = router.top;
+  assert.equal(again.route, '/pages/register/register');
+  reads(again, '保存并继续');
+  await fillRegistration(again, { name: '钱多', id_number: idNumber('20040202', 32) });
+  await again.tap('保存并继续');
+  await waitFor(() => again.text().includes('提交审核'), 'the new registration to be saved');
   assert.deepEqual(wx.failures(), []);
 });
