@@ -21,9 +21,13 @@ from miniapp_backend.security.masking import (
 ETHNICITIES = [f'{n:02d}' for n in range(1, 57)] + ['97', '98']
 
 
+#: Responses show these masked (安徽省淮南市****): a value still holding the mask is one typed onto, not data.
+UNMASKED = validate.Regexp(r'^[^*＊]*\Z', error='请填写完整内容，不能保留带 * 号的已保存内容')
+
+
 class BankSchema(LeanLoad, Schema):
     bank_name = Text(required=True, validate=validate.Length(2, 64))
-    account_name = Text(required=True, validate=validate.Length(1, 30))
+    account_name = Text(required=True, validate=[validate.Length(1, 30), UNMASKED])
     account_no = Text(required=True, validate=validate.Regexp(r'^[0-9]{12,30}\Z', error='银行账号应为12至30位数字'))
 
 
@@ -36,8 +40,8 @@ class RegistrationInputSchema(LeanLoad, Schema):
     ethnicity = Text(validate=validate.OneOf(ETHNICITIES, error='民族代码不正确'))
     marital_status = Text(validate=validate.OneOf([m.value for m in MaritalStatus]))
     phone = Text(validate=validate.Regexp(r'^1[0-9]{10}\Z', error='请输入11位手机号码'))
-    residence_address = Text(validate=validate.Length(2, 200))
-    hukou_address = Text(validate=validate.Length(2, 200))
+    residence_address = Text(validate=[validate.Length(2, 200), UNMASKED])
+    hukou_address = Text(validate=[validate.Length(2, 200), UNMASKED])
     hukou_region_code = Text(validate=validate.Regexp(r'^[0-9]{6}\Z', error='户籍地区划应为6位数字'))
     school_code = Text(validate=validate.Length(1, 32))
     student_no = Text(validate=validate.Length(1, 32))

@@ -182,6 +182,33 @@ test('the registration form: Chinese labels and pickers, errors under their own 
   assert.equal(page.errorUnder('name'), '');
 });
 
+test('a saved record: masked values are placeholders of empty inputs when editable, shown as they are when not', async () => {
+  const saved = { id: 5, name: '赵敏', id_type: 'resident_id', id_number: '340403********0326', phone: '139****5205',
+    residence_address: '安徽省宣城市****', hukou_address: '安徽省淮南市****', school_code: '10359X', history: [] };
+  for (const [status, editable] of [['returned', true], ['submitted', false]]) {
+    const wx = backend((w) => {
+      w.route('GET', '/me', { body: { next_action: 'register', zone: ZONE, student: { id: 1 }, registration: null } });
+      w.route('GET', '/registrations/5', { body: { ...saved, status, review_reason: '地址不完整' } });
+      w.route('PATCH', '/registrations/5', { body: { ...saved, status } });
+    });
+    const router = await launch(wx, '/pages/register/register', { id: '5' });
+    const page = router.top;
+    const text = visible(page);
+    if (editable) {
+      assert.equal(page.data.form.hukou_address, '');
+      assert.equal(page.data.placeholders.hukou_address, '已保存 安徽省淮南市****，修改请完整填写');
+      assert.ok(text.includes('无需修改的留空即可'), text);
+      await page.type('student_no', '2022217099');
+      await page.tap('暂存修改');
+      const sent = wx.callsOf('request').find((r) => r.method === 'PATCH');
+      assert.deepEqual(sent.data, { student_no: '2022217099' }, 'nothing masked is sent back');
+    } else {
+      assert.equal(page.data.form.hukou_address, '安徽省淮南市****');
+      assert.ok(!text.includes('无需修改的留空即可') && !text.includes('需要更正时'), text);
+    }
+  }
+});
+
 test('提交审核 asks the student to confirm who is being enrolled; cancelling sends nothing', async () => {
   const draft = { id: 5, status: 'draft', name: '张晓雨', id_type: 'resident_id', id_number: '34052419800101001X',
     ethnicity: '01', marital_status: '10', phone: '13912345205', residence_address: '安徽省宣城市宣州区薰化路301号',

@@ -153,6 +153,30 @@ def test_bad_registration_fields_name_the_field(seeded, student_client, changes,
     assert _snapshot() == before
 
 
+def test_a_masked_value_typed_onto_and_sent_back_is_refused_on_its_field(seeded, student_client):
+    """The response masks addresses (安徽省淮南市****); a correction typed after the mask must not be stored as data."""
+    student = student_client()
+    created = student.post('/registrations', json=registration_fields())
+    registration_id = created.json['id']
+    shown = created.json['hukou_address']
+    assert '*' in shown
+    before = _snapshot()
+    for changes, field in (
+        ({'hukou_address': f'{shown}洞山路12号'}, 'hukou_address'),
+        ({'residence_address': '安徽省宣城市＊＊＊＊'}, 'residence_address'),
+        (
+            {'bank': {'bank_name': '中国银行', 'account_name': '张*', 'account_no': '621700001234567890'}},
+            'bank.account_name',
+        ),
+    ):
+        refused = student.patch(f'/registrations/{registration_id}', json=changes)
+        assert refused.status_code == 422 and field in refused.json['errors'], refused.json
+        assert '不能保留带 * 号' in str(refused.json['errors'])
+    assert _snapshot() == before
+    stored = db.session.get(Registration, registration_id)
+    assert stored.hukou_address == registration_fields()['hukou_address']
+
+
 def test_missing_fields_and_malformed_bodies(seeded, student_client):
     student = student_client()
     before = _snapshot()

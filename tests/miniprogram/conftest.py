@@ -184,6 +184,14 @@ def control(app, fake_tax, fake_wechat, fake_origin, rq_worker, create_reviewer)
         assert decided.status_code == 302, decided.text
         return jsonify(ok=True, shown=re.sub(r'\s+', ' ', re.sub(r'<[^>]+>', ' ', page.text)))
 
+    @world.get('/registration/<int:registration_id>')
+    def stored_registration(registration_id: int):
+        """What the database holds (decrypted), as a reviewer's reveal would show it."""
+        with app.app_context():
+            registration = db.session.get(Registration, registration_id)
+            return jsonify({field: getattr(registration, field) for field in
+                            ('phone', 'residence_address', 'hukou_address', 'id_number', 'name')})
+
     @world.get('/sent-messages')
     def sent_messages():
         _wait_for_queues(app)

@@ -29,6 +29,26 @@ function regionLabel(names, code) {
   return code ? `行政区划 ${code}` : '';
 }
 
+// The server masks these on the way out (139****5205, 安徽省淮南市****): an editable form leaves them empty, the
+// saved value shown as the placeholder, so a masked value is never typed onto and sent back as if it were data.
+const MASKED = ['id_number', 'phone', 'residence_address', 'hukou_address', 'bank_account_name', 'bank_account_no'];
+const PLACEHOLDERS = { id_number: '18位证件号码', phone: '11位手机号码', residence_address: '现居住的详细地址',
+  hukou_address: '户口簿上的地址', bank_account_name: '银行账户的户名', bank_account_no: '12至30位数字' };
+
+function maskedOf(form) {
+  const saved = {};
+  MASKED.forEach((field) => { if (String(form[field] || '').includes('*')) saved[field] = form[field]; });
+  return saved;
+}
+
+function placeholders(saved, editable) {
+  const out = {};
+  MASKED.forEach((field) => {
+    out[field] = editable && saved[field] ? `已保存 ${saved[field]}，修改请完整填写` : PLACEHOLDERS[field];
+  });
+  return out;
+}
+
 function formFrom(registration) {
   const form = { id_type: 'resident_id', special_identity: '' };
   if (!registration) return form;
@@ -50,17 +70,25 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
   let zoneCode = '';
   let photoRequired = false;
   let regionNames = [];  // what the region picker showed this time; a saved record has only the code
+  let saved = {};  // the masked values of the saved record, by field
   const oneTap = oneAtATime(setData);  // 保存, 提交, 暂存 and 撤回 share one gate
 
   // Seed 003 asks before submitting whether the student is who the form says; a submitted form waits for review.
   function confirmSubmission() {
-    const number = String(form.id_number || '');
+    const number = String(form.id_number || saved.id_number || '');
     const masked = number.length > 10 ? `${number.slice(0, 6)}********${number.slice(-4)}` : number;
     return new Promise((resolve) => {
       wx.showModal({ title: '确认提交', confirmText: '提交',
         content: `参保人：${form.name || ''}，证件号码：${masked}。请确认信息与身份证一致、参保人为在校大学生。提交后进入审核，审核期间不能修改。`,
         success: (res) => resolve(Boolean(res.confirm)), fail: () => resolve(false) });
     });
+  }
+
+  // The form of a saved record: its masked values kept aside, their inputs empty.
+  function adopt(record) {
+    form = formFrom(record);
+    saved = maskedOf(form);
+    Object.keys(saved).forEach((field) => { form[field] = ''; });
   }
 
   async function saveAndClear() {
@@ -76,10 +104,14 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
     PICKED_FIELDS.forEach((field) => { display[field] = labelOf(field, form[field], schools); });
     display.hukou_region = regionLabel(regionNames, form.hukou_region_code);
     const status = registration ? registration.status : 'new';
+    const editable = !registration || EDITABLE.includes(status);
     setData({
-      form, display, options: OPTIONS, schoolNames: schools.map((s) => s.name),
+      // Read-only, the masked values are shown as they are; editable, as placeholders of empty inputs.
+      form: editable ? form : { ...form, ...saved }, display, options: OPTIONS, schoolNames: schools.map((s) => s.name),
       registrationId: registration ? registration.id : null,
-      editable: !registration || EDITABLE.includes(status),
+      editable,
+      saved,
+      placeholders: placeholders(saved, editable),
       withdrawable: Boolean(registration) && ['draft', 'submitted', 'returned'].includes(status),
       statusNote: STATUS_NOTE[status] || '',
       reviewReason: registration && status === 'returned' ? registration.review_reason || '' : '',
@@ -151,7 +183,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
     registration = registration ? await api.patch(`/registrations/${registration.id}`, data)
       : await api.post('/registrations', data);
     changed = new Set();
-    form = formFrom(registration);
+    adopt(registration);
     render({ errors: {} });
     return registration;
   }
@@ -169,7 +201,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
         ]);
         schools = list.schools;
         registration = current;
-        form = formFrom(current);
+        adopt(current);
         const pending = proofs.current(wx, shared);
         // Back after the centre's review: the form as it was when 保存 needed the proof.
         if (!current && query.resume && pending && pending.act === 'claim') form = { ...form, ...pending.form };

@@ -1,6 +1,6 @@
 'use strict';
 // Returned → fix → resubmit, reached through the message list: the item opens this registration, prefilled, the
-// reason at the top, the masked ID number kept as it is.
+// reason at the top, the saved (masked) values shown as placeholders of empty inputs, so none is sent back masked.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { idNumber, launch, student, world, waitFor, reads, shot, fillRegistration } = require('./helpers');
@@ -28,12 +28,18 @@ test('returned registration is fixed and resubmitted from the message list', asy
   assert.deepEqual([page.route, page.query], ['/pages/register/register', { id: String(id) }]);
   await waitFor(() => page.data.loaded, 'the returned registration to load');
   reads(page, '退回原因：身份证照片不清晰，请重新上传', '赵敏', '已上传', '提交审核');
-  assert.match(page.data.form.id_number, /^340403\*+\d{3}[0-9X]$/);
+  assert.equal(page.data.form.id_number, '');
+  assert.match(page.data.placeholders.id_number, /^已保存 340403\*+\d{3}[0-9X]，修改请完整填写$/);
+  assert.match(page.data.placeholders.hukou_address, /^已保存 .+\*+，修改请完整填写$/);
   await shot(page, '18-register-returned');
   await page.type('phone', '13800000000');
+  await page.type('hukou_address', '安徽省淮南市田家庵区洞山路12号');
   await page.tap('重新上传照片');
   await page.tap('提交审核');
   assert.equal(router.top.route, '/pages/home/home');
   await waitFor(() => router.top.text().includes('已提交，等待审核'), 'home to show the resubmission');
+  const stored = await world(`/registration/${id}`);
+  assert.deepEqual([stored.phone, stored.hukou_address, stored.residence_address],
+    ['13800000000', '安徽省淮南市田家庵区洞山路12号', '安徽省宣城市宣州区薰化路301号'], 'typed values kept, the rest untouched');
   assert.deepEqual(wx.failures(), []);
 });
