@@ -58,6 +58,8 @@ test('home shows the step bar, amount, closing date, payee, notices and a Beijin
     assert.ok(text.includes(expected), `home lacks ${expected}: ${text}`);
   }
   assert.deepEqual(router.top.data.steps.map((s) => s.state), ['done', 'current', 'todo', 'todo', 'todo']);
+  // The record says what happened then, newest first (not today's status twice).
+  assert.deepEqual(router.top.data.timeline.map((t) => t.text), ['被退回，需修改后重新提交', '提交审核']);
   await router.top.tap('修改并重新提交');
   assert.equal(router.top.route, '/pages/register/register');
 });

@@ -11,6 +11,18 @@ const STATUS_TEXT = {
   rejected: '不予通过', approved: '审核通过，请缴费', paid: '已缴费，参保成功', withdrawn: '已撤回', expired: '已过期（未按时缴费）',
   revoked: '已被撤销，可重新登记',
 };
+// 办理记录 says what happened at each step, not the status of now (审核通过 stays 审核通过 after the payment).
+const EVENT_TEXT = {
+  submitted: '提交审核', under_review: '本环节审核通过，进入下一审核环节', returned: '被退回，需修改后重新提交',
+  rejected: '审核不予通过', approved: '审核通过，待缴费', paid: '缴费成功，参保完成', withdrawn: '本人撤回登记',
+  expired: '缴费期已过，登记失效', revoked: '被经办人员撤销',
+};
+
+function eventText(event) {
+  if (event.to_status === 'approved' && !event.from_status) return '续保，待缴费';
+  return EVENT_TEXT[event.to_status] || '状态更新';
+}
+
 // Why a reviewer sent it back, refused it or took it back: the student reads it on home, under its own name.
 const REASON_LABEL = { returned: '退回原因', rejected: '不予通过原因', revoked: '撤销原因' };
 const SUSPENSION_TEXT = { submitted: '等待原参保地确认（约10–30分钟）', confirmed: '原参保地已暂停参保', refused: '原参保地未同意暂停' };
@@ -72,7 +84,7 @@ function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, sha
         let timeline = [];
         if (registration) {
           const detail = await api.get(`/registrations/${registration.id}`);
-          timeline = detail.history.map((h) => ({ text: STATUS_TEXT[h.to_status] || '状态更新', at: beijingTime(h.at),
+          timeline = detail.history.map((h) => ({ text: eventText(h), at: beijingTime(h.at),
             reason: h.reason || '' })).reverse();
         }
         const settings = me.zone ? await refreshConfig().catch(() => config()) : config();
