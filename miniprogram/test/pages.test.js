@@ -397,6 +397,21 @@ test('after the close the payment page offers no payment and says a payment made
   assert.deepEqual(wx.callsOf('navigateToMiniProgram'), []);
 });
 
+test('a payment page opened for a record that cannot be paid says why, asks nothing of the bureau, leads home', async () => {
+  for (const [status, title] of [['expired', '登记已过期'], ['revoked', '登记已被撤销'], ['submitted', '尚未审核通过']]) {
+    const wx = backend((w) => {
+      w.route('GET', '/registrations/7', { body: { id: 7, status } });
+    });
+    const router = await launch(wx, '/pages/payment/payment', { id: '7' });
+    const text = visible(router.top);
+    assert.ok(text.includes(title) && !text.includes('去税务小程序缴费'), text);
+    if (status === 'expired') assert.ok(text.includes('请勿重复缴费'), text);
+    assert.equal(wx.callsOf('request').filter((r) => /payment/.test(r.url)).length, 0);
+    await router.top.tap('返回首页');
+    assert.equal(router.top.route, '/pages/home/home');
+  }
+});
+
 test('messages open the record they are about; help lists the phone', async () => {
   const wx = backend((w) => {
     w.route('GET', '/me/messages', { body: { messages: [{ id: 2, title: '参保登记审核通过，请缴费', body: '参保登记审核通过，请缴费',

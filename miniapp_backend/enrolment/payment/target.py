@@ -19,7 +19,7 @@ from miniapp_backend.models.enums import PaymentChannel, RegistrationStatus
 def payment_target(registration: Registration) -> dict[str, Any]:
     """navigateToMiniProgram descriptors per channel the zone offers (tax always, family where enabled)."""
     if registration.status is not RegistrationStatus.APPROVED:
-        raise EnrolmentError('invalid_state', f'登记状态为「{registration.status.label}」，当前无需缴费')
+        raise EnrolmentError('invalid_state', f'登记状态为「{registration.status.label}」，当前不能缴费')
     zone = registration.zone
     values = {'zone_code': zone.code, 'year': registration.year, 'ref': f'R{registration.id:08d}'}
     extra = {
@@ -84,7 +84,7 @@ def qr_target(registration: Registration) -> str:
 def qr_png(registration: Registration) -> bytes:
     """The QR a parent scans to pay on the student's behalf."""
     if registration.status is not RegistrationStatus.APPROVED:
-        raise EnrolmentError('invalid_state', '当前无需缴费')
+        raise EnrolmentError('invalid_state', f'登记状态为「{registration.status.label}」，当前不能缴费')
     import qrcode  # loaded by the first QR drawn, not by every web worker at start
 
     image = qrcode.make(qr_target(registration), box_size=8, border=2)

@@ -3,6 +3,14 @@ const { subscribe } = require('../subscribe');
 const { yuan, beijingDate } = require('../format');
 const { showError } = require('./show');
 
+const UNPAYABLE = {
+  expired: { title: '登记已过期', text: '本次登记未在缴费截止前查到缴费，已失效。如果在截止前已经缴费，税务部门确认后会自动更新为已缴费，请勿重复缴费；如需参保，请回首页重新登记。' },
+  rejected: { title: '登记未通过审核', text: '本次登记不能缴费。不予通过的原因见首页，如需参保请回首页重新登记。' },
+  revoked: { title: '登记已被撤销', text: '本次登记不能缴费。撤销原因见首页，如需参保请回首页重新登记。' },
+  withdrawn: { title: '登记已撤回', text: '本次登记不能缴费，如需参保请回首页重新登记。' },
+  other: { title: '尚未审核通过', text: '审核通过后才能缴费，审核结果会通过微信消息通知您，请回首页查看办理进度。' },
+};
+
 // 我已缴费: the backend asks the tax bureau at once (at most every 30 s); coming back from the tax mini-program
 // (onShow after navigateToMiniProgram) does the same.
 function createPaymentLogic({ wx, api, ready, templates, setData }) {
@@ -15,6 +23,13 @@ function createPaymentLogic({ wx, api, ready, templates, setData }) {
     return status;
   }
 
+  // Opened from a message or the list when the record cannot be paid (any more, or yet): say why and what next.
+  function unpayable(status) {
+    const view = UNPAYABLE[status] || UNPAYABLE.other;
+    setData({ loaded: true, paid: false, unpayable: view });
+    return status;
+  }
+
   return {
     async load(registrationId) {
       id = registrationId;
@@ -22,6 +37,7 @@ function createPaymentLogic({ wx, api, ready, templates, setData }) {
       try {
         const registration = await api.get(`/registrations/${id}`);
         if (registration.status === 'paid') return paid(registration.status);
+        if (registration.status !== 'approved') return unpayable(registration.status);
         target = await api.get(`/registrations/${id}/payment`);
         setData({
           loaded: true, paid: false, statusText: '待缴费', amount: yuan(target.amount_fen), year: registration.year || '',
@@ -64,6 +80,7 @@ function createPaymentLogic({ wx, api, ready, templates, setData }) {
       return this.check({ quiet: true });
     },
     previewQr(url) { wx.previewImage({ urls: [url], current: url }); },
+    home() { wx.switchTab({ url: '/pages/home/home' }); },
     receipts() { wx.redirectTo({ url: `/pages/receipts/receipts?id=${id}` }); },
   };
 }

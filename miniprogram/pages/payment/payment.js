@@ -8,4 +8,5 @@ Page(bindPage(createPaymentLogic, {
   onCheck() { this.logic.check(); },
   onQr() { this.logic.previewQr(this.data.qrUrl); },
   onReceipts() { this.logic.receipts(); },
+  onHome() { this.logic.home(); },
 }));
