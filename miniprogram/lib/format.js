@@ -27,4 +27,19 @@ function beijingDate(iso) {
   return parts ? parts.date : '';
 }
 
-module.exports = { yuan, beijingTime, beijingDate };
+// The zone's registration window as the student should read it, by the phone's clock (the server refuses
+// outside it in any case): 'open', 'not_open' or 'closed', with the sentence that says so.
+function registrationWindow(zone, now = Date.now()) {
+  if (!zone || !zone.window_opens_at || !zone.window_closes_at) return { state: 'open', text: '' };
+  const opens = beijingDate(zone.window_opens_at);
+  const closes = beijingDate(zone.window_closes_at);
+  if (now < Date.parse(zone.window_opens_at)) {
+    return { state: 'not_open', label: '未开始', text: `${zone.year}年度参保登记尚未开始，${opens}起可以办理` };
+  }
+  if (now > Date.parse(zone.window_closes_at)) {
+    return { state: 'closed', label: '已截止', text: `${zone.year}年度参保登记已于${closes}截止，不能再登记或提交` };
+  }
+  return { state: 'open', label: '办理中', text: '' };
+}
+
+module.exports = { yuan, beijingTime, beijingDate, registrationWindow };

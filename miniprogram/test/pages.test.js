@@ -5,22 +5,26 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { createFakeWx } = require('./helpers/fake-wx');
 const { launch, settle } = require('./helpers/simulate');
+const { beijingDate } = require('../lib/format');
 
 const TEMPLATES = { approved: 'tpl-approved', returned: 'tpl-returned', rejected: 'tpl-rejected', paid: 'tpl-paid',
   suspension: 'tpl-suspension', window_closing: 'tpl-window-closing' };
-const ZONE = { code: '341800', name: '宣城市', year: 2027, premium_fen: 40000, window_opens_at: '2026-09-01T00:00:00Z',
-  window_closes_at: '2026-12-31T15:59:59Z', agency_name: '宣城市医疗保障局', tax_authority_name: '国家税务总局宣城市税务局',
+// Open today whenever the tests run (home offers registering only inside the window, by the phone's clock).
+const DAY = 24 * 3600 * 1000;
+const ZONE = { code: '341800', name: '宣城市', year: 2027, premium_fen: 40000,
+  window_opens_at: new Date(Date.now() - 60 * DAY).toISOString(), window_closes_at: new Date(Date.now() + 30 * DAY).toISOString(), agency_name: '宣城市医疗保障局', tax_authority_name: '国家税务总局宣城市税务局',
   payment_channels: ['tax', 'family'] };
 const ENGLISH_OR_CODES = /[A-Za-z_]{4,}|\d{4}-\d\d-\d\dT/;
 
+// The test's own routes first: the fake answers with the first route that matches.
 function backend(extra = (wx) => wx) {
   const wx = createFakeWx();
+  extra(wx);
   wx.route('POST', '/auth/login', { body: { token: 't', student: { id: 1 } } });
   wx.route('GET', '/config', { body: { templates: TEMPLATES, service_phone: '0563-3022563',
     notices: ['2027年度集中参保期：2026年9月1日至12月31日'] } });
   wx.route('GET', '/zones', { body: { zones: [ZONE, { ...ZONE, code: '530000', name: '云南省本级' }] } });
   wx.route('GET', '/zones/341800/schools', { body: { schools: [{ code: '10359X', name: '合肥工业大学（宣城校区）' }] } });
-  extra(wx);
   return wx;
 }
 
@@ -53,7 +57,7 @@ test('home shows the step bar, amount, closing date, payee, notices and a Beijin
   });
   const router = await launch(wx, '/pages/home/home');
   const text = visible(router.top);
-  for (const expected of ['选专区', '登记', '审核', '缴费', '完成', '¥400.00', '2026-12-31', '宣城市医疗保障局',
+  for (const expected of ['选专区', '登记', '审核', '缴费', '完成', '¥400.00', beijingDate(ZONE.window_closes_at), '宣城市医疗保障局',
     '国家税务总局宣城市税务局', '2027年度集中参保期', '退回原因：照片不清晰', '2026-10-08 17:35', '修改并重新提交']) {
     assert.ok(text.includes(expected), `home lacks ${expected}: ${text}`);
   }
@@ -91,6 +95,27 @@ test('a record staff revoked: home says 已被撤销 with its reason, and 登记
   await router.top.tap(router.top.data.nextLabel);
   assert.equal(router.top.route, '/pages/register/register');
   assert.deepEqual(router.top.query, {}, 'a new registration, not the revoked one');
+});
+
+test('outside the registration window home says when it opens or that it closed, and offers no 开始参保登记', async () => {
+  const cases = [
+    [{ window_opens_at: new Date(Date.now() + 10 * DAY).toISOString(), window_closes_at: new Date(Date.now() + 90 * DAY).toISOString() },
+      '2027年度参保登记尚未开始', '未开始'],
+    [{ window_opens_at: new Date(Date.now() - 90 * DAY).toISOString(), window_closes_at: new Date(Date.now() - DAY).toISOString() },
+      '2027年度参保登记已于', '已截止'],
+  ];
+  for (const [dates, says, label] of cases) {
+    const zone = { ...ZONE, ...dates };
+    const wx = backend((w) => {
+      w.route('GET', '/me', { body: { next_action: 'register', zone, student: { id: 1 }, registration: null, suspension: null } });
+      w.route('GET', '/zones', { body: { zones: [zone] } });
+    });
+    const router = await launch(wx, '/pages/home/home');
+    const text = visible(router.top);
+    assert.ok(text.includes(says) && !text.includes('开始参保登记'), text);
+    const zones = await launch(wx, '/pages/zones/zones');
+    assert.ok(visible(zones.top).includes(`（${label}）`), zones.top.text());
+  }
 });
 
 test('paid up here last year: home offers 续保缴费, one tap renews and opens its payment page', async () => {

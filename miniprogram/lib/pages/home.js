@@ -1,6 +1,6 @@
 'use strict';
 const { pageFor, open, NEXT_LABELS } = require('../routes');
-const { yuan, beijingDate, beijingTime } = require('../format');
+const { yuan, beijingDate, beijingTime, registrationWindow } = require('../format');
 const { showError } = require('./show');
 const { subscribe } = require('../subscribe');
 const proofs = require('../proof');
@@ -61,6 +61,10 @@ function statusText(registration, zone) {
   return STATUS_TEXT[registration.status] || '';
 }
 
+// The steps that file or submit a registration: outside the zone's window the server refuses them, so home says
+// when the window opens or that it closed instead of offering them.
+const IN_WINDOW = ['register', 'renew', 'sign_letter', 'submit', 'fix_returned'];
+
 function noRegistrationText(nextAction, zone) {
   if (!zone) return '未选择专区';
   return nextAction === 'renew' ? '去年已在本专区参保，可续保' : '未登记';
@@ -89,12 +93,15 @@ function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, sha
         }
         const settings = me.zone ? await refreshConfig().catch(() => config()) : config();
         const zone = me.zone;
+        const period = registrationWindow(zone);
+        const shut = period.state !== 'open' && IN_WINDOW.includes(me.next_action);
         setData({
           loaded: true,
           // While the proof for a suspension is pending, the student is at 停保 and registering would be refused.
           steps: steps(suspending ? 'suspend_origin' : me.next_action,
             suspending || Boolean(suspension) || me.next_action === 'suspend_origin'),
-          showNext: !(proof && (proof.button || suspending)),
+          showNext: !(proof && (proof.button || suspending)) && !shut,
+          windowText: shut ? period.text : '',
           zone: zone ? { name: zone.name, year: zone.year, amount: yuan(zone.premium_fen),
             closes: beijingDate(zone.window_closes_at), agency: zone.agency_name || '',
             taxAuthority: zone.tax_authority_name || '' } : null,

@@ -1,5 +1,5 @@
 'use strict';
-const { yuan, beijingDate } = require('../format');
+const { yuan, beijingDate, registrationWindow } = require('../format');
 const { idNumberError } = require('../validate');
 const { showError, fieldErrors } = require('./show');
 const { subscribe } = require('../subscribe');
@@ -17,7 +17,8 @@ function createZonesLogic({ wx, api, refreshConfig, templates, shared, setData }
         const renewal = query.resume && pending && pending.act === 'renewal' ? pending.form
           : { zoneIndex: 0, id_number: '' };
         setData({ zones: zones.map((z) => ({ code: z.code, name: z.name, year: z.year, amount: yuan(z.premium_fen),
-          closes: beijingDate(z.window_closes_at), agency: z.agency_name || '' })),
+          opens: beijingDate(z.window_opens_at), closes: beijingDate(z.window_closes_at), agency: z.agency_name || '',
+          window: registrationWindow(z).label })),
         zoneNames: zones.map((z) => `${z.name}专区`), renewal });
         return zones;
       } catch (error) { showError(wx, error); return []; }
