@@ -52,7 +52,7 @@ test('first-time student from zone to certificate', async () => {
   await waitFor(() => page.text().includes('已签署'), 'the register page to show the signed letter');
   await page.tap('提交审核');
   assert.equal(router.top.route, '/pages/home/home');
-  reads(router.top, '已提交，等待审核');
+  reads(router.top, '已提交，等待医保中心审核', '办理记录提交审核');
   assert.deepEqual(router.top.data.steps.map((s) => s.state), ['done', 'done', 'current', 'todo', 'todo']);
   await shot(router.top, '07-home-submitted');
   const me = await (await fetch(`${process.env.BACKEND}/api/v1/me`, { headers: { Authorization: `Bearer ${wx.storage.token}` } })).json();

@@ -37,7 +37,7 @@ test('returned registration is fixed and resubmitted from the message list', asy
   await page.tap('重新上传照片');
   await page.tap('提交审核');
   assert.equal(router.top.route, '/pages/home/home');
-  await waitFor(() => router.top.text().includes('已提交，等待审核'), 'home to show the resubmission');
+  await waitFor(() => router.top.text().includes('已提交，等待医保中心审核'), 'home to show the resubmission');
   const stored = await world(`/registration/${id}`);
   assert.deepEqual([stored.phone, stored.hukou_address, stored.residence_address],
     ['13800000000', '安徽省淮南市田家庵区洞山路12号', '安徽省宣城市宣州区薰化路301号'], 'typed values kept, the rest untouched');
