@@ -6,7 +6,7 @@ from flask import current_app
 
 from miniapp_backend.gateways.errors import GatewayError, GatewayRejected, GatewayUnavailable
 from miniapp_backend.gateways.origin import OriginGateway, OriginResult
-from miniapp_backend.gateways.tax import TaxGateway, TaxPayment
+from miniapp_backend.gateways.tax import TaxAnswer, TaxGateway, TaxPayment, UnreadablePayment
 
 __all__ = [
     'GatewayError',
@@ -14,8 +14,10 @@ __all__ = [
     'GatewayUnavailable',
     'OriginGateway',
     'OriginResult',
+    'TaxAnswer',
     'TaxGateway',
     'TaxPayment',
+    'UnreadablePayment',
     'origin_gateway',
     'tax_gateway',
 ]

@@ -12,6 +12,7 @@ from PIL import Image
 
 from miniapp_backend.enrolment.payment import links
 from miniapp_backend.extensions import db
+from miniapp_backend.models import Registration
 from miniapp_backend.models.base import utcnow
 from tests.factories import make_id_number
 
@@ -110,6 +111,15 @@ def test_check_now_asks_the_tax_bureau_at_most_every_30_seconds(app, approved, f
     app.extensions['redis'].delete(f'test:payment-check:{registration.id}')
     third = student.post(f'/registrations/{registration.id}/payment/check').json
     assert (third['checked'], third['status'], third['status_label']) == (True, 'paid', '参保成功')
+
+
+def test_check_now_with_a_record_the_bureau_sent_wrong_answers_and_flags_it(app, approved, fake_tax):
+    student, registration = approved
+    fake_tax.add_payment('341800', registration.year, registration.id_number, 40000, '0001-01-01T00:00:00+01:00', 'V')
+    answer = student.post(f'/registrations/{registration.id}/payment/check')
+    assert answer.status_code == 200 and answer.json['status'] == 'approved'
+    db.session.expire_all()
+    assert '缴费记录无法识别' in db.session.get(Registration, registration.id).flag
 
 
 def test_missing_fields_are_named_in_chinese(app, student_client, zone):

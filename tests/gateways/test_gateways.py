@@ -16,14 +16,14 @@ def test_payments_found_and_not_found(fake_tax):
     person, other = make_id_number(), make_id_number()
     fake_tax.add_payment('341800', 2027, person, 40000, PAID, 'V001')
     fake_tax.add_payment('341800', 2026, other, 40000, PAID, 'V000')
-    found = TaxGateway(fake_tax.url, 'test-tax-token').query_payments('341800', 2027, [person, other])
+    found = TaxGateway(fake_tax.url, 'test-tax-token').query_payments('341800', 2027, [person, other]).payments
     assert [(p.id_number, p.amount_fen, p.paid_at, p.voucher_no) for p in found] == [(person, 40000, PAID, 'V001')]
 
 
 def test_more_than_100_ids_are_asked_in_batches(fake_tax):
     ids = [make_id_number() for _ in range(230)]
     fake_tax.add_payment('341800', 2027, ids[-1], 40000, PAID, 'V230')
-    found = TaxGateway(fake_tax.url, 'test-tax-token').query_payments('341800', 2027, ids)
+    found = TaxGateway(fake_tax.url, 'test-tax-token').query_payments('341800', 2027, ids).payments
     assert [p.voucher_no for p in found] == ['V230']
     assert [len(r['json']['id_numbers']) for r in fake_tax.requests] == [100, 100, 30]
 
@@ -34,7 +34,8 @@ def test_more_than_100_ids_are_asked_in_batches(fake_tax):
         ({'status': 503}, GatewayUnavailable),
         ({'delay': 1.5}, GatewayUnavailable),
         ({'raw': 'not json'}, GatewayUnavailable),
-        ({'json': {'payments': [{'id_number': 'x'}]}}, GatewayUnavailable),
+        ({'json': {'payments': None}}, GatewayUnavailable),
+        ({'json': ['not', 'an', 'object']}, GatewayUnavailable),
         ({'status': 400}, GatewayRejected),
     ],
 )
@@ -42,6 +43,23 @@ def test_tax_failures(fake_tax, fault, error):
     fake_tax.script('/payments/query', [fault])
     with pytest.raises(error):
         TaxGateway(fake_tax.url, 'test-tax-token', timeout=1).query_payments('341800', 2027, ['x'])
+
+
+def test_records_that_cannot_be_read_are_answered_apart_from_the_rest(fake_tax):
+    person, other = make_id_number(), make_id_number()
+    good = {'id_number': person, 'amount_fen': '40000', 'paid_at': PAID.isoformat(), 'voucher_no': 'V1'}
+    records = [
+        good,
+        {'id_number': other},
+        {'id_number': other, 'amount_fen': 40000, 'paid_at': '9999-12-31T23:59:59-01:00', 'voucher_no': 'V2'},
+        {'id_number': other, 'amount_fen': True, 'paid_at': PAID.isoformat(), 'voucher_no': 'V3'},
+        {'id_number': 'someone-not-asked', 'amount_fen': 40000, 'paid_at': PAID.isoformat(), 'voucher_no': 'V4'},
+        'not a record',
+    ]
+    fake_tax.script('/payments/query', [{'json': {'payments': records}}])
+    answer = TaxGateway(fake_tax.url, 'test-tax-token').query_payments('341800', 2027, [person, other])
+    assert [(p.id_number, p.amount_fen) for p in answer.payments] == [(person, 40000)]
+    assert [u.id_number for u in answer.unreadable] == [other, other, other, None, None]
 
 
 def test_wrong_token_is_rejected(fake_tax):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from miniapp_backend.enrolment.payment import deadlines
 from miniapp_backend.extensions import db
-from miniapp_backend.models import InsuredPerson, Notification, Payment, Suspension
+from miniapp_backend.models import AuditEvent, InsuredPerson, Notification, Payment, Registration, Suspension
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import InsuredStatus
 from miniapp_backend.security.blind_index import blind_index
@@ -46,7 +46,7 @@ def test_payment_found_marks_paid_and_registers_the_person(app, fake_tax, templa
 
 def test_payment_not_found_is_asked_again_later(app, fake_tax, templated_zone, student, create_registration):
     registration = _approved(create_registration, student, templated_zone)
-    assert jobs.poll_payments() == {'asked': 1, 'paid': 0, 'mismatched': 0, 'unavailable': 0}
+    assert jobs.poll_payments() == {'asked': 1, 'paid': 0, 'mismatched': 0, 'unavailable': 0, 'unreadable': 0}
     db.session.expire_all()
     assert registration.status == 'approved' and registration.payment_check_at > utcnow()
     assert jobs.poll_payments()['asked'] == 0
@@ -59,6 +59,53 @@ def test_wrong_amount_is_flagged_not_marked(app, fake_tax, templated_zone, stude
     db.session.expire_all()
     assert registration.status == 'approved' and '应缴400.00元，实缴380.00元' in registration.flag
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Payment)) == 0
+    registration.payment_check_at = utcnow()
+    db.session.commit()
+    assert jobs.poll_payments()['mismatched'] == 1
+    assert _audits('payment_mismatch') == 1  # asked again every few minutes, written down once
+
+
+def _audits(action: str) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == action))
+
+
+def test_an_unreadable_record_is_set_aside_for_a_reviewer_and_the_rest_are_recorded(
+    app, fake_tax, templated_zone, create_student, create_registration
+):
+    """One record the bureau sent wrong (a year-1 time, a 80-character voucher, half a fen) must not stop the others,
+    nor keep the poll asking the same registrations for ever."""
+    good, *bad = [_approved(create_registration, create_student(), templated_zone) for _ in range(4)]
+    year = templated_zone.year
+    fake_tax.add_payment('341800', year, good.id_number, 40000, PAID, 'V-GOOD')
+    fake_tax.add_payment('341800', year, bad[0].id_number, 40000, '0001-01-01T00:00:00+01:00', 'V-OLD')
+    fake_tax.add_payment('341800', year, bad[1].id_number, 40000, PAID, 'V' * 80)
+    fake_tax.add_payment('341800', year, bad[2].id_number, 40000.5, PAID, 'V-HALF')
+    report = jobs.poll_payments()
+    assert (report['paid'], report['unreadable']) == (1, 3)
+    db.session.expire_all()
+    assert good.status == 'paid'
+    for registration in bad:
+        assert registration.status == 'approved' and '缴费记录无法识别' in registration.flag
+        assert registration.payment_check_at > utcnow()  # asked again later, like any unpaid one
+    assert _audits('payment_unreadable') == 3
+    db.session.execute(sa.update(Registration).values(payment_check_at=utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    assert jobs.poll_payments()['unreadable'] == 3
+    assert _audits('payment_unreadable') == 3  # flagged once
+
+
+def test_a_second_payment_in_one_answer_is_named_for_refund_not_dropped(
+    app, fake_tax, templated_zone, student, create_registration
+):
+    registration = _approved(create_registration, student, templated_zone)
+    fake_tax.add_payment('341800', templated_zone.year, registration.id_number, 40000, PAID, 'STUDENT-23')
+    fake_tax.add_payment('341800', templated_zone.year, registration.id_number, 40000, PAID, 'PARENT-23')
+    assert jobs.poll_payments()['paid'] == 1
+    db.session.expire_all()
+    assert registration.status == 'paid'
+    assert '重复缴费' in registration.flag and 'STUDENT-23' in registration.flag and 'PARENT-23' in registration.flag
+    assert _audits('payment_duplicate') == 1
+    assert db.session.scalars(sa.select(Payment.voucher_no)).all() == ['STUDENT-23']
 
 
 def test_gateway_down_marks_nothing_and_retries_later(app, fake_tax, templated_zone, student, create_registration):

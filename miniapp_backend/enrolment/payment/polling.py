@@ -10,9 +10,11 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from redis import exceptions as redis_errors
 
+from miniapp_backend.enrolment import audit
+from miniapp_backend.enrolment.actors import SYSTEM
 from miniapp_backend.enrolment.payment.record import Outcome, record_payment
 from miniapp_backend.extensions import db
-from miniapp_backend.gateways import GatewayError, TaxGateway
+from miniapp_backend.gateways import GatewayError, TaxGateway, TaxPayment, UnreadablePayment
 from miniapp_backend.models import Registration, Zone
 from miniapp_backend.models.enums import PaymentSource, RegistrationStatus
 from miniapp_backend.unit_of_work import commit_batch
@@ -31,6 +33,7 @@ class PollReport:
     paid: int = 0
     mismatched: int = 0
     unavailable: int = 0
+    unreadable: int = 0
 
 
 def poll_payments(gateway: TaxGateway, now: datetime, batch: int = BATCH) -> PollReport:
@@ -58,16 +61,21 @@ def _poll_group(
 ) -> None:
     by_number = {registration.id_number: registration for registration in registrations}
     try:
-        payments = gateway.query_payments(zone.code, year, list(by_number))
+        answer = gateway.query_payments(zone.code, year, list(by_number))
     except GatewayError as exc:
         logger.warning('tax gateway unavailable for zone %s: %s', zone.code, exc)
         report.unavailable += len(registrations)
         for registration in registrations:
             registration.payment_check_at = now + GATEWAY_DOWN_RETRY
         return
-    for payment in payments:
-        registration = by_number.get(payment.id_number)
-        if registration is None or registration.status is not RegistrationStatus.APPROVED:
+    for unreadable in answer.unreadable:
+        _set_aside(zone, by_number.get(unreadable.id_number), unreadable, report)
+    for payment in answer.payments:
+        registration = by_number[payment.id_number]
+        if registration.status is RegistrationStatus.PAID:
+            _second_payment(registration, payment)
+            continue
+        if registration.status is not RegistrationStatus.APPROVED:
             continue
         result = record_payment(
             registration,
@@ -82,6 +90,45 @@ def _poll_group(
     for registration in registrations:
         if registration.status is RegistrationStatus.APPROVED:
             registration.payment_check_at = now + RECHECK
+
+
+def _set_aside(zone: Zone, registration: Registration | None, unreadable: UnreadablePayment, report: PollReport):
+    """A record the bureau sent that cannot be recorded: flagged on its registration for a reviewer (who checks
+    the bureau's voucher and records it by hand), once; the rest of the answer is recorded as usual."""
+    report.unreadable += 1
+    logger.warning('tax gateway sent an unreadable payment record for zone %s: %s', zone.code, unreadable.problem)
+    if registration is None or registration.status is not RegistrationStatus.APPROVED:
+        return
+    flag = '税务部门返回的缴费记录无法识别，请向税务部门核实该人员的缴费后人工登记'
+    if registration.flag == flag:
+        return
+    registration.flag = flag
+    audit.record(
+        SYSTEM, 'payment_unreadable', zone_id=zone.id, registration_id=registration.id, problem=unreadable.problem
+    )
+
+
+def _second_payment(registration: Registration, payment: TaxPayment) -> None:
+    """A second payment for a registration the same answer already paid (a parent's beside the student's): named
+    on the registration with its voucher, for the centre to refund, instead of dropped."""
+    result = record_payment(
+        registration,
+        amount_fen=payment.amount_fen,
+        paid_at=payment.paid_at,
+        voucher_no=payment.voucher_no,
+        channel=_channel(payment.channel),
+        source=PaymentSource.GATEWAY,
+    )
+    if result.outcome is Outcome.NOT_PAYABLE:
+        registration.flag = f'{result.message}（本笔电子税票号码{payment.voucher_no}）'
+        audit.record(
+            SYSTEM,
+            'payment_duplicate',
+            zone_id=registration.zone_id,
+            registration_id=registration.id,
+            amount_fen=payment.amount_fen,
+            voucher_no=payment.voucher_no,
+        )
 
 
 def _channel(value: str) -> str:

@@ -64,9 +64,10 @@ def record_payment(
         return PaymentResult(Outcome.NOT_PAYABLE, None, refusal)
     due = registration.amount_due_fen if registration.amount_due_fen is not None else registration.zone.premium_fen
     if amount_fen != due:
-        registration.flag = (
-            f'缴费金额不符：应缴{due / 100:.2f}元，实缴{amount_fen / 100:.2f}元（凭证{voucher_no or "无"}）'
-        )
+        flag = f'缴费金额不符：应缴{due / 100:.2f}元，实缴{amount_fen / 100:.2f}元（凭证{voucher_no or "无"}）'
+        if registration.flag == flag:  # the poll asks again every few minutes: one audit row per mismatch
+            return PaymentResult(Outcome.AMOUNT_MISMATCH, None, flag)
+        registration.flag = flag
         audit.record(
             actor,
             'payment_mismatch',
