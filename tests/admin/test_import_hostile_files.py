@@ -116,6 +116,41 @@ def test_over_long_and_unstorable_cells_and_inf_amounts_are_row_errors(
     assert approved.status == 'approved'
 
 
+def test_array_formulas_booleans_and_numbers_past_15_digits_are_row_errors_not_data(
+    admin_client, student, zone, create_registration
+):
+    """openpyxl hands an array formula over as an object and Excel keeps 15 digits of a number: neither may be
+    stored (an address read "<ArrayFormula object at …>", a voucher 32018526110000012345 became …9216)."""
+    from openpyxl import load_workbook
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    good = make_id_number()
+    rows = [
+        registration_row(good),
+        registration_row(make_id_number(), 居住地址='placeholder'),
+        registration_row(make_id_number(), 学号=True),
+    ]
+    data = workbook(KINDS['registrations'].headers, rows)
+    book = load_workbook(io.BytesIO(data))
+    column = KINDS['registrations'].headers.index('居住地址') + 1
+    cell = book.active.cell(row=3, column=column)
+    cell.value = ArrayFormula(cell.coordinate, '=CONCAT("宣城","市")')
+    out = io.BytesIO()
+    book.save(out)
+    job, _ = _queue_and_run(admin_client, 'registrations', out.getvalue())
+    assert (job.status, job.ok_rows, job.error_rows) == ('finished', 1, 2), job.message
+    assert {(e.row, e.column) for e in job.errors} == {(3, '居住地址'), (4, '学号')}
+    assert db.session.scalars(sa.select(Registration.id_number)).all() == [good]
+
+    approved = create_registration(student, zone, status='approved', amount_due_fen=40000)
+    headers = KINDS['reconciliation'].headers
+    typed_as_number = ['居民身份证', approved.id_number, '400', 3.2018526110000012e19, '2026-11-01 10:00:00']
+    job, _ = _queue_and_run(admin_client, 'reconciliation', workbook(headers, [typed_as_number]))
+    assert (job.ok_rows, job.error_rows) == (0, 1) and '文本格式' in job.errors[0].reason
+    db.session.expire_all()
+    assert approved.status == 'approved'
+
+
 @pytest.mark.parametrize('kind', ['roster', 'subsidised', 'suspensions', 'reconciliation', 'registrations'])
 def test_every_kind_reports_a_person_listed_twice(admin_client, kind):
     twice = make_id_number()

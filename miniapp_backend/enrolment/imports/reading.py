@@ -104,13 +104,29 @@ class CellError(ValueError):
         self.reason = reason
 
 
-def text(row: dict, column: str, required: bool = True) -> str | None:
-    """A cell as text; formulas are refused, numbers lose the '.0' Excel gives them."""
-    value = row.get(column)
+#: Excel keeps 15 significant digits: a longer number typed into a cell (a voucher, an account) has lost its tail.
+EXACT_DIGITS = 10**15
+
+
+def _plain(column: str, value):
+    """The cell's value when it is one a person typed: formulas (=…, array and table formulas, which openpyxl
+    hands over as objects) and TRUE/FALSE are refused."""
     if isinstance(value, str) and value.startswith('='):
         raise CellError(column, '单元格不能使用公式，请填写数值')
+    if isinstance(value, bool):
+        raise CellError(column, '单元格内容为TRUE/FALSE，请填写文字或数字')
+    if value is not None and not isinstance(value, str | int | float | date):
+        raise CellError(column, '单元格不能使用公式，请填写数值')
+    return value
+
+
+def text(row: dict, column: str, required: bool = True) -> str | None:
+    """A cell as text; formulas are refused, numbers lose the '.0' Excel gives them."""
+    value = _plain(column, row.get(column))
     if isinstance(value, float) and not math.isfinite(value):
         raise CellError(column, '数值无效')
+    if isinstance(value, int | float) and abs(value) >= EXACT_DIGITS:
+        raise CellError(column, '数字超过15位，Excel已丢失末几位，请将该列设置为文本格式后重新填写')
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     try:
@@ -132,9 +148,7 @@ def id_number(row: dict, column: str = '证件号码') -> str:
 
 def day(row: dict, column: str, required: bool = True) -> date | None:
     """A date in any of Excel's forms: a date cell, a serial number, or text like 2026-12-01 / 20261201."""
-    value = row.get(column)
-    if isinstance(value, str) and value.startswith('='):
-        raise CellError(column, '单元格不能使用公式，请填写日期')
+    value = _plain(column, row.get(column))
     if value in (None, ''):
         if required:
             raise CellError(column, '必填')
@@ -156,7 +170,7 @@ def day(row: dict, column: str, required: bool = True) -> date | None:
 
 def moment(row: dict, column: str) -> datetime:
     """A date-time cell (or a date) as a naive local time; the caller applies the time zone."""
-    value = row.get(column)
+    value = _plain(column, row.get(column))
     if isinstance(value, datetime):
         return value
     if isinstance(value, str):
