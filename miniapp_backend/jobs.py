@@ -7,6 +7,7 @@ import logging
 
 import redis
 from flask import current_app
+from rq.exceptions import DeserializationError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -64,6 +65,22 @@ def _enqueue(session: Session) -> after_commit.Owed | None:
                 _not_enqueued(func_path, exc)
 
     return after_commit.Owed(add, replied)
+
+
+def enqueue_missing(func_path: str, job_ids: list[int]) -> list[int]:
+    """Enqueue `func_path(id)` for each id whose job its queue does not hold (the enqueue after the commit failed
+    with Redis away, or Redis lost it); the ids enqueued. Nothing when the queue cannot be read."""
+    job = spec(func_path)
+    queue = get_queue(job.queue)
+    try:
+        waiting = {queued.args[0] for queued in queue.get_jobs() if queued.func_name == func_path and queued.args}
+        missing = [job_id for job_id in job_ids if job_id not in waiting]
+        for job_id in missing:
+            queue.enqueue(func_path, job_id, job_timeout=job.timeout)
+    except (redis.RedisError, DeserializationError) as exc:
+        logger.warning('could not read or fill the %s queue (%s); the next sweep tries again', queue.name, exc)
+        return []
+    return missing
 
 
 def _not_enqueued(func_path: str, exc: redis.RedisError) -> None:

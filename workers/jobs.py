@@ -50,13 +50,21 @@ def expire_unpaid() -> int:
 
 
 @app_job
-def sweep_stale_imports() -> int:
-    """Fail imports whose worker died or whose job Redis lost, so none stays `running`."""
+def sweep_stale_imports() -> dict:
+    """Imports and exports: fail those whose worker died under them, enqueue again those Redis never got or lost."""
     from flask import current_app
 
+    from miniapp_backend.enrolment import file_jobs
     from miniapp_backend.enrolment.imports import runner
+    from miniapp_backend.enrolment.reports import exports
+    from miniapp_backend.models import ExportJob, ImportJob
 
-    return runner.fail_stale(utcnow(), current_app.config['IMPORT_TIME_BUDGET'])
+    now, budget = utcnow(), current_app.config['IMPORT_TIME_BUDGET']
+    failed = runner.fail_stale(now, budget) + exports.fail_stale(now, now - timedelta(seconds=2 * budget + 300))
+    waited = now - timedelta(seconds=current_app.config['STALE_IMPORT_SWEEP_INTERVAL'])
+    requeued = file_jobs.requeue_lost(ImportJob, 'workers.imports.run_import', waited)
+    requeued += file_jobs.requeue_lost(ExportJob, 'workers.exports.run_export', waited)
+    return {'failed': failed, 'requeued': requeued}
 
 
 @app_job

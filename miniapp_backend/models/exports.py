@@ -28,5 +28,7 @@ class ExportJob(db.Model):
     path: Mapped[str | None] = mapped_column(sa.String(255))
     message: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When a worker claimed it: staleness counts from here, not from the upload (a queue may be busy).
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

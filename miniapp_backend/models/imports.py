@@ -32,6 +32,8 @@ class ImportJob(db.Model):
     error_rows: Mapped[int] = mapped_column(default=0)
     message: Mapped[str | None] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When a worker claimed it: staleness counts from here, not from the upload (a queue may be busy).
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     zone: Mapped[Zone] = relationship()  # noqa: F821

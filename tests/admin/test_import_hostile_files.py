@@ -193,14 +193,46 @@ def test_an_import_past_its_budget_fails_with_what_it_did(admin_client):
 def test_stale_running_imports_are_failed_by_the_sweep(admin_client, app):
     upload(admin_client, 'roster', _roster([['李', '居民身份证', make_id_number(), '正常参保', '2024-01-01', 2026]]))
     job = db.session.scalars(sa.select(ImportJob)).one()
-    job.status, job.created_at = 'running', utcnow() - timedelta(hours=3)  # its worker died long ago
+    job.status, job.started_at = 'running', utcnow() - timedelta(hours=3)  # its worker died long ago
     db.session.commit()
     from workers import jobs
 
-    assert jobs.sweep_stale_imports() == 1
+    assert jobs.sweep_stale_imports() == {'failed': 1, 'requeued': 0}
     db.session.expire_all()
     assert job.status == 'failed' and '中断' in job.message and job.workbook is None
-    assert jobs.sweep_stale_imports() == 0
+    assert jobs.sweep_stale_imports() == {'failed': 0, 'requeued': 0}
+
+
+def test_time_in_a_busy_queue_does_not_make_an_import_stale(admin_client, app):
+    """Uploaded 40 minutes ago, started a minute ago: running, not failed under the worker applying its rows."""
+    upload(admin_client, 'roster', _roster([['李', '居民身份证', make_id_number(), '正常参保', '2024-01-01', 2026]]))
+    job = db.session.scalars(sa.select(ImportJob)).one()
+    job.created_at = utcnow() - timedelta(minutes=40)
+    job.status, job.started_at = 'running', utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    from workers import jobs
+
+    assert jobs.sweep_stale_imports() == {'failed': 0, 'requeued': 0}
+    db.session.expire_all()
+    assert job.status == 'running'
+
+
+def test_an_import_redis_never_got_is_enqueued_again_by_the_sweep_and_run_once(admin_client, app, test_environ):
+    from miniapp_backend.extensions import get_queue
+    from workers import jobs
+
+    upload(admin_client, 'roster', _roster([['李', '居民身份证', make_id_number(), '正常参保', '2024-01-01', 2026]]))
+    job = db.session.scalars(sa.select(ImportJob)).one()
+    assert jobs.sweep_stale_imports()['requeued'] == 0  # just uploaded, and in the queue
+    job.created_at = utcnow() - timedelta(minutes=10)
+    db.session.commit()
+    assert jobs.sweep_stale_imports()['requeued'] == 0  # still in the queue: not enqueued twice
+    get_queue('imports').empty()  # as if the enqueue after the upload had failed with Redis away
+    assert jobs.sweep_stale_imports()['requeued'] == 1
+    assert runner.run(job.id).status == 'finished'
+    db.session.expire_all()
+    assert (job.ok_rows, job.started_at is not None) == (1, True)
+    assert runner.run(job.id).ok_rows == 1  # a second run of the same job applies nothing
 
 
 def test_a_hostile_import_in_its_own_worker_does_not_hold_up_messages(admin_client, test_environ):

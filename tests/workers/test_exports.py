@@ -61,3 +61,27 @@ def test_a_small_export_is_answered_at_once(client, create_reviewer, zone, creat
     response = client.get('/admin/?format=xlsx')
     assert response.status_code == 200 and response.data[:2] == b'PK'
     assert db.session.query(ExportJob).count() == 0
+
+
+def test_an_export_whose_worker_died_is_failed_and_one_redis_lost_is_run_again(
+    app, client, create_reviewer, zone, create_student, create_registration, run_worker, monkeypatch
+):
+    from miniapp_backend.extensions import get_queue
+    from workers import jobs
+
+    monkeypatch.setattr(exports, 'INLINE_ROWS', 1)
+    for _ in range(3):
+        create_registration(create_student(), zone, status='submitted')
+    _login(client, create_reviewer, 'exporter')
+    died = client.get('/admin/?all=1&format=xlsx').headers['Location']
+    lost = client.get('/admin/?all=1&status=submitted&format=xlsx').headers['Location']
+    get_queue('imports').empty()  # the first was taken by a worker that died; the second never reached Redis
+    first, second = (db.session.get(ExportJob, int(page.rstrip('/').split('/')[-1])) for page in (died, lost))
+    first.status, first.started_at = 'running', utcnow() - timedelta(hours=1)
+    second.created_at = utcnow() - timedelta(minutes=10)
+    db.session.commit()
+    assert jobs.sweep_stale_imports() == {'failed': 1, 'requeued': 1}
+    assert '导出中断，请重新导出' in client.get(died).text
+    result = run_worker()
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert '已完成' in client.get(lost).text

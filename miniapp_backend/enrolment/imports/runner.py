@@ -11,6 +11,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from miniapp_backend.enrolment import file_jobs
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.imports.importers import KINDS
 from miniapp_backend.enrolment.imports.reading import BudgetExceeded, CellError, WorkbookRejected, data_rows
@@ -39,13 +40,11 @@ def run(
     A rejected workbook fails the job and changes nothing; a row the rules refuse is reported with its row number;
     anything unexpected fails the job with the rows already applied kept and counted.
     """
+    if not file_jobs.claim(ImportJob, import_id, utcnow()):
+        return db.session.get(ImportJob, import_id)
     job = db.session.get(ImportJob, import_id)
-    if job is None or job.status is not ImportStatus.QUEUED:
-        return job
     budget = budget_seconds if budget_seconds is not None else current_app.config['IMPORT_TIME_BUDGET']
     deadline = time.monotonic() + budget
-    job.status = ImportStatus.RUNNING
-    commit_batch()
     try:
         _apply_all(job, deadline, report)
         job.status, job.message = ImportStatus.FINISHED, f'成功{job.ok_rows}行，失败{job.error_rows}行'
@@ -133,14 +132,9 @@ def _failed(import_id: int, message: str) -> ImportJob:
 
 
 def fail_stale(now, budget_seconds: float) -> int:
-    """Imports left queued or running long past their budget (their worker died or Redis lost the job): failed,
-    with their workbook dropped, so none stays `running` forever."""
-    cutoff = now - timedelta(seconds=2 * budget_seconds + 300)
-    stale = db.session.scalars(
-        sa.select(ImportJob).where(
-            ImportJob.status.in_((ImportStatus.QUEUED, ImportStatus.RUNNING)), ImportJob.created_at < cutoff
-        )
-    ).all()
+    """Imports a worker started long past their budget ago and never ended (the worker died): failed, with their
+    workbook dropped, so none stays `running` forever. Time spent waiting in the queue does not count."""
+    stale = file_jobs.stale_running(ImportJob, now - timedelta(seconds=2 * budget_seconds + 300))
     for job in stale:
         job.status, job.workbook, job.finished_at = ImportStatus.FAILED, None, now
         job.message = (

@@ -11,14 +11,14 @@ import os
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 
-from miniapp_backend.enrolment import labels
+from miniapp_backend.enrolment import file_jobs, labels
 from miniapp_backend.enrolment.reports import lists
 from miniapp_backend.enrolment.reports.workbooks import REGISTRATION_HEADERS, registration_rows, safe_cell
 from miniapp_backend.extensions import db
@@ -159,12 +159,11 @@ def start(name: str, reviewer: Reviewer, filters: dict[str, Any]) -> bytes | Exp
 
 def run(export_id: int) -> ExportJob:
     """The job body: write the workbook to disk, reporting progress on the job row as it goes."""
-    job = db.session.get(ExportJob, export_id)
-    if job is None or job.status is not ImportStatus.QUEUED:
-        return job
+    # Committed: the progress page sees the job running while its rows stream.
+    if not file_jobs.claim(ExportJob, export_id, utcnow()):
+        return db.session.get(ExportJob, export_id)
     remove_expired()
-    job.status = ImportStatus.RUNNING
-    commit_batch()  # the progress page sees the job running while its rows stream
+    job = db.session.get(ExportJob, export_id)
     kind = KINDS[job.kind]
     reviewer = db.session.get(Reviewer, job.reviewer_id)
     folder = Path(current_app.instance_path) / 'exports'
@@ -199,6 +198,16 @@ def downloadable(job: ExportJob) -> bool:
         and job.expires_at > utcnow()
         and os.path.exists(job.path)
     )
+
+
+def fail_stale(now: datetime, started_before: datetime) -> int:
+    """Exports whose worker died while writing: failed, their partial file removed, so the page stops waiting."""
+    stale = file_jobs.stale_running(ExportJob, started_before)
+    for job in stale:
+        if job.path:
+            Path(job.path).unlink(missing_ok=True)
+        job.status, job.path, job.finished_at, job.message = ImportStatus.FAILED, None, now, '导出中断，请重新导出'
+    return len(stale)
 
 
 def remove_expired() -> int:
