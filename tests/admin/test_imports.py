@@ -148,26 +148,37 @@ def test_dates_in_every_excel_form(admin_client):
 
 def test_suspension_import_and_bad_dates(admin_client):
     headers = KINDS['suspensions'].headers
+    start = (date.today() + timedelta(days=7)).isoformat()
     job = _run(
         admin_client,
         'suspensions',
         workbook(
             headers,
             [
-                ['王', '居民身份证', make_id_number(), '340400', '在学籍地参保', '2026-12-01'],
+                ['王宣城', '居民身份证', make_id_number(), '340400', '在学籍地参保', start],
                 ['李', '居民身份证', make_id_number(), '340400', '在学籍地参保', '下个月'],
+                ['赵', '居民身份证', make_id_number(), '340400', '在学籍地参保', '1900-01-01'],
+                ['钱', '居民身份证', make_id_number(), '341800', '在学籍地参保', start],
+                ['孙', '居民身份证', make_id_number(), '340400', '无', start],
             ],
         ),
     )
-    assert (job.ok_rows, job.error_rows) == (1, 1)
-    assert job.errors[0].column == '暂停日期'
+    assert (job.ok_rows, job.error_rows) == (1, 4)
+    assert [(e.row, e.column) for e in job.errors] == [
+        (3, '暂停日期'),
+        (4, '暂停日期'),
+        (5, '原参保地区划'),
+        (6, '暂停原因'),
+    ]
     asked = db.session.scalars(sa.select(Suspension)).one()
     assert asked.origin_zone_code == '340400'
+    # On the desk of the zone that imported it, though its home town (340400) is no zone here.
+    assert '王*城' in admin_client.get('/admin/suspensions').text
     # The same person and home town in a later file, while the first request waits: refused on its row.
     again = _run(
         admin_client,
         'suspensions',
-        workbook(headers, [['王', '居民身份证', asked.id_number, '340400', '在学籍地参保', '2026-12-01']]),
+        workbook(headers, [['王', '居民身份证', asked.id_number, '340400', '在学籍地参保', start]]),
     )
     assert (again.ok_rows, again.error_rows) == (0, 1)
     assert (again.errors[0].column, again.errors[0].reason) == (

@@ -196,12 +196,21 @@ def import_suspension(zone: Zone, actor: Actor, row: dict) -> None:
     origin_code = text(row, '原参保地区划')
     if not origin_code.isdigit() or len(origin_code) != 6:
         raise CellError('原参保地区划', '应为6位行政区划代码')
+    if origin_code == zone.code:
+        raise CellError('原参保地区划', '原参保地不能是本专区')
+    reason = text(row, '暂停原因')
+    if not 2 <= len(reason) <= 100:
+        raise CellError('暂停原因', '应为2至100个字')
+    now = utcnow()
+    suspend_from = day(row, '暂停日期')
+    if not suspension_request.plausible_start(suspend_from, now):
+        raise CellError('暂停日期', '暂停日期不合理（应在去年初至明年底之间）')
     try:
-        suspension_request.record(
-            origin_code, number, text(row, '姓名'), text(row, '暂停原因'), day(row, '暂停日期'), utcnow()
-        )
+        suspension = suspension_request.record(origin_code, number, text(row, '姓名'), reason, suspend_from, now)
     except EnrolmentError as error:
         raise CellError('证件号码', error.message) from None
+    # Shown on this zone's suspension desk, which imported it, whatever the home town.
+    suspension.handled_by_zone_id = zone.id
 
 
 def import_roster(zone: Zone, actor: Actor, row: dict) -> None:

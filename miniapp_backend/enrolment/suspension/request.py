@@ -20,12 +20,17 @@ from miniapp_backend.security.blind_index import blind_index
 from miniapp_backend.security.idnumbers import InvalidIdNumber, validate_id_number
 
 
+def plausible_start(suspend_from: date, now: datetime) -> bool:
+    """A suspension starts between the start of last year and the end of next year."""
+    return date(now.year - 1, 1, 1) <= suspend_from <= date(now.year + 1, 12, 31)
+
+
 def request_suspension(student: Student, data: dict[str, Any], now: datetime | None = None) -> Suspension:
     """In-platform origins are confirmed after their upload delay; others go through the origin gateway."""
     now = now or utcnow()
     if data.get('consent') is not True:
         raise field_error('consent', '请阅读并勾选同意暂停原参保地的城乡居民医保')
-    if data['suspend_from'] < date(now.year - 1, 1, 1) or data['suspend_from'] > date(now.year + 1, 12, 31):
+    if not plausible_start(data['suspend_from'], now):
         raise field_error('suspend_from', '暂停日期不合理')
     id_number, name = _person(student, data)
     origin = db.session.scalars(
