@@ -18,6 +18,8 @@ class SuspensionSchema(Schema):
     id = fields.Integer()
     status = Text()
     message = Text(allow_none=True)
+    #: The student's own record: the name as typed, so a refused request can be asked again without retyping it.
+    name = Text()
     origin_zone_code = Text()
     suspend_from = Day()
     created_at = fields.DateTime()

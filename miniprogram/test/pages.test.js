@@ -347,6 +347,25 @@ test('the suspension form says cover does not lapse; a refusal says what to do a
   assert.ok(text.includes('办好后请联系学校所在地医保中心登记停保信息'), text);
 });
 
+test('a refused suspension: home marks 停保 not done, says why, and 重新申请停保 opens the form filled in', async () => {
+  const refused = { id: 4, status: 'refused', origin_zone_code: '530000', name: '王宣',
+    message: '原参保地系统未受理本次申请', created_at: '2026-11-20T02:00:00Z' };
+  const wx = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'register', zone: ZONE, student: { id: 1 }, registration: null,
+      suspension: refused } });
+    w.route('GET', '/suspensions/4', { body: refused });
+  });
+  const router = await launch(wx, '/pages/home/home');
+  const text = visible(router.top);
+  assert.ok(text.includes('停保进度：原参保地未同意暂停：原参保地系统未受理本次申请'), text);
+  assert.deepEqual(router.top.data.steps.map((s) => s.state), ['done', 'refused', 'current', 'todo', 'todo', 'todo']);
+  await router.top.tap('重新申请停保');
+  const page = router.top;
+  assert.deepEqual([page.route, page.query], ['/pages/suspension/suspension', { id: '4' }]);
+  assert.deepEqual([page.data.form.name, page.data.form.origin_zone_code, page.data.form.origin_name],
+    ['王宣', '530000', '云南省本级']);
+});
+
 test('asking again while the first request waits shows that request, not a second form', async () => {
   const waiting = { id: 4, status: 'submitted', origin_zone_code: '530000', message: '已提交，等待原参保地确认',
     created_at: '2026-11-20T02:00:00Z' };

@@ -31,12 +31,16 @@ const SUSPENSION_TEXT = { submitted: '等待原参保地确认（约10–30分�
 const STEP_OF = { choose_zone: 'zone', suspend_origin: 'suspend', renew: 'pay', register: 'register', sign_letter: 'register',
   submit: 'register', fix_returned: 'register', wait_review: 'review', pay: 'pay', wait_payment: 'pay', done: 'done' };
 
-function steps(nextAction, withSuspension) {
+function steps(nextAction, withSuspension, suspensionRefused = false) {
   const all = [['zone', '选专区'], ['suspend', '停保'], ['register', '登记'], ['review', '审核'], ['pay', '缴费'],
     ['done', '完成']].filter(([key]) => key !== 'suspend' || withSuspension);
   const current = all.findIndex(([key]) => key === STEP_OF[nextAction]);
-  return all.map(([key, label], index) => ({ key, label, number: index + 1,
-    state: index < current || (nextAction === 'done' && key === 'done') ? 'done' : (index === current ? 'current' : 'todo') }));
+  const state = (key, index) => {
+    if (key === 'suspend' && suspensionRefused) return 'refused';  // not done: the home town said no
+    if (index < current || (nextAction === 'done' && key === 'done')) return 'done';
+    return index === current ? 'current' : 'todo';
+  };
+  return all.map(([key, label], index) => ({ key, label, number: index + 1, state: state(key, index) }));
 }
 
 // The student's request to the centre (本人身份核验 by ID photo), as home shows it.
@@ -64,6 +68,11 @@ function statusText(registration, zone) {
 // The steps that file or submit a registration: outside the zone's window the server refuses them, so home says
 // when the window opens or that it closed instead of offering them.
 const IN_WINDOW = ['register', 'renew', 'sign_letter', 'submit', 'fix_returned'];
+
+function suspensionText(suspension) {
+  const text = SUSPENSION_TEXT[suspension.status] || '';
+  return suspension.status === 'refused' && suspension.message ? `${text}：${suspension.message}` : text;
+}
 
 function noRegistrationText(nextAction, zone) {
   if (!zone) return '未选择专区';
@@ -93,13 +102,15 @@ function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, sha
         }
         const settings = me.zone ? await refreshConfig().catch(() => config()) : config();
         const zone = me.zone;
+        const refused = Boolean(suspension) && !registration && suspension.status === 'refused';
         const period = registrationWindow(zone);
         const shut = period.state !== 'open' && IN_WINDOW.includes(me.next_action);
         setData({
           loaded: true,
           // While the proof for a suspension is pending, the student is at 停保 and registering would be refused.
           steps: steps(suspending ? 'suspend_origin' : me.next_action,
-            suspending || Boolean(suspension) || me.next_action === 'suspend_origin'),
+            suspending || Boolean(suspension) || me.next_action === 'suspend_origin', refused),
+          suspendAgain: refused ? suspension.id : null,
           showNext: !(proof && (proof.button || suspending)) && !shut,
           windowText: shut ? period.text : '',
           zone: zone ? { name: zone.name, year: zone.year, amount: yuan(zone.premium_fen),
@@ -111,7 +122,7 @@ function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, sha
           canChangeZone: Boolean(zone) && ['register', 'renew'].includes(me.next_action),
           reviewReason: registration && REASON_LABEL[registration.status] ? registration.review_reason || '' : '',
           reasonLabel: registration ? REASON_LABEL[registration.status] || '' : '',
-          suspensionText: suspension && !registration ? SUSPENSION_TEXT[suspension.status] || '' : '',
+          suspensionText: suspension && !registration ? suspensionText(suspension) : '',
           notices: (settings && settings.notices) || [],
           phoneBound: Boolean(me.student && me.student.phone),
           phone: (me.student && me.student.phone) || '',
@@ -147,6 +158,11 @@ function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, sha
         return null;
       }
     }),
+    // The home town refused: the suspension page shows why and asks again, the person and home town filled in.
+    suspendAgain() {
+      const refusedId = me && me.suspension && me.suspension.status === 'refused' ? me.suspension.id : null;
+      return refusedId ? open(wx, `/pages/suspension/suspension?id=${refusedId}`) : null;
+    },
     changeZone() {
       return open(wx, '/pages/zones/zones');
     },

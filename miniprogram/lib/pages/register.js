@@ -4,6 +4,7 @@ const { registrationErrors } = require('../validate');
 const { subscribe } = require('../subscribe');
 const { showError, fieldErrors } = require('./show');
 const proofs = require('../proof');
+const drafts = require('../draft');
 const { oneAtATime } = require('../one-at-a-time');
 
 const TEXT_FIELDS = ['name', 'id_number', 'phone', 'residence_address', 'hukou_address', 'hukou_region_code',
@@ -159,7 +160,9 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
         person: { id_type: form.id_type || 'resident_id', id_number: form.id_number || '', name: form.name || '' } });
     } else if (error.code === 'already_enrolled') {
       const zone = error.details || {};
-      shared.draft = { name: form.name || '', id_number: form.id_number || '', id_type: form.id_type };
+      // The whole form is kept: after the home town confirms the suspension, the student registers without
+      // typing it all again (the suspension page takes the name and ID number from it).
+      drafts.keep(wx, shared, { ...form, regionNames });
       wx.showModal({ title: '不能重复参保', content: `${error.message}。请先申请暂停原参保地参保，确认后再登记。`,
         showCancel: false });
       wx.navigateTo({ url: `/pages/suspension/suspension?origin=${zone.zone_code || ''}&origin_name=${encodeURIComponent(zone.zone_name || '')}` });
@@ -180,8 +183,10 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
     }
     const data = body();
     if (registration && !Object.keys(data).length) return registration;
+    const created = !registration;
     registration = registration ? await api.patch(`/registrations/${registration.id}`, data)
       : await api.post('/registrations', data);
+    if (created) drafts.clear(wx, shared);
     changed = new Set();
     adopt(registration);
     render({ errors: {} });
@@ -205,6 +210,12 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
         const pending = proofs.current(wx, shared);
         // Back after the centre's review: the form as it was when 保存 needed the proof.
         if (!current && query.resume && pending && pending.act === 'claim') form = { ...form, ...pending.form };
+        // Back after suspending the home-town enrolment: the form as it was when registering was refused.
+        else if (!current && drafts.current(wx, shared)) {
+          const { regionNames: names = [], ...kept } = drafts.current(wx, shared);
+          form = { ...form, ...kept };
+          regionNames = names;
+        }
         changed = new Set();
         render({ loaded: true, errors: {} });
         return registration;

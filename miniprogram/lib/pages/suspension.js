@@ -4,6 +4,7 @@ const { idNumberError } = require('../validate');
 const { beijingTime } = require('../format');
 const { showError, fieldErrors } = require('./show');
 const proofs = require('../proof');
+const drafts = require('../draft');
 const { oneAtATime } = require('../one-at-a-time');
 
 const REASONS = ['在学籍地（外地）参加城乡居民医保', '参加职工医保', '参军', '出国（境）定居', '其他'];
@@ -38,7 +39,7 @@ function createSuspensionLogic({ wx, api, ready, templates, shared, setData }) {
     reasons: REASONS,
     async load(query) {
       await ready;
-      const draft = shared.draft || {};
+      const draft = drafts.current(wx, shared) || {};
       form = { name: draft.name || '', id_number: draft.id_number || '', origin_zone_code: query.origin || '',
         origin_name: query.origin_name ? decodeURIComponent(query.origin_name) : '', reason: REASONS[0],
         suspend_from: today(), consent: false };
@@ -49,6 +50,12 @@ function createSuspensionLogic({ wx, api, ready, templates, shared, setData }) {
         const [me, list] = await Promise.all([api.get('/me'), api.get('/zones')]);
         zones = list.zones.filter((z) => !me.zone || z.code !== me.zone.code);
         suspension = query.id ? await api.get(`/suspensions/${query.id}`) : (me.registration ? null : me.suspension);
+        // Asking again after a refusal: the same person and home town, only the ID number typed again.
+        if (suspension && suspension.status === 'refused' && !query.resume) {
+          const origin = list.zones.find((z) => z.code === suspension.origin_zone_code);
+          form = { ...form, name: form.name || suspension.name || '', origin_zone_code: suspension.origin_zone_code,
+            origin_name: origin ? origin.name : `行政区划 ${suspension.origin_zone_code}` };
+        }
       } catch (error) { showError(wx, error); }
       show({ loaded: true, errors: {}, reasons: REASONS, originNames: zones.map((z) => z.name),
         originFixed: Boolean(form.origin_name) });

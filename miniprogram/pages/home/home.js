@@ -6,5 +6,6 @@ Page(bindPage(createHomeLogic, {
   onNext() { this.logic.next(); },
   onProof() { this.logic.continueProof(); },
   onChangeZone() { this.logic.changeZone(); },
+  onSuspendAgain() { this.logic.suspendAgain(); },
   onPhone(e) { this.logic.bindPhone(e.detail); },
 }));

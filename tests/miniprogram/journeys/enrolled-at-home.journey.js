@@ -66,7 +66,10 @@ test('enrolled at home: prove by face, suspend, wait, register', async () => {
   await page.tap('继续参保登记');
   page = router.top;
   assert.equal(page.route, '/pages/register/register');
-  await fillRegistration(page, LI_YUN);
+  // The form typed before the refusal is back (kept on the phone, the app started again from the message).
+  await waitFor(() => page.data.loaded, 'the register page to load');
+  reads(page, '李云', '云南省 昆明市 五华区', '保存并继续');
+  assert.equal(page.data.form.hukou_address, LI_YUN.hukou_address);
   await page.tap('保存并继续');
   reads(page, '提交审核', '未上传');
   assert.deepEqual(wx.failures(), []);
