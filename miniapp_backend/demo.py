@@ -196,6 +196,7 @@ def _demo_registration(zone: Zone) -> None:
         residence_address='安徽省宣城市宣州区薰化路301号',
         hukou_address='安徽省合肥市庐阳区',
         hukou_region_code='340103',
+        hukou_region_name='安徽省 合肥市 庐阳区',
         school=zone.schools[0],
         student_no='2023217001',
         college='计算机与信息学院',

@@ -40,7 +40,19 @@ SURNAMES = (
 GIVEN = (
     '子涵欣怡梓萱思远浩然宇轩雨桐佳琪一诺明轩俊杰婉清若曦嘉怡晨阳梦瑶志强文博安琪雅婷天佑语嫣铭泽诗涵皓轩乐萱睿哲心悦'
 )
-REGIONS = ('340103', '340202', '340302', '340403', '341802', '341881', '340824', '342501', '341602', '410102')
+#: Home counties, as WeChat's region picker names them (342501, the abolished 宣州市, as an older ID keeps it).
+REGIONS = {
+    '340103': '安徽省 合肥市 庐阳区',
+    '340202': '安徽省 芜湖市 镜湖区',
+    '340302': '安徽省 蚌埠市 龙子湖区',
+    '340403': '安徽省 淮南市 田家庵区',
+    '341802': '安徽省 宣城市 宣州区',
+    '341881': '安徽省 宣城市 宁国市',
+    '340824': '安徽省 安庆市 潜山市',
+    '342501': '安徽省 宣城市 宣州区',
+    '341602': '安徽省 亳州市 谯城区',
+    '410102': '河南省 郑州市 中原区',
+}
 #: Registration outcomes by weight; None: on the roster but nothing done yet (未办理).
 OUTCOMES = (
     (None, 14),
@@ -127,7 +139,7 @@ def _schools(zone: Zone) -> list[tuple[School, list[tuple[str, list[str]]]]]:
 def _person(rng: random.Random, serial: int, school: School, college: str, class_name: str, seat: int) -> dict:
     # Birth date and order number both follow the serial, so no two demo students share an ID number.
     birth = date(2003, 1, 1) + timedelta(days=serial % 1095)
-    first17 = f'{rng.choice(REGIONS)}{birth:%Y%m%d}{500 + serial // 1095:03d}'
+    first17 = f'{rng.choice(list(REGIONS))}{birth:%Y%m%d}{500 + serial // 1095:03d}'
     number = first17 + check_digit(first17)
     enrolled = 2000 + int(class_name[2:4]) if class_name[2:4].isdigit() else 2024
     return {
@@ -211,6 +223,7 @@ def _registrations(
                 'residence_address': f'安徽省宣城市宣州区薰化路{person["serial"] % 400 + 1}号',
                 'hukou_address': '户籍地址（演示）',
                 'hukou_region_code': person['region'],
+                'hukou_region_name': REGIONS[person['region']],
                 'school_id': person['school'].id,
                 'student_no': person['student_no'],
                 'college': person['college'],

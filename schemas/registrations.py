@@ -43,6 +43,7 @@ class RegistrationInputSchema(LeanLoad, Schema):
     residence_address = Text(validate=[validate.Length(2, 200), UNMASKED])
     hukou_address = Text(validate=[validate.Length(2, 200), UNMASKED])
     hukou_region_code = Text(validate=validate.Regexp(r'^[0-9]{6}\Z', error='户籍地区划应为6位数字'))
+    hukou_region_name = Text(validate=[validate.Length(2, 64), UNMASKED])
     school_code = Text(validate=validate.Length(1, 32))
     student_no = Text(validate=validate.Length(1, 32))
     college = Text(validate=validate.Length(0, 128))
@@ -117,6 +118,7 @@ class RegistrationSchema(Schema):
     residence_address = _masked(mask_address, 'residence_address')
     hukou_address = _masked(mask_address, 'hukou_address')
     hukou_region_code = Text(allow_none=True)
+    hukou_region_name = Text(allow_none=True)
     school_code = _code('school')
     student_no = Text(allow_none=True)
     college = Text(allow_none=True)
@@ -194,6 +196,7 @@ def registration_json(registration) -> dict:
         'residence_address': mask_address(r.residence_address),
         'hukou_address': mask_address(r.hukou_address),
         'hukou_region_code': r.hukou_region_code,
+        'hukou_region_name': r.hukou_region_name,
         'school_code': getattr(r.school, 'code', None),
         'student_no': r.student_no,
         'college': r.college,

@@ -35,6 +35,7 @@ def registration_fields(**overrides) -> dict:
         'residence_address': '安徽省宣城市宣州区薰化路301号',
         'hukou_address': '安徽省淮南市田家庵区洞山路12号',
         'hukou_region_code': '340403',
+        'hukou_region_name': '安徽省 淮南市 田家庵区',
         'school_code': '10359X',
         'student_no': '2022217001',
         'college': '计算机与信息学院',

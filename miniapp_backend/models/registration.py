@@ -99,6 +99,8 @@ class Registration(db.Model):
     residence_address: Mapped[str | None] = mapped_column(EncryptedString('registrations.residence_address'))
     hukou_address: Mapped[str | None] = mapped_column(EncryptedString('registrations.hukou_address'))
     hukou_region_code: Mapped[str | None] = mapped_column(sa.String(6))
+    #: The county as WeChat's region picker named it (安徽省 淮南市 田家庵区): shown back, never a bare code.
+    hukou_region_name: Mapped[str | None] = mapped_column(sa.String(64))
     school_id: Mapped[int | None] = mapped_column(sa.ForeignKey('schools.id'), index=True)
     student_no: Mapped[str | None] = mapped_column(sa.String(32), index=True)
     college: Mapped[str | None] = mapped_column(sa.String(128))

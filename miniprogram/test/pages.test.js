@@ -204,6 +204,7 @@ test('the registration form: Chinese labels and pickers, errors under their own 
   assert.equal(sent.zone_code, '341800');
   assert.equal(sent.ethnicity, '03');
   assert.equal(sent.hukou_region_code, '340403');  // the county's code from WeChat's region picker
+  assert.equal(sent.hukou_region_name, '安徽省 淮南市 田家庵区');  // and its name, to show it back
   assert.ok(text.includes('安徽省 淮南市 田家庵区'), text);
   assert.equal(page.errorUnder('student_no'), '学号与学校名册不符');
   assert.equal(page.errorUnder('name'), '');
@@ -211,6 +212,7 @@ test('the registration form: Chinese labels and pickers, errors under their own 
 
 test('a saved record: masked values are placeholders of empty inputs when editable, shown as they are when not', async () => {
   const saved = { id: 5, name: '赵敏', id_type: 'resident_id', id_number: '340403********0326', phone: '139****5205',
+    hukou_region_code: '340403',
     residence_address: '安徽省宣城市****', hukou_address: '安徽省淮南市****', school_code: '10359X', history: [] };
   for (const [status, editable] of [['returned', true], ['submitted', false]]) {
     const wx = backend((w) => {
@@ -232,6 +234,7 @@ test('a saved record: masked values are placeholders of empty inputs when editab
     } else {
       assert.equal(page.data.form.hukou_address, '安徽省淮南市****');
       assert.ok(!text.includes('无需修改的留空即可') && !text.includes('需要更正时'), text);
+      assert.ok(text.includes('已选择') && !text.includes('行政区划'), text);  // saved before names were kept
     }
   }
 });

@@ -164,6 +164,7 @@ def test_a_masked_value_typed_onto_and_sent_back_is_refused_on_its_field(seeded,
     for changes, field in (
         ({'hukou_address': f'{shown}洞山路12号'}, 'hukou_address'),
         ({'residence_address': '安徽省宣城市＊＊＊＊'}, 'residence_address'),
+        ({'hukou_region_name': '安徽省 淮南市 ***'}, 'hukou_region_name'),
         (
             {'bank': {'bank_name': '中国银行', 'account_name': '张*', 'account_no': '621700001234567890'}},
             'bank.account_name',

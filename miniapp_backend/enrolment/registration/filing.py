@@ -47,6 +47,7 @@ _PLAIN = (
     'residence_address',
     'hukou_address',
     'hukou_region_code',
+    'hukou_region_name',
     'student_no',
     'college',
     'class_name',

@@ -27,6 +27,7 @@ _CARRIED = (
     'residence_address',
     'hukou_address',
     'hukou_region_code',
+    'hukou_region_name',
     'school_id',
     'student_no',
     'college',

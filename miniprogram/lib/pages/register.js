@@ -7,7 +7,7 @@ const proofs = require('../proof');
 const drafts = require('../draft');
 const { oneAtATime } = require('../one-at-a-time');
 
-const TEXT_FIELDS = ['name', 'id_number', 'phone', 'residence_address', 'hukou_address', 'hukou_region_code',
+const TEXT_FIELDS = ['name', 'id_number', 'phone', 'residence_address', 'hukou_address', 'hukou_region_code', 'hukou_region_name',
   'student_no', 'college', 'class_name', 'bank_name', 'bank_account_name', 'bank_account_no'];
 const PICKED_FIELDS = ['id_type', 'ethnicity', 'marital_status', 'special_identity', 'school_code'];
 const BANK = { bank_name: 'bank_name', bank_account_name: 'account_name', bank_account_no: 'account_no' };
@@ -25,9 +25,10 @@ function labelOf(field, value, schools) {
   return option ? option.label : '';
 }
 
-function regionLabel(names, code) {
-  if (names.length) return names.join(' ');
-  return code ? `行政区划 ${code}` : '';
+// The county as the picker named it; a record saved before names were kept (or imported) shows that it is set.
+function regionLabel(form) {
+  if (form.hukou_region_name) return form.hukou_region_name;
+  return form.hukou_region_code ? '已选择，如需修改请重新选择' : '';
 }
 
 // The server masks these on the way out (139****5205, 安徽省淮南市****): an editable form leaves them empty, the
@@ -70,7 +71,6 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
   let changed = new Set();
   let zoneCode = '';
   let photoRequired = false;
-  let regionNames = [];  // what the region picker showed this time; a saved record has only the code
   let saved = {};  // the masked values of the saved record, by field
   const oneTap = oneAtATime(setData);  // 保存, 提交, 暂存 and 撤回 share one gate
 
@@ -103,7 +103,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
   function render(extra = {}) {
     const display = {};
     PICKED_FIELDS.forEach((field) => { display[field] = labelOf(field, form[field], schools); });
-    display.hukou_region = regionLabel(regionNames, form.hukou_region_code);
+    display.hukou_region = regionLabel(form);
     const status = registration ? registration.status : 'new';
     const editable = !registration || EDITABLE.includes(status);
     setData({
@@ -162,7 +162,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
       const zone = error.details || {};
       // The whole form is kept: after the home town confirms the suspension, the student registers without
       // typing it all again (the suspension page takes the name and ID number from it).
-      drafts.keep(wx, shared, { ...form, regionNames });
+      drafts.keep(wx, shared, { ...form });
       wx.showModal({ title: '不能重复参保', content: `${error.message}。请先申请暂停原参保地参保，确认后再登记。`,
         showCancel: false });
       wx.navigateTo({ url: `/pages/suspension/suspension?origin=${zone.zone_code || ''}&origin_name=${encodeURIComponent(zone.zone_name || '')}` });
@@ -211,11 +211,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
         // Back after the centre's review: the form as it was when 保存 needed the proof.
         if (!current && query.resume && pending && pending.act === 'claim') form = { ...form, ...pending.form };
         // Back after suspending the home-town enrolment: the form as it was when registering was refused.
-        else if (!current && drafts.current(wx, shared)) {
-          const { regionNames: names = [], ...kept } = drafts.current(wx, shared);
-          form = { ...form, ...kept };
-          regionNames = names;
-        }
+        else if (!current && drafts.current(wx, shared)) form = { ...form, ...drafts.current(wx, shared) };
         changed = new Set();
         render({ loaded: true, errors: {} });
         return registration;
@@ -244,10 +240,11 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
         setData({ 'errors.hukou_region_code': '请选择户口所在的区县' });
         return;
       }
-      regionNames = (detail.value || []).filter(Boolean);
-      form = { ...form, hukou_region_code: code };
+      const name = (detail.value || []).filter(Boolean).join(' ').slice(0, 64);
+      form = { ...form, hukou_region_code: code, hukou_region_name: name };
       changed.add('hukou_region_code');
-      setData({ 'form.hukou_region_code': code, 'display.hukou_region': regionLabel(regionNames, code),
+      if (name) changed.add('hukou_region_name');
+      setData({ 'form.hukou_region_code': code, 'display.hukou_region': regionLabel(form),
         'errors.hukou_region_code': '' });
     },
     saveOnly: oneTap(saveAndClear),

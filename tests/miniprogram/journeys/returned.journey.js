@@ -27,7 +27,7 @@ test('returned registration is fixed and resubmitted from the message list', asy
   page = router.top;
   assert.deepEqual([page.route, page.query], ['/pages/register/register', { id: String(id) }]);
   await waitFor(() => page.data.loaded, 'the returned registration to load');
-  reads(page, '退回原因：身份证照片不清晰，请重新上传', '赵敏', '已上传', '提交审核');
+  reads(page, '退回原因：身份证照片不清晰，请重新上传', '赵敏', '已上传', '提交审核', '安徽省 淮南市 田家庵区');
   assert.equal(page.data.form.id_number, '');
   assert.match(page.data.placeholders.id_number, /^已保存 340403\*+\d{3}[0-9X]，修改请完整填写$/);
   assert.match(page.data.placeholders.hukou_address, /^已保存 .+\*+，修改请完整填写$/);
