@@ -118,6 +118,27 @@ test('outside the registration window home says when it opens or that it closed,
   }
 });
 
+test('without the network a page says so in its place with 重试, which loads it again once the network is back', async () => {
+  const me = { next_action: 'register', zone: ZONE, student: { id: 1 }, registration: null, suspension: null };
+  const wx = backend((w) => {
+    w.route('GET', '/me', ['network', { body: me }]);
+    w.route('GET', '/me/messages', ['network', { body: { messages: [] } }]);
+  });
+  const router = await launch(wx, '/pages/home/home');
+  let text = visible(router.top);
+  assert.ok(text.includes('加载失败') && text.includes('网络不可用，请检查网络后重试'), text);
+  assert.ok(!text.includes('请先选择参保的地方专区'), 'home must not look like a student without a zone');
+  await router.top.tap('重试');
+  text = visible(router.top);
+  assert.ok(text.includes('开始参保登记') && !text.includes('加载失败'), text);
+  wx.switchTab({ url: '/pages/messages/messages' });
+  await settle();
+  assert.ok(router.top.text().includes('加载失败'), router.top.text());
+  await router.top.comp.instance.onPullDownRefresh();
+  assert.ok(router.top.text().includes('暂无消息'), router.top.text());
+  assert.equal(wx.callsOf('stopPullDownRefresh').length, 1);
+});
+
 test('paid up here last year: home offers 续保缴费, one tap renews and opens its payment page', async () => {
   const wx = backend((w) => {
     w.route('GET', '/me', { body: { next_action: 'renew', zone: ZONE, student: { id: 1, phone: null },

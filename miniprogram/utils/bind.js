@@ -3,6 +3,8 @@
 function bindPage(factory, handlers) {
   return {
     data: { errors: {} },
+    onRetry() { return this.logic.load ? this.logic.load(...(this.loadArgs || [])) : null; },
+    onPullDownRefresh() { return Promise.resolve(this.onRetry()).then(() => wx.stopPullDownRefresh()); },
     ...handlers,
     onLoad(query) {
       const app = getApp();
@@ -20,6 +22,9 @@ function bindPage(factory, handlers) {
         shared: app.globalData,
         setData: (data) => this.setData(data),
       });
+      // 重试 and pull-down refresh run the page's load again with what it was first given.
+      const load = this.logic.load;
+      if (load) this.logic.load = (...args) => { this.loadArgs = args; this.setData({ loadFailed: '' }); return load.apply(this.logic, args); };
       if (handlers.onLoad) handlers.onLoad.call(this, query || {});
     },
   };

@@ -1,7 +1,7 @@
 'use strict';
 const { pageFor, open, NEXT_LABELS } = require('../routes');
 const { yuan, beijingDate, beijingTime, registrationWindow } = require('../format');
-const { showError } = require('./show');
+const { showError, loadFailed } = require('./show');
 const { subscribe } = require('../subscribe');
 const proofs = require('../proof');
 const { oneAtATime } = require('../one-at-a-time');
@@ -132,7 +132,7 @@ function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, sha
         });
         return me;
       } catch (error) {
-        showError(wx, error);
+        loadFailed(setData, error);
         return null;
       }
     },

@@ -1,7 +1,7 @@
 'use strict';
 const { open } = require('../routes');
 const { beijingTime } = require('../format');
-const { showError } = require('./show');
+const { loadFailed } = require('./show');
 
 const DELIVERY = { waiting_quota: '未订阅服务通知，仅在此显示', failed: '服务通知发送失败，仅在此显示' };
 
@@ -22,7 +22,7 @@ function createMessagesLogic({ wx, api, ready, setData }) {
         setData({ loaded: true, messages: messages.map((m) => ({ id: m.id, title: m.title, body: detail(m),
           at: beijingTime(m.created_at), note: DELIVERY[m.status] || '' })) });
         return messages;
-      } catch (error) { showError(wx, error); return []; }
+      } catch (error) { loadFailed(setData, error); return []; }
     },
     openMessage(id) {
       const message = messages.find((m) => String(m.id) === String(id));

@@ -1,7 +1,7 @@
 'use strict';
 const { subscribe } = require('../subscribe');
 const { yuan, beijingDate } = require('../format');
-const { showError } = require('./show');
+const { showError, loadFailed } = require('./show');
 
 const UNPAYABLE = {
   expired: { title: '登记已过期', text: '本次登记未在缴费截止前查到缴费，已失效。如果在截止前已经缴费，税务部门确认后会自动更新为已缴费，请勿重复缴费；如需参保，请回首页重新登记。' },
@@ -48,7 +48,7 @@ function createPaymentLogic({ wx, api, ready, templates, setData }) {
           closed: Boolean(target.window_closed),
         });
         return target;
-      } catch (error) { showError(wx, error); return null; }
+      } catch (error) { loadFailed(setData, error); return null; }
     },
     pay(channel) {
       if (!target) return Promise.resolve(null);

@@ -1,6 +1,6 @@
 'use strict';
 const { yuan, beijingTime } = require('../format');
-const { showError } = require('./show');
+const { showError, loadFailed } = require('./show');
 
 const CHANNELS = { tax: '税务系统缴费', family: '职工医保家庭共济', cash: '现场缴费' };
 
@@ -15,7 +15,7 @@ function createReceiptsLogic({ wx, api, ready, setData }) {
         setData({ loaded: true, receipts: receipts.map((r) => ({ id: r.id, voucher: r.voucher_no || '（无凭证号）',
           amount: yuan(r.amount_fen), at: beijingTime(r.paid_at), channel: CHANNELS[r.channel] || '缴费' })) });
         return receipts;
-      } catch (error) { showError(wx, error); return []; }
+      } catch (error) { loadFailed(setData, error); return []; }
     },
     // The e-receipt PDF from a signed 15-minute link (wx.downloadFile sends no bearer token), opened by WeChat.
     async openReceipt(paymentId) {

@@ -2,7 +2,7 @@
 const { OPTIONS } = require('../options');
 const { registrationErrors } = require('../validate');
 const { subscribe } = require('../subscribe');
-const { showError, fieldErrors } = require('./show');
+const { showError, fieldErrors, loadFailed } = require('./show');
 const proofs = require('../proof');
 const drafts = require('../draft');
 const { oneAtATime } = require('../one-at-a-time');
@@ -215,7 +215,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
         changed = new Set();
         render({ loaded: true, errors: {} });
         return registration;
-      } catch (error) { showError(wx, error); return null; }
+      } catch (error) { loadFailed(setData, error); return null; }
     },
     input(field, value) {
       form = { ...form, [field]: value };

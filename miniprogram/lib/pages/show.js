@@ -14,4 +14,10 @@ function fieldErrors(error) {
   return out;
 }
 
-module.exports = { showError, fieldErrors };
+// A page that could not load shows why in place of its content, with 重试 (bindPage's onRetry), not an empty page
+// or a wrong one (home without its answer looked like a student with no zone) behind a toast that goes away.
+function loadFailed(setData, error) {
+  setData({ loaded: true, loadFailed: (error && error.message) || '加载失败，请稍后重试' });
+}
+
+module.exports = { showError, fieldErrors, loadFailed };

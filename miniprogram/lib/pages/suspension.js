@@ -2,7 +2,7 @@
 const { subscribe } = require('../subscribe');
 const { idNumberError } = require('../validate');
 const { beijingTime } = require('../format');
-const { showError, fieldErrors } = require('./show');
+const { showError, fieldErrors, loadFailed } = require('./show');
 const proofs = require('../proof');
 const drafts = require('../draft');
 const { oneAtATime } = require('../one-at-a-time');
@@ -53,10 +53,10 @@ function createSuspensionLogic({ wx, api, ready, templates, shared, setData }) {
         // Asking again after a refusal: the same person and home town, only the ID number typed again.
         if (suspension && suspension.status === 'refused' && !query.resume) {
           const origin = list.zones.find((z) => z.code === suspension.origin_zone_code);
-          form = { ...form, name: form.name || suspension.name || '', origin_zone_code: suspension.origin_zone_code,
-            origin_name: origin ? origin.name : `行政区划 ${suspension.origin_zone_code}` };
+          form = { ...form, name: form.name || suspension.name || '' };
+          if (origin) form = { ...form, origin_zone_code: origin.code, origin_name: origin.name };
         }
-      } catch (error) { showError(wx, error); }
+      } catch (error) { loadFailed(setData, error); return null; }
       show({ loaded: true, errors: {}, reasons: REASONS, originNames: zones.map((z) => z.name),
         originFixed: Boolean(form.origin_name) });
       return suspension;

@@ -1,7 +1,7 @@
 'use strict';
 const { yuan, beijingDate, registrationWindow } = require('../format');
 const { idNumberError } = require('../validate');
-const { showError, fieldErrors } = require('./show');
+const { showError, fieldErrors, loadFailed } = require('./show');
 const { subscribe } = require('../subscribe');
 const { oneAtATime } = require('../one-at-a-time');
 const proofs = require('../proof');
@@ -21,7 +21,7 @@ function createZonesLogic({ wx, api, refreshConfig, templates, shared, setData }
           window: registrationWindow(z).label })),
         zoneNames: zones.map((z) => `${z.name}专区`), renewal });
         return zones;
-      } catch (error) { showError(wx, error); return []; }
+      } catch (error) { loadFailed(setData, error); return []; }
     },
     async choose(code) {
       try {

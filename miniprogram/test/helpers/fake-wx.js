@@ -96,6 +96,7 @@ function createFakeWx({ backend = null, wechat = null } = {}) {
     faceResult: 10000,
     openid: null,
     removeStorageSync(key) { delete storage[key]; },
+    stopPullDownRefresh() { record('stopPullDownRefresh', {}); },
     login(opts) {
       loginCount += 1;
       record('login', {});
