@@ -246,7 +246,7 @@ test('a saved record: masked values are placeholders of empty inputs when editab
     const text = visible(page);
     if (editable) {
       assert.equal(page.data.form.hukou_address, '');
-      assert.equal(page.data.placeholders.hukou_address, '已保存 安徽省淮南市****，修改请完整填写');
+      assert.equal(page.data.placeholders.hukou_address, '已保存 安徽省淮南市****');
       assert.ok(text.includes('无需修改的留空即可'), text);
       await page.type('student_no', '2022217099');
       await page.tap('暂存修改');

@@ -46,7 +46,7 @@ function maskedOf(form) {
 function placeholders(saved, editable) {
   const out = {};
   MASKED.forEach((field) => {
-    out[field] = editable && saved[field] ? `已保存 ${saved[field]}，修改请完整填写` : PLACEHOLDERS[field];
+    out[field] = editable && saved[field] ? `已保存 ${saved[field]}` : PLACEHOLDERS[field];
   });
   return out;
 }
