@@ -209,6 +209,19 @@ def test_a_zip_bomb_is_refused_before_decompressing(admin_client):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportJob)) == 0
 
 
+def test_a_bomb_hidden_beside_incompressible_padding_is_refused(admin_client):
+    """The archive's ratio is low (the padding does not compress); the shared strings' own is a bomb's."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr('[Content_Types].xml', '<Types/>')
+        archive.writestr('xl/sharedStrings.xml', '<si><t>a</t></si>' * 3_000_000)
+        archive.writestr('xl/media/padding.bin', os.urandom(600_000))
+    data = out.getvalue()
+    assert len(data) < 1_000_000
+    assert '解压后过大' in upload(admin_client, 'roster', data).text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportJob)) == 0
+
+
 def test_wrong_headers_fail_the_job_and_change_nothing(admin_client):
     job = _run(admin_client, 'roster', workbook(['名字', '号码'], [['王', make_id_number()]]))
     assert job.status == 'failed' and '缺少列' in job.message
