@@ -1,4 +1,4 @@
-"""`flask` commands: seed-demo, create-reviewer, ops. Each runs as one unit of work, like a request or a job."""
+"""`flask` commands: seed-demo, create-reviewer, ops, resend-failed. Each runs as one unit of work, like a request or a job."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_reviewer_command)
     app.cli.add_command(operations_command)
+    app.cli.add_command(resend_failed_command)
 
 
 @click.command('seed-demo')
@@ -156,3 +157,16 @@ def operations_command() -> None:
             f'message  #{row.id}  {row.kind.value}  {row.status.value}  student {row.student_id}  '
             f'{row.last_error or ""}  {row.created_at:%Y-%m-%d %H:%M}'
         )
+
+
+@click.command('resend-failed')
+@click.option('--since', required=True, type=click.DateTime(formats=['%Y-%m-%d']), help='First day (Beijing time).')
+@unit_of_work
+def resend_failed_command(since) -> None:
+    """Send again the messages WeChat refused since a day, once the cause is fixed (never those of unknown delivery)."""
+    from miniapp_backend.enrolment.messages import delivery
+    from miniapp_backend.enrolment.zones import settings as zone_settings
+    from miniapp_backend.models.base import utcnow
+
+    count = delivery.send_failed_again(zone_settings.day_start(since.date()), utcnow())
+    click.echo(f'{count} failed messages queued again')

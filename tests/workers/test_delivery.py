@@ -14,6 +14,7 @@ from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.messages import delivery, outbox
 from miniapp_backend.enrolment.payment.record import record_payment
 from miniapp_backend.enrolment.registration.states import Action, transition
+from miniapp_backend.enrolment.zones import settings as zone_settings
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Notification, SubscriptionQuota
 from miniapp_backend.models.base import utcnow
@@ -177,6 +178,30 @@ def test_answered_failures_retry_later_then_fail(app, fake_wechat, approved, fau
             db.session.commit()
     assert (notification.status, notification.attempts) == ('failed', delivery.MAX_ATTEMPTS)
     assert notification.last_error
+
+
+def test_an_operator_sends_failed_messages_again_once_the_cause_is_gone_never_unknown_ones(
+    app, fake_wechat, approved, student, create_registration, templated_zone
+):
+    """WeChat refused every send (the app's credentials were wrong): after the fix, `flask resend-failed` queues the
+    failed rows again, once each; a row of unknown delivery stays as it is."""
+    failed = _notification()
+    failed.status, failed.attempts, failed.last_error = 'failed', delivery.MAX_ATTEMPTS, '40001 invalid credential'
+    other = create_registration(student, templated_zone, status='submitted', year=templated_zone.year + 1)
+    transition(other, Action.REJECT, CENTRE, reason='非本校学生')
+    db.session.flush()
+    unknown = _notification()
+    unknown.status = 'unknown'
+    db.session.commit()
+    today = utcnow().astimezone(zone_settings.SHANGHAI).date()
+    result = app.test_cli_runner().invoke(args=['resend-failed', '--since', today.isoformat()])
+    assert result.exit_code == 0 and '1 failed messages queued again' in result.output, result.output
+    jobs.drain_outbox()
+    db.session.expire_all()
+    assert (failed.status, unknown.status) == ('sent', 'unknown')
+    assert [m['template_id'] for m in fake_wechat.messages] == ['tpl-approved']
+    again = app.test_cli_runner().invoke(args=['resend-failed', '--since', today.isoformat()])
+    assert '0 failed messages queued again' in again.output
 
 
 @pytest.mark.parametrize('fault', [{'status': 500}, {'delay': 3.0}])

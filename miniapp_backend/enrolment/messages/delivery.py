@@ -26,6 +26,7 @@ from flask import current_app
 
 from miniapp_backend import wechat
 from miniapp_backend.extensions import db
+from miniapp_backend.jobs import enqueue_after_commit
 from miniapp_backend.models import Notification, Student, SubscriptionQuota
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import NotificationStatus as N
@@ -394,6 +395,25 @@ def quota_arrived(student_id: int, template_ids: list[str]) -> int:
         )
         .values(status=N.PENDING, next_attempt_at=utcnow())
     )
+    return result.rowcount
+
+
+def send_failed_again(since: datetime, now: datetime) -> int:
+    """Failed rows created since `since` back to the queue with their attempts anew, for an operator once the cause
+    is gone (the app's credentials fixed after WeChat refused every token). WeChat refused each of them, so none
+    arrived: sending again keeps at most once. Rows of unknown delivery are never resent; rows without a template
+    stay failed."""
+    result = db.session.execute(
+        sa.update(Notification)
+        .where(
+            Notification.status == N.FAILED,
+            Notification.created_at >= since,
+            sa.func.coalesce(Notification.template_id, '') != '',
+        )
+        .values(status=N.PENDING, attempts=0, next_attempt_at=now, last_error='sent again by an operator')
+    )
+    if result.rowcount:
+        enqueue_after_commit('workers.jobs.drain_outbox')
     return result.rowcount
 
 
