@@ -104,7 +104,7 @@ def test_a_second_payment_in_one_answer_is_named_for_refund_not_dropped(
     db.session.expire_all()
     assert registration.status == 'paid'
     assert '重复缴费' in registration.flag and 'STUDENT-23' in registration.flag and 'PARENT-23' in registration.flag
-    assert _audits('payment_duplicate') == 1
+    assert _audits('payment_not_recorded') == 1
     assert db.session.scalars(sa.select(Payment.voucher_no)).all() == ['STUDENT-23']
 
 

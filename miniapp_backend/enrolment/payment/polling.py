@@ -72,10 +72,8 @@ def _poll_group(
         _set_aside(zone, by_number.get(unreadable.id_number), unreadable, report)
     for payment in answer.payments:
         registration = by_number[payment.id_number]
-        if registration.status is RegistrationStatus.PAID:
-            _second_payment(registration, payment)
-            continue
-        if registration.status is not RegistrationStatus.APPROVED:
+        # Paid already means paid by this same answer (the poll asks only about approved ones): a second payment.
+        if registration.status not in (RegistrationStatus.APPROVED, RegistrationStatus.PAID):
             continue
         result = record_payment(
             registration,
@@ -85,6 +83,8 @@ def _poll_group(
             channel=_channel(payment.channel),
             source=PaymentSource.GATEWAY,
         )
+        if result.outcome is Outcome.NOT_PAYABLE:
+            _not_recorded(registration, payment, result.message)
         report.paid += result.outcome is Outcome.PAID
         report.mismatched += result.outcome is Outcome.AMOUNT_MISMATCH
     for registration in registrations:
@@ -108,27 +108,22 @@ def _set_aside(zone: Zone, registration: Registration | None, unreadable: Unread
     )
 
 
-def _second_payment(registration: Registration, payment: TaxPayment) -> None:
-    """A second payment for a registration the same answer already paid (a parent's beside the student's): named
-    on the registration with its voucher, for the centre to refund, instead of dropped."""
-    result = record_payment(
-        registration,
+def _not_recorded(registration: Registration, payment: TaxPayment, why: str) -> None:
+    """A payment the bureau confirmed that cannot be recorded (a second one beside the student's, a voucher on
+    another person): named on the registration with its voucher, for the centre to check and refund, not dropped."""
+    flag = f'{why}（本笔电子税票号码{payment.voucher_no}）'
+    if registration.flag == flag:  # asked again at the next recheck: written down once
+        return
+    registration.flag = flag
+    audit.record(
+        SYSTEM,
+        'payment_not_recorded',
+        zone_id=registration.zone_id,
+        registration_id=registration.id,
         amount_fen=payment.amount_fen,
-        paid_at=payment.paid_at,
         voucher_no=payment.voucher_no,
-        channel=_channel(payment.channel),
-        source=PaymentSource.GATEWAY,
+        reason=why,
     )
-    if result.outcome is Outcome.NOT_PAYABLE:
-        registration.flag = f'{result.message}（本笔电子税票号码{payment.voucher_no}）'
-        audit.record(
-            SYSTEM,
-            'payment_duplicate',
-            zone_id=registration.zone_id,
-            registration_id=registration.id,
-            amount_fen=payment.amount_fen,
-            voucher_no=payment.voucher_no,
-        )
 
 
 def _channel(value: str) -> str:
