@@ -22,6 +22,8 @@ class ZoneSchema(Schema):
     face_verification = fields.Boolean()
     #: A registration here is submitted only with the ID-card photo (登记材料).
     id_photo_required = fields.Boolean()
+    #: The review stages in order; none when the zone does not review (a submission is approved and paid at once).
+    review_stages = fields.List(Text())
     #: Every review stage by the name the zone gives it (seed 001: the student sees which review it waits for).
     stage_names = fields.Function(
         lambda zone: labels.stage_names(zone), metadata={'type': 'object', 'additionalProperties': {'type': 'string'}}

@@ -42,6 +42,7 @@ def settings():
         since=form.get('since') or zone_settings.last_event_id(),
         templates_json=json.dumps(zone.message_templates, ensure_ascii=False, indent=1),
         stage_flows=zone_settings.stage_flows,
+        flow_value=zone_settings.flow_value,
         default_stage_names=labels.STAGE_NAMES,
         kinds=list(NotificationKind),
         local=lambda d: d.astimezone(zone_settings.SHANGHAI).date().isoformat(),

@@ -287,6 +287,21 @@ test('提交审核 asks the student to confirm who is being enrolled; cancelling
   assert.equal(submits().length, 1);
 });
 
+test('in a zone without review 提交审核 says payment follows and opens the payment page', async () => {
+  const saved = { id: 5, status: 'draft', name: '张晓雨', id_number: '340524********001X', photo_uploaded: true, history: [] };
+  const wx = backend((w) => {
+    w.route('GET', '/me', { body: { next_action: 'submit', zone: { ...ZONE, review_stages: [] }, student: { id: 1 },
+      registration: saved } });
+    w.route('GET', '/registrations/5', { body: saved });
+    w.route('POST', '/registrations/5/submit', { body: { ...saved, status: 'approved' } });
+  });
+  const router = await launch(wx, '/pages/register/register', { id: '5' });
+  await router.top.tap('提交审核');
+  assert.match(wx.callsOf('showModal').pop().content, /提交后即可缴费/);
+  assert.deepEqual([router.top.route, router.top.query], ['/pages/payment/payment', { id: '5' }]);
+  assert.equal(wx.callsOf('showToast').pop().title, '登记成功，请缴费');
+});
+
 test('a zone that asks for the ID photo: marked required, and 提交审核 without it names it and sends nothing', async () => {
   const draft = { id: 5, status: 'draft', name: '张晓雨', id_type: 'resident_id', id_number: '34052419800101001X',
     photo_uploaded: false, letter_required: false, letter_signed: false, history: [] };

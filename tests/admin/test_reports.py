@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -231,6 +231,40 @@ def test_settings_name_stages_and_choose_the_messages_pushed(client, create_revi
     assert zone.stage_names == {'centre': '市医保中心复核'}
     assert 'approved' not in zone.muted_kinds and 'submitted' not in zone.muted_kinds
     assert 'returned' in zone.muted_kinds
+
+
+def test_a_zone_without_review_approves_a_submission_at_once_and_the_student_pays(
+    client, create_reviewer, zone, fake_wechat
+):
+    """Seed 002 (宣城专区): 登记成功跳转缴费. The zone admin picks 无需审核; a submission is approved and payable."""
+    from tests.api.conftest import StudentClient
+    from tests.factories import registration_fields
+
+    create_reviewer('admin', role='zone_admin')
+    login(client, 'admin')
+    assert '无需审核（学生提交登记后直接缴费）' in client.get('/admin/settings').text
+    today = date.today()
+    window = {
+        'year': str(zone.year),
+        'window_opens_at': (today - timedelta(days=30)).isoformat(),
+        'window_closes_at': (today + timedelta(days=30)).isoformat(),
+    }
+    form = _settings_form(client, review_stages='none', push_approved='on', push_submitted='on', **window)
+    saved = client.post('/admin/settings', data=form, follow_redirects=True)
+    assert '已保存' in saved.text
+    assert re.search(r'<option value="none" selected>无需审核', client.get('/admin/settings').text)
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(Zone.review_stages)).one() == []
+
+    student = StudentClient(client.application.test_client(), 'no-review')
+    student.put('/me/zone', json={'zone_code': zone.code})
+    assert student.get('/me').json['zone']['review_stages'] == []
+    created = student.post('/registrations', json=registration_fields(zone_code=zone.code)).json
+    submitted = student.post(f'/registrations/{created["id"]}/submit').json
+    assert (submitted['status'], submitted['stage'], submitted['amount_due_fen']) == ('approved', None, 42000)
+    assert student.get('/me').json['next_action'] == 'pay'
+    assert student.get(f'/registrations/{created["id"]}/payment').status_code == 200
+    assert [m['kind'] for m in student.get('/me/messages').json['messages']] == ['approved']
 
 
 @pytest.mark.parametrize('since', ['²', '¹²', '2147483648', '999999999999999999', '-1', ''])

@@ -89,6 +89,21 @@ def test_every_transition(create_registration, student, zone, status, action, ac
     assert _counts()[0] == before[0] + 1
 
 
+def test_in_a_zone_without_review_a_submission_is_approved_at_once_and_owes_payment(
+    create_registration, create_zone, student
+):
+    free = create_zone(code='340100', name='合肥市', review_stages=[], premium_fen=38000)
+    for offset, status in enumerate((S.DRAFT, S.RETURNED)):  # a year each: a student has one draft a year
+        registration = create_registration(student, free, status=status.value, year=free.year + offset)
+        event = transition(registration, Action.SUBMIT, Actor.student(student.id))
+        db.session.commit()
+        assert (event.from_status, event.to_status) == (status, S.APPROVED)
+        assert (registration.stage, registration.amount_due_fen) == (None, 38000)
+        assert registration.approved_at == registration.submitted_at and registration.payment_check_at is not None
+    kinds = db.session.scalars(sa.select(Notification.kind)).all()
+    assert kinds == ['approved', 'approved']  # told to pay, not that it waits for a review
+
+
 def test_rules_cover_the_table():
     """Every allowed case above is allowed by the rules, and nothing else is."""
     derived = {

@@ -55,8 +55,11 @@ class Rule:
 
 #: Allowed transitions: action → which statuses it leaves from, who may take it and what the student is told.
 RULES: dict[Action, Rule] = {
+    # In a zone without review (seed 002: 登记成功后直接缴费) a submission is approved at once.
     Action.SUBMIT: Rule(
-        frozenset({S.DRAFT, S.RETURNED}), frozenset({STUDENT, REVIEWER}), notify={S.SUBMITTED: K.SUBMITTED}
+        frozenset({S.DRAFT, S.RETURNED}),
+        frozenset({STUDENT, REVIEWER}),
+        notify={S.SUBMITTED: K.SUBMITTED, S.APPROVED: K.APPROVED},
     ),
     Action.APPROVE: Rule(
         frozenset({S.SUBMITTED, S.UNDER_REVIEW}), frozenset({REVIEWER}), notify={S.APPROVED: K.APPROVED}
@@ -334,10 +337,16 @@ def _refusal(registration: Registration, action: Action, actor: Actor, reason: s
 
 
 def _submit(registration: Registration, now: datetime, reason: str | None) -> None:
-    registration.status = S.SUBMITTED
-    registration.stage = _stages(registration)[0]
     registration.review_reason = None
     registration.submitted_at = now
+    stages = _stages(registration)
+    if not stages:
+        registration.status = S.APPROVED
+        registration.approved_at = now
+        _await_payment(registration, now)
+        return
+    registration.status = S.SUBMITTED
+    registration.stage = stages[0]
 
 
 def _approve(registration: Registration, now: datetime, reason: str | None) -> None:
@@ -392,7 +401,9 @@ def _await_payment(registration: Registration, now: datetime) -> None:
 
 
 def _stages(registration: Registration) -> list[str]:
-    return list(registration.zone.review_stages or ['centre'])
+    """The zone's review stages in order; none when the zone does not review (an unset flow is the centre's)."""
+    stages = registration.zone.review_stages
+    return ['centre'] if stages is None else list(stages)
 
 
 _APPLY = {

@@ -19,6 +19,8 @@ STAGES = ('centre', 'counsellor', 'college', 'school')
 #: The review flows a zone picks from (seed 001: counsellor → college → school; DESIGN: the centre alone).
 FLOWS = (
     ('centre',),
+    # No review: a submission is approved at once and the student pays (seed 002's 宣城专区).
+    (),
     ('counsellor', 'college', 'school'),
     ('counsellor', 'college', 'school', 'centre'),
     ('school', 'centre'),
@@ -27,10 +29,19 @@ FLOWS = (
 SHANGHAI = timezone(timedelta(hours=8))
 
 
+#: How the settings form names the flow without review.
+NO_REVIEW = 'none'
+
+
 def stage_flows(current: str) -> list[tuple[str, ...]]:
     """The flows offered in the settings form, the zone's current one first if it is not a preset."""
     stages = tuple(part for part in current.split(',') if part in STAGES)
     return list(FLOWS) if not stages or stages in FLOWS else [stages, *FLOWS]
+
+
+def flow_value(stages) -> str:
+    """A flow as the settings form's option value."""
+    return ','.join(stages) or NO_REVIEW
 
 
 #: What the settings form writes (schemas.admin.zone_settings returns exactly these), named as the form names them.
@@ -94,6 +105,8 @@ def day_end(value: date) -> datetime:
 
 def stages_of(value: str) -> list[str]:
     """'counsellor, school' → the review stages in order; ValueError for an unknown or repeated one."""
+    if value.strip() == NO_REVIEW:
+        return []
     stages = [part.strip() for part in value.replace('，', ',').split(',') if part.strip()]
     if not stages or any(stage not in STAGES for stage in stages) or len(set(stages)) != len(stages):
         raise ValueError(value)

@@ -20,6 +20,7 @@ const EVENT_TEXT = {
 
 function eventText(event) {
   if (event.to_status === 'approved' && !event.from_status) return '续保，待缴费';
+  if (event.to_status === 'approved' && ['draft', 'returned'].includes(event.from_status)) return '提交登记，待缴费';
   return EVENT_TEXT[event.to_status] || '状态更新';
 }
 
@@ -31,9 +32,9 @@ const SUSPENSION_TEXT = { submitted: '等待原参保地确认（约10–30分�
 const STEP_OF = { choose_zone: 'zone', suspend_origin: 'suspend', renew: 'pay', register: 'register', sign_letter: 'register',
   submit: 'register', fix_returned: 'register', wait_review: 'review', pay: 'pay', wait_payment: 'pay', done: 'done' };
 
-function steps(nextAction, withSuspension, suspensionRefused = false) {
+function steps(nextAction, withSuspension, suspensionRefused = false, reviewed = true) {
   const all = [['zone', '选专区'], ['suspend', '停保'], ['register', '登记'], ['review', '审核'], ['pay', '缴费'],
-    ['done', '完成']].filter(([key]) => key !== 'suspend' || withSuspension);
+    ['done', '完成']].filter(([key]) => (key !== 'suspend' || withSuspension) && (key !== 'review' || reviewed));
   const current = all.findIndex(([key]) => key === STEP_OF[nextAction]);
   const state = (key, index) => {
     if (key === 'suspend' && suspensionRefused) return 'refused';  // not done: the home town said no
@@ -58,7 +59,13 @@ function proofView(request, pending) {
 }
 
 // Waiting for review: which review, by the zone's own name for it (seed 001 shows 辅导员审核 to the student).
+// A zone without review (review_stages empty) approves a submission at once: nothing was 审核通过.
+function reviewed(zone) {
+  return !zone || !Array.isArray(zone.review_stages) || zone.review_stages.length > 0;
+}
+
 function statusText(registration, zone) {
+  if (registration.status === 'approved' && !reviewed(zone)) return '登记成功，请缴费';
   const stage = registration.stage && zone && zone.stage_names ? zone.stage_names[registration.stage] : '';
   if (stage && registration.status === 'submitted') return `已提交，等待${stage}`;
   if (stage && registration.status === 'under_review') return `审核中：${stage}`;
@@ -109,7 +116,7 @@ function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, sha
           loaded: true,
           // While the proof for a suspension is pending, the student is at 停保 and registering would be refused.
           steps: steps(suspending ? 'suspend_origin' : me.next_action,
-            suspending || Boolean(suspension) || me.next_action === 'suspend_origin', refused),
+            suspending || Boolean(suspension) || me.next_action === 'suspend_origin', refused, reviewed(me.zone)),
           suspendAgain: refused ? suspension.id : null,
           showNext: !(proof && (proof.button || suspending)) && !shut,
           windowText: shut ? period.text : '',

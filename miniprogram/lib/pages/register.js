@@ -71,6 +71,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
   let changed = new Set();
   let zoneCode = '';
   let photoRequired = false;
+  let reviewedZone = true;  // a zone without review approves a submission at once
   let saved = {};  // the masked values of the saved record, by field
   const oneTap = oneAtATime(setData);  // 保存, 提交, 暂存 and 撤回 share one gate
 
@@ -80,7 +81,8 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
     const masked = number.length > 10 ? `${number.slice(0, 6)}********${number.slice(-4)}` : number;
     return new Promise((resolve) => {
       wx.showModal({ title: '确认提交', confirmText: '提交',
-        content: `参保人：${form.name || ''}，证件号码：${masked}。请确认信息与身份证一致、参保人为在校大学生。提交后进入审核，审核期间不能修改。`,
+        content: `参保人：${form.name || ''}，证件号码：${masked}。请确认信息与身份证一致、参保人为在校大学生。${
+          reviewedZone ? '提交后进入审核，审核期间不能修改。' : '提交后即可缴费，登记信息不能再修改。'}`,
         success: (res) => resolve(Boolean(res.confirm)), fail: () => resolve(false) });
     });
   }
@@ -200,6 +202,7 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
         const me = await api.get('/me');
         zoneCode = me.zone ? me.zone.code : '';
         photoRequired = Boolean(me.zone && me.zone.id_photo_required);
+        reviewedZone = !(me.zone && Array.isArray(me.zone.review_stages) && me.zone.review_stages.length === 0);
         const [list, current] = await Promise.all([
           zoneCode ? api.get(`/zones/${zoneCode}/schools`) : Promise.resolve({ schools: [] }),
           id ? api.get(`/registrations/${id}`) : Promise.resolve(null),
@@ -290,6 +293,12 @@ function createRegisterLogic({ wx, api, ready, templates, shared, setData }) {
         if (!saved) return null;
         registration = await api.post(`/registrations/${saved.id}/submit`);
         render({ errors: {} });
+        if (registration.status === 'approved') {
+          // A zone without review: registered, and the next step is paying (seed 002: 登记成功跳转缴费).
+          wx.showToast({ title: '登记成功，请缴费', icon: 'success' });
+          wx.redirectTo({ url: `/pages/payment/payment?id=${registration.id}` });
+          return registration;
+        }
         wx.showToast({ title: '已提交，等待审核', icon: 'success' });
         wx.switchTab({ url: '/pages/home/home' });
         return registration;
