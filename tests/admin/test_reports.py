@@ -264,7 +264,8 @@ def test_a_zone_without_review_approves_a_submission_at_once_and_the_student_pay
     assert (submitted['status'], submitted['stage'], submitted['amount_due_fen']) == ('approved', None, 42000)
     assert student.get('/me').json['next_action'] == 'pay'
     assert student.get(f'/registrations/{created["id"]}/payment').status_code == 200
-    assert [m['kind'] for m in student.get('/me/messages').json['messages']] == ['approved']
+    [message] = student.get('/me/messages').json['messages']
+    assert (message['kind'], message['title']) == ('approved', '参保登记成功，请缴费')  # nothing was 审核通过
 
 
 @pytest.mark.parametrize('since', ['²', '¹²', '2147483648', '999999999999999999', '-1', ''])

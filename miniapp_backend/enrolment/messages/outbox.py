@@ -158,7 +158,7 @@ def _columns(
         template_id=template.get('template_id'),
         page=page_for(template.get('page') or DEFAULT_PAGES[kind], registration, suspension),
         data=template_data(template.get('fields') or {}, values),
-        title=TITLES[kind],
+        title=values['title'],
         body=values['summary'],
         next_attempt_at=utcnow(),
     )
@@ -191,10 +191,12 @@ def message_values(
         if registration and registration.amount_due_fen is not None
         else (zone.premium_fen if zone else None)
     )
+    # Approved in a zone without review: nothing was 审核通过, the student registered and pays.
+    unreviewed = kind is K.APPROVED and zone is not None and zone.review_stages == []
     values = {
         'zone_name': zone.name if zone else '',
         'year': str(registration.year if registration else (zone.year if zone else '')),
-        'status': kind.label,
+        'status': '登记成功' if unreviewed else kind.label,
         'reason': reason or '',
         'amount': f'{amount / 100:.2f}元' if amount is not None else '',
         'deadline': zone.window_closes_at.strftime('%Y年%m月%d日') if zone else '',
@@ -202,9 +204,9 @@ def message_values(
         if registration
         else (f'S{suspension.id:08d}' if suspension else ''),
         'name': registration.name if registration else (suspension.name if suspension else ''),
-        'title': TITLES[kind],
+        'title': '参保登记成功，请缴费' if unreviewed else TITLES[kind],
     }
-    values['summary'] = '；'.join(v for v in (TITLES[kind], reason or '') if v)
+    values['summary'] = '；'.join(v for v in (values['title'], reason or '') if v)
     return values
 
 
