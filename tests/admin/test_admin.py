@@ -225,6 +225,7 @@ def test_a_school_admin_revokes_a_record_imported_by_mistake(client, create_revi
     assert db.session.get(Registration, imported.id).status == 'revoked'
     history = client.get(f'/admin/registrations/{imported.id}').text
     assert '撤销了登记' in history and '原因：导入错了人' in history
+    assert '<dt>撤销原因</dt><dd>导入错了人</dd>' in history
     assert _revoke_form(client, imported.id) is None  # nothing left to revoke
 
 
