@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -36,7 +37,7 @@ class TaxAnswer:
 
 
 #: What a recordable payment looks like: the voucher fits its column; the time is one a payment could have.
-VOUCHER_MAX = 64
+VOUCHER = re.compile(r'[0-9A-Za-z_/-]{1,64}')
 EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
 MAX_AMOUNT_FEN = 100_000_000
 
@@ -87,7 +88,7 @@ def _payment(item: dict, id_number: str) -> TaxPayment:
     if not EARLIEST <= paid_at < LATEST:
         raise ValueError(f'paid_at {item["paid_at"]} is not a time a payment could have been made')
     voucher = item['voucher_no']
-    if not isinstance(voucher, str | int) or isinstance(voucher, bool) or not 0 < len(str(voucher)) <= VOUCHER_MAX:
-        raise ValueError('voucher_no missing or longer than 64 characters')
+    if isinstance(voucher, bool) or not isinstance(voucher, str | int) or not VOUCHER.fullmatch(str(voucher)):
+        raise ValueError('voucher_no missing, over 64 characters or not letters, digits and - _ /')
     channel = item.get('channel') or 'tax'
     return TaxPayment(id_number, amount, paid_at, str(voucher), channel if isinstance(channel, str) else 'tax')

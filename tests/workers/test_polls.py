@@ -94,6 +94,42 @@ def test_an_unreadable_record_is_set_aside_for_a_reviewer_and_the_rest_are_recor
     assert _audits('payment_unreadable') == 3  # flagged once
 
 
+def test_a_voucher_no_column_could_hold_is_set_aside_and_the_rest_are_recorded(
+    app, fake_tax, templated_zone, create_student, create_registration
+):
+    """A NUL or a lone surrogate in a voucher rolled back the whole poll (and 我已缴费 answered 500)."""
+    good, *bad = [_approved(create_registration, create_student(), templated_zone) for _ in range(3)]
+    year = templated_zone.year
+    fake_tax.add_payment('341800', year, good.id_number, 40000, PAID, 'V-GOOD')
+    fake_tax.add_payment('341800', year, bad[0].id_number, 40000, PAID, 'VN\x00X')
+    fake_tax.add_payment('341800', year, bad[1].id_number, 40000, PAID, 'V\ud800')
+    report = jobs.poll_payments()
+    assert (report['paid'], report['unreadable']) == (1, 2)
+    db.session.expire_all()
+    assert good.status == 'paid' and all('无法识别' in r.flag for r in bad)
+
+
+def test_notes_for_one_registration_add_up_and_are_written_down_once(
+    app, fake_tax, templated_zone, create_student, create_registration
+):
+    """Paid by one record while another could not be read: the note for the refund check stays. A mismatch and an
+    unreadable record on one registration: both noted, each audited once however often the poll asks."""
+    paid, mismatched = (_approved(create_registration, create_student(), templated_zone) for _ in range(2))
+    year = templated_zone.year
+    fake_tax.add_payment('341800', year, paid.id_number, 40000, PAID, 'VR1')
+    fake_tax.add_payment('341800', year, paid.id_number, '40000.00', PAID, 'VR2')
+    fake_tax.add_payment('341800', year, mismatched.id_number, 30000, PAID, 'VM1')
+    fake_tax.add_payment('341800', year, mismatched.id_number, 40000, '2026-11-20T08:30:00', 'VM2')
+    for _ in range(3):
+        jobs.poll_payments()
+        db.session.execute(sa.update(Registration).values(payment_check_at=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+    db.session.expire_all()
+    assert paid.status == 'paid' and '无法识别' in paid.flag
+    assert mismatched.status == 'approved' and '缴费金额不符' in mismatched.flag and '无法识别' in mismatched.flag
+    assert (_audits('payment_unreadable'), _audits('payment_mismatch')) == (2, 1)
+
+
 def test_a_second_payment_in_one_answer_is_named_for_refund_not_dropped(
     app, fake_tax, templated_zone, student, create_registration
 ):

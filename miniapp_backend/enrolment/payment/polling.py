@@ -9,10 +9,12 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from redis import exceptions as redis_errors
+from sqlalchemy.exc import DBAPIError
 
 from miniapp_backend.enrolment import audit
 from miniapp_backend.enrolment.actors import SYSTEM
-from miniapp_backend.enrolment.payment.record import Outcome, record_payment
+from miniapp_backend.enrolment.payment.record import Outcome, PaymentResult, note, record_payment
+from miniapp_backend.enrolment.registration.states import lock
 from miniapp_backend.extensions import db
 from miniapp_backend.gateways import GatewayError, TaxGateway, TaxPayment, UnreadablePayment
 from miniapp_backend.models import Registration, Zone
@@ -68,62 +70,73 @@ def _poll_group(
         for registration in registrations:
             registration.payment_check_at = now + GATEWAY_DOWN_RETRY
         return
-    for unreadable in answer.unreadable:
-        _set_aside(zone, by_number.get(unreadable.id_number), unreadable, report)
     for payment in answer.payments:
         registration = by_number[payment.id_number]
         # Paid already means paid by this same answer (the poll asks only about approved ones): a second payment.
         if registration.status not in (RegistrationStatus.APPROVED, RegistrationStatus.PAID):
             continue
-        result = record_payment(
-            registration,
-            amount_fen=payment.amount_fen,
-            paid_at=payment.paid_at,
-            voucher_no=payment.voucher_no,
-            channel=_channel(payment.channel),
-            source=PaymentSource.GATEWAY,
-        )
+        result = _record(registration, payment)
+        if result is None:
+            _set_aside(zone, registration, UnreadablePayment(payment.id_number, 'not storable'), report)
+            continue
         if result.outcome is Outcome.NOT_PAYABLE:
             _not_recorded(registration, payment, result.message)
         report.paid += result.outcome is Outcome.PAID
         report.mismatched += result.outcome is Outcome.AMOUNT_MISMATCH
+    # After the payments: recording one takes the registration's lock, which reloads it (a note set before is lost).
+    for unreadable in answer.unreadable:
+        _set_aside(zone, by_number.get(unreadable.id_number), unreadable, report)
     for registration in registrations:
         if registration.status is RegistrationStatus.APPROVED:
             registration.payment_check_at = now + RECHECK
 
 
+def _record(registration: Registration, payment: TaxPayment) -> PaymentResult | None:
+    """The payment recorded in a savepoint; None when the database would not store it (whatever the bureau sent
+    past the gateway's checks), so one record never rolls back the others nor stalls the poll on this batch."""
+    try:
+        with db.session.begin_nested():
+            return record_payment(
+                registration,
+                amount_fen=payment.amount_fen,
+                paid_at=payment.paid_at,
+                voucher_no=payment.voucher_no,
+                channel=_channel(payment.channel),
+                source=PaymentSource.GATEWAY,
+            )
+    except (DBAPIError, UnicodeError) as exc:
+        logger.warning('payment for registration %s not storable: %s', registration.id, type(exc).__name__)
+        return None
+
+
 def _set_aside(zone: Zone, registration: Registration | None, unreadable: UnreadablePayment, report: PollReport):
-    """A record the bureau sent that cannot be recorded: flagged on its registration for a reviewer (who checks
-    the bureau's voucher and records it by hand), once; the rest of the answer is recorded as usual."""
+    """A record the bureau sent that cannot be recorded: noted on its registration for a reviewer (who checks the
+    bureau's voucher and records it by hand), once; the rest of the answer is recorded as usual."""
     report.unreadable += 1
     logger.warning('tax gateway sent an unreadable payment record for zone %s: %s', zone.code, unreadable.problem)
-    if registration is None or registration.status is not RegistrationStatus.APPROVED:
+    if registration is None or registration.status not in (RegistrationStatus.APPROVED, RegistrationStatus.PAID):
         return
-    flag = '税务部门返回的缴费记录无法识别，请向税务部门核实该人员的缴费后人工登记'
-    if registration.flag == flag:
-        return
-    registration.flag = flag
-    audit.record(
-        SYSTEM, 'payment_unreadable', zone_id=zone.id, registration_id=registration.id, problem=unreadable.problem
-    )
+    db.session.flush()  # the lock reloads the row: what this answer noted on it so far is written first
+    lock(registration)
+    if note(registration, '税务部门返回的缴费记录无法识别，请向税务部门核实该人员的缴费后人工登记'):
+        audit.record(
+            SYSTEM, 'payment_unreadable', zone_id=zone.id, registration_id=registration.id, problem=unreadable.problem
+        )
 
 
 def _not_recorded(registration: Registration, payment: TaxPayment, why: str) -> None:
     """A payment the bureau confirmed that cannot be recorded (a second one beside the student's, a voucher on
-    another person): named on the registration with its voucher, for the centre to check and refund, not dropped."""
-    flag = f'{why}（本笔电子税票号码{payment.voucher_no}）'
-    if registration.flag == flag:  # asked again at the next recheck: written down once
-        return
-    registration.flag = flag
-    audit.record(
-        SYSTEM,
-        'payment_not_recorded',
-        zone_id=registration.zone_id,
-        registration_id=registration.id,
-        amount_fen=payment.amount_fen,
-        voucher_no=payment.voucher_no,
-        reason=why,
-    )
+    another person): noted on the registration with its voucher, for the centre to check and refund, not dropped."""
+    if note(registration, f'{why}（本笔电子税票号码{payment.voucher_no}）'):
+        audit.record(
+            SYSTEM,
+            'payment_not_recorded',
+            zone_id=registration.zone_id,
+            registration_id=registration.id,
+            amount_fen=payment.amount_fen,
+            voucher_no=payment.voucher_no,
+            reason=why,
+        )
 
 
 def _channel(value: str) -> str:

@@ -65,9 +65,8 @@ def record_payment(
     due = registration.amount_due_fen if registration.amount_due_fen is not None else registration.zone.premium_fen
     if amount_fen != due:
         flag = f'缴费金额不符：应缴{due / 100:.2f}元，实缴{amount_fen / 100:.2f}元（凭证{voucher_no or "无"}）'
-        if registration.flag == flag:  # the poll asks again every few minutes: one audit row per mismatch
+        if not note(registration, flag):  # the poll asks again every few minutes: one audit row per mismatch
             return PaymentResult(Outcome.AMOUNT_MISMATCH, None, flag)
-        registration.flag = flag
         audit.record(
             actor,
             'payment_mismatch',
@@ -78,7 +77,7 @@ def record_payment(
             voucher_no=voucher_no,
             source=str(source),
         )
-        return PaymentResult(Outcome.AMOUNT_MISMATCH, None, registration.flag)
+        return PaymentResult(Outcome.AMOUNT_MISMATCH, None, flag)
     payment = Payment(
         registration=registration,
         amount_fen=amount_fen,
@@ -97,6 +96,20 @@ def record_payment(
         registration.id_index, registration.id_number, registration.name, registration.zone, registration.year
     )
     return PaymentResult(Outcome.PAID, payment)
+
+
+def note(registration: Registration, text: str) -> bool:
+    """Add a note for the reviewer to the registration's flag, unless it is there already (the poll asks again
+    every few minutes, and one registration may owe several notes: a mismatch and an unreadable record). True when
+    it was added, so the caller writes its audit row once."""
+    notes = [part for part in (registration.flag or '').split(NOTE_SEPARATOR) if part]
+    if text in notes:
+        return False
+    registration.flag = NOTE_SEPARATOR.join([*notes, text])[:255]
+    return True
+
+
+NOTE_SEPARATOR = '；'
 
 
 def _not_payable(registration: Registration, paid_at: datetime) -> str | None:
