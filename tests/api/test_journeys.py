@@ -108,6 +108,23 @@ def test_a_student_paid_up_here_last_year_renews_from_home_without_typing_anythi
     assert student.get('/me').json['next_action'] == 'pay'
 
 
+def test_a_record_withdrawn_or_revoked_counts_as_none_for_the_next_step():
+    """Taken back by staff is, for what comes next, like taken back by the student: renewal when paid up here last
+    year, the home-town suspension while it waits."""
+    from types import SimpleNamespace
+
+    from miniapp_backend.enrolment.students.view import next_action
+    from miniapp_backend.models.enums import RegistrationStatus as S, SuspensionStatus
+
+    student = SimpleNamespace(zone=SimpleNamespace(code='341800'))
+    waiting = SimpleNamespace(status=SuspensionStatus.SUBMITTED)
+    for status in (S.WITHDRAWN, S.REVOKED):
+        gone = SimpleNamespace(status=status)
+        assert next_action(student, gone, None, renewable=True) == 'renew'
+        assert next_action(student, gone, waiting) == 'suspend_origin'
+        assert next_action(student, gone, None) == 'register'
+
+
 def test_a_student_who_did_not_pay_last_year_registers_again(app, student_client):
     _seed()
     student = student_client()

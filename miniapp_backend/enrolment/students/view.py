@@ -97,7 +97,7 @@ def next_action(
     wait_payment, done."""
     if student.zone is None:
         return 'choose_zone'
-    if registration is None or registration.status is S.WITHDRAWN:
+    if registration is None or registration.status in (S.WITHDRAWN, S.REVOKED):  # as if none: start again
         if suspension is not None and suspension.status is SuspensionStatus.SUBMITTED:
             return 'suspend_origin'
         return 'renew' if renewable else 'register'
