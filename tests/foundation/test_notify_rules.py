@@ -18,7 +18,9 @@ def _kinds():
 
 
 def test_every_message_kind_of_a_transition_comes_from_the_rules():
-    assert RULES[Action.SUBMIT].notify == {S.SUBMITTED: K.SUBMITTED}
+    # A zone without review approves a submission at once: the student is told to pay.
+    assert RULES[Action.SUBMIT].notify == {S.SUBMITTED: K.SUBMITTED, S.APPROVED: K.APPROVED}
+    assert RULES[Action.REVOKE].notify == {S.REVOKED: K.REVOKED}
     assert RULES[Action.APPROVE].notify == {S.APPROVED: K.APPROVED}
     assert RULES[Action.EXPIRE].notify == {S.EXPIRED: K.EXPIRED}
     assert RULES[Action.WITHDRAW].notify == {}

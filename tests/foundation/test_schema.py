@@ -106,6 +106,60 @@ def test_the_migration_withdraws_doubled_drafts_but_the_newest(create_registrati
     db.session.rollback()
 
 
+def test_revoked_records_move_between_the_revision_and_the_one_before_with_their_reason_and_statistics(
+    create_registration, create_student, zone
+):
+    """Before 0013 a revoke was stored as withdrawn; its audit row names the revoke and the reason. Down and up
+    again, the record returns to revoked with that reason, the student's own withdrawal stays withdrawn, and the
+    statistics follow each move."""
+    from miniapp_backend.enrolment.actors import Actor
+    from miniapp_backend.enrolment.registration.states import Action, transition
+    from miniapp_backend.models import Notification, RegistrationCountDelta
+
+    path = Path(__file__).parents[2] / 'migrations' / 'versions' / '0013_revoked.py'
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    student = create_student()
+    revoked = create_registration(student, zone, status='submitted')
+    transition(revoked, Action.REVOKE, Actor.reviewer(1, 'zone_admin'), reason='学院重复导入')
+    withdrawn = create_registration(create_student(), zone, status='submitted')
+    transition(withdrawn, Action.WITHDRAW, Actor.student(withdrawn.student_id))
+    db.session.commit()
+    db.session.execute(sa.delete(RegistrationCountDelta))
+    db.session.commit()
+
+    def run(step) -> dict:
+        db.session.rollback()  # the session's reads would hold the tables the migration alters
+        with db.engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+            step()
+        db.session.expire_all()
+        return {r.id: (r.status.value, r.review_reason) for r in db.session.scalars(sa.select(Registration))}
+
+    def moved() -> list:
+        return sorted(
+            db.session.execute(
+                sa.select(RegistrationCountDelta.status, sa.func.sum(RegistrationCountDelta.count))
+                .group_by(RegistrationCountDelta.status)
+                .having(sa.func.sum(RegistrationCountDelta.count) != 0)
+            ).all()
+        )
+
+    try:
+        assert run(migration.downgrade)[revoked.id][0] == 'withdrawn'
+        assert moved() == [('revoked', -1), ('withdrawn', 1)]
+        assert db.session.scalars(sa.select(Notification.kind)).all() == ['rejected']  # the message is kept
+        assert run(migration.upgrade) == {
+            revoked.id: ('revoked', '学院重复导入'),
+            withdrawn.id: ('withdrawn', None),
+        }
+        assert moved() == []
+    finally:
+        db.session.rollback()
+        with db.engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
+            migration._constrain(migration.STATUSES + ('revoked',), migration.KINDS + ('revoked',))
+
+
 @contextlib.contextmanager
 def _before(name: str, index: str):
     """The database as it was before migration `name`, without the unique `index` it creates: the body writes the
