@@ -64,7 +64,7 @@ lint-python: $(INSTALLED)
 	$(VENV)/bin/ruff format --check $(PYTHON_TREE)
 
 lint-js: $(NODE_DEPS)
-	npx eslint miniprogram tests/miniprogram eslint.config.js
+	npx eslint miniprogram tests/miniprogram miniapp_backend/admin/static eslint.config.js
 
 # Every page in each state a student meets, rendered in headless Chromium at 375x812, into docs/screenshots/.
 screenshots: $(INSTALLED) $(NODE_DEPS) chromium cjk-font

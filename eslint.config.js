@@ -1,5 +1,5 @@
 // ESLint (flat config): eslint:recommended over the mini-program, with WeChat's globals for its code and node's
-// for its tests.
+// for its tests, and over the admin page's script with the browser's.
 const js = require('@eslint/js');
 const globals = require('globals');
 
@@ -14,6 +14,10 @@ module.exports = [
     files: ['miniprogram/**/*.js'],
     languageOptions: { ecmaVersion: 2022, sourceType: 'commonjs', globals: { ...wechat, ...globals.commonjs } },
     rules: { 'no-unused-vars': ['error', { argsIgnorePattern: '^_' }] },
+  },
+  {
+    files: ['miniapp_backend/admin/static/**/*.js'],
+    languageOptions: { ecmaVersion: 2022, sourceType: 'script', globals: { ...globals.browser } },
   },
   {
     files: ['miniprogram/test/**/*.js', 'tests/miniprogram/**/*.js', 'eslint.config.js'],

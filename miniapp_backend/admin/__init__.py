@@ -7,6 +7,7 @@ import time
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, abort, g, redirect, request, session, url_for
+from markupsafe import Markup
 
 from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form
@@ -78,6 +79,13 @@ def new_form_token() -> str:
     return secrets.token_urlsafe(16)
 
 
+#: First in a form whose buttons decide different things: Enter in one of its fields submits the form with its
+#: first button (HTML's implicit submission), and a disabled first button makes Enter do nothing, instead of 通过.
+ENTER_GUARD = Markup(
+    '<button type="submit" class="enter-guard" disabled hidden aria-hidden="true" tabindex="-1"></button>'
+)
+
+
 @bp.app_context_processor
 def _template_helpers():
     from miniapp_backend.enrolment import labels
@@ -89,6 +97,7 @@ def _template_helpers():
         'new_form_token': new_form_token,
         'next_page_query': next_page_query,
         'stage_name': labels.stage_name,
+        'enter_guard': ENTER_GUARD,
     }
 
 

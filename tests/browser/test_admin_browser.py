@@ -27,6 +27,7 @@ def _statuses():
 def test_review_and_cash_payment_in_the_browser(page, create_reviewer, zone, create_student, create_registration):
     create_reviewer('centre')
     first, second, third, fourth = (create_registration(create_student(), zone, status='submitted') for _ in range(4))
+    page.on('dialog', lambda dialog: dialog.accept())  # 登记现金缴费 and 批量通过 ask first
     _login(page)
     assert page.locator('tbody tr, table tr').count() >= 5
     # Search by ID number, open the record, approve.
@@ -53,6 +54,42 @@ def test_review_and_cash_payment_in_the_browser(page, create_reviewer, zone, cre
     page.wait_for_selector('text=成功2条，失败0条')
     assert _statuses() == {first.id: 'paid', second.id: 'returned', third.id: 'approved', fourth.id: 'approved'}
     assert db.session.get(Registration, second.id).review_reason == '证件照片不清晰，请重新上传'
+
+
+def test_enter_in_a_reason_decides_nothing_and_a_refusal_is_asked_before_it_is_sent(
+    page, create_reviewer, zone, create_student, create_registration
+):
+    """Enter in 批量退回原因 sent the form with its first button, 批量通过; 不予通过 sat next to 通过 unasked."""
+    create_reviewer('centre')
+    first, second = (create_registration(create_student(), zone, status='submitted') for _ in range(2))
+    _login(page)
+    dialogs = []
+
+    def accept(dialog):  # were Enter to press a button, its question would be answered yes
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on('dialog', accept)
+    page.check(f'input[name=ids][value="{first.id}"]')
+    page.fill('input[name=reason]', '照片不清晰，请重新上传')
+    page.press('input[name=reason]', 'Enter')
+    page.check(f'input[name=ids][value="{second.id}"]')
+    page.press(f'input[name=ids][value="{second.id}"]', 'Enter')
+    page.wait_for_timeout(500)
+    assert (dialogs, _statuses()) == ([], {first.id: 'submitted', second.id: 'submitted'})
+    page.remove_listener('dialog', accept)
+    asked = []
+    page.once('dialog', lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click('button:has-text("批量退回")')
+    page.wait_for_timeout(300)
+    assert asked == ['确定退回所选的登记吗？学生会收到退回原因。'] and _statuses()[first.id] == 'submitted'
+    page.goto(f'/admin/registrations/{first.id}')
+    page.fill('textarea[name=reason]', '非本校学生')
+    page.press('textarea[name=reason]', 'Control+Enter')
+    page.once('dialog', lambda dialog: dialog.accept())
+    page.click('button:has-text("不予通过")')
+    page.wait_for_selector('text=不予通过')
+    assert _statuses() == {first.id: 'rejected', second.id: 'submitted'}
 
 
 def test_wrong_password_in_the_browser(page, create_reviewer, zone):
