@@ -7,6 +7,7 @@ import hashlib
 import pytest
 import sqlalchemy as sa
 
+from miniapp_backend.enrolment.reports import statistics
 from miniapp_backend.enrolment.roster import progress
 from miniapp_backend.extensions import db
 from miniapp_backend.models import ImportJob, Payment, Registration, Reviewer, RosterEntry, Suspension
@@ -35,6 +36,12 @@ def test_seed_demo_fills_three_schools_deterministically(app, _app):
     assert len({row.school for row in rows}) == 3 and len(rows) == 60
     total = progress.totals(rows)
     assert total.roster == 6000 and total.pending > 500 and total.exempt > 50 and total.paid > 2000
+    # The kept statistics agree with the rows (the demo inserts past the ORM that keeps them).
+    actual = dict(
+        db.session.execute(sa.select(Registration.status, sa.func.count()).group_by(Registration.status)).all()
+    )
+    for status, count in actual.items():
+        assert statistics.total(admin, status.value) == count, status
     days = {d.date() for d in db.session.scalars(sa.select(Payment.paid_at))}
     assert len(days) >= 14  # payments over the last weeks: the chart has a shape
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Suspension)) >= 4
