@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_sqlalchemy import SQLAlchemy
 from rq import Queue
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 #: Constraint names that Alembic can diff and drop on every backend.
@@ -31,6 +33,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+@event.listens_for(Engine, 'connect')
+def _sqlite_readers_beside_a_writer(dbapi_connection, _record) -> None:
+    """`make run`'s SQLite in write-ahead-log mode: a long read (an export streaming its rows) no longer keeps every
+    writer waiting until it ends (its own progress, the web's requests), as the rollback journal did."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute('PRAGMA journal_mode=WAL')
 
 
 class DeferredMigrate:

@@ -103,3 +103,36 @@ def test_a_second_pending_suspension_is_refused_on_sqlite(app, test_environ, tmp
         assert db.session.scalars(sa.select(Suspension.id)).all() == [first.id]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_large_export_streams_while_its_progress_is_written_on_sqlite(
+    test_environ, tmp_path, fake_wechat, create_zone, create_registration, create_student, monkeypatch
+):
+    """`make run`'s SQLite is in write-ahead-log mode, so a long read (an export streaming its rows) keeps no writer
+    waiting (under `make run` an export failed, 导出失败 0/5263, and the web's requests waited behind it); the export
+    writes its progress on a second connection while its rows stream on the first."""
+    from flask_migrate import upgrade
+
+    from miniapp_backend import create_app
+    from miniapp_backend.cli import create_reviewer
+    from miniapp_backend.enrolment.reports import exports
+    from miniapp_backend.extensions import db
+
+    environ = {**test_environ, 'DATABASE_URL': f'sqlite:///{tmp_path / "miniapp.db"}', 'REDIS_KEY_PREFIX': 'sqlite'}
+    local = create_app({'TESTING': True}, environ=environ)
+    monkeypatch.setattr(exports, 'INLINE_ROWS', 3)
+    monkeypatch.setattr(exports, 'BATCH', 2)
+    with local.app_context():
+        upgrade()
+        assert db.session.execute(sa.text('PRAGMA journal_mode')).scalar() == 'wal'
+        zone = create_zone()
+        for _ in range(9):
+            create_registration(create_student(), zone, status='submitted')
+        reviewer = create_reviewer('exporter', 'review-pass-1', 'zone_admin', zone.code)
+        db.session.commit()
+        job = exports.start('registrations', reviewer, {})
+        db.session.commit()
+        job = exports.run(job.id)
+        db.session.commit()
+        assert (job.status, job.processed_rows, job.total_rows) == ('finished', 9, 9)
+        db.session.remove()
