@@ -411,6 +411,12 @@ class IdentityDecisionForm(Schema):
     decision = _action(['pass', 'fail'], '未知的核验操作')
     reason = Text(load_default=None, max_length=255, multiline=True)
 
+    @validates_schema
+    def _failure_says_why(self, data, **kwargs):
+        # The student reads it and proves again: a refusal without a reason leaves them guessing.
+        if data['decision'] == 'fail' and not (data.get('reason') or '').strip():
+            raise ValidationError('请填写核验不通过的原因', 'reason')
+
 
 class ImportForm(Schema):
     """The upload's kind; the workbook itself (field `file`) is checked as an archive by the import rules."""

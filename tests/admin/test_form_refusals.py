@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from miniapp_backend.enrolment import labels
 from miniapp_backend.enrolment.students.identity import name_index
 from miniapp_backend.enrolment.suspension.request import record
 from miniapp_backend.extensions import db
@@ -237,7 +238,11 @@ def test_an_identity_decision_is_refused(admin, zone, student, unchanged):
     assert unknown.status_code == 400 and '未知的核验操作' in unknown.text
     too_long = submit(admin, form, ('decision', 'fail'), reason='照' * 256)
     assert too_long.status_code == 400 and '不能超过255个字符' in too_long.text
+    silent = submit(admin, form, ('decision', 'fail'), reason='  ')
+    assert silent.status_code == 400 and '请填写核验不通过的原因' in silent.text
     snapshot.check()
+    created = db.session.get(IdentityProof, proof.id).created_at
+    assert labels.beijing(created) in admin.get('/admin/identity').text  # the time a reviewer reads: Beijing's
 
 
 def test_an_upload_of_no_known_kind_is_refused(admin, unchanged):
