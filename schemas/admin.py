@@ -42,7 +42,20 @@ class DecisionForm(Schema):
     seen = Text(load_default='', max_length=32)
 
 
-class BatchForm(Schema):
+class BackTo(Schema):
+    """Where a list's inline form returns: a page of the admin site, or (anything else) the list itself."""
+
+    next = Text(load_default=None, max_length=2000)
+
+    @pre_load
+    def _local_only(self, data, **kwargs):
+        target = data.get('next') or ''
+        if not (target.startswith('/admin/') and '//' not in target and '\\' not in target):
+            data = {key: value for key, value in data.items() if key != 'next'}
+        return data
+
+
+class BatchForm(BackTo):
     decision = Text(required=True, validate=validate.OneOf(['approve', 'return'], error='批量操作仅支持通过或退回'))
     reason = Text(load_default=None, max_length=255, multiline=True)
     ids = fields.List(Id(), load_default=list, validate=validate.Length(max=500, error='每次最多选择500条'))
@@ -269,19 +282,6 @@ def _choice(options, message: str) -> Text:
         validate=validate.OneOf(list(options), error=message),
         error_messages={'required': message},
     )
-
-
-class BackTo(Schema):
-    """Where a list's inline form returns: a page of the admin site, or (anything else) the list itself."""
-
-    next = Text(load_default=None, max_length=2000)
-
-    @pre_load
-    def _local_only(self, data, **kwargs):
-        target = data.get('next') or ''
-        if not (target.startswith('/admin/') and '//' not in target and '\\' not in target):
-            data = {key: value for key, value in data.items() if key != 'next'}
-        return data
 
 
 class ReviewerForm(Schema):

@@ -145,13 +145,21 @@ def batch():
     if invalid:
         abort(400, description='；'.join(invalid.values()))
     choice = form['decision']
+    back = redirect(form.get('next') or url_for('admin.queue'))  # the list as it was filtered
     rows = db.session.scalars(
         scoped_registrations(g.reviewer).where(Registration.id.in_(form['ids'])).order_by(Registration.id)
     ).all()
+    if not rows:
+        flash('请先勾选要处理的登记', 'error')
+        return back
     outcomes = decide_batch(g.reviewer, rows, choice, form['reason'], seen=form['seen'])
     done = sum(outcome.ok for outcome in outcomes)
-    flash(f'批量处理完成：成功{done}条，失败{len(outcomes) - done}条', 'ok' if done == len(outcomes) else 'error')
+    verb = '批量通过' if choice == 'approve' else '批量退回'
+    flash(f'{verb}：成功{done}条，失败{len(outcomes) - done}条', 'ok' if done == len(outcomes) else 'error')
+    names = {row.id: row.name for row in rows}
     for outcome in outcomes:
         if not outcome.ok:
-            flash(f'登记{outcome.registration_id}：{outcome.message}', 'error')
-    return redirect(url_for('admin.queue'))
+            flash(
+                f'{names.get(outcome.registration_id, "")}（登记{outcome.registration_id}）：{outcome.message}', 'error'
+            )
+    return back

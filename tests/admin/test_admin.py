@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Notification, Payment, Registration, Reviewer
-from tests.admin.pages import csrf_token, decision_fields, listed_stamps, login, submit
+from tests.admin.pages import csrf_token, decision_fields, listed_stamps, login, notices, page_form, submit
 from tests.hostile.values import FormParser
 
 
@@ -112,9 +112,25 @@ def test_batch_approve_reports_each_row(client, create_reviewer, zone, create_st
         },
         follow_redirects=True,
     )
-    assert '成功3条，失败1条' in response.text
+    assert '批量通过：成功3条，失败1条' in response.text
+    assert f'{draft.name}（登记{draft.id}）：' in response.text  # the failed row by the name the list shows
     db.session.expire_all()
     assert [r.status for r in ready] == ['approved'] * 3 and draft.status == 'draft'
+
+
+def test_a_batch_of_nothing_says_so_and_returns_to_the_list_as_it_was_filtered(
+    client, create_reviewer, zone, create_student, create_registration
+):
+    create_reviewer('centre')
+    create_registration(create_student(), zone, status='submitted')
+    login(client, 'centre')
+    listed = '/admin/?status=submitted&q=%E5%BC%A0'
+    fields = {name: value for name, value in page_form(client, listed, '/admin/batch').fields.items() if name != 'ids'}
+    response = client.post('/admin/batch', data={**fields, 'decision': 'approve'})
+    assert response.headers['Location'] == listed
+    assert notices(client.get(listed).text) == ['请先勾选要处理的登记']
+    elsewhere = client.post('/admin/batch', data={**fields, 'decision': 'approve', 'next': '//evil.example/'})
+    assert elsewhere.headers['Location'] == '/admin/'
 
 
 def test_search_by_id_number_uses_the_blind_index(client, create_reviewer, zone, create_student, create_registration):

@@ -51,7 +51,7 @@ def test_review_and_cash_payment_in_the_browser(page, create_reviewer, zone, cre
     for registration in (third, fourth):
         page.check(f'input[name=ids][value="{registration.id}"]')
     page.click('button:has-text("批量通过")')
-    page.wait_for_selector('text=成功2条，失败0条')
+    page.wait_for_selector('text=批量通过：成功2条，失败0条')
     assert _statuses() == {first.id: 'paid', second.id: 'returned', third.id: 'approved', fourth.id: 'approved'}
     assert db.session.get(Registration, second.id).review_reason == '证件照片不清晰，请重新上传'
 
