@@ -52,6 +52,9 @@ def batch_cash():
         flash('；'.join(invalid.values()), 'error')
         return redirect(url_for('admin.payments'))
     ids = form['ids']
+    if not ids:
+        flash('请先勾选要登记现金缴费的人员', 'error')
+        return redirect(url_for('admin.payments'))
     rows = db.session.scalars(
         scoped_registrations(g.reviewer).where(Registration.id.in_(ids)).order_by(Registration.id)
     ).all()

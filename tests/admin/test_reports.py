@@ -135,6 +135,10 @@ def test_payments_page_batch_cash_and_export(client, create_reviewer, zone, crea
     )
     login(client, 'centre')
     assert first.name in client.get('/admin/payments').text
+    none = client.post(
+        '/admin/payments/cash', data={'csrf_token': csrf_token(client, '/admin/')}, follow_redirects=True
+    )
+    assert notices(none.text) == ['请先勾选要登记现金缴费的人员']
     response = client.post(
         '/admin/payments/cash',
         data={'ids': [str(first.id), str(second.id)], 'csrf_token': csrf_token(client, '/admin/')},
