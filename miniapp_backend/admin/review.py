@@ -122,6 +122,13 @@ def signature(registration_id):
     return Response(registration.letter.signature_png, mimetype='image/png', headers={'Cache-Control': 'no-store'})
 
 
+def _done(registration: Registration, choice: str) -> str:
+    """What the decision did, as the reviewer should read it: an approval that only moved the record on names where."""
+    if choice == 'approve' and registration.status is RegistrationStatus.UNDER_REVIEW:
+        return f'本环节已通过，转{labels.stage_name(registration.zone, registration.stage)}'
+    return {'approve': '已通过，待学生缴费', 'return': '已退回', 'reject': '已不予通过', 'revoke': '已撤销'}[choice]
+
+
 @bp.post('/registrations/<int:registration_id>/decision')
 def decision(registration_id):
     """通过 / 退回 / 不予通过, through the state machine and the outbox."""
@@ -132,7 +139,7 @@ def decision(registration_id):
     choice = form['decision']
     try:
         decide(g.reviewer, registration, choice, form['reason'], seen=form['seen'])
-        flash({'approve': '已通过', 'return': '已退回', 'reject': '已不予通过', 'revoke': '已撤销'}[choice], 'ok')
+        flash(_done(registration, choice), 'ok')
     except TransitionRefused as refused:  # refused before anything changed
         flash(refused.message, 'error')
     return redirect(url_for('admin.record', registration_id=registration_id))

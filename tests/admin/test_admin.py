@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -218,10 +220,15 @@ def test_login_attempts_are_limited_per_address(client, create_reviewer, zone):
 
 
 def _revoke_form(client, registration_id: int):
+    return _record_form(client, registration_id, 'revoke')
+
+
+def _record_form(client, registration_id: int, decision: str):
+    """The record page's form with the button of this decision, as rendered (None when the page offers none)."""
     path = f'/admin/registrations/{registration_id}'
     parser = FormParser(path)
     parser.feed(client.get(path).text)
-    return next((f for f in parser.forms if ('decision', 'revoke') in f.buttons), None)
+    return next((f for f in parser.forms if ('decision', decision) in f.buttons), None)
 
 
 def test_a_school_admin_revokes_a_record_imported_by_mistake(client, create_reviewer, zone, create_registration):
@@ -264,3 +271,17 @@ def test_a_counsellor_is_not_offered_revoking(client, create_reviewer, qingdao, 
     assert forged.status_code == 302
     db.session.expire_all()
     assert db.session.get(Registration, registration.id).status == 'submitted'
+
+
+def test_an_approval_that_moves_the_record_on_says_where_and_the_last_says_payment_follows(
+    client, create_reviewer, qingdao, create_student, create_registration
+):
+    create_reviewer('admin', role='zone_admin', zone_code='370200')
+    registration = create_registration(create_student(), qingdao, status='submitted', stage='counsellor')
+    login(client, 'admin')
+    said = []
+    for _ in range(3):
+        form = _record_form(client, registration.id, 'approve')
+        done = submit(client, form, ('decision', 'approve'))
+        said.append(re.findall(r'<div class="flash ok">([^<]*)</div>', client.get(done.headers['Location']).text))
+    assert said == [['本环节已通过，转学院审核'], ['本环节已通过，转学校审核'], ['已通过，待学生缴费']]
