@@ -285,3 +285,10 @@ def test_an_approval_that_moves_the_record_on_says_where_and_the_last_says_payme
         done = submit(client, form, ('decision', 'approve'))
         said.append(re.findall(r'<div class="flash ok">([^<]*)</div>', client.get(done.headers['Location']).text))
     assert said == [['本环节已通过，转学院审核'], ['本环节已通过，转学校审核'], ['已通过，待学生缴费']]
+
+
+def test_an_error_page_is_headed_in_words_not_its_status_code(client, create_reviewer, zone):
+    create_reviewer('centre')
+    login(client, 'centre')
+    missing = client.get('/admin/registrations/999999')
+    assert missing.status_code == 404 and '<h2>页面或记录不存在</h2>' in missing.text and '<h2>404' not in missing.text

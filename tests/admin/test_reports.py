@@ -181,6 +181,7 @@ def test_queue_export_masks_personal_data(client, create_reviewer, zone, student
     login(client, 'centre')
     rows = list(load_workbook(io.BytesIO(client.get('/admin/?format=xlsx').data)).active.values)
     assert rows[1][0] == registration.id and registration.id_number not in str(rows) and '139****5205' in rows[1]
+    assert rows[1][-1] == '医保中心审核'  # the stage by its name, not its code (centre)
 
 
 def test_subsidised_list_is_shown_on_matching_records(client, create_reviewer, zone, student, create_registration):

@@ -7,8 +7,9 @@ from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
 
+from miniapp_backend.enrolment import labels
 from miniapp_backend.extensions import db
-from miniapp_backend.models import Registration
+from miniapp_backend.models import Registration, Zone
 from miniapp_backend.models.enums import RegistrationStatus
 from miniapp_backend.security.masking import mask_id_number, mask_phone
 
@@ -47,10 +48,12 @@ def registration_rows(query: sa.Select) -> Iterable[Sequence]:
         Registration.class_name,
         Registration.status,
         Registration.stage,
+        Registration.zone_id,
     )
     result = db.session.execute(
         query.with_only_columns(*columns).order_by(Registration.id).execution_options(yield_per=2000)
     )
+    zones: dict = {}
     return (
         (
             id_,
@@ -61,10 +64,17 @@ def registration_rows(query: sa.Select) -> Iterable[Sequence]:
             college,
             class_name,
             RegistrationStatus(status).label,
-            stage or '',
+            _stage_name(zones, zone_id, stage),
         )
-        for id_, name, id_number, phone, student_no, college, class_name, status, stage in result
+        for id_, name, id_number, phone, student_no, college, class_name, status, stage, zone_id in result
     )
+
+
+def _stage_name(zones: dict, zone_id: int, stage: str | None) -> str:
+    """The stage by the zone's own name for it (each zone read once), never its code."""
+    if zone_id not in zones:
+        zones[zone_id] = db.session.get(Zone, zone_id)
+    return labels.stage_name(zones[zone_id], stage)
 
 
 def safe_cell(value):
