@@ -261,6 +261,7 @@ class SubsidisedFilter(Schema):
 
 
 class ClassFilter(Schema):
+    school = Text(load_default='', max_length=32)
     college = Text(load_default='', max_length=128)
     class_name = Text(load_default='', max_length=128)
 

@@ -12,7 +12,7 @@ from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.scope import scoped_registrations
 from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form
-from miniapp_backend.models import Payment, Registration
+from miniapp_backend.models import Payment, Registration, School
 from miniapp_backend.models.enums import RegistrationStatus
 from schemas.admin import ClassFilter
 
@@ -51,6 +51,8 @@ def certificates_batch():
         flash('请先选择要打印参保证明的学院或班级（在参保进度或记录页点击“打印全班参保证明”）', 'error')
         return redirect(url_for('admin.progress_page'))
     query = scoped_registrations(g.reviewer).where(Registration.status == RegistrationStatus.PAID)
+    if filters['school']:  # two schools may have a class of the same name
+        query = query.where(Registration.school.has(School.code == filters['school']))
     if college:
         query = query.where(Registration.college == college)
     if class_name:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -12,7 +13,7 @@ from pypdf import PdfReader
 from miniapp_backend.enrolment.payment.receipts import amount_in_words
 from miniapp_backend.enrolment.payment.record import record_payment
 from miniapp_backend.extensions import db
-from miniapp_backend.models import AuditEvent, Payment
+from miniapp_backend.models import AuditEvent, Payment, School
 from miniapp_backend.models.base import utcnow
 from tests.admin.pages import login
 
@@ -102,6 +103,17 @@ def test_certificates_from_the_record_and_for_a_class(
     assert '缴费成功后才能打印参保证明' in refused.text
     batch = client.get(f'/admin/certificates.pdf?college={paid[0].college}&class_name={paid[0].class_name}')
     assert len(PdfReader(io.BytesIO(batch.data)).pages) == 2 and len(pdf_links(batch.data)) == 2
+    # The record page's link names the school too: another school's class of the same name is not printed.
+    other = School(code='OTHER1', name='另一所大学', zone=zone)
+    db.session.add(other)
+    twin = create_registration(
+        create_student(), zone, status='approved', amount_due_fen=40000, school=other, class_name=paid[0].class_name
+    )
+    record_payment(twin, amount_fen=40000, paid_at=utcnow(), voucher_no='33400009', channel='tax', source='gateway')
+    db.session.commit()
+    link = re.search(r'href="(/admin/certificates\.pdf\?[^"]+)"', client.get(f'/admin/registrations/{paid[0].id}').text)
+    own = client.get(html.unescape(link.group(1)))
+    assert len(PdfReader(io.BytesIO(own.data)).pages) == 2
     assert client.get('/admin/certificates.pdf?class_name=没有这个班').status_code == 404
 
 
