@@ -264,13 +264,17 @@ def test_a_counsellor_is_not_offered_revoking(client, create_reviewer, qingdao, 
     registration = create_registration(create_student(), qingdao, status='submitted', stage='counsellor')
     login(client, 'counsellor')
     assert _revoke_form(client, registration.id) is None
-    forged = client.post(
-        f'/admin/registrations/{registration.id}/decision',
-        data={'decision': 'revoke', 'reason': '越权', **decision_fields(client, registration.id)},
-    )
-    assert forged.status_code == 302
-    db.session.expire_all()
-    assert db.session.get(Registration, registration.id).status == 'submitted'
+    # Seed 001: the counsellor approves or returns; 不予通过 is for the reviews above.
+    assert _record_form(client, registration.id, 'reject') is None
+    assert _record_form(client, registration.id, 'return') is not None
+    for decision in ('revoke', 'reject'):
+        forged = client.post(
+            f'/admin/registrations/{registration.id}/decision',
+            data={'decision': decision, 'reason': '越权', **decision_fields(client, registration.id)},
+        )
+        assert forged.status_code == 302
+        db.session.expire_all()
+        assert db.session.get(Registration, registration.id).status == 'submitted'
 
 
 def test_an_approval_that_moves_the_record_on_says_where_and_the_last_says_payment_follows(

@@ -331,6 +331,8 @@ def _refusal(registration: Registration, action: Action, actor: Actor, reason: s
         return 'stage'
     if action is Action.REVOKE and actor.role not in REVOKERS:
         return 'actor'
+    if action is Action.REJECT and actor.role is ReviewerRole.COUNSELLOR:
+        return 'actor'  # seed 001: the counsellor approves or returns; refusing is for those above
     if rule.reason_required and not reason:
         return 'reason'
     return None
