@@ -61,6 +61,15 @@ function networkError() {
 
 function createApi({ wx, baseUrl }) {
   const TOKEN_KEY = 'token';
+  // How far the phone's clock is from the server's, by each answer's Date header: what is open (the registration
+  // window) is decided by the server's time, and a phone set a day wrong must not hide a step the server allows.
+  let skew = 0;
+
+  function noteServerTime(header) {
+    const date = header && (header.Date || header.date);
+    const at = date ? Date.parse(date) : NaN;
+    if (!Number.isNaN(at)) skew = at - Date.now();
+  }
 
   function call(method, path, data, anonymous = false) {
     return new Promise((resolve, reject) => {
@@ -70,7 +79,7 @@ function createApi({ wx, baseUrl }) {
         method,
         data,
         header: token ? { Authorization: `Bearer ${token}` } : {},
-        success: (res) => resolve({ status: res.statusCode, body: res.data }),
+        success: (res) => { noteServerTime(res.header); resolve({ status: res.statusCode, body: res.data }); },
         fail: () => reject(networkError()),
       });
     });
@@ -126,6 +135,7 @@ function createApi({ wx, baseUrl }) {
     patch: (path, data) => send(() => call('PATCH', path, data)),
     upload: (path, filePath, formData) => send(() => upload(path, filePath, formData)),
     url: (path) => baseUrl + path,
+    now: () => Date.now() + skew,
   };
 }
 

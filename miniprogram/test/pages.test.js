@@ -139,6 +139,16 @@ test('without the network a page says so in its place with 重试, which loads i
   assert.equal(wx.callsOf('stopPullDownRefresh').length, 1);
 });
 
+test('the window is judged by the server\'s clock (its Date header), not a phone set weeks wrong', async () => {
+  const me = { next_action: 'register', zone: ZONE, student: { id: 1 }, registration: null, suspension: null };
+  const wx = backend((w) => {
+    w.route('GET', '/me', { body: me, header: { Date: new Date(Date.now() + 60 * DAY).toUTCString() } });
+  });
+  const router = await launch(wx, '/pages/home/home');
+  const text = visible(router.top);
+  assert.ok(text.includes('2027年度参保登记已于') && !text.includes('开始参保登记'), text);
+});
+
 test('paid up here last year: home offers 续保缴费, one tap renews and opens its payment page', async () => {
   const wx = backend((w) => {
     w.route('GET', '/me', { body: { next_action: 'renew', zone: ZONE, student: { id: 1, phone: null },

@@ -110,7 +110,7 @@ function createHomeLogic({ wx, api, ready, config, refreshConfig, templates, sha
         const settings = me.zone ? await refreshConfig().catch(() => config()) : config();
         const zone = me.zone;
         const refused = Boolean(suspension) && !registration && suspension.status === 'refused';
-        const period = registrationWindow(zone);
+        const period = registrationWindow(zone, api.now ? api.now() : Date.now());
         const shut = period.state !== 'open' && IN_WINDOW.includes(me.next_action);
         setData({
           loaded: true,

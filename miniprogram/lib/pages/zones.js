@@ -18,7 +18,7 @@ function createZonesLogic({ wx, api, refreshConfig, templates, shared, setData }
           : { zoneIndex: 0, id_number: '' };
         setData({ zones: zones.map((z) => ({ code: z.code, name: z.name, year: z.year, amount: yuan(z.premium_fen),
           opens: beijingDate(z.window_opens_at), closes: beijingDate(z.window_closes_at), agency: z.agency_name || '',
-          window: registrationWindow(z).label })),
+          window: registrationWindow(z, api.now ? api.now() : Date.now()).label })),
         zoneNames: zones.map((z) => `${z.name}专区`), renewal });
         return zones;
       } catch (error) { loadFailed(setData, error); return []; }

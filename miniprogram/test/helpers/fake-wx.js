@@ -62,7 +62,7 @@ function createFakeWx({ backend = null, wechat = null } = {}) {
     }
     const response = await fetch(target, init);
     const text = await response.text();
-    return { status: response.status, text };
+    return { status: response.status, text, header: Object.fromEntries(response.headers) };
   }
 
   function checkPage(name, url, opts) {
@@ -112,17 +112,17 @@ function createFakeWx({ backend = null, wechat = null } = {}) {
         setTimeout(() => {
           if (response === 'network') { fail(opts, 'request:fail'); return; }
           noteConfig(opts.url, response.body);
-          ok(opts, { statusCode: response.status || 200, data: response.body, header: {} });
+          ok(opts, { statusCode: response.status || 200, data: response.body, header: response.header || {} });
         }, 0);
         return;
       }
       pending += 1;
       http(method, opts.url, { header: opts.header, data: opts.data })
-        .then(({ status, text }) => {
+        .then(({ status, text, header }) => {
           let body = text;
           try { body = JSON.parse(text); } catch { body = text; }
           noteConfig(opts.url, body);
-          ok(opts, { statusCode: status, data: body, header: {} });
+          ok(opts, { statusCode: status, data: body, header });
         })
         .catch(() => fail(opts, 'request:fail'))
         .finally(() => { pending -= 1; });
