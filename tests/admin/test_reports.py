@@ -122,6 +122,22 @@ def test_bad_settings_are_named_and_change_nothing(client, create_reviewer, zone
     assert db.session.scalars(sa.select(Zone)).one().premium_fen == 40000
 
 
+def test_a_refused_settings_form_comes_back_as_it_was_sent(client, create_reviewer, zone):
+    """Stage names typed and boxes ticked stay when one field is refused (they went back to the saved values)."""
+    create_reviewer('admin', role='zone_admin')
+    login(client, 'admin')
+    form = _settings_form(
+        client, premium_fen='-1', stage_name_centre='市医保中心复核', id_photo_required='on', push_paid='on'
+    )
+    page = client.post('/admin/settings', data=form).text
+    assert '保费应为大于0的金额' in page
+    assert 'name="stage_name_centre" value="市医保中心复核"' in page
+    assert re.search(r'name="id_photo_required" checked', page) and re.search(r'name="push_paid" checked', page)
+    assert not re.search(r'name="push_approved" checked', page)  # unticked in what was sent
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(Zone)).one().stage_names in (None, {})
+
+
 def test_only_zone_admins_edit_settings(client, create_reviewer, zone):
     create_reviewer('centre')
     login(client, 'centre')
