@@ -84,7 +84,7 @@ def cash(registration_id):
     form, invalid = load_form(CashForm(), request.form)
     if invalid:
         flash('；'.join(invalid.values()), 'error')
-        return redirect(url_for('admin.record', registration_id=registration_id))
+        return _back_with_typed(registration_id)
     try:
         with db.session.begin_nested():
             result = record_payment(
@@ -100,9 +100,15 @@ def cash(registration_id):
     except sa.exc.IntegrityError:
         # The receipt number was recorded on another registration at the same moment.
         flash('该收据号已登记过缴费', 'error')
-        return redirect(url_for('admin.record', registration_id=registration_id))
-    flash(
-        '现金缴费已登记，参保成功' if result.outcome == 'paid' else result.message,
-        'ok' if result.outcome == 'paid' else 'error',
-    )
+        return _back_with_typed(registration_id)
+    if result.outcome != 'paid':
+        flash(result.message, 'error')
+        return _back_with_typed(registration_id)
+    flash('现金缴费已登记，参保成功', 'ok')
     return redirect(url_for('admin.record', registration_id=registration_id))
+
+
+def _back_with_typed(registration_id: int):
+    """Back to the record with the amount and receipt number as typed (a refusal must not make them retyped)."""
+    typed = {name: request.form.get(name, '')[:64] for name in ('amount', 'voucher_no')}
+    return redirect(url_for('admin.record', registration_id=registration_id, **typed))

@@ -159,6 +159,7 @@ def test_cash_payment_walks_approved_to_paid(client, create_reviewer, zone, stud
         follow_redirects=True,
     )
     assert '缴费金额不符' in wrong.text
+    assert 'name="amount" value="380"' in wrong.text and 'name="voucher_no" value="C1"' in wrong.text  # as typed
     bad = client.post(
         f'/admin/registrations/{registration.id}/cash',
         data={'amount': 'abc', 'csrf_token': token},
