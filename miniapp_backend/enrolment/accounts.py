@@ -54,6 +54,8 @@ def create(admin: Reviewer, values: dict[str, Any]) -> tuple[Reviewer, str]:
         )
         if school is None:
             errors['school_id'] = '请选择本专区的学校'
+        else:
+            errors.update(_scope_problems(school, values, needs))
     if errors:
         raise AccountError(errors)
     password = temporary_password()
@@ -72,6 +74,20 @@ def create(admin: Reviewer, values: dict[str, Any]) -> tuple[Reviewer, str]:
     )
     audit.record(_actor(admin), 'reviewer_created', zone_id=admin.zone_id, reviewer=reviewer.username, role=role.value)
     return reviewer, password
+
+
+def _scope_problems(school: School, values: dict[str, Any], needs: tuple[str, ...]) -> dict[str, str]:
+    """A college or class the school does not have would give an account that sees nothing: named by field. A
+    school whose colleges were never entered is taken at its word."""
+    colleges = {college.name: college for college in school.colleges}
+    if not colleges or 'college' not in needs:
+        return {}
+    college = colleges.get(values['college'])
+    if college is None:
+        return {'college': f'{school.name}没有这个学院，请按学校的学院名称填写'}
+    if 'class_name' in needs and values['class_name'] not in {c.name for c in college.classes}:
+        return {'class_name': f'{college.name}没有这个班级，请按学校的班级名称填写'}
+    return {}
 
 
 def add(reviewer: Reviewer) -> Reviewer:

@@ -29,6 +29,19 @@ def test_create_a_scoped_counsellor_who_must_change_the_password(client, create_
     refused = _create(client, username='li', role='counsellor', school_id=str(zone.schools[0].id))
     assert '该角色须填写学院' in refused.text and '该角色须填写班级' in refused.text
     assert db.session.scalar(sa.select(Reviewer.id).where(Reviewer.username == 'li')) is None
+    # A class the school does not have gave an account that saw nothing: named, and nothing created.
+    school = str(zone.schools[0].id)
+    unknown = _create(client, username='li', role='counsellor', school_id=school, college='计算机与信息学院')
+    assert '该角色须填写班级' in unknown.text
+    for college, class_name, message in (
+        ('不存在的学院', '计算机22-1班', '没有这个学院'),
+        ('计算机与信息学院', '不存在的班', '计算机与信息学院没有这个班级'),
+    ):
+        page = _create(
+            client, username='li', role='counsellor', school_id=school, college=college, class_name=class_name
+        ).text
+        assert message in page and 'list="known-classes"' in page
+    assert db.session.scalar(sa.select(Reviewer.id).where(Reviewer.username == 'li')) is None
     page = _create(
         client,
         username='li',
