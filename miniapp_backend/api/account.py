@@ -72,12 +72,12 @@ def me():
 @blp.arguments(ZoneChoiceSchema())
 @blp.response(200, StudentSchema)
 @doc(security=BEARER)
-@errors(blp, 401, 422)
+@errors(blp, 401, 409, 422)
 @student_required
 def choose_zone(body):
     """Select the regional zone (地方专区)."""
     student = current_student()
-    student.zone = find_zone(body['zone_code'])
+    student_view.choose_zone(student, find_zone(body['zone_code']))
     return student
 
 

@@ -125,6 +125,22 @@ def test_a_record_withdrawn_or_revoked_counts_as_none_for_the_next_step():
         assert next_action(student, gone, None) == 'register'
 
 
+def test_the_zone_cannot_be_changed_while_a_registration_is_under_way_there(app, student_client):
+    """Changed, the registration would be left behind unseen: home shows the zone chosen, the review goes on."""
+    _seed()
+    student = student_client()
+    student.put('/me/zone', json={'zone_code': '341800'})
+    _, created = _register(student)
+    student.post(f'/registrations/{created.json["id"]}/submit')
+    refused = student.put('/me/zone', json={'zone_code': '530000'})
+    assert refused.status_code == 409 and refused.json['code'] == 'registration_under_way'
+    assert '请先撤回该登记再更换专区' in refused.json['message']
+    assert student.get('/me').json['zone']['code'] == '341800'
+    assert student.put('/me/zone', json={'zone_code': '341800'}).status_code == 200  # the same zone again is fine
+    student.post(f'/registrations/{created.json["id"]}/withdraw')
+    assert student.put('/me/zone', json={'zone_code': '530000'}).status_code == 200
+
+
 def test_a_student_who_did_not_pay_last_year_registers_again(app, student_client):
     _seed()
     student = student_client()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, Student, Suspension, Zone
 from miniapp_backend.models.enums import RegistrationStatus as S, SuspensionStatus
@@ -106,3 +107,21 @@ def next_action(
     if registration.status is S.APPROVED and registration.flag:
         return 'wait_payment'  # a payment arrived that a reviewer must look at
     return NEXT_BY_STATUS[registration.status]
+
+
+#: A registration in one of these holds the student to its zone: moving elsewhere would leave it behind unseen
+#: (home shows the zone chosen), its review and messages going on for a zone the student left.
+UNDER_WAY = (S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.RETURNED, S.APPROVED)
+
+
+def choose_zone(student: Student, zone: Zone) -> None:
+    """Set the student's zone; refused while a registration is under way in the current one (withdraw it first)."""
+    if student.zone is not None and zone.id != student.zone_id:
+        registration, _, _ = current(student)
+        if registration is not None and registration.status in UNDER_WAY:
+            raise EnrolmentError(
+                'registration_under_way',
+                f'您在{student.zone.name}专区有办理中的登记（{registration.status.label}），请先撤回该登记再更换专区',
+                details={'registration_id': registration.id},
+            )
+    student.zone = zone
