@@ -27,8 +27,8 @@ function beijingDate(iso) {
   return parts ? parts.date : '';
 }
 
-// The zone's registration window as the student should read it, by the phone's clock (the server refuses
-// outside it in any case): 'open', 'not_open' or 'closed', with the sentence that says so.
+// The zone's registration window as the student should read it at `now` (the server's time, api.now; the server
+// refuses outside it in any case): 'open', 'not_open' or 'closed', with the sentence that says so.
 function registrationWindow(zone, now = Date.now()) {
   if (!zone || !zone.window_opens_at || !zone.window_closes_at) return { state: 'open', text: '' };
   const opens = beijingDate(zone.window_opens_at);
