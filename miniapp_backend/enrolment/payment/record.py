@@ -98,6 +98,10 @@ def record_payment(
     return PaymentResult(Outcome.PAID, payment)
 
 
+#: Between the notes a registration's flag holds.
+NOTE_SEPARATOR = '；'
+
+
 def note(registration: Registration, text: str) -> bool:
     """Add a note for the reviewer to the registration's flag, unless it is there already (the poll asks again
     every few minutes, and one registration may owe several notes: a mismatch and an unreadable record). True when
@@ -107,9 +111,6 @@ def note(registration: Registration, text: str) -> bool:
         return False
     registration.flag = NOTE_SEPARATOR.join([*notes, text])[:255]
     return True
-
-
-NOTE_SEPARATOR = '；'
 
 
 def _not_payable(registration: Registration, paid_at: datetime) -> str | None:
