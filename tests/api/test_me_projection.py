@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -203,7 +204,8 @@ def test_an_answer_built_from_a_read_that_raced_a_commit_is_not_served(enrolled,
     _admin(client, create_reviewer)
     stale = enrolled.get('/me').data
     redis_client = client.application.extensions['redis']
-    redis_client.delete(f'test:me:{enrolled.student_id}')
+    answer_key = cached_view.keys('test', enrolled.student_id)[2]
+    redis_client.delete(answer_key)
 
     shown = decision_fields(client, registration_id)
 
@@ -213,8 +215,39 @@ def test_an_answer_built_from_a_read_that_raced_a_commit_is_not_served(enrolled,
 
     with client.application.test_request_context():
         assert cached_view.answer(enrolled.student_id, 1, build_then_lose_the_race) == stale
-    assert redis_client.get(f'test:me:{enrolled.student_id}').endswith(stale)  # stored, with the old tags
+    assert redis_client.get(answer_key).endswith(stale)  # stored, with the old tags
     assert enrolled.get('/me').json['next_action'] == 'pay'
+
+
+def test_an_answer_stored_by_other_code_is_never_served(enrolled):
+    """After a deploy: answers the code before it stored (under its own key, or this key's older form) carry the
+    current generations but say what that code said; GET /me builds its own."""
+    first = enrolled.get('/me').data
+    redis_client = enrolled.client.application.extensions['redis']
+    stored = redis_client.get(cached_view.keys('test', enrolled.student_id)[2])
+    tag_and_version = stored[: -len(first)]
+    old = tag_and_version + json.dumps({'next_action': 'register', 'student': None}).encode()
+    redis_client.delete(cached_view.keys('test', enrolled.student_id)[2])
+    redis_client.set(cached_view.keys('test', enrolled.student_id, version='0ldc0de')[2], old)
+    redis_client.set(f'test:me:{enrolled.student_id}', old)
+
+    again = enrolled.get('/me')
+    assert again.status_code == 200 and again.data == first
+    assert again.json['student']['zone_code'] == '341800'
+
+
+def test_the_code_version_changes_with_any_byte_of_the_source(tmp_path):
+    (tmp_path / 'pkg').mkdir()
+    (tmp_path / 'pkg' / 'view.py').write_text("LABEL = '待审核'\n")
+    before = cached_view.source_digest(tmp_path / 'pkg')
+    assert cached_view.source_digest(tmp_path / 'pkg') == before
+    (tmp_path / 'pkg' / 'view.py').write_text("LABEL = '审核中'\n")
+    reworded = cached_view.source_digest(tmp_path / 'pkg')
+    (tmp_path / 'pkg' / 'view.py').rename(tmp_path / 'pkg' / 'other.py')
+    assert len({before, reworded, cached_view.source_digest(tmp_path / 'pkg')}) == 3
+    assert cached_view.code_version() == cached_view.source_digest(
+        Path(cached_view.__file__).parents[2], Path(cached_view.schemas.__file__).parent
+    )
 
 
 def test_with_redis_down_the_answer_comes_from_the_database(app, test_environ, enrolled):

@@ -18,12 +18,19 @@ it in the database (OwedBump); the scheduler's settle_owed_bumps moves those gen
 so an answer stored before the outage is not served past the change for longer than that job's interval.
 Generation keys have no expiry and the answers do, so a server evicting volatile keys first drops answers, never
 the counters that guard them.
+
+An answer's key names the code that built it (`code_version()`): after a deploy that changes what GET /me says (a
+new field, a label reworded) no process serves an answer the code before it built, and during a rolling deploy the
+old and new processes keep answers apart.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 import redis
 import sqlalchemy as sa
@@ -31,6 +38,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+import schemas
 from miniapp_backend import after_commit
 from miniapp_backend.extensions import db, get_redis
 from miniapp_backend.models import (
@@ -54,9 +62,26 @@ class Revoked(Exception):
     """The token's version is not the student's current one."""
 
 
-def keys(prefix: str, student_id: int) -> tuple[str, str, str]:
-    """The student's generation, the zones' generation and the stored answer, read together in one MGET."""
-    return f'{prefix}:me:gen:{student_id}', f'{prefix}:me:gen:zones', f'{prefix}:me:{student_id}'
+def source_digest(*roots: Path) -> str:
+    """A short digest of every Python source file under `roots`, their paths included."""
+    digest = hashlib.blake2b(digest_size=6)
+    for root in roots:
+        for path in sorted(root.rglob('*.py')):
+            digest.update(path.relative_to(root).as_posix().encode() + b'\0' + path.read_bytes() + b'\0')
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_version() -> str:
+    """The digest of the code that shapes an answer: the backend's and its schemas' source."""
+    return source_digest(Path(__file__).parents[2], Path(schemas.__file__).parent)
+
+
+def keys(prefix: str, student_id: int, version: str | None = None) -> tuple[str, str, str]:
+    """The student's generation, the zones' generation and the stored answer (built by the code of `version`, by
+    default this process's), read together in one MGET."""
+    answer = f'{prefix}:me:{version or code_version()}:{student_id}'
+    return f'{prefix}:me:gen:{student_id}', f'{prefix}:me:gen:zones', answer
 
 
 def _keys(student_id: int) -> tuple[str, str, str]:
