@@ -21,8 +21,9 @@ from miniapp_backend.security.masking import (
 ETHNICITIES = [f'{n:02d}' for n in range(1, 57)] + ['97', '98']
 
 
-#: Responses show these masked (安徽省淮南市****): a value still holding the mask is one typed onto, not data.
-UNMASKED = validate.Regexp(r'^[^*＊]*\Z', error='请填写完整内容，不能保留带 * 号的已保存内容')
+#: Responses show these masked (安徽省淮南市****): a value still holding the mask is one typed onto, not data; its
+#: look-alikes (∗ ﹡ ✱ ⁎) would pass for a mask on a reviewer's screen.
+UNMASKED = validate.Regexp(r'^[^*＊∗﹡✱⁎]*\Z', error='请填写完整内容，不能保留带 * 号的已保存内容')
 
 
 class BankSchema(LeanLoad, Schema):

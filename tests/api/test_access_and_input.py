@@ -164,6 +164,8 @@ def test_a_masked_value_typed_onto_and_sent_back_is_refused_on_its_field(seeded,
     for changes, field in (
         ({'hukou_address': f'{shown}洞山路12号'}, 'hukou_address'),
         ({'residence_address': '安徽省宣城市＊＊＊＊'}, 'residence_address'),
+        ({'residence_address': '安徽省宣城市∗∗∗∗'}, 'residence_address'),
+        ({'hukou_address': '安徽省淮南市﹡﹡✱⁎'}, 'hukou_address'),
         ({'hukou_region_name': '安徽省 淮南市 ***'}, 'hukou_region_name'),
         (
             {'bank': {'bank_name': '中国银行', 'account_name': '张*', 'account_no': '621700001234567890'}},
@@ -176,6 +178,23 @@ def test_a_masked_value_typed_onto_and_sent_back_is_refused_on_its_field(seeded,
     assert _snapshot() == before
     stored = db.session.get(Registration, registration_id)
     assert stored.hukou_address == registration_fields()['hukou_address']
+
+
+@pytest.mark.parametrize('control', ['\u202e', '\u202a', '\u2067', '\u2069'])
+@pytest.mark.parametrize('escaped', [True, False])
+def test_a_bidirectional_control_in_a_field_is_refused_on_it(seeded, student_client, control, escaped):
+    """U+202E would show 张三\u202e99 as 张三99 reversed on the desk and in exports: refused, raw or escaped."""
+    student = student_client()
+    before = _snapshot()
+    fields = {**registration_fields(), 'name': f'张{control}三'}
+    refused = student.client.post(
+        '/api/v1/registrations',
+        data=json.dumps(fields, ensure_ascii=escaped).encode(),
+        content_type='application/json',
+        headers=student.auth_headers(),
+    )
+    assert refused.status_code == 422 and refused.json['errors'] == {'name': ['不能包含控制字符或无法识别的字符']}
+    assert _snapshot() == before
 
 
 def test_missing_fields_and_malformed_bodies(seeded, student_client):

@@ -190,7 +190,9 @@ def test_hostile_path_and_query_values(target, client, outcome):
 
 
 #: Any character, surrogates included, with the ones that matter here often.
-_CHARACTERS = st.characters(exclude_categories=()) | st.sampled_from('\x00\x08\x0b\x0c\x1f\x7f\ud800\udfff\\"\n\tbfu中')
+_CHARACTERS = st.characters(exclude_categories=()) | st.sampled_from(
+    '\x00\x08\x0b\x0c\x1f\x7f\u202e\u2066\ud800\udfff\\"\n\tbfu中'
+)
 #: Any JSON value: strings of those characters, in containers a few levels deep.
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(_CHARACTERS),
