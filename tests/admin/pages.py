@@ -33,7 +33,7 @@ def page_form(client, path: str, action: str | None = None) -> Form:
 def submit(client, form: Form, button: tuple[str, str] | None = None, **values: str):
     """Post `form` as a browser would: its own fields (CSRF token included), some filled in by `values`. A name the
     form does not have, or a button it does not show, is a mistake of the test."""
-    unknown = set(values) - set(form.fields)
+    unknown = set(values) - form.names
     assert not unknown, f'{form} has no field {sorted(unknown)}'
     data = {**form.fields, **values}
     if button is not None:

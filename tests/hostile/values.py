@@ -69,7 +69,10 @@ def row_counts(db) -> dict[str, int]:
 class Form:
     def __init__(self, action: str, method: str, enctype: str):
         self.action, self.method, self.enctype = action, method, enctype
+        #: What a browser sends unchanged: ticked boxes only, each list's selected option (else its first).
         self.fields: dict[str, str] = {}
+        #: Every named control, sent or not (an unticked box too).
+        self.names: set[str] = set()
         self.buttons: list[tuple[str, str]] = []
 
     def __repr__(self):
@@ -77,7 +80,8 @@ class Form:
 
 
 class FormParser(HTMLParser):
-    """Every form of a page with its named inputs and their default values."""
+    """Every form of a page with its named inputs and the values a browser would send for them untouched (HTML's
+    form submission: an unticked box or a disabled control sends nothing, a list sends its selected option)."""
 
     def __init__(self, page_path: str):
         super().__init__()
@@ -86,6 +90,7 @@ class FormParser(HTMLParser):
         self.links: set[str] = set()
         self._form: Form | None = None
         self._select: str | None = None
+        self._selected = False
         self._textarea: str | None = None
 
     def handle_starttag(self, tag, attrs):
@@ -102,19 +107,27 @@ class FormParser(HTMLParser):
         if self._form is None:
             return
         name = attrs.get('name')
+        if name and tag in ('input', 'select', 'textarea'):
+            self._form.names.add(name)
+            if 'disabled' in attrs:
+                return
         if tag == 'input' and name:
             kind = attrs.get('type', 'text')
             if kind in ('checkbox', 'radio'):
-                self._form.fields.setdefault(name, attrs.get('value', 'on'))
+                if 'checked' in attrs:
+                    self._form.fields[name] = attrs.get('value', 'on')
             elif kind != 'submit':
                 self._form.fields[name] = attrs.get('value', '')
         elif tag == 'button' and name:
             self._form.buttons.append((name, attrs.get('value', '')))
         elif tag == 'select' and name:
-            self._select = name
-            self._form.fields[name] = ''
-        elif tag == 'option' and self._select and not self._form.fields[self._select]:
-            self._form.fields[self._select] = attrs.get('value', '')
+            self._select, self._selected = name, False
+        elif tag == 'option' and self._select:
+            value = attrs.get('value')  # (one without a value sends its text: none of ours is first or selected)
+            if 'selected' in attrs and not self._selected:
+                self._form.fields[self._select], self._selected = value or '', True
+            elif self._select not in self._form.fields:
+                self._form.fields[self._select] = value or ''
         elif tag == 'textarea' and name:
             self._textarea = name
             self._form.fields[name] = ''
