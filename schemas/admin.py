@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, pre_load, va
 
 from miniapp_backend.enrolment.accounts import FIELD_NAMES, MIN_PASSWORD, missing_scope
 from miniapp_backend.enrolment.imports.importers import KINDS as IMPORT_KINDS
+from miniapp_backend.enrolment.messages import templates as message_templates
 from miniapp_backend.enrolment.registration.review import DECISIONS
 from miniapp_backend.enrolment.roster.manage import EXEMPT_REASONS
 from miniapp_backend.enrolment.suspension.desk import REASONS as SUSPENSION_REASONS
@@ -19,8 +20,6 @@ from miniapp_backend.inputs import (
     Text,
     clean_text,
     load_form,
-    loads_strict,
-    unstorable_strings,
     yuan_to_fen,
 )
 from miniapp_backend.models.enums import NotificationKind, ReviewerRole
@@ -151,7 +150,6 @@ class ZoneSettingsForm(Schema):
     remind_days_before_close = fields.Integer(
         required=True, strict=False, validate=validate.Range(0, 60, error='提醒天数应为0至60')
     )
-    message_templates = Text(load_default='{}', max_length=20_000, multiline=True)
     family_channel = Text(load_default='')
     face_verification = Text(load_default='')
     subsidised_match_required = Text(load_default='')
@@ -172,10 +170,8 @@ def zone_settings(form) -> tuple[dict[str, Any], dict[str, str]]:
         stages = stages_of(raw['review_stages'])
     except ValueError:
         errors['review_stages'] = '请选择审核流程'
-    try:
-        templates = _templates(loads_strict(raw['message_templates'] or '{}'))
-    except (InputRefused, ValueError):
-        errors['message_templates'] = '消息模板应为JSON对象：{"approved": {"template_id": …, "fields": {…}}}'
+    templates, refused = message_templates.from_form(_template_fields(form, errors))
+    errors.update(refused)
     notices = [line.strip() for line in (raw.get('notices') or '').splitlines() if line.strip()]
     if len(notices) > MAX_NOTICES or any(len(line) > 200 for line in notices):
         errors['notices'] = f'首页通知最多{MAX_NOTICES}条，每条一行、不超过200字'
@@ -229,12 +225,16 @@ def _day(value) -> date | None:
         return None
 
 
-def _templates(parsed: Any) -> dict:
-    if unstorable_strings(parsed) or not isinstance(parsed, dict):
-        raise ValueError
-    if not all(isinstance(value, dict) for value in parsed.values()):
-        raise ValueError
-    return parsed
+def _template_fields(form, errors: dict[str, str]) -> dict[str, str]:
+    """The message templates' fields through the text rule; one refused is named under its kind's row."""
+    cleaned = {}
+    for name, value in form.items():
+        if name.startswith('template_'):
+            try:
+                cleaned[name] = clean_text(value, max_length=2_000, multiline=True)
+            except InputRefused as refused:
+                errors[name.rsplit('_', 1)[0]] = refused.message
+    return cleaned
 
 
 def _page():

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from miniapp_backend.admin import bp
 from miniapp_backend.enrolment import labels
+from miniapp_backend.enrolment.messages import outbox, templates as message_templates
 from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.zones import settings as zone_settings
 from miniapp_backend.inputs import bounded_int
@@ -40,7 +39,11 @@ def settings():
         form=form,
         shown=form.get('shown') or zone_settings.fingerprint(zone),
         since=form.get('since') or zone_settings.last_event_id(),
-        templates_json=json.dumps(zone.message_templates, ensure_ascii=False, indent=1),
+        template_form=message_templates.form_values(zone.message_templates),
+        template_pages=message_templates.PAGES,
+        template_values=message_templates.VALUES,
+        default_pages={kind: message_templates.PAGES[page] for kind, page in outbox.DEFAULT_PAGES.items()},
+        fallbacks=outbox.TEMPLATE_FALLBACK,
         stage_flows=zone_settings.stage_flows,
         flow_value=zone_settings.flow_value,
         default_stage_names=labels.STAGE_NAMES,

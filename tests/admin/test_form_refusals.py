@@ -281,7 +281,28 @@ def test_cash_forms_refuse_a_tampered_token(admin, zone, student, create_registr
         ({'window_opens_at': '2026-02-30'}, 'window_opens_at', '开始日期格式应为YYYY-MM-DD'),
         ({'review_stages': 'centre,dean'}, 'review_stages', '请选择审核流程'),
         ({'pay_appid': ''}, 'pay_appid', '请填写税务缴费小程序AppID'),
-        ({'message_templates': '[1]'}, 'message_templates', None),
+        ({'template_paid_id': 'tpl paid'}, 'template_paid_fields', '缴费成功：模板ID只能包含字母、数字、-和_'),
+        ({'template_paid_id': '', 'template_paid_fields': 'thing1=zone_name'}, 'template_paid_fields', None),
+        (
+            {'template_paid_id': 'tpl-paid', 'template_paid_fields': 'thing1=zone_name\nweather2=status'},
+            'template_paid_fields',
+            None,
+        ),
+        (
+            {'template_paid_id': 'tpl-paid', 'template_paid_fields': 'thing1=zone_name\nthing1=status'},
+            'template_paid_fields',
+            '缴费成功：字段第2行的关键词thing1重复',
+        ),
+        (
+            {'template_paid_id': 'tpl-paid', 'template_paid_page': 'pages/admin/secret'},
+            'template_paid_fields',
+            '缴费成功：请选择消息打开的页面',
+        ),
+        (
+            {'template_paid_id': 'tpl-paid', 'template_paid_fields': 'thing1=\u202e'},
+            'template_paid_fields',
+            '不能包含控制字符或无法识别的字符',
+        ),
     ],
 )
 def test_zone_settings_are_refused_under_their_field(admin, zone, unchanged, changes, field, message):
@@ -290,5 +311,5 @@ def test_zone_settings_are_refused_under_their_field(admin, zone, unchanged, cha
     page = submit(admin, form, **changes)
     assert page.status_code == 422
     shown = error_under(page.text, field)
-    assert shown == message if message else shown.startswith('消息模板应为JSON对象')
+    assert shown == message if message else shown.startswith('缴费成功：'), shown
     snapshot.check()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 from datetime import date, timedelta
 
@@ -85,7 +84,8 @@ def _settings_form(client, **changes):
         'pay_path_template': 'pages/pay',
         'suspension_delay_minutes': '15',
         'remind_days_before_close': '5',
-        'message_templates': json.dumps({'approved': {'template_id': 't1', 'fields': {'thing1': 'zone_name'}}}),
+        'template_approved_id': 't1',
+        'template_approved_fields': 'thing1=zone_name',
     }
     shown = page_form(client, '/admin/settings').fields  # the token and the settings' fingerprint, as rendered
     form.update(csrf_token=shown['csrf_token'], shown=shown['shown'], since=shown['since'], **changes)
@@ -113,10 +113,14 @@ def test_bad_settings_are_named_and_change_nothing(client, create_reviewer, zone
     create_reviewer('admin', role='zone_admin')
     login(client, 'admin')
     form = _settings_form(
-        client, premium_fen='-1', review_stages='dean', window_closes_at='2026-08-01', message_templates='[1]'
+        client,
+        premium_fen='-1',
+        review_stages='dean',
+        window_closes_at='2026-08-01',
+        template_approved_fields='thing1 zone_name',
     )
     page = client.post('/admin/settings', data=form).text
-    for message in ('保费应为大于0的金额', '请选择审核流程', '截止日期应晚于开始日期', '消息模板应为JSON对象'):
+    for message in ('保费应为大于0的金额', '请选择审核流程', '截止日期应晚于开始日期', '审核通过：字段第1行应为'):
         assert message in page
     db.session.expire_all()
     assert db.session.scalars(sa.select(Zone)).one().premium_fen == 40000

@@ -148,7 +148,6 @@ def test_zone_settings_saved_by_the_zone_admin_show_at_once(client, enrolled, cr
         'suspension_delay_minutes': '15',
         'remind_days_before_close': '5',
         'family_channel': 'on',
-        'message_templates': '{}',
         'service_phone': '0563-7654321',
         'stage_name_centre': '市医保中心复核',
         'csrf_token': token,

@@ -25,7 +25,6 @@ FORM = {
     'review_stages': 'counsellor, school',
     'suspension_delay_minutes': '15',
     'remind_days_before_close': '5',
-    'message_templates': '{}',
     'pay_appid': 'wx-tax-appid',
     'pay_path_template': 'pages/pay/index',
 }
