@@ -3,8 +3,10 @@
 
 An attempt claims its place in the failure count with one UPDATE … RETURNING before the password is checked,
 so however many arrive at once, at most MAX_FAILURES of them are ever evaluated. Unknown, inactive and locked
-usernames get the same message after the same work (one password hash), so a failure reveals nothing. Attempts
-per client address are limited by Flask-Limiter (ADMIN_LOGIN_RATE), keyed on the real client behind ProxyFix.
+usernames get the same message after the same work (one password hash), so a failure reveals nothing. Failed
+attempts per client address are limited by Flask-Limiter (ADMIN_LOGIN_RATE), keyed on the real client behind
+ProxyFix: a successful login costs nothing, so an office whose staff all sign in from one address is never stopped,
+while guessing across usernames from it is.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def _claim_attempt(username: str, now: datetime) -> tuple[int, int] | None:
 
 
 @bp.route('/login', methods=['GET', 'POST'])
-@limiter.limit(rate('ADMIN_LOGIN_RATE'), methods=['POST'])
+@limiter.limit(rate('ADMIN_LOGIN_RATE'), methods=['POST'], deduct_when=lambda response: response.status_code != 302)
 def login():
     """Password login; a fresh session on success."""
     if request.method == 'GET':

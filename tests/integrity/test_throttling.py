@@ -133,6 +133,18 @@ def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(client, app, zone, m
     assert '操作太频繁' in _form_login(client, 'nobody', 'x').text
 
 
+def test_an_office_behind_one_address_signs_in_as_often_as_it_needs(client, app, zone, create_reviewer, monkeypatch):
+    """Only failures count against the address: a centre's staff behind one NAT are never stopped by logging in."""
+    monkeypatch.setitem(app.config, 'ADMIN_LOGIN_RATE', '3 per 10 minutes')
+    for n in range(6):
+        create_reviewer(f'staff{n}')
+    signed_in = [_form_login(client, f'staff{n}', 'review-pass-1').status_code for n in range(6)]
+    assert signed_in == [302] * 6
+    guesses = [_form_login(client, f'staff{n}', 'wrong').status_code for n in range(4)]
+    assert guesses == [401, 401, 401, 429]
+    assert _form_login(client, 'staff5', 'review-pass-1').status_code == 429  # until the failures age out
+
+
 def test_student_login_is_limited_per_client_address(client, app, fake_wechat, monkeypatch):
     monkeypatch.setitem(app.config, 'STUDENT_LOGIN_RATE', '10 per minute')
     responses = [client.post('/api/v1/auth/login', json={'code': f'bogus-{n}'}) for n in range(30)]
