@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, pre_load, va
 from miniapp_backend.enrolment.accounts import FIELD_NAMES, MIN_PASSWORD, missing_scope
 from miniapp_backend.enrolment.imports.importers import KINDS as IMPORT_KINDS
 from miniapp_backend.enrolment.messages import templates as message_templates
+from miniapp_backend.enrolment.payment.target import path_template_problem
 from miniapp_backend.enrolment.registration.review import DECISIONS
 from miniapp_backend.enrolment.roster.manage import EXEMPT_REASONS
 from miniapp_backend.enrolment.suspension.desk import REASONS as SUSPENSION_REASONS
@@ -123,6 +124,12 @@ class AuditFilter(Schema):
     after = Text(load_default=None, max_length=64)
 
 
+def _path_template(template: str) -> None:
+    problem = path_template_problem(template)
+    if problem:
+        raise ValidationError(problem)
+
+
 class ZoneSettingsForm(Schema):
     premium_fen = Money(
         required=True,
@@ -134,9 +141,9 @@ class ZoneSettingsForm(Schema):
     window_closes_at = Day(required=True, error_messages={'invalid': '截止日期格式应为YYYY-MM-DD'})
     review_stages = Text(required=True, max_length=128)
     pay_appid = Text(required=True, max_length=64, validate=validate.Length(1, error='请填写税务缴费小程序AppID'))
-    pay_path_template = Text(load_default='', max_length=255)
+    pay_path_template = Text(load_default='', max_length=255, validate=_path_template)
     family_appid = Text(load_default='', max_length=64)
-    family_path_template = Text(load_default='', max_length=255)
+    family_path_template = Text(load_default='', max_length=255, validate=_path_template)
     service_phone = Text(load_default='', max_length=32)
     pay_official_account_url = Text(
         load_default='',

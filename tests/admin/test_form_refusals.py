@@ -281,6 +281,16 @@ def test_cash_forms_refuse_a_tampered_token(admin, zone, student, create_registr
         ({'window_opens_at': '2026-02-30'}, 'window_opens_at', '开始日期格式应为YYYY-MM-DD'),
         ({'review_stages': 'centre,dean'}, 'review_stages', '请选择审核流程'),
         ({'pay_appid': ''}, 'pay_appid', '请填写税务缴费小程序AppID'),
+        (
+            {'pay_path_template': 'pages/pay/index?zone={zone}&ref={ref}'},
+            'pay_path_template',
+            '路径模板只能使用{zone_code}{year}{ref}，花括号须成对',
+        ),
+        (
+            {'family_path_template': 'pages/family/index?ref={ref'},
+            'family_path_template',
+            '路径模板只能使用{zone_code}{year}{ref}，花括号须成对',
+        ),
         ({'template_paid_id': 'tpl paid'}, 'template_paid_fields', '缴费成功：模板ID只能包含字母、数字、-和_'),
         ({'template_paid_id': '', 'template_paid_fields': 'thing1=zone_name'}, 'template_paid_fields', None),
         (

@@ -47,6 +47,18 @@ def test_parents_qr_is_served_from_a_signed_link_without_a_token(app, approved, 
     assert parse_qs(unquote(params['query'][0]))['ref'] == [f'R{registration.id:08d}']
 
 
+def test_a_path_template_saved_before_it_was_checked_never_stops_a_zones_payments(app, approved, client):
+    """A stray name or brace ({zone} for {zone_code}) is refused by the settings form now; one already stored is
+    left as written, and the payment page and the parents' QR still answer."""
+    student, registration = approved
+    registration.zone.pay_path_template = 'pages/pay/index?zone={zone}&ref={ref}&x={'
+    db.session.commit()
+    target = student.get(f'/registrations/{registration.id}/payment')
+    assert target.status_code == 200, target.json
+    assert target.json['navigate']['path'] == f'pages/pay/index?zone={{zone}}&ref=R{registration.id:08d}&x={{'
+    assert client.get(_public_path(target.json['qr_url'])).status_code == 200
+
+
 def test_the_payment_page_is_told_by_the_servers_clock_when_the_window_has_closed(app, approved):
     student, registration = approved
     assert student.get(f'/registrations/{registration.id}/payment').json['window_closed'] is False

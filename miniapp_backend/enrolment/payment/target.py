@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -59,11 +60,28 @@ def payment_target(registration: Registration) -> dict[str, Any]:
     }
 
 
+#: What a zone's payment path template may name (缴费页面路径模板: pages/pay/index?zone={zone_code}&ref={ref}).
+PATH_VALUES = ('zone_code', 'year', 'ref')
+_PLACEHOLDER = re.compile(r'\{([^{}]*)\}')
+
+
+def path_template_problem(template: str) -> str | None:
+    """Why a payment path template cannot be saved (in Chinese), or None: braces only around the names it may use."""
+    rest = _PLACEHOLDER.sub(lambda found: '' if found.group(1) in PATH_VALUES else '{', template)
+    return '路径模板只能使用{zone_code}{year}{ref}，花括号须成对' if '{' in rest or '}' in rest else None
+
+
+def fill_path(template: str, values: dict[str, Any]) -> str:
+    """The template with its names filled in; anything else in braces stays as written (never an error: a template
+    saved before its check must not stop a whole zone's payments)."""
+    return _PLACEHOLDER.sub(lambda found: str(values.get(found.group(1), found.group(0))), template)
+
+
 def _channel(channel: PaymentChannel, appid: str, template: str, values: dict, extra: dict, env: str) -> dict:
     return {
         'channel': channel.value,
         'label': channel.label,
-        'navigate': {'appId': appid, 'path': template.format(**values), 'extraData': extra, 'envVersion': env},
+        'navigate': {'appId': appid, 'path': fill_path(template, values), 'extraData': extra, 'envVersion': env},
     }
 
 
@@ -73,7 +91,9 @@ def qr_target(registration: Registration) -> str:
     zone = registration.zone
     if zone.pay_official_account_url:
         return zone.pay_official_account_url
-    target = zone.pay_path_template.format(zone_code=zone.code, year=registration.year, ref=f'R{registration.id:08d}')
+    target = fill_path(
+        zone.pay_path_template, {'zone_code': zone.code, 'year': registration.year, 'ref': f'R{registration.id:08d}'}
+    )
     path, _, query = target.partition('?')
     scheme = f'weixin://dl/business/?appid={quote(zone.pay_appid, safe="")}&path={quote(path, safe="/")}'
     if query:
