@@ -13,7 +13,16 @@ from werkzeug.exceptions import GatewayTimeout, InternalServerError, ServiceUnav
 
 from miniapp_backend.demo import seed_demo
 from miniapp_backend.extensions import db
-from miniapp_backend.models import AuditEvent, CommitmentLetter, Document, Registration, Student, Suspension
+from miniapp_backend.models import (
+    AuditEvent,
+    CommitmentLetter,
+    Document,
+    Notification,
+    Registration,
+    Student,
+    Suspension,
+    Zone,
+)
 from tests.api.conftest import StudentClient, photo_jpeg, signature_png
 from tests.factories import make_id_number, registration_fields
 
@@ -368,3 +377,28 @@ def test_a_server_error_answers_the_student_in_chinese(app, error, code, message
         response = app.make_response(app.handle_http_exception(error))
     assert response.status_code == error.code
     assert response.json == {'code': code, 'message': message, 'errors': {}}
+
+
+@pytest.mark.parametrize(
+    'stored',
+    [
+        {'submitted': {'template_id': 'tpl-submitted', 'fields': ['thing1']}},
+        {'submitted': {'template_id': ['tpl-submitted'], 'fields': {}}, 'approved': {'template_id': 'tpl-approved'}},
+        {'submitted': 'tpl-submitted', 'approved': {'template_id': 'tpl-approved', 'fields': {'thing1': 7}}},
+        ['tpl-submitted'],
+    ],
+)
+def test_templates_saved_as_json_before_the_form_checked_them_never_stop_a_zone(seeded, student_client, stored):
+    """Submitting (which writes the 受理 message) and subscribing still answer; the malformed kinds are unused."""
+    zone = db.session.scalars(sa.select(Zone).where(Zone.code == '341800')).one()
+    zone.message_templates = stored
+    db.session.commit()
+    student = student_client()
+    created = student.post('/registrations', json=registration_fields())
+    assert created.status_code == 201, created.json
+    submitted = student.post(f'/registrations/{created.json["id"]}/submit')
+    assert submitted.status_code == 200, submitted.json
+    accepted = student.post('/subscriptions', json={'accepted': ['tpl-submitted', 'tpl-approved']})
+    assert accepted.status_code == 200, accepted.json
+    message = db.session.scalars(sa.select(Notification).where(Notification.student_id == student.student_id)).one()
+    assert message.template_id is None

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from miniapp_backend.enrolment.messages import templates as message_templates
 from miniapp_backend.extensions import db
 from miniapp_backend.jobs import enqueue_after_commit
 from miniapp_backend.models import Notification, Registration, Suspension, Zone
@@ -165,7 +166,7 @@ def _columns(
 
 
 def _template(zone: Zone | None, kind: K) -> dict[str, Any]:
-    templates = (zone.message_templates or {}) if zone else {}
+    templates = message_templates.usable(zone.message_templates) if zone else {}
     fallback = TEMPLATE_FALLBACK.get(kind)
     return templates.get(kind.value) or (templates.get(fallback.value) if fallback else None) or {}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from miniapp_backend.enrolment.messages import delivery
+from miniapp_backend.enrolment.messages import delivery, templates as message_templates
 from miniapp_backend.extensions import db
 from miniapp_backend.jobs import enqueue_after_commit
 from miniapp_backend.models import Student, SubscriptionQuota
@@ -13,8 +13,8 @@ _QUOTAS = SubscriptionQuota.__table__
 
 def zone_templates(student: Student) -> dict[str, str]:
     """Template id by notification kind for the student's zone."""
-    templates = (student.zone.message_templates or {}) if student.zone else {}
-    return {kind: spec['template_id'] for kind, spec in templates.items() if spec.get('template_id')}
+    templates = message_templates.usable(student.zone.message_templates) if student.zone else {}
+    return {kind: spec['template_id'] for kind, spec in templates.items()}
 
 
 def record_accepted(student: Student, template_ids: list[str]) -> dict[str, int]:

@@ -54,10 +54,30 @@ class TemplateRefused(ValueError):
     """One kind's template cannot be saved; the message, in Chinese, says which part and why."""
 
 
-def form_values(templates: dict[str, Any] | None) -> dict[str, str]:
+def usable(templates: Any) -> dict[str, dict[str, Any]]:
+    """The stored templates every reader uses, each kind's only when well formed (a template id, fields of text by
+    keyword, a page if any): one saved as JSON before the form checked it must not stop a zone's messages."""
+    if not isinstance(templates, dict):
+        return {}
+    return {kind: template for kind, template in templates.items() if _well_formed(template)}
+
+
+def _well_formed(template: Any) -> bool:
+    if not isinstance(template, dict) or not isinstance(template.get('template_id'), str):
+        return False
+    fields, page = template.get('fields', {}), template.get('page')
+    return (
+        _TEMPLATE_ID.match(template['template_id']) is not None
+        and isinstance(fields, dict)
+        and all(isinstance(key, str) and isinstance(value, str) for key, value in fields.items())
+        and (page is None or isinstance(page, str))
+    )
+
+
+def form_values(templates: Any) -> dict[str, str]:
     """The form's fields (`template_<kind>_id`, `_page`, `_fields`) for the stored templates."""
     shown = {}
-    for kind, template in (templates or {}).items():
+    for kind, template in usable(templates).items():
         shown[f'template_{kind}_id'] = str(template.get('template_id') or '')
         shown[f'template_{kind}_page'] = str(template.get('page') or '')
         # In the template's order (thing1, phrase2 …): the database keeps a JSON object's keys in an order of its own.

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from miniapp_backend.enrolment import audit
 from miniapp_backend.enrolment.actors import Actor
-from miniapp_backend.enrolment.messages import outbox
+from miniapp_backend.enrolment.messages import outbox, templates as message_templates
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Registration, RosterEntry, SubscriptionQuota, Zone
 from miniapp_backend.models.base import utcnow
@@ -22,7 +22,8 @@ from miniapp_backend.models.enums import NotificationKind
 def remind(zone: Zone, pending: list[RosterEntry], actor: Actor, now: datetime | None = None) -> tuple[int, int]:
     """Queue one reminder per reachable pending student (at most one a day each); returns (sent, unreachable)."""
     now = now or utcnow()
-    template_id = ((zone.message_templates or {}).get(NotificationKind.ROSTER_REMINDER.value) or {}).get('template_id')
+    templates = message_templates.usable(zone.message_templates)
+    template_id = (templates.get(NotificationKind.ROSTER_REMINDER.value) or {}).get('template_id')
     linked = (
         dict(
             db.session.execute(
