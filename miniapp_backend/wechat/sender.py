@@ -85,6 +85,8 @@ class MessageSender:
             result = json.loads(response.data)
         except ValueError:
             result = None
-        if not isinstance(result, dict):  # arrived, answered something else: it may have been sent
+        errcode = result.get('errcode') if isinstance(result, dict) else None
+        if not isinstance(result, dict) or not (errcode is None or type(errcode) is int):
+            # Arrived, answered something else (an errcode of "0", 3.5 or NaN included): it may have been sent.
             raise DeliveryUnknown(None, 'unexpected answer')
         return result

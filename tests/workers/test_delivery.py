@@ -446,6 +446,17 @@ def test_an_answer_that_is_not_json_is_unknown_and_never_resent(app, fake_wechat
     assert fake_wechat.count(SEND) == 1
 
 
+@pytest.mark.parametrize('errcode', ['"abc"', '{"a": 1}', 'NaN', '1e400', '"0"', 'true', '3.5'])
+def test_an_errcode_that_is_not_a_whole_number_is_unknown_and_never_resent(app, fake_wechat, approved, errcode):
+    """The drain job does not fail on it (the row would wait out its lease as `sending`): it may have been sent."""
+    fake_wechat.script(SEND, [{'raw': f'{{"errcode": {errcode}, "errmsg": "?"}}'}])
+    jobs.drain_outbox()
+    jobs.drain_outbox()
+    notification = _notification()
+    assert (notification.status, notification.last_error) == ('unknown', 'no_answer unexpected answer')
+    assert fake_wechat.count(SEND) == 1
+
+
 def test_the_sweep_for_rows_left_sending_reads_its_index_not_the_outbox(app):
     """Every drain first looks for rows left `sending` past their lease. The outbox keeps every message it ever
     sent, so the sweep must reach the few rows in flight through the partial index, never by reading the table."""
