@@ -402,3 +402,39 @@ def test_templates_saved_as_json_before_the_form_checked_them_never_stop_a_zone(
     assert accepted.status_code == 200, accepted.json
     message = db.session.scalars(sa.select(Notification).where(Notification.student_id == student.student_id)).one()
     assert message.template_id is None
+
+
+def _camera_jpeg(orientation: int | None = None, second_picture: bool = False) -> bytes:
+    """800×400 pixels as a phone stores them: a portrait shot carries Orientation 6, an HDR one a second picture."""
+    image = Image.new('RGB', (800, 400), (200, 210, 220))
+    image.paste((20, 20, 20), (0, 0, 100, 400))  # a dark band on the stored left: the top once upright
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    out = io.BytesIO()
+    if second_picture:
+        image.save(out, 'MPO', save_all=True, append_images=[image.convert('L').convert('RGB')])
+    else:
+        image.save(out, 'JPEG', exif=exif)
+    return out.getvalue()
+
+
+def test_phone_camera_photos_are_kept_upright_and_hdr_ones_accepted(seeded, student_client):
+    student = student_client()
+    registration_id = student.post('/registrations', json=registration_fields()).json['id']
+
+    def kept_after(data: bytes) -> Image.Image:
+        uploaded = student.upload(f'/registrations/{registration_id}/id-photo', data, 'photo.jpg')
+        assert uploaded.status_code == 200, uploaded.json
+        db.session.expire_all()
+        stored = db.session.scalars(sa.select(Document).where(Document.registration_id == registration_id)).one()
+        kept = Image.open(io.BytesIO(stored.data))
+        assert kept.format == 'JPEG' and not kept.getexif()
+        return kept
+
+    hdr = _camera_jpeg(second_picture=True)
+    assert Image.open(io.BytesIO(hdr)).format == 'MPO'
+    assert kept_after(hdr).size == (800, 400)
+    portrait = kept_after(_camera_jpeg(orientation=6))
+    assert portrait.size == (400, 800)
+    assert portrait.getpixel((200, 20))[0] < 80 and portrait.getpixel((200, 780))[0] > 150  # the dark band on top

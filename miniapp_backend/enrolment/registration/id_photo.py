@@ -7,7 +7,7 @@ import io
 import math
 import threading
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from miniapp_backend.enrolment.errors import EnrolmentError, field_error
 from miniapp_backend.enrolment.registration.filing import EDITABLE
@@ -24,7 +24,9 @@ MAX_PIXELS = 16_000_000
 MAX_SIDE = 8000
 #: What is kept: enough to read an ID card, a fraction of a phone camera's size.
 KEPT_SIDE = 2000
-_KINDS = {b'\xff\xd8\xff': ('JPEG', 'image/jpeg'), b'\x89PNG\r\n\x1a\n': ('PNG', 'image/png')}
+#: What each file's first bytes say it is, and the formats Pillow may then find: a JPEG from a phone camera that
+#: carries a second picture (an HDR gain map, a depth map) is read as MPO, its first picture the photo.
+_KINDS = {b'\xff\xd8\xff': ({'JPEG', 'MPO'}, 'image/jpeg'), b'\x89PNG\r\n\x1a\n': ({'PNG'}, 'image/png')}
 
 
 def reencode_photo(data: bytes) -> tuple[bytes, str]:
@@ -38,7 +40,7 @@ def reencode_photo(data: bytes) -> tuple[bytes, str]:
         raise invalid
     try:
         with Image.open(io.BytesIO(data)) as image:
-            if image.format != kind[0] or min(image.size) < 100:
+            if image.format not in kind[0] or min(image.size) < 100:
                 raise invalid
             if image.width * image.height > MAX_PIXELS or max(image.size) > MAX_SIDE:
                 raise too_large
@@ -47,7 +49,10 @@ def reencode_photo(data: bytes) -> tuple[bytes, str]:
                 # JPEG: decode straight at 1/2, 1/4 … of full size when the kept size allows it
                 image.draft('RGB', (math.ceil(image.width * ratio), math.ceil(image.height * ratio)))
                 image.thumbnail((KEPT_SIDE, KEPT_SIDE))  # in place: the full-size pixels are freed at once
-                clean = image if image.mode == 'RGB' else image.convert('RGB')
+                # Upright as the phone showed it: a portrait photo is stored landscape with an EXIF orientation,
+                # which the clean copy below no longer carries.
+                upright = ImageOps.exif_transpose(image)
+                clean = upright if upright.mode == 'RGB' else upright.convert('RGB')
                 out = io.BytesIO()
                 clean.save(out, 'JPEG', quality=88)  # a fresh image carries no EXIF (location, device)
     except Image.DecompressionBombError:  # Pillow's own cap, met at open() for the most extreme headers
