@@ -106,6 +106,14 @@ class QueueFilter(Schema):
     after = Text(load_default=None, max_length=64)
 
 
+class QueueFrom(Schema):
+    """The review queue's filter a record page carries, so that 下一条 follows the list the reviewer came from."""
+
+    q = Text(load_default='', max_length=64)
+    school = Text(load_default='', max_length=32)
+    college = Text(load_default='', max_length=128)
+
+
 class PaymentsFilter(Schema):
     q = Text(load_default='', max_length=64)
     status = Text(load_default='', max_length=32)

@@ -7,7 +7,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 
 from miniapp_backend.admin import bp, list_filters
 from miniapp_backend.admin.exports import export_response
-from miniapp_backend.admin.review import scoped_registration
+from miniapp_backend.admin.review import back_to_record, scoped_registration
 from miniapp_backend.enrolment.payment.record import Outcome, record_payment
 from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.reports import lists, paging
@@ -105,10 +105,10 @@ def cash(registration_id):
         flash(result.message, 'error')
         return _back_with_typed(registration_id)
     flash('现金缴费已登记，参保成功', 'ok')
-    return redirect(url_for('admin.record', registration_id=registration_id))
+    return back_to_record(registration_id)
 
 
 def _back_with_typed(registration_id: int):
     """Back to the record with the amount and receipt number as typed (a refusal must not make them retyped)."""
     typed = {name: request.form.get(name, '')[:64] for name in ('amount', 'voucher_no')}
-    return redirect(url_for('admin.record', registration_id=registration_id, **typed))
+    return back_to_record(registration_id, **typed)

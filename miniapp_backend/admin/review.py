@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
 
 from miniapp_backend.admin import bp, list_filters
 from miniapp_backend.admin.exports import export_response
@@ -20,7 +20,10 @@ from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form
 from miniapp_backend.models import Document, Payment, Registration
 from miniapp_backend.models.enums import RegistrationStatus, ReviewerRole
-from schemas.admin import BatchForm, DecisionForm, QueueFilter
+from schemas.admin import BatchForm, DecisionForm, QueueFilter, QueueFrom
+
+#: The session's note of the record the reviewer's last action sends them back to (see `back_to_record`).
+ACTED_ON = 'acted_on'
 
 #: The statuses the review queue shows.
 QUEUE_STATUSES = (RegistrationStatus.SUBMITTED.value, RegistrationStatus.UNDER_REVIEW.value)
@@ -57,6 +60,8 @@ def queue():
         show_all=show_all,
         status=status,
         statuses=RegistrationStatus,
+        # A record opened from the queue carries its filter, so that 下一条 follows this list (not 全部登记's).
+        queue_args={} if show_all else {k: v for k, v in (('q', term), ('school', school), ('college', college)) if v},
     )
 
 
@@ -69,11 +74,28 @@ def scoped_registration(registration_id: int) -> Registration:
     return registration
 
 
+def queue_from() -> dict[str, str]:
+    """The queue's filter a record page was opened with (q, school, college), validated; empty when there is none
+    or it does not pass: the record still shows, and 下一条 follows the whole queue."""
+    values, invalid = load_form(QueueFrom(), request.args)
+    return {} if invalid else {key: value for key, value in values.items() if value}
+
+
+def back_to_record(registration_id: int, **args: str):
+    """Back to the record after the reviewer acted on it, with the queue's filter: the session notes the action, so
+    the page it returns to is the same visit (audit.record_opening); the note is read once."""
+    session[ACTED_ON] = registration_id
+    return redirect(url_for('admin.record', registration_id=registration_id, **queue_from(), **args))
+
+
 @bp.get('/registrations/<int:registration_id>')
 def record(registration_id):
-    """A record with every field decrypted; opening it is written to the audit log."""
+    """A record with every field decrypted; each visit is written to the audit log, and the page offers the next
+    record of the queue it was opened from (下一条)."""
     registration = scoped_registration(registration_id)
-    audit.record(actor_of(g.reviewer), 'open_record', zone_id=registration.zone_id, registration_id=registration.id)
+    returning = session.pop(ACTED_ON, None) == registration.id
+    audit.record_opening(actor_of(g.reviewer), registration.zone_id, registration.id, after_own_action=returning)
+    queue_args = queue_from()
     photo = db.session.scalars(sa.select(Document.id).where(Document.registration_id == registration.id)).first()
     # The seal must verify and the sealed text must still say what the registration says.
     seal_ok = (
@@ -92,7 +114,21 @@ def record(registration_id):
         payments=db.session.scalars(
             sa.select(Payment).where(Payment.registration_id == registration.id).order_by(Payment.paid_at)
         ).all(),
+        queue_args=queue_args,
+        more=lists.next_in_queue(g.reviewer, queue_args, registration.id) is not None,
     )
+
+
+@bp.get('/registrations/<int:registration_id>/next')
+def next_record(registration_id):
+    """下一条: the record after this one in the reviewer's queue as filtered, chosen now (a record another reviewer
+    decided since the page was drawn has left the queue); at the end, 队列已处理完 with the way back to the queue.
+    The record named need not be in scope or exist any more: only its place in the order counts."""
+    queue_args = queue_from()
+    following = lists.next_in_queue(g.reviewer, queue_args, registration_id)
+    if following is None:
+        return render_template('admin/queue_done.html', queue_args=queue_args)
+    return redirect(url_for('admin.record', registration_id=following, **queue_args))
 
 
 def registration_history(registration: Registration) -> list[str]:
@@ -142,7 +178,7 @@ def decision(registration_id):
         flash(_done(registration, choice), 'ok')
     except TransitionRefused as refused:  # refused before anything changed
         flash(refused.message, 'error')
-    return redirect(url_for('admin.record', registration_id=registration_id))
+    return back_to_record(registration_id)
 
 
 @bp.post('/batch')

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from miniapp_backend.enrolment.scope import review_queue, scoped_audit_events, scoped_insured, scoped_registrations
+from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, InsuredPerson, Registration, Reviewer
 from miniapp_backend.models.enums import InsuredStatus, RegistrationStatus
 from miniapp_backend.security.blind_index import blind_index
@@ -41,6 +42,17 @@ def registrations(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
     if filters.get('status') in RegistrationStatus.__members__.values():
         query = query.where(Registration.status == filters['status'])
     return query
+
+
+def next_in_queue(reviewer: Reviewer, filters: dict[str, Any], after_id: int) -> int | None:
+    """The record to open after `after_id` in the review queue as filtered (q, school, college): the next one in the
+    queue's order (newest first), else, at its end, the newest one left (a record skipped, or one submitted since);
+    None when nothing else waits. Asked when the reviewer asks, not when the page was drawn: a record another
+    reviewer decided meanwhile has left the queue and is not offered."""
+    query = registrations(reviewer, {**filters, 'all': False, 'status': None}).where(Registration.id != after_id)
+    ids = query.with_only_columns(Registration.id).order_by(Registration.id.desc()).limit(1)
+    older = db.session.scalar(ids.where(Registration.id < after_id))
+    return older if older is not None else db.session.scalar(ids)
 
 
 def payments(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
