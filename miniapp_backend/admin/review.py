@@ -8,13 +8,14 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from miniapp_backend.admin import bp, list_filters
 from miniapp_backend.admin.exports import export_response
 from miniapp_backend.enrolment import audit, labels
-from miniapp_backend.enrolment.registration import letters, subsidised
+from miniapp_backend.enrolment.registration import letters, provenance, subsidised
 from miniapp_backend.enrolment.registration.review import actor_of, decide, decide_batch
 from miniapp_backend.enrolment.registration.states import (
     TransitionRefused,
     allowed_actions,
 )
 from miniapp_backend.enrolment.reports import lists, paging, statistics
+from miniapp_backend.enrolment.roster import progress
 from miniapp_backend.enrolment.scope import scoped_registrations
 from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form
@@ -116,7 +117,22 @@ def record(registration_id):
         ).all(),
         queue_args=queue_args,
         more=lists.next_in_queue(g.reviewer, queue_args, registration.id) is not None,
+        **origin_and_roster(registration),
     )
+
+
+def origin_and_roster(registration: Registration) -> dict:
+    """How the record was filed, the person's other registrations this year (linked where in my scope) and their
+    line on the school roster: read again for every registration, so one filed after a refusal shows them too."""
+    filed, others = provenance.filings(registration)
+    mine = scoped_registrations(g.reviewer).where(Registration.id.in_([o.registration_id for o in others]))
+    return {
+        'filed': filed,
+        'others': others,
+        'others_in_scope': set(db.session.scalars(mine.with_only_columns(Registration.id))),
+        'roster': progress.entry_of(registration),
+        'roster_kept': progress.kept(registration.zone_id, registration.year),
+    }
 
 
 @bp.get('/registrations/<int:registration_id>/next')

@@ -143,6 +143,23 @@ def entries(
     return query.order_by(RosterEntry.school_id, RosterEntry.college, RosterEntry.class_name, RosterEntry.student_no)
 
 
+def entry_of(registration: Registration) -> RosterEntry | None:
+    """The person's line on the school roster of a registration's zone and year (the roster is kept per person, by
+    blind index, so every registration of the person finds it, a new one after a refusal too)."""
+    return db.session.scalars(
+        sa.select(RosterEntry).where(
+            RosterEntry.zone_id == registration.zone_id,
+            RosterEntry.year == registration.year,
+            RosterEntry.id_index == registration.id_index,
+        )
+    ).first()
+
+
+def kept(zone_id: int, year: int) -> bool:
+    """Whether the zone has a school roster for the year at all (without one, nobody is missing from it)."""
+    return db.session.scalar(sa.select(sa.exists().where(RosterEntry.zone_id == zone_id, RosterEntry.year == year)))
+
+
 def state_of(entry: RosterEntry, status: str | None) -> str:
     """The one word the roster list shows for a student."""
     if entry.exempt_reason:
