@@ -49,6 +49,8 @@ def suspensions():
     return render_template(
         'admin/suspensions.html',
         rows=rows[:PAGE_SIZE],
+        region_names=desk.region_names(rows[:PAGE_SIZE]),
+        decided_by=desk.decided_by,
         more=len(rows) > PAGE_SIZE,
         page=page,
         statuses=SuspensionStatus,

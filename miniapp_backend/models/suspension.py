@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from miniapp_backend.extensions import db
 from miniapp_backend.models.base import UTCDateTime, enum_column, utcnow
 from miniapp_backend.models.enums import SuspensionStatus
-from miniapp_backend.models.people import Student
+from miniapp_backend.models.people import Reviewer, Student
 from miniapp_backend.models.zone import Zone
 from miniapp_backend.security.crypto import EncryptedString
 
@@ -56,6 +56,10 @@ class Suspension(db.Model):
     next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The reviewer who decided it by hand (the desk's 确认 / 不予停保, a phone suspension); None when the home town
+    #: answered (the worker's confirmation, the origin gateway).
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey('reviewers.id'))
 
     student: Mapped[Student | None] = relationship()
     origin_zone: Mapped[Zone | None] = relationship(foreign_keys=[origin_zone_id])
+    decided_by: Mapped[Reviewer | None] = relationship()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import sqlalchemy as sa
@@ -12,7 +13,7 @@ from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, InsuredPerson, Notification, Suspension
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.security.blind_index import blind_index
-from tests.admin.pages import csrf_token, login
+from tests.admin.pages import csrf_token, login, page_form, submit
 from tests.factories import make_id_number
 
 
@@ -137,3 +138,61 @@ def test_a_phone_suspension_answers_the_students_own_pending_request(client, cre
     assert only.message.startswith('已电话办理停保')
     told = [(n.student_id, n.kind.value) for n in db.session.scalars(sa.select(Notification))]
     assert told == [(student.id, 'suspension_confirmed')]
+
+
+def _row(page: str, suspension_id: int) -> str:
+    return re.search(rf'<tr data-id="{suspension_id}">(.*?)</tr>', page, re.S).group(1)
+
+
+def _cell(row: str, css: str) -> str:
+    return re.search(rf'<td class="{css}">(.*?)</td>', row, re.S).group(1)
+
+
+def test_a_confirmation_by_hand_names_the_reviewer_not_the_home_town(client, create_reviewer, zone, create_student):
+    create_reviewer('liu').display_name = '刘老师'
+    student = create_student(zone=zone)
+    by_hand = record('530000', make_id_number(), '甲', '参加职工医保', date(2026, 12, 31), utcnow(), student=student)
+    db.session.commit()
+    login(client, 'liu')
+    form = page_form(client, '/admin/suspensions', f'/admin/suspensions/{by_hand.id}/decision')
+    submit(client, form, ('decision', 'confirm'), reason='原参保地来电告知已办结')
+    row = _row(client.get('/admin/suspensions').text, by_hand.id)
+    assert '原参保地已确认' not in row
+    assert '医保中心工作人员已人工确认暂停参保' in row and '原参保地来电告知已办结' in row
+    assert _cell(row, 'decided-by') == '审核员 刘老师（人工确认）'
+    # The student reads the same: staff vouched for it, the home town did not answer here.
+    message = db.session.scalars(sa.select(Notification)).one()
+    assert message.kind.value == 'suspension_confirmed'
+    db.session.expire_all()
+    assert db.session.get(Suspension, by_hand.id).message.startswith('医保中心工作人员已人工确认')
+
+
+def test_a_home_town_outside_the_platform_is_named_not_shown_as_its_code(
+    client, create_reviewer, zone, create_student, create_registration
+):
+    create_reviewer('liu')
+    id_number = make_id_number()
+    asked = record('340403', id_number, '赵敏', '参加职工医保', date(2026, 12, 31), utcnow(), student=create_student())
+    # Someone else from the same county named it in the region picker; one odd name does not outvote the others.
+    for name in ('安徽省 淮南市 田家庵区', '安徽省 淮南市 田家庵区', '田家庵'):
+        create_registration(
+            create_student(), zone, id_number=make_id_number(), hukou_region_code='340403', hukou_region_name=name
+        )
+    unnamed = record('469099', make_id_number(), '钱', '参军', date(2026, 12, 31), utcnow())
+    unnamed.handled_by_zone_id = zone.id
+    asked.handled_by_zone_id = zone.id
+    db.session.commit()
+    login(client, 'liu')
+    page = client.get('/admin/suspensions').text
+    assert _cell(_row(page, asked.id), 'origin') == '安徽省 淮南市 田家庵区（340403）'
+    assert _cell(_row(page, unnamed.id), 'origin') == '区划（469099）'
+    # The person's own registration names their home town first.
+    create_registration(
+        create_student(),
+        zone,
+        id_number=id_number,
+        status='withdrawn',
+        hukou_region_code='340403',
+        hukou_region_name='安徽省淮南市田家庵区',
+    )
+    assert _cell(_row(client.get('/admin/suspensions').text, asked.id), 'origin') == '安徽省淮南市田家庵区（340403）'

@@ -10,9 +10,11 @@ from miniapp_backend.enrolment.messages import outbox
 from miniapp_backend.extensions import db
 from miniapp_backend.models import Suspension, Zone
 from miniapp_backend.models.base import utcnow
-from miniapp_backend.models.enums import SuspensionStatus
+from miniapp_backend.models.enums import ActorType, SuspensionStatus
 
 CONFIRMED_MESSAGE = '原参保地已确认暂停参保，请返回继续参保登记'
+#: A confirmation by the centre's staff on the desk: the home town did not answer here, staff vouch for it.
+HAND_CONFIRMED_MESSAGE = '医保中心工作人员已人工确认暂停参保，请返回继续参保登记'
 WAITING_MESSAGE = '已提交，等待原参保地确认（一般需要10–30分钟）'
 
 
@@ -47,6 +49,8 @@ def _decide(suspension: Suspension, status: SuspensionStatus, message: str, acto
     suspension.message = message
     suspension.decided_at = now
     suspension.next_check_at = None
+    # Who decided, for the desk: a reviewer by hand, else (None) the home town through the worker or the gateway.
+    suspension.decided_by_id = actor.id if actor.type is ActorType.REVIEWER else None
     audit.record(
         actor,
         f'suspension_{status.value}',

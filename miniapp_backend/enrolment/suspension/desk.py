@@ -13,7 +13,7 @@ from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.suspension import decide
 from miniapp_backend.enrolment.suspension.request import pending, record
 from miniapp_backend.extensions import db
-from miniapp_backend.models import Reviewer, Student, Suspension
+from miniapp_backend.models import Registration, Reviewer, Student, Suspension
 from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import SuspensionStatus
 from miniapp_backend.security.blind_index import blind_index
@@ -64,9 +64,52 @@ def decide_by_hand(suspension: Suspension, actor: Actor, confirm: bool, reason: 
     if suspension.status is not SuspensionStatus.SUBMITTED:
         raise EnrolmentError('decided', '该停保申请已处理')
     if confirm:
-        decide.confirm(suspension, actor=actor, message=f'{decide.CONFIRMED_MESSAGE}（{reason}）' if reason else None)
+        message = f'{decide.HAND_CONFIRMED_MESSAGE}（{reason}）' if reason else decide.HAND_CONFIRMED_MESSAGE
+        decide.confirm(suspension, actor=actor, message=message[:255])
     else:
         decide.refuse(suspension, actor=actor, message=reason[:255])
+
+
+def decided_by(suspension: Suspension) -> str:
+    """Who decided a suspension, as the desk names it: the reviewer by hand, or the home town."""
+    if suspension.status is SuspensionStatus.SUBMITTED:
+        return ''
+    reviewer = suspension.decided_by
+    if reviewer is not None:
+        verb = '人工确认' if suspension.status is SuspensionStatus.CONFIRMED else '人工不予停保'
+        return f'审核员 {reviewer.display_name or reviewer.username}（{verb}）'
+    return '原参保地（平台内）' if suspension.origin_zone_id is not None else '原参保地（经接口答复）'
+
+
+def region_names(suspensions: list[Suspension]) -> dict[str, str]:
+    """Names of the home towns outside the platform by division code, as students' region pickers named them
+    (hukou_region_name): the person's own registration naming that code first, else the name most registrations
+    give it (one student's odd name does not relabel a county for everyone). Codes nobody named are absent."""
+    wanted = {s.origin_zone_code for s in suspensions if s.origin_zone_id is None}
+    if not wanted:
+        return {}
+    named = sa.and_(Registration.hukou_region_code.in_(wanted), Registration.hukou_region_name.is_not(None))
+    people = {(s.id_index, s.origin_zone_code) for s in suspensions if s.origin_zone_id is None}
+    names: dict[str, str] = {}
+    for id_index, code, name in db.session.execute(
+        sa.select(Registration.id_index, Registration.hukou_region_code, Registration.hukou_region_name)
+        .where(Registration.id_index.in_({person for person, _ in people}), named)
+        .order_by(Registration.id.desc())
+    ):
+        if (id_index, code) in people:
+            names.setdefault(code, name)
+    rest = wanted - names.keys()
+    if rest:
+        count = sa.func.count().label('n')
+        common = db.session.execute(
+            sa.select(Registration.hukou_region_code, Registration.hukou_region_name, count)
+            .where(Registration.hukou_region_code.in_(rest), Registration.hukou_region_name.is_not(None))
+            .group_by(Registration.hukou_region_code, Registration.hukou_region_name)
+            .order_by(count.desc(), Registration.hukou_region_name)
+        )
+        for code, name, _ in common:
+            names.setdefault(code, name)
+    return names
 
 
 def search(query: sa.Select, term: str) -> sa.Select:
