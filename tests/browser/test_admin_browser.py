@@ -151,3 +151,31 @@ def test_import_with_errors_and_its_report_in_the_browser(page, create_reviewer,
         page.click('#error-report')
     rows = list(load_workbook(_io.BytesIO(Path(download.value.path()).read_bytes())).active.values)
     assert rows[0] == ('行号', '列', '原因') and rows[1][:2] == (3, '证件号码')
+
+
+def test_next_after_a_decision_walks_the_filtered_queue_to_its_end(
+    page, create_reviewer, zone, create_student, create_registration
+):
+    create_reviewer('centre')
+    older, elsewhere, newer = (
+        create_registration(create_student(), zone, status='submitted', college=college)
+        for college in ('计算机与信息学院', '外国语学院', '计算机与信息学院')
+    )
+    _login(page)
+    page.fill('input[name=college]', '计算机与信息学院')
+    page.click('button:has-text("查询")')
+    page.click('a:has-text("查看")')  # the newest of the filtered queue
+    assert newer.id_number in page.content()
+    page.click('button:has-text("通过")')
+    page.wait_for_selector('text=已通过，待学生缴费')
+    page.click('#next-record')
+    page.wait_for_url(f'**/admin/registrations/{older.id}?college=*')
+    assert older.id_number in page.content()
+    page.fill('textarea[name=reason]', '照片不清晰')
+    page.click('button:has-text("退回")')
+    page.wait_for_selector('text=已退回')
+    assert page.locator('#next-record').count() == 0
+    assert page.locator('#queue-done').inner_text() == '队列已处理完'
+    page.click('a:has-text("返回审核队列")')
+    page.wait_for_selector('text=没有记录')
+    assert _statuses() == {older.id: 'returned', elsewhere.id: 'submitted', newer.id: 'approved'}
