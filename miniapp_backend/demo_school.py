@@ -111,7 +111,7 @@ def populate(zone: Zone, now: datetime) -> int:
     db.session.execute(sa.insert(RosterEntry.__table__), roster)
     _registrations(zone, registrations, rng, now, admin_id)
     _linked_without_registration(zone, people, now)
-    _suspensions(zone, now)
+    _suspensions(zone, admin_id, now)
     _imports(zone, admin_id, now)
     # The registrations went in past the ORM, which keeps the statistics: counted afresh (the queue showed -3).
     counts.rebuild(db.session(), zone.id)
@@ -382,7 +382,7 @@ def _linked_without_registration(zone: Zone, people: list[dict], now: datetime) 
         )
 
 
-def _suspensions(zone: Zone, now: datetime) -> None:
+def _suspensions(zone: Zone, admin_id: int | None, now: datetime) -> None:
     rows = [
         ('周子涵', '340403200404040022', '340400', 'submitted', '已提交，等待原参保地确认（一般需要10–30分钟）'),
         ('吴浩然', '410102200305050031', '410100', 'submitted', '已提交，等待原参保地确认（一般需要10–30分钟）'),
@@ -406,6 +406,8 @@ def _suspensions(zone: Zone, now: datetime) -> None:
                 handled_by_zone_id=zone.id,
                 created_at=now - timedelta(days=number + 1),
                 decided_at=None if status == 'submitted' else now - timedelta(days=number),
+                # The phone suspension was recorded by the centre's staff; the refusal came from the home town.
+                decided_by_id=admin_id if message.startswith('已电话办理停保') else None,
             )
         )
 

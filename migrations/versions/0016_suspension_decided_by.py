@@ -48,12 +48,14 @@ def upgrade():
         )
         .order_by(audit_events.c.id)
     ).all()
+    reviewers = set(connection.scalars(sa.text('SELECT id FROM reviewers')))
     for actor_id, detail in decisions:
         suspension_id = (detail or {}).get('suspension_id')
         if suspension_id is None:
             continue
         target = suspensions.c.id == suspension_id
-        connection.execute(sa.update(suspensions).where(target).values(decided_by_id=actor_id))
+        if actor_id in reviewers:  # the foreign key needs the account to exist
+            connection.execute(sa.update(suspensions).where(target).values(decided_by_id=actor_id))
         connection.execute(
             sa.update(suspensions)
             .where(target, suspensions.c.status == 'confirmed', suspensions.c.message.startswith(HOME_TOWN))

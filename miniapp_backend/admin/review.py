@@ -139,9 +139,10 @@ def origin_and_roster(registration: Registration) -> dict:
 def next_record(registration_id):
     """下一条: the record after this one in the reviewer's queue as filtered, chosen now (a record another reviewer
     decided since the page was drawn has left the queue); at the end, 队列已处理完 with the way back to the queue.
-    The record named need not be in scope or exist any more: only its place in the order counts."""
+    A record outside my scope does not exist for me here either (404, DESIGN §5.2)."""
+    registration = scoped_registration(registration_id)
     queue_args = queue_from()
-    following = lists.next_in_queue(g.reviewer, queue_args, registration_id)
+    following = lists.next_in_queue(g.reviewer, queue_args, registration.id)
     if following is None:
         return render_template('admin/queue_done.html', queue_args=queue_args)
     return redirect(url_for('admin.record', registration_id=following, **queue_args))

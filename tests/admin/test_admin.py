@@ -141,7 +141,8 @@ def test_search_by_id_number_uses_the_blind_index(client, create_reviewer, zone,
     create_registration(create_student(), zone, status='submitted')
     login(client, 'centre')
     text = client.get('/admin/', query_string={'q': wanted.id_number.lower()}).text
-    assert text.count('/admin/registrations/') == 1 and f'/admin/registrations/{wanted.id}"' in text
+    # The record's link carries the search, so that 下一条 follows the same list.
+    assert text.count('/admin/registrations/') == 1 and f'/admin/registrations/{wanted.id}?q=' in text
 
 
 def test_cash_payment_walks_approved_to_paid(client, create_reviewer, zone, student, create_registration):
@@ -200,7 +201,8 @@ def test_queue_filters_by_school_and_college(client, create_reviewer, zone, crea
     other = create_registration(create_student(), zone, status='submitted', college='经济与管理学院')
     login(client, 'centre')
     text = client.get('/admin/', query_string={'school': '10359X', 'college': '计算机与信息学院'}).text
-    assert f'/admin/registrations/{kept.id}"' in text and f'/admin/registrations/{other.id}"' not in text
+    # Each record's link carries the filter (下一条 follows the same list).
+    assert f'/admin/registrations/{kept.id}?' in text and f'/admin/registrations/{other.id}?' not in text
     assert '没有记录' in client.get('/admin/', query_string={'school': 'OTHER'}).text
 
 

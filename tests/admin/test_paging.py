@@ -24,7 +24,8 @@ def _walk(client, path):
     pages = []
     while path:
         text = client.get(path).text
-        pages.append([int(i) for i in re.findall(r'/admin/registrations/(\d+)"', text)])
+        # A record's link ends at its id, or carries the queue's filter after it.
+        pages.append([int(i) for i in re.findall(r'/admin/registrations/(\d+)["?]', text)])
         link = re.search(r'<a href="(\?[^"]+)">下一页</a>', text)
         path = (
             '/admin/' + path.split('/admin/')[1].split('?')[0] + link.group(1).replace('&amp;', '&') if link else None
