@@ -1,7 +1,8 @@
 """The input boundary: what a phone, a browser or a spreadsheet sends is refused here if the database cannot store it.
 
 One text rule for API fields, admin forms and import cells: no NUL or other control characters (PostgreSQL refuses
-NUL, and they break WeChat's message values), no bidirectional embedding, override or isolate controls (they make a
+NUL, and they break WeChat's message values), no invisible format characters (a zero-width space makes a name of
+nothing, or two names that look alike) and no bidirectional embedding, override or isolate controls (they make a
 name or a voucher read reversed on a reviewer's screen, in an export and in a message), no unpaired surrogates
 (UTF-8 cannot encode them), trimmed, bounded length. JSON bodies are parsed once here, strictly: a size cap, a
 nesting-depth cap, no NaN/Infinity, finite numbers.
@@ -29,16 +30,20 @@ MAX_TEXT = 2000
 MAX_INT4 = 2**31 - 1
 EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2100, 12, 31)
 
-_UNSTORABLE = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff]')
+#: Control characters, invisible format characters (zero-width spaces and marks, word joiners, a BOM: a name of
+#: nothing visible, or two names that look the same) and bidirectional controls, and lone surrogates.
+_UNSTORABLE = re.compile(
+    r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]'
+)
 #: What no column can hold at all (NUL) or UTF-8 cannot encode (lone surrogates): refused wherever it appears.
 _NEVER = re.compile(r'[\x00\ud800-\udfff]')
 _LINE_BREAKS = re.compile(r'[\n\r\u2028\u2029]')
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 #: What a JSON text that parsed needs for a string in it to hold an unstorable character: an escape that can make
-#: one (\uXXXX, \b, \f), a raw DEL or a raw bidirectional control. The parser refuses other raw control characters
+#: one (\uXXXX, \b, \f), a raw DEL or a raw invisible or bidirectional control. The parser refuses other raw control characters
 #: in strings, and UTF-8 text cannot carry a lone surrogate; an escaped backslash before u, b or f matches too, and
 #: is then looked at in full.
-_MAY_BE_UNSTORABLE = re.compile(r'\\[ubf]|[\x7f\u202a-\u202e\u2066-\u2069]')
+_MAY_BE_UNSTORABLE = re.compile(r'\\[ubf]|[\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]')
 #: The form encodings whose fields the gate checks.
 _FORMS = frozenset({'application/x-www-form-urlencoded', 'multipart/form-data'})
 TEXT_MESSAGE = '不能包含控制字符或无法识别的字符'
@@ -101,6 +106,15 @@ class Text(fields.String):
             return clean_text(text, max_length=self.max_length, multiline=self.multiline)
         except InputRefused as refused:
             raise ValidationError(refused.message) from None
+
+
+class Flag(fields.Boolean):
+    """JSON's true or false and nothing else: a box ticked is not "true", 1 or "yes" sent by hand."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) is not bool:
+            raise self.make_error('invalid')
+        return value
 
 
 class Day(fields.Date):

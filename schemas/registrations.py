@@ -35,7 +35,7 @@ class BankSchema(LeanLoad, Schema):
 class RegistrationInputSchema(LeanLoad, Schema):
     zone_code = Text(required=True, validate=validate.Regexp(r'^[0-9]{6}\Z', error='专区代码应为6位数字'))
     year = fields.Integer(validate=validate.Range(2000, 2100))
-    name = Text(required=True, validate=validate.Length(1, 30))
+    name = Text(required=True, validate=[validate.Length(1, 30), UNMASKED])
     id_type = Text(required=True, validate=validate.OneOf(ID_TYPES))
     id_number = Text(required=True, validate=validate.Length(1, 32))
     ethnicity = Text(validate=validate.OneOf(ETHNICITIES, error='民族代码不正确'))

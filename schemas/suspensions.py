@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from miniapp_backend.inputs import Day, Text
+from miniapp_backend.inputs import Day, Flag, Text
 from miniapp_backend.security.idnumbers import ID_TYPES
 
 
@@ -8,7 +8,7 @@ class SuspensionRequestSchema(Schema):
     origin_zone_code = Text(required=True, validate=validate.Regexp(r'^[0-9]{6}\Z', error='原参保地区划应为6位数字'))
     reason = Text(required=True, validate=validate.Length(2, 100))
     suspend_from = Day(required=True)
-    consent = fields.Boolean(required=True)
+    consent = Flag(required=True)
     id_type = Text(validate=validate.OneOf(ID_TYPES), load_default='resident_id')
     id_number = Text(validate=validate.Length(1, 32))
     name = Text(validate=validate.Length(1, 30))

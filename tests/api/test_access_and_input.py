@@ -189,10 +189,11 @@ def test_a_masked_value_typed_onto_and_sent_back_is_refused_on_its_field(seeded,
     assert stored.hukou_address == registration_fields()['hukou_address']
 
 
-@pytest.mark.parametrize('control', ['\u202e', '\u202a', '\u2067', '\u2069'])
+@pytest.mark.parametrize('control', ['\u202e', '\u202a', '\u2067', '\u2069', '\u200b', '\u200f', '\u2060', '\ufeff'])
 @pytest.mark.parametrize('escaped', [True, False])
 def test_a_bidirectional_control_in_a_field_is_refused_on_it(seeded, student_client, control, escaped):
-    """U+202E would show 张三\u202e99 as 张三99 reversed on the desk and in exports: refused, raw or escaped."""
+    """U+202E would show 张三\u202e99 as 张三99 reversed on the desk and in exports, U+200B makes two names that look
+    alike: refused, raw or escaped."""
     student = student_client()
     before = _snapshot()
     fields = {**registration_fields(), 'name': f'张{control}三'}
@@ -237,6 +238,20 @@ def test_missing_fields_and_malformed_bodies(seeded, student_client):
         ).status_code
         == 422
     )
+    for consent in ('true', 1, 'yes'):  # consent is the box ticked, true itself, nothing that could pass for it
+        refused = student.post(
+            '/suspensions',
+            json={
+                'origin_zone_code': '340400',
+                'reason': '在学籍地参保',
+                'suspend_from': '2026-12-01',
+                'consent': consent,
+            },
+        )
+        assert refused.status_code == 422 and refused.json['errors'] == {'consent': ['应为是或否']}, refused.json
+    for name in ('\u200b', '张*', '张＊三'):
+        refused = student.post('/registrations', json={**registration_fields(), 'name': name})
+        assert refused.status_code == 422 and list(refused.json['errors']) == ['name'], (name, refused.json)
     assert student.post('/subscriptions', json={'accepted': 'tpl'}).status_code == 422
     assert student.post('/auth/login', json={}).status_code == 422
     assert student.put('/me/zone', json={'zone_code': 341800}).status_code == 422
