@@ -207,6 +207,23 @@ def test_a_bidirectional_control_in_a_field_is_refused_on_it(seeded, student_cli
     assert _snapshot() == before
 
 
+def test_a_save_that_would_move_a_registration_to_another_zone_or_year_is_refused(seeded, student_client):
+    student = student_client()
+    created = student.post('/registrations', json=registration_fields())
+    path = f'/registrations/{created.json["id"]}'
+    before = _snapshot()
+    for changes, field in (
+        ({'zone_code': '999999'}, 'zone_code'),
+        ({'zone_code': '370200'}, 'zone_code'),
+        ({'year': 2030}, 'year'),
+    ):
+        refused = student.patch(path, json=changes)
+        assert refused.status_code == 422 and list(refused.json['errors']) == [field], refused.json
+    assert _snapshot() == before
+    same = student.patch(path, json={'zone_code': '341800', 'year': created.json['year'], 'phone': '13900001111'})
+    assert same.status_code == 200 and same.json['zone_code'] == '341800', same.json
+
+
 def test_missing_fields_and_malformed_bodies(seeded, student_client):
     student = student_client()
     before = _snapshot()

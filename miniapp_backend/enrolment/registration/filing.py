@@ -202,6 +202,11 @@ def update(registration: Registration, data: dict[str, Any], now: datetime | Non
         raise EnrolmentError('invalid_state', f'登记状态为「{registration.status.label}」，不能修改')
     from miniapp_backend.enrolment.registration import letters
 
+    # The form sends its zone and year again with every save; another is a move, which a PATCH cannot make.
+    if data.get('zone_code', registration.zone.code) != registration.zone.code:
+        raise field_error('zone_code', '登记的专区不能修改；请撤回本登记后在新专区重新登记')
+    if data.get('year', registration.year) != registration.year:
+        raise field_error('year', f'本登记是{registration.year}年度的参保登记，年度不能修改')
     data = {key: value for key, value in data.items() if key not in ('zone_code', 'year')}
     printed = letters.printed(registration)
     apply_fields(registration, data)
