@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+import schemas
 from miniapp_backend.enrolment.students import cached_view
 from miniapp_backend.extensions import db, get_redis
 from miniapp_backend.models import InsuredPerson, Registration, Student, Suspension
@@ -245,7 +246,7 @@ def test_the_code_version_changes_with_any_byte_of_the_source(tmp_path):
     (tmp_path / 'pkg' / 'view.py').rename(tmp_path / 'pkg' / 'other.py')
     assert len({before, reworded, cached_view.source_digest(tmp_path / 'pkg')}) == 3
     assert cached_view.code_version() == cached_view.source_digest(
-        Path(cached_view.__file__).parents[2], Path(cached_view.schemas.__file__).parent
+        Path(cached_view.__file__).parents[2], Path(schemas.__file__).parent
     )
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -38,7 +39,6 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-import schemas
 from miniapp_backend import after_commit
 from miniapp_backend.extensions import db, get_redis
 from miniapp_backend.models import (
@@ -74,7 +74,8 @@ def source_digest(*roots: Path) -> str:
 @functools.cache
 def code_version() -> str:
     """The digest of the code that shapes an answer: the backend's and its schemas' source."""
-    return source_digest(Path(__file__).parents[2], Path(schemas.__file__).parent)
+    # The schemas package is found, not imported: the rules below the API do not import its schemas.
+    return source_digest(Path(__file__).parents[2], Path(importlib.util.find_spec('schemas').origin).parent)
 
 
 def keys(prefix: str, student_id: int, version: str | None = None) -> tuple[str, str, str]:
