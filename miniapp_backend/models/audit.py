@@ -19,6 +19,10 @@ class AuditEvent(db.Model):
         sa.Index('ix_audit_events_at', 'at'),
         # The audit page: one zone's events, newest first, paged by id.
         sa.Index('ix_audit_events_zone', 'zone_id', 'id'),
+        # Its filters by action and by the person who acted, each newest first: a rare action or a person who
+        # acted little would otherwise be looked for among every event of the zone (the page and its count).
+        sa.Index('ix_audit_events_zone_action', 'zone_id', 'action', 'id'),
+        sa.Index('ix_audit_events_zone_actor', 'zone_id', 'actor_id', 'id'),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
