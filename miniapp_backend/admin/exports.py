@@ -9,6 +9,8 @@ from typing import Any
 from flask import Response, abort, g, redirect, render_template, send_file, url_for
 
 from miniapp_backend.admin import bp
+from miniapp_backend.enrolment import audit
+from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.reports import exports
 from miniapp_backend.extensions import db
 from miniapp_backend.models import ExportJob
@@ -20,11 +22,23 @@ XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 def export_response(kind: str, filters: dict[str, Any], filename: str) -> Response:
     """The list's workbook, or (when it is large) a redirect to its export job's progress page."""
     result = exports.start(kind, g.reviewer, filters)
+    title = exports.KINDS[kind].title
     if isinstance(result, bytes):
+        audit_export(title, f'{filename}.xlsx')
         return Response(
             result, mimetype=XLSX, headers={'Content-Disposition': f'attachment; filename="{filename}.xlsx"'}
         )
+    audit_export(title, _download_name(result), export_id=result.id)
     return redirect(url_for('admin.export_status', export_id=result.id))
+
+
+def audit_export(title: str, filename: str, **detail: Any) -> None:
+    """An export leaves the system with personal data in it: the audit log names the list and the file."""
+    audit.record(actor_of(g.reviewer), 'export', zone_id=g.reviewer.zone_id, title=title, filename=filename, **detail)
+
+
+def _download_name(job: ExportJob) -> str:
+    return f'{job.kind}-{job.id}.xlsx'
 
 
 def _job(export_id: int) -> ExportJob:
@@ -52,4 +66,4 @@ def export_download(export_id):
     job = _job(export_id)
     if not exports.downloadable(job):
         abort(410, description='下载链接已过期，请重新导出')
-    return send_file(job.path, mimetype=XLSX, as_attachment=True, download_name=f'{job.kind}-{job.id}.xlsx')
+    return send_file(job.path, mimetype=XLSX, as_attachment=True, download_name=_download_name(job))

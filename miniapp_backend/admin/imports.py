@@ -57,7 +57,9 @@ def _upload():
     )
     db.session.add(job)
     db.session.flush()
-    audit.record(actor_of(g.reviewer), 'import', zone_id=g.reviewer.zone_id, import_id=job.id, kind=kind)
+    audit.record(
+        actor_of(g.reviewer), 'import', zone_id=g.reviewer.zone_id, import_id=job.id, kind=kind, filename=job.filename
+    )
     enqueue_after_commit('workers.imports.run_import', job.id)
     return redirect(url_for('admin.import_status', import_id=job.id))
 

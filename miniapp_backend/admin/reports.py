@@ -6,7 +6,7 @@ from flask import Response, g, render_template, request
 from markupsafe import Markup
 
 from miniapp_backend.admin import bp, list_filters
-from miniapp_backend.admin.exports import export_response
+from miniapp_backend.admin.exports import audit_export, export_response
 from miniapp_backend.enrolment import labels
 from miniapp_backend.enrolment.reports import lists, paging, statistics
 from miniapp_backend.enrolment.reports.workbooks import workbook_bytes
@@ -18,7 +18,9 @@ from schemas.admin import AuditFilter, RegisterFilter
 XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
 
-def _xlsx(name: str, data: bytes) -> Response:
+def _xlsx(name: str, data: bytes, title: str) -> Response:
+    """A workbook written in the request, its export audited as `title`'s."""
+    audit_export(title, f'{name}.xlsx')
     return Response(data, mimetype=XLSX, headers={'Content-Disposition': f'attachment; filename="{name}.xlsx"'})
 
 
@@ -37,7 +39,7 @@ def stats():
             for row in table
         ]
         return _xlsx(
-            'statistics', workbook_bytes('统计', ['分组', '项目', '人数', '应缴金额(元)', '已缴金额(元)'], rows)
+            'statistics', workbook_bytes('统计', ['分组', '项目', '人数', '应缴金额(元)', '已缴金额(元)'], rows), '统计'
         )
     chart = Markup(statistics.progress_svg(statistics.progress_by_day(g.reviewer)))
     return render_template('admin/statistics.html', tables=tables, chart=chart)

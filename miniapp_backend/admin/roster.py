@@ -70,6 +70,7 @@ def roster():
                 ['学校', '学院', '班级', '学号', '姓名', '证件号码', '学习形式', '办理情况', '无需参保原因'],
                 rows,
             ),
+            '学籍名单',
         )
     page = load_form(RosterFilter(), request.values)[0]['page']
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))

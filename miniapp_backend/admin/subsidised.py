@@ -36,6 +36,7 @@ def subsidised():
             workbook_bytes(
                 '资助名单', ['姓名', '证件号码', '名单类别', '认定部门', '学号', '登记状态', '不一致'], rows
             ),
+            '资助名单',
         )
     return render_template(
         'admin/subsidised.html',

@@ -72,7 +72,7 @@ def create(admin: Reviewer, values: dict[str, Any]) -> tuple[Reviewer, str]:
             must_change_password=True,
         )
     )
-    audit.record(_actor(admin), 'reviewer_created', zone_id=admin.zone_id, reviewer=reviewer.username, role=role.value)
+    audit.record(_actor(admin), 'reviewer_created', zone_id=admin.zone_id, role=role.value, **_named(reviewer))
     return reviewer, password
 
 
@@ -118,8 +118,13 @@ def set_active(admin: Reviewer, reviewer: Reviewer, active: bool) -> None:
         _actor(admin),
         'reviewer_enabled' if active else 'reviewer_disabled',
         zone_id=admin.zone_id,
-        reviewer=reviewer.username,
+        **_named(reviewer),
     )
+
+
+def _named(reviewer: Reviewer) -> dict[str, str]:
+    """The account an audit row is about, as the audit page names it (the display name as it was then)."""
+    return {'reviewer': reviewer.username, 'display_name': reviewer.display_name}
 
 
 def _another_active_admin(zone_id: int, leaving: Reviewer) -> bool:
@@ -148,7 +153,7 @@ def reset_password(admin: Reviewer, reviewer: Reviewer, seen: int) -> str:
     reviewer.must_change_password = True
     reviewer.failed_logins, reviewer.locked_until = 0, None
     reviewer.session_version += 1
-    audit.record(_actor(admin), 'reviewer_password_reset', zone_id=admin.zone_id, reviewer=reviewer.username)
+    audit.record(_actor(admin), 'reviewer_password_reset', zone_id=admin.zone_id, **_named(reviewer))
     return password
 
 

@@ -100,6 +100,7 @@ AUDIT_VERBS = {
     'open_record': '查看了记录',
     'login': '登录了审核系统',
     'import': '上传了Excel导入',
+    'export': '导出了Excel',
     'payment_mismatch': '登记了金额不符的缴费',
     'letter_voided': '修改了承诺书所载信息，原承诺书作废，须重新签署',
     'payment_unreadable': '收到无法识别的税务缴费记录，待人工核对',
@@ -233,11 +234,32 @@ def sentence(
             text += f'，状态变为“{status_label(event.to_status)}”'
     else:
         text = f'{who}于 {when} {AUDIT_VERBS.get(event.action, "进行了操作")}'
-        if event.action == 'zone_settings' and (event.detail or {}).get('changes'):
-            text += f'（{setting_names(event.detail["changes"])}）'
+        named = target(event)
+        if named:
+            text += f'（{named}）'
     if event.reason:
         text += f'，原因：{event.reason}'
     return text
+
+
+def target(event: AuditEvent) -> str:
+    """What a non-transition event acted on, as its detail names it: an account (login name and display name), a
+    file, the settings changed; '' when it names none. Rows written before an event kept its target name what they
+    kept (an account's login name alone, an import by its number)."""
+    detail = event.detail or {}
+    if event.action == 'zone_settings' and detail.get('changes'):
+        return setting_names(detail['changes'])
+    if detail.get('reviewer'):
+        display = detail.get('display_name')
+        if display and display != detail['reviewer']:
+            return f'账号 {display}，登录名 {detail["reviewer"]}'
+        return f'账号 {detail["reviewer"]}'
+    if detail.get('filename'):
+        listed = f'{detail["title"]}，' if detail.get('title') else ''
+        return f'{listed}文件“{detail["filename"]}”'
+    if event.action == 'import' and detail.get('import_id'):
+        return f'导入编号 {detail["import_id"]}'
+    return ''
 
 
 def setting_names(fields) -> str:
