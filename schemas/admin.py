@@ -138,6 +138,11 @@ def _path_template(template: str) -> None:
         raise ValidationError(problem)
 
 
+class ImportsFilter(Schema):
+    kind = Text(load_default='', max_length=32)
+    after = Text(load_default=None, max_length=64)
+
+
 class ZoneSettingsForm(Schema):
     premium_fen = Money(
         required=True,

@@ -73,6 +73,11 @@ def list_filters(schema, values=None) -> dict:
     return filters
 
 
+def filter_summary(*parts: tuple[str, object]) -> list[str]:
+    """The filters in force as the line above a list names them (名称：值), the empty ones left out."""
+    return [f'{name}：{value}' for name, value in parts if value]
+
+
 def new_form_token() -> str:
     """A fresh token per rendered form that records something once (a cash payment): a double submit sends the
     same token twice, and the rule that records it finds the first."""

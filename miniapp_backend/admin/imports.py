@@ -4,30 +4,41 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 
-from miniapp_backend.admin import bp
+from miniapp_backend.admin import bp, filter_summary, list_filters
 from miniapp_backend.admin.reports import XLSX
 from miniapp_backend.enrolment import audit
 from miniapp_backend.enrolment.imports import runner
 from miniapp_backend.enrolment.imports.importers import KINDS
 from miniapp_backend.enrolment.imports.reading import WorkbookRejected, check_archive
 from miniapp_backend.enrolment.registration.review import actor_of
+from miniapp_backend.enrolment.reports import lists, paging
 from miniapp_backend.enrolment.scope import may_import, scoped_imports
 from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form
 from miniapp_backend.jobs import enqueue_after_commit
 from miniapp_backend.models import ImportJob
 from miniapp_backend.models.enums import ImportKind
-from schemas.admin import ImportForm
+from schemas.admin import ImportForm, ImportsFilter
 
 
 @bp.route('/imports', methods=['GET', 'POST'])
 def imports():
-    """The upload form and this zone's imports."""
+    """The upload form and this zone's imports, newest first, filtered by kind."""
     if request.method == 'POST':
         return _upload()
-    jobs = db.session.scalars(scoped_imports(g.reviewer).order_by(ImportJob.id.desc()).limit(50)).all()
-    kinds = [kind for kind in ImportKind if may_import(g.reviewer, kind)]
-    return render_template('admin/imports.html', jobs=jobs, kinds=kinds)
+    filters = list_filters(ImportsFilter())
+    query = lists.imports(g.reviewer, filters)
+    page = paging.newest_first(query, (ImportJob.id,), filters['after'])
+    kind = filters['kind'] if filters['kind'] in ImportKind.__members__.values() else ''
+    return render_template(
+        'admin/imports.html',
+        jobs=page.rows,
+        after=page.after,
+        count=paging.capped_count(query, (ImportJob.id,)),
+        summary=filter_summary(('导入类型', ImportKind(kind).label if kind else '')),
+        kind=kind,
+        kinds=[kind for kind in ImportKind if may_import(g.reviewer, kind)],
+    )
 
 
 def _upload():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import flash, g, redirect, render_template, request, url_for
 
-from miniapp_backend.admin import bp, list_filters
+from miniapp_backend.admin import bp, filter_summary, list_filters
 from miniapp_backend.admin.exports import export_response
 from miniapp_backend.admin.review import back_to_record, scoped_registration
 from miniapp_backend.enrolment.payment.record import Outcome, record_payment
@@ -19,6 +19,7 @@ from miniapp_backend.models.base import utcnow
 from miniapp_backend.models.enums import (
     PaymentChannel,
     PaymentSource,
+    RegistrationStatus,
 )
 from miniapp_backend.security.masking import mask_id_number
 from schemas.admin import CashBatchForm, CashForm, PaymentsFilter
@@ -33,13 +34,18 @@ def payments():
         return export_response('payments', filters, 'payments')
     query = lists.payments(g.reviewer, filters)
     page = paging.newest_first(query, (Registration.id,), filters['after'])
+    status = filters['status'] if filters['status'] in lists.PAYABLE else ''
     return render_template(
         'admin/payments.html',
         rows=page.rows,
         after=page.after,
+        count=lists.payments_count(g.reviewer, filters),
+        summary=filter_summary(
+            ('姓名、学号或证件号码', filters['q']), ('状态', RegistrationStatus(status).label if status else '')
+        ),
         mask=mask_id_number,
         q=filters['q'],
-        status=filters['status'],
+        status=status,
         statuses=lists.PAYABLE,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, g, render_template, request
 from markupsafe import Markup
 
-from miniapp_backend.admin import bp, list_filters
+from miniapp_backend.admin import bp, filter_summary, list_filters
 from miniapp_backend.admin.exports import audit_export, export_response
 from miniapp_backend.enrolment import labels
 from miniapp_backend.enrolment.reports import lists, paging, statistics
@@ -58,7 +58,15 @@ def audit_log():
         labels.sentence(e, names, g.reviewer.zone, e.registration.name if e.registration else None) for e in page.rows
     ]
     return render_template(
-        'admin/audit.html', rows=list(zip(page.rows, lines, strict=True)), after=page.after, actions=labels.AUDIT_VERBS
+        'admin/audit.html',
+        rows=list(zip(page.rows, lines, strict=True)),
+        after=page.after,
+        count=paging.capped_count(query, (AuditEvent.id,)),
+        summary=filter_summary(
+            ('操作', labels.AUDIT_VERBS.get(filters['action'], filters['action'])),
+            ('登记编号', filters['registration']),
+        ),
+        actions=labels.AUDIT_VERBS,
     )
 
 
@@ -70,12 +78,17 @@ def insured_register():
         return export_response('register', filters, 'register')
     query = lists.register(g.reviewer, filters)
     page = paging.newest_first(query, (InsuredPerson.id,), filters['after'])
+    status = filters['status'] if filters['status'] in InsuredStatus.__members__.values() else ''
     return render_template(
         'admin/register.html',
         people=page.rows,
         after=page.after,
+        count=paging.capped_count(query, (InsuredPerson.id,)),
+        summary=filter_summary(
+            ('证件号码或姓名', filters['q']), ('参保状态', InsuredStatus(status).label if status else '')
+        ),
         mask=mask_id_number,
         q=filters['q'],
-        status=filters['status'],
+        status=status,
         statuses=list(InsuredStatus),
     )

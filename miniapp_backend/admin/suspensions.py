@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
-from miniapp_backend.admin import bp, list_filters
+from miniapp_backend.admin import bp, filter_summary, list_filters
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.registration.review import actor_of
+from miniapp_backend.enrolment.reports import paging
 from miniapp_backend.enrolment.suspension import desk
 from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form
@@ -39,8 +40,8 @@ def suspensions():
         form = request.form
     filters = list_filters(SuspensionFilter())
     query = desk.search(desk.visible(g.reviewer), filters['q'])
-    status = filters['status']
-    if status in SuspensionStatus.__members__.values():
+    status = filters['status'] if filters['status'] in SuspensionStatus.__members__.values() else ''
+    if status:
         query = query.where(Suspension.status == status)
     page = filters['page']
     rows = db.session.scalars(
@@ -53,6 +54,10 @@ def suspensions():
         decided_by=desk.decided_by,
         more=len(rows) > PAGE_SIZE,
         page=page,
+        count=paging.capped_count(query, (Suspension.id,)),
+        summary=filter_summary(
+            ('姓名或证件号码', filters['q'].strip()), ('状态', SuspensionStatus(status).label if status else '')
+        ),
         statuses=SuspensionStatus,
         status=status,
         reasons=desk.REASONS,

@@ -64,3 +64,50 @@ def decision_fields(client, registration_id: int) -> dict[str, str]:
 def listed_stamps(client, path: str = '/admin/') -> list[str]:
     """The stamps ('id:stamp') a list page sends with a batch, one for every row it shows."""
     return re.findall(r'name="seen" value="(\d+:\d*)"', client.get(path).text)
+
+
+class _ShownForms(FormParser):
+    """Forms with each select's value as a browser sends it: the selected option, else the first (blank or not)."""
+
+    _first_option = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == 'option' and self._form is not None and self._select:
+            if self._first_option or 'selected' in dict(attrs):
+                self._form.fields[self._select] = dict(attrs).get('value', '')
+            self._first_option = False
+            return
+        super().handle_starttag(tag, attrs)
+        self._first_option = tag == 'select' or self._first_option
+
+
+def filter_form(client, path: str) -> Form:
+    """The filter (GET) form on `path`, as the page renders it: its fields with the values it shows."""
+    page = client.get(path)
+    assert page.status_code == 200, page.status_code
+    parser = _ShownForms(path.split('?')[0])
+    parser.feed(page.text)
+    forms = [form for form in parser.forms if form.method == 'get']
+    assert forms, f'no filter form on {path}'
+    return forms[0]
+
+
+def search(client, path: str, **values: str):
+    """Send the filter form of `path` as a browser would: its fields as shown, some set by `values`."""
+    form = filter_form(client, path)
+    unknown = set(values) - set(form.fields)
+    assert not unknown, f'{form} has no field {sorted(unknown)}'
+    return client.get(form.action, query_string={**form.fields, **values})
+
+
+def list_head(page: str) -> str:
+    """The line above a list (how many rows match, which filters are on) as text."""
+    found = re.search(r'<p class="list-head" id="list-head">(.*?)</p>', page, flags=re.S)
+    assert found, 'no count line above the list'
+    return re.sub(r'\s+', ' ', re.sub(r'<[^>]+>', '', found.group(1))).strip()
+
+
+def clear_link(page: str) -> str | None:
+    """Where the line's 清除筛选 leads, if it offers it."""
+    found = re.search(r'<a href="([^"]+)">清除筛选</a>', page)
+    return found.group(1) if found else None

@@ -8,10 +8,18 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from miniapp_backend.enrolment.scope import review_queue, scoped_audit_events, scoped_insured, scoped_registrations
+from miniapp_backend.enrolment.reports import statistics
+from miniapp_backend.enrolment.reports.paging import Count, capped_count
+from miniapp_backend.enrolment.scope import (
+    review_queue,
+    scoped_audit_events,
+    scoped_imports,
+    scoped_insured,
+    scoped_registrations,
+)
 from miniapp_backend.extensions import db
-from miniapp_backend.models import AuditEvent, InsuredPerson, Registration, Reviewer
-from miniapp_backend.models.enums import InsuredStatus, RegistrationStatus
+from miniapp_backend.models import AuditEvent, ImportJob, InsuredPerson, Registration, Reviewer
+from miniapp_backend.models.enums import ImportKind, InsuredStatus, RegistrationStatus
 from miniapp_backend.security.blind_index import blind_index
 
 PAYABLE = (RegistrationStatus.APPROVED, RegistrationStatus.PAID, RegistrationStatus.EXPIRED)
@@ -65,6 +73,16 @@ def payments(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
     return query
 
 
+def payments_count(reviewer: Reviewer, filters: dict[str, Any]) -> Count:
+    """How many rows `payments` lists: exact from the kept counts while no search narrows it (they are cut by
+    scope and status, as the list is), else counted up to the cap."""
+    if filters.get('q'):
+        return capped_count(payments(reviewer, filters), (Registration.id,))
+    status = filters.get('status')
+    statuses = [status] if status in [s.value for s in PAYABLE] else [s.value for s in PAYABLE]
+    return Count(statistics.total(reviewer, *statuses))
+
+
 def register(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
     """The zone's insured register; filters q (an ID number, through its blind index, or part of a name) and
     status (seed 004: the register queried by person and by 参保状态)."""
@@ -83,9 +101,18 @@ def register(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
 
 
 def audit(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
+    """The audit log in scope; filters action and registration."""
     query = scoped_audit_events(reviewer)
     if filters.get('action'):
         query = query.where(AuditEvent.action == filters['action'])
     if filters.get('registration'):
         query = query.where(AuditEvent.registration_id == filters['registration'])
+    return query
+
+
+def imports(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
+    """Import history in scope; filter kind."""
+    query = scoped_imports(reviewer)
+    if filters.get('kind') in ImportKind.__members__.values():
+        query = query.where(ImportJob.kind == filters['kind'])
     return query

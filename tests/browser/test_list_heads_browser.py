@@ -1,0 +1,32 @@
+"""A reviewer in headless Chromium reads above a list how many rows match and which filters are on, and clears them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.pages import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def _head(page) -> str:
+    return ' '.join(page.locator('#list-head').inner_text().split())
+
+
+def test_the_payments_list_says_how_many_match_and_which_filter_is_on(
+    page, create_reviewer, zone, create_student, create_registration
+):
+    create_reviewer('wang', role='zone_admin')
+    for status in ('approved', 'approved', 'paid'):
+        create_registration(create_student(), zone, status=status, amount_due_fen=40000)
+    sign_in(page, 'wang')
+    page.click('header a:has-text("缴费")')
+    assert _head(page) == '共 3 条 未筛选，显示全部'
+    page.select_option('select[name=status]', label='参保成功')
+    page.click('button:has-text("查询")')
+    page.wait_for_url('**/admin/payments?*')
+    assert _head(page) == '共 1 条 筛选条件：状态：参保成功 清除筛选'
+    page.click('#list-head a:has-text("清除筛选")')
+    page.wait_for_url('**/admin/payments')
+    assert _head(page) == '共 3 条 未筛选，显示全部'
+    assert page.input_value('select[name=status]') == ''
