@@ -128,8 +128,18 @@ class RegisterFilter(Schema):
 
 class AuditFilter(Schema):
     action = Text(load_default='', max_length=64)
-    registration = Id(load_default=None)
+    registration = Id(load_default=None, message='登记编号应为数字')
+    #: The reviewer who acted (a reviewer's id, chosen from the page's list).
+    person = Id(load_default=None, message='操作人不正确，请从列表中选择')
+    #: Beijing days, both included.
+    since = Day(load_default=None, error_messages={'invalid': '开始日期不是有效日期，格式应为YYYY-MM-DD'})
+    until = Day(load_default=None, error_messages={'invalid': '结束日期不是有效日期，格式应为YYYY-MM-DD'})
     after = Text(load_default=None, max_length=64)
+
+    @validates_schema
+    def _in_order(self, data, **_):
+        if data.get('since') and data.get('until') and data['since'] > data['until']:
+            raise ValidationError('开始日期不能晚于结束日期', 'until')
 
 
 def _path_template(template: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, g, render_template, request
+from flask import Response, abort, g, render_template, request
 from markupsafe import Markup
 
 from miniapp_backend.admin import bp, filter_summary, list_filters
@@ -10,7 +10,9 @@ from miniapp_backend.admin.exports import audit_export, export_response
 from miniapp_backend.enrolment import labels
 from miniapp_backend.enrolment.reports import lists, paging, statistics
 from miniapp_backend.enrolment.reports.workbooks import workbook_bytes
-from miniapp_backend.models import AuditEvent, InsuredPerson
+from miniapp_backend.enrolment.scope import colleagues
+from miniapp_backend.inputs import load_form
+from miniapp_backend.models import AuditEvent, InsuredPerson, Reviewer
 from miniapp_backend.models.enums import InsuredStatus
 from miniapp_backend.security.masking import mask_id_number
 from schemas.admin import AuditFilter, RegisterFilter
@@ -47,10 +49,18 @@ def stats():
 
 @bp.get('/audit')
 def audit_log():
-    """Who did what to which record, when; filterable by action and registration."""
-    filters = list_filters(AuditFilter(), {k: v for k, v in request.args.items() if v})
+    """Who did what to which record, when; filterable by action, registration, the staff member who acted and a
+    range of Beijing days. A filter that does not parse is shown at its field, and nothing is listed."""
+    people = colleagues(g.reviewer)
+    filters, errors = _audit_filters(people)
     if request.args.get('format') == 'xlsx':
+        if errors:
+            abort(400, description='筛选条件不正确：' + '；'.join(errors.values()))
         return export_response('audit', filters, 'audit')
+    options = [(person.id, labels.reviewer_label(person)) for person in people]
+    form = {'people': options, 'actions': labels.AUDIT_VERBS, 'errors': errors, 'typed': request.args}
+    if errors:
+        return render_template('admin/audit.html', rows=[], after=None, count=None, summary=[], **form), 400
     query = lists.audit(g.reviewer, filters)
     page = paging.newest_first(query, (AuditEvent.id,), filters['after'])
     names = labels.reviewer_names(page.rows)
@@ -62,11 +72,30 @@ def audit_log():
         rows=list(zip(page.rows, lines, strict=True)),
         after=page.after,
         count=paging.capped_count(query, (AuditEvent.id,)),
-        summary=filter_summary(
-            ('操作', labels.AUDIT_VERBS.get(filters['action'], filters['action'])),
-            ('登记编号', filters['registration']),
-        ),
-        actions=labels.AUDIT_VERBS,
+        summary=_audit_summary(filters, people),
+        **form,
+    )
+
+
+def _audit_filters(people: list[Reviewer]) -> tuple[dict, dict[str, str]]:
+    """The audit page's filters (blank fields left out) and what is wrong with them, by field."""
+    filters, errors = load_form(AuditFilter(), {key: value for key, value in request.args.items() if value})
+    if not errors and filters['person'] and filters['person'] not in {person.id for person in people}:
+        errors = {'person': '所选操作人不在您可查看的范围内，请从列表中选择'}
+    return filters, errors
+
+
+def _audit_summary(filters: dict, people: list[Reviewer]) -> list[str]:
+    since, until = filters['since'], filters['until']
+    days = ''
+    if since or until:
+        days = f'{since or "最早"} 至 {until or "今天"}（北京时间）'
+    person = next((p for p in people if p.id == filters['person']), None)
+    return filter_summary(
+        ('操作', labels.AUDIT_VERBS.get(filters['action'], filters['action'])),
+        ('登记编号', filters['registration']),
+        ('操作人', labels.reviewer_label(person) if person else ''),
+        ('日期', days),
     )
 
 

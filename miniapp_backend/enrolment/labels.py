@@ -267,6 +267,13 @@ def setting_names(fields) -> str:
     return '、'.join(name for field, name in SETTING_NAMES.items() if field in fields)
 
 
+def reviewer_label(reviewer) -> str:
+    """A staff member as a list of people names them: display name and login name."""
+    if reviewer.display_name and reviewer.display_name != reviewer.username:
+        return f'{reviewer.display_name}（{reviewer.username}）'
+    return reviewer.username
+
+
 def reviewer_names(events: list[AuditEvent]) -> dict[int, str]:
     """The display names of the reviewers who acted in these events (one query)."""
     import sqlalchemy as sa

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from miniapp_backend.enrolment.actors import ROLE_STAGE
+from miniapp_backend.extensions import db
 from miniapp_backend.models import (
     AuditEvent,
     ImportJob,
@@ -151,6 +152,16 @@ def scoped_imports(reviewer: Reviewer) -> sa.Select:
     scope = scope_of(reviewer)
     query = sa.select(ImportJob).where(ImportJob.zone_id == scope.zone_id)
     return query if scope.zone_wide else query.where(ImportJob.reviewer_id == reviewer.id)
+
+
+def colleagues(reviewer: Reviewer) -> list[Reviewer]:
+    """The staff whose acts the audit log may be filtered by: the zone's reviewers for zone-wide roles; for the
+    others the zone-wide reviewers and those of their own school, the people who act on their records."""
+    scope = scope_of(reviewer)
+    query = sa.select(Reviewer).where(Reviewer.zone_id == scope.zone_id).order_by(Reviewer.username)
+    if not scope.zone_wide:
+        query = query.where(sa.or_(Reviewer.school_id.is_(None), Reviewer.school_id == scope.school_id))
+    return list(db.session.scalars(query))
 
 
 def may_import(reviewer: Reviewer, kind: ImportKind | str) -> bool:

@@ -6,6 +6,8 @@ from datetime import date
 
 import pytest
 
+from miniapp_backend.enrolment import audit
+from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.reports import paging
 from miniapp_backend.extensions import db
 from miniapp_backend.models import ImportJob, InsuredPerson, Suspension
@@ -107,6 +109,18 @@ def test_imports_say_how_many_match_filter_by_kind_and_page(centre, zone, create
     rosters = search(centre, '/admin/imports', kind='roster').text
     assert list_head(rosters) == '共 3 条 筛选条件：导入类型：参保名册 清除筛选'
     assert clear_link(rosters) == '/admin/imports'
+
+
+def test_the_audit_log_says_how_many_match_and_which_filters_are_on(centre, zone, create_reviewer):
+    li = create_reviewer('li')
+    li.display_name = '李老师'
+    for _ in range(2):
+        audit.record(Actor.reviewer(li.id, li.role), 'login', zone_id=zone.id)
+    db.session.commit()
+    page = search(centre, '/admin/audit', person=str(li.id), since='2000-01-01').text
+    summary = list_head(page)
+    assert summary.startswith('共 2 条 筛选条件：操作人：李老师（li）；日期：2000-01-01 至 今天（北京时间）')
+    assert clear_link(page) == '/admin/audit'
 
 
 def test_the_audit_log_says_how_many_events_match_the_action_chosen(centre):

@@ -11,7 +11,7 @@ import os
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -150,11 +150,18 @@ def start(name: str, reviewer: Reviewer, filters: dict[str, Any]) -> bytes | Exp
         out = io.BytesIO()
         write(kind, query, out)
         return out.getvalue()
-    job = ExportJob(kind=name, filters=filters, zone_id=reviewer.zone_id, reviewer_id=reviewer.id, total_rows=total)
+    job = ExportJob(
+        kind=name, filters=_storable(filters), zone_id=reviewer.zone_id, reviewer_id=reviewer.id, total_rows=total
+    )
     db.session.add(job)
     db.session.flush()
     enqueue_after_commit('workers.exports.run_export', job.id)
     return job
+
+
+def _storable(filters: dict[str, Any]) -> dict[str, Any]:
+    """The filters as the job's JSON column keeps them: a day as its ISO text (the list query reads either)."""
+    return {key: value.isoformat() if isinstance(value, date) else value for key, value in filters.items()}
 
 
 def run(export_id: int) -> ExportJob:

@@ -4,6 +4,7 @@ or in an export job) select exactly the same rows."""
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,9 +18,10 @@ from miniapp_backend.enrolment.scope import (
     scoped_insured,
     scoped_registrations,
 )
+from miniapp_backend.enrolment.zones.settings import day_start
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, ImportJob, InsuredPerson, Registration, Reviewer
-from miniapp_backend.models.enums import ImportKind, InsuredStatus, RegistrationStatus
+from miniapp_backend.models.enums import ActorType, ImportKind, InsuredStatus, RegistrationStatus
 from miniapp_backend.security.blind_index import blind_index
 
 PAYABLE = (RegistrationStatus.APPROVED, RegistrationStatus.PAID, RegistrationStatus.EXPIRED)
@@ -101,13 +103,25 @@ def register(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
 
 
 def audit(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
-    """The audit log in scope; filters action and registration."""
+    """The audit log in scope; filters action, registration, person (the reviewer who acted) and the Beijing days
+    since … until, both included."""
     query = scoped_audit_events(reviewer)
     if filters.get('action'):
         query = query.where(AuditEvent.action == filters['action'])
     if filters.get('registration'):
         query = query.where(AuditEvent.registration_id == filters['registration'])
+    if filters.get('person'):
+        query = query.where(AuditEvent.actor_type == ActorType.REVIEWER, AuditEvent.actor_id == filters['person'])
+    if filters.get('since'):
+        query = query.where(AuditEvent.at >= day_start(_day(filters['since'])))
+    if filters.get('until'):
+        query = query.where(AuditEvent.at < day_start(_day(filters['until']) + timedelta(days=1)))
     return query
+
+
+def _day(value: date | str) -> date:
+    """A filter's day as the form gives it, or as an export job kept it (JSON: its ISO text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def imports(reviewer: Reviewer, filters: dict[str, Any]) -> sa.Select:
