@@ -10,7 +10,7 @@ from miniapp_backend.admin.reports import _xlsx
 from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.reports.workbooks import workbook_bytes
 from miniapp_backend.enrolment.roster import manage, progress, reminders
-from miniapp_backend.enrolment.scope import scoped_roster
+from miniapp_backend.enrolment.scope import colleges_in_scope, schools_in_scope, scoped_roster
 from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form
 from miniapp_backend.models import RosterEntry
@@ -21,13 +21,17 @@ PAGE_SIZE = 100
 FILTERS = ('state', 'school_id', 'college', 'class_name')
 
 
-def _filters() -> dict:
-    """The list's filters (query string or the reminder form), validated; a bad one is a 400 naming it."""
+def _filters() -> tuple[dict, str | None]:
+    """The list's filters (query string or the reminder form), validated; a bad one is a 400 naming it. A school
+    outside the reviewer's scope is dropped, with the notice that says so (its rows are not theirs to list)."""
     loaded = list_filters(RosterFilter(), request.values)
     values = {key: loaded[key] or None for key in FILTERS}
     if values['state'] not in progress.STATES:
         values['state'] = None
-    return values
+    if values['school_id'] is not None and values['school_id'] not in {s.id for s in schools_in_scope(g.reviewer)}:
+        values['school_id'] = None
+        return values, '所选学校不在您的管理范围内，已忽略该条件'
+    return values, None
 
 
 @bp.get('/progress')
@@ -46,7 +50,9 @@ def progress_page():
 @bp.get('/roster')
 def roster():
     """The roster students of a state and place (the drill-down), exportable; 参保管理 marks happen here."""
-    filters = _filters()
+    filters, refused = _filters()
+    if refused:
+        flash(refused, 'error')  # shown on this very page
     query = progress.entries(g.reviewer, g.reviewer.zone.year, **filters)
     if request.args.get('format') == 'xlsx':
         rows = [
@@ -82,6 +88,8 @@ def roster():
         page=page,
         page_size=PAGE_SIZE,
         filters=filters,
+        schools=schools_in_scope(g.reviewer),
+        colleges=colleges_in_scope(g.reviewer),
         states=progress.STATES,
         reasons=manage.EXEMPT_REASONS,
         state_of=progress.state_of,
@@ -127,7 +135,11 @@ def roster_unexempt(entry_id):
 @bp.post('/roster/remind')
 def roster_remind():
     """Remind the 未办理 students of the filtered list who can receive it."""
-    filters = {**_filters(), 'state': 'pending'}
+    filters, refused = _filters()
+    if refused:  # dropping the school would remind more students than the form named
+        flash('所选学校不在您的管理范围内，未发送提醒', 'error')
+        return _back()
+    filters['state'] = 'pending'
     pending = [entry for entry, _ in db.session.execute(progress.entries(g.reviewer, g.reviewer.zone.year, **filters))]
     sent, unreachable = reminders.remind(g.reviewer.zone, pending, actor_of(g.reviewer))
     flash(f'已发送参保提醒{sent}人；{unreachable}人未关联微信或未订阅提醒，需线下通知', 'ok')

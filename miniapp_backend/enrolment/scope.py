@@ -17,10 +17,12 @@ from miniapp_backend.enrolment.actors import ROLE_STAGE
 from miniapp_backend.extensions import db
 from miniapp_backend.models import (
     AuditEvent,
+    College,
     ImportJob,
     InsuredPerson,
     Registration,
     Reviewer,
+    School,
 )
 from miniapp_backend.models.enums import ImportKind, RegistrationStatus, ReviewerRole
 
@@ -152,6 +154,29 @@ def scoped_imports(reviewer: Reviewer) -> sa.Select:
     scope = scope_of(reviewer)
     query = sa.select(ImportJob).where(ImportJob.zone_id == scope.zone_id)
     return query if scope.zone_wide else query.where(ImportJob.reviewer_id == reviewer.id)
+
+
+def schools_in_scope(reviewer: Reviewer) -> list[School]:
+    """The schools a list's filter may offer: the zone's for zone-wide roles, else the reviewer's own school (the
+    rows are scoped anyway; offering the others would only lead to empty lists)."""
+    scope = scope_of(reviewer)
+    query = sa.select(School).where(School.zone_id == scope.zone_id).order_by(School.name, School.id)
+    if not scope.zone_wide:
+        query = query.where(School.id == scope.school_id)
+    return list(db.session.scalars(query))
+
+
+def colleges_in_scope(reviewer: Reviewer) -> list[str]:
+    """The college names a list's filter may suggest: every college of the schools in scope, or the reviewer's
+    own college when the scope is narrower than a school."""
+    scope = scope_of(reviewer)
+    if scope.college is not None:
+        return [scope.college]
+    schools = [school.id for school in schools_in_scope(reviewer)]
+    names = db.session.scalars(
+        sa.select(College.name).where(College.school_id.in_(schools)).distinct().order_by(College.name)
+    )
+    return list(names)
 
 
 def colleagues(reviewer: Reviewer) -> list[Reviewer]:
