@@ -1,14 +1,14 @@
 """The audit page filtered by action or by the person who acted reads its own rows, newest first, instead of every
 event of the zone
 
-Revision ID: 0016_audit_filters
-Revises: 0015_hukou_region_name
+Revision ID: 0017_audit_filters
+Revises: 0016_suspension_decided_by
 """
 
 from alembic import op
 
-revision = '0016_audit_filters'
-down_revision = '0015_hukou_region_name'
+revision = '0017_audit_filters'
+down_revision = '0016_suspension_decided_by'
 branch_labels = None
 depends_on = None
 
