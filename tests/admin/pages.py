@@ -66,26 +66,11 @@ def listed_stamps(client, path: str = '/admin/') -> list[str]:
     return re.findall(r'name="seen" value="(\d+:\d*)"', client.get(path).text)
 
 
-class _ShownForms(FormParser):
-    """Forms with each select's value as a browser sends it: the selected option, else the first (blank or not)."""
-
-    _first_option = False
-
-    def handle_starttag(self, tag, attrs):
-        if tag == 'option' and self._form is not None and self._select:
-            if self._first_option or 'selected' in dict(attrs):
-                self._form.fields[self._select] = dict(attrs).get('value', '')
-            self._first_option = False
-            return
-        super().handle_starttag(tag, attrs)
-        self._first_option = tag == 'select' or self._first_option
-
-
 def filter_form(client, path: str) -> Form:
     """The filter (GET) form on `path`, as the page renders it: its fields with the values it shows."""
     page = client.get(path)
     assert page.status_code == 200, page.status_code
-    parser = _ShownForms(path.split('?')[0])
+    parser = FormParser(path.split('?')[0])
     parser.feed(page.text)
     forms = [form for form in parser.forms if form.method == 'get']
     assert forms, f'no filter form on {path}'
@@ -95,7 +80,7 @@ def filter_form(client, path: str) -> Form:
 def search(client, path: str, **values: str):
     """Send the filter form of `path` as a browser would: its fields as shown, some set by `values`."""
     form = filter_form(client, path)
-    unknown = set(values) - set(form.fields)
+    unknown = set(values) - form.names
     assert not unknown, f'{form} has no field {sorted(unknown)}'
     return client.get(form.action, query_string={**form.fields, **values})
 
