@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     'STUDENT_LOGIN_RATE': '20 per second;600 per 10 minutes',
     'STUDENT_LOGIN_CODE_RATE': '5 per minute',
     'STUDENT_LOGIN_OPENID_RATE': '10 per minute',
+    #: Names typed that are not the one on file for an ID number already enrolled, per ID number: the refusal names
+    #: the zone only to the right name, so past these every refusal for that number is 429 (a guessing limit).
+    'ENROLLED_NAME_GUESS_RATE': '5 per hour;20 per day',
     'REDIS_SOCKET_TIMEOUT': 0.5,
     #: PostgreSQL connections a process keeps open: one per gunicorn thread (the Procfile's --threads 8). With fewer,
     #: a busy process closes a connection at every check-in past the pool's size and opens another at the next

@@ -59,6 +59,18 @@ def allow(*counts: tuple[str, str]) -> bool:
         return True
 
 
+def within(setting: str, identifier: str) -> bool:
+    """Whether every limit `setting` names still has room for `identifier`, counting nothing (the keys `allow`
+    counts). Open when the storage cannot be reached, as `allow` is."""
+    config = current_app.config
+    identifiers = (config['RATELIMIT_KEY_PREFIX'], setting, identifier)
+    try:
+        return all(limiter.limiter.test(item, *identifiers) for item in _parsed(config[setting]))
+    except Exception as exc:  # noqa: BLE001
+        logger.warning('rate limit storage unavailable: %s', type(exc).__name__)
+        return True
+
+
 @functools.lru_cache(maxsize=8)  # one per Redis client of the process (tests build several apps)
 def _script(client: redis.Redis):
     # redis-py sends EVALSHA and loads the script only when the server answers that it does not know it.

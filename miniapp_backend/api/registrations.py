@@ -48,7 +48,7 @@ def _upload(files) -> bytes:
 @blp.arguments(RegistrationInputSchema())
 @blp.response(201, RegistrationSchema)
 @doc(security=BEARER)
-@errors(blp, 401, 409, 422)
+@errors(blp, 401, 409, 422, 429)
 @claims_required
 def create(body):
     """Create a draft registration (window, ID and duplicate checks)."""
@@ -69,7 +69,7 @@ def read(registration_id):
 @blp.arguments(RegistrationPatchSchema())
 @blp.response(200, RegistrationSchema)
 @doc(security=BEARER)
-@errors(blp, 401, 404, 409, 422)
+@errors(blp, 401, 404, 409, 422, 429)
 @student_required
 def edit(body, registration_id):
     """Edit while draft or returned."""
@@ -117,7 +117,7 @@ def sign_letter(files, registration_id):
 @blp.post(f'{ITEM}/submit')
 @blp.response(200, RegistrationSchema)
 @doc(security=BEARER)
-@errors(blp, 401, 404, 409, 422)
+@errors(blp, 401, 404, 409, 422, 429)
 @claims_required
 def submit(registration_id):
     """Submit for review (completeness, letter, duplicates)."""
@@ -138,7 +138,7 @@ def withdraw(registration_id):
 @blp.arguments(RenewalSchema())
 @blp.response(201, RegistrationSchema)
 @doc(security=BEARER)
-@errors(blp, 401, 409, 422)
+@errors(blp, 401, 409, 422, 429)
 @student_required
 def renew(body):
     """Renewal for this year: approved without review when paid up last year in this zone."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -11,10 +11,11 @@ from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.registration.states import Action, transition
 from miniapp_backend.enrolment.zones import settings as zone_settings
 from miniapp_backend.extensions import db
-from miniapp_backend.models import CommitmentLetter, Document, Registration, Suspension, Zone
+from miniapp_backend.models import CommitmentLetter, Document, InsuredPerson, Registration, Suspension, Zone
 from miniapp_backend.models.base import utcnow
+from miniapp_backend.security.blind_index import blind_index
 from tests.api.conftest import photo_jpeg, signature_png
-from tests.factories import registration_fields
+from tests.factories import make_id_number, registration_fields
 from workers import jobs
 
 CENTRE = Actor.reviewer(1, 'centre_reviewer')
@@ -201,6 +202,37 @@ def test_first_time_student_enrolled_at_home(app, student_client):
     assert student.get('/me').json['next_action'] == 'wait_review'
     photo = db.session.scalars(sa.select(Document)).one()
     assert b'SecretPhoneMaker' not in photo.data and photo.content_type == 'image/jpeg'
+
+
+def test_names_guessed_for_an_enrolled_id_number_are_limited(app, student_client, monkeypatch):
+    """The refusal names the zone only to the name on file, so a stranger holding the number could try names until
+    the answer changes: past the limit every refusal for that number is 429, the right name's too."""
+    _seed()
+    monkeypatch.setitem(app.config, 'ENROLLED_NAME_GUESS_RATE', '3 per hour')
+    home = INSURED[0]
+    other = {'id_number': make_id_number(), 'name': '周敏'}
+    yunnan = db.session.scalars(sa.select(Zone).where(Zone.code == '530000')).one()
+    db.session.add(
+        InsuredPerson(
+            id_index=blind_index(other['id_number']),
+            id_number=other['id_number'],
+            name=other['name'],
+            zone=yunnan,
+            since=date(2020, 1, 1),
+            source='demo',
+        )
+    )
+    db.session.commit()
+    strangers = [student_client() for _ in range(2)]
+    codes = [_register(strangers[n % 2], id_number=home['id_number'], name=name)[1] for n, name in enumerate('王李赵')]
+    assert [r.json['code'] for r in codes] == ['not_eligible'] * 3
+    for name in ('钱多多', home['name']):
+        refused = _register(strangers[0], id_number=home['id_number'], name=name)[1]
+        assert refused.status_code == 429 and refused.json['code'] == 'rate_limited', refused.json
+        assert '云南' not in refused.json['message'] and 'details' not in refused.json
+    # Another number is not touched by these guesses.
+    named = _register(strangers[1], id_number=other['id_number'], name=other['name'])[1]
+    assert named.status_code == 409 and named.json['code'] == 'already_enrolled', named.json
 
 
 def test_subsidised_student_signs_a_sealed_letter(app, student_client):

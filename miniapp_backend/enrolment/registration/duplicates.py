@@ -9,6 +9,7 @@ from enum import Enum
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from miniapp_backend import ratelimits
 from miniapp_backend.enrolment.errors import EnrolmentError
 from miniapp_backend.enrolment.insured_register import normal_enrolment_elsewhere, normal_enrolment_query
 from miniapp_backend.extensions import db
@@ -39,8 +40,16 @@ def not_eligible() -> EnrolmentError:
 
 def refusal(id_index: str, zone: Zone, name: str | None) -> EnrolmentError:
     """already_enrolled naming the zone only to a student who typed the name on file (keyed hash, as the identity
-    proof compares); anyone else learns only that the person is not eligible here (docs/IDENTITY.md §1)."""
-    return already_enrolled(zone) if name_matches(id_index, name) else not_eligible()
+    proof compares); anyone else learns only that the person is not eligible here (docs/IDENTITY.md §1). The two
+    answers differ, so names guessed for one ID number are limited (ENROLLED_NAME_GUESS_RATE): past the limit every
+    refusal for that number is 429, the right name's too."""
+    if name_matches(id_index, name):
+        return already_enrolled(zone) if ratelimits.within('ENROLLED_NAME_GUESS_RATE', id_index) else _guessing()
+    return not_eligible() if ratelimits.allow(('ENROLLED_NAME_GUESS_RATE', id_index)) else _guessing()
+
+
+def _guessing() -> EnrolmentError:
+    return EnrolmentError('rate_limited', '该证件号码尝试次数过多，请1小时后再试，或联系学校、医保中心', status=429)
 
 
 def name_matches(id_index: str, name: str | None) -> bool:
