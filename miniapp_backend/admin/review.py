@@ -16,7 +16,7 @@ from miniapp_backend.enrolment.registration.states import (
 )
 from miniapp_backend.enrolment.reports import lists, paging, statistics
 from miniapp_backend.enrolment.roster import progress
-from miniapp_backend.enrolment.scope import scoped_registrations
+from miniapp_backend.enrolment.scope import schools_in_scope, scoped_registrations
 from miniapp_backend.extensions import db
 from miniapp_backend.inputs import load_form
 from miniapp_backend.models import Document, Payment, Registration
@@ -63,6 +63,7 @@ def queue():
         statuses=RegistrationStatus,
         # A record opened from the queue carries its filter, so that 下一条 follows this list (not 全部登记's).
         queue_args={} if show_all else {k: v for k, v in (('q', term), ('school', school), ('college', college)) if v},
+        schools=schools_in_scope(g.reviewer),
     )
 
 

@@ -38,6 +38,7 @@ def test_a_school_admin_is_offered_only_their_school_and_its_colleges(client, cr
     page = client.get('/admin/roster').text
     assert _offered(page, 'school_id') == ['全部学校', zone.schools[0].name]
     assert _suggested_colleges(page) == ['计算机与信息学院']
+    assert _offered(client.get('/admin/').text, 'school') == ['全部学校', zone.schools[0].name]  # 待我审核 too
 
 
 def test_a_college_reviewer_is_suggested_only_their_college(client, create_reviewer, zone, second_school):
@@ -55,6 +56,7 @@ def test_zone_wide_roles_are_offered_every_school_of_the_zone(client, create_rev
     login(client, 'centre')
     page = client.get('/admin/roster').text
     assert sorted(_offered(page, 'school_id')[1:]) == sorted([zone.schools[0].name, '第二大学'])
+    assert sorted(_offered(client.get('/admin/').text, 'school')[1:]) == sorted([zone.schools[0].name, '第二大学'])
     assert set(_suggested_colleges(page)) == {'文学院', '计算机与信息学院'}
 
 
