@@ -143,9 +143,19 @@ def loads_strict(data: bytes | str) -> Any:
     if text.count('[') + text.count('{') > MAX_JSON_DEPTH:  # fewer openers cannot nest deeper
         _check_depth(text)
     try:
-        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite, object_pairs_hook=_object)
+    except InputRefused:
+        raise
     except (ValueError, RecursionError):
         raise InputRefused('请求内容不是有效的JSON') from None
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # A key given twice would be read as its last value, which another reader of the same text may not do.
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        raise InputRefused('请求内容中有重复的字段名')
+    return value
 
 
 def _check_depth(text: str) -> None:

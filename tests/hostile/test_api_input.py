@@ -259,6 +259,18 @@ def _depth(value) -> int:
     return 0
 
 
+@pytest.mark.parametrize(
+    'body', ['{"zone_code": "341800", "zone_code": "370200"}', '{"zone_code": "341800", "x": {"a": 1, "a": 2}}']
+)
+def test_a_key_given_twice_is_refused_not_read_as_its_last_value(client, fake_wechat, body):
+    student = StudentClient(client, 'twice')
+    answer = student.client.put(
+        '/api/v1/me/zone', data=body, content_type='application/json', headers=student.auth_headers()
+    )
+    assert answer.status_code == 400 and answer.json['errors'] == {'body': ['请求内容中有重复的字段名']}, answer.json
+    assert student.get('/me').json['student']['zone_code'] is None
+
+
 def test_a_list_item_is_named_alike_by_the_text_gate_and_by_the_schema(client, fake_wechat):
     """`accepted.1` whether the item is refused for a NUL (the gate, before any view) or for its type (the schema)."""
     student = StudentClient(client, 'list-items')
