@@ -111,10 +111,10 @@ def cash(registration_id):
         flash(result.message, 'error')
         return _back_with_typed(registration_id)
     flash('现金缴费已登记，参保成功', 'ok')
-    return back_to_record(registration_id)
+    return back_to_record(registration_id, acted=True)
 
 
 def _back_with_typed(registration_id: int):
     """Back to the record with the amount and receipt number as typed (a refusal must not make them retyped)."""
     typed = {name: request.form.get(name, '')[:64] for name in ('amount', 'voucher_no')}
-    return back_to_record(registration_id, **typed)
+    return back_to_record(registration_id, acted=False, **typed)

@@ -83,10 +83,14 @@ def queue_from() -> dict[str, str]:
     return {} if invalid else {key: value for key, value in values.items() if value}
 
 
-def back_to_record(registration_id: int, **args: str):
-    """Back to the record after the reviewer acted on it, with the queue's filter: the session notes the action, so
-    the page it returns to is the same visit (audit.record_opening); the note is read once."""
-    session[ACTED_ON] = registration_id
+def back_to_record(registration_id: int, *, acted: bool, **args: str):
+    """Back to the record after the reviewer acted on it, with the queue's filter. An action that took effect (its
+    own audit row written) is noted in the session, so the page it returns to is the same visit
+    (audit.record_opening); the note is read once. A refused one changed nothing, so the page is a new look."""
+    if acted:
+        session[ACTED_ON] = registration_id
+    else:
+        session.pop(ACTED_ON, None)
     return redirect(url_for('admin.record', registration_id=registration_id, **queue_from(), **args))
 
 
@@ -193,10 +197,11 @@ def decision(registration_id):
     choice = form['decision']
     try:
         decide(g.reviewer, registration, choice, form['reason'], seen=form['seen'])
-        flash(_done(registration, choice), 'ok')
     except TransitionRefused as refused:  # refused before anything changed
         flash(refused.message, 'error')
-    return back_to_record(registration_id)
+        return back_to_record(registration_id, acted=False)
+    flash(_done(registration, choice), 'ok')
+    return back_to_record(registration_id, acted=True)
 
 
 @bp.post('/batch')

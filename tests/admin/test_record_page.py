@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Registration
-from tests.admin.pages import decision_fields, login, page_form, submit
+from tests.admin.pages import decision_fields, listed_stamps, login, page_form, submit
 
 OTHER_COLLEGE = '外国语学院'
 
@@ -65,6 +65,33 @@ def test_a_decision_and_the_page_it_returns_to_are_one_visit_in_the_audit_log(
     centre.get(path)
     centre.get(path)
     assert _openings(registration.id) == 4
+
+
+def test_a_refused_form_never_passes_for_the_visit_that_the_last_action_began(
+    centre, zone, create_student, create_registration
+):
+    """Approved in a batch from the queue (the record never opened), then a cash form refused for its amount: what
+    the refused post leads to is a look at the record's personal data like any other, and is audited."""
+    registration = create_registration(create_student(), zone, status='submitted')
+    path = f'/admin/registrations/{registration.id}'
+    batch = page_form(centre, '/admin/', '/admin/batch')
+    seen = listed_stamps(centre)
+    approved = centre.post(
+        '/admin/batch',
+        data={
+            'csrf_token': batch.fields['csrf_token'],
+            'ids': str(registration.id),
+            'decision': 'approve',
+            'seen': seen,
+        },
+    )
+    assert approved.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Registration, registration.id).status == 'approved' and _openings(registration.id) == 0
+    refused = centre.post(f'{path}/cash', data={'csrf_token': batch.fields['csrf_token'], 'amount': 'nope'})
+    page = centre.get(refused.headers['Location'])
+    assert page.status_code == 200 and registration.id_number in page.text  # shown in full
+    assert _openings(registration.id) == 1
 
 
 def test_a_refused_decision_returns_to_a_record_someone_else_changed_and_that_look_is_audited(
