@@ -1,8 +1,8 @@
-"""Who decided a suspension by hand (suspensions.decided_by_id), and home towns' names by division code
+"""Who decided a suspension by hand (suspensions.decided_by_id)
 
 The desk said a suspension staff confirmed by hand had been confirmed by the home town. Suspensions already decided
 by a reviewer get their reviewer from the audit log, and a confirmation by hand that carries the home town's wording
-gets the staff's. An index names home towns by code from the registrations' hukou_region_name.
+gets the staff's.
 
 Revision ID: 0016_suspension_decided_by
 Revises: 0015_hukou_region_name
@@ -19,7 +19,6 @@ depends_on = None
 
 HOME_TOWN = '原参保地已确认暂停参保，请返回继续参保登记'
 STAFF = '医保中心工作人员已人工确认暂停参保，请返回继续参保登记'
-NAMED = sa.text('hukou_region_name IS NOT NULL')
 suspensions = sa.table('suspensions', *(sa.column(name) for name in ('id', 'status', 'message', 'decided_by_id')))
 audit_events = sa.table(
     'audit_events',
@@ -32,13 +31,6 @@ def upgrade():
     with op.batch_alter_table('suspensions') as batch_op:
         batch_op.add_column(sa.Column('decided_by_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key('fk_suspensions_decided_by_id_reviewers', 'reviewers', ['decided_by_id'], ['id'])
-    op.create_index(
-        'ix_registrations_hukou_region',
-        'registrations',
-        ['hukou_region_code', 'hukou_region_name'],
-        postgresql_where=NAMED,
-        sqlite_where=NAMED,
-    )
     connection = op.get_bind()
     decisions = connection.execute(
         sa.select(audit_events.c.actor_id, audit_events.c.detail)
@@ -64,7 +56,6 @@ def upgrade():
 
 
 def downgrade():
-    op.drop_index('ix_registrations_hukou_region', table_name='registrations')
     with op.batch_alter_table('suspensions') as batch_op:
         batch_op.drop_constraint('fk_suspensions_decided_by_id_reviewers', type_='foreignkey')
         batch_op.drop_column('decided_by_id')

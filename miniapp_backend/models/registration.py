@@ -64,15 +64,6 @@ class Registration(db.Model):
         ),
         # Name search anywhere in the name (LIKE '%…%') by trigrams; needs the pg_trgm extension.
         sa.Index('ix_registrations_name_trgm', 'name', postgresql_using='gin', postgresql_ops={'name': 'gin_trgm_ops'}),
-        # A home town's name by its division code, as students' region pickers named it (the suspension desk names
-        # the home towns outside the platform so).
-        sa.Index(
-            'ix_registrations_hukou_region',
-            'hukou_region_code',
-            'hukou_region_name',
-            postgresql_where=sa.text('hukou_region_name IS NOT NULL'),
-            sqlite_where=sa.text('hukou_region_name IS NOT NULL'),
-        ),
         # Payment polls pick approved-unpaid rows by due time without scanning the table.
         sa.Index(
             'ix_registrations_payment_due',

@@ -81,35 +81,29 @@ def decided_by(suspension: Suspension) -> str:
     return '原参保地（平台内）' if suspension.origin_zone_id is not None else '原参保地（经接口答复）'
 
 
-def region_names(suspensions: list[Suspension]) -> dict[str, str]:
-    """Names of the home towns outside the platform by division code, as students' region pickers named them
-    (hukou_region_name): the person's own registration naming that code first, else the name most registrations
-    give it (one student's odd name does not relabel a county for everyone). Codes nobody named are absent."""
-    wanted = {s.origin_zone_code for s in suspensions if s.origin_zone_id is None}
-    if not wanted:
-        return {}
-    named = sa.and_(Registration.hukou_region_code.in_(wanted), Registration.hukou_region_name.is_not(None))
+def region_names(suspensions: list[Suspension]) -> dict[int, str]:
+    """Names of the home towns outside the platform by suspension id, as the person's own registration named that
+    code (hukou_region_name, from the region picker): only their own, since the name is whatever a phone sent, and
+    anyone's name for a code would let one student relabel a county on every desk. Without one, absent."""
     people = {(s.id_index, s.origin_zone_code) for s in suspensions if s.origin_zone_id is None}
-    names: dict[str, str] = {}
+    if not people:
+        return {}
+    named: dict[tuple[str, str], str] = {}
     for id_index, code, name in db.session.execute(
         sa.select(Registration.id_index, Registration.hukou_region_code, Registration.hukou_region_name)
-        .where(Registration.id_index.in_({person for person, _ in people}), named)
+        .where(
+            Registration.id_index.in_({person for person, _ in people}),
+            Registration.hukou_region_code.in_({code for _, code in people}),
+            Registration.hukou_region_name.is_not(None),
+        )
         .order_by(Registration.id.desc())
     ):
-        if (id_index, code) in people:
-            names.setdefault(code, name)
-    rest = wanted - names.keys()
-    if rest:
-        count = sa.func.count().label('n')
-        common = db.session.execute(
-            sa.select(Registration.hukou_region_code, Registration.hukou_region_name, count)
-            .where(Registration.hukou_region_code.in_(rest), Registration.hukou_region_name.is_not(None))
-            .group_by(Registration.hukou_region_code, Registration.hukou_region_name)
-            .order_by(count.desc(), Registration.hukou_region_name)
-        )
-        for code, name, _ in common:
-            names.setdefault(code, name)
-    return names
+        named.setdefault((id_index, code), name)
+    return {
+        s.id: named[(s.id_index, s.origin_zone_code)]
+        for s in suspensions
+        if s.origin_zone_id is None and (s.id_index, s.origin_zone_code) in named
+    }
 
 
 def search(query: sa.Select, term: str) -> sa.Select:
