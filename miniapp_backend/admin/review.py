@@ -26,6 +26,10 @@ from schemas.admin import BatchForm, DecisionForm, QueueFilter, QueueFrom
 #: The session's note of the record the reviewer's last action sends them back to (see `back_to_record`).
 ACTED_ON = 'acted_on'
 
+#: A reason typed and 通过 pressed: the reviewer meant 退回 or 不予通过 (the reason box is theirs), and an approval
+#: cannot be taken back once the student is told. Nothing is decided; they clear the reason or press the other button.
+REASON_WITH_APPROVAL = '您填写了原因却点了通过，未作处理：如要退回或不予通过请点相应按钮；如确要通过，请先清空原因'
+
 #: The statuses the review queue shows.
 QUEUE_STATUSES = (RegistrationStatus.SUBMITTED.value, RegistrationStatus.UNDER_REVIEW.value)
 
@@ -195,6 +199,9 @@ def decision(registration_id):
     if invalid:
         abort(400, description='；'.join(invalid.values()))
     choice = form['decision']
+    if choice == 'approve' and form['reason']:
+        flash(REASON_WITH_APPROVAL, 'error')
+        return back_to_record(registration_id, acted=False)
     try:
         decide(g.reviewer, registration, choice, form['reason'], seen=form['seen'])
     except TransitionRefused as refused:  # refused before anything changed
@@ -217,6 +224,9 @@ def batch():
     ).all()
     if not rows:
         flash('请先勾选要处理的登记', 'error')
+        return back
+    if choice == 'approve' and form['reason']:
+        flash(REASON_WITH_APPROVAL, 'error')
         return back
     outcomes = decide_batch(g.reviewer, rows, choice, form['reason'], seen=form['seen'])
     done = sum(outcome.ok for outcome in outcomes)

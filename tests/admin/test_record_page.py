@@ -231,3 +231,28 @@ def test_next_for_a_record_that_does_not_exist_or_is_out_of_scope(
     assert centre.get(f'/admin/registrations/{waiting.id}/next?q=%00').status_code == 400
     db.session.expire_all()
     assert db.session.get(Registration, waiting.id).status == 'submitted'
+
+
+def test_a_reason_typed_before_pressing_approve_decides_nothing(centre, zone, create_student, create_registration):
+    """通过 with a reason in the box is a 退回 or 不予通过 meant (an approval tells the student and cannot be undone)."""
+    registration = create_registration(create_student(), zone, status='submitted')
+    path = f'/admin/registrations/{registration.id}'
+    refused = _decide(centre, path, 'approve', reason='照片模糊')
+    assert '您填写了原因却点了通过，未作处理' in centre.get(refused.headers['Location']).text
+    batch = page_form(centre, '/admin/', '/admin/batch')
+    answer = centre.post(
+        '/admin/batch',
+        data={
+            'csrf_token': batch.fields['csrf_token'],
+            'ids': str(registration.id),
+            'decision': 'approve',
+            'reason': '这是退回原因但点了通过',
+            'seen': listed_stamps(centre),
+        },
+    )
+    assert '您填写了原因却点了通过，未作处理' in centre.get(answer.headers['Location']).text
+    db.session.expire_all()
+    assert db.session.get(Registration, registration.id).status == 'submitted'
+    assert _decide(centre, path, 'approve').status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Registration, registration.id).status == 'approved'
