@@ -201,7 +201,8 @@ def zone_settings(form) -> tuple[dict[str, Any], dict[str, str]]:
     except ValueError:
         errors['review_stages'] = '请选择审核流程'
     templates, refused = message_templates.from_form(_template_fields(form, errors))
-    errors.update(refused)
+    for kind, message in refused.items():
+        errors.setdefault(kind, message)  # a text the input rule refused is the row's first problem
     notices = [line.strip() for line in (raw.get('notices') or '').splitlines() if line.strip()]
     if len(notices) > MAX_NOTICES or any(len(line) > 200 for line in notices):
         errors['notices'] = f'首页通知最多{MAX_NOTICES}条，每条一行、不超过200字'

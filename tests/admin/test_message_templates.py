@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 
 from miniapp_backend.demo import MESSAGE_TEMPLATES
 from miniapp_backend.enrolment.messages import outbox, templates
@@ -48,7 +49,7 @@ def test_an_admin_sets_a_template_with_its_page_and_fields_and_messages_use_it(z
         form,
         template_revoked_id='tpl-revoked-9',
         template_revoked_page='pages/messages/messages',
-        template_revoked_fields='thing1 ＝ 专区名称\r\n\r\nthing3=reason\r\nphrase2=已撤销\r\n',
+        template_revoked_fields='thing1 ＝ 专区名称\r\n\r\nthing3=reason\r\nphrase2=“已撤销”\r\n',
         template_paid_id='',
         template_paid_page='',
         template_paid_fields='',
@@ -97,3 +98,23 @@ def test_the_values_an_admin_may_name_are_the_ones_every_message_carries(zone):
 def test_the_form_values_of_stored_templates_read_back_as_the_same_templates():
     shown = templates.form_values(MESSAGE_TEMPLATES)
     assert templates.from_form(shown) == (MESSAGE_TEMPLATES, {})
+
+
+@pytest.mark.parametrize(
+    ('lines', 'message'),
+    [
+        ('thing3=退回原因', '字段第1行的取值“退回原因”不是可用的名称；固定文字请加引号，如 phrase2="已撤销"'),
+        ('phrase2="您已经缴费成功了"', '字段第1行：phrase2（状态）的固定文字应为1至5个汉字'),
+        ('amount3="四百元整"', '字段第1行：amount3（金额）不能填固定文字，只能取应缴金额'),
+        ('thing1=专区名称\nthing１=参保人姓名', '字段第2行应为“关键词=取值”，如 thing1=专区名称'),
+        ('date2=参保人姓名', '字段第1行：date2（日期）只能取缴费截止日期'),
+        ('letter1=专区名称', '字段第1行：本系统没有可填入letter1的内容，请选用其他模板'),
+        ('', '请填写字段，每行一个“关键词=取值”，如 thing1=专区名称'),
+    ],
+)
+def test_a_field_wechat_would_refuse_at_every_send_is_refused_when_saved(zone_admin, lines, message):
+    """A misspelt value was sent as text, a date keyword took a name, thing１ was another keyword than thing1."""
+    form = page_form(zone_admin, '/admin/settings')
+    page = submit(zone_admin, form, template_returned_fields=lines)
+    assert page.status_code == 422 and str(escape(f'已退回：{message}')) in page.text
+    assert _stored() == MESSAGE_TEMPLATES

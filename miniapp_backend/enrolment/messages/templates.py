@@ -2,9 +2,10 @@
 opens and its fields, one `keyword=value` a line (thing1=专区名称), instead of the JSON they are stored as.
 
 A field's value is one of the named values every message carries (`VALUES`), written as the admin reads it (专区名称)
-or by its stored name (zone_name), or, if it is none of them, text sent as written (a fixed word the template
-needs). WeChat refuses a keyword it does not know (thing, phrase, amount …
-followed by its number), so those are checked here, where the admin can correct them, and not at the first send.
+or by its stored name (zone_name), that the keyword's type takes (a date keyword a date), or fixed text in quotes
+where WeChat takes any words (a thing, a phrase); a misspelt name is refused, never sent as text. WeChat refuses a
+keyword it does not know, or a value its type does not take, at every send (47003), so both are checked here, where
+the admin can correct them.
 """
 
 from __future__ import annotations
@@ -40,14 +41,27 @@ PAGES = {
     'pages/messages/messages': '消息',
 }
 
-#: WeChat's keyword types (订阅消息参数值内容限制), each followed by the keyword's number in the template.
-_KEYWORD = re.compile(
-    r'(thing|phrase|character_string|number|letter|symbol|amount|phone_number|car_number|name|time|date)\d{1,2}\Z'
-)
+#: WeChat's keyword types (订阅消息参数值内容限制), each followed by the keyword's number in the template (ASCII digits:
+#: thing１ would be another keyword, which WeChat refuses), with the values each can take: a date keyword takes a
+#: date, an amount keyword an amount (WeChat answers 47003 to anything else, at every send).
+_KEYWORD = re.compile(r'([a-z_]+)[0-9]{1,2}\Z')
+TYPES: dict[str, tuple[str, frozenset[str]]] = {
+    'thing': ('事物', frozenset(VALUES)),
+    'phrase': ('状态', frozenset({'status'})),
+    'amount': ('金额', frozenset({'amount'})),
+    'date': ('日期', frozenset({'deadline'})),
+    'time': ('时间', frozenset({'deadline'})),
+    'character_string': ('字符串', frozenset({'registration_no', 'year'})),
+    'number': ('数字', frozenset({'year'})),
+    'name': ('姓名', frozenset({'name'})),
+}
+#: Fixed text, in quotes, only where WeChat takes any words: a thing up to 20 characters, a phrase up to 5 Chinese
+#: characters.
+_LITERALS = {'thing': re.compile(r'.{1,20}\Z'), 'phrase': re.compile(r'[\u4e00-\u9fff]{1,5}\Z')}
+_QUOTED = re.compile(r'["“”](.*)["“”]\Z')
 _TEMPLATE_ID = re.compile(r'[A-Za-z0-9_-]{1,128}\Z')
 #: Template fields WeChat shows (a template has at most this many keywords).
 MAX_FIELDS = 10
-MAX_LITERAL = 20
 
 
 class TemplateRefused(ValueError):
@@ -82,8 +96,13 @@ def form_values(templates: Any) -> dict[str, str]:
         shown[f'template_{kind}_page'] = str(template.get('page') or '')
         # In the template's order (thing1, phrase2 …): the database keeps a JSON object's keys in an order of its own.
         fields = sorted((template.get('fields') or {}).items(), key=lambda field: _number(field[0]))
-        shown[f'template_{kind}_fields'] = '\n'.join(f'{key}={VALUES.get(value, value)}' for key, value in fields)
+        shown[f'template_{kind}_fields'] = '\n'.join(f'{key}={_shown(value)}' for key, value in fields)
     return shown
+
+
+def _shown(value: str) -> str:
+    """A named value by its label, fixed text in quotes (as the form takes them)."""
+    return VALUES.get(value, f'"{value}"')
 
 
 def _number(keyword: str) -> tuple[int, str]:
@@ -125,14 +144,40 @@ def _fields(lines: str) -> dict[str, str]:
         if not line.strip():
             continue
         keyword, separator, value = (part.strip() for part in line.replace('＝', '=').partition('='))
-        if not separator or not _KEYWORD.match(keyword) or not value:
+        kind = _KEYWORD.match(keyword)
+        if not separator or not kind or not value:
             raise TemplateRefused(f'字段第{number}行应为“关键词=取值”，如 thing1=专区名称')
         if keyword in fields:
             raise TemplateRefused(f'字段第{number}行的关键词{keyword}重复')
-        value = _BY_LABEL.get(value, value)
-        if value not in VALUES and len(value) > MAX_LITERAL:
-            raise TemplateRefused(f'字段第{number}行的取值不是列出的名称，作为固定文字不能超过{MAX_LITERAL}个字')
-        fields[keyword] = value
+        fields[keyword] = _value(number, keyword, kind.group(1), value)
+    if not fields:
+        raise TemplateRefused('请填写字段，每行一个“关键词=取值”，如 thing1=专区名称')
     if len(fields) > MAX_FIELDS:
         raise TemplateRefused(f'字段不能超过{MAX_FIELDS}行')
     return fields
+
+
+def _value(number: int, keyword: str, kind: str, value: str) -> str:
+    """The stored value of one field line: a named value the keyword's type takes, or fixed text in quotes."""
+    if kind not in TYPES:
+        raise TemplateRefused(f'字段第{number}行：本系统没有可填入{keyword}的内容，请选用其他模板')
+    label, takes = TYPES[kind]
+    quoted = _QUOTED.match(value)
+    if quoted:
+        literal = quoted.group(1).strip()
+        if kind not in _LITERALS:
+            raise TemplateRefused(f'字段第{number}行：{keyword}（{label}）不能填固定文字，只能取{_names(takes)}')
+        if not _LITERALS[kind].match(literal):
+            rule = '不超过20个字' if kind == 'thing' else '为1至5个汉字'
+            raise TemplateRefused(f'字段第{number}行：{keyword}（{label}）的固定文字应{rule}')
+        return literal
+    name = _BY_LABEL.get(value, value)
+    if name not in VALUES:
+        raise TemplateRefused(f'字段第{number}行的取值“{value}”不是可用的名称；固定文字请加引号，如 phrase2="已撤销"')
+    if name not in takes:
+        raise TemplateRefused(f'字段第{number}行：{keyword}（{label}）只能取{_names(takes)}')
+    return name
+
+
+def _names(values: frozenset[str]) -> str:
+    return '、'.join(label for name, label in VALUES.items() if name in values)
