@@ -24,6 +24,8 @@ def settings():
     if request.method == 'POST':
         values, errors = settings_form(request.form)
         status = 422 if errors else 200
+        if errors:  # said at the top: the messages sit by their fields, some a long way down the form
+            flash(f'未保存：有{len(errors)}处需要修改，见下方红色提示', 'error')
         try:
             if not errors:
                 changes = zone_settings.apply(zone, values, actor_of(g.reviewer), request.form.get('shown', ''))

@@ -11,7 +11,7 @@ from miniapp_backend.enrolment.messages import outbox, templates
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, Notification, Zone
 from miniapp_backend.models.enums import NotificationKind
-from tests.admin.pages import login, page_form, submit
+from tests.admin.pages import login, notices, page_form, submit
 
 
 @pytest.fixture
@@ -117,4 +117,5 @@ def test_a_field_wechat_would_refuse_at_every_send_is_refused_when_saved(zone_ad
     form = page_form(zone_admin, '/admin/settings')
     page = submit(zone_admin, form, template_returned_fields=lines)
     assert page.status_code == 422 and str(escape(f'已退回：{message}')) in page.text
+    assert notices(page.text) == ['未保存：有1处需要修改，见下方红色提示']  # at the top, above the form
     assert _stored() == MESSAGE_TEMPLATES
