@@ -101,7 +101,7 @@ AUDIT_VERBS = {
     'login': '登录了审核系统',
     'import': '上传了Excel导入',
     'export': '导出了Excel',
-    'payment_mismatch': '登记了金额不符的缴费',
+    'payment_mismatch': '发现金额不符的缴费（未记为已缴，已标记待核查）',
     'letter_voided': '修改了承诺书所载信息，原承诺书作废，须重新签署',
     'payment_unreadable': '收到无法识别的税务缴费记录，待人工核对',
     'payment_not_recorded': '收到不能登记的税务缴费（如重复缴费），待核对退费',

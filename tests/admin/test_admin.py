@@ -159,8 +159,11 @@ def test_cash_payment_walks_approved_to_paid(client, create_reviewer, zone, stud
         data={'amount': '380', 'voucher_no': 'C1', 'csrf_token': token},
         follow_redirects=True,
     )
-    assert '缴费金额不符' in wrong.text
+    assert '缴费金额不符：应缴400.00元，填写的是380.00元，未登记' in wrong.text
     assert 'name="amount" value="380"' in wrong.text and 'name="voucher_no" value="C1"' in wrong.text  # as typed
+    db.session.expire_all()  # a typo at the desk leaves no flag and no audit line of a payment found wrong
+    assert db.session.get(Registration, registration.id).flag is None
+    assert not db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == 'payment_mismatch')).all()
     bad = client.post(
         f'/admin/registrations/{registration.id}/cash',
         data={'amount': 'abc', 'csrf_token': token},

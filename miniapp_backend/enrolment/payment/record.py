@@ -63,6 +63,10 @@ def record_payment(
     if refusal:
         return PaymentResult(Outcome.NOT_PAYABLE, None, refusal)
     due = registration.amount_due_fen if registration.amount_due_fen is not None else registration.zone.premium_fen
+    if amount_fen != due and PaymentSource(source) is PaymentSource.CASH:
+        # A reviewer's typo at the desk, not money that arrived wrong: refused like any bad form, nothing kept.
+        message = f'缴费金额不符：应缴{due / 100:.2f}元，填写的是{amount_fen / 100:.2f}元，未登记，请核对后重新填写'
+        return PaymentResult(Outcome.AMOUNT_MISMATCH, None, message)
     if amount_fen != due:
         flag = f'缴费金额不符：应缴{due / 100:.2f}元，实缴{amount_fen / 100:.2f}元（凭证{voucher_no or "无"}）'
         if not note(registration, flag):  # the poll asks again every few minutes: one audit row per mismatch
