@@ -8,6 +8,7 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from miniapp_backend.admin import bp, list_filters
 from miniapp_backend.admin.exports import export_response
 from miniapp_backend.enrolment import audit, labels
+from miniapp_backend.enrolment.actors import ROLE_STAGE
 from miniapp_backend.enrolment.registration import letters, provenance, subsidised
 from miniapp_backend.enrolment.registration.review import actor_of, decide, decide_batch
 from miniapp_backend.enrolment.registration.states import (
@@ -68,6 +69,8 @@ def queue():
         # A record opened from the queue carries its filter, so that 下一条 follows this list (not 全部登记's).
         queue_args={} if show_all else {k: v for k, v in (('q', term), ('school', school), ('college', college)) if v},
         schools=schools_in_scope(g.reviewer),
+        # A role whose stage the zone's flow leaves out has no queue here, ever: the page says so instead of 没有记录.
+        stage_left_out=ROLE_STAGE.get(g.reviewer.role) not in (None, *g.reviewer.zone.review_stages),
     )
 
 

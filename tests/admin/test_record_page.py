@@ -256,3 +256,30 @@ def test_a_reason_typed_before_pressing_approve_decides_nothing(centre, zone, cr
     assert _decide(centre, path, 'approve').status_code == 302
     db.session.expire_all()
     assert db.session.get(Registration, registration.id).status == 'approved'
+
+
+def test_a_role_the_zones_flow_leaves_out_is_told_its_queue_stays_empty(
+    client, create_reviewer, zone, create_student, create_registration
+):
+    """The zone reviews at the centre only: a school admin's 待我审核 says why it is empty, not just 没有记录."""
+    create_registration(create_student(), zone, status='submitted', stage='centre')
+    create_reviewer('school', role='school_admin', school_code=zone.schools[0].code)
+    login(client, 'school')
+    told = re.search(r'id="no-review-stage">([^<]+)<', client.get('/admin/').text)
+    assert told and '本专区的审核流程为医保中心审核，不含您的审核环节' in told.group(1)
+    assert 'no-review-stage' not in client.get('/admin/?all=1').text
+    create_reviewer('centre')
+    login(client, 'centre')
+    assert 'no-review-stage' not in client.get('/admin/').text
+
+
+def test_a_returned_records_heading_does_not_name_a_stage_it_waits_at(
+    centre, zone, create_student, create_registration
+):
+    returned = create_registration(create_student(), zone, status='returned', stage='centre')
+    waiting = create_registration(create_student(), zone, status='submitted', stage='centre')
+    heading = re.compile(r'<h2>(.*?)</h2>', re.S)
+    assert heading.search(centre.get(f'/admin/registrations/{returned.id}').text).group(1).endswith('已退回</span>')
+    assert '已提交</span>（医保中心审核）' in heading.search(
+        centre.get(f'/admin/registrations/{waiting.id}').text
+    ).group(1)
