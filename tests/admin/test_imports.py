@@ -446,3 +446,19 @@ def test_a_chunk_whose_every_row_is_refused_writes_no_registration(admin_client)
     assert not [s for s in sent.sql if s.startswith(('INSERT INTO registrations', 'INSERT INTO audit_events'))]
     assert not [s for s in sent.sql if s.startswith('ROLLBACK TO SAVEPOINT')], sent.sql
     assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == 'transition')) == 0
+
+
+def test_a_counsellor_who_imports_nothing_is_not_offered_an_empty_upload_form(client, create_reviewer, zone):
+    create_reviewer(
+        'fdy',
+        role='counsellor',
+        school_code=zone.schools[0].code,
+        college='计算机与信息学院',
+        class_name='计算机22-1班',
+    )
+    login(client, 'fdy')
+    page = client.get('/admin/imports').text
+    assert 'name="file"' not in page and '您的账号不导入文件' in page
+    create_reviewer('centre')
+    login(client, 'centre')
+    assert 'name="file"' in client.get('/admin/imports').text
