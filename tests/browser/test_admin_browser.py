@@ -179,3 +179,20 @@ def test_next_after_a_decision_walks_the_filtered_queue_to_its_end(
     page.click('a:has-text("返回审核队列")')
     page.wait_for_selector('text=没有记录')
     assert _statuses() == {older.id: 'returned', elsewhere.id: 'submitted', newer.id: 'approved'}
+
+
+def test_select_all_ticks_every_row_of_the_page_for_a_batch(
+    page, create_reviewer, zone, create_student, create_registration
+):
+    create_reviewer('centre')
+    rows = [create_registration(create_student(), zone, status='submitted') for _ in range(3)]
+    _login(page)
+    page.check('.select-all')
+    assert page.locator('input[name=ids]:checked').count() == 3
+    page.uncheck('.select-all')
+    assert page.locator('input[name=ids]:checked').count() == 0
+    page.check('.select-all')
+    page.once('dialog', lambda dialog: dialog.accept())
+    page.click('button:has-text("批量通过")')
+    page.wait_for_selector('text=批量通过：成功3条')
+    assert _statuses() == {row.id: 'approved' for row in rows}

@@ -15,3 +15,10 @@ document.addEventListener('keydown', (event) => {
   if (event.key !== 'Enter' || !field.form || !field.form.querySelector('.enter-guard')) return;
   if (field.tagName === 'INPUT' && !['submit', 'button', 'reset'].includes(field.type)) event.preventDefault();
 });
+
+// 全选本页: the header's box ticks or clears every row's box of its form (a batch of fifty, not fifty clicks).
+document.addEventListener('change', (event) => {
+  const all = event.target;
+  if (!all.classList.contains('select-all') || !all.form) return;
+  all.form.querySelectorAll('input[type=checkbox][name=ids]').forEach((box) => { box.checked = all.checked; });
+});
