@@ -3,7 +3,8 @@ download link that expires."""
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+import io
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from flask import Response, abort, g, redirect, render_template, send_file, url_for
@@ -19,17 +20,23 @@ SHANGHAI = timezone(timedelta(hours=8))
 XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
 
-def export_response(kind: str, filters: dict[str, Any], filename: str) -> Response:
+def export_response(kind: str, filters: dict[str, Any]) -> Response:
     """The list's workbook, or (when it is large) a redirect to its export job's progress page."""
     result = exports.start(kind, g.reviewer, filters)
     title = exports.KINDS[kind].title
     if isinstance(result, bytes):
-        audit_export(title, f'{filename}.xlsx')
-        return Response(
-            result, mimetype=XLSX, headers={'Content-Disposition': f'attachment; filename="{filename}.xlsx"'}
-        )
+        return xlsx_download(result, title)
     audit_export(title, _download_name(result), export_id=result.id)
     return redirect(url_for('admin.export_status', export_id=result.id))
+
+
+def xlsx_download(data: bytes, title: str, *, audited: bool = True) -> Response:
+    """A workbook written in the request, named for the staff who save it (全部登记-20261125.xlsx); an export of
+    personal data is audited as `title`'s."""
+    name = f'{title}-{datetime.now(SHANGHAI):%Y%m%d}.xlsx'
+    if audited:
+        audit_export(title, name)
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
 
 
 def audit_export(title: str, filename: str, **detail: Any) -> None:
@@ -38,7 +45,7 @@ def audit_export(title: str, filename: str, **detail: Any) -> None:
 
 
 def _download_name(job: ExportJob) -> str:
-    return f'{job.kind}-{job.id}.xlsx'
+    return f'{exports.KINDS[job.kind].title}-{job.created_at.astimezone(SHANGHAI):%Y%m%d}-{job.id}.xlsx'
 
 
 def _job(export_id: int) -> ExportJob:

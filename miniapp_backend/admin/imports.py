@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from miniapp_backend.admin import bp, filter_summary, list_filters
-from miniapp_backend.admin.reports import XLSX
+from miniapp_backend.admin.exports import xlsx_download
 from miniapp_backend.enrolment import audit
 from miniapp_backend.enrolment.imports import runner
 from miniapp_backend.enrolment.imports.importers import KINDS
@@ -91,19 +91,11 @@ def import_status(import_id):
 @bp.get('/imports/<int:import_id>/errors.xlsx')
 def import_errors(import_id):
     job = _job(import_id)
-    return Response(
-        runner.error_report(job),
-        mimetype=XLSX,
-        headers={'Content-Disposition': f'attachment; filename="import-{job.id}-errors.xlsx"'},
-    )
+    return xlsx_download(runner.error_report(job), f'导入{job.id}错误明细', audited=False)
 
 
 @bp.get('/imports/templates/<kind>.xlsx')
 def import_template(kind):
     if kind not in KINDS:
         abort(404)
-    return Response(
-        runner.template(kind, g.reviewer.zone),
-        mimetype=XLSX,
-        headers={'Content-Disposition': f'attachment; filename="{kind}-template.xlsx"'},
-    )
+    return xlsx_download(runner.template(kind, g.reviewer.zone), f'{ImportKind(kind).label}导入模板', audited=False)

@@ -31,7 +31,7 @@ def payments():
     student number or ID number and filtered by status."""
     filters = list_filters(PaymentsFilter())
     if request.args.get('format') == 'xlsx':
-        return export_response('payments', filters, 'payments')
+        return export_response('payments', filters)
     query = lists.payments(g.reviewer, filters)
     page = paging.newest_first(query, (Registration.id,), filters['after'])
     status = filters['status'] if filters['status'] in lists.PAYABLE else ''

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, g, render_template, request
+from flask import abort, g, render_template, request
 from markupsafe import Markup
 
 from miniapp_backend.admin import bp, filter_summary, list_filters
-from miniapp_backend.admin.exports import audit_export, export_response
+from miniapp_backend.admin.exports import export_response, xlsx_download
 from miniapp_backend.enrolment import labels
 from miniapp_backend.enrolment.reports import lists, paging, statistics
 from miniapp_backend.enrolment.reports.workbooks import workbook_bytes
@@ -16,14 +16,6 @@ from miniapp_backend.models import AuditEvent, InsuredPerson, Reviewer
 from miniapp_backend.models.enums import InsuredStatus
 from miniapp_backend.security.masking import mask_id_number
 from schemas.admin import AuditFilter, RegisterFilter
-
-XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-
-
-def _xlsx(name: str, data: bytes, title: str) -> Response:
-    """A workbook written in the request, its export audited as `title`'s."""
-    audit_export(title, f'{name}.xlsx')
-    return Response(data, mimetype=XLSX, headers={'Content-Disposition': f'attachment; filename="{name}.xlsx"'})
 
 
 @bp.get('/statistics')
@@ -40,8 +32,8 @@ def stats():
             for group, table in tables.items()
             for row in table
         ]
-        return _xlsx(
-            'statistics', workbook_bytes('统计', ['分组', '项目', '人数', '应缴金额(元)', '已缴金额(元)'], rows), '统计'
+        return xlsx_download(
+            workbook_bytes('统计', ['分组', '项目', '人数', '应缴金额(元)', '已缴金额(元)'], rows), '统计'
         )
     chart = Markup(statistics.progress_svg(statistics.progress_by_day(g.reviewer)))
     return render_template('admin/statistics.html', tables=tables, chart=chart)
@@ -56,7 +48,7 @@ def audit_log():
     if request.args.get('format') == 'xlsx':
         if errors:
             abort(400, description='筛选条件不正确：' + '；'.join(errors.values()))
-        return export_response('audit', filters, 'audit')
+        return export_response('audit', filters)
     options = [(person.id, labels.reviewer_label(person)) for person in people]
     form = {'people': options, 'actions': labels.AUDIT_VERBS, 'errors': errors, 'typed': request.args}
     if errors:
@@ -104,7 +96,7 @@ def insured_register():
     """The insured register of my zone (masked ID numbers), searchable by ID number or name and by status."""
     filters = list_filters(RegisterFilter())
     if request.args.get('format') == 'xlsx':
-        return export_response('register', filters, 'register')
+        return export_response('register', filters)
     query = lists.register(g.reviewer, filters)
     page = paging.newest_first(query, (InsuredPerson.id,), filters['after'])
     status = filters['status'] if filters['status'] in InsuredStatus.__members__.values() else ''

@@ -44,7 +44,7 @@ def queue():
     term, school, college = filters['q'], filters['school'], filters['college']
     status = filters['status'] if filters['status'] in RegistrationStatus.__members__.values() else None
     if request.args.get('format') == 'xlsx':
-        return export_response('registrations', filters, 'registrations')
+        return export_response('registrations', filters)
     query = lists.registrations(g.reviewer, filters)
     # Unfiltered totals come from the kept counts instead of counting the zone's rows (the queue's only for
     # zone admins: other roles see one review stage, which the counts do not keep).

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from miniapp_backend.admin import bp, list_filters
-from miniapp_backend.admin.reports import _xlsx
+from miniapp_backend.admin.exports import xlsx_download
 from miniapp_backend.enrolment.registration.review import actor_of
 from miniapp_backend.enrolment.reports.workbooks import workbook_bytes
 from miniapp_backend.enrolment.roster import manage, progress, reminders
@@ -69,8 +69,7 @@ def roster():
             )
             for e, status in db.session.execute(query)
         ]
-        return _xlsx(
-            'roster',
+        return xlsx_download(
             workbook_bytes(
                 '学籍名单',
                 ['学校', '学院', '班级', '学号', '姓名', '证件号码', '学习形式', '办理情况', '无需参保原因'],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, render_template, request
 
 from miniapp_backend.admin import bp, list_filters
-from miniapp_backend.admin.reports import _xlsx
+from miniapp_backend.admin.exports import xlsx_download
 from miniapp_backend.enrolment.reports import subsidised as rules
 from miniapp_backend.enrolment.reports.workbooks import workbook_bytes
 from miniapp_backend.security.masking import mask_id_number
@@ -31,8 +31,7 @@ def subsidised():
             )
             for line in lines
         ]
-        return _xlsx(
-            'subsidised',
+        return xlsx_download(
             workbook_bytes(
                 '资助名单', ['姓名', '证件号码', '名单类别', '认定部门', '学号', '登记状态', '不一致'], rows
             ),

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from miniapp_backend.enrolment import audit
 from miniapp_backend.enrolment.actors import Actor
 from miniapp_backend.enrolment.reports import exports
+from miniapp_backend.enrolment.zones.settings import SHANGHAI
 from miniapp_backend.extensions import db
 from miniapp_backend.models import AuditEvent, College, ExportJob, School
 from tests.admin.pages import error_under, list_head, login, page_form, search, submit
@@ -59,8 +60,9 @@ def test_file_lines_name_the_file_imported_or_exported(client, create_reviewer, 
     db.session.commit()
     lines = _lines(client.get('/admin/audit').text)
     assert any(line.endswith('上传了Excel导入（文件“2026资助名单.xlsx”）') for line in lines), lines
-    assert any(line.endswith('导出了Excel（缴费，文件“payments.xlsx”）') for line in lines), lines
-    assert any(line.endswith('导出了Excel（统计，文件“statistics.xlsx”）') for line in lines), lines
+    day = f'{datetime.now(SHANGHAI):%Y%m%d}'
+    assert any(line.endswith(f'导出了Excel（缴费，文件“缴费-{day}.xlsx”）') for line in lines), lines
+    assert any(line.endswith(f'导出了Excel（统计，文件“统计-{day}.xlsx”）') for line in lines), lines
     assert any(line.endswith('上传了Excel导入（导入编号 7）') for line in lines), lines
 
 

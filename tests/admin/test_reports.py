@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -393,3 +393,20 @@ def test_the_register_is_searched_by_id_number_or_name_and_by_status(client, cre
     assert client.get('/admin/register', query_string={'status': 'x' * 40}).status_code == 400
     rows = list(load_workbook(io.BytesIO(client.get('/admin/register?format=xlsx&q=王').data)).active.values)
     assert sorted(row[0] for row in rows[1:]) == ['王宁', '王宣']
+
+
+def test_downloads_are_named_in_chinese_with_the_day(client, create_reviewer, zone):
+    """Two exports of one day were both registrations.xlsx; staff save them side by side."""
+    from urllib.parse import unquote
+
+    create_reviewer('admin', role='zone_admin')
+    login(client, 'admin')
+    day = f'{datetime.now(timezone(timedelta(hours=8))):%Y%m%d}'
+    for path, name in (
+        ('/admin/?format=xlsx', f'参保登记-{day}.xlsx'),
+        ('/admin/payments?format=xlsx', f'缴费-{day}.xlsx'),
+        ('/admin/statistics?format=xlsx', f'统计-{day}.xlsx'),
+        ('/admin/imports/templates/school_roster.xlsx', f'学籍名单导入模板-{day}.xlsx'),
+    ):
+        disposition = client.get(path).headers['Content-Disposition']
+        assert disposition.startswith('attachment') and unquote(disposition.split("UTF-8''")[1]) == name, disposition
