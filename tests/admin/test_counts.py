@@ -111,7 +111,7 @@ def test_counts_follow_every_change(client, zone, fake_wechat, fake_tax, create_
     assert db.session.query(RegistrationCountDelta).count() == db.session.query(RegistrationDayDelta).count() == 0
     _assert_current()
     page = client.get('/admin/statistics').text
-    assert '已缴费 2' in page and '参保成功' in page and '800.00' in page
+    assert '累计缴费 2' in page and '参保成功' in page and '800.00' in page
     assert client.get('/admin/?all=1').text.count('（2）') == 1  # the list's total from the kept counts
 
 

@@ -31,7 +31,7 @@ def test_statistics_page_and_export(client, create_reviewer, zone, create_studen
     _paid_and_pending(zone, create_student, create_registration)
     login(client, 'centre')
     page = client.get('/admin/statistics').text
-    assert '<svg' in page and '已缴费 1' in page and '已提交 2' in page
+    assert '<svg' in page and '累计缴费 1' in page and '累计提交 2' in page
     assert '参保成功' in page and '400.00' in page and '税务系统缴费' in page
     export = client.get('/admin/statistics?format=xlsx')
     rows = list(load_workbook(io.BytesIO(export.data)).active.values)

@@ -112,7 +112,7 @@ def test_statistics_page_in_the_browser(page, create_reviewer, zone, create_stud
     _login(page)
     page.click('a:has-text("统计")')
     page.wait_for_selector('svg[aria-label="参保进度"]')
-    assert '已提交 1' in page.content()
+    assert '累计提交 1' in page.content()
 
 
 def test_import_with_errors_and_its_report_in_the_browser(page, create_reviewer, zone, tmp_path):

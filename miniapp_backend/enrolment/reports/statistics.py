@@ -134,6 +134,6 @@ def progress_svg(series: list[tuple[date, int, int]], width: int = 640, height: 
         f'aria-label="参保进度">'
         f'<polyline fill="none" stroke="#0f766e" stroke-width="2" points="{points(1)}"/>'
         f'<polyline fill="none" stroke="#ea580c" stroke-width="2" points="{points(2)}"/>'
-        f'<text x="40" y="16" font-size="12" fill="#0f766e">已提交 {series[-1][1]}</text>'
-        f'<text x="160" y="16" font-size="12" fill="#ea580c">已缴费 {series[-1][2]}</text>{labels}</svg>'
+        f'<text x="40" y="16" font-size="12" fill="#0f766e">累计提交 {series[-1][1]}</text>'
+        f'<text x="160" y="16" font-size="12" fill="#ea580c">累计缴费 {series[-1][2]}</text>{labels}</svg>'
     )
