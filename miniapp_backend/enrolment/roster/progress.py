@@ -19,7 +19,7 @@ PASSED = (S.APPROVED, S.PAID)
 STATES = {
     'pending': '未办理',
     'registered': '已登记',
-    'reviewing': '审核中',
+    'reviewing': '审核中（含退回待改）',
     'approved': '已通过',
     'paid': '已缴费',
     'exempt': '无需参保',
