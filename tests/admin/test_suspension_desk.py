@@ -197,3 +197,26 @@ def test_a_home_town_outside_the_platform_is_named_not_shown_as_its_code(
         hukou_region_name='安徽省淮南市田家庵区',
     )
     assert _cell(_row(client.get('/admin/suspensions').text, asked.id), 'origin') == '安徽省淮南市田家庵区（340403）'
+    # A home town given as the city (or the province) is named by the parts of the person's own county within it.
+    city = record('340400', id_number, '赵敏', '参加职工医保', date(2026, 12, 31), utcnow(), student=create_student())
+    province = record(
+        '340000', id_number, '赵敏', '参加职工医保', date(2026, 12, 31), utcnow(), student=create_student()
+    )
+    elsewhere = record(
+        '350100', id_number, '赵敏', '参加职工医保', date(2026, 12, 31), utcnow(), student=create_student()
+    )
+    create_registration(
+        create_student(),
+        zone,
+        id_number=id_number,
+        status='withdrawn',
+        hukou_region_code='340403',
+        hukou_region_name='安徽省 淮南市 田家庵区',
+    )
+    for suspension in (city, province, elsewhere):
+        suspension.handled_by_zone_id = zone.id
+    db.session.commit()
+    page = client.get('/admin/suspensions').text
+    assert _cell(_row(page, city.id), 'origin') == '安徽省 淮南市（340400）'
+    assert _cell(_row(page, province.id), 'origin') == '安徽省（340000）'
+    assert _cell(_row(page, elsewhere.id), 'origin') == '区划（350100）'

@@ -82,28 +82,39 @@ def decided_by(suspension: Suspension) -> str:
 
 
 def region_names(suspensions: list[Suspension]) -> dict[int, str]:
-    """Names of the home towns outside the platform by suspension id, as the person's own registration named that
-    code (hukou_region_name, from the region picker): only their own, since the name is whatever a phone sent, and
-    anyone's name for a code would let one student relabel a county on every desk. Without one, absent."""
-    people = {(s.id_index, s.origin_zone_code) for s in suspensions if s.origin_zone_id is None}
-    if not people:
+    """Names of the home towns outside the platform by suspension id, as the person's own registration named them
+    (hukou_region_name, from the region picker: 安徽省 淮南市 田家庵区): only their own, since a name is whatever a
+    phone sent, and anyone's name for a code would let one student relabel a county on every desk. A home town given
+    as a city or a province (340400) is named by as many parts of the person's county within it. Without one, absent."""
+    wanted = {s.id_index for s in suspensions if s.origin_zone_id is None}
+    if not wanted:
         return {}
-    named: dict[tuple[str, str], str] = {}
+    picked: dict[str, list[tuple[str, str]]] = {}
     for id_index, code, name in db.session.execute(
         sa.select(Registration.id_index, Registration.hukou_region_code, Registration.hukou_region_name)
-        .where(
-            Registration.id_index.in_({person for person, _ in people}),
-            Registration.hukou_region_code.in_({code for _, code in people}),
-            Registration.hukou_region_name.is_not(None),
-        )
+        .where(Registration.id_index.in_(wanted), Registration.hukou_region_name.is_not(None))
         .order_by(Registration.id.desc())
     ):
-        named.setdefault((id_index, code), name)
-    return {
-        s.id: named[(s.id_index, s.origin_zone_code)]
-        for s in suspensions
-        if s.origin_zone_id is None and (s.id_index, s.origin_zone_code) in named
-    }
+        picked.setdefault(id_index, []).append((code or '', name))
+    names = {}
+    for suspension in suspensions:
+        if suspension.origin_zone_id is None:
+            name = _named_within(suspension.origin_zone_code, picked.get(suspension.id_index, []))
+            if name:
+                names[suspension.id] = name
+    return names
+
+
+def _named_within(code: str, picked: list[tuple[str, str]]) -> str | None:
+    """The newest picked name of a county within `code` (itself, or its city or province), cut to `code`'s level."""
+    prefix, parts = (code[:2], 1) if code.endswith('0000') else (code[:4], 2) if code.endswith('00') else (code, 3)
+    for county, name in picked:
+        if county == code:
+            return name
+        words = name.split()
+        if county.startswith(prefix) and len(words) >= parts:
+            return ' '.join(words[:parts])
+    return None
 
 
 def search(query: sa.Select, term: str) -> sa.Select:
