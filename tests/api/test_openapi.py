@@ -42,10 +42,13 @@ ERROR = {'$ref': '#/components/schemas/Error'}
             '/api/v1/auth/login',
             {'200': 'LoginResult', '400': 'Error', '401': 'Error', '422': 'Error', '429': 'Error', '503': 'Error'},
         ),
-        ('/api/v1/registrations', {'201': 'Registration', '401': 'Error', '409': 'Error', '422': 'Error'}),
+        (
+            '/api/v1/registrations',
+            {'201': 'Registration', '401': 'Error', '409': 'Error', '422': 'Error', '429': 'Error'},
+        ),
         (
             '/api/v1/registrations/{registration_id}/submit',
-            {'200': 'Registration', '401': 'Error', '404': 'Error', '409': 'Error', '422': 'Error'},
+            {'200': 'Registration', '401': 'Error', '404': 'Error', '409': 'Error', '422': 'Error', '429': 'Error'},
         ),
     ],
 )
