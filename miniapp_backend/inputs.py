@@ -49,6 +49,17 @@ _FORMS = frozenset({'application/x-www-form-urlencoded', 'multipart/form-data'})
 TEXT_MESSAGE = '不能包含控制字符或无法识别的字符'
 
 
+#: A person's name as an ID card or a residence permit writes it: Chinese characters (the extension blocks' rare ones
+#: too, and 〇), the middle dots of minority and foreign names (阿依古丽·买买提), or Latin letters with spaces, points,
+#: hyphens and apostrophes. No digits, symbols, stars, or blank-looking and invisible characters (ㅤ, ⠀, U+00AD).
+PERSON_NAME = re.compile(
+    r'[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]'
+    r'[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f·•‧・]*\Z'
+    r"|[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff][A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff .'·-]*\Z"
+)
+PERSON_NAME_MESSAGE = '姓名只能由汉字（少数民族姓名可含间隔号·）或英文字母组成，汉字之间不要加空格'
+
+
 class InputRefused(ValueError):
     """A value refused at the boundary; `message` is in Chinese."""
 

@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from miniapp_backend.inputs import Text
+from miniapp_backend.inputs import PERSON_NAME, PERSON_NAME_MESSAGE, Text
 from miniapp_backend.security.idnumbers import ID_TYPES
 
 
@@ -9,7 +9,9 @@ class PersonSchema(Schema):
 
     id_type = Text(validate=validate.OneOf(ID_TYPES), load_default='resident_id')
     id_number = Text(required=True, validate=validate.Length(1, 32))
-    name = Text(required=True, validate=validate.Length(1, 30))
+    name = Text(
+        required=True, validate=[validate.Length(1, 30), validate.Regexp(PERSON_NAME, error=PERSON_NAME_MESSAGE)]
+    )
 
 
 class FaceSessionSchema(Schema):
@@ -41,4 +43,6 @@ class LatestRequestSchema(Schema):
 class ReviewRequestSchema(Schema):
     id_type = Text(validate=validate.OneOf(ID_TYPES), load_default='resident_id')
     id_number = Text(required=True, validate=validate.Length(1, 32))
-    name = Text(required=True, validate=validate.Length(1, 30))
+    name = Text(
+        required=True, validate=[validate.Length(1, 30), validate.Regexp(PERSON_NAME, error=PERSON_NAME_MESSAGE)]
+    )

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from miniapp_backend.inputs import Day, LeanLoad, Text
+from miniapp_backend.inputs import PERSON_NAME, PERSON_NAME_MESSAGE, Day, LeanLoad, Text
 from miniapp_backend.models.enums import (
     Identity,
     MaritalStatus,
@@ -22,8 +22,10 @@ ETHNICITIES = [f'{n:02d}' for n in range(1, 57)] + ['97', '98']
 
 
 #: Responses show these masked (安徽省淮南市****): a value still holding the mask is one typed onto, not data; its
-#: look-alikes (∗ ﹡ ✱ ⁎) would pass for a mask on a reviewer's screen.
-UNMASKED = validate.Regexp(r'^[^*＊∗﹡✱⁎]*\Z', error='请填写完整内容，不能保留带 * 号的已保存内容')
+#: look-alikes (∗ ﹡ ✱ ⁎ ٭ ⋆ …) would pass for a mask on a reviewer's screen.
+UNMASKED = validate.Regexp(r'^[^*＊∗﹡✱⁎٭⋆✲✳✴✵✶✷✸✹✺❉❊❋※]*\Z', error='请填写完整内容，不能保留带 * 号的已保存内容')
+#: A person's name: no stars (the mask's), digits, symbols or blank-looking characters (inputs.PERSON_NAME).
+PERSON = validate.Regexp(PERSON_NAME, error=PERSON_NAME_MESSAGE)
 
 
 class BankSchema(LeanLoad, Schema):
@@ -35,7 +37,7 @@ class BankSchema(LeanLoad, Schema):
 class RegistrationInputSchema(LeanLoad, Schema):
     zone_code = Text(required=True, validate=validate.Regexp(r'^[0-9]{6}\Z', error='专区代码应为6位数字'))
     year = fields.Integer(validate=validate.Range(2000, 2100))
-    name = Text(required=True, validate=[validate.Length(1, 30), UNMASKED])
+    name = Text(required=True, validate=[validate.Length(1, 30), PERSON])
     id_type = Text(required=True, validate=validate.OneOf(ID_TYPES))
     id_number = Text(required=True, validate=validate.Length(1, 32))
     ethnicity = Text(validate=validate.OneOf(ETHNICITIES, error='民族代码不正确'))

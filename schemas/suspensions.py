@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from miniapp_backend.inputs import Day, Flag, Text
+from miniapp_backend.inputs import PERSON_NAME, PERSON_NAME_MESSAGE, Day, Flag, Text
 from miniapp_backend.security.idnumbers import ID_TYPES
 
 
@@ -11,7 +11,7 @@ class SuspensionRequestSchema(Schema):
     consent = Flag(required=True)
     id_type = Text(validate=validate.OneOf(ID_TYPES), load_default='resident_id')
     id_number = Text(validate=validate.Length(1, 32))
-    name = Text(validate=validate.Length(1, 30))
+    name = Text(validate=[validate.Length(1, 30), validate.Regexp(PERSON_NAME, error=PERSON_NAME_MESSAGE)])
 
 
 class SuspensionSchema(Schema):

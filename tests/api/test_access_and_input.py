@@ -266,7 +266,7 @@ def test_missing_fields_and_malformed_bodies(seeded, student_client):
             },
         )
         assert refused.status_code == 422 and refused.json['errors'] == {'consent': ['应为是或否']}, refused.json
-    for name in ('\u200b', '张*', '张＊三'):
+    for name in ('\u200b', '张*', '张＊三', 'ㅤ', '⠀⠀', '李\u00ad云', '李٭٭', '李⋆⋆', '张3', '张 三', '李\u034f云'):
         refused = student.post('/registrations', json={**registration_fields(), 'name': name})
         assert refused.status_code == 422 and list(refused.json['errors']) == ['name'], (name, refused.json)
     assert student.post('/subscriptions', json={'accepted': 'tpl'}).status_code == 422
@@ -470,3 +470,9 @@ def test_phone_camera_photos_are_kept_upright_and_hdr_ones_accepted(seeded, stud
     portrait = kept_after(_camera_jpeg(orientation=6))
     assert portrait.size == (400, 800)
     assert portrait.getpixel((200, 20))[0] < 80 and portrait.getpixel((200, 780))[0] > 150  # the dark band on top
+
+
+@pytest.mark.parametrize('name', ['阿依古丽·买买提', '李〇', '𠮷野家', 'ZHANG SAN', "Anne-Marie O'Neil"])
+def test_names_as_id_cards_and_residence_permits_write_them_are_taken(seeded, student_client, name):
+    created = student_client().post('/registrations', json={**registration_fields(), 'name': name})
+    assert created.status_code == 201 and created.json['name'] == name, created.json
