@@ -49,7 +49,7 @@ def refusal(id_index: str, zone: Zone, name: str | None) -> EnrolmentError:
 
 
 def _guessing() -> EnrolmentError:
-    return EnrolmentError('rate_limited', '该证件号码尝试次数过多，请1小时后再试，或联系学校、医保中心', status=429)
+    return EnrolmentError('rate_limited', '该证件号码近期尝试次数过多，请稍后再试，或联系学校、医保中心', status=429)
 
 
 def name_matches(id_index: str, name: str | None) -> bool:
