@@ -27,10 +27,6 @@ from schemas.admin import BatchForm, DecisionForm, QueueFilter, QueueFrom
 #: The session's note of the record the reviewer's last action sends them back to (see `back_to_record`).
 ACTED_ON = 'acted_on'
 
-#: A reason typed and 通过 pressed: the reviewer meant 退回 or 不予通过 (the reason box is theirs), and an approval
-#: cannot be taken back once the student is told. Nothing is decided; they clear the reason or press the other button.
-REASON_WITH_APPROVAL = '您填写了原因却点了通过，未作处理：如要退回或不予通过请点相应按钮；如确要通过，请先清空原因'
-
 #: The statuses the review queue shows.
 QUEUE_STATUSES = (RegistrationStatus.SUBMITTED.value, RegistrationStatus.UNDER_REVIEW.value)
 
@@ -202,9 +198,6 @@ def decision(registration_id):
     if invalid:
         abort(400, description='；'.join(invalid.values()))
     choice = form['decision']
-    if choice == 'approve' and form['reason']:
-        flash(REASON_WITH_APPROVAL, 'error')
-        return back_to_record(registration_id, acted=False)
     try:
         decide(g.reviewer, registration, choice, form['reason'], seen=form['seen'])
     except TransitionRefused as refused:  # refused before anything changed
@@ -228,10 +221,11 @@ def batch():
     if not rows:
         flash('请先勾选要处理的登记', 'error')
         return back
-    if choice == 'approve' and form['reason']:
-        flash(REASON_WITH_APPROVAL, 'error')
+    try:
+        outcomes = decide_batch(g.reviewer, rows, choice, form['reason'], seen=form['seen'])
+    except TransitionRefused as refused:  # refused as a whole, before any row
+        flash(refused.message, 'error')
         return back
-    outcomes = decide_batch(g.reviewer, rows, choice, form['reason'], seen=form['seen'])
     done = sum(outcome.ok for outcome in outcomes)
     verb = '批量通过' if choice == 'approve' else '批量退回'
     flash(f'{verb}：成功{done}条，失败{len(outcomes) - done}条', 'ok' if done == len(outcomes) else 'error')

@@ -15,6 +15,9 @@ from miniapp_backend.models.enums import RegistrationStatus
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DECISIONS = {'approve': Action.APPROVE, 'return': Action.RETURN, 'reject': Action.REJECT, 'revoke': Action.REVOKE}
+#: A reason typed and 通过 pressed: the reviewer meant 退回 or 不予通过 (the reason box is theirs), and an approval
+#: cannot be taken back once the student is told. Nothing is decided; they clear the reason or press the other button.
+REASON_WITH_APPROVAL = '您填写了原因却点了通过，未作处理：如要退回或不予通过请点相应按钮；如确要通过，请先清空原因'
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ def decide(
     """Approve, return or reject under the row lock; raises TransitionRefused when the rules say no. `seen` is the
     stamp of the record as the reviewer's page showed it: a decision on a record that changed since is refused,
     as a zone admin may decide at any stage and would otherwise approve a stage they never saw (a double post)."""
+    _refuse_reason_with_approval(registration, decision, reason)
     lock(registration)
     if seen is not None and seen != seen_stamp(registration):
         now = registration.status.label
@@ -69,6 +73,8 @@ def decide_batch(
 ) -> list[Outcome]:
     """Each row in its own savepoint: one refusal never undoes the others. Rows are locked in id order, so two
     overlapping batches wait for each other instead of deadlocking. `seen`: each row's stamp as the list showed it."""
+    if registrations:  # refused once for the whole batch, not once a row
+        _refuse_reason_with_approval(registrations[0], decision, reason)
     outcomes = []
     for registration in sorted(registrations, key=lambda r: r.id):
         try:
@@ -79,3 +85,8 @@ def decide_batch(
         except TransitionRefused as refused:
             outcomes.append(Outcome(registration.id, False, refused.message))
     return outcomes
+
+
+def _refuse_reason_with_approval(registration: Registration, decision: str, reason: str | None) -> None:
+    if decision == 'approve' and reason:
+        raise TransitionRefused('reason_with_approval', Action.APPROVE, registration.status, REASON_WITH_APPROVAL)
