@@ -136,3 +136,59 @@ def test_a_large_export_streams_while_its_progress_is_written_on_sqlite(
         db.session.commit()
         assert (job.status, job.processed_rows, job.total_rows) == ('finished', 9, 9)
         db.session.remove()
+
+
+def test_two_reviewers_deciding_one_batch_at_once_on_sqlite_each_row_once_and_no_error(
+    test_environ, tmp_path, fake_wechat, create_zone, create_registration, create_student, create_reviewer
+):
+    """Under `make run` two 批量通过 of the same rows at once both answered 500 (database is locked): SQLite refuses a
+    transaction that read, then wants to write after another wrote, without waiting. A decision's row lock takes
+    SQLite's write lock first, so the second waits, then finds the rows decided."""
+    import threading
+
+    from flask_migrate import upgrade
+
+    from miniapp_backend import create_app
+    from miniapp_backend.extensions import db
+    from miniapp_backend.models import AuditEvent, Registration
+    from tests.admin.pages import listed_stamps, login, page_form
+
+    environ = {**test_environ, 'DATABASE_URL': f'sqlite:///{tmp_path / "miniapp.db"}', 'REDIS_KEY_PREFIX': 'sqlite'}
+    local = create_app({'TESTING': True}, environ=environ)
+    with local.app_context():
+        upgrade()
+        zone = create_zone()
+        ids = [create_registration(create_student(), zone, status='submitted').id for _ in range(40)]
+        create_reviewer('one')
+        create_reviewer('two')
+        db.session.remove()
+    posts, answers, barrier = [], [], threading.Barrier(2)
+    for username in ('one', 'two'):
+        client = local.test_client()
+        with local.app_context():
+            login(client, username)
+            form = page_form(client, '/admin/?q=', '/admin/batch')
+            data = {'csrf_token': form.fields['csrf_token'], 'ids': ids, 'decision': 'approve'}
+            posts.append((client, {**data, 'seen': listed_stamps(client, '/admin/?q=')}))
+            db.session.remove()
+
+    def press(client, data):
+        with local.app_context():
+            barrier.wait()
+            answers.append(client.post('/admin/batch', data=data).status_code)
+            db.session.remove()
+
+    threads = [threading.Thread(target=press, args=post) for post in posts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [302, 302]
+    with local.app_context():
+        statuses = db.session.scalars(sa.select(Registration.status).where(Registration.id.in_(ids))).all()
+        approvals = db.session.scalar(
+            sa.select(sa.func.count()).where(AuditEvent.action == 'transition', AuditEvent.to_status == 'approved')
+        )
+        assert set(statuses) == {'approved'} and approvals == len(ids)
+        db.session.remove()
+        db.engine.dispose()

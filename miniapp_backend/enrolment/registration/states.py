@@ -128,9 +128,19 @@ def lock(registration: Registration) -> Registration:
     then reads the status it left and is refused by the rules instead of applying twice.
     """
     if sa.inspect(registration).persistent:
+        if db.session.get_bind().dialect.name == 'sqlite':
+            _sqlite_write_lock(registration.id)
         # OF registrations: the load may join related rows (school), whose nullable side cannot be locked.
         db.session.refresh(registration, with_for_update={'of': Registration})
     return registration
+
+
+def _sqlite_write_lock(registration_id: int) -> None:
+    """`make run`'s SQLite has no row locks and ignores FOR UPDATE, and refuses at once (database is locked) a
+    transaction that read and then wants to write after another wrote. A write before the read takes the database's
+    write lock while the busy timeout still applies: the second of two decisions waits, then reads what the first
+    left. Plain SQL, so no column's onupdate (updated_at, which the page's stamp reads) moves."""
+    db.session.execute(sa.text('UPDATE registrations SET id = id WHERE id = :id'), {'id': registration_id})
 
 
 def _allowed(registration, action: Action | str, actor: Actor, reason: str | None) -> tuple[Action, str | None]:
